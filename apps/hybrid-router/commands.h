@@ -1,0 +1,16 @@
+// Each command registers its options on a CLI11 subcommand from its own config struct (defaults
+// and range checks sit next to each field, so --help is generated from the same table) and
+// returns the function that runs it. main() only wires them together.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace hr::app {
+
+using RunFn = std::function<int()>;
+
+RunFn AddPredict(CLI::App& app);
+
+}  // namespace hr::app

@@ -1,0 +1,46 @@
+// hybrid-router: decides per workload request whether it runs on AWS Lambda or on ECS Fargate.
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "commands.h"
+
+#ifndef HR_VERSION
+#define HR_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "hybrid-router: per-request placement of workloads on AWS Lambda or ECS Fargate.\n"
+      "Run 'hybrid-router <command> --help' for a command's options.",
+      "hybrid-router"};
+  app.set_version_flag("--version", std::string("hybrid-router ") + HR_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  struct Entry {
+    CLI::App* sub;
+    hr::app::RunFn run;
+  };
+  std::vector<Entry> commands;
+  auto add = [&](auto adder) {
+    auto run = adder(app);
+    commands.push_back({app.get_subcommands({}).back(), std::move(run)});
+  };
+  add(hr::app::AddPredict);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    for (auto& c : commands) {
+      if (c.sub->parsed()) return c.run();
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hybrid-router: internal error: %s\n", e.what());
+    return 70;
+  }
+  return 2;
+}

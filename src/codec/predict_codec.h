@@ -1,0 +1,45 @@
+// The prototype's /predict JSON, both ways, shared by every front end (predict, serve, lambda):
+// a request body -> validated features::Request, and a decision -> the response body, field for
+// field as the prototype wrote it. Errors become {"error":{"code","message","field"}}.
+// Adapter: the only place the API's JSON shapes are known.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/civil_time.h"
+#include "core/result.h"
+#include "features/request.h"
+#include "json/json_writer.h"
+#include "model/mlp.h"
+#include "policy/decision.h"
+
+namespace hr::codec {
+
+// Parses and validates one request object. `text` must be padded (simdjson::padded_string).
+core::Result<features::Request> ParseRequest(simdjson::ondemand::parser& parser,
+                                             simdjson::padded_string_view text,
+                                             const core::CivilTime& now);
+
+// Same, for a request object already located inside a larger document (batch items, events).
+core::Result<features::Request> ParseRequestObject(simdjson::ondemand::object obj,
+                                                   const core::CivilTime& now);
+
+struct ResponseExtras {
+  double inference_time_ms = 0;
+  double inference_cost_usd = 0;
+  core::CivilTime now;  // written as metrics.timestamp
+};
+
+// {"prediction":{...},"metrics":{...},"request_context":{...},"model_info":{...}}
+void WriteResponse(json::Writer& w, const features::Request& req, const policy::Decision& d,
+                   const model::Metadata* model_info, const ResponseExtras& extras);
+
+// {"error":{"code":...,"message":...,"field":...}} (field omitted when empty).
+void WriteErrorObject(json::Writer& w, const core::Error& e);
+std::string ErrorBody(const core::Error& e);
+
+}  // namespace hr::codec

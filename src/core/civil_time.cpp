@@ -1,0 +1,139 @@
+#include "core/civil_time.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace hr::core {
+
+namespace {
+
+constexpr std::string_view kExpected =
+    "expected ISO-8601 like 2025-11-24T14:21:02Z (YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|+HH:MM])";
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads exactly n digits at pos; advances pos. Returns -1 when they are not all digits.
+int Digits(std::string_view s, size_t& pos, size_t n) {
+  if (pos + n > s.size()) return -1;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  pos += n;
+  return v;
+}
+
+Error Bad(std::string_view text, std::string_view why) {
+  std::string shown(text.substr(0, 64));
+  return MakeError(ErrorCode::kInvalidTimestamp,
+                   "timestamp '" + shown + "' " + std::string(why) + "; " + std::string(kExpected),
+                   "timestamp");
+}
+
+}  // namespace
+
+Result<CivilTime> ParseIso8601(std::string_view s) {
+  CivilTime t;
+  size_t p = 0;
+  t.year = Digits(s, p, 4);
+  if (t.year < 0 || p >= s.size() || s[p++] != '-') return Bad(s, "has no YYYY-MM-DD date");
+  t.month = Digits(s, p, 2);
+  if (t.month < 0 || p >= s.size() || s[p++] != '-') return Bad(s, "has no YYYY-MM-DD date");
+  t.day = Digits(s, p, 2);
+  if (t.day < 0) return Bad(s, "has no YYYY-MM-DD date");
+  if (t.month < 1 || t.month > 12) return Bad(s, "has a month outside 1-12");
+  if (t.day < 1 || t.day > DaysInMonth(t.year, t.month)) return Bad(s, "has no such day");
+  if (p >= s.size() || (s[p] != 'T' && s[p] != 't' && s[p] != ' ')) {
+    return Bad(s, "has no time of day");
+  }
+  ++p;
+  t.hour = Digits(s, p, 2);
+  if (t.hour < 0 || p >= s.size() || s[p++] != ':') return Bad(s, "has no HH:MM time");
+  t.minute = Digits(s, p, 2);
+  if (t.minute < 0) return Bad(s, "has no HH:MM time");
+  if (t.hour > 23 || t.minute > 59) return Bad(s, "has an impossible time of day");
+  if (p < s.size() && s[p] == ':') {
+    ++p;
+    t.second = Digits(s, p, 2);
+    if (t.second < 0 || t.second > 59) return Bad(s, "has bad seconds");
+    if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+      ++p;
+      size_t start = p;
+      int64_t scale = 100000000;
+      while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+        if (scale > 0) t.nanos += static_cast<int>((s[p] - '0') * scale);
+        scale /= 10;
+        ++p;
+      }
+      if (p == start) return Bad(s, "has an empty fraction of a second");
+      if (p - start > 9) return Bad(s, "has more than 9 fractional digits");
+    }
+  }
+  if (p < s.size()) {
+    char c = s[p];
+    if (c == 'Z' || c == 'z') {
+      ++p;
+      t.has_offset = true;
+    } else if (c == '+' || c == '-') {
+      ++p;
+      int oh = Digits(s, p, 2);
+      int om = 0;
+      if (oh < 0) return Bad(s, "has a bad UTC offset");
+      if (p < s.size()) {
+        if (s[p] == ':') ++p;
+        om = Digits(s, p, 2);
+        if (om < 0) return Bad(s, "has a bad UTC offset");
+      }
+      if (oh > 23 || om > 59) return Bad(s, "has an impossible UTC offset");
+      t.offset_minutes = (c == '-' ? -1 : 1) * (oh * 60 + om);
+      t.has_offset = true;
+    }
+  }
+  if (p != s.size()) return Bad(s, "has trailing characters");
+  return t;
+}
+
+int Weekday(int y, int m, int d) {
+  // Days from civil (Howard Hinnant's algorithm), then 1970-01-01 was a Thursday (3).
+  y -= m <= 2 ? 1 : 0;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const long days = static_cast<long>(era) * 146097 + doe - 719468;
+  return static_cast<int>(((days % 7) + 7 + 3) % 7);
+}
+
+CivilTime NowUtc() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const auto day_point = floor<days>(now);
+  const year_month_day ymd{day_point};
+  const hh_mm_ss hms{floor<nanoseconds>(now - day_point)};
+  CivilTime t;
+  t.year = static_cast<int>(ymd.year());
+  t.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  t.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  t.hour = static_cast<int>(hms.hours().count());
+  t.minute = static_cast<int>(hms.minutes().count());
+  t.second = static_cast<int>(hms.seconds().count());
+  t.nanos = static_cast<int>(hms.subseconds().count());
+  t.has_offset = true;
+  return t;
+}
+
+std::string FormatUtcMicros(const CivilTime& t) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", t.year, t.month, t.day,
+                t.hour, t.minute, t.second, t.nanos / 1000);
+  return buf;
+}
+
+}  // namespace hr::core

@@ -1,0 +1,39 @@
+// ISO-8601 timestamps as clients write them, reduced to what the features need: the wall-clock
+// hour and the day of the week *as written* (the timestamp's own offset, never converted), plus
+// the current UTC time for requests that carry none. Pure: no I/O beyond reading the system clock.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace hr::core {
+
+struct CivilTime {
+  int year = 1970;
+  int month = 1;   // 1..12
+  int day = 1;     // 1..31
+  int hour = 0;    // 0..23
+  int minute = 0;  // 0..59
+  int second = 0;  // 0..59
+  int nanos = 0;
+  int offset_minutes = 0;  // the written offset from UTC (0 for Z or none)
+  bool has_offset = false;
+};
+
+// Accepts YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]][Z|z|+HH:MM|-HH:MM|+HHMM|+HH].
+// Rejects anything else, and impossible dates or times, with kInvalidTimestamp.
+Result<CivilTime> ParseIso8601(std::string_view text);
+
+// Day of week of a proleptic Gregorian date, 0 = Monday ... 6 = Sunday (Python's weekday()).
+int Weekday(int year, int month, int day);
+
+// The current time in UTC.
+CivilTime NowUtc();
+
+// "2025-11-24T14:21:02.123456Z": UTC, microseconds, as the prototype wrote metrics.timestamp.
+std::string FormatUtcMicros(const CivilTime& t);
+
+}  // namespace hr::core

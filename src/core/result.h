@@ -1,0 +1,83 @@
+// Errors as values: every recoverable failure in the library is a Result<T> holding either a value
+// or an Error (code, message, and the request field or file position it concerns). One table maps
+// codes to HTTP status and CLI exit code. Depends on nothing but the standard library.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace hr::core {
+
+enum class ErrorCode {
+  kInvalidJson,      // the text is not JSON
+  kMissingField,     // a required field is absent
+  kWrongType,        // a field has the wrong JSON type
+  kUnknownValue,     // a string outside the allowed set
+  kUnknownField,     // a key we do not know (never silently ignored)
+  kOutOfRange,       // a number that is negative, not finite, or absurd
+  kInvalidTimestamp, // a timestamp that is not ISO-8601
+  kInvalidArgument,  // a bad command-line or configuration value
+  kInvalidModel,     // a model file that is corrupt, truncated or inconsistent
+  kSchemaMismatch,   // a model built for other features
+  kIo,               // a file could not be read or written
+  kUnavailable,      // no usable model
+  kInternal,         // a bug: should never be seen
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+  std::string field;  // the request field, model key or input position concerned; may be empty
+};
+
+// Stable snake_case name of a code, as written in JSON error bodies.
+std::string_view CodeName(ErrorCode code);
+// HTTP status for an error of this code (400, 415, 500, 503...).
+int HttpStatus(ErrorCode code);
+// Process exit code for a CLI failing with this code (2 usage/input, 3 model, 4 io, 70 internal).
+int ExitCode(ErrorCode code);
+
+inline Error MakeError(ErrorCode code, std::string message, std::string field = {}) {
+  return Error{code, std::move(message), std::move(field)};
+}
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : data_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Result(Error error) : data_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return data_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<0>(data_); }
+  const T& value() const& { return std::get<0>(data_); }
+  T&& value() && { return std::get<0>(std::move(data_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  const Error& error() const { return std::get<1>(data_); }
+
+ private:
+  std::variant<T, Error> data_;
+};
+
+// Result<void>: success or an Error.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  const Error& error() const { return error_; }
+
+ private:
+  Error error_;
+  bool ok_ = true;
+};
+
+}  // namespace hr::core

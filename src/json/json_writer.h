@@ -1,0 +1,31 @@
+// Small helpers shared by every JSON writer in the project: a RapidJSON Writer over a string
+// buffer, and the re-serialisation of a parsed simdjson DOM value into canonical minified JSON
+// (used to keep free-form metadata byte-stable). Adapter code: includes the JSON libraries.
+#pragma once
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+
+namespace hr::json {
+
+using Buffer = rapidjson::StringBuffer;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+inline void String(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+inline void Key(Writer& w, std::string_view s) {
+  w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+// Writes a simdjson DOM element as minified JSON, keys in document order.
+void WriteElement(Writer& w, simdjson::dom::element e);
+
+// Minified canonical text of a DOM element.
+std::string Canonical(simdjson::dom::element e);
+
+}  // namespace hr::json

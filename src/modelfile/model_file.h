@@ -1,0 +1,33 @@
+// The model file: one self-describing JSON document (format name and version, feature schema and
+// names, scaler, layers, classes, decision threshold, free-form metadata) <-> model::Model.
+// Loading validates everything and names what is wrong; writing then reading gives the same
+// numbers bit for bit and the same bytes. Streams and strings here; paths only in *File helpers.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "model/mlp.h"
+
+namespace hr::modelfile {
+
+inline constexpr std::string_view kFormatName = "hybrid-router-model";
+inline constexpr int kFormatVersion = 1;
+// Model files larger than this are refused before parsing.
+inline constexpr size_t kMaxModelBytes = 256u << 20;
+
+using ModelPtr = std::shared_ptr<const model::Model>;
+
+core::Result<ModelPtr> Parse(std::string_view text);
+core::Result<ModelPtr> Read(std::istream& in);
+std::string Serialize(const model::Model& m);
+
+// Reads a file; errors name the path.
+core::Result<ModelPtr> ReadFile(const std::string& path);
+// Writes to path via a temporary file and rename, so a failed write leaves no half file.
+core::Status WriteFileAtomic(const model::Model& m, const std::string& path);
+
+}  // namespace hr::modelfile
