@@ -129,6 +129,10 @@ core::Result<features::Request> ParseRequest(od::parser& parser, simdjson::padde
   od::json_type type;
   if (auto err = doc.type().get(type); err) return JsonError(err);
   if (type != od::json_type::object) {
+    // On-demand parsing only peeks at a scalar; validate the whole text to tell bad JSON apart.
+    simdjson::dom::parser dom;
+    simdjson::dom::element ignored;
+    if (auto err = dom.parse(text.data(), text.size()).get(ignored); err) return JsonError(err);
     return MakeError(ErrorCode::kWrongType, "request body must be a JSON object");
   }
   od::object obj;

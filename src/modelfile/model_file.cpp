@@ -335,7 +335,14 @@ std::string Serialize(const model::Model& m) {
   key("decision_threshold");
   w.Double(s.decision_threshold);
   key("metadata");
-  w.RawValue(s.metadata.json.data(), s.metadata.json.size(), rapidjson::kObjectType);
+  // Canonical form, so that writing a loaded model reproduces its bytes whatever the source.
+  simdjson::dom::parser parser;
+  simdjson::dom::element md;
+  const std::string canonical = parser.parse(s.metadata.json).get(md) == simdjson::SUCCESS &&
+                                        md.type() == element_type::OBJECT
+                                    ? json::Canonical(md)
+                                    : std::string("{}");
+  w.RawValue(canonical.data(), canonical.size(), rapidjson::kObjectType);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out += '\n';

@@ -1,0 +1,146 @@
+// Black-box tests of `hybrid-router predict` and the command line itself.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <vector>
+
+#include "run_binary.h"
+
+namespace hr::testing {
+namespace {
+
+const std::string kModel = std::string(HR_TEST_DATA_DIR) + "/tiny_seed_v1.json";
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+simdjson::dom::element ParseJson(simdjson::dom::parser& p, const std::string& line) {
+  simdjson::dom::element e;
+  EXPECT_EQ(p.parse(line).get(e), simdjson::SUCCESS) << line;
+  return e;
+}
+
+TEST(CliPredict, OneRequestGivesOneDecisionInTheApiShape) {
+  auto r = RunCli("predict --model " + kModel + " " +
+               Quote(R"({"workload_type":"lightweight_api","payload_size_kb":5.0,)"
+                     R"("time_window":"midday","load_pattern":"medium_load",)"
+                     R"("timestamp":"2025-11-24T14:21:02Z"})"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  simdjson::dom::parser p;
+  auto doc = ParseJson(p, lines[0]);
+  std::string_view platform = doc["prediction"]["platform"].get_string().value();
+  EXPECT_TRUE(platform == "lambda" || platform == "ecs");
+  const double pl = doc["prediction"]["lambda_probability"].get_double().value();
+  const double pe = doc["prediction"]["ecs_probability"].get_double().value();
+  EXPECT_DOUBLE_EQ(pl + pe, 1.0);
+  EXPECT_EQ(doc["prediction"]["confidence"].get_double().value(), std::max(pl, pe));
+  EXPECT_EQ(platform, pl >= 0.5 ? "lambda" : "ecs");
+  EXPECT_GE(doc["metrics"]["inference_time_ms"].get_double().value(), 0.0);
+  // 512 MB for a few microseconds: the request price dominates.
+  const double cost = doc["metrics"]["inference_cost_usd"].get_double().value();
+  EXPECT_GE(cost, 0.2e-6);
+  EXPECT_LT(cost, 0.21e-6);
+  std::string_view ts = doc["metrics"]["timestamp"].get_string().value();
+  EXPECT_EQ(ts.size(), 27u);
+  EXPECT_EQ(ts.back(), 'Z');
+  EXPECT_EQ(doc["request_context"]["workload_type"].get_string().value(), "lightweight_api");
+  EXPECT_EQ(doc["request_context"]["payload_size_kb"].get_double().value(), 5.0);
+  EXPECT_EQ(doc["model_info"]["model_type"].get_string().value(), "test fixture");
+  EXPECT_EQ(doc["model_info"]["test_accuracy"].get_double().value(), 0.5);
+}
+
+TEST(CliPredict, JsonLinesOnStdinWithBadLinesReportedByNumber) {
+  const std::string input =
+      R"({"workload_type":"lightweight_api","payload_size_kb":1})"
+      "\n"
+      R"({"workload_type":"lightweight_apx","payload_size_kb":1})"
+      "\n"
+      "\n"
+      R"({"workload_type":"heavy_processing","payload_size_kb":5120,"time_window":"evening"})"
+      "\n"
+      "{truncated\n"
+      R"({"workload_type":"medium_processing","payload_size_kb":-3})"
+      "\n"
+      R"({"workload_type":"thumbnail_processing","payload_size_kb":200})";
+  auto r = RunCli("predict --model " + kModel, input);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("3 of 7 lines failed"), std::string::npos) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << r.out;  // the blank line is skipped
+  simdjson::dom::parser p;
+  const int64_t want_error_lines[] = {2, 5, 6};
+  int k = 0;
+  for (const auto& line : lines) {
+    auto doc = ParseJson(p, line);
+    simdjson::dom::element err;
+    if (doc["error"].get(err) == simdjson::SUCCESS) {
+      ASSERT_LT(k, 3);
+      EXPECT_EQ(doc["line"].get_int64().value(), want_error_lines[k++]);
+      EXPECT_FALSE(err["message"].get_string().value().empty());
+    } else {
+      EXPECT_TRUE(doc["prediction"].is_object());
+    }
+  }
+  EXPECT_EQ(k, 3);
+  EXPECT_NE(lines[1].find(R"("field":"workload_type")"), std::string::npos);
+  EXPECT_NE(lines[4].find(R"("code":"out_of_range")"), std::string::npos);
+}
+
+TEST(CliPredict, OneBadArgumentRequestExitsNonZero) {
+  auto r = RunCli("predict --model " + kModel + " " + Quote(R"({"workload_type":"x","payload_size_kb":1})"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(R"("code":"unknown_value")"), std::string::npos) << r.out;
+}
+
+TEST(CliPredict, ModelProblemsAreClearErrors) {
+  auto none = RunCli("predict '{}'");
+  EXPECT_EQ(none.exit_code, 3);
+  EXPECT_NE(none.err.find("--model"), std::string::npos) << none.err;
+
+  auto missing = RunCli("predict --model /nonexistent.json '{}'");
+  EXPECT_EQ(missing.exit_code, 4);
+  EXPECT_NE(missing.err.find("/nonexistent.json"), std::string::npos);
+
+  char path[] = "/tmp/hr_bad_model_XXXXXX";
+  const int fd = mkstemp(path);
+  const std::string text = Slurp(kModel);
+  ASSERT_EQ(write(fd, text.data(), text.size() / 2), static_cast<ssize_t>(text.size() / 2));
+  close(fd);
+  auto truncated = RunCli(std::string("predict --model ") + path + " '{}'");
+  unlink(path);
+  EXPECT_EQ(truncated.exit_code, 3);
+  EXPECT_NE(truncated.err.find("truncated or corrupt"), std::string::npos) << truncated.err;
+  EXPECT_TRUE(truncated.out.empty());
+}
+
+TEST(Cli, HelpVersionAndUsageErrors) {
+  auto help = RunCli("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("predict"), std::string::npos);
+  auto phelp = RunCli("predict --help");
+  EXPECT_EQ(phelp.exit_code, 0);
+  EXPECT_NE(phelp.out.find("--memory-mb"), std::string::npos);
+  auto version = RunCli("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("hybrid-router "), std::string::npos);
+
+  auto unknown_flag = RunCli("predict --modle x '{}'");
+  EXPECT_NE(unknown_flag.exit_code, 0);
+  EXPECT_NE(unknown_flag.err.find("--modle"), std::string::npos) << unknown_flag.err;
+  auto unknown_cmd = RunCli("predikt");
+  EXPECT_NE(unknown_cmd.exit_code, 0);
+  auto bad_memory = RunCli("predict --model " + kModel + " --memory-mb 64 '{}'");
+  EXPECT_NE(bad_memory.exit_code, 0);
+  EXPECT_NE(bad_memory.err.find("memory-mb"), std::string::npos) << bad_memory.err;
+  auto nothing = RunCli("");
+  EXPECT_NE(nothing.exit_code, 0);
+}
+
+}  // namespace
+}  // namespace hr::testing

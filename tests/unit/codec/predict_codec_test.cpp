@@ -1,0 +1,153 @@
+#include "codec/predict_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "../test_util.h"
+#include "features/seed_v1.h"
+
+namespace hr::codec {
+namespace {
+
+using core::ErrorCode;
+
+const core::CivilTime kNow{2025, 11, 24, 14, 21, 2, 123456000, 0, true};
+
+core::Result<features::Request> Parse(std::string_view text) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(text);
+  return ParseRequest(parser, padded, kNow);
+}
+
+TEST(ParseRequest, ReadsThePrototypesRequest) {
+  auto r = Parse(R"({"workload_type": "heavy_processing", "payload_size_kb": 5120.0,
+                     "time_window": "evening", "load_pattern": "burst_load",
+                     "timestamp": "2025-11-22T19:00:00Z"})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->workload, features::Workload::kHeavyProcessing);
+  EXPECT_EQ(r->payload_kb, 5120.0);
+  EXPECT_EQ(r->hour_of_day, 19);
+  EXPECT_TRUE(r->is_weekend);
+}
+
+TEST(ParseRequest, IntegerPayloadAndNullOptionalsAreFine) {
+  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":null,
+                     "load_pattern":null,"timestamp":null})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->payload_kb, 5.0);
+  EXPECT_TRUE(r->time_window_derived);
+  EXPECT_EQ(r->time_window, features::TimeWindow::kMidday);  // 14:21 from kNow
+  EXPECT_TRUE(r->load_pattern_defaulted);
+}
+
+struct Bad {
+  const char* body;
+  ErrorCode code;
+  const char* field;
+};
+
+TEST(ParseRequest, EveryKindOfBadInputIsAClearError) {
+  const Bad cases[] = {
+      {"", ErrorCode::kInvalidJson, ""},
+      {"{", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api",)", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api" "payload_size_kb":5})", ErrorCode::kInvalidJson, ""},
+      {"not json", ErrorCode::kInvalidJson, ""},
+      {"[1,2]", ErrorCode::kWrongType, ""},
+      {"\"lightweight_api\"", ErrorCode::kWrongType, ""},
+      {"42", ErrorCode::kWrongType, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5} {})", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5}])", ErrorCode::kInvalidJson, ""},
+      {R"({"payload_size_kb":5})", ErrorCode::kMissingField, "workload_type"},
+      {R"({"workload_type":"lightweight_api"})", ErrorCode::kMissingField, "payload_size_kb"},
+      {R"({"workload_type":3,"payload_size_kb":5})", ErrorCode::kWrongType, "workload_type"},
+      {R"({"workload_type":null,"payload_size_kb":5})", ErrorCode::kWrongType, "workload_type"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":"5.0"})", ErrorCode::kWrongType,
+       "payload_size_kb"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":true})", ErrorCode::kWrongType,
+       "payload_size_kb"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":[5]})", ErrorCode::kWrongType,
+       "payload_size_kb"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":2})",
+       ErrorCode::kWrongType, "time_window"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"load_pattern":{}})",
+       ErrorCode::kWrongType, "load_pattern"},
+      {R"({"workload_type":"Lightweight_API","payload_size_kb":5})", ErrorCode::kUnknownValue,
+       "workload_type"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":"noon"})",
+       ErrorCode::kUnknownValue, "time_window"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"load_pattern":"high_load"})",
+       ErrorCode::kUnknownValue, "load_pattern"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"payload_size":5})",
+       ErrorCode::kUnknownField, "payload_size"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"workload_type":"x"})",
+       ErrorCode::kInvalidJson, "workload_type"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":-5})", ErrorCode::kOutOfRange,
+       "payload_size_kb"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":1e400})", ErrorCode::kOutOfRange,
+       "payload_size_kb"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":99999999999})",
+       ErrorCode::kOutOfRange, "payload_size_kb"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":NaN})", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"timestamp":"2025-11-24"})",
+       ErrorCode::kInvalidTimestamp, "timestamp"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"timestamp":1763882029})",
+       ErrorCode::kWrongType, "timestamp"},
+  };
+  for (const auto& c : cases) {
+    auto r = Parse(c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(core::CodeName(r.error().code), core::CodeName(c.code))
+        << c.body << " -> " << r.error().message;
+    if (*c.field) {
+      EXPECT_EQ(r.error().field, c.field) << c.body;
+    }
+    EXPECT_FALSE(r.error().message.empty());
+    EXPECT_EQ(core::HttpStatus(r.error().code), 400);
+  }
+}
+
+TEST(WriteResponse, HasThePrototypesShape) {
+  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5.0,
+                     "time_window":"midday","load_pattern":"medium_load"})");
+  ASSERT_TRUE(r.ok());
+  policy::Decision d{policy::Platform::kEcs, 0.424, 0.576, 0.576, true};
+  model::Metadata md;
+  md.model_type = "Neural Network";
+  md.training_date = "2025-11-23T15:06:49.593301";
+  md.test_accuracy = 0.6958543639766347;
+  ResponseExtras extras{0.0012, 1.0000001e-7, kNow};
+  json::Buffer buf;
+  json::Writer w(buf);
+  WriteResponse(w, *r, d, &md, extras);
+  EXPECT_STREQ(buf.GetString(),
+               R"({"prediction":{"platform":"ecs","confidence":0.576,"lambda_probability":0.424,)"
+               R"("ecs_probability":0.576},"metrics":{"inference_time_ms":0.0012,)"
+               R"("inference_cost_usd":1.0000001e-7,"timestamp":"2025-11-24T14:21:02.123456Z"},)"
+               R"("request_context":{"workload_type":"lightweight_api","payload_size_kb":5.0,)"
+               R"("time_window":"midday","load_pattern":"medium_load"},)"
+               R"("model_info":{"model_type":"Neural Network","test_accuracy":0.6958543639766347,)"
+               R"("training_date":"2025-11-23T15:06:49.593301"}})");
+}
+
+TEST(WriteResponse, ReportsDerivedValues) {
+  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":1})");
+  ASSERT_TRUE(r.ok());
+  json::Buffer buf;
+  json::Writer w(buf);
+  WriteResponse(w, *r, policy::FallbackHeuristic(r->workload, r->payload_kb), nullptr, {});
+  const std::string body = buf.GetString();
+  EXPECT_NE(body.find(R"("time_window":"midday","load_pattern":"low_load","derived":["time_window","load_pattern"])"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("model_type":"fallback-heuristic")"), std::string::npos);
+}
+
+TEST(ErrorBody, NamesCodeMessageAndField) {
+  EXPECT_EQ(ErrorBody(core::MakeError(ErrorCode::kUnknownValue, "bad \"x\"", "time_window")),
+            R"({"error":{"code":"unknown_value","message":"bad \"x\"","field":"time_window"}})");
+  EXPECT_EQ(ErrorBody(core::MakeError(ErrorCode::kInvalidJson, "nope")),
+            R"({"error":{"code":"invalid_json","message":"nope"}})");
+}
+
+}  // namespace
+}  // namespace hr::codec
