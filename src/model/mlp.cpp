@@ -33,18 +33,37 @@ void Activate(Activation act, double* v, size_t n) {
   }
 }
 
-// out = in . W (+ bias afterwards), summed in input order as numpy's dot for one row does.
-void Dense(const Layer& layer, const double* in, double* out) {
-  const size_t n_out = layer.outputs;
-  const double* w = layer.weights.data();
-  std::fill(out, out + n_out, 0.0);
-  for (size_t i = 0; i < layer.inputs; ++i) {
+// out = in . W, then + bias, as scikit-learn computes a layer. Vectorised across outputs, so each
+// output still sums its inputs in order and every clone gives the same bits (the module is built
+// with -ffp-contract=off: no FMA contraction). Blocks of outputs stay in registers while the
+// inputs stream past; wide blocks keep enough independent sums to hide the add latency.
+template <size_t kBlock>
+inline __attribute__((always_inline)) void DenseBlock(size_t n_in, size_t n_out, size_t j0,
+                                                      const double* __restrict in,
+                                                      const double* __restrict w,
+                                                      const double* __restrict b,
+                                                      double* __restrict out) {
+  double acc[kBlock] = {};
+  for (size_t i = 0; i < n_in; ++i) {
     const double xi = in[i];
-    const double* row = w + i * n_out;
-    for (size_t j = 0; j < n_out; ++j) out[j] += xi * row[j];
+    const double* __restrict row = w + i * n_out + j0;
+    for (size_t k = 0; k < kBlock; ++k) acc[k] += xi * row[k];
   }
-  const double* b = layer.bias.data();
-  for (size_t j = 0; j < n_out; ++j) out[j] += b[j];
+  for (size_t k = 0; k < kBlock; ++k) out[j0 + k] = acc[k] + b[j0 + k];
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void DenseKernel(
+    size_t n_in, size_t n_out, const double* __restrict in, const double* __restrict w,
+    const double* __restrict b, double* __restrict out) {
+  size_t j0 = 0;
+  for (; j0 + 32 <= n_out; j0 += 32) DenseBlock<32>(n_in, n_out, j0, in, w, b, out);
+  for (; j0 + 16 <= n_out; j0 += 16) DenseBlock<16>(n_in, n_out, j0, in, w, b, out);
+  for (; j0 + 8 <= n_out; j0 += 8) DenseBlock<8>(n_in, n_out, j0, in, w, b, out);
+  for (; j0 < n_out; ++j0) DenseBlock<1>(n_in, n_out, j0, in, w, b, out);
+}
+
+void Dense(const Layer& layer, const double* in, double* out) {
+  DenseKernel(layer.inputs, layer.outputs, in, layer.weights.data(), layer.bias.data(), out);
 }
 
 }  // namespace
