@@ -100,15 +100,25 @@ Result<CivilTime> ParseIso8601(std::string_view s) {
   return t;
 }
 
-int Weekday(int y, int m, int d) {
-  // Days from civil (Howard Hinnant's algorithm), then 1970-01-01 was a Thursday (3).
+int64_t DaysFromCivil(int y, int m, int d) {
+  // Howard Hinnant's days_from_civil.
   y -= m <= 2 ? 1 : 0;
   const int era = (y >= 0 ? y : y - 399) / 400;
   const int yoe = y - era * 400;
   const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const long days = static_cast<long>(era) * 146097 + doe - 719468;
+  return static_cast<int64_t>(era) * 146097 + doe - 719468;
+}
+
+int Weekday(int y, int m, int d) {
+  const int64_t days = DaysFromCivil(y, m, d);  // 1970-01-01 was a Thursday (3)
   return static_cast<int>(((days % 7) + 7 + 3) % 7);
+}
+
+int64_t WallClockMicros(const CivilTime& t) {
+  const int64_t seconds =
+      DaysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
+  return seconds * 1'000'000 + t.nanos / 1000;
 }
 
 CivilTime NowUtc() {

@@ -30,6 +30,12 @@ Result<CivilTime> ParseIso8601(std::string_view text);
 // Day of week of a proleptic Gregorian date, 0 = Monday ... 6 = Sunday (Python's weekday()).
 int Weekday(int year, int month, int day);
 
+// Days since 1970-01-01 of a proleptic Gregorian date.
+int64_t DaysFromCivil(int year, int month, int day);
+
+// Microseconds since 1970 of the wall-clock time as written (its offset ignored).
+int64_t WallClockMicros(const CivilTime& t);
+
 // The current time in UTC.
 CivilTime NowUtc();
 

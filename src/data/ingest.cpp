@@ -1,0 +1,359 @@
+#include "data/ingest.h"
+
+#include <simdjson.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+
+namespace hr::data {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace od = simdjson::ondemand;
+using core::ErrorCode;
+using core::MakeError;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+core::Error Reject(std::string reason) { return MakeError(ErrorCode::kInvalidArgument, std::move(reason)); }
+
+bool IsLogFile(const fs::path& p) {
+  const std::string name = p.filename().string();
+  auto ends = [&](std::string_view s) {
+    return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+  };
+  return ends(".jsonl") || ends(".jsonl.gz");
+}
+
+// A number, or a string holding one ("512", as Lambda logs memory).
+simdjson::error_code NumberOrNumericString(od::value v, double& out) {
+  od::json_type t;
+  if (auto err = v.type().get(t)) return err;
+  if (t == od::json_type::number) return v.get_double().get(out);
+  if (t != od::json_type::string) return simdjson::INCORRECT_TYPE;
+  std::string_view s;
+  if (auto err = v.get_string().get(s)) return err;
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, out);
+  return ec == std::errc() && ptr == end ? simdjson::SUCCESS : simdjson::INCORRECT_TYPE;
+}
+
+struct Fields {
+  std::optional<std::string_view> platform, workload, timestamp, time_window, load_pattern;
+  std::optional<int64_t> http_status;
+  std::optional<double> response_ms, target_kb, exec_ms, mem_used, mem_limit;
+  double actual_kb = kNaN;
+  int8_t cold_start = -1;
+  bool has_metrics = false;
+};
+
+core::Error WrongType(std::string_view field, const char* want) {
+  return Reject("field '" + std::string(field) + "' must be " + want);
+}
+
+core::Status ReadMetrics(od::object metrics, Fields& f) {
+  for (auto fr : metrics) {
+    od::field field;
+    if (auto err = std::move(fr).get(field)) return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return Reject("malformed JSON key");
+    double d = 0;
+    if (key == "execution_time_ms") {
+      if (field.value().get_double().get(d)) return WrongType("metrics.execution_time_ms", "a number");
+      f.exec_ms = d;
+    } else if (key == "memory_used_mb") {
+      if (NumberOrNumericString(field.value(), d)) return WrongType("metrics.memory_used_mb", "a number");
+      f.mem_used = d;
+    } else if (key == "memory_limit_mb") {
+      if (NumberOrNumericString(field.value(), d)) return WrongType("metrics.memory_limit_mb", "a number");
+      f.mem_limit = d;
+    } else if (key == "cold_start") {
+      bool b = false;
+      if (field.value().get_bool().get(b)) return WrongType("metrics.cold_start", "true or false");
+      f.cold_start = b ? 1 : 0;
+    }
+  }
+  return {};
+}
+
+core::Status ReadFields(od::object obj, Fields& f) {
+  for (auto fr : obj) {
+    od::field field;
+    if (auto err = std::move(fr).get(field)) return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return Reject("malformed JSON key");
+    od::value v = field.value();
+    std::string_view s;
+    double d = 0;
+    auto str = [&](std::optional<std::string_view>& out, bool nullable) -> core::Status {
+      od::json_type t;
+      if (auto err = v.type().get(t)) return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+      if (nullable && t == od::json_type::null) return {};
+      if (t != od::json_type::string || v.get_string().get(s)) return WrongType(key, "a string");
+      out = s;
+      return {};
+    };
+    core::Status st;
+    if (key == "platform") {
+      st = str(f.platform, false);
+    } else if (key == "workload_type") {
+      st = str(f.workload, false);
+    } else if (key == "timestamp") {
+      st = str(f.timestamp, false);
+    } else if (key == "time_window") {
+      st = str(f.time_window, true);
+    } else if (key == "load_pattern") {
+      st = str(f.load_pattern, true);
+    } else if (key == "http_status") {
+      int64_t i = 0;
+      if (v.get_int64().get(i)) return WrongType(key, "a whole number");
+      f.http_status = i;
+    } else if (key == "response_time_ms") {
+      if (v.get_double().get(d)) return WrongType(key, "a number");
+      f.response_ms = d;
+    } else if (key == "target_payload_size_kb") {
+      if (v.get_double().get(d)) return WrongType(key, "a number");
+      f.target_kb = d;
+    } else if (key == "actual_payload_size_kb") {
+      bool is_null = false;
+      if (v.is_null().get(is_null)) return Reject("malformed JSON");
+      if (!is_null) {
+        if (v.get_double().get(d)) return WrongType(key, "a number or null");
+        f.actual_kb = d;
+      }
+    } else if (key == "metrics") {
+      od::object m;
+      if (v.get_object().get(m)) return WrongType(key, "an object");
+      f.has_metrics = true;
+      st = ReadMetrics(m, f);
+    }
+    if (!st) return st;
+  }
+  return {};
+}
+
+core::Result<Record> Build(const Fields& f, int* http_status) {
+  if (!f.http_status) return Reject("missing field 'http_status'");
+  if (http_status) *http_status = static_cast<int>(*f.http_status);
+  if (*f.http_status != 200) {
+    return Reject("http_status " + std::to_string(*f.http_status) + " (failed request, no measurement)");
+  }
+  Record r;
+  if (!f.platform) return Reject("missing field 'platform'");
+  if (*f.platform == "lambda") {
+    r.platform = policy::Platform::kLambda;
+  } else if (*f.platform == "ecs") {
+    r.platform = policy::Platform::kEcs;
+  } else {
+    return Reject("unknown platform '" + std::string(f.platform->substr(0, 32)) + "' (lambda, ecs)");
+  }
+  if (!f.workload) return Reject("missing field 'workload_type'");
+  auto w = features::ParseWorkload(*f.workload);
+  if (!w) return Reject(w.error().message);
+  r.workload = *w;
+  if (!f.timestamp) return Reject("missing field 'timestamp'");
+  auto ts = core::ParseIso8601(*f.timestamp);
+  if (!ts) return Reject(ts.error().message);
+  r.timestamp_us = core::WallClockMicros(*ts);
+  r.hour = static_cast<int8_t>(ts->hour);
+  r.weekday = static_cast<int8_t>(core::Weekday(ts->year, ts->month, ts->day));
+  if (f.time_window) {
+    auto tw = features::ParseTimeWindow(*f.time_window);
+    if (!tw) return Reject(tw.error().message);
+    r.time_window = *tw;
+  }
+  if (f.load_pattern) {
+    auto lp = features::ParseLoadPattern(*f.load_pattern);
+    if (!lp) return Reject(lp.error().message);
+    r.load_pattern = *lp;
+  }
+  if (!f.response_ms) return Reject("missing field 'response_time_ms'");
+  if (!f.target_kb) return Reject("missing field 'target_payload_size_kb'");
+  if (!f.has_metrics) return Reject("missing field 'metrics'");
+  if (!f.exec_ms) return Reject("missing field 'metrics.execution_time_ms'");
+  if (!f.mem_used) return Reject("missing field 'metrics.memory_used_mb'");
+  r.response_time_ms = *f.response_ms;
+  r.target_payload_kb = *f.target_kb;
+  r.actual_payload_kb = f.actual_kb;
+  r.execution_time_ms = *f.exec_ms;
+  r.memory_used_mb = *f.mem_used;
+  r.memory_limit_mb = f.mem_limit.value_or(kNaN);
+  r.cold_start = f.cold_start;
+  for (double v : {r.response_time_ms, r.target_payload_kb, r.execution_time_ms, r.memory_used_mb}) {
+    if (!std::isfinite(v) || v < 0) return Reject("negative or non-finite measurement");
+  }
+  if (r.platform == policy::Platform::kLambda) {
+    if (!f.mem_limit) return Reject("missing field 'metrics.memory_limit_mb' (Lambda)");
+    if (r.cold_start < 0) return Reject("missing field 'metrics.cold_start' (Lambda)");
+  }
+  return r;
+}
+
+core::Result<Record> ParsePadded(od::parser& parser, simdjson::padded_string_view line,
+                                 int* http_status) {
+  od::document doc;
+  if (auto err = parser.iterate(line).get(doc)) {
+    return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+  }
+  od::object obj;
+  if (auto err = doc.get_object().get(obj)) {
+    return Reject(err == simdjson::INCORRECT_TYPE ? "not a JSON object"
+                                                   : std::string("malformed JSON: ") + simdjson::error_message(err));
+  }
+  Fields f;
+  if (auto st = ReadFields(obj, f); !st) return st.error();
+  const char* rest = nullptr;
+  if (!doc.current_location().get(rest)) return Reject("malformed JSON: content after the object");
+  return Build(f, http_status);
+}
+
+void Fnv1a(uint64_t& h, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+}
+
+// Reads a whole plain or gzip file; `cut_short` reports a damaged gzip stream.
+core::Result<std::string> ReadAll(const std::string& path, std::string& damage) {
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (!gz) return MakeError(ErrorCode::kIo, "cannot open '" + path + "'");
+  gzbuffer(gz, 1 << 17);
+  std::string text;
+  size_t used = 0;
+  for (;;) {
+    if (text.size() - used < (1 << 16)) text.resize(std::max<size_t>(text.size() * 2, 1 << 18));
+    const int n = gzread(gz, text.data() + used, static_cast<unsigned>(text.size() - used));
+    if (n < 0) {
+      int errnum = 0;
+      const char* msg = gzerror(gz, &errnum);
+      damage = std::string("gzip stream damaged or cut short (") + (msg ? msg : "?") + ") after " +
+               std::to_string(used) + " bytes";
+      break;
+    }
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
+  }
+  gzclose(gz);
+  text.resize(used);
+  return text;
+}
+
+}  // namespace
+
+core::Result<Record> ParseRecordLine(std::string_view line, int* http_status) {
+  od::parser parser;
+  simdjson::padded_string padded(line);
+  return ParsePadded(parser, padded, http_status);
+}
+
+core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const IngestOptions& options) {
+  struct Input {
+    std::string path;
+    std::string name;  // relative to the argument it came from, for the fingerprint
+  };
+  std::vector<Input> inputs;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) {
+      return MakeError(ErrorCode::kIo, "no such file or directory: '" + p + "'", "data");
+    }
+    if (fs::is_directory(st)) {
+      std::vector<Input> found;
+      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_regular_file() && IsLogFile(it->path())) {
+          found.push_back({it->path().string(), fs::relative(it->path(), p).string()});
+        }
+      }
+      if (ec) return MakeError(ErrorCode::kIo, "cannot read directory '" + p + "': " + ec.message(), "data");
+      std::sort(found.begin(), found.end(), [](const Input& a, const Input& b) { return a.name < b.name; });
+      inputs.insert(inputs.end(), found.begin(), found.end());
+    } else {
+      inputs.push_back({p, fs::path(p).filename().string()});
+    }
+  }
+  if (inputs.empty()) {
+    return MakeError(ErrorCode::kIo, "no *.jsonl or *.jsonl.gz files found", "data");
+  }
+  if (inputs.size() > std::numeric_limits<uint16_t>::max()) {
+    return MakeError(ErrorCode::kInvalidArgument, "too many files (at most 65535)", "data");
+  }
+
+  Dataset ds;
+  ds.fingerprint = 14695981039346656037ull;
+  od::parser parser;
+  for (size_t fi = 0; fi < inputs.size(); ++fi) {
+    const auto file = static_cast<uint16_t>(fi);
+    FileSummary summary;
+    summary.path = inputs[fi].path;
+    std::string damage;
+    auto text = ReadAll(inputs[fi].path, damage);
+    if (!text) return text.error();
+    Fnv1a(ds.fingerprint, inputs[fi].name);
+    Fnv1a(ds.fingerprint, std::string_view("\n", 1));
+    Fnv1a(ds.fingerprint, *text);
+    std::string& buf = *text;
+    const size_t size = buf.size();
+    buf.reserve(size + simdjson::SIMDJSON_PADDING);
+    size_t pos = 0;
+    uint32_t line_no = 0;
+    while (pos < size) {
+      size_t end = buf.find('\n', pos);
+      if (end == std::string::npos) end = size;
+      ++line_no;
+      std::string_view line(buf.data() + pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      const size_t capacity = buf.capacity() - pos;
+      pos = end + 1;
+      if (line.find_first_not_of(" \t") == std::string_view::npos) {
+        ds.rejections.push_back({file, line_no, "empty line", 0});
+        ++summary.rejected;
+        continue;
+      }
+      int status = 0;
+      auto rec = ParsePadded(parser, simdjson::padded_string_view(line.data(), line.size(), capacity), &status);
+      if (rec) {
+        rec->file = file;
+        rec->line = line_no;
+        ds.records.push_back(*rec);
+        ++summary.accepted;
+      } else {
+        ds.rejections.push_back({file, line_no, rec.error().message, status});
+        ++summary.rejected;
+      }
+    }
+    summary.lines = line_no;
+    if (!damage.empty()) {
+      ds.rejections.push_back({file, 0, damage, 0});
+      ++summary.rejected;
+    }
+    ds.files.push_back(std::move(summary));
+    if (options.strict && !ds.rejections.empty()) {
+      const Rejection& r = ds.rejections.front();
+      return MakeError(ErrorCode::kInvalidArgument,
+                       ds.files[r.file].path + ":" + std::to_string(r.line) + ": " + r.reason +
+                           " (--strict)",
+                       "data");
+    }
+  }
+  return ds;
+}
+
+std::string DefaultDataDir() {
+  if (const char* env = std::getenv("HYBRID_ROUTER_DATA")) return env;
+#ifdef HR_SOURCE_DIR
+  return std::string(HR_SOURCE_DIR) + "/data/aws-measurements";
+#else
+  return "data/aws-measurements";
+#endif
+}
+
+}  // namespace hr::data

@@ -1,0 +1,30 @@
+// Streams JSONL measurement logs (plain or gzip, files or directory trees) into typed records.
+// Every line is accounted for: accepted, or rejected with file, line and reason; a damaged file
+// (gzip cut short, unreadable) is reported, never silently skipped. Adapter: reads files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "data/record.h"
+
+namespace hr::data {
+
+struct IngestOptions {
+  bool strict = false;  // any rejection fails the whole ingest
+};
+
+// Paths may be files or directories (searched recursively for *.jsonl and *.jsonl.gz, in sorted
+// order). Fails only when nothing can be read (no such path, no log files) or, with strict, on the
+// first rejection.
+core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const IngestOptions& options = {});
+
+// Parses one log line; on failure returns the reason (and the status of a failed request).
+core::Result<Record> ParseRecordLine(std::string_view line, int* http_status = nullptr);
+
+// Where the shipped measurements are: $HYBRID_ROUTER_DATA, else data/aws-measurements beside the
+// source tree this binary was built from.
+std::string DefaultDataDir();
+
+}  // namespace hr::data

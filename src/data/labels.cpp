@@ -1,0 +1,90 @@
+#include "data/labels.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hr::data {
+
+namespace {
+
+// The prototype's prices ("seed"): Fargate $0.04656 per vCPU-hour and $0.00511 per GB-hour.
+constexpr double kLambdaRequestUsd = 0.20 / 1'000'000;
+constexpr double kLambdaGbSecondUsd = 0.0000166667;
+constexpr double kSeedVcpuHourUsd = 0.04656;
+constexpr double kSeedGbHourUsd = 0.00511;
+constexpr double kMargin = 0.10;
+
+struct Task {
+  double vcpu, memory_gb;
+};
+constexpr Task kSeedTasks[] = {{0.25, 0.5}, {0.5, 1.0}, {1.0, 2.0}, {1.0, 2.0}};
+
+}  // namespace
+
+double SeedCostUsd(const Record& r) {
+  if (r.platform == policy::Platform::kLambda) {
+    const double memory_gb = r.memory_used_mb / 1024;
+    const double seconds = r.execution_time_ms / 1000;
+    return memory_gb * seconds * kLambdaGbSecondUsd + kLambdaRequestUsd;
+  }
+  const Task& t = kSeedTasks[static_cast<size_t>(r.workload)];
+  const double hours = r.execution_time_ms / 1000 / 3600;
+  const double cpu = t.vcpu * kSeedVcpuHourUsd * hours;
+  const double memory = t.memory_gb * kSeedGbHourUsd * hours;
+  return cpu + memory;
+}
+
+double Median(std::vector<double>& v) {
+  if (v.empty()) return std::nan("");
+  std::sort(v.begin(), v.end());
+  const double pos = 0.5 * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const double t = pos - static_cast<double>(lo);
+  if (t == 0.0) return v[lo];
+  const double a = v[lo], b = v[lo + 1];
+  // numpy's _lerp: from the upper end when t >= 0.5, for the same rounding.
+  return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
+}
+
+Labels SeedBalancedLabels(std::span<const Record> records) {
+  Labels out;
+  out.label.assign(records.size(), -1);
+  std::vector<double> cost(records.size());
+  for (size_t i = 0; i < records.size(); ++i) cost[i] = SeedCostUsd(records[i]);
+
+  for (int w = 0; w < features::kWorkloadCount; ++w) {
+    std::vector<double> l_exec, l_cost, e_exec, e_cost;
+    for (size_t i = 0; i < records.size(); ++i) {
+      if (static_cast<int>(records[i].workload) != w) continue;
+      const bool lambda = records[i].platform == policy::Platform::kLambda;
+      (lambda ? l_exec : e_exec).push_back(records[i].execution_time_ms);
+      (lambda ? l_cost : e_cost).push_back(cost[i]);
+    }
+    if (l_exec.empty() || e_exec.empty()) continue;  // nothing to compare with: unlabelled
+    WorkloadLabelStats& s = out.per_workload[static_cast<size_t>(w)];
+    s.lambda_median_exec_ms = Median(l_exec);
+    s.lambda_median_cost_usd = Median(l_cost);
+    s.ecs_median_exec_ms = Median(e_exec);
+    s.ecs_median_cost_usd = Median(e_cost);
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record& r = records[i];
+      if (static_cast<int>(r.workload) != w) continue;
+      bool faster, cheaper;
+      if (r.platform == policy::Platform::kLambda) {
+        faster = r.execution_time_ms < s.ecs_median_exec_ms * (1 - kMargin);
+        cheaper = cost[i] < s.ecs_median_cost_usd * (1 - kMargin);
+      } else {
+        faster = s.lambda_median_exec_ms < r.execution_time_ms * (1 - kMargin);
+        cheaper = s.lambda_median_cost_usd < cost[i] * (1 - kMargin);
+      }
+      out.label[i] = faster && cheaper ? 1 : 0;
+      ++s.total;
+      s.lambda += out.label[i];
+    }
+    out.total += s.total;
+    out.lambda += s.lambda;
+  }
+  return out;
+}
+
+}  // namespace hr::data

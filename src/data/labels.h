@@ -1,0 +1,42 @@
+// The prototype's training labels, "seed-balanced", reproduced exactly (DESIGN.md): per workload,
+// over all records of both platforms, compare each record with the other platform's medians of
+// execution time and pro-rated cost; 1 (Lambda) when Lambda is at least 10 % better on both.
+// Also the prototype's per-request cost formulas at its "seed" prices. Units: USD, ms.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "data/record.h"
+
+namespace hr::data {
+
+inline constexpr std::string_view kSeedBalancedRule = "seed-balanced";
+
+// The prototype's cost of one request on the platform it ran on: Lambda at the logged memory,
+// ECS pro-rated per request over the task size (0.25/0.5, 0.5/1, 1/2, 1/2 vCPU/GB), seed prices.
+double SeedCostUsd(const Record& r);
+
+// numpy.percentile / pandas.quantile(0.5) with linear interpolation; sorts `values`.
+double Median(std::vector<double>& values);
+
+struct WorkloadLabelStats {
+  uint32_t total = 0;
+  uint32_t lambda = 0;
+  double lambda_median_exec_ms = 0, ecs_median_exec_ms = 0;
+  double lambda_median_cost_usd = 0, ecs_median_cost_usd = 0;
+};
+
+struct Labels {
+  std::vector<int8_t> label;  // per record: 1 Lambda, 0 ECS, -1 unlabelled (a workload lacking a platform)
+  std::array<WorkloadLabelStats, features::kWorkloadCount> per_workload{};
+  uint32_t total = 0;
+  uint32_t lambda = 0;
+};
+
+Labels SeedBalancedLabels(std::span<const Record> records);
+
+}  // namespace hr::data

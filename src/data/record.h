@@ -1,0 +1,56 @@
+// One measured request from the load-test logs, typed, and the accounting of an ingest: every
+// line read is either a Record or a Rejection with its file, line number and reason.
+// Units: milliseconds, KB, MB as in the logs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "features/request.h"
+#include "policy/decision.h"
+
+namespace hr::data {
+
+struct Record {
+  policy::Platform platform = policy::Platform::kLambda;
+  features::Workload workload = features::Workload::kLightweightApi;
+  std::optional<features::TimeWindow> time_window;   // absent in older logs: unknown
+  std::optional<features::LoadPattern> load_pattern;  // absent in older logs: unknown
+  double target_payload_kb = 0;
+  double actual_payload_kb = 0;  // NaN when not logged
+  double response_time_ms = 0;   // end to end at the client
+  double execution_time_ms = 0;  // inside the handler
+  double memory_used_mb = 0;     // Lambda: as logged (the configured size); ECS: process RSS
+  double memory_limit_mb = 0;    // Lambda only; NaN on ECS
+  int8_t cold_start = -1;        // Lambda: 0/1; -1 unknown
+  int64_t timestamp_us = 0;      // server time as written, microseconds since 1970 (no offset)
+  int8_t hour = 0;               // hour of day as written
+  int8_t weekday = 0;            // 0 = Monday
+  uint16_t file = 0;             // index into Dataset::files
+  uint32_t line = 0;             // 1-based
+};
+
+struct Rejection {
+  uint16_t file = 0;
+  uint32_t line = 0;    // 0: the file as a whole (unreadable, cut short)
+  std::string reason;
+  int http_status = 0;  // when the line was a well-formed record of a failed request
+};
+
+struct FileSummary {
+  std::string path;
+  uint32_t lines = 0;
+  uint32_t accepted = 0;
+  uint32_t rejected = 0;
+};
+
+struct Dataset {
+  std::vector<FileSummary> files;
+  std::vector<Record> records;
+  std::vector<Rejection> rejections;
+  uint64_t fingerprint = 0;  // FNV-1a over file names and uncompressed bytes, in reading order
+};
+
+}  // namespace hr::data
