@@ -12,5 +12,6 @@ namespace hr::app {
 using RunFn = std::function<int()>;
 
 RunFn AddPredict(CLI::App& app);
+RunFn AddTrain(CLI::App& app);
 
 }  // namespace hr::app

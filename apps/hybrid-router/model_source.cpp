@@ -2,19 +2,25 @@
 
 #include <cstdio>
 
+#include "builtin/default_model.h"
+
 namespace hr::app {
 
 void AddModelOption(CLI::App& sub, std::string& path) {
   sub.add_option("-m,--model", path,
-                 "Model file (hybrid-router-model JSON, e.g. from tools/import_sklearn.py)")
+                 "Model file (hybrid-router-model JSON); default: the built-in model")
       ->envname("HYBRID_ROUTER_MODEL");
 }
 
 core::Result<modelfile::ModelPtr> LoadModel(const std::string& path) {
   if (path.empty()) {
-    return core::MakeError(core::ErrorCode::kUnavailable,
-                           "no model given: pass --model FILE (this build has no built-in model)",
-                           "model");
+    auto m = modelfile::Parse(builtin::DefaultModelText());
+    if (!m) {
+      core::Error e = m.error();
+      e.message = "built-in model: " + e.message;
+      return e;
+    }
+    return m;
   }
   return modelfile::ReadFile(path);
 }

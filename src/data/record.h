@@ -50,7 +50,7 @@ struct Dataset {
   std::vector<FileSummary> files;
   std::vector<Record> records;
   std::vector<Rejection> rejections;
-  uint64_t fingerprint = 0;  // FNV-1a over file names and uncompressed bytes, in reading order
+  uint64_t fingerprint = 0;  // FNV-1a over each file name and the FNV-1a of its uncompressed bytes
 };
 
 }  // namespace hr::data

@@ -99,9 +99,9 @@ TEST(CliPredict, OneBadArgumentRequestExitsNonZero) {
 }
 
 TEST(CliPredict, ModelProblemsAreClearErrors) {
-  auto none = RunCli("predict '{}'");
-  EXPECT_EQ(none.exit_code, 3);
-  EXPECT_NE(none.err.find("--model"), std::string::npos) << none.err;
+  auto missing_model_flag_value = RunCli("predict --model");
+  EXPECT_NE(missing_model_flag_value.exit_code, 0);
+  EXPECT_NE(missing_model_flag_value.err.find("--model"), std::string::npos);
 
   auto missing = RunCli("predict --model /nonexistent.json '{}'");
   EXPECT_EQ(missing.exit_code, 4);
@@ -117,6 +117,20 @@ TEST(CliPredict, ModelProblemsAreClearErrors) {
   EXPECT_EQ(truncated.exit_code, 3);
   EXPECT_NE(truncated.err.find("truncated or corrupt"), std::string::npos) << truncated.err;
   EXPECT_TRUE(truncated.out.empty());
+}
+
+TEST(CliPredict, TheBuiltInModelAnswersWithoutModelFlag) {
+  auto r = RunCli("predict " + Quote(R"({"workload_type":"heavy_processing","payload_size_kb":5120.0,)"
+                                     R"("time_window":"evening","load_pattern":"burst_load"})"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = ParseJson(p, r.out);
+  // The prototype documented Lambda for this request; the built-in model agrees, confidently.
+  EXPECT_EQ(doc["prediction"]["platform"].get_string().value(), "lambda");
+  EXPECT_GT(doc["prediction"]["confidence"].get_double().value(), 0.9);
+  EXPECT_EQ(doc["model_info"]["model_type"].get_string().value(),
+            "Neural Network (hybrid-router MLP)");
+  EXPECT_GT(doc["model_info"]["test_accuracy"].get_double().value(), 0.69);
 }
 
 TEST(Cli, HelpVersionAndUsageErrors) {
