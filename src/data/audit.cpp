@@ -1,0 +1,383 @@
+#include "data/audit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "features/seed_v1.h"
+
+namespace hr::data {
+
+namespace {
+
+using features::LoadPattern;
+using features::TimeWindow;
+using features::Workload;
+using policy::Platform;
+
+std::string Fmt(const char* format, double a, double b = 0, double c = 0, double d = 0) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, format, a, b, c, d);
+  return buf;
+}
+
+int P(Platform p) { return p == Platform::kLambda ? 0 : 1; }
+
+Quantiles Summarise(std::vector<double> v) {
+  Quantiles q;
+  q.n = v.size();
+  if (v.empty()) return q;
+  std::sort(v.begin(), v.end());
+  q.p50 = Quantile(v, 0.5);
+  q.p90 = Quantile(v, 0.9);
+  q.p95 = Quantile(v, 0.95);
+  q.p99 = Quantile(v, 0.99);
+  q.max = v.back();
+  double sum = 0;
+  for (double x : v) sum += x;
+  q.mean = sum / static_cast<double>(v.size());
+  return q;
+}
+
+// The reason without the specifics after its first clause, to group similar rejections.
+std::string ReasonKind(const std::string& reason) {
+  if (reason.rfind("http_status", 0) == 0) return reason.substr(0, reason.find(' ', 12));
+  if (reason.rfind("malformed JSON", 0) == 0) return "malformed JSON";
+  if (reason.rfind("gzip stream", 0) == 0) return "gzip stream damaged or cut short";
+  if (reason.rfind("timestamp", 0) == 0) return "bad timestamp";
+  const size_t quote = reason.find('\'');
+  if (reason.rfind("missing field", 0) == 0 || reason.rfind("field", 0) == 0) {
+    const size_t end = reason.find('\'', quote + 1);
+    return reason.substr(0, end == std::string::npos ? reason.size() : end + 1) +
+           (reason.rfind("field", 0) == 0 ? " has the wrong type" : "");
+  }
+  return reason.substr(0, std::min(reason.size(), quote == std::string::npos ? reason.size() : quote));
+}
+
+struct RunKey {
+  int tw, lp;  // -1 unknown
+  bool operator<(const RunKey& o) const { return std::tie(tw, lp) < std::tie(o.tw, o.lp); }
+};
+
+void CensoringFindings(AuditReport& a) {
+  // Logged vs sent, per (workload, platform), over runs with a known schedule.
+  double worst_share = 2;
+  std::string worst;
+  std::map<std::pair<int, int>, std::pair<double, double>> by_group;  // (workload, platform)
+  for (const auto& run : a.runs) {
+    for (const auto& g : run.groups) {
+      if (g.expected_sent <= 0) continue;
+      auto& acc = by_group[{static_cast<int>(g.workload), P(g.platform)}];
+      acc.first += g.logged;
+      acc.second += g.expected_sent;
+    }
+  }
+  for (const auto& [key, v] : by_group) {
+    const double share = v.first / v.second;
+    if (share < worst_share) {
+      worst_share = share;
+      worst = std::string(features::Name(static_cast<Workload>(key.first))) + " on " +
+              std::string(key.second == 0 ? "Lambda" : "ECS");
+    }
+  }
+  if (a.logged_share > 0 && a.logged_share < 0.95) {
+    a.findings.push_back(
+        {"censoring", "Most requests sent were never logged (failed or timed-out requests left no line)",
+         Fmt("only %.0f%% of the requests the load schedules sent were logged; ", a.logged_share * 100) +
+             "worst " + worst + Fmt(": %.1f%% logged. ", worst_share * 100) +
+             "Statistics of the survivors flatter the slower platform, whose slow requests are the "
+             "ones missing."});
+  }
+  for (int p = 0; p < 2; ++p) {
+    const Ceiling& c = a.ceiling[static_cast<size_t>(p)];
+    if (c.band_ratio > 0.5 && c.max_ms > 0) {
+      a.findings.push_back(
+          {"response_time_ceiling",
+           std::string("Response times on ") + (p == 0 ? "Lambda" : "ECS") +
+               " pile up under a ceiling (a client timeout)",
+           Fmt("response times end abruptly at %.0f ms: the band 90-100%% of the maximum holds "
+               "%.1f%% of records, %.2f times the band below it (a natural tail thins out)",
+               c.max_ms, c.top_band_share * 100, c.band_ratio)});
+    }
+  }
+}
+
+}  // namespace
+
+double Quantile(const std::vector<double>& v, double q) {
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const double t = pos - static_cast<double>(lo);
+  if (t == 0.0 || lo + 1 >= v.size()) return v[lo];
+  const double a = v[lo], b = v[lo + 1];
+  return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
+}
+
+double ExpectedSentPerGroup(LoadPattern pattern, double d) {
+  double total = 0;
+  switch (pattern) {
+    case LoadPattern::kLowLoad:
+      total = 5 * d;
+      break;
+    case LoadPattern::kMediumLoad:
+      total = 15 * d;
+      break;
+    case LoadPattern::kBurstLoad: {  // 5/s for 10 min, 30/s for 5 min, then 5/s
+      const double a = std::min(d, 600.0), b = std::clamp(d - 600, 0.0, 300.0);
+      const double c = std::max(d - 900, 0.0);
+      total = 5 * a + 30 * b + 5 * c;
+      break;
+    }
+    case LoadPattern::kRampLoad: {  // 5/s rising linearly to 25/s over one hour
+      const double t = std::min(d, 3600.0);
+      total = 5 * t + 20.0 / 3600.0 * t * t / 2 + 25 * std::max(d - 3600, 0.0);
+      break;
+    }
+  }
+  return total / 8;  // 4 workloads x 2 platforms
+}
+
+AuditReport Audit(const Dataset& ds) {
+  AuditReport a;
+  a.files = ds.files.size();
+  for (const auto& f : ds.files) a.lines += f.lines;
+  a.accepted = ds.records.size();
+  a.rejected = ds.rejections.size();
+  std::map<std::string, uint64_t> reasons;
+  for (const auto& r : ds.rejections) {
+    ++reasons[ReasonKind(r.reason)];
+    a.failed_requests += r.http_status != 0 && r.http_status != 200;
+  }
+  a.rejection_reasons.assign(reasons.begin(), reasons.end());
+  std::stable_sort(a.rejection_reasons.begin(), a.rejection_reasons.end(),
+                   [](const auto& x, const auto& y) { return x.second > y.second; });
+
+  // Cells and runs.
+  std::map<std::tuple<int, int, int>, CellCount> cells;
+  std::map<RunKey, Run> runs;
+  std::map<RunKey, std::pair<int64_t, int64_t>> run_span;
+  std::map<RunKey, std::set<int>> run_hours;
+  std::map<std::tuple<RunKey, int, int>, uint32_t> group_counts;
+  std::array<std::vector<double>, 2> response, execution;
+  for (const auto& r : ds.records) {
+    const int tw = r.time_window ? static_cast<int>(*r.time_window) : -1;
+    const int lp = r.load_pattern ? static_cast<int>(*r.load_pattern) : -1;
+    auto& cell = cells[{tw, lp, static_cast<int>(r.workload)}];
+    cell.time_window = r.time_window;
+    cell.load_pattern = r.load_pattern;
+    cell.workload = r.workload;
+    (r.platform == Platform::kLambda ? cell.lambda : cell.ecs)++;
+    const RunKey key{tw, lp};
+    Run& run = runs[key];
+    run.time_window = r.time_window;
+    run.load_pattern = r.load_pattern;
+    ++run.records;
+    auto [span_it, fresh] = run_span.try_emplace(key, r.timestamp_us, r.timestamp_us);
+    if (!fresh) {
+      span_it->second.first = std::min(span_it->second.first, r.timestamp_us);
+      span_it->second.second = std::max(span_it->second.second, r.timestamp_us);
+    }
+    run_hours[key].insert(r.hour);
+    ++group_counts[{key, static_cast<int>(r.workload), P(r.platform)}];
+    if (r.time_window) {
+      ++a.window_checked;
+      if (features::TimeWindowOfHour(r.hour) != *r.time_window) {
+        ++a.window_mismatch;
+        ++run.window_mismatch;
+      }
+    }
+    response[static_cast<size_t>(P(r.platform))].push_back(r.response_time_ms);
+    execution[static_cast<size_t>(P(r.platform))].push_back(r.execution_time_ms);
+    if (r.platform == Platform::kLambda) {
+      ++a.lambda_records;
+      auto& cw = a.cold_by_workload[static_cast<size_t>(r.workload)];
+      ++cw.second;
+      if (r.cold_start == 1) {
+        ++a.lambda_cold;
+        ++cw.first;
+      }
+    }
+  }
+  for (auto& [k, c] : cells) a.cells.push_back(c);
+  double logged = 0, expected = 0;
+  for (auto& [key, run] : runs) {
+    run.duration_s = static_cast<double>(run_span[key].second - run_span[key].first) / 1e6;
+    run.utc_hours.assign(run_hours[key].begin(), run_hours[key].end());
+    for (int w = 0; w < features::kWorkloadCount; ++w) {
+      for (int p = 0; p < 2; ++p) {
+        RunGroup g{static_cast<Workload>(w), p == 0 ? Platform::kLambda : Platform::kEcs, 0, 0};
+        auto it = group_counts.find({key, w, p});
+        g.logged = it == group_counts.end() ? 0 : it->second;
+        if (run.load_pattern) g.expected_sent = ExpectedSentPerGroup(*run.load_pattern, run.duration_s);
+        if (g.expected_sent > 0) {
+          logged += g.logged;
+          expected += g.expected_sent;
+        }
+        run.groups.push_back(g);
+      }
+    }
+    a.runs.push_back(run);
+  }
+  a.logged_share = expected > 0 ? logged / expected : 0;
+
+  for (int p = 0; p < 2; ++p) {
+    const auto i = static_cast<size_t>(p);
+    a.response_ms[i] = Summarise(response[i]);
+    a.execution_ms[i] = Summarise(execution[i]);
+    Ceiling& c = a.ceiling[i];
+    c.max_ms = a.response_ms[i].max;
+    if (c.max_ms > 0) {
+      uint64_t top = 0, below = 0;
+      for (double x : response[i]) {
+        top += x >= 0.9 * c.max_ms;
+        below += x >= 0.8 * c.max_ms && x < 0.9 * c.max_ms;
+      }
+      c.top_band_share = static_cast<double>(top) / static_cast<double>(response[i].size());
+      c.band_ratio = below ? static_cast<double>(top) / static_cast<double>(below) : 0;
+    }
+  }
+
+  // Features as the prototype computed them, over records with a known context.
+  std::array<double, features::kSeedV1Size> lo, hi;
+  lo.fill(INFINITY);
+  hi.fill(-INFINITY);
+  std::set<int> hours;
+  bool any = false;
+  for (const auto& r : ds.records) {
+    if (!r.time_window || !r.load_pattern) continue;
+    features::Request q;
+    q.workload = r.workload;
+    q.payload_kb = r.target_payload_kb;
+    q.time_window = *r.time_window;
+    q.load_pattern = *r.load_pattern;
+    q.hour_of_day = r.hour;
+    q.is_weekend = r.weekday >= 5;
+    const auto f = features::SeedV1Features(q);
+    for (size_t j = 0; j < f.size(); ++j) {
+      lo[j] = std::min(lo[j], f[j]);
+      hi[j] = std::max(hi[j], f[j]);
+    }
+    hours.insert(r.hour);
+    any = true;
+  }
+  if (any) {
+    for (size_t j = 0; j < features::kSeedV1Size; ++j) {
+      if (lo[j] == hi[j]) a.constant_features.push_back({std::string(features::kSeedV1Names[j]), lo[j]});
+    }
+  }
+  a.distinct_hours = static_cast<int>(hours.size());
+
+  // Lambda memory: logged limit vs the feature's assumption.
+  for (int w = 0; w < features::kWorkloadCount; ++w) {
+    MemoryRow row{static_cast<Workload>(w), {}, features::FeatureLambdaMemoryMb(static_cast<Workload>(w))};
+    std::set<double> limits;
+    for (const auto& r : ds.records) {
+      if (r.platform == Platform::kLambda && static_cast<int>(r.workload) == w && !std::isnan(r.memory_limit_mb)) {
+        limits.insert(r.memory_limit_mb);
+      }
+    }
+    row.logged_limits_mb.assign(limits.begin(), limits.end());
+    if (!row.logged_limits_mb.empty()) a.memory.push_back(row);
+  }
+
+  // ECS: the prototype's pro-rated cost vs the task-hours that actually ran.
+  constexpr double kTaskHourSeed[] = {0.25 * 0.04656 + 0.5 * 0.00511, 0.5 * 0.04656 + 1.0 * 0.00511,
+                                      1.0 * 0.04656 + 2.0 * 0.00511, 1.0 * 0.04656 + 2.0 * 0.00511};
+  for (int w = 0; w < features::kWorkloadCount; ++w) {
+    CostRow row{static_cast<Workload>(w), 0, 0, 0, 0};
+    double prorated = 0;
+    for (const auto& r : ds.records) {
+      if (r.platform == Platform::kEcs && static_cast<int>(r.workload) == w) {
+        ++row.ecs_requests;
+        prorated += SeedCostUsd(r);
+      }
+    }
+    for (const auto& run : a.runs) row.task_hours += run.duration_s / 3600;
+    if (row.ecs_requests == 0) continue;
+    row.prorated_mean_usd = prorated / row.ecs_requests;
+    row.provisioned_per_request_usd =
+        row.task_hours * kTaskHourSeed[w] / static_cast<double>(row.ecs_requests);
+    a.cost.push_back(row);
+  }
+
+  // Label ceiling: the best any function of the features can do on the prototype's labels.
+  const Labels labels = SeedBalancedLabels(ds.records);
+  std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> by_cell;
+  for (size_t i = 0; i < ds.records.size(); ++i) {
+    const Record& r = ds.records[i];
+    if (labels.label[i] < 0 || !r.time_window || !r.load_pattern) continue;
+    char key[96];
+    std::snprintf(key, sizeof key, "%d|%.17g|%d|%d|%d|%d", static_cast<int>(r.workload),
+                  r.target_payload_kb, static_cast<int>(*r.time_window),
+                  static_cast<int>(*r.load_pattern), r.hour, r.weekday >= 5);
+    auto& c = by_cell[key];
+    (labels.label[i] ? c.second : c.first)++;
+    ++a.labelled;
+  }
+  uint64_t majority = 0;
+  for (const auto& [k, c] : by_cell) majority += std::max(c.first, c.second);
+  a.label_cells = by_cell.size();
+  a.label_ceiling_accuracy = a.labelled ? static_cast<double>(majority) / static_cast<double>(a.labelled) : 0;
+
+  // Findings.
+  CensoringFindings(a);
+  if (a.labelled > 0 && a.label_ceiling_accuracy < 0.8) {
+    a.findings.push_back(
+        {"label_ceiling", "The prototype's labels cap any model of these features near 70% accuracy",
+         Fmt("a lookup of the majority label in each of the %.0f feature cells scores %.4f on the "
+             "very records it was built from; labels compare one random draw with the other "
+             "platform's median, so within a cell they are close to coin flips",
+             static_cast<double>(a.label_cells), a.label_ceiling_accuracy)});
+  }
+  if (a.window_checked > 0 && a.window_mismatch * 10 > a.window_checked) {
+    a.findings.push_back(
+        {"time_window_clock",
+         "time_window came from the client's clock, hour_of_day from the server's UTC timestamp",
+         Fmt("%.1f%% of records have a time_window that the timestamp's hour contradicts; the two "
+             "features describe different clocks (and the client labelled unlisted hours late_night)",
+             100.0 * static_cast<double>(a.window_mismatch) / static_cast<double>(a.window_checked))});
+  }
+  for (const auto& c : a.constant_features) {
+    const bool weekend = c.name == "is_weekend";
+    a.findings.push_back({weekend ? "weekend_only" : "constant_feature", c.name + " never varies",
+                          "every record has " + c.name + " = " + Fmt("%g", c.value) +
+                              (weekend ? " (all measurements fell on a weekend)" : "")});
+  }
+  bool memory_mismatch = false;
+  std::string memory_text;
+  for (const auto& m : a.memory) {
+    for (double l : m.logged_limits_mb) {
+      if (l != m.feature_memory_mb) memory_mismatch = true;
+    }
+    memory_text += std::string(features::Name(m.workload)) + " " +
+                   Fmt("%g", m.logged_limits_mb.empty() ? 0 : m.logged_limits_mb.front()) + " vs " +
+                   std::to_string(m.feature_memory_mb) + "; ";
+  }
+  if (memory_mismatch) {
+    a.findings.push_back({"lambda_memory_mismatch",
+                          "Lambda memory: the labels' cost uses the deployed size, the feature another",
+                          "deployed (logged) vs seed-v1 feature, MB: " + memory_text +
+                              "the feature tells the model about memory the functions never had"});
+  }
+  double lo_ratio = INFINITY, hi_ratio = 0;
+  for (const auto& c : a.cost) {
+    const double ratio = c.provisioned_per_request_usd / c.prorated_mean_usd;
+    lo_ratio = std::min(lo_ratio, ratio);
+    hi_ratio = std::max(hi_ratio, ratio);
+  }
+  if (!a.cost.empty() && hi_ratio > 1.2) {
+    a.findings.push_back(
+        {"ecs_cost_prorated", "ECS cost is pro-rated per request, as if an idle task cost nothing",
+         Fmt("with the one task per service that ran for each whole run, ECS costs %.1f-%.1fx the "
+             "pro-rated figure per request; API Gateway and load-balancer charges are in neither "
+             "platform's formula",
+             lo_ratio, hi_ratio)});
+  }
+  return a;
+}
+
+}  // namespace hr::data
