@@ -49,6 +49,10 @@ std::string ReasonKind(const std::string& reason) {
   if (reason.rfind("malformed JSON", 0) == 0) return "malformed JSON";
   if (reason.rfind("gzip stream", 0) == 0) return "gzip stream damaged or cut short";
   if (reason.rfind("timestamp", 0) == 0) return "bad timestamp";
+  if (reason.rfind("unknown platform", 0) == 0) return "unknown platform";
+  if (const size_t at = reason.find(" is not one of"); at != std::string::npos) {
+    return "unknown " + reason.substr(0, reason.find(' ')) + " value";
+  }
   const size_t quote = reason.find('\'');
   if (reason.rfind("missing field", 0) == 0 || reason.rfind("field", 0) == 0) {
     const size_t end = reason.find('\'', quote + 1);

@@ -239,7 +239,16 @@ core::Result<std::string> ReadAll(const std::string& path, std::string& damage) 
                std::to_string(used) + " bytes";
       break;
     }
-    if (n == 0) break;
+    if (n == 0) {
+      // zlib reports a stream that ends early as an error state after the last read.
+      int errnum = Z_OK;
+      const char* msg = gzerror(gz, &errnum);
+      if (errnum != Z_OK) {
+        damage = std::string("gzip stream damaged or cut short (") + (msg ? msg : "?") +
+                 ") after " + std::to_string(used) + " bytes";
+      }
+      break;
+    }
     used += static_cast<size_t>(n);
   }
   gzclose(gz);
@@ -259,6 +268,11 @@ void ParseFile(od::parser& parser, const std::string& path, uint16_t file, FileR
   Fnv1a(out.hash, *text);
   std::string& buf = *text;
   const size_t size = buf.size();
+  if (size == 0 && damage.empty()) {
+    out.rejections.push_back({file, 0, "empty file (no lines)", 0});
+    ++out.summary.rejected;
+    return;
+  }
   buf.reserve(size + simdjson::SIMDJSON_PADDING);
   size_t pos = 0;
   uint32_t line_no = 0;

@@ -1,0 +1,149 @@
+// Ingest of damaged logs: every line is accounted for, with file, line and a reason naming the
+// problem; nothing crashes (these tests also run under the asan preset).
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "data/audit.h"
+#include "data/ingest.h"
+
+namespace hr::data {
+namespace {
+
+const std::string kCorrupt = std::string(HR_TEST_DATA_DIR) + "/corrupt";
+
+struct ByFile {
+  FileSummary summary;
+  std::vector<Rejection> rejections;
+  std::vector<Record> records;
+};
+
+std::map<std::string, ByFile> Split(const Dataset& ds) {
+  std::map<std::string, ByFile> out;
+  for (size_t i = 0; i < ds.files.size(); ++i) {
+    const std::string name = ds.files[i].path.substr(ds.files[i].path.rfind('/') + 1);
+    out[name].summary = ds.files[i];
+    for (const auto& r : ds.rejections) {
+      if (r.file == i) out[name].rejections.push_back(r);
+    }
+    for (const auto& r : ds.records) {
+      if (r.file == i) out[name].records.push_back(r);
+    }
+  }
+  return out;
+}
+
+bool HasReason(const ByFile& f, uint32_t line, const std::string& text) {
+  for (const auto& r : f.rejections) {
+    if (r.line == line && r.reason.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(Ingest, AccountsForEveryLineOfDamagedFiles) {
+  auto ds = Ingest({kCorrupt});
+  ASSERT_TRUE(ds.ok()) << ds.error().message;
+  auto files = Split(*ds);
+  ASSERT_EQ(files.size(), 7u);
+  for (const auto& [name, f] : files) {
+    EXPECT_EQ(f.summary.accepted, f.records.size()) << name;
+    EXPECT_EQ(f.summary.rejected, f.rejections.size()) << name;
+    uint32_t file_level = 0;
+    for (const auto& r : f.rejections) file_level += r.line == 0;
+    EXPECT_EQ(f.summary.lines + file_level, f.summary.accepted + f.summary.rejected) << name;
+  }
+
+  const auto& truncated = files["truncated.jsonl"];
+  EXPECT_EQ(truncated.records.size(), 2u);
+  EXPECT_TRUE(HasReason(truncated, 2, "malformed JSON"));
+  EXPECT_TRUE(HasReason(truncated, 4, "malformed JSON"));
+
+  const auto& garbage = files["garbage.jsonl"];
+  EXPECT_EQ(garbage.records.size(), 1u);  // the one real line among the noise
+  EXPECT_EQ(garbage.rejections.size(), garbage.summary.lines - 1);
+
+  const auto& wrong = files["wrong_types.jsonl"];
+  ASSERT_EQ(wrong.records.size(), 1u);
+  EXPECT_EQ(wrong.records[0].line, 13u);
+  const std::pair<uint32_t, const char*> expected[] = {
+      {1, "'http_status' must be a whole number"},
+      {2, "'response_time_ms' must be a number"},
+      {3, "'metrics' must be an object"},
+      {4, "'platform' must be a string"},
+      {5, "unknown platform 'fargate'"},
+      {6, "workload_type 'video' is not one of"},
+      {7, "timestamp 'yesterday'"},
+      {8, "'metrics.execution_time_ms' must be a number"},
+      {9, "time_window 'noon' is not one of"},
+      {10, "negative or non-finite"},
+      {11, "not a JSON object"},
+      {12, "not a JSON object"},
+      {14, "malformed JSON"},
+      {15, "'metrics.cold_start' must be true or false"},
+      {16, "'metrics.memory_used_mb' must be a number"},
+      {17, "missing field 'http_status'"},
+  };
+  for (const auto& [line, text] : expected) EXPECT_TRUE(HasReason(wrong, line, text)) << line << ": " << text;
+
+  EXPECT_TRUE(HasReason(files["empty.jsonl"], 0, "empty file"));
+  EXPECT_TRUE(HasReason(files["blank_lines.jsonl"], 1, "empty line"));
+  EXPECT_TRUE(HasReason(files["blank_lines.jsonl"], 2, "empty line"));
+
+  const auto& cut = files["cut.jsonl.gz"];
+  EXPECT_TRUE(HasReason(cut, 0, "gzip stream damaged or cut short"));
+  EXPECT_GE(cut.records.size(), 1u);  // what was complete before the cut is still read
+
+  const auto& older = files["older_log.jsonl"];
+  ASSERT_EQ(older.records.size(), 2u);
+  EXPECT_FALSE(older.records[0].time_window.has_value());  // unknown, not invented
+  EXPECT_FALSE(older.records[0].load_pattern.has_value());
+}
+
+TEST(Ingest, StrictFailsOnTheFirstRejection) {
+  auto ds = Ingest({kCorrupt + "/truncated.jsonl"}, {true});
+  ASSERT_FALSE(ds.ok());
+  EXPECT_NE(ds.error().message.find("truncated.jsonl:2"), std::string::npos) << ds.error().message;
+  EXPECT_TRUE(Ingest({kCorrupt + "/older_log.jsonl"}, {true}).ok());
+}
+
+TEST(Ingest, MissingPathsAndEmptyDirectoriesAreErrors) {
+  EXPECT_EQ(Ingest({"/nonexistent/logs"}).error().code, core::ErrorCode::kIo);
+  EXPECT_NE(Ingest({std::string(HR_TEST_DATA_DIR) + "/../unit"}).error().message.find("no *.jsonl"),
+            std::string::npos);
+}
+
+TEST(Audit, SurvivesDamagedInput) {
+  auto ds = Ingest({kCorrupt});
+  ASSERT_TRUE(ds.ok());
+  const AuditReport a = Audit(*ds);
+  EXPECT_EQ(a.accepted, ds->records.size());
+  EXPECT_EQ(a.rejected, ds->rejections.size());
+  uint64_t by_reason = 0;
+  for (const auto& [reason, n] : a.rejection_reasons) by_reason += n;
+  EXPECT_EQ(by_reason, a.rejected);
+}
+
+TEST(Audit, NamesEveryKnownFlawOfTheShippedData) {
+  auto ds = Ingest({std::string(HR_SOURCE_DIR) + "/data/aws-measurements"});
+  ASSERT_TRUE(ds.ok());
+  const AuditReport a = Audit(*ds);
+  std::map<std::string, std::string> found;
+  for (const auto& f : a.findings) found[f.id] += f.evidence;
+  for (const char* id : {"censoring", "response_time_ceiling", "label_ceiling", "time_window_clock",
+                         "weekend_only", "ecs_cost_prorated", "lambda_memory_mismatch"}) {
+    EXPECT_TRUE(found.count(id)) << id;
+  }
+  // The numbers behind them, as DESIGN.md states them for this data.
+  EXPECT_GT(a.logged_share, 0.5);
+  EXPECT_LT(a.logged_share, 0.65);
+  EXPECT_NEAR(a.ceiling[1].max_ms, 10200, 50);
+  EXPECT_GT(a.label_ceiling_accuracy, 0.69);
+  EXPECT_LT(a.label_ceiling_accuracy, 0.70);
+  EXPECT_NE(found["censoring"].find("heavy_processing on ECS"), std::string::npos);
+  EXPECT_NE(found["lambda_memory_mismatch"].find("heavy_processing 512 vs 2048"), std::string::npos);
+  ASSERT_EQ(a.constant_features.size(), 1u);
+  EXPECT_EQ(a.constant_features[0].name, "is_weekend");
+}
+
+}  // namespace
+}  // namespace hr::data
