@@ -1,0 +1,117 @@
+// Black-box tests of `hybrid-router train` and `audit` on the shipped data and on bad input.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "run_binary.h"
+
+namespace hr::testing {
+namespace {
+
+const std::string kData = std::string(HR_SOURCE_DIR) + "/data/aws-measurements";
+
+struct TestMetrics {
+  double accuracy, roc_auc;
+};
+
+TestMetrics TrainAndRead(int seed, const std::string& extra = "") {
+  const std::string out = ::testing::TempDir() + "/hr_train_" + std::to_string(seed) + ".json";
+  auto r = RunCli("train -q --seed " + std::to_string(seed) + " --split-seed " +
+                  std::to_string(seed) + " " + extra + " -o " + out + " " + kData);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  EXPECT_EQ(p.load(out).get(doc), simdjson::SUCCESS);
+  auto test = doc["metadata"]["metrics"]["test"];
+  TestMetrics m{test["accuracy"].get_double().value(), test["roc_auc"].get_double().value()};
+  // Names scripts rely on.
+  for (const char* part : {"train", "validation", "test"}) {
+    for (const char* k : {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}) {
+      EXPECT_TRUE(doc["metadata"]["metrics"][part][k].is_double()) << part << "." << k;
+    }
+  }
+  EXPECT_EQ(doc["metadata"]["labels"]["rule"].get_string().value(), "seed-balanced");
+  EXPECT_EQ(doc["metadata"]["labels"]["total"].get_uint64().value(), 88161u);
+  EXPECT_EQ(doc["metadata"]["labels"]["lambda"].get_uint64().value(), 57143u);
+  std::remove(out.c_str());
+  return m;
+}
+
+TEST(CliTrain, ReachesTheLabelCeilingOnFiveSplitSeeds) {
+  double sum = 0;
+  for (int seed = 1; seed <= 5; ++seed) {
+    const TestMetrics m = TrainAndRead(seed);
+    EXPECT_GE(m.accuracy, 0.690) << "seed " << seed;
+    EXPECT_GE(m.roc_auc, 0.73) << "seed " << seed;
+    sum += m.accuracy;
+    std::printf("seed %d: test accuracy %.4f, ROC AUC %.4f\n", seed, m.accuracy, m.roc_auc);
+  }
+  EXPECT_GE(sum / 5, 0.693);
+}
+
+TEST(CliTrain, BadOptionsAreClearErrorsAndWriteNothing) {
+  const std::string out = ::testing::TempDir() + "/hr_never_written.json";
+  std::remove(out.c_str());
+  const std::pair<std::string, std::string> cases[] = {
+      {"train -o " + out + " --hidden 64,x,16 " + kData, "--hidden"},
+      {"train -o " + out + " --hidden 0 " + kData, "--hidden"},
+      {"train -o " + out + " --activation gelu " + kData, "activation"},
+      {"train -o " + out + " --alpha -1 " + kData, "alpha"},
+      {"train -o " + out + " --learning-rate 0 " + kData, "learning-rate"},
+      {"train -o " + out + " --validation-fraction 0.9 " + kData, "validation-fraction"},
+      {"train -o " + out + " /nonexistent/logs", "/nonexistent/logs"},
+      {"train " + kData, "--out"},
+      {"train -o " + out + " --strict " + std::string(HR_TEST_DATA_DIR) + "/corrupt", "--strict"},
+  };
+  for (const auto& [args, says] : cases) {
+    auto r = RunCli(args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_NE(r.err.find(says), std::string::npos) << args << "\n" << r.err;
+    EXPECT_FALSE(std::filesystem::exists(out)) << args;
+  }
+  auto r = RunCli("train -q --max-epochs 1 -o /nonexistent/dir/model.json " + kData);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent/dir/model.json"), std::string::npos) << r.err;
+}
+
+TEST(CliTrain, ReportsProgressPerEpochWhenNotATerminal) {
+  const std::string out = ::testing::TempDir() + "/hr_progress.json";
+  auto r = RunCli("train --max-epochs 2 -o " + out + " " + kData);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("epoch 1: loss"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("epoch 2: loss"), std::string::npos);
+  EXPECT_NE(r.out.find("test "), std::string::npos);
+  // The model it wrote answers requests.
+  auto p = RunCli("predict --model " + out +
+                  R"( '{"workload_type":"medium_processing","payload_size_kb":2048}')");
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  std::remove(out.c_str());
+}
+
+TEST(CliAudit, JsonListsEveryBadLineOfDamagedLogs) {
+  auto r = RunCli("audit --json " + std::string(HR_TEST_DATA_DIR) + "/corrupt");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_EQ(p.parse(r.out).get(doc), simdjson::SUCCESS) << r.out.substr(0, 500);
+  EXPECT_EQ(doc["summary"]["rejected"].get_uint64().value(), 30u);
+  EXPECT_EQ(simdjson::dom::array(doc["rejections"]).size(), 30u);
+  auto strict = RunCli("audit --strict " + std::string(HR_TEST_DATA_DIR) + "/corrupt");
+  EXPECT_NE(strict.exit_code, 0);
+}
+
+TEST(CliAudit, TheShippedDataReportNamesItsFlaws) {
+  auto r = RunCli("audit " + kData);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* id : {"[censoring]", "[response_time_ceiling]", "[label_ceiling]",
+                         "[time_window_clock]", "[weekend_only]", "[ecs_cost_prorated]",
+                         "[lambda_memory_mismatch]"}) {
+    EXPECT_NE(r.out.find(id), std::string::npos) << id;
+  }
+  EXPECT_NE(r.out.find("88286 lines: 88161 accepted, 125 rejected"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hr::testing
