@@ -14,5 +14,6 @@ using RunFn = std::function<int()>;
 RunFn AddPredict(CLI::App& app);
 RunFn AddTrain(CLI::App& app);
 RunFn AddAudit(CLI::App& app);
+RunFn AddServe(CLI::App& app);
 
 }  // namespace hr::app

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     commands.push_back({app.get_subcommands({}).back(), std::move(run)});
   };
   add(hr::app::AddPredict);
+  add(hr::app::AddServe);
   add(hr::app::AddAudit);
   add(hr::app::AddTrain);
 

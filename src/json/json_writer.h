@@ -29,3 +29,13 @@ void WriteElement(Writer& w, simdjson::dom::element e);
 std::string Canonical(simdjson::dom::element e);
 
 }  // namespace hr::json
+
+namespace hr::json {
+// `s` as a JSON string literal, quotes included.
+inline std::string Quoted(std::string_view s) {
+  Buffer buf;
+  Writer w(buf);
+  String(w, s);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+}  // namespace hr::json

@@ -1,0 +1,153 @@
+// `hybrid-router serve`: the prototype's HTTP API as a production service (see service/).
+#include <spdlog/async.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "commands.h"
+#include "http/server.h"
+#include "json/json_writer.h"
+#include "model_source.h"
+#include "service/service.h"
+
+namespace hr::app {
+
+namespace {
+
+struct ServeConfig {
+  http::ServerOptions server;
+  service::ServiceConfig service;
+  size_t max_body_kb = 64;
+  std::string api_key_file;
+  std::string access_log = "stdout";
+};
+
+core::Result<std::shared_ptr<spdlog::logger>> MakeAccessLog(const std::string& target) {
+  if (target == "off") return std::shared_ptr<spdlog::logger>();
+  try {
+    std::shared_ptr<spdlog::logger> logger;
+    if (target == "stdout") {
+      logger = spdlog::stdout_logger_mt("access");
+    } else if (target == "stderr") {
+      logger = spdlog::stderr_logger_mt("access");
+    } else {
+      logger = spdlog::basic_logger_mt("access", target);
+    }
+    logger->set_pattern("%v");
+    return logger;
+  } catch (const spdlog::spdlog_ex& e) {
+    return core::MakeError(core::ErrorCode::kIo, std::string("--access-log: ") + e.what(), "access_log");
+  }
+}
+
+int RunServe(ServeConfig& cfg) {
+  auto events = spdlog::stderr_logger_mt("events");
+  events->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
+  cfg.service.event_log = events;
+  auto access = MakeAccessLog(cfg.access_log);
+  if (!access) return ReportError(access.error());
+  cfg.service.access_log = *access;
+  spdlog::flush_every(std::chrono::seconds(1));
+
+  if (!cfg.api_key_file.empty()) {
+    auto keys = service::ApiKeys::FromFile(cfg.api_key_file);
+    if (!keys) return ReportError(keys.error());
+    cfg.service.keys = std::move(*keys);
+  } else if (const char* env = std::getenv("HYBRID_ROUTER_API_KEYS")) {
+    auto keys = service::ApiKeys::FromList(env);
+    if (!keys) return ReportError(keys.error());
+    cfg.service.keys = std::move(*keys);
+  }
+  cfg.server.max_body_bytes = cfg.max_body_kb * 1024;
+  if (cfg.server.threads <= 0) cfg.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  auto svc = service::Service::Create(cfg.service);
+  if (!svc) return ReportError(svc.error());
+  service::Service* s = svc->get();
+  auto server = http::Server::Create(
+      cfg.server, [s](const http::Request& req, http::Response& res) { s->Handle(req, res); },
+      [s](int status) { s->ObserveServerError(status); });
+  if (!server) return ReportError(server.error());
+  http::Server* srv = server->get();
+  s->SetConnectionGauge([srv] { return srv->open_connections(); });
+
+  auto model = s->model();
+  events->info(R"("event":"listening","url":{},"port":{},"threads":{},"model":{},"auth":{})",
+               json::Quoted("http://" + cfg.server.host + ":" + std::to_string(srv->port())), srv->port(),
+               cfg.server.threads, json::Quoted(model ? model->source : "none"),
+               cfg.service.keys.enabled() ? "true" : "false");
+  events->flush();
+  srv->Run([s] { (void)s->Reload(); });
+  events->info(R"("event":"stopped")");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+RunFn AddServe(CLI::App& app) {
+  auto cfg = std::make_shared<ServeConfig>();
+  CLI::App* sub = app.add_subcommand(
+      "serve", "Serve the prototype's HTTP API (POST /predict and more) with the built-in model or "
+               "--model. Every option can also be set by its HYBRID_ROUTER_* environment variable.");
+  auto& o = cfg->server;
+  sub->add_option("--host", o.host, "Address to listen on")->capture_default_str()->envname("HYBRID_ROUTER_HOST");
+  sub->add_option("--port", o.port, "Port (0 picks a free one; see the 'listening' log line)")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_PORT");
+  sub->add_option("--threads", o.threads, "Event-loop threads (0: one per core)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256))
+      ->envname("HYBRID_ROUTER_THREADS");
+  AddModelOption(*sub, cfg->service.model_path);
+  sub->add_flag("--allow-missing-model", cfg->service.allow_missing_model,
+                "Start even if --model cannot be loaded: not ready, /predict answers 503 with the "
+                "prototype's fallback_prediction until a reload succeeds")
+      ->envname("HYBRID_ROUTER_ALLOW_MISSING_MODEL");
+  sub->add_option("--cors-origin", cfg->service.cors_origin, "Access-Control-Allow-Origin value")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_CORS_ORIGIN");
+  sub->add_option("--memory-mb", cfg->service.memory_mb, "Lambda memory priced into inference_cost_usd")
+      ->capture_default_str()
+      ->check(CLI::Range(128.0, 10240.0))
+      ->envname("HYBRID_ROUTER_MEMORY_MB");
+  sub->add_option("--max-body-kb", cfg->max_body_kb, "Largest request body (413 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 102400))
+      ->envname("HYBRID_ROUTER_MAX_BODY_KB");
+  sub->add_option("--max-batch", cfg->service.max_batch, "Most requests in one /predict/batch")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000))
+      ->envname("HYBRID_ROUTER_MAX_BATCH");
+  sub->add_option("--read-timeout-ms", o.read_timeout_ms, "A request must arrive whole within this")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 600000))
+      ->envname("HYBRID_ROUTER_READ_TIMEOUT_MS");
+  sub->add_option("--idle-timeout-ms", o.idle_timeout_ms, "Idle keep-alive connections close after this")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 3600000))
+      ->envname("HYBRID_ROUTER_IDLE_TIMEOUT_MS");
+  sub->add_option("--max-connections", o.max_connections, "Connections beyond this are closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000))
+      ->envname("HYBRID_ROUTER_MAX_CONNECTIONS");
+  sub->add_option("--drain-timeout-ms", o.drain_timeout_ms, "On SIGTERM, how long in-flight requests may take")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600000))
+      ->envname("HYBRID_ROUTER_DRAIN_TIMEOUT_MS");
+  sub->add_option("--api-key-file", cfg->api_key_file,
+                  "File of API keys, one per line (or HYBRID_ROUTER_API_KEYS=k1,k2); enables auth "
+                  "on /predict, /predict/batch, /model and /admin/reload")
+      ->envname("HYBRID_ROUTER_API_KEY_FILE");
+  sub->add_flag("--metrics-auth", cfg->service.metrics_need_auth, "Require an API key for /metrics too")
+      ->envname("HYBRID_ROUTER_METRICS_AUTH");
+  sub->add_option("--access-log", cfg->access_log, "Access log: stdout, stderr, off, or a file path")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_ACCESS_LOG");
+  return [cfg] { return RunServe(*cfg); };
+}
+
+}  // namespace hr::app

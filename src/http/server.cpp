@@ -1,0 +1,333 @@
+// The only file that includes Boost.Beast / Asio.
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+namespace hr::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+constexpr auto kSweepPeriod = std::chrono::milliseconds(200);
+
+std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
+
+class BeastRequest final : public Request {
+ public:
+  explicit BeastRequest(const bhttp::request<bhttp::string_body>& r) : r_(r) {}
+  std::string_view method() const override { return View(r_.method_string()); }
+  std::string_view target() const override { return View(r_.target()); }
+  std::string_view body() const override { return r_.body(); }
+  std::string_view header(std::string_view name) const override {
+    auto it = r_.find(beast::string_view(name.data(), name.size()));
+    return it == r_.end() ? std::string_view() : View(it->value());
+  }
+
+ private:
+  const bhttp::request<bhttp::string_body>& r_;
+};
+
+class ServerImpl;
+class Connection;
+
+struct Worker {
+  asio::io_context io{1};
+  std::optional<tcp::acceptor> acceptor;
+  asio::steady_timer sweep{io};
+  std::unordered_set<Connection*> connections;
+  ServerImpl* server = nullptr;
+  Clock::time_point drain_deadline{};
+};
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(ServerOptions options, Handler handler, ErrorObserver on_error)
+      : options_(std::move(options)), handler_(std::move(handler)), on_error_(std::move(on_error)) {}
+
+  core::Status Listen();
+  uint16_t port() const override { return port_; }
+  void Run(std::function<void()> on_sighup) override;
+  void Shutdown() override;
+  int open_connections() const override { return open_.load(); }
+
+  const ServerOptions& options() const { return options_; }
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+  void Handle(const Request& req, Response& res) {
+    try {
+      handler_(req, res);
+    } catch (const std::exception& e) {
+      res = Response{};
+      res.status = 500;
+      res.body = R"({"error":{"code":"internal","message":"internal error"}})";
+    }
+  }
+  void Observe(int status) {
+    if (on_error_) on_error_(status);
+  }
+  std::atomic<int> open_{0};
+
+ private:
+  void Accept(Worker& w);
+  void Sweep(Worker& w);
+  void BeginDrain(Worker& w);
+
+  ServerOptions options_;
+  Handler handler_;
+  ErrorObserver on_error_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::optional<asio::signal_set> signals_;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, Worker& worker) : socket_(std::move(socket)), w_(worker) {
+    w_.connections.insert(this);
+    ++w_.server->open_;
+  }
+  ~Connection() {
+    w_.connections.erase(this);
+    --w_.server->open_;
+  }
+
+  void Start() { WaitForRequest(); }
+  bool idle() const { return state_ == State::kIdle; }
+  Clock::time_point deadline() const { return deadline_; }
+  void Close() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+  }
+
+ private:
+  enum class State { kIdle, kReading, kBusy };
+
+  void WaitForRequest() {
+    if (w_.server->stopping()) return Close();
+    state_ = State::kIdle;
+    if (buffer_.size() > 0) return ReadRequest();  // pipelined bytes already here
+    deadline_ = Clock::now() + std::chrono::milliseconds(w_.server->options().idle_timeout_ms);
+    auto self = shared_from_this();
+    socket_.async_read_some(buffer_.prepare(4096), [self](beast::error_code ec, size_t n) {
+      if (ec) return self->Close();
+      self->buffer_.commit(n);
+      self->ReadRequest();
+    });
+  }
+
+  void ReadRequest() {
+    state_ = State::kReading;
+    deadline_ = Clock::now() + std::chrono::milliseconds(w_.server->options().read_timeout_ms);
+    parser_.emplace();
+    parser_->body_limit(w_.server->options().max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(w_.server->options().max_header_bytes));
+    auto self = shared_from_this();
+    bhttp::async_read(socket_, buffer_, *parser_, [self](beast::error_code ec, size_t) {
+      if (!ec) return self->Process();
+      if (ec == bhttp::error::body_limit) {
+        return self->Fail(413, "payload_too_large", "request body is larger than the limit");
+      }
+      if (ec == bhttp::error::header_limit) {
+        return self->Fail(431, "headers_too_large", "request headers are larger than the limit");
+      }
+      if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+          ec == asio::error::eof || ec == asio::error::connection_reset ||
+          ec == bhttp::error::partial_message) {
+        return self->Close();
+      }
+      return self->Fail(400, "invalid_http", "malformed HTTP request");
+    });
+  }
+
+  void Process() {
+    state_ = State::kBusy;
+    const auto& req = parser_->get();
+    BeastRequest view(req);
+    Response out;
+    w_.server->Handle(view, out);
+    const bool keep = req.keep_alive() && !out.close && !w_.server->stopping();
+    Send(std::move(out), keep, req.version());
+  }
+
+  void Fail(int status, const char* code, const char* message) {
+    state_ = State::kBusy;
+    w_.server->Observe(status);
+    Response out;
+    out.status = status;
+    out.body = std::string(R"({"error":{"code":")") + code + R"(","message":")" + message + "\"}}";
+    Send(std::move(out), false, 11);
+  }
+
+  void Send(Response out, bool keep, unsigned version) {
+    res_ = {};
+    res_.version(version);
+    res_.result(static_cast<unsigned>(out.status));
+    res_.set(bhttp::field::content_type, out.content_type);
+    for (auto& [k, v] : out.headers) res_.set(k, v);
+    res_.keep_alive(keep);
+    res_.body() = std::move(out.body);
+    res_.prepare_payload();
+    deadline_ = Clock::now() + std::chrono::milliseconds(w_.server->options().read_timeout_ms);
+    auto self = shared_from_this();
+    bhttp::async_write(socket_, res_, [self, keep](beast::error_code ec, size_t) {
+      if (ec || !keep) return self->Close();
+      self->WaitForRequest();
+    });
+  }
+
+  tcp::socket socket_;
+  Worker& w_;
+  beast::flat_buffer buffer_{8192};
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  State state_ = State::kIdle;
+  Clock::time_point deadline_{};
+};
+
+core::Status ServerImpl::Listen() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--host '" + options_.host + "' is not an IP address", "host");
+  }
+  const int threads = std::max(1, options_.threads);
+  for (int i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->server = this;
+    tcp::endpoint endpoint(address, i == 0 ? options_.port : port_);
+    w->acceptor.emplace(w->io);
+    auto& a = *w->acceptor;
+    if (!a.open(endpoint.protocol(), ec)) a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) a.set_option(ReusePort(true), ec);
+    if (!ec) a.bind(endpoint, ec);
+    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return core::MakeError(core::ErrorCode::kIo,
+                             "cannot listen on " + options_.host + ":" +
+                                 std::to_string(endpoint.port()) + ": " + ec.message(),
+                             "port");
+    }
+    if (i == 0) port_ = a.local_endpoint().port();
+    workers_.push_back(std::move(w));
+  }
+  return {};
+}
+
+void ServerImpl::Accept(Worker& w) {
+  w.acceptor->async_accept(w.io, [this, &w](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
+      return Accept(w);  // e.g. too many open files: keep serving the others
+    }
+    if (open_.load() >= options_.max_connections) {
+      Observe(503);
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Connection>(std::move(socket), w)->Start();
+    }
+    Accept(w);
+  });
+}
+
+void ServerImpl::Sweep(Worker& w) {
+  w.sweep.expires_after(kSweepPeriod);
+  w.sweep.async_wait([this, &w](beast::error_code ec) {
+    if (ec) return;
+    const auto now = Clock::now();
+    const bool draining = stopping();
+    std::vector<Connection*> expired;
+    for (Connection* c : w.connections) {
+      if (c->deadline() < now || (draining && (c->idle() || now > w.drain_deadline))) {
+        expired.push_back(c);
+      }
+    }
+    for (Connection* c : expired) c->Close();
+    if (draining && w.connections.empty()) {
+      if (signals_ && &w == workers_.front().get()) {
+        beast::error_code ignored;
+        signals_->cancel(ignored);
+      }
+      return;  // nothing left: let this loop finish
+    }
+    Sweep(w);
+  });
+}
+
+void ServerImpl::BeginDrain(Worker& w) {
+  beast::error_code ignored;
+  if (w.acceptor) w.acceptor->close(ignored);
+  w.drain_deadline = Clock::now() + std::chrono::milliseconds(options_.drain_timeout_ms);
+  std::vector<Connection*> idle;
+  for (Connection* c : w.connections) {
+    if (c->idle()) idle.push_back(c);
+  }
+  for (Connection* c : idle) c->Close();
+  // Re-arm the sweep now so an empty worker finishes at once.
+  w.sweep.cancel();
+  Sweep(w);
+}
+
+void ServerImpl::Shutdown() {
+  if (stopping_.exchange(true)) return;
+  for (auto& w : workers_) {
+    Worker* wp = w.get();
+    asio::post(wp->io, [this, wp] { BeginDrain(*wp); });
+  }
+}
+
+void ServerImpl::Run(std::function<void()> on_sighup) {
+  Worker& first = *workers_.front();
+  signals_.emplace(first.io, SIGINT, SIGTERM);
+  signals_->add(SIGHUP);
+  std::function<void(beast::error_code, int)> on_signal = [&](beast::error_code ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      if (on_sighup) on_sighup();
+      signals_->async_wait(on_signal);
+      return;
+    }
+    Shutdown();
+  };
+  signals_->async_wait(on_signal);
+  for (auto& w : workers_) {
+    Accept(*w);
+    Sweep(*w);
+  }
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    threads.emplace_back([w = workers_[i].get()] { w->io.run(); });
+  }
+  first.io.run();
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler handler,
+                                                     ErrorObserver on_error) {
+  auto server = std::make_unique<ServerImpl>(options, std::move(handler), std::move(on_error));
+  if (auto s = server->Listen(); !s) return s.error();
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace hr::http

@@ -1,0 +1,69 @@
+// Our small HTTP/1.1 server interface. Boost.Beast on Asio lives behind it (server.cpp is the only
+// file that includes Beast): one event loop per thread, each with its own SO_REUSEPORT acceptor;
+// slow or silent clients are cut off by a per-thread sweep of deadlines rather than a timer per
+// read and write; SIGTERM/SIGINT drain in-flight requests and stop; SIGHUP calls a hook.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace hr::http {
+
+class Request {
+ public:
+  virtual ~Request() = default;
+  virtual std::string_view method() const = 0;
+  virtual std::string_view target() const = 0;  // path and query, as sent
+  virtual std::string_view body() const = 0;
+  // A header's value (case-insensitive name), or empty when absent.
+  virtual std::string_view header(std::string_view name) const = 0;
+};
+
+struct Response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool close = false;  // close the connection after this response
+};
+
+// Must fill the response; an exception escaping it becomes a 500 JSON error.
+using Handler = std::function<void(const Request&, Response&)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: pick a free port
+  int threads = 1;
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_header_bytes = 16 * 1024;
+  int read_timeout_ms = 10'000;   // from a request's first byte to its last
+  int idle_timeout_ms = 60'000;   // a keep-alive connection waiting for its next request
+  int max_connections = 10'000;
+  int drain_timeout_ms = 10'000;  // on shutdown, how long in-flight requests may take
+};
+
+// What the server itself answers (malformed HTTP, body too large), so the service can count it.
+using ErrorObserver = std::function<void(int status)>;
+
+class Server {
+ public:
+  virtual ~Server() = default;
+  // Binds and listens; fails with a clear error when the address is unusable.
+  static core::Result<std::unique_ptr<Server>> Create(const ServerOptions& options, Handler handler,
+                                                      ErrorObserver on_error = {});
+  virtual uint16_t port() const = 0;
+  // Serves until SIGTERM/SIGINT or Shutdown(), then drains; returns when every thread is done.
+  virtual void Run(std::function<void()> on_sighup = {}) = 0;
+  // Thread-safe: stop accepting, finish requests in flight, close idle connections.
+  virtual void Shutdown() = 0;
+  virtual int open_connections() const = 0;
+};
+
+}  // namespace hr::http

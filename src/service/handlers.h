@@ -1,0 +1,43 @@
+// Route handlers of the service (internal to service/): each fills a Reply from a request body.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+
+#include "model/mlp.h"
+#include "service/service.h"
+
+namespace hr::service::detail {
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string_view error_code;  // for metrics, when status >= 400
+  std::string_view decision;    // for the access log and metrics: lambda / ecs / fallback
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Per-thread working state: the cached model, its scratch, a JSON parser, a padded body copy.
+struct ThreadState {
+  const void* owner = nullptr;
+  uint64_t generation = ~0ull;
+  std::shared_ptr<const LoadedModel> model;
+  model::Scratch scratch;
+  simdjson::ondemand::parser parser;
+  std::string padded;
+  uint64_t counter = 0;
+};
+
+Reply Error(const core::Error& e);
+Reply ErrorWithStatus(int status, std::string_view code, const std::string& message,
+                      std::string_view field = {});
+
+Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
+              std::chrono::steady_clock::time_point start);
+Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
+                   std::chrono::steady_clock::time_point start);
+std::string ModelInfoJson(const LoadedModel* m);
+
+}  // namespace hr::service::detail

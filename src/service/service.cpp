@@ -1,0 +1,290 @@
+#include "service/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <random>
+
+#include "builtin/default_model.h"
+#include "core/civil_time.h"
+#include "json/json_writer.h"
+#include "service/handlers.h"
+
+namespace hr::service {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using detail::Reply;
+
+enum class Access { kOpen, kApi, kMetrics, kAdmin };
+
+struct Route {
+  std::string_view method;
+  std::string_view path;
+  RouteId id;
+  Access access;
+  bool json_body;
+};
+
+// Every route, in one place.
+constexpr Route kRoutes[] = {
+    {"POST", "/predict", RouteId::kPredict, Access::kApi, true},
+    {"POST", "/predict/batch", RouteId::kBatch, Access::kApi, true},
+    {"GET", "/healthz", RouteId::kHealthz, Access::kOpen, false},
+    {"GET", "/readyz", RouteId::kReadyz, Access::kOpen, false},
+    {"GET", "/model", RouteId::kModel, Access::kApi, false},
+    {"GET", "/metrics", RouteId::kMetrics, Access::kMetrics, false},
+    {"POST", "/admin/reload", RouteId::kReload, Access::kAdmin, false},
+};
+
+thread_local detail::ThreadState t_state;
+
+bool IsJsonContentType(std::string_view ct) {
+  if (ct.empty()) return true;  // absent: accept, as API Gateway clients often omit it
+  const std::string_view base = ct.substr(0, ct.find(';'));
+  std::string lower;
+  for (char c : base) {
+    if (c != ' ') lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return lower == "application/json" || (lower.size() > 5 && lower.ends_with("+json"));
+}
+
+bool ValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+  }
+  return true;
+}
+
+std::string NewRequestId(uint64_t seed, uint64_t counter) {
+  uint64_t z = seed + counter * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(z));
+  return buf;
+}
+
+std::string_view Presented(const http::Request& req) {
+  std::string_view key = req.header("x-api-key");
+  if (!key.empty()) return key;
+  const std::string_view auth = req.header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() > kBearer.size() && auth.substr(0, kBearer.size()) == kBearer) {
+    return auth.substr(kBearer.size());
+  }
+  return {};
+}
+
+core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path) {
+  auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText()) : modelfile::ReadFile(path);
+  if (!m) return m.error();
+  auto loaded = std::make_shared<LoadedModel>();
+  loaded->model = *m;
+  loaded->source = path.empty() ? "built-in" : path;
+  loaded->loaded_at = core::FormatUtcMicros(core::NowUtc());
+  return std::shared_ptr<const LoadedModel>(std::move(loaded));
+}
+
+}  // namespace
+
+Service::Service(ServiceConfig config) : config_(std::move(config)) {
+  request_id_seed_ = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+}
+
+Service::~Service() = default;
+
+core::Result<std::unique_ptr<Service>> Service::Create(ServiceConfig config) {
+  std::unique_ptr<Service> s(new Service(std::move(config)));
+  auto loaded = Load(s->config_.model_path);
+  if (loaded) {
+    s->model_ = *loaded;
+  } else if (!s->config_.allow_missing_model) {
+    return loaded.error();
+  } else if (s->config_.event_log) {
+    s->config_.event_log->error(R"("event":"model_load_failed","message":{})",
+                                json::Quoted(loaded.error().message));
+  }
+  s->generation_.store(1, std::memory_order_release);
+  return s;
+}
+
+std::shared_ptr<const LoadedModel> Service::model() const {
+  std::lock_guard<std::mutex> lock(model_mutex_);
+  return model_;
+}
+
+core::Status Service::Reload() {
+  auto loaded = Load(config_.model_path);
+  if (!loaded) {
+    metrics_.Reload(false);
+    if (config_.event_log) {
+      config_.event_log->error(R"("event":"reload_failed","source":{},"message":{})",
+                               json::Quoted(config_.model_path.empty() ? "built-in" : config_.model_path),
+                               json::Quoted(loaded.error().message));
+    }
+    return loaded.error();
+  }
+  {
+    std::lock_guard<std::mutex> lock(model_mutex_);
+    model_ = *loaded;
+  }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+  metrics_.Reload(true);
+  if (config_.event_log) {
+    config_.event_log->info(R"("event":"reloaded","source":{})", json::Quoted((*loaded)->source));
+  }
+  return {};
+}
+
+void Service::ObserveServerError(int status) {
+  metrics_.Request(RouteId::kOther, status, 0);
+  metrics_.Error(status == 413 ? "payload_too_large" : status == 431 ? "headers_too_large"
+                 : status == 503 ? "too_many_connections" : "invalid_http");
+}
+
+void Service::Handle(const http::Request& req, http::Response& res) {
+  const auto start = Clock::now();
+  metrics_.in_flight().fetch_add(1, std::memory_order_relaxed);
+  detail::ThreadState& ts = t_state;
+  if (ts.owner != this || ts.generation != generation_.load(std::memory_order_acquire)) {
+    ts.owner = this;
+    ts.generation = generation_.load(std::memory_order_acquire);
+    ts.model = model();
+  }
+
+  const std::string_view target = req.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  const std::string_view method = req.method();
+  const Route* route = nullptr;
+  std::string allow;
+  for (const Route& r : kRoutes) {
+    if (r.path != path) continue;
+    if (!allow.empty()) allow += ", ";
+    allow += r.method;
+    if (r.method == method) route = &r;
+  }
+
+  Reply reply;
+  RouteId id = route ? route->id : RouteId::kOther;
+  if (!route && allow.empty()) {
+    reply = detail::ErrorWithStatus(404, "not_found", "no route " + std::string(path.substr(0, 128)) +
+                                                          "; routes: POST /predict, POST /predict/batch, GET /healthz, "
+                                                          "GET /readyz, GET /model, GET /metrics, POST /admin/reload");
+  } else if (!route && method == "OPTIONS") {
+    reply.status = 204;  // CORS preflight
+    reply.headers = {{"Access-Control-Allow-Methods", allow + ", OPTIONS"},
+                     {"Access-Control-Allow-Headers", "Content-Type, X-Api-Key, Authorization, X-Request-Id"},
+                     {"Access-Control-Max-Age", "600"}};
+  } else if (!route) {
+    reply = detail::ErrorWithStatus(405, "method_not_allowed",
+                                    std::string(method.substr(0, 16)) + " is not allowed on " +
+                                        std::string(path) + "; use " + allow);
+    reply.headers.emplace_back("Allow", allow);
+  } else if ((route->access == Access::kApi && config_.keys.enabled() && !config_.keys.Check(Presented(req))) ||
+             (route->access == Access::kMetrics && config_.metrics_need_auth && config_.keys.enabled() &&
+              !config_.keys.Check(Presented(req))) ||
+             (route->access == Access::kAdmin && config_.keys.enabled() && !config_.keys.Check(Presented(req)))) {
+    reply = detail::ErrorWithStatus(401, "unauthorized",
+                                    "a valid API key is required (x-api-key header or Authorization: Bearer)");
+    reply.headers.emplace_back("WWW-Authenticate", "Bearer");
+  } else if (route->access == Access::kAdmin && !config_.keys.enabled()) {
+    reply = detail::ErrorWithStatus(403, "forbidden",
+                                    "admin endpoints are disabled: start with --api-key-file or "
+                                    "HYBRID_ROUTER_API_KEYS to enable them");
+  } else if (route->json_body && !IsJsonContentType(req.header("content-type"))) {
+    reply = detail::ErrorWithStatus(415, "unsupported_media_type",
+                                    "Content-Type must be application/json, not '" +
+                                        std::string(req.header("content-type").substr(0, 64)) + "'");
+  } else {
+    switch (route->id) {
+      case RouteId::kPredict:
+        reply = detail::Predict(ts, config_, req.body(), start);
+        break;
+      case RouteId::kBatch:
+        reply = detail::PredictBatch(ts, config_, req.body(), start);
+        break;
+      case RouteId::kHealthz:
+        reply.body = R"({"status":"ok"})";
+        break;
+      case RouteId::kReadyz:
+        reply.status = ts.model ? 200 : 503;
+        reply.body = ts.model ? R"({"ready":true})" : R"({"ready":false,"reason":"no usable model is loaded"})";
+        if (!ts.model) reply.error_code = "unavailable";
+        break;
+      case RouteId::kModel:
+        reply.body = detail::ModelInfoJson(ts.model.get());
+        break;
+      case RouteId::kMetrics: {
+        Metrics::ModelInfo info;
+        if (ts.model) {
+          info.loaded = true;
+          info.model_type = ts.model->model->spec().metadata.model_type;
+          info.training_date = ts.model->model->spec().metadata.training_date;
+          info.source = ts.model->source;
+          info.format_version = modelfile::kFormatVersion;
+        }
+        reply.body = metrics_.Render(info, connections_ ? connections_() : 0);
+        break;
+      }
+      case RouteId::kReload: {
+        if (auto s = Reload(); !s) {
+          reply = detail::Error(s.error());
+        } else {
+          ts.generation = generation_.load(std::memory_order_acquire);
+          ts.model = model();
+          reply.body = R"({"reloaded":true,"model":)" + detail::ModelInfoJson(ts.model.get()) + "}";
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  res.status = reply.status;
+  res.body = std::move(reply.body);
+  if (id == RouteId::kMetrics && reply.status == 200) res.content_type = "text/plain; version=0.0.4";
+  res.headers = std::move(reply.headers);
+  res.headers.emplace_back("Access-Control-Allow-Origin", config_.cors_origin);
+  const std::string_view given = req.header("x-request-id");
+  std::string request_id = ValidRequestId(given) ? std::string(given) : NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
+  res.headers.emplace_back("X-Request-Id", request_id);
+
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  metrics_.Request(id, reply.status, seconds);
+  if (!reply.decision.empty()) metrics_.Decision(reply.decision);
+  if (reply.status >= 400) metrics_.Error(reply.error_code.empty() ? "other" : reply.error_code);
+  metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
+
+  if (config_.access_log) {
+    json::Buffer buf;
+    json::Writer w(buf);
+    w.StartObject();
+    json::Key(w, "time");
+    json::String(w, core::FormatUtcMicros(core::NowUtc()));
+    json::Key(w, "request_id");
+    json::String(w, request_id);
+    json::Key(w, "method");
+    json::String(w, method.substr(0, 16));
+    json::Key(w, "path");
+    json::String(w, path.substr(0, 256));
+    json::Key(w, "status");
+    w.Int(reply.status);
+    json::Key(w, "latency_us");
+    w.Int64(static_cast<int64_t>(seconds * 1e6));
+    json::Key(w, "decision");
+    if (reply.decision.empty()) {
+      w.Null();
+    } else {
+      json::String(w, reply.decision);
+    }
+    w.EndObject();
+    config_.access_log->info(std::string_view(buf.GetString(), buf.GetSize()));
+  }
+}
+
+}  // namespace hr::service
