@@ -1,6 +1,7 @@
 #include "service/handlers.h"
 
 #include <chrono>
+#include <optional>
 
 #include "codec/predict_codec.h"
 #include "cost/lambda_cost.h"
@@ -121,69 +122,45 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   if (auto err = ts.parser.iterate(Pad(ts, body)).get(doc)) return invalid(err);
   od::json_type type;
   if (auto err = doc.type().get(type)) return invalid(err);
-  od::array items;
-  if (type == od::json_type::object) {
-    od::object obj;
-    if (auto err = doc.get_object().get(obj)) return invalid(err);
-    bool found = false;
-    for (auto field_result : obj) {
-      od::field field;
-      if (auto err = std::move(field_result).get(field)) return invalid(err);
-      std::string_view key;
-      if (auto err = field.unescaped_key().get(key)) return invalid(err);
-      if (key != "requests") {
-        return ErrorWithStatus(400, "unknown_field",
-                               "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
-                               key.substr(0, 64));
-      }
-      if (field.value().get_array().get(items)) {
-        return ErrorWithStatus(400, "wrong_type", "requests must be an array of request objects", "requests");
-      }
-      found = true;
-      break;
-    }
-    if (!found) return ErrorWithStatus(400, "missing_field", "requests is required (an array)", "requests");
-  } else if (type == od::json_type::array) {
-    if (auto err = doc.get_array().get(items)) return invalid(err);
-  } else {
-    return ErrorWithStatus(400, "wrong_type", "request body must be an array or {\"requests\": [...]}");
-  }
-
   json::Buffer buf;
   json::Writer w(buf);
   w.StartObject();
   json::Key(w, "results");
   w.StartArray();
   size_t count = 0, failed = 0;
-  for (auto item_result : items) {
-    od::value item;
-    if (auto err = std::move(item_result).get(item)) return invalid(err);
-    if (++count > cfg.max_batch) {
-      return ErrorWithStatus(413, "payload_too_large",
-                             "a batch holds at most " + std::to_string(cfg.max_batch) + " requests",
-                             "requests");
-    }
-    od::object obj;
-    core::Result<features::Request> req =
-        item.get_object().get(obj) ? core::Result<features::Request>(core::MakeError(
-                                         core::ErrorCode::kWrongType, "each request must be a JSON object"))
-                                   : codec::ParseRequestObject(obj, now);
-    if (!req) {
-      if (req.error().code == core::ErrorCode::kInvalidJson && req.error().field.empty()) {
-        return ErrorWithStatus(400, "invalid_json", req.error().message);
+  // Answers every item of the array; returns an error reply only for a whole-body failure.
+  auto process = [&](od::array items) -> std::optional<Reply> {
+    for (auto item_result : items) {
+      od::value item;
+      if (auto err = std::move(item_result).get(item)) return invalid(err);
+      if (++count > cfg.max_batch) {
+        return ErrorWithStatus(413, "payload_too_large",
+                               "a batch holds at most " + std::to_string(cfg.max_batch) + " requests",
+                               "requests");
       }
-      ++failed;
-      w.StartObject();
-      json::Key(w, "index");
-      w.Uint64(count - 1);
-      json::Key(w, "error");
-      codec::WriteErrorObject(w, req.error());
-      w.EndObject();
-      continue;
-    }
-    if (ts.model) {
-      Answer(ts, cfg, *req, now, start, w);
-    } else {
+      od::object obj;
+      core::Result<features::Request> req =
+          item.get_object().get(obj)
+              ? core::Result<features::Request>(
+                    core::MakeError(core::ErrorCode::kWrongType, "each request must be a JSON object"))
+              : codec::ParseRequestObject(obj, now);
+      if (!req) {
+        if (req.error().code == core::ErrorCode::kInvalidJson && req.error().field.empty()) {
+          return ErrorWithStatus(400, "invalid_json", req.error().message);
+        }
+        ++failed;
+        w.StartObject();
+        json::Key(w, "index");
+        w.Uint64(count - 1);
+        json::Key(w, "error");
+        codec::WriteErrorObject(w, req.error());
+        w.EndObject();
+        continue;
+      }
+      if (ts.model) {
+        Answer(ts, cfg, *req, now, start, w);
+        continue;
+      }
       ++failed;
       w.StartObject();
       json::Key(w, "index");
@@ -199,7 +176,40 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
       w.EndObject();
       w.EndObject();
     }
+    return std::nullopt;
+  };
+
+  if (type == od::json_type::object) {
+    od::object obj;
+    if (auto err = doc.get_object().get(obj)) return invalid(err);
+    bool found = false;
+    for (auto field_result : obj) {
+      od::field field;
+      if (auto err = std::move(field_result).get(field)) return invalid(err);
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) return invalid(err);
+      if (key != "requests") {
+        return ErrorWithStatus(400, "unknown_field",
+                               "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
+                               key.substr(0, 64));
+      }
+      if (found) return ErrorWithStatus(400, "invalid_json", "requests appears twice", "requests");
+      od::array items;
+      if (field.value().get_array().get(items)) {
+        return ErrorWithStatus(400, "wrong_type", "requests must be an array of request objects", "requests");
+      }
+      found = true;
+      if (auto fail = process(items)) return *fail;
+    }
+    if (!found) return ErrorWithStatus(400, "missing_field", "requests is required (an array)", "requests");
+  } else if (type == od::json_type::array) {
+    od::array items;
+    if (auto err = doc.get_array().get(items)) return invalid(err);
+    if (auto fail = process(items)) return *fail;
+  } else {
+    return ErrorWithStatus(400, "wrong_type", "request body must be an array or {\"requests\": [...]}");
   }
+
   const char* rest = nullptr;
   if (!doc.current_location().get(rest)) {
     return ErrorWithStatus(400, "invalid_json", "request body has content after the JSON value");

@@ -1,0 +1,240 @@
+// Black-box tests of `hybrid-router serve`: the real binary on 127.0.0.1, over a real socket.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "http_client.h"
+
+namespace hr::testing {
+namespace {
+
+const std::string kLight =
+    R"({"workload_type": "lightweight_api", "payload_size_kb": 5.0, "time_window": "midday", "load_pattern": "medium_load"})";
+const std::string kHeavy =
+    R"({"workload_type": "heavy_processing", "payload_size_kb": 5120.0, "time_window": "evening", "load_pattern": "burst_load"})";
+const std::string kKey = "test-key-0123456789abcdef";
+
+simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& body) {
+  simdjson::dom::element e;
+  EXPECT_EQ(p.parse(body).get(e), simdjson::SUCCESS) << body;
+  return e;
+}
+
+class Serve : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ServerProcess({"--threads", "2"}); }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(server_->Stop(SIGTERM), 0);
+    delete server_;
+  }
+  static int port() { return server_->port(); }
+  static ServerProcess* server_;
+};
+ServerProcess* Serve::server_ = nullptr;
+
+TEST_F(Serve, ThePrototypesRequestsGetThePrototypesShape) {
+  ASSERT_GT(port(), 0) << server_->Stderr();
+  for (const auto& [body, platform] : {std::pair{kLight, "ecs"}, std::pair{kHeavy, "lambda"}}) {
+    auto r = Call(port(), "POST", "/predict", body);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.headers["content-type"], "application/json");
+    EXPECT_EQ(r.headers["access-control-allow-origin"], "*");
+    simdjson::dom::parser p;
+    auto doc = Json(p, r.body);
+    // Exactly the prototype's four sections, in its order.
+    std::vector<std::string_view> keys;
+    for (auto field : simdjson::dom::object(doc)) keys.push_back(field.key);
+    EXPECT_EQ(keys, (std::vector<std::string_view>{"prediction", "metrics", "request_context", "model_info"}));
+    auto pred = doc["prediction"];
+    EXPECT_EQ(pred["platform"].get_string().value(), platform);  // as the prototype documented
+    const double pl = pred["lambda_probability"].get_double().value();
+    EXPECT_DOUBLE_EQ(pl + pred["ecs_probability"].get_double().value(), 1.0);
+    EXPECT_EQ(pred["confidence"].get_double().value(), std::max(pl, 1 - pl));
+    EXPECT_GT(doc["metrics"]["inference_time_ms"].get_double().value(), 0.0);
+    EXPECT_GT(doc["metrics"]["inference_cost_usd"].get_double().value(), 2e-7);
+    const std::string_view ts = doc["metrics"]["timestamp"].get_string().value();
+    EXPECT_EQ(ts.back(), 'Z');
+    auto ctx = doc["request_context"];
+    EXPECT_TRUE(ctx["workload_type"].is_string());
+    EXPECT_TRUE(ctx["payload_size_kb"].is_number());
+    EXPECT_TRUE(ctx["time_window"].is_string());
+    EXPECT_TRUE(ctx["load_pattern"].is_string());
+    EXPECT_TRUE(doc["model_info"]["model_type"].is_string());
+    EXPECT_TRUE(doc["model_info"]["test_accuracy"].is_number());
+    EXPECT_TRUE(doc["model_info"]["training_date"].is_string());
+  }
+}
+
+TEST_F(Serve, EveryErrorHasItsStatusAndAJsonBodyNamingTheField) {
+  struct Case {
+    std::string method, path, body;
+    std::vector<std::string> headers;
+    int status;
+    std::string code, field;
+  };
+  const std::vector<std::string> json = {"Content-Type: application/json"};
+  const Case cases[] = {
+      {"POST", "/predict", "{\"workload_type\":", json, 400, "invalid_json", ""},
+      {"POST", "/predict", "not json", json, 400, "invalid_json", ""},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":"5"})", json, 400, "wrong_type", "payload_size_kb"},
+      {"POST", "/predict", R"({"workload_type":"lightweight-api","payload_size_kb":5})", json, 400, "unknown_value", "workload_type"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":"noon"})", json, 400, "unknown_value", "time_window"},
+      {"POST", "/predict", R"({"payload_size_kb":5})", json, 400, "missing_field", "workload_type"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"extra":1})", json, 400, "unknown_field", "extra"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":-1})", json, 400, "out_of_range", "payload_size_kb"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":1,"timestamp":"soon"})", json, 400, "invalid_timestamp", "timestamp"},
+      {"GET", "/nowhere", "", {}, 404, "not_found", ""},
+      {"GET", "/predict", "", {}, 405, "method_not_allowed", ""},
+      {"DELETE", "/healthz", "", {}, 405, "method_not_allowed", ""},
+      {"POST", "/predict", kLight, {"Content-Type: text/plain"}, 415, "unsupported_media_type", ""},
+      {"POST", "/predict", "{\"x\":\"" + std::string(70 * 1024, 'a') + "\"}", json, 413, "payload_too_large", ""},
+  };
+  simdjson::dom::parser p;
+  for (const auto& c : cases) {
+    auto r = Call(port(), c.method, c.path, c.body, c.headers);
+    ASSERT_EQ(r.status, c.status) << c.method << " " << c.path << " " << c.body.substr(0, 80) << "\n" << r.body;
+    EXPECT_EQ(r.headers["content-type"], "application/json");
+    auto doc = Json(p, r.body);
+    EXPECT_EQ(doc["error"]["code"].get_string().value(), c.code) << r.body;
+    EXPECT_FALSE(doc["error"]["message"].get_string().value().empty());
+    if (!c.field.empty()) {
+      EXPECT_EQ(doc["error"]["field"].get_string().value(), c.field) << r.body;
+    }
+  }
+  auto r405 = Call(port(), "GET", "/predict");
+  EXPECT_EQ(r405.headers["allow"], "POST");
+}
+
+TEST_F(Serve, MalformedHttpIsA400) {
+  Connection c(port());
+  ASSERT_TRUE(c.Send("GARBAGE\r\n\r\n"));
+  auto r = c.Read();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("invalid_http"), std::string::npos);
+}
+
+TEST_F(Serve, BatchHealthReadinessModelAndMetricsAnswer) {
+  simdjson::dom::parser p;
+  auto batch = Call(port(), "POST", "/predict/batch",
+                    "{\"requests\":[" + kLight + "," + kHeavy + R"(,{"workload_type":"nope","payload_size_kb":1}, 7]})");
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  auto b = Json(p, batch.body);
+  EXPECT_EQ(b["count"].get_uint64().value(), 4u);
+  EXPECT_EQ(b["failed"].get_uint64().value(), 2u);
+  auto results = simdjson::dom::array(b["results"]);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results.at(0)["prediction"]["platform"].get_string().value(), "ecs");
+  EXPECT_EQ(results.at(1)["prediction"]["platform"].get_string().value(), "lambda");
+  EXPECT_EQ(results.at(2)["error"]["field"].get_string().value(), "workload_type");
+  EXPECT_EQ(results.at(3)["error"]["code"].get_string().value(), "wrong_type");
+  auto bare = Call(port(), "POST", "/predict/batch", "[" + kLight + "]");
+  EXPECT_EQ(bare.status, 200);
+  std::string big = "[";
+  for (int i = 0; i < 1001; ++i) big += (i ? "," : "") + std::string(R"({"workload_type":"lightweight_api","payload_size_kb":1})");
+  auto too_big = Call(port(), "POST", "/predict/batch", big + "]");
+  EXPECT_EQ(too_big.status, 413) << too_big.body;
+
+  EXPECT_EQ(Call(port(), "GET", "/healthz").status, 200);
+  auto ready = Call(port(), "GET", "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_NE(ready.body.find("\"ready\":true"), std::string::npos);
+  auto model = Call(port(), "GET", "/model");
+  ASSERT_EQ(model.status, 200);
+  auto m = Json(p, model.body);
+  EXPECT_EQ(m["source"].get_string().value(), "built-in");
+  EXPECT_EQ(m["feature_schema"].get_string().value(), "seed-v1");
+  EXPECT_EQ(m["metadata"]["labels"]["total"].get_uint64().value(), 88161u);
+
+  auto metrics = Call(port(), "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.headers["content-type"].rfind("text/plain", 0), 0u);
+  for (const char* name : {"hybrid_router_requests_total{route=\"/predict/batch\",status=\"200\"}",
+                           "hybrid_router_request_duration_seconds_bucket{le=\"+Inf\"}",
+                           "hybrid_router_decisions_total{platform=\"lambda\"}",
+                           "hybrid_router_errors_total{code=\"payload_too_large\"}",
+                           "hybrid_router_model_info{model_type=\"Neural Network (hybrid-router MLP)\"",
+                           "hybrid_router_model_reloads_total{result=\"success\"}",
+                           "hybrid_router_in_flight_requests 1", "process_start_time_seconds"}) {
+    EXPECT_NE(metrics.body.find(name), std::string::npos) << name;
+  }
+}
+
+TEST_F(Serve, CorsPreflightAndRequestIds) {
+  auto pre = Call(port(), "OPTIONS", "/predict", "", {"Origin: https://example.org", "Access-Control-Request-Method: POST"});
+  EXPECT_EQ(pre.status, 204);
+  EXPECT_EQ(pre.headers["access-control-allow-origin"], "*");
+  EXPECT_NE(pre.headers["access-control-allow-methods"].find("POST"), std::string::npos);
+  EXPECT_NE(pre.headers["access-control-allow-headers"].find("X-Api-Key"), std::string::npos);
+  auto echoed = Call(port(), "POST", "/predict", kLight, {"Content-Type: application/json", "X-Request-Id: abc-123"});
+  EXPECT_EQ(echoed.headers["x-request-id"], "abc-123");
+  auto a = Call(port(), "GET", "/healthz"), b = Call(port(), "GET", "/healthz");
+  EXPECT_EQ(a.headers["x-request-id"].size(), 16u);
+  EXPECT_NE(a.headers["x-request-id"], b.headers["x-request-id"]);
+  // One JSON access-log line per request, with the id and the decision.
+  std::string log;
+  for (int i = 0; i < 40 && log.find("abc-123") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    log = server_->AccessLog();
+  }
+  const auto at = log.find("\"request_id\":\"abc-123\"");
+  ASSERT_NE(at, std::string::npos) << log.substr(0, 500);
+  const std::string line = log.substr(log.rfind('\n', at) + 1, log.find('\n', at) - log.rfind('\n', at) - 1);
+  for (const char* field : {"\"time\":", "\"method\":\"POST\"", "\"path\":\"/predict\"", "\"status\":200",
+                            "\"latency_us\":", "\"decision\":\"ecs\""}) {
+    EXPECT_NE(line.find(field), std::string::npos) << line;
+  }
+}
+
+TEST(ServeAuth, KeysGuardTheApiButNotHealth) {
+  ServerProcess s({}, {"HYBRID_ROUTER_API_KEYS=" + kKey + ",second-key-0123456789"});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight).status, 401);
+  auto wrong = Call(s.port(), "POST", "/predict", kLight, {"Content-Type: application/json", "x-api-key: test-key-0123456789abcdeX"});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_NE(wrong.body.find("\"code\":\"unauthorized\""), std::string::npos);
+  EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight, {"Content-Type: application/json", "x-api-key: " + kKey}).status, 200);
+  EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight, {"Content-Type: application/json", "Authorization: Bearer second-key-0123456789"}).status, 200);
+  EXPECT_EQ(Call(s.port(), "GET", "/model").status, 401);
+  EXPECT_EQ(Call(s.port(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(Call(s.port(), "GET", "/readyz").status, 200);
+  EXPECT_EQ(Call(s.port(), "GET", "/metrics").status, 200);
+  EXPECT_EQ(Call(s.port(), "POST", "/admin/reload").status, 401);
+  EXPECT_EQ(s.Stderr().find(kKey), std::string::npos) << "keys are never logged";
+  EXPECT_EQ(s.Stop(), 0);
+  EXPECT_EQ(s.AccessLog().find(kKey), std::string::npos);
+
+  const std::string key_file = ::testing::TempDir() + "/hr_keys";
+  std::ofstream(key_file) << "# operators\n" << kKey << "\n";
+  ServerProcess guarded({"--api-key-file", key_file, "--metrics-auth"});
+  EXPECT_EQ(Call(guarded.port(), "GET", "/metrics").status, 401);
+  EXPECT_EQ(Call(guarded.port(), "GET", "/metrics", "", {"x-api-key: " + kKey}).status, 200);
+
+  ServerProcess open({});
+  EXPECT_EQ(Call(open.port(), "POST", "/admin/reload").status, 403);  // no keys: admin disabled
+}
+
+TEST(ServeModel, NoUsableModelAnswers503WithTheFallback) {
+  const std::string bad = ::testing::TempDir() + "/hr_bad_model.json";
+  std::ofstream(bad) << "{\"format\": \"hybrid-router-model\", trunc";
+  ServerProcess refused({"--model", bad});
+  EXPECT_TRUE(refused.exited());
+  EXPECT_EQ(refused.exit_code(), 3);
+  EXPECT_NE(refused.Stderr().find("hr_bad_model.json"), std::string::npos);
+
+  ServerProcess s({"--model", bad, "--allow-missing-model"});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  EXPECT_EQ(Call(s.port(), "GET", "/readyz").status, 503);
+  EXPECT_EQ(Call(s.port(), "GET", "/healthz").status, 200);
+  auto r = Call(s.port(), "POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":10})");
+  ASSERT_EQ(r.status, 503) << r.body;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r.body);
+  EXPECT_EQ(doc["fallback_prediction"]["platform"].get_string().value(), "ecs");  // light > 7 KB
+  EXPECT_EQ(doc["fallback_prediction"]["confidence"].get_double().value(), 0.5);
+  EXPECT_EQ(doc["error"]["code"].get_string().value(), "unavailable");
+}
+
+}  // namespace
+}  // namespace hr::testing
