@@ -1,4 +1,5 @@
-// The only file that includes Boost.Beast / Asio.
+// The only file that includes Boost.Beast / Asio. One acceptor (on the first loop) hands each
+// connection to the loops in turn; no SO_REUSEPORT, so a port in use is an error, not a share.
 #include "http/server.h"
 
 #include <boost/asio.hpp>
@@ -21,7 +22,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 constexpr auto kSweepPeriod = std::chrono::milliseconds(200);
 
@@ -80,6 +80,7 @@ class ServerImpl final : public Server {
     if (on_error_) on_error_(status);
   }
   std::atomic<int> open_{0};
+  std::atomic<int> pending_{0};  // accepted, not yet started on their loop
 
  private:
   void Accept(Worker& w);
@@ -91,6 +92,7 @@ class ServerImpl final : public Server {
   ErrorObserver on_error_;
   std::vector<std::unique_ptr<Worker>> workers_;
   uint16_t port_ = 0;
+  size_t next_worker_ = 0;  // only touched on the first loop
   std::atomic<bool> stopping_{false};
   std::optional<asio::signal_set> signals_;
 };
@@ -211,39 +213,50 @@ core::Status ServerImpl::Listen() {
   for (int i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>();
     w->server = this;
-    tcp::endpoint endpoint(address, i == 0 ? options_.port : port_);
-    w->acceptor.emplace(w->io);
-    auto& a = *w->acceptor;
-    if (!a.open(endpoint.protocol(), ec)) a.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) a.set_option(ReusePort(true), ec);
-    if (!ec) a.bind(endpoint, ec);
-    if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return core::MakeError(core::ErrorCode::kIo,
-                             "cannot listen on " + options_.host + ":" +
-                                 std::to_string(endpoint.port()) + ": " + ec.message(),
-                             "port");
-    }
-    if (i == 0) port_ = a.local_endpoint().port();
     workers_.push_back(std::move(w));
   }
+  Worker& first = *workers_.front();
+  const tcp::endpoint endpoint(address, options_.port);
+  first.acceptor.emplace(first.io);
+  auto& a = *first.acceptor;
+  if (!a.open(endpoint.protocol(), ec)) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return core::MakeError(core::ErrorCode::kIo,
+                           "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                               ": " + ec.message(),
+                           "port");
+  }
+  port_ = a.local_endpoint().port();
   return {};
 }
 
 void ServerImpl::Accept(Worker& w) {
-  w.acceptor->async_accept(w.io, [this, &w](beast::error_code ec, tcp::socket socket) {
+  Worker& target = *workers_[next_worker_++ % workers_.size()];
+  w.acceptor->async_accept(target.io, [this, &w, &target](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
       return Accept(w);  // e.g. too many open files: keep serving the others
     }
-    if (open_.load() >= options_.max_connections) {
+    if (open_.load() + pending_.load() >= options_.max_connections) {
       Observe(503);
       beast::error_code ignored;
       socket.close(ignored);
     } else {
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Connection>(std::move(socket), w)->Start();
+      ++pending_;
+      // The connection lives on its own loop's thread from here on.
+      asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
+        --pending_;
+        if (stopping()) {
+          beast::error_code ignored2;
+          s.close(ignored2);
+          return;
+        }
+        std::make_shared<Connection>(std::move(s), target)->Start();
+      });
     }
     Accept(w);
   });
@@ -309,10 +322,8 @@ void ServerImpl::Run(std::function<void()> on_sighup) {
     Shutdown();
   };
   signals_->async_wait(on_signal);
-  for (auto& w : workers_) {
-    Accept(*w);
-    Sweep(*w);
-  }
+  Accept(first);
+  for (auto& w : workers_) Sweep(*w);
   std::vector<std::thread> threads;
   for (size_t i = 1; i < workers_.size(); ++i) {
     threads.emplace_back([w = workers_[i].get()] { w->io.run(); });

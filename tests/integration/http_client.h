@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -157,7 +158,11 @@ class ServerProcess {
       ::dup2(null, 0);
       ::dup2(null, 1);
       for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-      std::vector<std::string> all = {HR_BINARY, "serve", "--port", "0", "--access-log", access_path_};
+      std::vector<std::string> all = {HR_BINARY, "serve", "--access-log", access_path_};
+      if (std::find(args.begin(), args.end(), "--port") == args.end()) {
+        all.push_back("--port");
+        all.push_back("0");
+      }
       all.insert(all.end(), args.begin(), args.end());
       std::vector<char*> argv;
       for (auto& a : all) argv.push_back(a.data());

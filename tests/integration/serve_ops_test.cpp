@@ -1,1 +1,187 @@
+// Operations under load, black-box: reload while serving, SIGTERM while serving, slow clients,
+// connection limits. Loops are bounded in count and time; traffic stays on 127.0.0.1.
+#include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
+
+#include "http_client.h"
+
+namespace hr::testing {
+namespace {
+
+const std::string kBody = R"({"workload_type":"thumbnail_processing","payload_size_kb":200,"time_window":"midday","load_pattern":"medium_load"})";
+const std::string kKey = "ops-key-0123456789abcdef";
+const std::string kFixture = std::string(HR_TEST_DATA_DIR) + "/tiny_seed_v1.json";
+const std::string kBuiltIn = std::string(HR_SOURCE_DIR) + "/models/default.json";
+
+struct LoadResult {
+  std::atomic<int> ok{0}, failed{0};
+};
+
+// Keep-alive clients sending /predict until `stop`; a response other than 200 counts as failed.
+void RunLoad(int port, int clients, std::atomic<bool>& stop, LoadResult& result, bool tolerate_close = false,
+             const std::string& api_key = "") {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&, port] {
+      std::vector<std::string> headers = {"Content-Type: application/json"};
+      if (!api_key.empty()) headers.push_back("x-api-key: " + api_key);
+      const std::string req = BuildRequest("POST", "/predict", kBody, headers);
+      while (!stop) {
+        Connection c(port);
+        if (!c.ok()) {
+          if (!tolerate_close) ++result.failed;
+          return;
+        }
+        for (int i = 0; i < 200 && !stop; ++i) {
+          if (!c.Send(req)) break;
+          auto r = c.Read();
+          if (r.status == 200) {
+            ++result.ok;
+          } else if (r.status == 0 && tolerate_close) {
+            return;  // the server closed an idle connection while draining: nothing was accepted
+          } else {
+            ++result.failed;
+            break;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
+  const std::string model = ::testing::TempDir() + "/hr_reload_model.json";
+  std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
+  ServerProcess s({"--threads", "2", "--model", model}, {"HYBRID_ROUTER_API_KEYS=" + kKey});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  std::atomic<bool> stop{false};
+  LoadResult load;
+  std::thread clients([&] { RunLoad(s.port(), 4, stop, load, false, kKey); });
+  const std::vector<std::string> admin = {"x-api-key: " + kKey};
+  for (int i = 0; i < 6; ++i) {
+    // Swap the file between two models, atomically (rename), then reload by API and by SIGHUP.
+    const std::string next = model + ".next";
+    std::filesystem::copy_file(i % 2 ? kBuiltIn : kFixture, next, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::rename(next, model);
+    if (i % 2 == 0) {
+      auto r = Call(s.port(), "POST", "/admin/reload", "", admin);
+      EXPECT_EQ(r.status, 200) << r.body;
+      EXPECT_NE(r.body.find(i % 2 ? "Neural Network" : "test fixture"), std::string::npos) << r.body;
+    } else {
+      s.Signal(SIGHUP);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  // A bad file on reload: the old model keeps serving, and the failure is reported.
+  std::ofstream(model) << "{ not a model";
+  auto bad = Call(s.port(), "POST", "/admin/reload", "", admin);
+  EXPECT_EQ(bad.status, 500);
+  EXPECT_NE(bad.body.find("invalid_model"), std::string::npos) << bad.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  stop = true;
+  clients.join();
+  EXPECT_GT(load.ok.load(), 100);
+  EXPECT_EQ(load.failed.load(), 0);
+  EXPECT_EQ(Call(s.port(), "POST", "/predict", kBody, {"Content-Type: application/json", "x-api-key: " + kKey}).status, 200);
+  auto metrics = Call(s.port(), "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("hybrid_router_model_reloads_total{result=\"success\"} 6"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("hybrid_router_model_reloads_total{result=\"failure\"} 1"), std::string::npos);
+  EXPECT_NE(s.Stderr().find("\"event\":\"reload_failed\""), std::string::npos);
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+TEST(ServeOps, SigtermDuringLoadLosesNoAcceptedRequest) {
+  ServerProcess s({"--threads", "2"});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  // A request in flight: headers sent, body not yet.
+  Connection slow(s.port());
+  const std::string req = BuildRequest("POST", "/predict", kBody);
+  const size_t split = req.size() - 20;
+  ASSERT_TRUE(slow.Send(req.substr(0, split)));
+  std::atomic<bool> stop{false};
+  LoadResult load;
+  std::thread clients([&] { RunLoad(s.port(), 4, stop, load, true); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  s.Signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(slow.Send(req.substr(split)));
+  auto r = slow.Read();
+  EXPECT_EQ(r.status, 200) << "the request in flight at SIGTERM must be answered";
+  EXPECT_EQ(r.headers["connection"], "close");
+  stop = true;
+  clients.join();
+  EXPECT_EQ(s.Stop(SIGTERM), 0);
+  EXPECT_EQ(load.failed.load(), 0);
+  // Every request the server accepted (its access log) was answered to a client.
+  const std::string log = s.AccessLog();
+  int logged = 0;
+  for (size_t at = log.find("\"status\":200"); at != std::string::npos; at = log.find("\"status\":200", at + 1)) ++logged;
+  EXPECT_EQ(logged, load.ok.load() + 1);
+  EXPECT_NE(s.Stderr().find("\"event\":\"stopped\""), std::string::npos);
+}
+
+TEST(ServeOps, SlowLorisIsCutOffWhileOthersAreServed) {
+  ServerProcess s({"--threads", "1", "--read-timeout-ms", "800"});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  Connection loris(s.port());
+  ASSERT_TRUE(loris.Send("POST /predict HTTP/1.1\r\n"));
+  const auto start = std::chrono::steady_clock::now();
+  bool cut = false;
+  int served = 0;
+  const std::string header = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+  for (size_t i = 0; i < header.size() * 10 && !cut; ++i) {
+    if (!loris.Send(header.substr(i % header.size(), 1))) {
+      cut = true;
+      break;
+    }
+    if (Call(s.port(), "POST", "/predict", kBody).status == 200) ++served;
+    cut = loris.ClosedByPeer(100);
+  }
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(cut) << "a client trickling its headers must be disconnected";
+  EXPECT_LT(elapsed, 3.0);
+  EXPECT_GT(served, 3);
+  // A silent client is cut off too.
+  Connection silent(s.port());
+  ASSERT_TRUE(silent.Send("GET /healthz HTTP/1.1\r\n"));
+  EXPECT_TRUE(silent.ClosedByPeer(3000));
+}
+
+TEST(ServeOps, ConnectionLimitAndIdleTimeout) {
+  ServerProcess s({"--threads", "1", "--max-connections", "2", "--idle-timeout-ms", "500"});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  Connection a(s.port()), b(s.port());
+  ASSERT_TRUE(a.Send(BuildRequest("GET", "/healthz", "", {})));
+  ASSERT_EQ(a.Read().status, 200);
+  ASSERT_TRUE(b.Send(BuildRequest("GET", "/healthz", "", {})));
+  ASSERT_EQ(b.Read().status, 200);
+  Connection c(s.port());
+  EXPECT_TRUE(c.ClosedByPeer(2000)) << "a third connection is over the limit";
+  // Idle keep-alive connections go after the idle timeout, freeing the slots.
+  EXPECT_TRUE(a.ClosedByPeer(2000));
+  EXPECT_TRUE(b.ClosedByPeer(2000));
+  EXPECT_EQ(Call(s.port(), "GET", "/healthz").status, 200);
+}
+
+TEST(ServeOps, BadStartupOptionsAreClearErrors) {
+  ServerProcess taken({"--threads", "1"});
+  ASSERT_GT(taken.port(), 0);
+  ServerProcess second({"--port", std::to_string(taken.port())});
+  EXPECT_TRUE(second.exited());
+  EXPECT_EQ(second.exit_code(), 4);
+  EXPECT_NE(second.Stderr().find("cannot listen on 127.0.0.1:" + std::to_string(taken.port())), std::string::npos)
+      << second.Stderr();
+  ServerProcess bad_host({"--host", "localhost.invalid"});
+  EXPECT_TRUE(bad_host.exited());
+  EXPECT_NE(bad_host.Stderr().find("--host"), std::string::npos);
+  ServerProcess bad_threads({"--threads", "-3"});
+  EXPECT_TRUE(bad_threads.exited());
+  EXPECT_NE(bad_threads.exit_code(), 0);
+}
+
+}  // namespace
+}  // namespace hr::testing
