@@ -58,11 +58,7 @@ core::Status ReadPayload(od::value v, std::optional<double>& out) {
 
 void Num(json::Writer& w, std::string_view key, double v) {
   json::Key(w, key);
-  if (std::isfinite(v)) {
-    w.Double(v);
-  } else {
-    w.Null();
-  }
+  json::Double(w, v);
 }
 
 void Str(json::Writer& w, std::string_view key, std::string_view v) {
@@ -186,7 +182,7 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
     StrOrNull(w, "model_type", info->model_type);
     json::Key(w, "test_accuracy");
     if (info->test_accuracy) {
-      w.Double(*info->test_accuracy);
+      json::Double(w, *info->test_accuracy);
     } else {
       w.Null();
     }

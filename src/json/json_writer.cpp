@@ -1,6 +1,25 @@
 #include "json/json_writer.h"
 
+#include <charconv>
+#include <cmath>
+
 namespace hr::json {
+
+void Double(Writer& w, double v) {
+  if (!std::isfinite(v)) {
+    w.Null();
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf - 2, v);
+  bool has_point = false;
+  for (const char* p = buf; p < end; ++p) has_point = has_point || *p == '.' || *p == 'e';
+  if (!has_point) {
+    *end++ = '.';
+    *end++ = '0';
+  }
+  w.RawValue(buf, static_cast<size_t>(end - buf), rapidjson::kNumberType);
+}
 
 void WriteElement(Writer& w, simdjson::dom::element e) {
   using simdjson::dom::element_type;

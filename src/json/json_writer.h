@@ -22,6 +22,11 @@ inline void Key(Writer& w, std::string_view s) {
   w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// A double as the shortest text that reads back to the same value (std::to_chars, ~4x faster than
+// the Writer's Grisu2 here), always with a '.' or exponent as Python's json writes floats
+// (5.0, not 5). Non-finite values become null (JSON has no NaN).
+void Double(Writer& w, double v);
+
 // Writes a simdjson DOM element as minified JSON, keys in document order.
 void WriteElement(Writer& w, simdjson::dom::element e);
 

@@ -77,7 +77,7 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, 
   const core::CivilTime now = core::NowUtc();
   auto req = codec::ParseRequest(ts.parser, Pad(ts, body), now);
   if (!req) return Error(req.error());
-  json::Buffer buf;
+  json::Buffer buf(nullptr, 1024);  // an answer is about 550 bytes: no regrowth
   json::Writer w(buf);
   Reply r;
   if (!ts.model) {

@@ -63,9 +63,10 @@ std::string NewRequestId(uint64_t seed, uint64_t counter) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   z ^= z >> 31;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(z));
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, z >>= 4) id[static_cast<size_t>(i)] = kHex[z & 15];
+  return id;
 }
 
 std::string_view Presented(const http::Request& req) {
@@ -160,17 +161,24 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   const std::string_view path = target.substr(0, target.find('?'));
   const std::string_view method = req.method();
   const Route* route = nullptr;
-  std::string allow;
+  bool path_known = false;
   for (const Route& r : kRoutes) {
     if (r.path != path) continue;
-    if (!allow.empty()) allow += ", ";
-    allow += r.method;
+    path_known = true;
     if (r.method == method) route = &r;
+  }
+  std::string allow;  // methods of this path, only needed for 405 and preflight answers
+  if (!route && path_known) {
+    for (const Route& r : kRoutes) {
+      if (r.path != path) continue;
+      if (!allow.empty()) allow += ", ";
+      allow += r.method;
+    }
   }
 
   Reply reply;
   RouteId id = route ? route->id : RouteId::kOther;
-  if (!route && allow.empty()) {
+  if (!route && !path_known) {
     reply = detail::ErrorWithStatus(404, "not_found", "no route " + std::string(path.substr(0, 128)) +
                                                           "; routes: POST /predict, POST /predict/batch, GET /healthz, "
                                                           "GET /readyz, GET /model, GET /metrics, POST /admin/reload");
@@ -249,6 +257,7 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   res.body = std::move(reply.body);
   if (id == RouteId::kMetrics && reply.status == 200) res.content_type = "text/plain; version=0.0.4";
   res.headers = std::move(reply.headers);
+  res.headers.reserve(res.headers.size() + 2);
   res.headers.emplace_back("Access-Control-Allow-Origin", config_.cors_origin);
   const std::string_view given = req.header("x-request-id");
   std::string request_id = ValidRequestId(given) ? std::string(given) : NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
