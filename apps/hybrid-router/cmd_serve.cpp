@@ -90,6 +90,7 @@ int RunServe(ServeConfig& cfg) {
 
 RunFn AddServe(CLI::App& app) {
   auto cfg = std::make_shared<ServeConfig>();
+  cfg->server.threads = 0;  // one event loop per core unless told otherwise
   CLI::App* sub = app.add_subcommand(
       "serve", "Serve the prototype's HTTP API (POST /predict and more) with the built-in model or "
                "--model. Every option can also be set by its HYBRID_ROUTER_* environment variable.");
