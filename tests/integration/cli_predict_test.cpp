@@ -121,7 +121,8 @@ TEST(CliPredict, ModelProblemsAreClearErrors) {
 
 TEST(CliPredict, TheBuiltInModelAnswersWithoutModelFlag) {
   auto r = RunCli("predict " + Quote(R"({"workload_type":"heavy_processing","payload_size_kb":5120.0,)"
-                                     R"("time_window":"evening","load_pattern":"burst_load"})"));
+                                     R"("time_window":"evening","load_pattern":"burst_load",)"
+                                     R"("timestamp":"2025-11-22T19:30:00Z"})"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   auto doc = ParseJson(p, r.out);
