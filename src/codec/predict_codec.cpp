@@ -177,6 +177,15 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
   w.EndObject();
 
   json::Key(w, "model_info");
+  if (!extras.model_info_json.empty()) {
+    w.RawValue(extras.model_info_json.data(), extras.model_info_json.size(), rapidjson::kObjectType);
+  } else {
+    WriteModelInfo(w, info);
+  }
+  w.EndObject();
+}
+
+void WriteModelInfo(json::Writer& w, const model::Metadata* info) {
   w.StartObject();
   if (info) {
     StrOrNull(w, "model_type", info->model_type);
@@ -195,7 +204,13 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
     w.Null();
   }
   w.EndObject();
-  w.EndObject();
+}
+
+std::string ModelInfoJson(const model::Metadata* info) {
+  json::Buffer buf;
+  json::Writer w(buf);
+  WriteModelInfo(w, info);
+  return std::string(buf.GetString(), buf.GetSize());
 }
 
 void WriteErrorObject(json::Writer& w, const core::Error& e) {

@@ -32,7 +32,13 @@ struct ResponseExtras {
   double inference_time_ms = 0;
   double inference_cost_usd = 0;
   core::CivilTime now;  // written as metrics.timestamp
+  // model_info pre-rendered by ModelInfoJson (a server renders it once per model); empty: write it.
+  std::string_view model_info_json;
 };
+
+// The response's "model_info" object: model_type, test_accuracy, training_date.
+void WriteModelInfo(json::Writer& w, const model::Metadata* info);
+std::string ModelInfoJson(const model::Metadata* info);
 
 // {"prediction":{...},"metrics":{...},"request_context":{...},"model_info":{...}}
 void WriteResponse(json::Writer& w, const features::Request& req, const policy::Decision& d,

@@ -39,6 +39,7 @@ std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const feature
   extras.inference_time_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   extras.inference_cost_usd = cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg.memory_mb);
   extras.now = now;
+  if (ts.model) extras.model_info_json = ts.model->model_info_json;
   codec::WriteResponse(w, req, d, info, extras);
   return d.from_model ? policy::Name(d.platform) : std::string_view("fallback");
 }

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "builtin/default_model.h"
+#include "codec/predict_codec.h"
 #include "core/civil_time.h"
 #include "json/json_writer.h"
 #include "service/handlers.h"
@@ -87,6 +88,7 @@ core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path) {
   loaded->model = *m;
   loaded->source = path.empty() ? "built-in" : path;
   loaded->loaded_at = core::FormatUtcMicros(core::NowUtc());
+  loaded->model_info_json = codec::ModelInfoJson(&loaded->model->spec().metadata);
   return std::shared_ptr<const LoadedModel>(std::move(loaded));
 }
 

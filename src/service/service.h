@@ -38,6 +38,7 @@ struct LoadedModel {
   modelfile::ModelPtr model;
   std::string source;     // a path, or "built-in"
   std::string loaded_at;  // ISO-8601 UTC
+  std::string model_info_json;  // the answers' "model_info", rendered once
 };
 
 class Service {

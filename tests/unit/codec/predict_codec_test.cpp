@@ -115,7 +115,10 @@ TEST(WriteResponse, HasThePrototypesShape) {
   md.model_type = "Neural Network";
   md.training_date = "2025-11-23T15:06:49.593301";
   md.test_accuracy = 0.6958543639766347;
-  ResponseExtras extras{0.0012, 1.0000001e-7, kNow};
+  ResponseExtras extras;
+  extras.inference_time_ms = 0.0012;
+  extras.inference_cost_usd = 1.0000001e-7;
+  extras.now = kNow;
   json::Buffer buf;
   json::Writer w(buf);
   WriteResponse(w, *r, d, &md, extras);
@@ -127,6 +130,26 @@ TEST(WriteResponse, HasThePrototypesShape) {
                R"("time_window":"midday","load_pattern":"medium_load"},)"
                R"("model_info":{"model_type":"Neural Network","test_accuracy":0.6958543639766347,)"
                R"("training_date":"2025-11-23T15:06:49.593301"}})");
+}
+
+TEST(WriteResponse, APreRenderedModelInfoGivesTheSameBytes) {
+  auto r = Parse(R"({"workload_type":"medium_processing","payload_size_kb":2048})");
+  ASSERT_TRUE(r.ok());
+  model::Metadata md;
+  md.model_type = "m \"q\"";
+  md.training_date = "2025-11-25T00:00:00Z";
+  md.test_accuracy = 0.7;
+  const policy::Decision d{policy::Platform::kLambda, 0.8, 0.2, 0.8, true};
+  ResponseExtras plain;
+  plain.now = kNow;
+  ResponseExtras cached = plain;
+  const std::string info = ModelInfoJson(&md);
+  cached.model_info_json = info;
+  json::Buffer a, b;
+  json::Writer wa(a), wb(b);
+  WriteResponse(wa, *r, d, &md, plain);
+  WriteResponse(wb, *r, d, &md, cached);
+  EXPECT_STREQ(a.GetString(), b.GetString());
 }
 
 TEST(WriteResponse, ReportsDerivedValues) {
