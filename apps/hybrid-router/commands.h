@@ -15,5 +15,6 @@ RunFn AddPredict(CLI::App& app);
 RunFn AddTrain(CLI::App& app);
 RunFn AddAudit(CLI::App& app);
 RunFn AddServe(CLI::App& app);
+RunFn AddEvaluate(CLI::App& app);
 
 }  // namespace hr::app

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add(hr::app::AddServe);
   add(hr::app::AddAudit);
   add(hr::app::AddTrain);
+  add(hr::app::AddEvaluate);
 
   try {
     app.parse(argc, argv);

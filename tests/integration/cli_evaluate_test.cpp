@@ -1,0 +1,77 @@
+// Black-box tests of `hybrid-router evaluate` on the shipped data.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+
+#include "run_binary.h"
+
+namespace hr::testing {
+namespace {
+
+const std::string kData = std::string(HR_SOURCE_DIR) + "/data/aws-measurements";
+
+TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
+  auto r = RunCli("evaluate -q --format json " + kData);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_EQ(p.parse(r.out).get(doc), simdjson::SUCCESS) << r.out.substr(0, 300);
+  std::map<std::string, simdjson::dom::element> by;
+  for (auto item : simdjson::dom::array(doc["policies"])) by[std::string(item["policy"].get_string().value())] = item;
+  for (const char* name : {"lambda-only", "ecs-only", "model", "seed-heuristic", "oracle-cost", "oracle-latency", "hindsight"}) {
+    ASSERT_TRUE(by.count(name)) << name;
+    auto item = by[name];
+    EXPECT_TRUE(item["lambda_share"].is_number());
+    for (const char* q : {"mean", "p50", "p95", "p99"}) EXPECT_TRUE(item["response_time_ms"][q].is_number()) << q;
+    for (const char* c : {"seed-prorated", "seed-prorated-deployed-memory", "provisioned"}) {
+      EXPECT_TRUE(item["cost_per_million_usd"][c].is_number()) << c;
+    }
+  }
+  auto mean = [&](const char* policy) { return by[policy]["response_time_ms"]["mean"].get_double().value(); };
+  auto cost = [&](const char* policy) {
+    return by[policy]["cost_per_million_usd"]["seed-prorated"].get_double().value();
+  };
+  // DESIGN.md's reference points, with its stated tolerance (+-40 ms, +-$0.30).
+  EXPECT_NEAR(mean("lambda-only"), 3006, 40);
+  EXPECT_NEAR(mean("ecs-only"), 3404, 40);
+  EXPECT_NEAR(mean("oracle-latency"), 2767, 40);
+  EXPECT_NEAR(cost("lambda-only"), 13.72, 0.30);
+  EXPECT_NEAR(cost("ecs-only"), 12.87, 0.30);
+  EXPECT_NEAR(cost("oracle-cost"), 9.43, 0.30);
+  // Bounds that must hold whatever the draw.
+  EXPECT_LE(mean("hindsight"), mean("oracle-latency"));
+  EXPECT_LE(cost("oracle-cost"), std::min(cost("lambda-only"), cost("ecs-only")));
+  EXPECT_EQ(doc["method"]["requests"].get_uint64().value(), 88161u);
+  EXPECT_FALSE(doc["method"]["in_sample"].get_bool().value());
+  EXPECT_LT(doc["method"]["fallbacks"].get_uint64().value(), doc["method"]["draws_made"].get_uint64().value() / 100);
+}
+
+TEST(CliEvaluate, ModelsThatMaySeeTheirTrainingRecordsAreRefused) {
+  const std::string fixture = std::string(HR_TEST_DATA_DIR) + "/tiny_seed_v1.json";
+  auto refused = RunCli("evaluate -q --model " + fixture + " " + kData);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("in-sample"), std::string::npos) << refused.err;
+  auto allowed = RunCli("evaluate -q --draws 1 --allow-in-sample --format csv --model " + fixture + " " + kData);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_EQ(allowed.out.rfind("policy,lambda_share,", 0), 0u) << allowed.out.substr(0, 200);
+  auto table = RunCli("evaluate -q --draws 1 --allow-in-sample --model " + fixture + " " + kData);
+  EXPECT_NE(table.out.find("IN-SAMPLE"), std::string::npos);
+  auto builtin = RunCli("evaluate -q --draws 2 --model builtin " + kData);
+  EXPECT_EQ(builtin.exit_code, 0) << builtin.err;
+  EXPECT_NE(builtin.out.find("held-out test split"), std::string::npos) << builtin.out;
+}
+
+TEST(CliEvaluate, BadPricesAndOptionsAreClearErrors) {
+  const std::string prices = ::testing::TempDir() + "/hr_prices.json";
+  std::ofstream(prices) << R"({"lambda_gb_second_usd": 0.0000133334, "fargate_vcpu_hour": 1})";
+  auto r = RunCli("evaluate -q --model builtin --pricing " + prices + " " + kData);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown price 'fargate_vcpu_hour'"), std::string::npos) << r.err;
+  EXPECT_NE(RunCli("evaluate --draws 0").exit_code, 0);
+  EXPECT_NE(RunCli("evaluate --format xml").exit_code, 0);
+  EXPECT_NE(RunCli("evaluate --cross-validate 1").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace hr::testing
