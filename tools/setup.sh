@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # Build and run: compiler, CMake presets, libraries (Boost.Beast, simdjson, RapidJSON, fmt, CLI11,
-# spdlog, Eigen, zlib). Tests and tools: GoogleTest, Google Benchmark, Debian's scikit-learn.
+# spdlog, Eigen, zlib). Tests and tools: GoogleTest, Google Benchmark, Debian's scikit-learn,
+# gnuplot (the evaluation report's charts).
 # libboost-dev (1.74) rather than libboost1.81-dev: python3-sklearn pulls in libboost-dev through
 # python3-pythran, and the two Boost versions conflict, so a machine cannot have both 1.81 and
 # Debian's scikit-learn.
@@ -13,7 +14,7 @@ PACKAGES=(
   libboost-dev libsimdjson-dev rapidjson-dev libfmt-dev libcli11-dev libspdlog-dev
   libeigen3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-sklearn
+  python3 python3-numpy python3-sklearn gnuplot-nox
   curl
 )
 EXTRA=("$@")  # e.g. wrk nginx-light gnuplot chromium for benchmarks and reports

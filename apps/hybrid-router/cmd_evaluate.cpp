@@ -15,6 +15,8 @@
 #include "eval/replay.h"
 #include "json/json_writer.h"
 #include "model_source.h"
+#include "report/html_report.h"
+#include "data/audit.h"
 #include "modelfile/model_file.h"
 #include "train/rng.h"
 #include "train/training_set.h"
@@ -33,6 +35,7 @@ struct EvaluateConfig {
   int ecs_tasks = 1;
   double ecs_hours = 0;
   std::string format = "table";
+  std::string html;  // also write the HTML report here
   bool quiet = false;
 };
 
@@ -309,7 +312,7 @@ void PrintTable(const EvaluateConfig& cfg, const Plan& plan, const eval::ReplayR
                 p.latency_savings * 100, p.cost_savings[0] * 100);
   }
   std::printf("\nsave lat / save $: against the better single platform for that measure (seed-prorated cost);"
-              " +-: 95%% interval over the draws.\n");
+              " +-: 95%% interval over the draws.\n\n%s\n", report::Conclusion(r).c_str());
 }
 
 int RunEvaluate(EvaluateConfig& cfg) {
@@ -340,6 +343,12 @@ int RunEvaluate(EvaluateConfig& cfg) {
   policies.push_back(eval::HindsightLatency());
   const eval::ReplayResult result = eval::Replay(ds->records, plan->items, policies, cfg.replay);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!cfg.html.empty()) {
+    const data::AuditReport audit = data::Audit(*ds);
+    report::ReportInput in{plan->mode, cfg.replay.draws, cfg.replay.seed, plan->in_sample, &result, &audit};
+    if (auto s = report::WriteHtmlReport(in, cfg.html); !s) return ReportError(s.error());
+    if (!cfg.quiet) std::fprintf(stderr, "evaluate: wrote %s\n", cfg.html.c_str());
+  }
   if (cfg.format == "json") {
     PrintJson(cfg, *plan, result, seconds);
   } else {
@@ -381,6 +390,7 @@ RunFn AddEvaluate(CLI::App& app) {
   sub->add_option("--format", cfg->format, "table, json or csv")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "csv"}));
+  sub->add_option("--html", cfg->html, "Also write a self-contained HTML report (charts by gnuplot)");
   sub->add_flag("-q,--quiet", cfg->quiet, "No progress output");
   return [cfg] { return RunEvaluate(*cfg); };
 }

@@ -35,6 +35,7 @@ struct DrawMetrics {  // one policy, one draw
   std::array<double, features::kWorkloadCount> lambda_share_by_workload{};
   double response_mean = 0, p50 = 0, p95 = 0, p99 = 0, execution_mean = 0, cold = 0;
   std::array<double, 3> cost_per_million{};
+  std::vector<double> percentiles;  // first draw only
 };
 
 const PolicyResult* Find(const std::vector<PolicyResult>& v, std::string_view name) {
@@ -154,6 +155,9 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
         m.p50 = data::Quantile(sorted, 0.50);
         m.p95 = data::Quantile(sorted, 0.95);
         m.p99 = data::Quantile(sorted, 0.99);
+        if (draw == 0) {
+          for (int q = 0; q <= 100; ++q) m.percentiles.push_back(data::Quantile(sorted, q / 100.0));
+        }
       }
       m.execution_mean = exec / n;
       m.cold = cold;
@@ -166,6 +170,7 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
   for (size_t pi = 0; pi < n_pol; ++pi) {
     PolicyResult r;
     r.policy = policies[pi]->name();
+    r.response_percentiles = per_policy[pi].front().percentiles;
     auto col = [&](auto get) {
       std::vector<double> v;
       for (const auto& m : per_policy[pi]) v.push_back(get(m));

@@ -67,6 +67,7 @@ struct PolicyResult {
   // Share of the best-single-platform-to-oracle gap the policy closes.
   double latency_gap_closed = 0;
   double cost_gap_closed = 0;  // seed-prorated
+  std::vector<double> response_percentiles;  // 0th..100th percentile of the first draw (CDF)
 };
 
 struct ReplayConfig {

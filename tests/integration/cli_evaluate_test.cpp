@@ -62,6 +62,32 @@ TEST(CliEvaluate, ModelsThatMaySeeTheirTrainingRecordsAreRefused) {
   EXPECT_NE(builtin.out.find("held-out test split"), std::string::npos) << builtin.out;
 }
 
+TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
+  const std::string html = ::testing::TempDir() + "/hr_report.html";
+  std::remove(html.c_str());
+  auto r = RunCli("evaluate -q --draws 2 --model builtin --html " + html + " " + kData);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string page = Slurp(html);
+  for (const char* part : {"<!DOCTYPE html>", "id=\"conclusion\"", "id=\"method\"", "id=\"caveats\"",
+                           "id=\"policies\"", "id=\"chart-cost\"", "id=\"chart-cdf\"", "id=\"chart-share\"",
+                           "client timeout", "is_weekend never varies"}) {
+    EXPECT_NE(page.find(part), std::string::npos) << part;
+  }
+  size_t svgs = 0, rows = 0;
+  for (size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1)) ++svgs;
+  for (size_t at = page.find("<tr><td>"); at != std::string::npos; at = page.find("<tr><td>", at + 1)) ++rows;
+  EXPECT_EQ(svgs, 3u);
+  EXPECT_EQ(rows, 7u);  // one per policy
+  for (const char* policy : {"lambda-only", "ecs-only", "model", "seed-heuristic", "oracle-cost", "oracle-latency", "hindsight"}) {
+    EXPECT_NE(page.find(std::string("<tr><td>") + policy + "</td>"), std::string::npos) << policy;
+  }
+  // Nothing to fetch: no scripts, stylesheets or images from elsewhere.
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(page.find("<link"), std::string::npos);
+  std::remove(html.c_str());
+}
+
 TEST(CliEvaluate, BadPricesAndOptionsAreClearErrors) {
   const std::string prices = ::testing::TempDir() + "/hr_prices.json";
   std::ofstream(prices) << R"({"lambda_gb_second_usd": 0.0000133334, "fargate_vcpu_hour": 1})";
