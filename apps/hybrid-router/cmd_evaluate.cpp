@@ -34,6 +34,7 @@ struct EvaluateConfig {
   std::string pricing_file;
   int ecs_tasks = 1;
   double ecs_hours = 0;
+  std::vector<double> ecs_task;  // vCPU, GB; empty: the measured sizes
   std::string format = "table";
   std::string html;  // also write the HTML report here
   bool quiet = false;
@@ -57,7 +58,7 @@ core::Status LoadPricing(const std::string& path, eval::Pricing& p) {
       {"seed_vcpu_hour_usd", &p.seed_vcpu_hour_usd},
       {"seed_gb_hour_usd", &p.seed_gb_hour_usd},
       {"api_gateway_per_million_usd", &p.api_gateway_per_million_usd},
-      {"alb_per_million_usd", &p.alb_per_million_usd}};
+      {"alb_hour_usd", &p.alb_hour_usd}};
   for (auto field : obj) {
     double* target = nullptr;
     for (const auto& [name, ptr] : fields) {
@@ -332,7 +333,10 @@ int RunEvaluate(EvaluateConfig& cfg) {
     plan = FromModel(cfg, *ds, labels);
   }
   if (!plan) return ReportError(plan.error());
-  cfg.replay.provisioned = eval::ProvisionedFromData(ds->records, cfg.replay.pricing, cfg.ecs_tasks, cfg.ecs_hours);
+  eval::EcsTask task{0, 0};
+  if (!cfg.ecs_task.empty()) task = {cfg.ecs_task[0], cfg.ecs_task[1]};
+  cfg.replay.provisioned =
+      eval::ProvisionedFromData(ds->records, cfg.replay.pricing, cfg.ecs_tasks, cfg.ecs_hours, task);
   std::vector<std::unique_ptr<eval::Policy>> policies;
   policies.push_back(eval::LambdaOnly());
   policies.push_back(eval::EcsOnly());
@@ -380,13 +384,18 @@ RunFn AddEvaluate(CLI::App& app) {
   sub->add_option("--pricing", cfg->pricing_file, "JSON file of prices overriding the eu-west-1 defaults")
       ->check(CLI::ExistingFile);
   sub->add_flag("--api-gateway", cfg->replay.cost_options.api_gateway, "Add API Gateway's fee to Lambda requests");
-  sub->add_flag("--alb", cfg->replay.cost_options.alb, "Add the load balancer's per-request fee to ECS requests");
+  sub->add_flag("--alb", cfg->replay.cost_options.alb,
+                "Add an application load balancer's hours (ALB + 1 LCU) to ECS requests");
   sub->add_option("--ecs-tasks", cfg->ecs_tasks, "Provisioned ECS: tasks per service")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   sub->add_option("--ecs-hours", cfg->ecs_hours, "Provisioned ECS: hours running (0: the measurement runs')")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
+  sub->add_option("--ecs-task", cfg->ecs_task, "Provisioned ECS: task size VCPU GB for every service "
+                                                "(default: the measured 0.25/0.5, 0.5/1, 1/2, 1/2)")
+      ->expected(2)
+      ->check(CLI::Range(0.125, 64.0));
   sub->add_option("--format", cfg->format, "table, json or csv")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "csv"}));

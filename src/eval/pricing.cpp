@@ -39,7 +39,7 @@ double CostUsd(const data::Record& r, CostModel model, const Pricing& p, const P
     const double hours = r.execution_time_ms / 1000 / 3600;
     cost = t.vcpu * p.seed_vcpu_hour_usd * hours + t.memory_gb * p.seed_gb_hour_usd * hours;
   }
-  return cost + (options.alb ? p.alb_per_million_usd / 1e6 : 0.0);
+  return cost + (options.alb ? prov.alb_per_request_usd : 0.0);
 }
 
 }  // namespace hr::eval

@@ -20,7 +20,7 @@ struct Pricing {
   double seed_vcpu_hour_usd = 0.04656;  // the prototype's Fargate prices, kept for parity
   double seed_gb_hour_usd = 0.00511;
   double api_gateway_per_million_usd = 3.50;  // REST API; HTTP API is 1.11
-  double alb_per_million_usd = 0.0;           // load balancer per-request share; 0: not charged
+  double alb_hour_usd = 0.0252 + 0.008;       // one ALB plus one LCU, per hour, shared by its requests
 };
 
 enum class CostModel { kSeedProrated, kSeedProratedDeployedMemory, kProvisioned };
@@ -39,6 +39,7 @@ EcsTask MeasuredTask(features::Workload w);
 struct Provisioned {
   std::array<double, features::kWorkloadCount> cost_per_request_usd{};
   std::array<double, features::kWorkloadCount> task_hours{};
+  double alb_per_request_usd = 0;  // the load balancer's hours over the ECS requests it served
 };
 
 struct CostOptions {

@@ -48,7 +48,7 @@ const PolicyResult* Find(const std::vector<PolicyResult>& v, std::string_view na
 }  // namespace
 
 Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pricing& p, int tasks,
-                                double hours) {
+                                double hours, EcsTask task) {
   Provisioned prov;
   double run_hours = hours;
   if (run_hours <= 0) {
@@ -62,12 +62,15 @@ Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pri
     if (r.platform == Platform::kEcs) ++served[static_cast<size_t>(r.workload)];
   }
   for (int w = 0; w < features::kWorkloadCount; ++w) {
-    const EcsTask t = MeasuredTask(static_cast<features::Workload>(w));
+    const EcsTask t = task.vcpu > 0 ? task : MeasuredTask(static_cast<features::Workload>(w));
     const auto i = static_cast<size_t>(w);
     prov.task_hours[i] = tasks * run_hours;
     const double cost = prov.task_hours[i] * (t.vcpu * p.fargate_vcpu_hour_usd + t.memory_gb * p.fargate_gb_hour_usd);
     prov.cost_per_request_usd[i] = served[i] ? cost / static_cast<double>(served[i]) : 0;
   }
+  uint64_t all = 0;
+  for (uint64_t s : served) all += s;
+  prov.alb_per_request_usd = all ? p.alb_hour_usd * run_hours / static_cast<double>(all) : 0;
   return prov;
 }
 

@@ -86,10 +86,11 @@ struct ReplayResult {
   uint64_t coarse_fallbacks = 0;  // draws that had to use the workload alone
 };
 
-// Provisioned ECS from the data: for each workload, `tasks` tasks of the measured size running
-// `hours` (0: the measurement runs' total duration), at Fargate prices, over the ECS requests served.
+// Provisioned ECS from the data: for each workload, `tasks` tasks of `task` size (vCPU 0: the
+// measured sizes) running `hours` (0: the measurement runs' total duration), at Fargate prices,
+// over the ECS requests served; and one load balancer for the same hours over all ECS requests.
 Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pricing& p,
-                                int tasks = 1, double hours = 0);
+                                int tasks = 1, double hours = 0, EcsTask task = {0, 0});
 
 ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalItem> items,
                     std::vector<std::unique_ptr<Policy>>& policies, const ReplayConfig& config);

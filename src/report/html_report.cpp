@@ -53,7 +53,7 @@ core::Status Write(const fs::path& path, const std::string& text) {
 // Runs gnuplot on `script` in `dir`; returns the SVG it wrote, without its XML prologue.
 core::Result<std::string> Plot(const fs::path& dir, const std::string& name, const std::string& script) {
   const fs::path gp = dir / (name + ".gp"), svg = dir / (name + ".svg"), err = dir / (name + ".err");
-  if (auto s = Write(gp, "set terminal svg size 960,420 dynamic font 'sans,12' background rgb 'white'\nset output '" +
+  if (auto s = Write(gp, "set terminal svg size 960,420 dynamic noenhanced font 'sans,12' background rgb 'white'\nset output '" +
                              svg.string() + "'\n" + script);
       !s) {
     return s.error();

@@ -148,6 +148,23 @@ TEST_F(HandMade, OraclesHindsightSavingsAndRegret) {
   EXPECT_DOUBLE_EQ(Get(r, "ecs-only").cost_regret_per_million[0], (kEcsA + kEcsB) / 2 * 1e6 - oracle);
 }
 
+TEST(Provisioned, TaskHoursOverRequestsServed) {
+  Pricing p;
+  // Two ECS records of a lightweight run lasting 2 hours, one of a heavy one in the same run.
+  auto a = Rec(Platform::kEcs, Workload::kLightweightApi, 1, TimeWindow::kMidday, LoadPattern::kLowLoad, 1, 1, 1, 0);
+  auto b = a, c = a;
+  b.timestamp_us = 2 * 3600 * 1'000'000LL;
+  c.workload = Workload::kHeavyProcessing;
+  const std::vector<data::Record> recs = {a, b, c};
+  const Provisioned prov = ProvisionedFromData(recs, p);
+  EXPECT_DOUBLE_EQ(prov.task_hours[0], 2.0);
+  EXPECT_DOUBLE_EQ(prov.cost_per_request_usd[0], 2.0 * (0.25 * 0.04048 + 0.5 * 0.004445) / 2);
+  EXPECT_DOUBLE_EQ(prov.cost_per_request_usd[3], 2.0 * (1.0 * 0.04048 + 2.0 * 0.004445) / 1);
+  EXPECT_DOUBLE_EQ(prov.alb_per_request_usd, 2.0 * (0.0252 + 0.008) / 3);
+  const Provisioned bigger = ProvisionedFromData(recs, p, 2, 10, EcsTask{4, 8});
+  EXPECT_DOUBLE_EQ(bigger.cost_per_request_usd[0], 2 * 10 * (4 * 0.04048 + 8 * 0.004445) / 2);
+}
+
 TEST_F(HandMade, MissingCellsFallBackAndAreCounted) {
   // A request of a cell measured only on Lambda: ECS answers come from (workload, payload).
   records_.push_back(Rec(Platform::kLambda, Workload::kLightweightApi, 1, TimeWindow::kEvening,
@@ -171,7 +188,7 @@ TEST(Pricing, CostModelsOnOneRecord) {
   EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kSeedProrated, p, prov), 1.0 * 0.04656 + 2.0 * 0.00511);
   EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kProvisioned, p, prov), 3);
   CostOptions alb{false, true};
-  p.alb_per_million_usd = 0.5;
+  prov.alb_per_request_usd = 0.5e-6;
   EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kProvisioned, p, prov, alb), 3 + 0.5e-6);
   auto l = Rec(Platform::kLambda, Workload::kThumbnailProcessing, 100, TimeWindow::kMidday, LoadPattern::kLowLoad,
                10, 1000, 256, 0);
