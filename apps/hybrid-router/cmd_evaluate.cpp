@@ -120,12 +120,7 @@ core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset&
     const auto t0 = std::chrono::steady_clock::now();
     auto trained = train::TrainMlp(x, y, tc);
     if (!trained) return trained.error();
-    model::ModelSpec spec;
-    spec.feature_schema = std::string(features::kSeedV1Schema);
-    for (auto n : features::kSeedV1Names) spec.feature_names.emplace_back(n);
-    spec.scaler = trained->scaler;
-    spec.layers = trained->layers;
-    auto m = model::Model::Create(std::move(spec));
+    auto m = model::Model::Create(train::SeedV1Spec(*trained, tc.activation));
     if (!m) return m.error();
     plan.models.push_back(*m);
     if (!cfg.quiet) {

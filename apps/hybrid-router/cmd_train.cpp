@@ -198,12 +198,7 @@ int RunTrain(TrainCommandConfig& cfg) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  model::ModelSpec spec;
-  spec.feature_schema = std::string(features::kSeedV1Schema);
-  for (auto n : features::kSeedV1Names) spec.feature_names.emplace_back(n);
-  spec.scaler = trained->scaler;
-  spec.layers = trained->layers;
-  spec.hidden_activation = cfg.mlp.activation;
+  model::ModelSpec spec = train::SeedV1Spec(*trained, cfg.mlp.activation);
   auto made = model::Model::Create(spec);
   if (!made) return ReportError(made.error());
 

@@ -38,4 +38,14 @@ TrainingSet BuildTrainingSet(std::span<const data::Record> records, const data::
   return ts;
 }
 
+model::ModelSpec SeedV1Spec(const TrainedMlp& trained, model::Activation hidden_activation) {
+  model::ModelSpec spec;
+  spec.feature_schema = std::string(features::kSeedV1Schema);
+  for (auto n : features::kSeedV1Names) spec.feature_names.emplace_back(n);
+  spec.scaler = trained.scaler;
+  spec.layers = trained.layers;
+  spec.hidden_activation = hidden_activation;
+  return spec;
+}
+
 }  // namespace hr::train

@@ -37,4 +37,7 @@ struct SplitConfig {
 TrainingSet BuildTrainingSet(std::span<const data::Record> records, const data::Labels& labels,
                              const SplitConfig& split);
 
+// The seed-v1 model spec of a trained MLP (metadata left for the caller).
+model::ModelSpec SeedV1Spec(const TrainedMlp& trained, model::Activation hidden_activation);
+
 }  // namespace hr::train
