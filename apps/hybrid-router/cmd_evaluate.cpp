@@ -365,11 +365,12 @@ RunFn AddEvaluate(CLI::App& app) {
                   "model, the prototype's heuristic, the oracles and the hindsight bound have cost and how fast "
                   "would they have answered, under each cost model.");
   sub->add_option("data", cfg->data, "Measurement files or directories (default: the shipped data)");
-  sub->add_option("--cross-validate", cfg->folds, "Folds (a model is trained per fold, out of sample)")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 20));
+  auto* folds = sub->add_option("--cross-validate", cfg->folds, "Folds (a model is trained per fold, out of sample)")
+                    ->capture_default_str()
+                    ->check(CLI::Range(2, 20));
   sub->add_option("-m,--model", cfg->model,
-                  "Evaluate this model file (or 'builtin') on the test split its metadata records");
+                  "Evaluate this model file (or 'builtin') on the test split its metadata records")
+      ->excludes(folds);
   sub->add_flag("--allow-in-sample", cfg->allow_in_sample,
                 "Evaluate a model even when it may have seen the records (labelled in-sample)");
   sub->add_option("--draws", cfg->replay.draws, "Seeded draws (for confidence intervals)")

@@ -97,6 +97,9 @@ TEST(CliEvaluate, BadPricesAndOptionsAreClearErrors) {
   EXPECT_NE(RunCli("evaluate --draws 0").exit_code, 0);
   EXPECT_NE(RunCli("evaluate --format xml").exit_code, 0);
   EXPECT_NE(RunCli("evaluate --cross-validate 1").exit_code, 0);
+  auto both = RunCli("evaluate --model builtin --cross-validate 3");
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
 }
 
 }  // namespace
