@@ -1,6 +1,7 @@
 // hybrid-router: decides per workload request whether it runs on AWS Lambda or on ECS Fargate.
 #include <cstdio>
 #include <exception>
+#include <string_view>
 #include <vector>
 
 #include "commands.h"
@@ -32,6 +33,16 @@ int main(int argc, char** argv) {
   add(hr::app::AddAudit);
   add(hr::app::AddTrain);
   add(hr::app::AddEvaluate);
+  add(hr::app::AddLambda);
+
+  // As a Lambda function's `bootstrap`, run the runtime without needing arguments.
+  std::vector<char*> args(argv, argv + argc);
+  static char lambda_cmd[] = "lambda";
+  if (hr::app::StartedAsLambda(argc, argv) && (argc == 1 || std::string_view(argv[1]) != "lambda")) {
+    args.insert(args.begin() + 1, lambda_cmd);
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
 
   try {
     app.parse(argc, argv);

@@ -31,12 +31,15 @@ inline std::string Quote(const std::string& s) {
   return q + "'";
 }
 
-inline RunResult RunCli(const std::string& args, const std::string& stdin_text = "") {
+// Runs HR_BINARY with `args`, or `command` as given when it is not empty.
+inline RunResult RunCli(const std::string& args, const std::string& stdin_text = "",
+                        const std::string& command = "") {
   char dir_template[] = "/tmp/hr_cli_XXXXXX";
   const std::string dir = mkdtemp(dir_template);
   const std::string in = dir + "/in", out = dir + "/out", err = dir + "/err";
   std::ofstream(in, std::ios::binary) << stdin_text;
-  const std::string cmd = std::string(HR_BINARY) + " " + args + " <" + in + " >" + out + " 2>" + err;
+  const std::string cmd = "(" + (command.empty() ? std::string(HR_BINARY) + " " + args : command) + ") <" + in +
+                          " >" + out + " 2>" + err;
   const int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

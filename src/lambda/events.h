@@ -1,0 +1,46 @@
+// AWS Lambda event formats <-> the service's HTTP requests and responses: API Gateway REST (v1
+// proxy), HTTP API (v2), Lambda Function URL (v2 shape), ALB target, and direct invocation with
+// the prototype's raw JSON (answered, as the prototype did, in the proxy response shape).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "http/server.h"
+
+namespace hr::lambda {
+
+enum class EventFormat { kApiGatewayV1, kHttpApiV2, kFunctionUrl, kAlb, kDirect };
+std::string_view Name(EventFormat f);
+
+struct Event {
+  EventFormat format = EventFormat::kDirect;
+  std::string method = "POST";
+  std::string path = "/predict";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+};
+
+// Recognises the format and extracts the request; base64 bodies are decoded.
+core::Result<Event> ParseEvent(std::string_view json);
+
+// The service's answer in the response format the event's source expects.
+std::string FormatResponse(EventFormat format, const http::Response& response);
+
+// An http::Request view of an event, for Service::Handle.
+class EventRequest final : public http::Request {
+ public:
+  explicit EventRequest(const Event& e) : e_(e) {}
+  std::string_view method() const override { return e_.method; }
+  std::string_view target() const override { return e_.path; }
+  std::string_view body() const override { return e_.body; }
+  std::string_view header(std::string_view name) const override;
+
+ private:
+  const Event& e_;
+};
+
+}  // namespace hr::lambda

@@ -1,0 +1,208 @@
+// The real binary as a Lambda `bootstrap` against a local Runtime API endpoint on 127.0.0.1,
+// written from AWS's documented API (GET .../invocation/next with the Lambda-Runtime-* headers;
+// POST .../invocation/{id}/response, .../invocation/{id}/error, .../init/error). The events in
+// tests/data/lambda are written by hand from AWS's documented examples.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <deque>
+#include <filesystem>
+#include <mutex>
+
+#include "http/server.h"
+#include "run_binary.h"
+
+namespace hr::testing {
+namespace {
+
+struct Posted {
+  std::string path, body, error_type;
+};
+
+class FakeRuntimeApi {
+ public:
+  FakeRuntimeApi() {
+    http::ServerOptions o;
+    o.port = 0;
+    o.threads = 1;
+    auto s = http::Server::Create(o, [this](const http::Request& req, http::Response& res) { Handle(req, res); });
+    EXPECT_TRUE(s.ok());
+    server_ = std::move(*s);
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+  ~FakeRuntimeApi() {
+    server_->Shutdown();
+    thread_.join();
+  }
+  int port() const { return server_->port(); }
+  void Queue(std::string id, std::string event, int64_t deadline_ms) {
+    std::lock_guard<std::mutex> lock(mu_);
+    events_.push_back({std::move(id), std::move(event), deadline_ms});
+  }
+  std::vector<Posted> posted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return posted_;
+  }
+  int next_calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return next_calls_;
+  }
+
+ private:
+  struct Invocation {
+    std::string id, event;
+    int64_t deadline_ms;
+  };
+  void Handle(const http::Request& req, http::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string path(req.target());
+    if (req.method() == "GET" && path == "/2018-06-01/runtime/invocation/next") {
+      ++next_calls_;
+      if (events_.empty()) {
+        res.status = 500;  // a transient failure: the runtime must retry, bounded
+        return;
+      }
+      Invocation inv = events_.front();
+      events_.pop_front();
+      res.headers = {{"Lambda-Runtime-Aws-Request-Id", inv.id},
+                     {"Lambda-Runtime-Deadline-Ms", std::to_string(inv.deadline_ms)},
+                     {"Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"},
+                     {"Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:hybrid-router"}};
+      res.body = inv.event;
+      return;
+    }
+    if (req.method() == "POST") {
+      posted_.push_back({path, std::string(req.body()), std::string(req.header("Lambda-Runtime-Function-Error-Type"))});
+      res.status = 202;
+      res.body = R"({"status":"OK"})";
+      return;
+    }
+    res.status = 404;
+  }
+  std::unique_ptr<http::Server> server_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::deque<Invocation> events_;
+  std::vector<Posted> posted_;
+  int next_calls_ = 0;
+};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Runs the binary as `bootstrap` in an empty folder, with only the Lambda variables set.
+RunResult RunBootstrap(int port, const std::string& extra_args) {
+  const std::string dir = ::testing::TempDir() + "/hr_lambda_task";
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove(dir + "/bootstrap");
+  std::filesystem::create_symlink(HR_BINARY, dir + "/bootstrap");
+  return RunCli("", "", "cd " + dir + " && env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(port) +
+                            " AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024 ./bootstrap " + extra_args);
+}
+
+simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& text) {
+  simdjson::dom::element e;
+  EXPECT_EQ(p.parse(text).get(e), simdjson::SUCCESS) << text;
+  return e;
+}
+
+TEST(LambdaRuntime, EveryEventFormatIsAnsweredInItsOwnFormat) {
+  FakeRuntimeApi api;
+  const std::string dir = std::string(HR_TEST_DATA_DIR) + "/lambda/";
+  const char* files[] = {"apigw_v1.json", "http_api_v2.json", "function_url.json", "alb.json", "direct.json", "bad_body_v1.json"};
+  for (const char* f : files) api.Queue(f, Slurp(dir + f), NowMs() + 30000);
+  api.Queue("not-json", "this is not an event", NowMs() + 30000);
+  api.Queue("late", Slurp(dir + "direct.json"), NowMs() - 1000);
+  auto r = RunBootstrap(api.port(), "--max-invocations 8");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto posted = api.posted();
+  ASSERT_EQ(posted.size(), 8u);
+  simdjson::dom::parser p;
+  std::map<std::string, Posted> by_id;
+  for (const auto& x : posted) {
+    const auto start = std::string("/2018-06-01/runtime/invocation/").size();
+    by_id[x.path.substr(start, x.path.find('/', start) - start)] = x;
+  }
+  auto proxy = [&](const std::string& id) {
+    EXPECT_EQ(by_id[id].path, "/2018-06-01/runtime/invocation/" + id + "/response");
+    return Json(p, by_id[id].body);
+  };
+  auto inner = [&](simdjson::dom::element e, simdjson::dom::parser& q) {
+    return Json(q, std::string(e["body"].get_string().value()));
+  };
+  simdjson::dom::parser q;
+  auto v1 = proxy("apigw_v1.json");
+  EXPECT_EQ(v1["statusCode"].get_int64().value(), 200);
+  EXPECT_EQ(v1["headers"]["Access-Control-Allow-Origin"].get_string().value(), "*");
+  EXPECT_FALSE(v1["isBase64Encoded"].get_bool().value());
+  auto v1_body = inner(v1, q);
+  EXPECT_TRUE(v1_body["prediction"]["platform"].is_string());
+  // 1024 MB from AWS_LAMBDA_FUNCTION_MEMORY_SIZE prices the inference.
+  const double ms = v1_body["metrics"]["inference_time_ms"].get_double().value();
+  EXPECT_NEAR(v1_body["metrics"]["inference_cost_usd"].get_double().value(), 1.0 * ms / 1000 * 0.0000166667 + 0.2e-6, 1e-15);
+
+  auto v2 = proxy("http_api_v2.json");  // base64 body
+  EXPECT_EQ(v2["statusCode"].get_int64().value(), 200);
+  simdjson::dom::parser q2;
+  EXPECT_EQ(inner(v2, q2)["prediction"]["platform"].get_string().value(), "lambda");
+  EXPECT_EQ(v2["headers"]["X-Request-Id"].get_string().value(), "v2-request-1");
+
+  auto url = proxy("function_url.json");
+  EXPECT_EQ(url["statusCode"].get_int64().value(), 200);
+  EXPECT_EQ(std::string(url["body"].get_string().value()), R"({"status":"ok"})");
+
+  auto alb = proxy("alb.json");
+  EXPECT_EQ(alb["statusCode"].get_int64().value(), 200);
+  EXPECT_EQ(alb["statusDescription"].get_string().value(), "200 OK");
+
+  auto direct = proxy("direct.json");  // the prototype's shape for a raw invocation
+  EXPECT_EQ(direct["statusCode"].get_int64().value(), 200);
+  simdjson::dom::parser q3;
+  EXPECT_TRUE(inner(direct, q3)["model_info"]["model_type"].is_string());
+
+  auto bad = proxy("bad_body_v1.json");  // a bad request is a 400 answer, not a function error
+  EXPECT_EQ(bad["statusCode"].get_int64().value(), 400);
+  simdjson::dom::parser q4;
+  EXPECT_EQ(inner(bad, q4)["error"]["field"].get_string().value(), "workload_type");
+
+  EXPECT_EQ(by_id["not-json"].path, "/2018-06-01/runtime/invocation/not-json/error");
+  EXPECT_EQ(by_id["not-json"].error_type, "Runtime.InvalidEvent");
+  EXPECT_NE(by_id["not-json"].body.find("\"errorType\":\"Runtime.InvalidEvent\""), std::string::npos);
+  EXPECT_EQ(by_id["late"].error_type, "Runtime.DeadlineExceeded");
+}
+
+TEST(LambdaRuntime, TheSameRequestGetsTheSameAnswerAsServe) {
+  FakeRuntimeApi api;
+  api.Queue("same", Slurp(std::string(HR_TEST_DATA_DIR) + "/lambda/bad_body_v1.json"), NowMs() + 30000);
+  auto r = RunBootstrap(api.port(), "--max-invocations 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto out = Json(p, api.posted().at(0).body);
+  // serve answers this body with exactly this error (tests/integration/serve_test.cpp).
+  EXPECT_EQ(std::string(out["body"].get_string().value()),
+            R"({"error":{"code":"unknown_value","message":"workload_type 'video_transcoding' is not one of: )"
+            R"(lightweight_api, thumbnail_processing, medium_processing, heavy_processing","field":"workload_type"}})");
+}
+
+TEST(LambdaRuntime, InitFailureAndAnUnreachableEndpoint) {
+  FakeRuntimeApi api;
+  auto r = RunBootstrap(api.port(), "--model /nonexistent/model.json --max-invocations 1");
+  EXPECT_EQ(r.exit_code, 1);
+  const auto posted = api.posted();
+  ASSERT_EQ(posted.size(), 1u);
+  EXPECT_EQ(posted[0].path, "/2018-06-01/runtime/init/error");
+  EXPECT_EQ(posted[0].error_type, "Runtime.InitError");
+  EXPECT_NE(posted[0].body.find("/nonexistent/model.json"), std::string::npos);
+
+  // /next keeps failing: bounded retries, then exit non-zero (Lambda restarts the environment).
+  const auto start = std::chrono::steady_clock::now();
+  auto gone = RunBootstrap(api.port(), "--max-invocations 1");
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(api.next_calls(), 6);  // 1 + 5 retries
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_NE(gone.err.find("runtime endpoint failed"), std::string::npos) << gone.err;
+}
+
+}  // namespace
+}  // namespace hr::testing
