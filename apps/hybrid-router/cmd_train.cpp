@@ -82,16 +82,7 @@ std::string TrainingDate() {
     char* end = nullptr;
     const long long s = std::strtoll(epoch, &end, 10);
     if (*epoch && *end == '\0' && s >= 0) {
-      const long long days = s / 86400, rem = s % 86400;
-      // civil_from_days
-      const long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
-      const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-      const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-      const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-      const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-      const int y = static_cast<int>(yoe + era * 400 + (m <= 2));
-      core::CivilTime t{y, m, d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                        static_cast<int>(rem % 60), 0, 0, true};
+      const core::CivilTime t = core::FromUnixSeconds(s);
       return core::FormatUtcMicros(t);
     }
   }

@@ -121,9 +121,11 @@ int64_t WallClockMicros(const CivilTime& t) {
   return seconds * 1'000'000 + t.nanos / 1000;
 }
 
-CivilTime NowUtc() {
+namespace {
+
+template <typename TimePoint>
+CivilTime FromTimePoint(TimePoint now) {
   using namespace std::chrono;
-  const auto now = system_clock::now();
   const auto day_point = floor<days>(now);
   const year_month_day ymd{day_point};
   const hh_mm_ss hms{floor<nanoseconds>(now - day_point)};
@@ -137,6 +139,14 @@ CivilTime NowUtc() {
   t.nanos = static_cast<int>(hms.subseconds().count());
   t.has_offset = true;
   return t;
+}
+
+}  // namespace
+
+CivilTime NowUtc() { return FromTimePoint(std::chrono::system_clock::now()); }
+
+CivilTime FromUnixSeconds(int64_t seconds) {
+  return FromTimePoint(std::chrono::sys_seconds(std::chrono::seconds(seconds)));
 }
 
 std::string FormatUtcMicros(const CivilTime& t) {

@@ -39,6 +39,9 @@ int64_t WallClockMicros(const CivilTime& t);
 // The current time in UTC.
 CivilTime NowUtc();
 
+// UTC civil time of a Unix time in seconds (e.g. SOURCE_DATE_EPOCH).
+CivilTime FromUnixSeconds(int64_t seconds);
+
 // "2025-11-24T14:21:02.123456Z": UTC, microseconds, as the prototype wrote metrics.timestamp.
 std::string FormatUtcMicros(const CivilTime& t);
 

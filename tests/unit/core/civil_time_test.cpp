@@ -58,6 +58,12 @@ TEST(Weekday, MatchesTheCalendar) {
   EXPECT_EQ(Weekday(2000, 2, 29), 1);   // Tuesday
 }
 
+TEST(FromUnixSeconds, GivesTheUtcCivilTime) {
+  EXPECT_EQ(FormatUtcMicros(FromUnixSeconds(1764028800)), "2025-11-25T00:00:00.000000Z");
+  EXPECT_EQ(FormatUtcMicros(FromUnixSeconds(0)), "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatUtcMicros(FromUnixSeconds(951782400 + 86399)), "2000-02-29T23:59:59.000000Z");
+}
+
 TEST(FormatUtcMicros, WritesThePrototypesTimestampShape) {
   CivilTime t{2025, 11, 24, 14, 21, 2, 593301999, 0, true};
   EXPECT_EQ(FormatUtcMicros(t), "2025-11-24T14:21:02.593301Z");
