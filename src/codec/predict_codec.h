@@ -46,6 +46,10 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
 
 // {"error":{"code":...,"message":...,"field":...}} (field omitted when empty).
 void WriteErrorObject(json::Writer& w, const core::Error& e);
+void WriteErrorObject(json::Writer& w, std::string_view code, std::string_view message,
+                      std::string_view field);
 std::string ErrorBody(const core::Error& e);
+// The same body for errors outside the request codes (not_found, unauthorized, ...).
+std::string ErrorBody(std::string_view code, std::string_view message, std::string_view field = {});
 
 }  // namespace hr::codec

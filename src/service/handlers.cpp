@@ -51,22 +51,7 @@ Reply ErrorWithStatus(int status, std::string_view code, const std::string& mess
   Reply r;
   r.status = status;
   r.error_code = code;
-  json::Buffer buf;
-  json::Writer w(buf);
-  w.StartObject();
-  json::Key(w, "error");
-  w.StartObject();
-  json::Key(w, "code");
-  json::String(w, code);
-  json::Key(w, "message");
-  json::String(w, message);
-  if (!field.empty()) {
-    json::Key(w, "field");
-    json::String(w, field);
-  }
-  w.EndObject();
-  w.EndObject();
-  r.body = Finish(buf);
+  r.body = codec::ErrorBody(code, message, field);
   return r;
 }
 
