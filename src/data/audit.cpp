@@ -27,6 +27,11 @@ std::string Fmt(const char* format, double a, double b = 0, double c = 0, double
 
 int P(Platform p) { return p == Platform::kLambda ? 0 : 1; }
 
+double TaskHourSeedUsd(Workload w) {
+  const EcsTask t = MeasuredTask(w);
+  return t.vcpu * kSeedVcpuHourUsd + t.memory_gb * kSeedGbHourUsd;
+}
+
 Quantiles Summarise(std::vector<double> v) {
   Quantiles q;
   q.n = v.size();
@@ -289,8 +294,6 @@ AuditReport Audit(const Dataset& ds) {
   }
 
   // ECS: the prototype's pro-rated cost vs the task-hours that actually ran.
-  constexpr double kTaskHourSeed[] = {0.25 * 0.04656 + 0.5 * 0.00511, 0.5 * 0.04656 + 1.0 * 0.00511,
-                                      1.0 * 0.04656 + 2.0 * 0.00511, 1.0 * 0.04656 + 2.0 * 0.00511};
   for (int w = 0; w < features::kWorkloadCount; ++w) {
     CostRow row{static_cast<Workload>(w), 0, 0, 0, 0};
     double prorated = 0;
@@ -304,7 +307,7 @@ AuditReport Audit(const Dataset& ds) {
     if (row.ecs_requests == 0) continue;
     row.prorated_mean_usd = prorated / row.ecs_requests;
     row.provisioned_per_request_usd =
-        row.task_hours * kTaskHourSeed[w] / static_cast<double>(row.ecs_requests);
+        row.task_hours * TaskHourSeedUsd(static_cast<Workload>(w)) / static_cast<double>(row.ecs_requests);
     a.cost.push_back(row);
   }
 

@@ -16,6 +16,16 @@ namespace hr::data {
 
 inline constexpr std::string_view kSeedBalancedRule = "seed-balanced";
 
+// The prototype's Fargate prices ("seed"), kept for parity with its labels and costs.
+inline constexpr double kSeedVcpuHourUsd = 0.04656;
+inline constexpr double kSeedGbHourUsd = 0.00511;
+
+struct EcsTask {
+  double vcpu, memory_gb;
+};
+// The ECS task sizes the measurements ran: 0.25/0.5, 0.5/1, 1/2, 1/2 (vCPU/GB).
+EcsTask MeasuredTask(features::Workload w);
+
 // The prototype's cost of one request on the platform it ran on: Lambda at the logged memory,
 // ECS pro-rated per request over the task size (0.25/0.5, 0.5/1, 1/2, 1/2 vCPU/GB), seed prices.
 double SeedCostUsd(const Record& r);

@@ -1,6 +1,5 @@
 #include "eval/pricing.h"
 
-#include "data/labels.h"
 
 namespace hr::eval {
 
@@ -14,11 +13,6 @@ std::string_view Name(CostModel m) {
       return "provisioned";
   }
   return "?";
-}
-
-EcsTask MeasuredTask(features::Workload w) {
-  static constexpr EcsTask kTasks[] = {{0.25, 0.5}, {0.5, 1.0}, {1.0, 2.0}, {1.0, 2.0}};
-  return kTasks[static_cast<size_t>(w)];
 }
 
 double CostUsd(const data::Record& r, CostModel model, const Pricing& p, const Provisioned& prov,

@@ -8,7 +8,7 @@
 #include <array>
 #include <string_view>
 
-#include "data/record.h"
+#include "data/labels.h"
 
 namespace hr::eval {
 
@@ -17,8 +17,8 @@ struct Pricing {
   double lambda_gb_second_usd = 0.0000166667;  // x86 eu-west-1
   double fargate_vcpu_hour_usd = 0.04048;
   double fargate_gb_hour_usd = 0.004445;
-  double seed_vcpu_hour_usd = 0.04656;  // the prototype's Fargate prices, kept for parity
-  double seed_gb_hour_usd = 0.00511;
+  double seed_vcpu_hour_usd = data::kSeedVcpuHourUsd;  // the prototype's, kept for parity
+  double seed_gb_hour_usd = data::kSeedGbHourUsd;
   double api_gateway_per_million_usd = 3.50;  // REST API; HTTP API is 1.11
   double alb_hour_usd = 0.0252 + 0.008;       // one ALB plus one LCU, per hour, shared by its requests
 };
@@ -28,11 +28,8 @@ inline constexpr std::array<CostModel, 3> kCostModels = {
     CostModel::kSeedProrated, CostModel::kSeedProratedDeployedMemory, CostModel::kProvisioned};
 std::string_view Name(CostModel m);
 
-struct EcsTask {
-  double vcpu, memory_gb;
-};
-// The task sizes the measurements ran: 0.25/0.5, 0.5/1, 1/2, 1/2 (vCPU/GB).
-EcsTask MeasuredTask(features::Workload w);
+using data::EcsTask;
+using data::MeasuredTask;
 
 // What provisioned ECS cost per request served, per workload: tasks x size x price x hours /
 // requests. Computed by the replay from the data (hours and requests of the measurement runs).
