@@ -150,6 +150,20 @@ double ExpectedSentPerGroup(LoadPattern pattern, double d) {
   return total / 8;  // 4 workloads x 2 platforms
 }
 
+double MeasuredRunHours(std::span<const Record> records) {
+  std::map<RunKey, std::pair<int64_t, int64_t>> span;
+  for (const auto& r : records) {
+    const RunKey key{r.time_window ? static_cast<int>(*r.time_window) : -1,
+                     r.load_pattern ? static_cast<int>(*r.load_pattern) : -1};
+    auto [it, fresh] = span.try_emplace(key, r.timestamp_us, r.timestamp_us);
+    it->second.first = std::min(it->second.first, r.timestamp_us);
+    it->second.second = std::max(it->second.second, r.timestamp_us);
+  }
+  double hours = 0;
+  for (const auto& [key, s] : span) hours += static_cast<double>(s.second - s.first) / 1e6 / 3600;
+  return hours;
+}
+
 AuditReport Audit(const Dataset& ds) {
   AuditReport a;
   a.files = ds.files.size();

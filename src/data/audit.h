@@ -7,6 +7,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,10 @@ struct AuditReport {
 };
 
 AuditReport Audit(const Dataset& ds);
+
+// Hours the measurement runs lasted, summed: each run (time_window, load_pattern as logged) from
+// its first to its last timestamp. With one task per service, the task-hours that ran.
+double MeasuredRunHours(std::span<const Record> records);
 
 // Quantile with numpy's linear interpolation; `sorted` must be sorted ascending and non-empty.
 double Quantile(const std::vector<double>& sorted, double q);

@@ -50,13 +50,8 @@ const PolicyResult* Find(const std::vector<PolicyResult>& v, std::string_view na
 Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pricing& p, int tasks,
                                 double hours, EcsTask task) {
   Provisioned prov;
-  double run_hours = hours;
-  if (run_hours <= 0) {
-    // One task per service ran for every measurement run: the runs' summed duration.
-    data::Dataset ds;
-    ds.records.assign(records.begin(), records.end());
-    for (const auto& run : data::Audit(ds).runs) run_hours += run.duration_s / 3600;
-  }
+  // By default one task per service ran for every measurement run: the runs' summed duration.
+  const double run_hours = hours > 0 ? hours : data::MeasuredRunHours(records);
   std::array<uint64_t, features::kWorkloadCount> served{};
   for (const auto& r : records) {
     if (r.platform == Platform::kEcs) ++served[static_cast<size_t>(r.workload)];
