@@ -41,6 +41,22 @@ constexpr Route kRoutes[] = {
 
 thread_local detail::ThreadState t_state;
 
+// Whether a route asks for an API key: keys configured, and not a health route (nor /metrics
+// unless --metrics-auth).
+bool NeedsKey(const Route& route, const ServiceConfig& config) {
+  if (!config.keys.enabled()) return false;
+  switch (route.access) {
+    case Access::kOpen:
+      return false;
+    case Access::kMetrics:
+      return config.metrics_need_auth;
+    case Access::kApi:
+    case Access::kAdmin:
+      return true;
+  }
+  return true;
+}
+
 bool IsJsonContentType(std::string_view ct) {
   if (ct.empty()) return true;  // absent: accept, as API Gateway clients often omit it
   const std::string_view base = ct.substr(0, ct.find(';'));
@@ -194,10 +210,7 @@ void Service::Handle(const http::Request& req, http::Response& res) {
                                     std::string(method.substr(0, 16)) + " is not allowed on " +
                                         std::string(path) + "; use " + allow);
     reply.headers.emplace_back("Allow", allow);
-  } else if ((route->access == Access::kApi && config_.keys.enabled() && !config_.keys.Check(Presented(req))) ||
-             (route->access == Access::kMetrics && config_.metrics_need_auth && config_.keys.enabled() &&
-              !config_.keys.Check(Presented(req))) ||
-             (route->access == Access::kAdmin && config_.keys.enabled() && !config_.keys.Check(Presented(req)))) {
+  } else if (NeedsKey(*route, config_) && !config_.keys.Check(Presented(req))) {
     reply = detail::ErrorWithStatus(401, "unauthorized",
                                     "a valid API key is required (x-api-key header or Authorization: Bearer)");
     reply.headers.emplace_back("WWW-Authenticate", "Bearer");
