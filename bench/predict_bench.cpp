@@ -107,6 +107,25 @@ void BM_ParseJsonFeaturesAndPredict(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseJsonFeaturesAndPredict);
 
+// The two request readers alone on the same body: simdjson on-demand (serve) and RapidJSON (the
+// static Lambda bootstrap, batches).
+constexpr std::string_view kBody =
+    R"({"workload_type": "lightweight_api", "payload_size_kb": 5.0, "time_window": "midday", )"
+    R"("load_pattern": "medium_load", "timestamp": "2025-11-24T14:21:02Z"})";
+
+void BM_ReadRequestOnDemand(benchmark::State& state) {
+  codec::RequestParser parser;
+  const core::CivilTime now = core::NowUtc();
+  for (auto _ : state) benchmark::DoNotOptimize(parser.Parse(kBody, now));
+}
+BENCHMARK(BM_ReadRequestOnDemand);
+
+void BM_ReadRequestRapidJson(benchmark::State& state) {
+  const core::CivilTime now = core::NowUtc();
+  for (auto _ : state) benchmark::DoNotOptimize(codec::ParseRequestText(kBody, now));
+}
+BENCHMARK(BM_ReadRequestRapidJson);
+
 }  // namespace
 
 BENCHMARK_MAIN();

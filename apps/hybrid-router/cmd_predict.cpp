@@ -28,9 +28,8 @@ class Predictor {
   // Writes one response or error line; returns whether the request was good.
   bool Handle(std::string_view text, long line_no, std::string& out) {
     const auto start = std::chrono::steady_clock::now();
-    simdjson::padded_string padded(text);
     const core::CivilTime now = core::NowUtc();
-    auto req = codec::ParseRequest(parser_, padded, now);
+    auto req = requests_.Parse(text, now);
     json::Buffer buf;
     json::Writer w(buf);
     if (!req) {
@@ -62,7 +61,7 @@ class Predictor {
  private:
   const PredictConfig& cfg_;
   modelfile::ModelPtr model_;
-  simdjson::ondemand::parser parser_;
+  codec::RequestParser requests_;
   model::Scratch scratch_;
 };
 

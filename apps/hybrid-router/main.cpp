@@ -28,11 +28,13 @@ int main(int argc, char** argv) {
     auto run = adder(app);
     commands.push_back({app.get_subcommands({}).back(), std::move(run)});
   };
+#if !defined(HR_LAMBDA_ONLY)  // the static Lambda bootstrap has only the lambda command
   add(hr::app::AddPredict);
   add(hr::app::AddServe);
   add(hr::app::AddAudit);
   add(hr::app::AddTrain);
   add(hr::app::AddEvaluate);
+#endif
   add(hr::app::AddLambda);
 
   // As a Lambda function's `bootstrap`, run the runtime without needing arguments.

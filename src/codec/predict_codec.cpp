@@ -8,53 +8,165 @@ namespace {
 
 using core::ErrorCode;
 using core::MakeError;
-namespace od = simdjson::ondemand;
 
 constexpr std::string_view kKnownFields =
     "workload_type, payload_size_kb, time_window, load_pattern, timestamp";
+
+// One field value as the request rules see it, whichever reader produced it.
+struct Scalar {
+  enum class Kind { kNull, kString, kNumber, kNumberOutOfRange, kOther };
+  Kind kind = Kind::kOther;
+  std::string_view text;
+  double number = 0;
+};
+
+// The request rules, shared by both readers: known fields, their types, duplicates.
+class RequestFields {
+ public:
+  core::Status Add(std::string_view key, const Scalar& v) {
+    unsigned bit = 0;
+    core::Status s;
+    if (key == "workload_type") {
+      bit = 1;
+      s = ReadString(v, key, false, raw_.workload_type);
+    } else if (key == "payload_size_kb") {
+      bit = 2;
+      s = ReadPayload(v);
+    } else if (key == "time_window") {
+      bit = 4;
+      s = ReadString(v, key, true, raw_.time_window);
+    } else if (key == "load_pattern") {
+      bit = 8;
+      s = ReadString(v, key, true, raw_.load_pattern);
+    } else if (key == "timestamp") {
+      bit = 16;
+      s = ReadString(v, key, true, raw_.timestamp);
+    } else {
+      std::string shown(key.substr(0, 64));
+      return MakeError(ErrorCode::kUnknownField,
+                       "unknown field '" + shown + "'; allowed: " + std::string(kKnownFields), shown);
+    }
+    if (!s) return s;
+    if (seen_ & bit) {
+      return MakeError(ErrorCode::kInvalidJson, "field '" + std::string(key) + "' appears twice",
+                       std::string(key));
+    }
+    seen_ |= bit;
+    return {};
+  }
+  core::Result<features::Request> Finish(const core::CivilTime& now) const {
+    return features::Validate(raw_, now);
+  }
+
+ private:
+  // Optional string fields accept null as absent; required ones do not.
+  static core::Status ReadString(const Scalar& v, std::string_view field, bool allow_null,
+                                 std::optional<std::string_view>& out) {
+    if (v.kind == Scalar::Kind::kNull && allow_null) {
+      out.reset();
+      return {};
+    }
+    if (v.kind != Scalar::Kind::kString) {
+      return MakeError(ErrorCode::kWrongType, std::string(field) + " must be a string", std::string(field));
+    }
+    out = v.text;
+    return {};
+  }
+  core::Status ReadPayload(const Scalar& v) {
+    if (v.kind == Scalar::Kind::kNumberOutOfRange) {
+      return MakeError(ErrorCode::kOutOfRange,
+                       "payload_size_kb must be a finite number from 0 to 10485760 (10 GB)",
+                       "payload_size_kb");
+    }
+    if (v.kind != Scalar::Kind::kNumber) {
+      return MakeError(ErrorCode::kWrongType, "payload_size_kb must be a number (KB)", "payload_size_kb");
+    }
+    raw_.payload_size_kb = v.number;
+    return {};
+  }
+
+  features::RawRequest raw_;
+  unsigned seen_ = 0;
+};
+
+core::Error RapidJsonError(const std::string& why) {
+  return MakeError(ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
+}
+
+Scalar FromValue(const json::Value& v) {
+  Scalar s;
+  if (v.IsNull()) {
+    s.kind = Scalar::Kind::kNull;
+  } else if (v.IsString()) {
+    s.kind = Scalar::Kind::kString;
+    s.text = json::Text(v);
+  } else if (v.IsNumber()) {
+    s.kind = Scalar::Kind::kNumber;
+    s.number = v.GetDouble();
+  }
+  return s;
+}
+
+// RapidJSON refuses a whole document for one number beyond a double's range, where on-demand
+// reading reports that field. The key whose value starts before `offset`, so both say the same.
+std::string_view KeyBefore(std::string_view text, size_t offset) {
+  size_t colon = text.rfind(':', std::min(offset, text.size() - 1));
+  if (colon == std::string_view::npos) return {};
+  size_t close = text.find_last_not_of(" \t\r\n", colon == 0 ? 0 : colon - 1);
+  if (close == std::string_view::npos || close == 0 || text[close] != '"') return {};
+  size_t open = text.rfind('"', close - 1);
+  if (open == std::string_view::npos) return {};
+  return text.substr(open + 1, close - open - 1);
+}
+
+#if defined(HR_WITH_SIMDJSON)
+namespace od = simdjson::ondemand;
 
 core::Error JsonError(simdjson::error_code err) {
   return MakeError(ErrorCode::kInvalidJson,
                    std::string("request body is not valid JSON: ") + simdjson::error_message(err));
 }
 
-// Optional string fields accept null as absent; required ones do not.
-core::Status ReadString(od::value v, std::string_view field, bool allow_null,
-                        std::optional<std::string_view>& out) {
+core::Result<Scalar> FromOnDemand(od::value v) {
   od::json_type type;
   if (auto err = v.type().get(type); err) return JsonError(err);
-  if (type == od::json_type::null && allow_null) {
-    out.reset();
-    return {};
+  Scalar s;
+  switch (type) {
+    case od::json_type::null:
+      s.kind = Scalar::Kind::kNull;
+      break;
+    case od::json_type::string:
+      if (auto err = v.get_string().get(s.text); err) return JsonError(err);
+      s.kind = Scalar::Kind::kString;
+      break;
+    case od::json_type::number:
+      if (auto err = v.get_double().get(s.number); err) {
+        if (err != simdjson::NUMBER_ERROR && err != simdjson::NUMBER_OUT_OF_RANGE) return JsonError(err);
+        s.kind = Scalar::Kind::kNumberOutOfRange;
+      } else {
+        s.kind = Scalar::Kind::kNumber;
+      }
+      break;
+    default:
+      break;
   }
-  std::string_view s;
-  if (type != od::json_type::string || v.get_string().get(s)) {
-    return MakeError(ErrorCode::kWrongType, std::string(field) + " must be a string",
-                     std::string(field));
-  }
-  out = s;
-  return {};
+  return s;
 }
 
-core::Status ReadPayload(od::value v, std::optional<double>& out) {
-  od::json_type type;
-  if (auto err = v.type().get(type); err) return JsonError(err);
-  if (type != od::json_type::number) {
-    return MakeError(ErrorCode::kWrongType, "payload_size_kb must be a number (KB)",
-                     "payload_size_kb");
+core::Result<features::Request> ParseRequestObject(od::object obj, const core::CivilTime& now) {
+  RequestFields fields;
+  for (auto field_result : obj) {
+    od::field field;
+    if (auto err = std::move(field_result).get(field); err) return JsonError(err);
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key); err) return JsonError(err);
+    auto value = FromOnDemand(field.value());
+    if (!value) return value.error();
+    if (auto s = fields.Add(key, *value); !s) return s.error();
   }
-  double d = 0;
-  if (auto err = v.get_double().get(d); err) {
-    if (err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE) {
-      return MakeError(ErrorCode::kOutOfRange,
-                       "payload_size_kb must be a finite number from 0 to 10485760 (10 GB)",
-                       "payload_size_kb");
-    }
-    return JsonError(err);
-  }
-  out = d;
-  return {};
+  return fields.Finish(now);
 }
+#endif
 
 void Num(json::Writer& w, std::string_view key, double v) {
   json::Key(w, key);
@@ -77,47 +189,32 @@ void StrOrNull(json::Writer& w, std::string_view key, std::string_view v) {
 
 }  // namespace
 
-core::Result<features::Request> ParseRequestObject(od::object obj, const core::CivilTime& now) {
-  features::RawRequest raw;
-  unsigned seen = 0;
-  for (auto field_result : obj) {
-    od::field field;
-    if (auto err = std::move(field_result).get(field); err) return JsonError(err);
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key); err) return JsonError(err);
-    unsigned bit = 0;
-    core::Status s;
-    if (key == "workload_type") {
-      bit = 1;
-      s = ReadString(field.value(), key, false, raw.workload_type);
-    } else if (key == "payload_size_kb") {
-      bit = 2;
-      s = ReadPayload(field.value(), raw.payload_size_kb);
-    } else if (key == "time_window") {
-      bit = 4;
-      s = ReadString(field.value(), key, true, raw.time_window);
-    } else if (key == "load_pattern") {
-      bit = 8;
-      s = ReadString(field.value(), key, true, raw.load_pattern);
-    } else if (key == "timestamp") {
-      bit = 16;
-      s = ReadString(field.value(), key, true, raw.timestamp);
-    } else {
-      std::string shown(key.substr(0, 64));
-      return MakeError(ErrorCode::kUnknownField,
-                       "unknown field '" + shown + "'; allowed: " + std::string(kKnownFields),
-                       shown);
-    }
-    if (!s) return s.error();
-    if (seen & bit) {
-      return MakeError(ErrorCode::kInvalidJson, "field '" + std::string(key) + "' appears twice",
-                       std::string(key));
-    }
-    seen |= bit;
+core::Result<features::Request> ParseRequestValue(const json::Value& v, const core::CivilTime& now) {
+  RequestFields fields;
+  for (const auto& m : v.GetObject()) {
+    if (auto s = fields.Add(json::Text(m.name), FromValue(m.value)); !s) return s.error();
   }
-  return features::Validate(raw, now);
+  return fields.Finish(now);
 }
 
+core::Result<features::Request> ParseRequestText(std::string_view text, const core::CivilTime& now) {
+  json::Document doc;
+  std::string why;
+  bool too_big = false;
+  if (!json::ParseDocument(doc, text, why, &too_big)) {
+    if (too_big) {
+      Scalar out_of_range;
+      out_of_range.kind = Scalar::Kind::kNumberOutOfRange;
+      RequestFields fields;
+      if (auto s = fields.Add(KeyBefore(text, doc.GetErrorOffset()), out_of_range); !s) return s.error();
+    }
+    return RapidJsonError(why);
+  }
+  if (!doc.IsObject()) return MakeError(ErrorCode::kWrongType, "request body must be a JSON object");
+  return ParseRequestValue(doc, now);
+}
+
+#if defined(HR_WITH_SIMDJSON)
 core::Result<features::Request> ParseRequest(od::parser& parser, simdjson::padded_string_view text,
                                              const core::CivilTime& now) {
   od::document doc;
@@ -140,6 +237,30 @@ core::Result<features::Request> ParseRequest(od::parser& parser, simdjson::padde
     return MakeError(ErrorCode::kInvalidJson, "request body has content after the JSON object");
   }
   return req;
+}
+
+#endif
+
+struct RequestParser::State {
+#if defined(HR_WITH_SIMDJSON)
+  od::parser parser;
+  std::string padded;  // the body plus simdjson's padding
+#endif
+};
+
+RequestParser::RequestParser() : state_(std::make_unique<State>()) {}
+RequestParser::~RequestParser() = default;
+
+core::Result<features::Request> RequestParser::Parse(std::string_view body, const core::CivilTime& now) {
+#if defined(HR_WITH_SIMDJSON)
+  state_->padded.assign(body);
+  state_->padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  return ParseRequest(state_->parser,
+                      simdjson::padded_string_view(state_->padded.data(), body.size(), state_->padded.capacity()),
+                      now);
+#else
+  return ParseRequestText(body, now);
+#endif
 }
 
 void WriteResponse(json::Writer& w, const features::Request& req, const policy::Decision& d,

@@ -29,9 +29,7 @@ class BeastClient final : public Client {
       beast::error_code ec;
       if (!stream_) {
         stream_.emplace(io_);
-        tcp::resolver resolver(io_);
-        auto endpoints = resolver.resolve(host_, port_, ec);
-        if (!ec) stream_->connect(endpoints, ec);
+        Connect(ec);
         if (ec) {
           stream_.reset();
           return Fail("cannot connect to " + host_ + ":" + port_ + ": " + ec.message());
@@ -80,6 +78,24 @@ class BeastClient final : public Client {
   }
 
  private:
+  // An IP address (what AWS_LAMBDA_RUNTIME_API holds) is connected to without the resolver: a
+  // statically linked binary cannot load glibc's name-service modules.
+  void Connect(beast::error_code& ec) {
+    beast::error_code not_numeric;
+    const auto address = asio::ip::make_address(host_, not_numeric);
+    unsigned port = 0;
+    const bool numeric_port = !port_.empty() && port_.size() <= 5 &&
+                              port_.find_first_not_of("0123456789") == std::string::npos &&
+                              (port = static_cast<unsigned>(std::stoul(port_))) <= 65535;
+    if (!not_numeric && numeric_port) {
+      stream_->connect(tcp::endpoint(address, static_cast<unsigned short>(port)), ec);
+      return;
+    }
+    tcp::resolver resolver(io_);
+    auto endpoints = resolver.resolve(host_, port_, ec);
+    if (!ec) stream_->connect(endpoints, ec);
+  }
+
   static core::Error Fail(std::string message) {
     return core::MakeError(core::ErrorCode::kIo, std::move(message), "endpoint");
   }

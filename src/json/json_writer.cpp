@@ -21,47 +21,47 @@ void Double(Writer& w, double v) {
   w.RawValue(buf, static_cast<size_t>(end - buf), rapidjson::kNumberType);
 }
 
-void WriteElement(Writer& w, simdjson::dom::element e) {
-  using simdjson::dom::element_type;
-  switch (e.type()) {
-    case element_type::OBJECT:
+void WriteValue(Writer& w, const rapidjson::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kObjectType:
       w.StartObject();
-      for (auto field : simdjson::dom::object(e)) {
-        Key(w, field.key);
-        WriteElement(w, field.value);
+      for (const auto& m : v.GetObject()) {
+        w.Key(m.name.GetString(), m.name.GetStringLength());
+        WriteValue(w, m.value);
       }
       w.EndObject();
       return;
-    case element_type::ARRAY:
+    case rapidjson::kArrayType:
       w.StartArray();
-      for (auto item : simdjson::dom::array(e)) WriteElement(w, item);
+      for (const auto& item : v.GetArray()) WriteValue(w, item);
       w.EndArray();
       return;
-    case element_type::STRING:
-      String(w, std::string_view(e));
+    case rapidjson::kStringType:
+      w.String(v.GetString(), v.GetStringLength());
       return;
-    case element_type::INT64:
-      w.Int64(int64_t(e));
+    case rapidjson::kNumberType:
+      if (v.IsDouble()) {
+        w.Double(v.GetDouble());
+      } else if (v.IsInt64()) {
+        w.Int64(v.GetInt64());
+      } else {
+        w.Uint64(v.GetUint64());
+      }
       return;
-    case element_type::UINT64:
-      w.Uint64(uint64_t(e));
+    case rapidjson::kTrueType:
+    case rapidjson::kFalseType:
+      w.Bool(v.GetBool());
       return;
-    case element_type::DOUBLE:
-      w.Double(double(e));
-      return;
-    case element_type::BOOL:
-      w.Bool(bool(e));
-      return;
-    case element_type::NULL_VALUE:
+    case rapidjson::kNullType:
       w.Null();
       return;
   }
 }
 
-std::string Canonical(simdjson::dom::element e) {
+std::string Canonical(const rapidjson::Value& v) {
   Buffer buf;
   Writer w(buf);
-  WriteElement(w, e);
+  WriteValue(w, v);
   return std::string(buf.GetString(), buf.GetSize());
 }
 

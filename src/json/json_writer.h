@@ -1,11 +1,11 @@
 // Small helpers shared by every JSON writer in the project: a RapidJSON Writer over a string
-// buffer, and the re-serialisation of a parsed simdjson DOM value into canonical minified JSON
+// buffer, and the re-serialisation of a parsed DOM value into canonical minified JSON
 // (used to keep free-form metadata byte-stable). Adapter code: includes the JSON libraries.
 #pragma once
 
+#include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <simdjson.h>
 
 #include <string>
 #include <string_view>
@@ -27,11 +27,11 @@ inline void Key(Writer& w, std::string_view s) {
 // (5.0, not 5). Non-finite values become null (JSON has no NaN).
 void Double(Writer& w, double v);
 
-// Writes a simdjson DOM element as minified JSON, keys in document order.
-void WriteElement(Writer& w, simdjson::dom::element e);
+// Writes a parsed value as minified JSON, keys in document order.
+void WriteValue(Writer& w, const rapidjson::Value& v);
 
-// Minified canonical text of a DOM element.
-std::string Canonical(simdjson::dom::element e);
+// Minified canonical text of a parsed value.
+std::string Canonical(const rapidjson::Value& v);
 
 }  // namespace hr::json
 

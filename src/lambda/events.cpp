@@ -1,15 +1,14 @@
 #include "lambda/events.h"
 
-#include <simdjson.h>
-
 #include "http/client.h"
+#include "json/json_reader.h"
 #include "json/json_writer.h"
 
 namespace hr::lambda {
 
 namespace {
 
-using simdjson::dom::element;
+using json::Value;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -34,30 +33,29 @@ const char* Reason(int status) {
   }
 }
 
-core::Status Body(element e, Event& ev) {
-  std::string_view body;
-  bool base64 = false;
-  if (e["isBase64Encoded"].get_bool().get(base64) != simdjson::SUCCESS) base64 = false;
-  if (e["body"].get_string().get(body) != simdjson::SUCCESS) {
+core::Status Body(const Value& e, Event& ev) {
+  const Value* b64 = json::Find(e, "isBase64Encoded");
+  const bool base64 = b64 && b64->IsBool() && b64->GetBool();
+  const Value* body = json::Find(e, "body");
+  if (!body || !body->IsString()) {
     ev.body.clear();
     return {};
   }
   if (base64) {
-    auto decoded = http::Base64Decode(body);
+    auto decoded = http::Base64Decode(json::Text(*body));
     if (!decoded) return decoded.error();
     ev.body = std::move(*decoded);
   } else {
-    ev.body = std::string(body);
+    ev.body = std::string(json::Text(*body));
   }
   return {};
 }
 
-void Headers(element e, Event& ev) {
-  simdjson::dom::object h;
-  if (e["headers"].get_object().get(h) != simdjson::SUCCESS) return;
-  for (auto field : h) {
-    std::string_view v;
-    if (field.value.get_string().get(v) == simdjson::SUCCESS) ev.headers.emplace_back(Lower(field.key), std::string(v));
+void Headers(const Value& e, Event& ev) {
+  const Value* h = json::Find(e, "headers");
+  if (!h || !h->IsObject()) return;
+  for (const auto& field : h->GetObject()) {
+    if (field.value.IsString()) ev.headers.emplace_back(Lower(json::Text(field.name)), std::string(json::Text(field.value)));
   }
 }
 
@@ -85,34 +83,31 @@ std::string_view EventRequest::header(std::string_view name) const {
   return {};
 }
 
-core::Result<Event> ParseEvent(std::string_view json) {
-  simdjson::dom::parser parser;
-  element e;
-  if (auto err = parser.parse(json.data(), json.size()).get(e)) {
-    return core::MakeError(core::ErrorCode::kInvalidJson, std::string("event is not JSON: ") + simdjson::error_message(err));
+core::Result<Event> ParseEvent(std::string_view text) {
+  json::Document e;
+  std::string why;
+  if (!json::ParseDocument(e, text, why)) {
+    return core::MakeError(core::ErrorCode::kInvalidJson, "event is not JSON: " + why);
   }
-  if (!e.is_object()) return core::MakeError(core::ErrorCode::kWrongType, "event must be a JSON object");
+  if (!e.IsObject()) return core::MakeError(core::ErrorCode::kWrongType, "event must be a JSON object");
   Event ev;
-  std::string_view s;
-  element rc;
-  const bool has_rc = e["requestContext"].get(rc) == simdjson::SUCCESS;
-  if (e["version"].get_string().get(s) == simdjson::SUCCESS && s == "2.0" && has_rc) {
-    std::string_view domain;
-    ev.format = rc["domainName"].get_string().get(domain) == simdjson::SUCCESS &&
-                        domain.find(".lambda-url.") != std::string_view::npos
+  const Value* rc = json::Find(e, "requestContext");
+  if (json::StringAt(e, "version") == "2.0" && rc) {
+    ev.format = json::StringAt(*rc, "domainName").find(".lambda-url.") != std::string_view::npos
                     ? EventFormat::kFunctionUrl
                     : EventFormat::kHttpApiV2;
-    if (rc["http"]["method"].get_string().get(s) == simdjson::SUCCESS) ev.method = std::string(s);
-    if (e["rawPath"].get_string().get(s) == simdjson::SUCCESS) ev.path = std::string(s);
+    if (const Value* http = json::Find(*rc, "http")) {
+      if (auto m = json::StringAt(*http, "method"); !m.empty()) ev.method = std::string(m);
+    }
+    if (auto p = json::StringAt(e, "rawPath"); !p.empty()) ev.path = std::string(p);
     Headers(e, ev);
     if (auto st = Body(e, ev); !st) return st.error();
     return ev;
   }
-  if (e["httpMethod"].get_string().get(s) == simdjson::SUCCESS) {
-    element elb;
-    ev.format = has_rc && rc["elb"].get(elb) == simdjson::SUCCESS ? EventFormat::kAlb : EventFormat::kApiGatewayV1;
-    ev.method = std::string(s);
-    if (e["path"].get_string().get(s) == simdjson::SUCCESS) ev.path = std::string(s);
+  if (const Value* method = json::Find(e, "httpMethod"); method && method->IsString()) {
+    ev.format = rc && json::Find(*rc, "elb") ? EventFormat::kAlb : EventFormat::kApiGatewayV1;
+    ev.method = std::string(json::Text(*method));
+    if (const Value* p = json::Find(e, "path"); p && p->IsString()) ev.path = std::string(json::Text(*p));
     Headers(e, ev);
     if (auto st = Body(e, ev); !st) return st.error();
     return ev;
@@ -120,13 +115,13 @@ core::Result<Event> ParseEvent(std::string_view json) {
   // Direct invocation: the prototype's raw request, or {"body": "<request JSON>"} as it accepted.
   ev.format = EventFormat::kDirect;
   ev.headers.emplace_back("content-type", "application/json");
-  std::string_view body;
-  if (e["body"].get_string().get(body) == simdjson::SUCCESS) {
-    ev.body = std::string(body);
-  } else if (element b; e["body"].get(b) == simdjson::SUCCESS && b.is_object()) {
-    ev.body = simdjson::minify(b);
+  const Value* body = json::Find(e, "body");
+  if (body && body->IsString()) {
+    ev.body = std::string(json::Text(*body));
+  } else if (body && body->IsObject()) {
+    ev.body = json::Canonical(*body);
   } else {
-    ev.body = std::string(json);
+    ev.body = std::string(text);
   }
   return ev;
 }

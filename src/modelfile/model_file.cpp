@@ -1,13 +1,13 @@
 #include "modelfile/model_file.h"
 
 #include <rapidjson/prettywriter.h>
-#include <simdjson.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
+#include "json/json_reader.h"
 #include "json/json_writer.h"
 #include "modelfile/known_schemas.h"
 
@@ -17,44 +17,33 @@ namespace {
 
 using core::ErrorCode;
 using core::MakeError;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
+using json::Value;
 
 core::Error Invalid(const std::string& where, const std::string& what) {
   return MakeError(ErrorCode::kInvalidModel, "model file: " + where + " " + what, where);
 }
 
-bool IsNumber(element e) {
-  auto t = e.type();
-  return t == element_type::DOUBLE || t == element_type::INT64 || t == element_type::UINT64;
+core::Result<double> Number(const Value& e, const std::string& where) {
+  if (!e.IsNumber()) return Invalid(where, "must be a number");
+  return e.GetDouble();
 }
 
-core::Result<double> Number(element e, const std::string& where) {
-  if (!IsNumber(e)) return Invalid(where, "must be a number");
-  double v = 0;
-  if (e.get_double().get(v)) return Invalid(where, "must be a number");
-  return v;
+core::Result<size_t> Count(const Value& e, const std::string& where) {
+  if (!e.IsUint64() || e.GetUint64() > 1'000'000) return Invalid(where, "must be a small whole number");
+  return static_cast<size_t>(e.GetUint64());
 }
 
-core::Result<size_t> Count(element e, const std::string& where) {
-  uint64_t v = 0;
-  if (e.get_uint64().get(v) || v > 1'000'000) return Invalid(where, "must be a small whole number");
-  return static_cast<size_t>(v);
+core::Result<std::string> Text(const Value& e, const std::string& where) {
+  if (!e.IsString()) return Invalid(where, "must be a string");
+  return std::string(json::Text(e));
 }
 
-core::Result<std::string> Text(element e, const std::string& where) {
-  std::string_view s;
-  if (e.get_string().get(s)) return Invalid(where, "must be a string");
-  return std::string(s);
-}
-
-core::Result<std::vector<double>> Numbers(element e, const std::string& where) {
-  simdjson::dom::array arr;
-  if (e.get_array().get(arr)) return Invalid(where, "must be an array of numbers");
+core::Result<std::vector<double>> Numbers(const Value& e, const std::string& where) {
+  if (!e.IsArray()) return Invalid(where, "must be an array of numbers");
   std::vector<double> out;
-  out.reserve(arr.size());
+  out.reserve(e.Size());
   size_t i = 0;
-  for (element item : arr) {
+  for (const Value& item : e.GetArray()) {
     auto v = Number(item, where + "[" + std::to_string(i++) + "]");
     if (!v) return v.error();
     out.push_back(*v);
@@ -62,12 +51,11 @@ core::Result<std::vector<double>> Numbers(element e, const std::string& where) {
   return out;
 }
 
-core::Result<std::vector<std::string>> Strings(element e, const std::string& where) {
-  simdjson::dom::array arr;
-  if (e.get_array().get(arr)) return Invalid(where, "must be an array of strings");
+core::Result<std::vector<std::string>> Strings(const Value& e, const std::string& where) {
+  if (!e.IsArray()) return Invalid(where, "must be an array of strings");
   std::vector<std::string> out;
   size_t i = 0;
-  for (element item : arr) {
+  for (const Value& item : e.GetArray()) {
     auto v = Text(item, where + "[" + std::to_string(i++) + "]");
     if (!v) return v.error();
     out.push_back(std::move(*v));
@@ -76,35 +64,32 @@ core::Result<std::vector<std::string>> Strings(element e, const std::string& whe
 }
 
 // Looks up required keys and refuses unknown ones, so a misspelt key is never silently ignored.
+// `obj` must be an object.
 class Fields {
  public:
-  Fields(simdjson::dom::object obj, std::string where) : obj_(obj), where_(std::move(where)) {}
+  Fields(const Value& obj, std::string where) : obj_(obj), where_(std::move(where)) {}
 
   core::Status CheckKeys(std::initializer_list<std::string_view> known) const {
-    for (auto field : obj_) {
+    for (const auto& field : obj_.GetObject()) {
       bool ok = false;
-      for (auto k : known) ok = ok || k == field.key;
+      for (auto k : known) ok = ok || k == json::Text(field.name);
       if (!ok) {
-        return Invalid(where_ + std::string(field.key),
+        return Invalid(where_ + std::string(json::Text(field.name)),
                        "is not a known key (misspelt? this build reads format version " +
                            std::to_string(kFormatVersion) + ")");
       }
     }
     return {};
   }
-  core::Result<element> Get(std::string_view key) const {
-    element e;
-    if (obj_.at_key(key).get(e)) return Invalid(where_ + std::string(key), "is missing");
+  core::Result<const Value*> Get(std::string_view key) const {
+    const Value* e = json::Find(obj_, key);
+    if (!e) return Invalid(where_ + std::string(key), "is missing");
     return e;
-  }
-  bool Has(std::string_view key) const {
-    element e;
-    return !obj_.at_key(key).get(e);
   }
   std::string Path(std::string_view key) const { return where_ + std::string(key); }
 
  private:
-  simdjson::dom::object obj_;
+  const Value& obj_;
   std::string where_;
 };
 
@@ -115,52 +100,52 @@ class Fields {
     lhs = std::move(*hr_tmp_);             \
   } while (0)
 
-core::Result<model::Layer> ParseLayer(element e, const std::string& where) {
-  simdjson::dom::object obj;
-  if (e.get_object().get(obj)) return Invalid(where, "must be an object");
-  Fields f(obj, where + ".");
+core::Result<model::Layer> ParseLayer(const Value& e, const std::string& where) {
+  if (!e.IsObject()) return Invalid(where, "must be an object");
+  Fields f(e, where + ".");
   if (auto s = f.CheckKeys({"inputs", "outputs", "weights", "bias"}); !s) return s.error();
   model::Layer layer;
-  element v;
+  const Value* v = nullptr;
   HR_TRY_ASSIGN(v, f.Get("inputs"));
-  HR_TRY_ASSIGN(layer.inputs, Count(v, f.Path("inputs")));
+  HR_TRY_ASSIGN(layer.inputs, Count(*v, f.Path("inputs")));
   HR_TRY_ASSIGN(v, f.Get("outputs"));
-  HR_TRY_ASSIGN(layer.outputs, Count(v, f.Path("outputs")));
+  HR_TRY_ASSIGN(layer.outputs, Count(*v, f.Path("outputs")));
   HR_TRY_ASSIGN(v, f.Get("weights"));
-  HR_TRY_ASSIGN(layer.weights, Numbers(v, f.Path("weights")));
+  HR_TRY_ASSIGN(layer.weights, Numbers(*v, f.Path("weights")));
   HR_TRY_ASSIGN(v, f.Get("bias"));
-  HR_TRY_ASSIGN(layer.bias, Numbers(v, f.Path("bias")));
+  HR_TRY_ASSIGN(layer.bias, Numbers(*v, f.Path("bias")));
   return layer;
 }
 
-core::Result<model::Metadata> ParseMetadata(element e) {
-  simdjson::dom::object obj;
-  if (e.get_object().get(obj)) return Invalid("metadata", "must be an object");
+core::Result<model::Metadata> ParseMetadata(const Value& e) {
+  if (!e.IsObject()) return Invalid("metadata", "must be an object");
   model::Metadata md;
   md.json = json::Canonical(e);
-  std::string_view s;
-  if (!obj.at_key("model_type").get_string().get(s)) md.model_type = std::string(s);
-  if (!obj.at_key("training_date").get_string().get(s)) md.training_date = std::string(s);
-  double acc = 0;
-  if (!obj.at_pointer("/metrics/test/accuracy").get_double().get(acc)) md.test_accuracy = acc;
+  if (const Value* v = json::Find(e, "model_type"); v && v->IsString()) md.model_type = std::string(json::Text(*v));
+  if (const Value* v = json::Find(e, "training_date"); v && v->IsString()) {
+    md.training_date = std::string(json::Text(*v));
+  }
+  const Value* metrics = json::Find(e, "metrics");
+  const Value* test = metrics ? json::Find(*metrics, "test") : nullptr;
+  const Value* acc = test ? json::Find(*test, "accuracy") : nullptr;
+  if (acc && acc->IsNumber()) md.test_accuracy = acc->GetDouble();
   return md;
 }
 
-core::Result<model::ModelSpec> ParseSpec(element root) {
-  simdjson::dom::object obj;
-  if (root.get_object().get(obj)) return Invalid("document", "must be a JSON object");
-  Fields f(obj, "");
-  element v;
+core::Result<model::ModelSpec> ParseSpec(const Value& root) {
+  if (!root.IsObject()) return Invalid("document", "must be a JSON object");
+  Fields f(root, "");
+  const Value* v = nullptr;
   std::string format;
   HR_TRY_ASSIGN(v, f.Get("format"));
-  HR_TRY_ASSIGN(format, Text(v, "format"));
+  HR_TRY_ASSIGN(format, Text(*v, "format"));
   if (format != kFormatName) {
     return Invalid("format", "is '" + format.substr(0, 64) + "', expected '" +
                                  std::string(kFormatName) + "' (is this a model file?)");
   }
   HR_TRY_ASSIGN(v, f.Get("format_version"));
-  int64_t version = 0;
-  if (v.get_int64().get(version)) return Invalid("format_version", "must be a whole number");
+  if (!v->IsInt64()) return Invalid("format_version", "must be a whole number");
+  const int64_t version = v->GetInt64();
   if (version != kFormatVersion) {
     return Invalid("format_version", "is " + std::to_string(version) + "; this build reads only " +
                                          std::to_string(kFormatVersion) +
@@ -174,44 +159,42 @@ core::Result<model::ModelSpec> ParseSpec(element root) {
   }
   model::ModelSpec spec;
   HR_TRY_ASSIGN(v, f.Get("feature_schema"));
-  HR_TRY_ASSIGN(spec.feature_schema, Text(v, "feature_schema"));
+  HR_TRY_ASSIGN(spec.feature_schema, Text(*v, "feature_schema"));
   HR_TRY_ASSIGN(v, f.Get("feature_names"));
-  HR_TRY_ASSIGN(spec.feature_names, Strings(v, "feature_names"));
+  HR_TRY_ASSIGN(spec.feature_names, Strings(*v, "feature_names"));
   HR_TRY_ASSIGN(v, f.Get("scaler"));
-  if (!v.is_null()) {
-    simdjson::dom::object so;
-    if (v.get_object().get(so)) return Invalid("scaler", "must be an object or null");
-    Fields sf(so, "scaler.");
+  if (!v->IsNull()) {
+    if (!v->IsObject()) return Invalid("scaler", "must be an object or null");
+    Fields sf(*v, "scaler.");
     if (auto s = sf.CheckKeys({"mean", "scale"}); !s) return s.error();
     model::Scaler scaler;
     HR_TRY_ASSIGN(v, sf.Get("mean"));
-    HR_TRY_ASSIGN(scaler.mean, Numbers(v, "scaler.mean"));
+    HR_TRY_ASSIGN(scaler.mean, Numbers(*v, "scaler.mean"));
     HR_TRY_ASSIGN(v, sf.Get("scale"));
-    HR_TRY_ASSIGN(scaler.scale, Numbers(v, "scaler.scale"));
+    HR_TRY_ASSIGN(scaler.scale, Numbers(*v, "scaler.scale"));
     spec.scaler = std::move(scaler);
   }
   std::string act;
   HR_TRY_ASSIGN(v, f.Get("hidden_activation"));
-  HR_TRY_ASSIGN(act, Text(v, "hidden_activation"));
+  HR_TRY_ASSIGN(act, Text(*v, "hidden_activation"));
   HR_TRY_ASSIGN(spec.hidden_activation, model::ParseActivation(act));
   HR_TRY_ASSIGN(v, f.Get("output_activation"));
-  HR_TRY_ASSIGN(act, Text(v, "output_activation"));
+  HR_TRY_ASSIGN(act, Text(*v, "output_activation"));
   if (act != "logistic") return Invalid("output_activation", "must be 'logistic'");
   HR_TRY_ASSIGN(v, f.Get("layers"));
-  simdjson::dom::array layers;
-  if (v.get_array().get(layers)) return Invalid("layers", "must be an array");
+  if (!v->IsArray()) return Invalid("layers", "must be an array");
   size_t k = 0;
-  for (element item : layers) {
+  for (const Value& item : v->GetArray()) {
     model::Layer layer;
     HR_TRY_ASSIGN(layer, ParseLayer(item, "layers[" + std::to_string(k++) + "]"));
     spec.layers.push_back(std::move(layer));
   }
   HR_TRY_ASSIGN(v, f.Get("classes"));
-  HR_TRY_ASSIGN(spec.classes, Strings(v, "classes"));
+  HR_TRY_ASSIGN(spec.classes, Strings(*v, "classes"));
   HR_TRY_ASSIGN(v, f.Get("decision_threshold"));
-  HR_TRY_ASSIGN(spec.decision_threshold, Number(v, "decision_threshold"));
+  HR_TRY_ASSIGN(spec.decision_threshold, Number(*v, "decision_threshold"));
   HR_TRY_ASSIGN(v, f.Get("metadata"));
-  HR_TRY_ASSIGN(spec.metadata, ParseMetadata(v));
+  HR_TRY_ASSIGN(spec.metadata, ParseMetadata(*v));
   return spec;
 }
 
@@ -245,16 +228,13 @@ void WriteNumbers(W& w, const std::vector<double>& v) {
 
 core::Result<ModelPtr> Parse(std::string_view text) {
   if (text.size() > kMaxModelBytes) return Invalid("document", "is larger than 256 MB");
-  simdjson::dom::parser parser;
-  simdjson::padded_string padded(text);
-  element root;
-  if (auto err = parser.parse(padded).get(root); err) {
-    return MakeError(ErrorCode::kInvalidModel,
-                     std::string("model file: not valid JSON (") + simdjson::error_message(err) +
-                         "); truncated or corrupt?",
+  json::Document doc;
+  std::string why;
+  if (!json::ParseDocument(doc, text, why)) {
+    return MakeError(ErrorCode::kInvalidModel, "model file: not valid JSON (" + why + "); truncated or corrupt?",
                      "document");
   }
-  auto spec = ParseSpec(root);
+  auto spec = ParseSpec(doc);
   if (!spec) return spec.error();
   auto made = model::Model::Create(std::move(*spec));
   if (!made) {
@@ -336,12 +316,10 @@ std::string Serialize(const model::Model& m) {
   w.Double(s.decision_threshold);
   key("metadata");
   // Canonical form, so that writing a loaded model reproduces its bytes whatever the source.
-  simdjson::dom::parser parser;
-  simdjson::dom::element md;
-  const std::string canonical = parser.parse(s.metadata.json).get(md) == simdjson::SUCCESS &&
-                                        md.type() == element_type::OBJECT
-                                    ? json::Canonical(md)
-                                    : std::string("{}");
+  json::Document md;
+  std::string why;
+  const std::string canonical =
+      json::ParseDocument(md, s.metadata.json, why) && md.IsObject() ? json::Canonical(md) : std::string("{}");
   w.RawValue(canonical.data(), canonical.size(), rapidjson::kObjectType);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());

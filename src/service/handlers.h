@@ -1,11 +1,10 @@
 // Route handlers of the service (internal to service/): each fills a Reply from a request body.
 #pragma once
 
-#include <simdjson.h>
-
 #include <string>
 #include <string_view>
 
+#include "codec/predict_codec.h"
 #include "model/mlp.h"
 #include "service/service.h"
 
@@ -19,14 +18,13 @@ struct Reply {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Per-thread working state: the cached model, its scratch, a JSON parser, a padded body copy.
+// Per-thread working state: the cached model, its scratch, the request reader and its buffers.
 struct ThreadState {
   const void* owner = nullptr;
   uint64_t generation = ~0ull;
   std::shared_ptr<const LoadedModel> model;
   model::Scratch scratch;
-  simdjson::ondemand::parser parser;
-  std::string padded;
+  codec::RequestParser requests;
   uint64_t counter = 0;
 };
 

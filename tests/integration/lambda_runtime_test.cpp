@@ -91,13 +91,25 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// Runs the binary as `bootstrap` in an empty folder, with only the Lambda variables set.
-RunResult RunBootstrap(int port, const std::string& extra_args) {
+// The binary under test: the packaged static bootstrap when HR_LAMBDA_BOOTSTRAP names one
+// (tools/package-lambda.sh runs these tests so), else this build's hybrid-router.
+std::string BootstrapBinary() {
+  const char* packaged = std::getenv("HR_LAMBDA_BOOTSTRAP");
+  return packaged && *packaged ? packaged : HR_BINARY;
+}
+
+// A fresh folder holding nothing but a copy of the binary named `bootstrap`, as in /var/task.
+std::string TaskFolder() {
   const std::string dir = ::testing::TempDir() + "/hr_lambda_task";
+  std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  std::filesystem::remove(dir + "/bootstrap");
-  std::filesystem::create_symlink(HR_BINARY, dir + "/bootstrap");
-  return RunCli("", "", "cd " + dir + " && env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(port) +
+  std::filesystem::copy_file(BootstrapBinary(), dir + "/bootstrap");
+  return dir;
+}
+
+// Runs the binary as `bootstrap` in an otherwise empty folder, with only the Lambda variables set.
+RunResult RunBootstrap(int port, const std::string& extra_args) {
+  return RunCli("", "", "cd " + TaskFolder() + " && env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(port) +
                             " AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024 ./bootstrap " + extra_args);
 }
 
@@ -183,6 +195,27 @@ TEST(LambdaRuntime, TheSameRequestGetsTheSameAnswerAsServe) {
   EXPECT_EQ(std::string(out["body"].get_string().value()),
             R"({"error":{"code":"unknown_value","message":"workload_type 'video_transcoding' is not one of: )"
             R"(lightweight_api, thumbnail_processing, medium_processing, heavy_processing","field":"workload_type"}})");
+}
+
+TEST(LambdaRuntime, AnswersWithAnEmptyEnvironmentFromAFolderHoldingOnlyItself) {
+  FakeRuntimeApi api;
+  api.Queue("lone", Slurp(std::string(HR_TEST_DATA_DIR) + "/lambda/apigw_v1.json"), NowMs() + 30000);
+  const std::string dir = TaskFolder();
+  ASSERT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
+  auto r = RunCli("", "", "cd " + dir + " && env -i ./bootstrap --runtime-api 127.0.0.1:" +
+                              std::to_string(api.port()) + " --max-invocations 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto posted = api.posted();
+  ASSERT_EQ(posted.size(), 1u);
+  EXPECT_EQ(posted[0].path, "/2018-06-01/runtime/invocation/lone/response");
+  simdjson::dom::parser p, q;
+  auto out = Json(p, posted[0].body);
+  EXPECT_EQ(out["statusCode"].get_int64().value(), 200);
+  auto body = Json(q, std::string(out["body"].get_string().value()));
+  // Without AWS_LAMBDA_FUNCTION_MEMORY_SIZE the cost uses the prototype's 512 MB.
+  const double ms = body["metrics"]["inference_time_ms"].get_double().value();
+  EXPECT_NEAR(body["metrics"]["inference_cost_usd"].get_double().value(), 0.5 * ms / 1000 * 0.0000166667 + 0.2e-6, 1e-15);
+  EXPECT_TRUE(body["prediction"]["platform"].is_string());
 }
 
 TEST(LambdaRuntime, InitFailureAndAnUnreachableEndpoint) {

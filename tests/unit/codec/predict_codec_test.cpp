@@ -18,8 +18,22 @@ core::Result<features::Request> Parse(std::string_view text) {
   return ParseRequest(parser, padded, kNow);
 }
 
-TEST(ParseRequest, ReadsThePrototypesRequest) {
-  auto r = Parse(R"({"workload_type": "heavy_processing", "payload_size_kb": 5120.0,
+// Both request readers (simdjson on-demand for serve, RapidJSON for the static Lambda bootstrap)
+// must accept and refuse the same bodies with the same error code and field.
+enum class Reader { kOnDemand, kRapidJson };
+
+class BothReaders : public ::testing::TestWithParam<Reader> {
+ protected:
+  core::Result<features::Request> Read(std::string_view text) const {
+    return GetParam() == Reader::kOnDemand ? Parse(text) : ParseRequestText(text, kNow);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(ParseRequest, BothReaders, ::testing::Values(Reader::kOnDemand, Reader::kRapidJson),
+                         [](const ::testing::TestParamInfo<Reader>& p) { return p.param == Reader::kOnDemand ? "OnDemand" : "RapidJson"; });
+
+TEST_P(BothReaders, ReadsThePrototypesRequest) {
+  auto r = Read(R"({"workload_type": "heavy_processing", "payload_size_kb": 5120.0,
                      "time_window": "evening", "load_pattern": "burst_load",
                      "timestamp": "2025-11-22T19:00:00Z"})");
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -29,8 +43,8 @@ TEST(ParseRequest, ReadsThePrototypesRequest) {
   EXPECT_TRUE(r->is_weekend);
 }
 
-TEST(ParseRequest, IntegerPayloadAndNullOptionalsAreFine) {
-  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":null,
+TEST_P(BothReaders, IntegerPayloadAndNullOptionalsAreFine) {
+  auto r = Read(R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":null,
                      "load_pattern":null,"timestamp":null})");
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->payload_kb, 5.0);
@@ -45,7 +59,7 @@ struct Bad {
   const char* field;
 };
 
-TEST(ParseRequest, EveryKindOfBadInputIsAClearError) {
+TEST_P(BothReaders, EveryKindOfBadInputIsAClearError) {
   const Bad cases[] = {
       {"", ErrorCode::kInvalidJson, ""},
       {"{", ErrorCode::kInvalidJson, ""},
@@ -85,6 +99,10 @@ TEST(ParseRequest, EveryKindOfBadInputIsAClearError) {
        "payload_size_kb"},
       {R"({"workload_type":"lightweight_api","payload_size_kb":1e400})", ErrorCode::kOutOfRange,
        "payload_size_kb"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb" : -1e400, "time_window":"midday"})",
+       ErrorCode::kOutOfRange, "payload_size_kb"},
+      {R"({"workload_type":1e999,"payload_size_kb":5})", ErrorCode::kWrongType, "workload_type"},
+      {R"({"size":1e999,"payload_size_kb":5})", ErrorCode::kUnknownField, "size"},
       {R"({"workload_type":"lightweight_api","payload_size_kb":99999999999})",
        ErrorCode::kOutOfRange, "payload_size_kb"},
       {R"({"workload_type":"lightweight_api","payload_size_kb":NaN})", ErrorCode::kInvalidJson, ""},
@@ -94,7 +112,7 @@ TEST(ParseRequest, EveryKindOfBadInputIsAClearError) {
        ErrorCode::kWrongType, "timestamp"},
   };
   for (const auto& c : cases) {
-    auto r = Parse(c.body);
+    auto r = Read(c.body);
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(core::CodeName(r.error().code), core::CodeName(c.code))
         << c.body << " -> " << r.error().message;

@@ -1,0 +1,24 @@
+#include "json/json_reader.h"
+
+#include <rapidjson/error/en.h>
+
+namespace hr::json {
+
+bool ParseDocument(Document& doc, std::string_view text, std::string& error, bool* too_big_number) {
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  if (!doc.HasParseError()) return true;
+  error = std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " at byte " +
+          std::to_string(doc.GetErrorOffset());
+  if (too_big_number) *too_big_number = doc.GetParseError() == rapidjson::kParseErrorNumberTooBig;
+  return false;
+}
+
+const Value* Find(const Value& v, std::string_view key) {
+  if (!v.IsObject()) return nullptr;
+  for (const auto& m : v.GetObject()) {
+    if (Text(m.name) == key) return &m.value;
+  }
+  return nullptr;
+}
+
+}  // namespace hr::json
