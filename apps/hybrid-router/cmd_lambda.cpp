@@ -1,5 +1,6 @@
 // `hybrid-router lambda` (also the binary started as `bootstrap`, or with AWS_LAMBDA_RUNTIME_API
 // set and no arguments): run as an AWS Lambda custom runtime.
+#include <cstdio>
 #include <cstdlib>
 
 #include "commands.h"
@@ -13,9 +14,23 @@ namespace {
 struct LambdaConfig {
   service::ServiceConfig service;
   lambda::RuntimeOptions runtime;
+  bool check = false;
 };
 
+// --check: what a deployment would serve, without a Runtime API (packaging checks a model with it).
+int CheckModel(const LambdaConfig& cfg) {
+  auto m = LoadModel(cfg.service.model_path);
+  if (!m) return ReportError(m.error());
+  const auto& spec = (*m)->spec();
+  std::printf("model ok: %s, schema %s, %zu layers, test accuracy %s\n",
+              cfg.service.model_path.empty() ? "built-in" : cfg.service.model_path.c_str(),
+              spec.feature_schema.c_str(), spec.layers.size(),
+              spec.metadata.test_accuracy ? std::to_string(*spec.metadata.test_accuracy).c_str() : "unknown");
+  return 0;
+}
+
 int RunLambdaCommand(LambdaConfig& cfg) {
+  if (cfg.check) return CheckModel(cfg);
   if (cfg.runtime.endpoint.empty()) {
     if (const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API")) cfg.runtime.endpoint = api;
   }
@@ -45,6 +60,7 @@ RunFn AddLambda(CLI::App& app) {
   sub->add_option("--max-invocations", cfg->runtime.max_invocations, "Stop after this many (0: never)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  sub->add_flag("--check", cfg->check, "Load the model, say whether it is usable, and exit (no Runtime API needed)");
   sub->add_option("--cors-origin", cfg->service.cors_origin, "Access-Control-Allow-Origin value")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_CORS_ORIGIN");

@@ -7,8 +7,9 @@ namespace hr::json {
 bool ParseDocument(Document& doc, std::string_view text, std::string& error, bool* too_big_number) {
   doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   if (!doc.HasParseError()) return true;
-  error = std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " at byte " +
-          std::to_string(doc.GetErrorOffset());
+  std::string_view reason = rapidjson::GetParseError_En(doc.GetParseError());
+  if (!reason.empty() && reason.back() == '.') reason.remove_suffix(1);
+  error = std::string(reason) + " at byte " + std::to_string(doc.GetErrorOffset());
   if (too_big_number) *too_big_number = doc.GetParseError() == rapidjson::kParseErrorNumberTooBig;
   return false;
 }
