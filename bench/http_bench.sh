@@ -4,11 +4,15 @@
 # each, wrk pinned to the other core, the prototype's request, 1 / 50 / 256 connections.
 # Also start-up time (exec -> first 200 on /predict) and resident memory under load.
 # Needs: wrk, nginx (tools/setup.sh wrk nginx). Traffic stays on 127.0.0.1.
-#   bench/http_bench.sh [path/to/hybrid-router]      DURATION=10s to change the run length
+# This VM's speed drifts from minute to minute, so each connection count alternates the two
+# servers ROUNDS times (default 3) and reports the median of each and the median of the per-round
+# ratios.
+#   bench/http_bench.sh [path/to/hybrid-router]      DURATION=5s ROUNDS=3 to change the runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-build/release/apps/hybrid-router/hybrid-router}
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 NGINX_PORT=18080
@@ -62,12 +66,22 @@ run() {  # url connections -> "requests/s p99_ms"
   echo "$rps $p99"
 }
 
+median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+
 printf '%-12s %14s %10s %14s %10s %8s\n' connections "nginx req/s" "p99 ms" "serve req/s" "p99 ms" ratio
 for c in 1 50 256; do
-  read -r n_rps n_p99 < <(run "http://127.0.0.1:$NGINX_PORT/predict" "$c")
-  read -r h_rps h_p99 < <(run "http://127.0.0.1:$HR_PORT/predict" "$c")
-  rss=$(awk '/VmRSS/ {print $2}' /proc/$hr_pid/status)
-  printf '%-12s %14.0f %10.3f %14.0f %10.3f %7.2f\n' "$c" "$n_rps" "$n_p99" "$h_rps" "$h_p99" "$(echo "$h_rps / $n_rps" | bc -l)"
+  : > "$tmp/n"; : > "$tmp/h"; : > "$tmp/r"
+  for ((i = 0; i < ROUNDS; i++)); do
+    read -r n_rps n_p99 < <(run "http://127.0.0.1:$NGINX_PORT/predict" "$c")
+    read -r h_rps h_p99 < <(run "http://127.0.0.1:$HR_PORT/predict" "$c")
+    echo "$n_rps $n_p99" >> "$tmp/n"
+    echo "$h_rps $h_p99" >> "$tmp/h"
+    echo "$h_rps / $n_rps" | bc -l >> "$tmp/r"
+  done
+  printf '%-12s %14.0f %10.3f %14.0f %10.3f %7.2f   (ratios per round: %s)\n' "$c" \
+    "$(cut -d' ' -f1 "$tmp/n" | median)" "$(cut -d' ' -f2 "$tmp/n" | median)" \
+    "$(cut -d' ' -f1 "$tmp/h" | median)" "$(cut -d' ' -f2 "$tmp/h" | median)" \
+    "$(median < "$tmp/r")" "$(xargs printf '%.2f ' < "$tmp/r")"
 done
 echo "serve resident memory after the 256-connection run: $(awk '/VmRSS/ {print $2}' /proc/$hr_pid/status) kB (peak $(awk '/VmHWM/ {print $2}' /proc/$hr_pid/status) kB)"
 curl -s -o /dev/null -w 'check: serve answered %{http_code}\n' -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$HR_PORT/predict"

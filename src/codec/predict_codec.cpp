@@ -299,7 +299,7 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
 
   json::Key(w, "model_info");
   if (!extras.model_info_json.empty()) {
-    w.RawValue(extras.model_info_json.data(), extras.model_info_json.size(), rapidjson::kObjectType);
+    w.Raw(extras.model_info_json, rapidjson::kObjectType);
   } else {
     WriteModelInfo(w, info);
   }

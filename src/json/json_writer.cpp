@@ -18,7 +18,7 @@ void Double(Writer& w, double v) {
     *end++ = '.';
     *end++ = '0';
   }
-  w.RawValue(buf, static_cast<size_t>(end - buf), rapidjson::kNumberType);
+  w.Raw(std::string_view(buf, static_cast<size_t>(end - buf)), rapidjson::kNumberType);
 }
 
 void WriteValue(Writer& w, const rapidjson::Value& v) {

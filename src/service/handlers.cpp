@@ -212,7 +212,7 @@ std::string ModelInfoJson(const LoadedModel* m) {
     json::Key(w, "decision_threshold");
     w.Double(s.decision_threshold);
     json::Key(w, "metadata");
-    w.RawValue(s.metadata.json.data(), s.metadata.json.size(), rapidjson::kObjectType);
+    w.Raw(s.metadata.json, rapidjson::kObjectType);
   }
   w.EndObject();
   return Finish(buf);

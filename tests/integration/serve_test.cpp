@@ -121,6 +121,65 @@ TEST_F(Serve, MalformedHttpIsA400) {
   EXPECT_NE(r.body.find("invalid_http"), std::string::npos);
 }
 
+// The server parses requests from its buffer and writes responses itself: framing cases a client
+// would notice if they went wrong.
+TEST_F(Serve, HttpFramingPipeliningSplitsChunksAndLimits) {
+  {  // two requests in one write: two answers, in order, on the same connection
+    Connection c(port());
+    ASSERT_TRUE(c.Send(BuildRequest("POST", "/predict", kLight) + BuildRequest("GET", "/healthz", "", {})));
+    auto first = c.Read();
+    EXPECT_EQ(first.status, 200);
+    EXPECT_NE(first.body.find("\"prediction\""), std::string::npos);
+    EXPECT_EQ(first.headers["content-length"], std::to_string(first.body.size()));
+    auto second = c.Read();
+    EXPECT_EQ(second.status, 200);
+    EXPECT_EQ(second.body, R"({"status":"ok"})");
+  }
+  {  // a request arriving a few bytes at a time
+    Connection c(port());
+    const std::string req = BuildRequest("POST", "/predict", kLight);
+    for (size_t at = 0; at < req.size(); at += 7) {
+      ASSERT_TRUE(c.Send(std::string_view(req).substr(at, 7)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_EQ(c.Read().status, 200);
+  }
+  {  // a chunked body
+    Connection c(port());
+    const std::string half1 = kLight.substr(0, 20), half2 = kLight.substr(20);
+    char sizes[2][16];
+    std::snprintf(sizes[0], sizeof sizes[0], "%zx", half1.size());
+    std::snprintf(sizes[1], sizeof sizes[1], "%zx", half2.size());
+    ASSERT_TRUE(c.Send("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n" + std::string(sizes[0]) + "\r\n" + half1 + "\r\n" +
+                       sizes[1] + "\r\n" + half2 + "\r\n0\r\n\r\n"));
+    EXPECT_EQ(c.Read().status, 200);
+  }
+  {  // HTTP/1.0 without keep-alive: answered in 1.0, then closed
+    Connection c(port());
+    ASSERT_TRUE(c.Send("GET /healthz HTTP/1.0\r\n\r\n"));
+    auto r = c.Read();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(c.ClosedByPeer(2000));
+  }
+  {  // Connection: close is honoured and announced
+    Connection c(port());
+    ASSERT_TRUE(c.Send(BuildRequest("GET", "/healthz", "", {}, false)));
+    auto r = c.Read();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["connection"], "close");
+    EXPECT_TRUE(c.ClosedByPeer(2000));
+  }
+  {  // headers over the limit (16 KB): 431 and closed
+    Connection c(port());
+    ASSERT_TRUE(c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'a') + "\r\n\r\n"));
+    auto r = c.Read();
+    EXPECT_EQ(r.status, 431);
+    EXPECT_NE(r.body.find("headers_too_large"), std::string::npos);
+    EXPECT_TRUE(c.ClosedByPeer(2000));
+  }
+}
+
 TEST_F(Serve, BatchHealthReadinessModelAndMetricsAnswer) {
   simdjson::dom::parser p;
   auto batch = Call(port(), "POST", "/predict/batch",
