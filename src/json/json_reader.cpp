@@ -5,7 +5,7 @@
 namespace hr::json {
 
 bool ParseDocument(Document& doc, std::string_view text, std::string& error, bool* too_big_number) {
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   if (!doc.HasParseError()) return true;
   std::string_view reason = rapidjson::GetParseError_En(doc.GetParseError());
   if (!reason.empty() && reason.back() == '.') reason.remove_suffix(1);

@@ -1,6 +1,7 @@
 // Reading JSON documents that are not on the per-request hot path (model files, Lambda events,
 // batches): RapidJSON's DOM, which links statically (the Lambda bootstrap cannot use the shared
-// simdjson library). Numbers are read with full precision so that doubles round-trip bit-exactly.
+// simdjson library). Numbers are read with full precision so that doubles round-trip bit-exactly;
+// text must be valid UTF-8, as simdjson requires.
 // Adapter code: includes the JSON library.
 #pragma once
 

@@ -66,6 +66,8 @@ TEST_P(BothReaders, EveryKindOfBadInputIsAClearError) {
       {R"({"workload_type":"lightweight_api",)", ErrorCode::kInvalidJson, ""},
       {R"({"workload_type":"lightweight_api" "payload_size_kb":5})", ErrorCode::kInvalidJson, ""},
       {"not json", ErrorCode::kInvalidJson, ""},
+      {"{\"workload_type\":\"lightweight_api\xff\",\"payload_size_kb\":5}", ErrorCode::kInvalidJson, ""},
+      {"{\"w\xc3\x28\":1}", ErrorCode::kInvalidJson, ""},
       {"[1,2]", ErrorCode::kWrongType, ""},
       {"\"lightweight_api\"", ErrorCode::kWrongType, ""},
       {"42", ErrorCode::kWrongType, ""},
