@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   // As a Lambda function's `bootstrap`, run the runtime without needing arguments.
   std::vector<char*> args(argv, argv + argc);
   static char lambda_cmd[] = "lambda";
-  if (hr::app::StartedAsLambda(argc, argv) && (argc == 1 || std::string_view(argv[1]) != "lambda")) {
+  const std::string_view first = argc > 1 ? argv[1] : "";
+  if (hr::app::StartedAsLambda(argc, argv) && first != "lambda" && first != "--version") {
     args.insert(args.begin() + 1, lambda_cmd);
   }
   argc = static_cast<int>(args.size());

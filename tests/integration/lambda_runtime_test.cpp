@@ -216,6 +216,20 @@ TEST(LambdaRuntime, AnswersWithAnEmptyEnvironmentFromAFolderHoldingOnlyItself) {
   const double ms = body["metrics"]["inference_time_ms"].get_double().value();
   EXPECT_NEAR(body["metrics"]["inference_cost_usd"].get_double().value(), 0.5 * ms / 1000 * 0.0000166667 + 0.2e-6, 1e-15);
   EXPECT_TRUE(body["prediction"]["platform"].is_string());
+
+  // What an operator runs on the package: its version, and whether its model loads.
+  auto version = RunCli("", "", "cd " + dir + " && env -i ./bootstrap --version");
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_EQ(version.out.rfind("hybrid-router ", 0), 0u) << version.out;
+  auto check = RunCli("", "", "cd " + dir + " && env -i ./bootstrap --check");
+  EXPECT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_NE(check.out.find("model ok: built-in, schema seed-v1"), std::string::npos) << check.out;
+  auto bad = RunCli("", "", "cd " + dir + " && env -i ./bootstrap --check --model /nonexistent.json");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("/nonexistent.json"), std::string::npos) << bad.err;
+  auto nowhere = RunCli("", "", "cd " + dir + " && env -i ./bootstrap");
+  EXPECT_NE(nowhere.exit_code, 0);
+  EXPECT_NE(nowhere.err.find("AWS_LAMBDA_RUNTIME_API"), std::string::npos) << nowhere.err;
 }
 
 TEST(LambdaRuntime, InitFailureAndAnUnreachableEndpoint) {
