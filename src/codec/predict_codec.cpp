@@ -108,13 +108,16 @@ Scalar FromValue(const json::Value& v) {
 }
 
 // RapidJSON refuses a whole document for one number beyond a double's range, where on-demand
-// reading reports that field. The key whose value starts before `offset`, so both say the same.
+// reading reports that field. The key of the member whose value is the number starting at
+// `offset`, so both say the same; empty when the number is not directly a member's value.
 std::string_view KeyBefore(std::string_view text, size_t offset) {
-  size_t colon = text.rfind(':', std::min(offset, text.size() - 1));
-  if (colon == std::string_view::npos) return {};
-  size_t close = text.find_last_not_of(" \t\r\n", colon == 0 ? 0 : colon - 1);
+  constexpr std::string_view kSpace = " \t\r\n";
+  if (offset == 0 || offset > text.size()) return {};
+  const size_t colon = text.find_last_not_of(kSpace, offset - 1);
+  if (colon == std::string_view::npos || colon == 0 || text[colon] != ':') return {};
+  const size_t close = text.find_last_not_of(kSpace, colon - 1);
   if (close == std::string_view::npos || close == 0 || text[close] != '"') return {};
-  size_t open = text.rfind('"', close - 1);
+  const size_t open = text.rfind('"', close - 1);
   if (open == std::string_view::npos) return {};
   return text.substr(open + 1, close - open - 1);
 }
@@ -202,11 +205,11 @@ core::Result<features::Request> ParseRequestText(std::string_view text, const co
   std::string why;
   bool too_big = false;
   if (!json::ParseDocument(doc, text, why, &too_big)) {
-    if (too_big) {
+    if (const std::string_view key = too_big ? KeyBefore(text, doc.GetErrorOffset()) : ""; !key.empty()) {
       Scalar out_of_range;
       out_of_range.kind = Scalar::Kind::kNumberOutOfRange;
       RequestFields fields;
-      if (auto s = fields.Add(KeyBefore(text, doc.GetErrorOffset()), out_of_range); !s) return s.error();
+      if (auto s = fields.Add(key, out_of_range); !s) return s.error();
     }
     return RapidJsonError(why);
   }

@@ -71,6 +71,7 @@ TEST_P(BothReaders, EveryKindOfBadInputIsAClearError) {
       {"[1,2]", ErrorCode::kWrongType, ""},
       {"\"lightweight_api\"", ErrorCode::kWrongType, ""},
       {"42", ErrorCode::kWrongType, ""},
+      {"1e999", ErrorCode::kInvalidJson, ""},
       {R"({"workload_type":"lightweight_api","payload_size_kb":5} {})", ErrorCode::kInvalidJson, ""},
       {R"({"workload_type":"lightweight_api","payload_size_kb":5}])", ErrorCode::kInvalidJson, ""},
       {R"({"payload_size_kb":5})", ErrorCode::kMissingField, "workload_type"},
