@@ -37,6 +37,32 @@ std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const feature
   return d.from_model ? policy::Name(d.platform) : std::string_view("fallback");
 }
 
+// The prototype's fallback_prediction object (the heuristic it used without a model); the
+// single-request answer also carries its note.
+void WriteFallback(json::Writer& w, const features::Request& req, bool with_note) {
+  const policy::Decision d = policy::FallbackHeuristic(req.workload, req.payload_kb);
+  json::Key(w, "fallback_prediction");
+  w.StartObject();
+  json::Key(w, "platform");
+  json::String(w, policy::Name(d.platform));
+  json::Key(w, "confidence");
+  w.Double(d.confidence);
+  if (with_note) {
+    json::Key(w, "note");
+    json::String(w, "Fallback prediction due to error");
+  }
+  w.EndObject();
+}
+
+// Opens a batch result that failed: {"index":...,"error":{...} (the caller closes it).
+void BeginFailedItem(json::Writer& w, size_t index, const core::Error& e) {
+  w.StartObject();
+  json::Key(w, "index");
+  w.Uint64(index);
+  json::Key(w, "error");
+  codec::WriteErrorObject(w, e);
+}
+
 }  // namespace
 
 Reply ErrorWithStatus(int status, std::string_view code, const std::string& message,
@@ -61,27 +87,14 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, 
   Reply r;
   if (!ts.model) {
     // The prototype's answer when it could not use its model, so callers can still route.
-    const policy::Decision d = policy::FallbackHeuristic(req->workload, req->payload_kb);
     r.status = 503;
     r.error_code = "unavailable";
     r.decision = "fallback";
     w.StartObject();
     json::Key(w, "error");
-    w.StartObject();
-    json::Key(w, "code");
-    json::String(w, "unavailable");
-    json::Key(w, "message");
-    json::String(w, "no usable model is loaded; use fallback_prediction or retry after a reload");
-    w.EndObject();
-    json::Key(w, "fallback_prediction");
-    w.StartObject();
-    json::Key(w, "platform");
-    json::String(w, policy::Name(d.platform));
-    json::Key(w, "confidence");
-    w.Double(d.confidence);
-    json::Key(w, "note");
-    json::String(w, "Fallback prediction due to error");
-    w.EndObject();
+    codec::WriteErrorObject(w, "unavailable",
+                            "no usable model is loaded; use fallback_prediction or retry after a reload", "");
+    WriteFallback(w, *req, true);
     w.EndObject();
     r.body = Finish(buf);
     return r;
@@ -135,45 +148,29 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   w.StartObject();
   json::Key(w, "results");
   w.StartArray();
-  size_t count = 0, failed = 0;
+  size_t index = 0, failed = 0;
   for (const json::Value& item : items->GetArray()) {
-    ++count;
+    const size_t at = index++;
     core::Result<features::Request> req =
         item.IsObject() ? codec::ParseRequestValue(item, now)
                         : core::Result<features::Request>(
                               core::MakeError(core::ErrorCode::kWrongType, "each request must be a JSON object"));
-    if (!req) {
-      ++failed;
-      w.StartObject();
-      json::Key(w, "index");
-      w.Uint64(count - 1);
-      json::Key(w, "error");
-      codec::WriteErrorObject(w, req.error());
-      w.EndObject();
-      continue;
-    }
-    if (ts.model) {
+    if (req && ts.model) {
       Answer(ts, cfg, *req, now, start, w);
       continue;
     }
     ++failed;
-    w.StartObject();
-    json::Key(w, "index");
-    w.Uint64(count - 1);
-    json::Key(w, "error");
-    codec::WriteErrorObject(w, core::MakeError(core::ErrorCode::kUnavailable, "no usable model is loaded"));
-    json::Key(w, "fallback_prediction");
-    w.StartObject();
-    json::Key(w, "platform");
-    json::String(w, policy::Name(policy::FallbackHeuristic(req->workload, req->payload_kb).platform));
-    json::Key(w, "confidence");
-    w.Double(0.5);
-    w.EndObject();
+    if (!req) {
+      BeginFailedItem(w, at, req.error());
+    } else {
+      BeginFailedItem(w, at, core::MakeError(core::ErrorCode::kUnavailable, "no usable model is loaded"));
+      WriteFallback(w, *req, false);
+    }
     w.EndObject();
   }
   w.EndArray();
   json::Key(w, "count");
-  w.Uint64(count);
+  w.Uint64(index);
   json::Key(w, "failed");
   w.Uint64(failed);
   w.EndObject();

@@ -299,6 +299,25 @@ TEST(ServeModel, NoUsableModelAnswers503WithTheFallback) {
   EXPECT_EQ(doc["fallback_prediction"]["platform"].get_string().value(), "ecs");  // light > 7 KB
   EXPECT_EQ(doc["fallback_prediction"]["confidence"].get_double().value(), 0.5);
   EXPECT_EQ(doc["error"]["code"].get_string().value(), "unavailable");
+  EXPECT_EQ(doc["fallback_prediction"]["note"].get_string().value(), "Fallback prediction due to error");
+
+  // In a batch each good item carries the fallback, a bad one its own error; neither fails the batch.
+  auto batch = Call(s.port(), "POST", "/predict/batch",
+                    R"([{"workload_type":"heavy_processing","payload_size_kb":9000},{"workload_type":"x","payload_size_kb":1}])");
+  ASSERT_EQ(batch.status, 200) << batch.body;
+  simdjson::dom::parser q;
+  auto b = Json(q, batch.body);
+  EXPECT_EQ(b["count"].get_uint64().value(), 2u);
+  EXPECT_EQ(b["failed"].get_uint64().value(), 2u);
+  auto first = b["results"].at(0);
+  EXPECT_EQ(first["index"].get_uint64().value(), 0u);
+  EXPECT_EQ(first["error"]["code"].get_string().value(), "unavailable");
+  EXPECT_EQ(first["fallback_prediction"]["platform"].get_string().value(), "ecs");  // heavy > 8000 KB
+  EXPECT_EQ(first["fallback_prediction"]["confidence"].get_double().value(), 0.5);
+  auto second = b["results"].at(1);
+  EXPECT_EQ(second["index"].get_uint64().value(), 1u);
+  EXPECT_EQ(second["error"]["field"].get_string().value(), "workload_type");
+  EXPECT_TRUE(second["fallback_prediction"].error());
 }
 
 }  // namespace
