@@ -198,7 +198,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     head_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
     AppendNumber(head_, static_cast<unsigned>(out.status));
     head_ += ' ';
-    head_ += View(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(out.status))));
+    head_ += ReasonPhrase(out.status);
     head_ += "\r\n";
     AppendField(head_, "Content-Type", out.content_type);
     for (const auto& [k, v] : out.headers) AppendField(head_, k, v);
@@ -382,6 +382,10 @@ void ServerImpl::Run(std::function<void()> on_sighup) {
 }
 
 }  // namespace
+
+std::string_view ReasonPhrase(int status) {
+  return View(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(status))));
+}
 
 core::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler handler,
                                                      ErrorObserver on_error) {

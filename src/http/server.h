@@ -34,6 +34,9 @@ struct Response {
   bool close = false;  // close the connection after this response
 };
 
+// The standard reason phrase of an HTTP status ("Payload Too Large"), as the server writes it.
+std::string_view ReasonPhrase(int status);
+
 // Must fill the response; an exception escaping it becomes a 500 JSON error.
 using Handler = std::function<void(const Request&, Response&)>;
 

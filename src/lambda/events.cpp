@@ -16,23 +16,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-const char* Reason(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
-  }
-}
-
 core::Status Body(const Value& e, Event& ev) {
   const Value* b64 = json::Find(e, "isBase64Encoded");
   const bool base64 = b64 && b64->IsBool() && b64->GetBool();
@@ -134,7 +117,7 @@ std::string FormatResponse(EventFormat format, const http::Response& r) {
   w.Int(r.status);
   if (format == EventFormat::kAlb) {
     json::Key(w, "statusDescription");
-    json::String(w, std::to_string(r.status) + " " + Reason(r.status));
+    json::String(w, std::to_string(r.status) + " " + std::string(http::ReasonPhrase(r.status)));
   }
   json::Key(w, "headers");
   w.StartObject();
