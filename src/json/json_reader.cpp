@@ -16,10 +16,9 @@ bool ParseDocument(Document& doc, std::string_view text, std::string& error, boo
 
 const Value* Find(const Value& v, std::string_view key) {
   if (!v.IsObject()) return nullptr;
-  for (const auto& m : v.GetObject()) {
-    if (Text(m.name) == key) return &m.value;
-  }
-  return nullptr;
+  const Value name(rapidjson::StringRef(key.data(), static_cast<rapidjson::SizeType>(key.size())));
+  const auto it = v.FindMember(name);
+  return it == v.MemberEnd() ? nullptr : &it->value;
 }
 
 }  // namespace hr::json
