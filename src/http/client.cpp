@@ -1,4 +1,4 @@
-// Beast's HTTP client; together with server.cpp the only files that include Beast.
+// Beast's HTTP client; with server.cpp and status.cpp the only files that include Beast.
 #include "http/client.h"
 
 #include <boost/asio.hpp>

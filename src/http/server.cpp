@@ -1,4 +1,4 @@
-// The only file that includes Boost.Beast / Asio. One acceptor (on the first loop) hands each
+// The server on Boost.Beast / Asio (with client.cpp and status.cpp, the only Beast code). One acceptor (on the first loop) hands each
 // connection to the loops in turn; no SO_REUSEPORT, so a port in use is an error, not a share.
 #include "http/server.h"
 
@@ -382,10 +382,6 @@ void ServerImpl::Run(std::function<void()> on_sighup) {
 }
 
 }  // namespace
-
-std::string_view ReasonPhrase(int status) {
-  return View(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(status))));
-}
 
 core::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, Handler handler,
                                                      ErrorObserver on_error) {

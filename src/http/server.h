@@ -1,6 +1,6 @@
-// Our small HTTP/1.1 server interface. Boost.Beast on Asio lives behind it (server.cpp is the only
-// file that includes Beast): one event loop per thread, each with its own SO_REUSEPORT acceptor;
-// slow or silent clients are cut off by a per-thread sweep of deadlines rather than a timer per
+// Our small HTTP/1.1 server interface. Boost.Beast on Asio lives behind it (in server.cpp; the
+// http module's .cpp files are the only ones that include Beast): one event loop per thread, one
+// acceptor handing connections to the loops in turn; slow or silent clients are cut off by a per-thread sweep of deadlines rather than a timer per
 // read and write; SIGTERM/SIGINT drain in-flight requests and stop; SIGHUP calls a hook.
 #pragma once
 
