@@ -6,6 +6,10 @@ Runs on Debian's python3-sklearn. Also reads pickles written under numpy 2.x / s
 (as the prototype's deployed model was): numpy 2 renamed numpy.core to numpy._core and pickles its
 random state differently, both of which Debian's numpy 1.24 cannot load on its own.
 
+A pickle can run any code it names, so this one is loaded with an allow-list: only the classes a
+fitted MLPClassifier, StandardScaler, Pipeline and their numpy arrays need (see _ALLOWED). Anything
+else is refused, exit code 2, before it is imported or run; nothing is written.
+
 Usage: tools/import_sklearn.py MODEL.pkl -o MODEL.json [--metadata model_metadata.json]
 """
 
@@ -34,6 +38,10 @@ class ImportError_(Exception):
     """A model we refuse to convert, with the reason for the user."""
 
 
+class RefusedPickle(ImportError_):
+    """The pickle names something outside the allow-list; nothing from it has run."""
+
+
 class _IgnoredRandomState:
     """Stands in for a pickled numpy RandomState/Generator: inference never uses it, and numpy 2
     pickles it in a form numpy 1.x cannot rebuild."""
@@ -49,21 +57,128 @@ def _ignored_ctor(*args, **kwargs):
     return _IgnoredRandomState()
 
 
+def _latin1_bytes(text, encoding):
+    # Protocol 2 has no bytes opcode, so Python 3 writes bytes as _codecs.encode(str, 'latin1');
+    # joblib pickles object arrays with protocol 2. Any other codec is not ours to run.
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise RefusedPickle(f"refusing _codecs.encode with {encoding!r} from the pickle")
+    return text.encode("latin-1")
+
+
+# Every global a pickle may name, as (module, name) after numpy._core -> numpy.core. Found by
+# loading MLPClassifier (adam, sgd, lbfgs; int, bool and string labels), StandardScaler and
+# Pipeline pickles written with pickle protocols 2, 4 and 5, joblib.dump (plain and compressed)
+# and in numpy 2's layout. Anything else is refused before it is imported, so before it runs.
+_ALLOWED = {
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),  # arrays, pickle protocols 2-4
+    ("numpy.core.multiarray", "scalar"),  # numpy scalars such as best_loss_
+    ("numpy.core.numeric", "_frombuffer"),  # arrays, pickle protocol 5
+    ("joblib.numpy_pickle", "NumpyArrayWrapper"),  # joblib.dump's array header
+    ("sklearn.pipeline", "Pipeline"),
+    ("sklearn.preprocessing._data", "StandardScaler"),
+    ("sklearn.preprocessing._label", "LabelBinarizer"),  # MLPClassifier._label_binarizer
+    ("sklearn.neural_network._multilayer_perceptron", "MLPClassifier"),
+    ("sklearn.neural_network._stochastic_optimizers", "AdamOptimizer"),  # MLP._optimizer
+    ("sklearn.neural_network._stochastic_optimizers", "SGDOptimizer"),
+}
+# Allowed names answered with a stand-in instead of the real object.
+_SUBSTITUTES = {
+    ("numpy.random._pickle", "__randomstate_ctor"): _ignored_ctor,
+    ("numpy.random._pickle", "__bit_generator_ctor"): _ignored_ctor,
+    ("numpy.random._pickle", "__generator_ctor"): _ignored_ctor,
+    # numpy 2 passes the bit generator's class to the constructors above.
+    ("numpy.random._mt19937", "MT19937"): _IgnoredRandomState,
+    ("_codecs", "encode"): _latin1_bytes,
+}
+
+
+def _restricted_unpickler():
+    """Returns an unpickler class for pickle.dump and joblib.dump streams that resolves only
+    allow-listed globals.
+
+    It builds on pickle's pure-Python unpickler (as joblib's does) because its opcode table can be
+    overridden: BUILD must not set attributes on an allowed class or function itself, and joblib's
+    array header must be read here, not by joblib, which unpickles object arrays with a plain
+    pickle.load that would bypass this allow-list (and the numpy._core mapping)."""
+    import importlib
+    import pickle
+
+    import joblib.numpy_pickle as jnp
+    import numpy as np
+
+    class Restricted(pickle._Unpickler):
+        dispatch = dict(pickle._Unpickler.dispatch)
+
+        def __init__(self, file_handle):
+            super().__init__(file_handle)
+            self._globals = set()  # ids of what find_class returned
+
+        def find_class(self, module, name):
+            key = (module, name)
+            if module == "numpy._core" or module.startswith("numpy._core."):
+                key = ("numpy.core" + module[len("numpy._core"):], name)
+            if key in _SUBSTITUTES:
+                obj = _SUBSTITUTES[key]
+            elif key in _ALLOWED:
+                obj = getattr(importlib.import_module(key[0]), key[1])
+            else:
+                raise RefusedPickle(
+                    f"refusing to load {module}.{name} from the pickle: only scikit-learn "
+                    "MLP/scaler/pipeline and numpy classes are allowed")
+            self._globals.add(id(obj))
+            return obj
+
+        def load_build(self):
+            if id(self.stack[-2]) in self._globals:
+                raise RefusedPickle(
+                    f"refusing the pickle: it sets state on {self.stack[-2]!r} itself")
+            pickle._Unpickler.load_build(self)
+
+        dispatch[pickle.BUILD[0]] = load_build
+
+    class RestrictedJoblib(Restricted):
+        dispatch = dict(Restricted.dispatch)
+
+        def __init__(self, file_handle):
+            super().__init__(file_handle)
+            # What NumpyArrayWrapper.read_array expects of its unpickler.
+            self.file_handle, self.np, self.mmap_mode = file_handle, np, None
+
+        def load_build(self):
+            Restricted.load_build(self)
+            wrapper = self.stack[-1]
+            if not isinstance(wrapper, jnp.NumpyArrayWrapper):
+                return
+            if (not isinstance(wrapper.dtype, np.dtype) or wrapper.subclass is not np.ndarray
+                    or wrapper.order not in ("C", "F") or not isinstance(wrapper.shape, tuple)
+                    or not all(isinstance(n, int) and n >= 0 for n in wrapper.shape)):
+                raise ValueError("malformed joblib array header")
+            if wrapper.dtype.hasobject:
+                # joblib writes the array right here as its own protocol-2 pickle.
+                array = Restricted(self.file_handle).load()
+                if not isinstance(array, np.ndarray):
+                    raise ValueError("joblib object array is not an array")
+            else:
+                array = wrapper.read_array(self)  # raw bytes of a plain dtype: no code runs
+            self.stack[-1] = array
+
+        dispatch[pickle.BUILD[0]] = load_build
+
+    return RestrictedJoblib
+
+
 def _load_pickle(path):
+    """Loads a pickle.dump or joblib.dump (any joblib compression) file through the allow-list."""
     import joblib.numpy_pickle as jnp
 
-    class CompatUnpickler(jnp.NumpyUnpickler):
-        def find_class(self, module, name):
-            if module == "numpy._core" or module.startswith("numpy._core."):
-                module = "numpy.core" + module[len("numpy._core"):]
-            if module == "numpy.random._pickle" and name in (
-                    "__randomstate_ctor", "__bit_generator_ctor", "__generator_ctor"):
-                return _ignored_ctor
-            return super().find_class(module, name)
-
+    unpickler = _restricted_unpickler()
     with open(path, "rb") as f:
         with jnp._read_fileobject(f, path, None) as fobj:
-            return CompatUnpickler(path, fobj).load()
+            if isinstance(fobj, str):  # joblib < 0.10 kept arrays in side files
+                raise ValueError("joblib pickles older than 0.10 are not supported")
+            return unpickler(fobj).load()
 
 
 def _floats(values, where):
@@ -228,7 +343,9 @@ def main(argv=None):
                 extra = json.load(f)
         try:
             estimator = _load_pickle(args.pickle)
-        except Exception as e:  # unpickling runs arbitrary reducers: report, do not crash
+        except ImportError_:
+            raise
+        except Exception as e:  # a truncated or malformed pickle: report, do not crash
             raise ImportError_(f"cannot unpickle {args.pickle}: {type(e).__name__}: {e}")
         doc = convert(estimator, args, digest, extra)
         write_atomic(doc, args.out)

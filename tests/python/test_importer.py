@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """End-to-end checks of tools/import_sklearn.py with the C++ predictor: MLPs trained here with
 Debian's scikit-learn, imported, then run by `hybrid-router predict`; probabilities must equal
-predict_proba to 1e-12 relative. Also: numpy-2 style pickles, refused estimators, bad pickles.
+predict_proba to 1e-12 relative. Also: numpy-2 style pickles (pickle and joblib, object arrays),
+refused estimators, bad pickles, and pickles that would run code.
 
 Usage: test_importer.py --binary build/.../hybrid-router [unittest args]
 """
 
+import contextlib
 import datetime
 import io
 import json
@@ -133,10 +135,12 @@ class ParityTest(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.tmp.name, name)
 
-    def check_parity(self, estimator, name):
-        pkl = self.path(name + ".pkl")
-        with open(pkl, "wb") as f:
-            pickle.dump(estimator, f)
+    def check_parity(self, estimator, name, pkl=None):
+        """Imports `pkl` (default: pickle.dump of `estimator`) and compares with predict_proba."""
+        if pkl is None:
+            pkl = self.path(name + ".pkl")
+            with open(pkl, "wb") as f:
+                pickle.dump(estimator, f)
         model = self.path(name + ".json")
         res = import_model(pkl, model)
         self.assertEqual(res.returncode, 0, res.stderr)
@@ -198,6 +202,36 @@ class ParityTest(unittest.TestCase):
             d2, d1 = json.load(f2), json.load(f1)
         self.assertEqual(d2["layers"], d1["layers"])
 
+    def sklearn16_style_mlp(self):
+        """An MLP as scikit-learn 1.6 leaves it after fitting on a DataFrame with string labels:
+        classes_, its label binarizer's classes_ and feature_names_in_ are object arrays."""
+        from sklearn.neural_network import MLPClassifier
+        X, y = training_set(3000, seed=5)
+        mlp = MLPClassifier(hidden_layer_sizes=(24, 12), max_iter=40, random_state=11)
+        mlp.fit(X, np.where(y == 1, "lambda", "ecs"))
+        mlp.classes_ = np.array(["ecs", "lambda"], dtype=object)
+        mlp._label_binarizer.classes_ = np.array(["ecs", "lambda"], dtype=object)
+        mlp.feature_names_in_ = np.array(seed_v1_names(), dtype=object)
+        return mlp
+
+    def test_numpy2_joblib_dump_with_object_arrays_matches_predict_proba(self):
+        mlp = self.sklearn16_style_mlp()
+        pkl = self.path("np2-objects.joblib")
+        numpy2_style_joblib(mlp, pkl)
+        with open(pkl, "rb") as f:
+            blob = f.read()
+        # The object arrays are their own protocol-2 pickles naming numpy 2's module, which
+        # joblib reads with a plain pickle.load.
+        self.assertEqual(blob.count(b"\x80\x02cnumpy._core.multiarray\n_reconstruct\n"), 3)
+        self.check_parity(mlp, "np2-objects-joblib", pkl=pkl)
+
+    def test_numpy2_pickle_with_object_arrays_matches_predict_proba(self):
+        mlp = self.sklearn16_style_mlp()
+        pkl = self.path("np2-objects.pkl")
+        with open(pkl, "wb") as f:
+            f.write(numpy2_style_pickle(mlp))
+        self.check_parity(mlp, "np2-objects-pickle", pkl=pkl)
+
     def test_prototype_metadata_feeds_model_info(self):
         meta = self.path("model_metadata.json")
         with open(meta, "w") as f:
@@ -222,12 +256,14 @@ class RefusalTest(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def refused(self, obj, pattern, raw_bytes=None):
+    def refused(self, obj, pattern, raw_bytes=None, marker=None):
         pkl = os.path.join(self.tmp.name, "x.pkl")
         with open(pkl, "wb") as f:
             f.write(raw_bytes if raw_bytes is not None else pickle.dumps(obj))
         out = os.path.join(self.tmp.name, "x.json")
         res = import_model(pkl, out)
+        if marker:
+            self.assertFalse(os.path.exists(marker), f"the pickle's code ran: {res.stderr}")
         self.assertEqual(res.returncode, 2, res.stderr)
         self.assertRegex(res.stderr, pattern)
         self.assertFalse(os.path.exists(out), "nothing may be written on refusal")
@@ -235,17 +271,23 @@ class RefusalTest(unittest.TestCase):
 
     def test_other_estimators_are_refused(self):
         from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
         X, y = training_set(300, seed=3)
+        # Classes outside the allow-list are refused while unpickling, named.
         self.refused(LogisticRegression(max_iter=50).fit(X, y),
-                     "unsupported estimator .*LogisticRegression")
+                     r"refusing to load sklearn\.linear_model\._logistic\.LogisticRegression ")
+        self.refused(StandardScaler().fit(X), "unsupported estimator .*StandardScaler")
 
     def test_pipeline_with_other_steps_is_refused(self):
         from sklearn.decomposition import PCA
         from sklearn.neural_network import MLPClassifier
         from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
         X, y = training_set(300, seed=3)
         pipe = Pipeline([("pca", PCA(5)), ("mlp", MLPClassifier((4,), max_iter=5))]).fit(X, y)
-        self.refused(pipe, r"unsupported Pipeline steps \['PCA', 'MLPClassifier'\]")
+        self.refused(pipe, r"refusing to load sklearn\.decomposition\._pca\.PCA ")
+        pipe = Pipeline([("mlp", MLPClassifier((4,), max_iter=5)), ("scaler", StandardScaler())])
+        self.refused(pipe, r"unsupported Pipeline steps \['MLPClassifier', 'StandardScaler'\]")
 
     def test_unfitted_and_wrong_width_models_are_refused(self):
         from sklearn.neural_network import MLPClassifier
@@ -260,10 +302,87 @@ class RefusalTest(unittest.TestCase):
         blob = pickle.dumps(MLPClassifier((4,), max_iter=5).fit(X, y))
         self.refused(None, "cannot unpickle", raw_bytes=blob[: len(blob) // 2])
 
+    def planted_calls(self, tag=""):
+        """(hostile object, the global it names, the file it would create) triples."""
+        touch = os.path.join(self.tmp.name, "touched" + tag)
+        opened = os.path.join(self.tmp.name, "opened" + tag)
+        return [(Planted(os.system, f"touch {touch}"), r"posix\.system", touch),
+                (Planted(open, opened, "w"), r"io\.open", opened)]
 
-def numpy2_style_pickle(estimator):
-    """Pickles `estimator` as numpy 2.x does: arrays and scalars through numpy._core, and the
-    random state through numpy 2's bit-generator constructor form (the class, not its name)."""
+    def refused_plant(self, raw_bytes, name, marker):
+        try:
+            self.refused(None, rf"refusing to load {name} from the pickle: only scikit-learn "
+                         "MLP/scaler/pipeline and numpy classes are allowed",
+                         raw_bytes=raw_bytes, marker=marker)
+        finally:  # keep the next subtest's directory check independent of this one
+            for leftover in (marker, os.path.join(self.tmp.name, "x.json")):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+
+    def fitted_mlp(self):
+        from sklearn.neural_network import MLPClassifier
+        X, y = training_set(300, seed=3)
+        return MLPClassifier((4,), max_iter=5, random_state=1).fit(X, y)
+
+    def joblib_bytes(self, obj):
+        import joblib
+        buf = io.BytesIO()
+        joblib.dump(obj, buf)
+        return buf.getvalue()
+
+    def test_pickle_that_runs_code_is_refused_before_it_runs(self):
+        for plant, name, marker in self.planted_calls():
+            with self.subTest(name):
+                self.refused_plant(pickle.dumps(plant), name, marker)
+
+    def test_code_hidden_in_a_joblib_dump_is_refused(self):
+        for plant, name, marker in self.planted_calls():
+            with self.subTest(name):
+                mlp = self.fitted_mlp()
+                mlp.best_loss_ = plant  # a model that otherwise imports
+                self.refused_plant(self.joblib_bytes(mlp), name, marker)
+
+    def test_pickle_that_patches_an_allowed_class_is_refused(self):
+        # BUILD on the class itself would set NumpyArrayWrapper.read_array for the whole load.
+        blob = b"cjoblib.numpy_pickle\nNumpyArrayWrapper\n(N}S'read_array'\nNstb."
+        self.refused(None, "refusing the pickle: it sets state on .*NumpyArrayWrapper",
+                     raw_bytes=blob)
+
+    def test_code_hidden_in_an_object_array_is_refused(self):
+        # joblib writes object arrays as a separate pickle; pickle.dump keeps them inline.
+        for how in ("joblib", "pickle"):
+            for plant, name, marker in self.planted_calls(how):
+                with self.subTest(f"{name} via {how}"):
+                    mlp = self.fitted_mlp()
+                    mlp.classes_ = np.array([0, plant], dtype=object)
+                    blob = self.joblib_bytes(mlp) if how == "joblib" else pickle.dumps(mlp)
+                    self.refused_plant(blob, name, marker)
+
+
+class Planted:
+    """Unpickling this calls `call(*args)`, as a hostile pickle does."""
+
+    def __init__(self, call, *args):
+        self.call, self.args = call, args
+
+    def __reduce__(self):
+        return self.call, self.args
+
+
+def seed_v1_names():
+    return ["workload_type_encoded", "payload_size_kb", "time_window_encoded",
+            "load_pattern_encoded", "hour_of_day", "is_weekend", "lambda_memory_limit_mb",
+            "payload_squared", "payload_log", "payload_workload_interaction",
+            "payload_hour_interaction", "payload_time_window_interaction",
+            "workload_time_window_interaction", "payload_load_pattern_interaction",
+            "time_window_load_pattern_interaction"]
+
+
+@contextlib.contextmanager
+def numpy2_pickler():
+    """Yields a pickle.Pickler subclass that writes as numpy 2.x does: arrays and scalars through
+    numpy._core, the random state through numpy 2's constructors (numpy/random/bit_generator.pyx:
+    the RandomState holds its bit generator, which pickles as its class and state)."""
     import numpy.core.multiarray as ma
     from numpy.random import _pickle as rp
 
@@ -280,20 +399,22 @@ def numpy2_style_pickle(estimator):
         fn.__module__ = "numpy._core.multiarray"
         fn.__qualname__ = fn.__name__
         setattr(fake_ma, fn.__name__, fn)
-    fake_rp = types.ModuleType("numpy.random._pickle")
 
-    def rs_ctor(*a):
+    def never_called(*a):
         raise AssertionError("never called while pickling")
 
-    rs_ctor.__module__ = "numpy.random._pickle"
-    rs_ctor.__name__ = rs_ctor.__qualname__ = "__randomstate_ctor"
+    ctors = {}
+    for name in ("__randomstate_ctor", "__bit_generator_ctor"):
+        ctors[name] = types.FunctionType(never_called.__code__, {}, name)
+        ctors[name].__module__ = "numpy.random._pickle"
+        ctors[name].__qualname__ = name
 
     saved = {k: sys.modules.get(k) for k in ("numpy._core", "numpy._core.multiarray")}
     sys.modules["numpy._core"] = fake_core
     sys.modules["numpy._core.multiarray"] = fake_ma
     fake_core.multiarray = fake_ma
-    original_ctor = rp.__dict__["__randomstate_ctor"]
-    rp.__dict__["__randomstate_ctor"] = rs_ctor
+    original_ctors = {name: rp.__dict__[name] for name in ctors}
+    rp.__dict__.update(ctors)
     try:
         class Numpy2Pickler(pickle.Pickler):
             def reducer_override(self, obj):
@@ -304,20 +425,51 @@ def numpy2_style_pickle(estimator):
                     fn, args = obj.__reduce__()[:2]
                     return (scalar, args)
                 if isinstance(obj, np.random.RandomState):
-                    # numpy 2: __randomstate_ctor(<BitGenerator class>, <ctor>)
-                    return (rs_ctor, (type(obj._bit_generator),), obj.get_state(legacy=False))
+                    return (ctors["__randomstate_ctor"], (obj._bit_generator,),
+                            obj.get_state(legacy=False))
+                if isinstance(obj, np.random.BitGenerator):
+                    # numpy 2's legacy seeding (all a RandomState does) drops the seed sequence.
+                    return (ctors["__bit_generator_ctor"], (type(obj),), (obj.state, None))
                 return NotImplemented
 
-        buf = io.BytesIO()
-        Numpy2Pickler(buf, protocol=4).dump(estimator)
-        return buf.getvalue()
+        yield Numpy2Pickler
     finally:
-        rp.__dict__["__randomstate_ctor"] = original_ctor
+        rp.__dict__.update(original_ctors)
         for k, v in saved.items():
             if v is None:
                 sys.modules.pop(k, None)
             else:
                 sys.modules[k] = v
+
+
+def numpy2_style_pickle(estimator):
+    """pickle.dumps(estimator) as numpy 2.x writes it."""
+    with numpy2_pickler() as Numpy2Pickler:
+        buf = io.BytesIO()
+        Numpy2Pickler(buf, protocol=4).dump(estimator)
+        return buf.getvalue()
+
+
+def numpy2_style_joblib(estimator, path):
+    """joblib.dump(estimator, path) as joblib writes it under numpy 2.x: numeric arrays as raw
+    bytes after a NumpyArrayWrapper, object arrays as their own protocol-2 pickle (joblib's
+    NumpyArrayWrapper.write_array), which then also names numpy._core."""
+    import joblib.numpy_pickle as jnp
+
+    with numpy2_pickler() as Numpy2Pickler:
+        class Numpy2JoblibPickler(jnp.NumpyPickler):
+            reducer_override = Numpy2Pickler.reducer_override
+
+            def save(self, obj):
+                if type(obj) is np.ndarray and obj.dtype.hasobject:
+                    pickle._Pickler.save(self, self._create_array_wrapper(obj))
+                    self.framer.commit_frame(force=True)
+                    Numpy2Pickler(self.file_handle, protocol=2).dump(obj)
+                    return
+                super().save(obj)
+
+        with open(path, "wb") as f:
+            Numpy2JoblibPickler(f).dump(estimator)
 
 
 if __name__ == "__main__":
