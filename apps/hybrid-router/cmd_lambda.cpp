@@ -64,6 +64,9 @@ RunFn AddLambda(CLI::App& app) {
   sub->add_option("--cors-origin", cfg->service.cors_origin, "Access-Control-Allow-Origin value")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_CORS_ORIGIN");
+  sub->add_flag("--strict", cfg->service.strict,
+                "Refuse unknown request fields (400 unknown_field) instead of ignoring them with a warning")
+      ->envname("HYBRID_ROUTER_STRICT");
   return [cfg] { return RunLambdaCommand(*cfg); };
 }
 

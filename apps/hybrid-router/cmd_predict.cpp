@@ -19,6 +19,7 @@ struct PredictConfig {
   std::string request;     // one JSON request; empty: read JSON lines from stdin
   std::string model_path;  // empty: the built-in model
   double memory_mb = 512;  // Lambda memory for metrics.inference_cost_usd, as the prototype
+  bool strict = false;     // unknown fields are errors rather than warnings
 };
 
 class Predictor {
@@ -29,7 +30,7 @@ class Predictor {
   bool Handle(std::string_view text, long line_no, std::string& out) {
     const auto start = std::chrono::steady_clock::now();
     const core::CivilTime now = core::NowUtc();
-    auto req = requests_.Parse(text, now);
+    auto req = requests_.Parse(text, now, codec::ParseOptions{cfg_.strict}, &notes_);
     json::Buffer buf;
     json::Writer w(buf);
     if (!req) {
@@ -52,6 +53,7 @@ class Predictor {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     extras.inference_cost_usd = cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg_.memory_mb);
     extras.now = now;
+    extras.notes = &notes_;
     codec::WriteResponse(w, *req, d, &model_->spec().metadata, extras);
     out.append(buf.GetString(), buf.GetSize());
     out += '\n';
@@ -62,6 +64,7 @@ class Predictor {
   const PredictConfig& cfg_;
   modelfile::ModelPtr model_;
   codec::RequestParser requests_;
+  codec::RequestNotes notes_;
   model::Scratch scratch_;
 };
 
@@ -116,6 +119,9 @@ RunFn AddPredict(CLI::App& app) {
                   "Lambda memory (MB) priced into metrics.inference_cost_usd")
       ->capture_default_str()
       ->check(CLI::Range(128.0, 10240.0));
+  sub->add_flag("--strict", cfg->strict,
+                "Refuse unknown request fields (unknown_field) instead of ignoring them with a warning")
+      ->envname("HYBRID_ROUTER_STRICT");
   return [cfg] { return RunPredict(*cfg); };
 }
 

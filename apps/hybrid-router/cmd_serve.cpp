@@ -20,7 +20,8 @@ namespace {
 struct ServeConfig {
   http::ServerOptions server;
   service::ServiceConfig service;
-  size_t max_body_kb = 64;
+  size_t max_body_kb = 1024;  // the prototype's generator posts 1,000 requests as ~230 KB
+  size_t max_model_mb = modelfile::kDefaultMaxModelBytes >> 20;
   std::string api_key_file;
   std::string access_log = "stdout";
 };
@@ -62,6 +63,7 @@ int RunServe(ServeConfig& cfg) {
     cfg.service.keys = std::move(*keys);
   }
   cfg.server.max_body_bytes = cfg.max_body_kb * 1024;
+  cfg.service.max_model_bytes = cfg.max_model_mb << 20;
   if (cfg.server.threads <= 0) cfg.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   auto svc = service::Service::Create(cfg.service);
@@ -80,7 +82,7 @@ int RunServe(ServeConfig& cfg) {
                cfg.server.threads, json::Quoted(model ? model->source : "none"),
                cfg.service.keys.enabled() ? "true" : "false");
   events->flush();
-  srv->Run([s] { (void)s->Reload(); });
+  srv->Run([s] { s->RequestReload(); });  // read off the event loops; the old model serves meanwhile
   events->info(R"("event":"stopped")");
   spdlog::shutdown();
   return 0;
@@ -119,6 +121,14 @@ RunFn AddServe(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 102400))
       ->envname("HYBRID_ROUTER_MAX_BODY_KB");
+  sub->add_option("--max-model-mb", cfg->max_model_mb,
+                  "Largest model file (MB) loaded at start or reload; a larger one is refused unread")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256))
+      ->envname("HYBRID_ROUTER_MAX_MODEL_MB");
+  sub->add_flag("--strict", cfg->service.strict,
+                "Refuse unknown request fields (400 unknown_field) instead of ignoring them with a warning")
+      ->envname("HYBRID_ROUTER_STRICT");
   sub->add_option("--max-batch", cfg->service.max_batch, "Most requests in one /predict/batch")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000))

@@ -10,7 +10,7 @@ using core::ErrorCode;
 using core::MakeError;
 
 constexpr std::string_view kKnownFields =
-    "workload_type, payload_size_kb, time_window, load_pattern, timestamp";
+    "workload_type, payload_size_kb, time_window, load_pattern, timestamp, request_id";
 
 // One field value as the request rules see it, whichever reader produced it.
 struct Scalar {
@@ -20,9 +20,13 @@ struct Scalar {
   double number = 0;
 };
 
-// The request rules, shared by both readers: known fields, their types, duplicates.
+// The request rules, shared by both readers: known fields, their types, duplicates, unknown fields.
 class RequestFields {
  public:
+  RequestFields(const ParseOptions& options, RequestNotes* notes) : options_(options), notes_(notes) {
+    if (notes_) notes_->Clear();
+  }
+
   core::Status Add(std::string_view key, const Scalar& v) {
     unsigned bit = 0;
     core::Status s;
@@ -41,10 +45,11 @@ class RequestFields {
     } else if (key == "timestamp") {
       bit = 16;
       s = ReadString(v, key, true, raw_.timestamp);
+    } else if (key == "request_id") {
+      bit = 32;
+      s = ReadString(v, key, true, request_id_);
     } else {
-      std::string shown(key.substr(0, 64));
-      return MakeError(ErrorCode::kUnknownField,
-                       "unknown field '" + shown + "'; allowed: " + std::string(kKnownFields), shown);
+      return Unknown(key);
     }
     if (!s) return s;
     if (seen_ & bit) {
@@ -54,8 +59,25 @@ class RequestFields {
     seen_ |= bit;
     return {};
   }
+
+  // A member that is not a decision input: refused when strict, else named in the warnings.
+  core::Status Unknown(std::string_view key) {
+    std::string shown(key.substr(0, 64));
+    if (options_.strict) {
+      return MakeError(ErrorCode::kUnknownField,
+                       "unknown field '" + shown + "'; allowed: " + std::string(kKnownFields), shown);
+    }
+    if (notes_) {
+      if (notes_->ignored_fields.size() < kMaxNamedFields) notes_->ignored_fields.push_back(std::move(shown));
+      ++notes_->ignored_count;
+    }
+    return {};
+  }
+
   core::Result<features::Request> Finish(const core::CivilTime& now) const {
-    return features::Validate(raw_, now);
+    auto r = features::Validate(raw_, now);
+    if (r && notes_ && request_id_) notes_->request_id.assign(request_id_->substr(0, 128));
+    return r;
   }
 
  private:
@@ -85,13 +107,12 @@ class RequestFields {
     return {};
   }
 
+  const ParseOptions& options_;
+  RequestNotes* notes_;
   features::RawRequest raw_;
+  std::optional<std::string_view> request_id_;
   unsigned seen_ = 0;
 };
-
-core::Error RapidJsonError(const std::string& why) {
-  return MakeError(ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
-}
 
 Scalar FromValue(const json::Value& v) {
   Scalar s;
@@ -101,73 +122,72 @@ Scalar FromValue(const json::Value& v) {
     s.kind = Scalar::Kind::kString;
     s.text = json::Text(v);
   } else if (v.IsNumber()) {
-    s.kind = Scalar::Kind::kNumber;
     s.number = v.GetDouble();
+    // The reader keeps a number beyond a double's range as infinity, so its field can be named.
+    s.kind = std::isfinite(s.number) ? Scalar::Kind::kNumber : Scalar::Kind::kNumberOutOfRange;
   }
   return s;
-}
-
-// RapidJSON refuses a whole document for one number beyond a double's range, where on-demand
-// reading reports that field. The key of the member whose value is the number starting at
-// `offset`, so both say the same; empty when the number is not directly a member's value.
-std::string_view KeyBefore(std::string_view text, size_t offset) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  if (offset == 0 || offset > text.size()) return {};
-  const size_t colon = text.find_last_not_of(kSpace, offset - 1);
-  if (colon == std::string_view::npos || colon == 0 || text[colon] != ':') return {};
-  const size_t close = text.find_last_not_of(kSpace, colon - 1);
-  if (close == std::string_view::npos || close == 0 || text[close] != '"') return {};
-  const size_t open = text.rfind('"', close - 1);
-  if (open == std::string_view::npos) return {};
-  return text.substr(open + 1, close - open - 1);
 }
 
 #if defined(HR_WITH_SIMDJSON)
 namespace od = simdjson::ondemand;
 
-core::Error JsonError(simdjson::error_code err) {
-  return MakeError(ErrorCode::kInvalidJson,
-                   std::string("request body is not valid JSON: ") + simdjson::error_message(err));
-}
+// The on-demand reader's answer when the body is plain; nullopt: let the RapidJSON reader decide
+// (an error, or content on-demand reading would skip without checking), so that both readers give
+// the same answer for every body.
+using FastResult = std::optional<core::Result<features::Request>>;
 
-core::Result<Scalar> FromOnDemand(od::value v) {
+// A scalar value, read (and so checked) on demand; nullopt for anything else.
+std::optional<Scalar> FromOnDemand(od::value v) {
   od::json_type type;
-  if (auto err = v.type().get(type); err) return JsonError(err);
+  if (v.type().get(type)) return std::nullopt;
   Scalar s;
   switch (type) {
-    case od::json_type::null:
+    case od::json_type::null: {
+      bool is_null = false;
+      if (v.is_null().get(is_null) || !is_null) return std::nullopt;
       s.kind = Scalar::Kind::kNull;
-      break;
+      return s;
+    }
     case od::json_type::string:
-      if (auto err = v.get_string().get(s.text); err) return JsonError(err);
+      if (v.get_string().get(s.text)) return std::nullopt;
       s.kind = Scalar::Kind::kString;
-      break;
+      return s;
     case od::json_type::number:
-      if (auto err = v.get_double().get(s.number); err) {
-        if (err != simdjson::NUMBER_ERROR && err != simdjson::NUMBER_OUT_OF_RANGE) return JsonError(err);
-        s.kind = Scalar::Kind::kNumberOutOfRange;
-      } else {
-        s.kind = Scalar::Kind::kNumber;
-      }
-      break;
+      if (v.get_double().get(s.number)) return std::nullopt;
+      s.kind = Scalar::Kind::kNumber;
+      return s;
+    case od::json_type::boolean: {
+      bool b = false;
+      if (v.get_bool().get(b)) return std::nullopt;
+      return s;  // kOther
+    }
     default:
-      break;
+      return std::nullopt;
   }
-  return s;
 }
 
-core::Result<features::Request> ParseRequestObject(od::object obj, const core::CivilTime& now) {
-  RequestFields fields;
+FastResult ParseOnDemand(od::parser& parser, simdjson::padded_string_view text, const core::CivilTime& now,
+                         const ParseOptions& options, RequestNotes* notes) {
+  od::document doc;
+  if (parser.iterate(text).get(doc)) return std::nullopt;
+  od::object obj;
+  if (doc.get_object().get(obj)) return std::nullopt;
+  RequestFields fields(options, notes);
   for (auto field_result : obj) {
     od::field field;
-    if (auto err = std::move(field_result).get(field); err) return JsonError(err);
+    if (std::move(field_result).get(field)) return std::nullopt;
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key); err) return JsonError(err);
+    if (field.unescaped_key().get(key)) return std::nullopt;
     auto value = FromOnDemand(field.value());
-    if (!value) return value.error();
-    if (auto s = fields.Add(key, *value); !s) return s.error();
+    if (!value) return std::nullopt;
+    if (auto s = fields.Add(key, *value); !s) return std::nullopt;
   }
-  return fields.Finish(now);
+  const char* rest = nullptr;
+  if (!doc.current_location().get(rest)) return std::nullopt;  // content after the object
+  auto req = fields.Finish(now);
+  if (!req) return std::nullopt;
+  return req;
 }
 #endif
 
@@ -192,56 +212,34 @@ void StrOrNull(json::Writer& w, std::string_view key, std::string_view v) {
 
 }  // namespace
 
-core::Result<features::Request> ParseRequestValue(const json::Value& v, const core::CivilTime& now) {
-  RequestFields fields;
+core::Result<features::Request> ParseRequestValue(const json::Value& v, const core::CivilTime& now,
+                                                  const ParseOptions& options, RequestNotes* notes) {
+  RequestFields fields(options, notes);
   for (const auto& m : v.GetObject()) {
     if (auto s = fields.Add(json::Text(m.name), FromValue(m.value)); !s) return s.error();
   }
   return fields.Finish(now);
 }
 
-core::Result<features::Request> ParseRequestText(std::string_view text, const core::CivilTime& now) {
+core::Result<features::Request> ParseRequestText(std::string_view text, const core::CivilTime& now,
+                                                 const ParseOptions& options, RequestNotes* notes) {
+  if (notes) notes->Clear();
   json::Document doc;
   std::string why;
-  bool too_big = false;
-  if (!json::ParseDocument(doc, text, why, &too_big)) {
-    if (const std::string_view key = too_big ? KeyBefore(text, doc.GetErrorOffset()) : ""; !key.empty()) {
-      Scalar out_of_range;
-      out_of_range.kind = Scalar::Kind::kNumberOutOfRange;
-      RequestFields fields;
-      if (auto s = fields.Add(key, out_of_range); !s) return s.error();
-    }
-    return RapidJsonError(why);
+  if (!json::ParseDocument(doc, text, json::kRequestLimits, why)) {
+    return MakeError(ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
   }
   if (!doc.IsObject()) return MakeError(ErrorCode::kWrongType, "request body must be a JSON object");
-  return ParseRequestValue(doc, now);
+  return ParseRequestValue(doc, now, options, notes);
 }
 
 #if defined(HR_WITH_SIMDJSON)
 core::Result<features::Request> ParseRequest(od::parser& parser, simdjson::padded_string_view text,
-                                             const core::CivilTime& now) {
-  od::document doc;
-  if (auto err = parser.iterate(text).get(doc); err) return JsonError(err);
-  od::json_type type;
-  if (auto err = doc.type().get(type); err) return JsonError(err);
-  if (type != od::json_type::object) {
-    // On-demand parsing only peeks at a scalar; validate the whole text to tell bad JSON apart.
-    simdjson::dom::parser dom;
-    simdjson::dom::element ignored;
-    if (auto err = dom.parse(text.data(), text.size()).get(ignored); err) return JsonError(err);
-    return MakeError(ErrorCode::kWrongType, "request body must be a JSON object");
-  }
-  od::object obj;
-  if (auto err = doc.get_object().get(obj); err) return JsonError(err);
-  auto req = ParseRequestObject(obj, now);
-  if (!req) return req;
-  const char* rest = nullptr;
-  if (!doc.current_location().get(rest)) {  // an error here means we consumed everything
-    return MakeError(ErrorCode::kInvalidJson, "request body has content after the JSON object");
-  }
-  return req;
+                                             const core::CivilTime& now, const ParseOptions& options,
+                                             RequestNotes* notes) {
+  if (auto fast = ParseOnDemand(parser, text, now, options, notes)) return std::move(*fast);
+  return ParseRequestText(std::string_view(text.data(), text.size()), now, options, notes);
 }
-
 #endif
 
 struct RequestParser::State {
@@ -254,15 +252,16 @@ struct RequestParser::State {
 RequestParser::RequestParser() : state_(std::make_unique<State>()) {}
 RequestParser::~RequestParser() = default;
 
-core::Result<features::Request> RequestParser::Parse(std::string_view body, const core::CivilTime& now) {
+core::Result<features::Request> RequestParser::Parse(std::string_view body, const core::CivilTime& now,
+                                                     const ParseOptions& options, RequestNotes* notes) {
 #if defined(HR_WITH_SIMDJSON)
   state_->padded.assign(body);
   state_->padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   return ParseRequest(state_->parser,
                       simdjson::padded_string_view(state_->padded.data(), body.size(), state_->padded.capacity()),
-                      now);
+                      now, options, notes);
 #else
-  return ParseRequestText(body, now);
+  return ParseRequestText(body, now, options, notes);
 #endif
 }
 
@@ -306,7 +305,38 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
   } else {
     WriteModelInfo(w, info);
   }
+  if (extras.notes) WriteNotes(w, *extras.notes);
   w.EndObject();
+}
+
+void WriteNotes(json::Writer& w, const RequestNotes& notes) {
+  if (!notes.request_id.empty()) {
+    json::Key(w, "request_id");
+    json::String(w, notes.request_id);
+  }
+  if (notes.ignored_count == 0) return;
+  json::Key(w, "warnings");
+  w.StartArray();
+  for (const std::string& f : notes.ignored_fields) {
+    w.StartObject();
+    json::Key(w, "code");
+    json::String(w, "unknown_field");
+    json::Key(w, "field");
+    json::String(w, f);
+    json::Key(w, "message");
+    json::String(w, "unknown field '" + f + "' was ignored");
+    w.EndObject();
+  }
+  if (notes.ignored_count > notes.ignored_fields.size()) {
+    w.StartObject();
+    json::Key(w, "code");
+    json::String(w, "unknown_field");
+    json::Key(w, "message");
+    json::String(w, std::to_string(notes.ignored_count - notes.ignored_fields.size()) +
+                        " more unknown fields were ignored");
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 void WriteModelInfo(json::Writer& w, const model::Metadata* info) {

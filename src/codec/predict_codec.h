@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/civil_time.h"
 #include "core/result.h"
@@ -27,33 +28,62 @@ namespace hr::codec {
 // and field): simdjson's on-demand API (about 4x faster on a request; the default build), and
 // RapidJSON's DOM (links statically: the Lambda bootstrap, whose build has no simdjson).
 
+// How requests are read. Unknown fields are ignored and named in the answer's warnings, as the
+// prototype ignored them (its own clients send request_id and lambda_memory_mb); strict refuses
+// them with unknown_field. A misspelt known value is an error either way.
+struct ParseOptions {
+  bool strict = false;
+};
+
+// What a request said beside its decision inputs, for the answer.
+struct RequestNotes {
+  std::string request_id;                   // the body's request_id, echoed; empty: none
+  std::vector<std::string> ignored_fields;  // unknown fields (at most kMaxNamedFields named)
+  size_t ignored_count = 0;                 // all unknown fields, named or not
+  void Clear() {
+    request_id.clear();
+    ignored_fields.clear();
+    ignored_count = 0;
+  }
+  bool empty() const { return request_id.empty() && ignored_count == 0; }
+};
+inline constexpr size_t kMaxNamedFields = 16;
+
 // Parses and validates one request body with the fastest reader this build has. Keeps buffers
-// between calls: one per thread.
+// between calls: one per thread. `notes` (optional) is cleared and filled.
 class RequestParser {
  public:
   RequestParser();
   ~RequestParser();
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
-  core::Result<features::Request> Parse(std::string_view body, const core::CivilTime& now);
+  core::Result<features::Request> Parse(std::string_view body, const core::CivilTime& now,
+                                        const ParseOptions& options = {}, RequestNotes* notes = nullptr);
 
  private:
   struct State;
   std::unique_ptr<State> state_;
 };
 
-// Parses and validates one request body with RapidJSON (any build).
-core::Result<features::Request> ParseRequestText(std::string_view text, const core::CivilTime& now);
+// Parses and validates one request body with RapidJSON (any build), under json::kRequestLimits.
+core::Result<features::Request> ParseRequestText(std::string_view text, const core::CivilTime& now,
+                                                 const ParseOptions& options = {},
+                                                 RequestNotes* notes = nullptr);
 
 // Same, for a request already parsed as part of a larger document (batch items). `v` must be an
 // object.
-core::Result<features::Request> ParseRequestValue(const json::Value& v, const core::CivilTime& now);
+core::Result<features::Request> ParseRequestValue(const json::Value& v, const core::CivilTime& now,
+                                                  const ParseOptions& options = {},
+                                                  RequestNotes* notes = nullptr);
 
 #if defined(HR_WITH_SIMDJSON)
 // Parses and validates one request object. `text` must be padded (simdjson::padded_string).
+// Plain requests are read on demand; a body that is not (an error, an unknown field holding an
+// array or object) is answered by ParseRequestText, so both readers always agree.
 core::Result<features::Request> ParseRequest(simdjson::ondemand::parser& parser,
                                              simdjson::padded_string_view text,
-                                             const core::CivilTime& now);
+                                             const core::CivilTime& now, const ParseOptions& options = {},
+                                             RequestNotes* notes = nullptr);
 #endif
 
 struct ResponseExtras {
@@ -62,15 +92,20 @@ struct ResponseExtras {
   core::CivilTime now;  // written as metrics.timestamp
   // model_info pre-rendered by ModelInfoJson (a server renders it once per model); empty: write it.
   std::string_view model_info_json;
+  const RequestNotes* notes = nullptr;  // request_id and warnings, written after model_info
 };
 
 // The response's "model_info" object: model_type, test_accuracy, training_date.
 void WriteModelInfo(json::Writer& w, const model::Metadata* info);
 std::string ModelInfoJson(const model::Metadata* info);
 
-// {"prediction":{...},"metrics":{...},"request_context":{...},"model_info":{...}}
+// {"prediction":{...},"metrics":{...},"request_context":{...},"model_info":{...}}, then
+// "request_id" and "warnings" when the request had them.
 void WriteResponse(json::Writer& w, const features::Request& req, const policy::Decision& d,
                    const model::Metadata* model_info, const ResponseExtras& extras);
+
+// "request_id" and "warnings" members of an answer (nothing when the notes are empty).
+void WriteNotes(json::Writer& w, const RequestNotes& notes);
 
 // {"error":{"code":...,"message":...,"field":...}} (field omitted when empty).
 void WriteErrorObject(json::Writer& w, const core::Error& e);

@@ -3,7 +3,6 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/beast/http.hpp>
 
 #include <optional>
@@ -111,18 +110,6 @@ std::string ClientResponse::Header(const std::string& lower_name) const {
     if (k == lower_name) return v;
   }
   return {};
-}
-
-core::Result<std::string> Base64Decode(std::string_view text) {
-  std::string out(beast::detail::base64::decoded_size(text.size()), '\0');
-  const auto [written, read] = beast::detail::base64::decode(out.data(), text.data(), text.size());
-  size_t padding = 0;  // the decoder stops at '=' padding
-  while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
-  if (read + padding < text.size() || padding > 2) {
-    return core::MakeError(core::ErrorCode::kInvalidJson, "body is not valid base64", "body");
-  }
-  out.resize(written);
-  return out;
 }
 
 core::Result<std::unique_ptr<Client>> Client::Create(const std::string& endpoint) {

@@ -30,7 +30,5 @@ class Client {
                                             int timeout_ms = 0) = 0;
 };
 
-// Decodes standard base64 (as Lambda events carry binary bodies); fails on invalid input.
-core::Result<std::string> Base64Decode(std::string_view text);
 
 }  // namespace hr::http

@@ -29,9 +29,11 @@ constexpr auto kSweepPeriod = std::chrono::milliseconds(200);
 
 std::string_view View(beast::string_view s) { return {s.data(), s.size()}; }
 
+class Connection;
+
 class BeastRequest final : public Request {
  public:
-  explicit BeastRequest(const bhttp::request<bhttp::string_body>& r) : r_(r) {}
+  BeastRequest(const bhttp::request<bhttp::string_body>& r, Connection& c) : r_(r), c_(c) {}
   std::string_view method() const override { return View(r_.method_string()); }
   std::string_view target() const override { return View(r_.target()); }
   std::string_view body() const override { return r_.body(); }
@@ -39,18 +41,20 @@ class BeastRequest final : public Request {
     auto it = r_.find(beast::string_view(name.data(), name.size()));
     return it == r_.end() ? std::string_view() : View(it->value());
   }
+  Responder Defer() const override;
 
  private:
   const bhttp::request<bhttp::string_body>& r_;
+  Connection& c_;
 };
 
 class ServerImpl;
-class Connection;
 
 struct Worker {
   asio::io_context io{1};
   std::optional<tcp::acceptor> acceptor;
   asio::steady_timer sweep{io};
+  asio::steady_timer accept_backoff{io};
   std::unordered_set<Connection*> connections;
   ServerImpl* server = nullptr;
   Clock::time_point drain_deadline{};
@@ -122,6 +126,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
+  friend class BeastRequest;
   enum class State { kIdle, kReading, kBusy };
 
   // Requests are parsed from the connection's buffer as bytes arrive (Beast's parser, fed
@@ -172,14 +177,40 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ReadMore();
   }
 
+  // Called by the handler (on this loop) to answer later. The connection keeps itself alive
+  // until the answer arrives; the loop, and so a drain, waits for it.
+  Responder Defer() {
+    deferred_ = true;
+    deadline_ = Clock::time_point::max();
+    pending_self_ = shared_from_this();
+    Connection* c = this;
+    asio::io_context& io = w_.io;
+    return [c, &io](Response r) {
+      asio::post(io, [c, r = std::move(r)]() mutable { c->FinishDeferred(std::move(r)); });
+    };
+  }
+
   void Process() {
     state_ = State::kBusy;
     const auto& req = parser_->get();
-    BeastRequest view(req);
+    BeastRequest view(req, *this);
     Response out;
     w_.server->Handle(view, out);
+    if (deferred_) {
+      keep_ = req.keep_alive();
+      version_ = req.version();
+      return;
+    }
     const bool keep = req.keep_alive() && !out.close && !w_.server->stopping();
     Send(std::move(out), keep, req.version());
+  }
+
+  void FinishDeferred(Response out) {
+    if (!deferred_) return;
+    deferred_ = false;
+    auto self = std::move(pending_self_);  // released when this answer's write completes
+    const bool keep = keep_ && !out.close && !w_.server->stopping();
+    Send(std::move(out), keep, version_);
   }
 
   void Fail(int status, const char* code, const char* message) {
@@ -247,7 +278,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string head_, body_;  // the response being written
   State state_ = State::kIdle;
   Clock::time_point deadline_{};
+  bool deferred_ = false;  // the handler answers later (Defer)
+  bool keep_ = false;
+  unsigned version_ = 11;
+  std::shared_ptr<Connection> pending_self_;
 };
+
+Responder BeastRequest::Defer() const { return c_.Defer(); }
 
 const ServerOptions& Worker::server_options() const { return server->options(); }
 
@@ -286,10 +323,16 @@ void ServerImpl::Accept(Worker& w) {
   w.acceptor->async_accept(target.io, [this, &w, &target](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
-      return Accept(w);  // e.g. too many open files: keep serving the others
+      // E.g. out of file descriptors: the pending connection stays queued and accept would fail
+      // again at once, so wait a little (serving the open ones) instead of spinning a core.
+      w.accept_backoff.expires_after(std::chrono::milliseconds(50));
+      w.accept_backoff.async_wait([this, &w](beast::error_code wait_ec) {
+        if (!wait_ec && !stopping()) Accept(w);
+      });
+      return;
     }
     if (open_.load() + pending_.load() >= options_.max_connections) {
-      Observe(503);
+      Observe(0);
       beast::error_code ignored;
       socket.close(ignored);
     } else {
@@ -338,6 +381,7 @@ void ServerImpl::Sweep(Worker& w) {
 void ServerImpl::BeginDrain(Worker& w) {
   beast::error_code ignored;
   if (w.acceptor) w.acceptor->close(ignored);
+  w.accept_backoff.cancel();
   w.drain_deadline = Clock::now() + std::chrono::milliseconds(options_.drain_timeout_ms);
   std::vector<Connection*> idle;
   for (Connection* c : w.connections) {

@@ -16,6 +16,11 @@
 
 namespace hr::http {
 
+struct Response;
+
+// Finishes a deferred request from any thread. Must be called exactly once.
+using Responder = std::function<void(Response)>;
+
 class Request {
  public:
   virtual ~Request() = default;
@@ -24,6 +29,11 @@ class Request {
   virtual std::string_view body() const = 0;
   // A header's value (case-insensitive name), or empty when absent.
   virtual std::string_view header(std::string_view name) const = 0;
+  // Takes the answer off the event loop: the handler leaves the response unfilled and the
+  // request is answered when the returned Responder is called (from any thread). The request's
+  // views are valid only during the handler call. Empty when this front end cannot defer (the
+  // handler then answers at once).
+  virtual Responder Defer() const { return {}; }
 };
 
 struct Response {
@@ -37,7 +47,7 @@ struct Response {
 // The standard reason phrase of an HTTP status ("Payload Too Large"), as the server writes it.
 std::string_view ReasonPhrase(int status);
 
-// Must fill the response; an exception escaping it becomes a 500 JSON error.
+// Must fill the response (or Defer); an exception escaping it becomes a 500 JSON error.
 using Handler = std::function<void(const Request&, Response&)>;
 
 struct ServerOptions {
@@ -52,7 +62,8 @@ struct ServerOptions {
   int drain_timeout_ms = 10'000;  // on shutdown, how long in-flight requests may take
 };
 
-// What the server itself answers (malformed HTTP, body too large), so the service can count it.
+// What the server itself answers (malformed HTTP, body too large), so the service can count it;
+// status 0: a connection refused at once because --max-connections were open.
 using ErrorObserver = std::function<void(int status)>;
 
 class Server {

@@ -21,26 +21,40 @@ void Double(Writer& w, double v) {
   w.Raw(std::string_view(buf, static_cast<size_t>(end - buf)), rapidjson::kNumberType);
 }
 
-void WriteValue(Writer& w, const rapidjson::Value& v) {
+namespace {
+
+// Values come from ParseDocument, whose depth limit bounds this recursion; the cap is a second
+// guard for values built in code.
+constexpr int kMaxWriteDepth = 512;
+
+void WriteValueAt(Writer& w, const rapidjson::Value& v, int depth) {
   switch (v.GetType()) {
     case rapidjson::kObjectType:
       w.StartObject();
-      for (const auto& m : v.GetObject()) {
-        w.Key(m.name.GetString(), m.name.GetStringLength());
-        WriteValue(w, m.value);
+      if (depth < kMaxWriteDepth) {
+        for (const auto& m : v.GetObject()) {
+          w.Key(m.name.GetString(), m.name.GetStringLength());
+          WriteValueAt(w, m.value, depth + 1);
+        }
       }
       w.EndObject();
       return;
     case rapidjson::kArrayType:
       w.StartArray();
-      for (const auto& item : v.GetArray()) WriteValue(w, item);
+      if (depth < kMaxWriteDepth) {
+        for (const auto& item : v.GetArray()) WriteValueAt(w, item, depth + 1);
+      }
       w.EndArray();
       return;
     case rapidjson::kStringType:
       w.String(v.GetString(), v.GetStringLength());
       return;
     case rapidjson::kNumberType:
-      if (v.IsDouble()) {
+      if (v.IsDouble() && !std::isfinite(v.GetDouble())) {
+        // A number the reader found beyond a double's range: written as one again, so whoever
+        // reads this text refuses it for its field (RapidJSON's Writer would write nothing).
+        w.Raw(v.GetDouble() < 0 ? "-1e999" : "1e999", rapidjson::kNumberType);
+      } else if (v.IsDouble()) {
         w.Double(v.GetDouble());
       } else if (v.IsInt64()) {
         w.Int64(v.GetInt64());
@@ -57,6 +71,10 @@ void WriteValue(Writer& w, const rapidjson::Value& v) {
       return;
   }
 }
+
+}  // namespace
+
+void WriteValue(Writer& w, const rapidjson::Value& v) { WriteValueAt(w, v, 0); }
 
 std::string Canonical(const rapidjson::Value& v) {
   Buffer buf;

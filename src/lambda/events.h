@@ -3,6 +3,7 @@
 // the prototype's raw JSON (answered, as the prototype did, in the proxy response shape).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,10 +23,17 @@ struct Event {
   std::string path = "/predict";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+  // An event of a known format whose request is unusable (a body that is not base64, an event
+  // nested too deep): answered with this 400 error in the event's format, never handled.
+  std::optional<core::Error> bad_request;
 };
 
-// Recognises the format and extracts the request; base64 bodies are decoded.
+// Recognises the format and extracts the request; base64 bodies are decoded. Fails only for an
+// event that is not JSON at all (the runtime reports it as an invocation error).
 core::Result<Event> ParseEvent(std::string_view json);
+
+// The 400 answer to an event's bad_request, as the service writes request errors.
+http::Response BadRequestResponse(const core::Error& e);
 
 // The service's answer in the response format the event's source expects.
 std::string FormatResponse(EventFormat format, const http::Response& response);

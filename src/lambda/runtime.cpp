@@ -106,8 +106,12 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
     }
     http::Response res;
     try {
-      EventRequest req(*event);
-      (*svc)->Handle(req, res);
+      if (event->bad_request) {
+        res = BadRequestResponse(*event->bad_request);
+      } else {
+        EventRequest req(*event);
+        (*svc)->Handle(req, res);
+      }
     } catch (const std::exception& e) {
       post_error("Runtime.HandlerError", e.what());
       continue;

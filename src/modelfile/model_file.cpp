@@ -1,5 +1,7 @@
 #include "modelfile/model_file.h"
 
+#include <filesystem>
+
 #include <rapidjson/prettywriter.h>
 
 #include <cstdio>
@@ -230,7 +232,7 @@ core::Result<ModelPtr> Parse(std::string_view text) {
   if (text.size() > kMaxModelBytes) return Invalid("document", "is larger than 256 MB");
   json::Document doc;
   std::string why;
-  if (!json::ParseDocument(doc, text, why)) {
+  if (!json::ParseDocument(doc, text, json::kModelFileLimits, why)) {
     return MakeError(ErrorCode::kInvalidModel, "model file: not valid JSON (" + why + "); truncated or corrupt?",
                      "document");
   }
@@ -246,12 +248,22 @@ core::Result<ModelPtr> Parse(std::string_view text) {
   return *made;
 }
 
-core::Result<ModelPtr> Read(std::istream& in) {
+namespace {
+core::Error TooLarge(size_t max_bytes) {
+  return MakeError(ErrorCode::kInvalidModel,
+                   "model file: larger than the limit of " + std::to_string(max_bytes >> 20) +
+                       " MB (--max-model-mb)",
+                   "document");
+}
+}  // namespace
+
+core::Result<ModelPtr> Read(std::istream& in, size_t max_bytes) {
+  max_bytes = std::min(max_bytes, kMaxModelBytes);
   std::string text;
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxModelBytes) return Invalid("document", "is larger than 256 MB");
+    if (text.size() > max_bytes) return TooLarge(max_bytes);
   }
   if (in.bad()) return MakeError(ErrorCode::kIo, "model file: read failed");
   return Parse(text);
@@ -319,7 +331,7 @@ std::string Serialize(const model::Model& m) {
   json::Document md;
   std::string why;
   const std::string canonical =
-      json::ParseDocument(md, s.metadata.json, why) && md.IsObject() ? json::Canonical(md) : std::string("{}");
+      json::ParseDocument(md, s.metadata.json, json::kModelFileLimits, why) && md.IsObject() ? json::Canonical(md) : std::string("{}");
   w.RawValue(canonical.data(), canonical.size(), rapidjson::kObjectType);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
@@ -327,10 +339,19 @@ std::string Serialize(const model::Model& m) {
   return out;
 }
 
-core::Result<ModelPtr> ReadFile(const std::string& path) {
+core::Result<ModelPtr> ReadFile(const std::string& path, size_t max_bytes) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > std::min(max_bytes, kMaxModelBytes)) {
+      core::Error e = TooLarge(std::min(max_bytes, kMaxModelBytes));
+      e.message = path + ": " + e.message;
+      return e;
+    }
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return MakeError(ErrorCode::kIo, "cannot open model file '" + path + "'", "model");
-  auto r = Read(in);
+  auto r = Read(in, max_bytes);
   if (!r) {
     core::Error e = r.error();
     e.message = path + ": " + e.message;

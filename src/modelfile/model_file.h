@@ -16,17 +16,21 @@ namespace hr::modelfile {
 
 inline constexpr std::string_view kFormatName = "hybrid-router-model";
 inline constexpr int kFormatVersion = 1;
-// Model files larger than this are refused before parsing.
+// Model files larger than this are refused before parsing, whatever a caller allows.
 inline constexpr size_t kMaxModelBytes = 256u << 20;
+// The default size limit of a model file (serve's --max-model-mb): checked before reading.
+inline constexpr size_t kDefaultMaxModelBytes = 64u << 20;
 
 using ModelPtr = std::shared_ptr<const model::Model>;
 
 core::Result<ModelPtr> Parse(std::string_view text);
-core::Result<ModelPtr> Read(std::istream& in);
+// Reads at most `max_bytes` (and kMaxModelBytes) before refusing the stream.
+core::Result<ModelPtr> Read(std::istream& in, size_t max_bytes = kDefaultMaxModelBytes);
 std::string Serialize(const model::Model& m);
 
-// Reads a file; errors name the path.
-core::Result<ModelPtr> ReadFile(const std::string& path);
+// Reads a file; errors name the path. A regular file larger than `max_bytes` is refused before
+// any of it is read.
+core::Result<ModelPtr> ReadFile(const std::string& path, size_t max_bytes = kDefaultMaxModelBytes);
 // Writes to path via a temporary file and rename, so a failed write leaves no half file.
 core::Status WriteFileAtomic(const model::Model& m, const std::string& path);
 

@@ -19,7 +19,8 @@ std::string Finish(json::Buffer& buf) { return std::string(buf.GetString(), buf.
 
 // Writes one answer (or the fallback when no model is loaded) for a parsed request.
 std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const features::Request& req,
-                        const core::CivilTime& now, Clock::time_point start, json::Writer& w) {
+                        const codec::RequestNotes& notes, const core::CivilTime& now,
+                        Clock::time_point start, json::Writer& w) {
   policy::Decision d;
   const model::Metadata* info = nullptr;
   if (ts.model) {
@@ -33,6 +34,7 @@ std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const feature
   extras.inference_cost_usd = cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg.memory_mb);
   extras.now = now;
   if (ts.model) extras.model_info_json = ts.model->model_info_json;
+  extras.notes = &notes;
   codec::WriteResponse(w, req, d, info, extras);
   return d.from_model ? policy::Name(d.platform) : std::string_view("fallback");
 }
@@ -80,11 +82,12 @@ Reply Error(const core::Error& e) {
 
 Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, Clock::time_point start) {
   const core::CivilTime now = core::NowUtc();
-  auto req = ts.requests.Parse(body, now);
+  auto req = ts.requests.Parse(body, now, codec::ParseOptions{cfg.strict}, &ts.notes);
   if (!req) return Error(req.error());
   json::Buffer buf(nullptr, 1024);  // an answer is about 550 bytes: no regrowth
   json::Writer w(buf);
   Reply r;
+  r.request_id = ts.notes.request_id;
   if (!ts.model) {
     // The prototype's answer when it could not use its model, so callers can still route.
     r.status = 503;
@@ -95,11 +98,12 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, 
     codec::WriteErrorObject(w, "unavailable",
                             "no usable model is loaded; use fallback_prediction or retry after a reload", "");
     WriteFallback(w, *req, true);
+    codec::WriteNotes(w, ts.notes);
     w.EndObject();
     r.body = Finish(buf);
     return r;
   }
-  r.decision = Answer(ts, cfg, *req, now, start, w);
+  r.decision = Answer(ts, cfg, *req, ts.notes, now, start, w);
   r.body = Finish(buf);
   return r;
 }
@@ -110,21 +114,27 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   // small beside the answer), so that every build, the static Lambda one too, reads it the same.
   json::Document doc;
   std::string why;
-  bool too_big = false;
-  if (!json::ParseDocument(doc, body, why, &too_big)) {
-    if (too_big) {
-      return ErrorWithStatus(400, "out_of_range", "request body holds a number beyond the range of a double (" + why + ")");
-    }
+  if (!json::ParseDocument(doc, body, json::kRequestLimits, why)) {
     return ErrorWithStatus(400, "invalid_json", "request body is not valid JSON: " + why);
   }
+  const codec::ParseOptions options{cfg.strict};
+  codec::RequestNotes& wrapper_notes = ts.notes;
+  wrapper_notes.Clear();
   const json::Value* items = nullptr;
   if (doc.IsObject()) {
     for (const auto& m : doc.GetObject()) {
       const std::string_view key = json::Text(m.name);
       if (key != "requests") {
-        return ErrorWithStatus(400, "unknown_field",
-                               "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
-                               key.substr(0, 64));
+        if (cfg.strict) {
+          return ErrorWithStatus(400, "unknown_field",
+                                 "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
+                                 key.substr(0, 64));
+        }
+        if (wrapper_notes.ignored_fields.size() < codec::kMaxNamedFields) {
+          wrapper_notes.ignored_fields.emplace_back(key.substr(0, 64));
+        }
+        ++wrapper_notes.ignored_count;
+        continue;
       }
       if (items) return ErrorWithStatus(400, "invalid_json", "requests appears twice", "requests");
       if (!m.value.IsArray()) {
@@ -149,14 +159,15 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   json::Key(w, "results");
   w.StartArray();
   size_t index = 0, failed = 0;
+  codec::RequestNotes notes;
   for (const json::Value& item : items->GetArray()) {
     const size_t at = index++;
     core::Result<features::Request> req =
-        item.IsObject() ? codec::ParseRequestValue(item, now)
+        item.IsObject() ? codec::ParseRequestValue(item, now, options, &notes)
                         : core::Result<features::Request>(
                               core::MakeError(core::ErrorCode::kWrongType, "each request must be a JSON object"));
     if (req && ts.model) {
-      Answer(ts, cfg, *req, now, start, w);
+      Answer(ts, cfg, *req, notes, now, start, w);
       continue;
     }
     ++failed;
@@ -165,6 +176,7 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
     } else {
       BeginFailedItem(w, at, core::MakeError(core::ErrorCode::kUnavailable, "no usable model is loaded"));
       WriteFallback(w, *req, false);
+      codec::WriteNotes(w, notes);
     }
     w.EndObject();
   }
@@ -173,6 +185,7 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   w.Uint64(index);
   json::Key(w, "failed");
   w.Uint64(failed);
+  codec::WriteNotes(w, wrapper_notes);
   w.EndObject();
   Reply r;
   r.body = Finish(buf);

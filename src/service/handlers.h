@@ -15,6 +15,7 @@ struct Reply {
   std::string body;
   std::string_view error_code;  // for metrics, when status >= 400
   std::string_view decision;    // for the access log and metrics: lambda / ecs / fallback
+  std::string_view request_id;  // the body's request_id (valid until the next request)
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
@@ -25,6 +26,7 @@ struct ThreadState {
   std::shared_ptr<const LoadedModel> model;
   model::Scratch scratch;
   codec::RequestParser requests;
+  codec::RequestNotes notes;
   uint64_t counter = 0;
 };
 

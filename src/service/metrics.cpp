@@ -142,6 +142,11 @@ std::string Metrics::Render(const ModelInfo& model, int open_connections) const 
   out += "# HELP hybrid_router_open_connections Client connections open now.\n"
          "# TYPE hybrid_router_open_connections gauge\n";
   add("hybrid_router_open_connections %d\n", open_connections);
+  out += "# HELP hybrid_router_connections_rejected_total Connections closed unanswered at the "
+         "--max-connections limit.\n"
+         "# TYPE hybrid_router_connections_rejected_total counter\n";
+  add("hybrid_router_connections_rejected_total %llu\n",
+      static_cast<unsigned long long>(connections_rejected_.load(std::memory_order_relaxed)));
   out += "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
          "# TYPE process_start_time_seconds gauge\n";
   add("process_start_time_seconds %.3f\n", start_time_s_);

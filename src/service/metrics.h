@@ -22,6 +22,8 @@ class Metrics {
   void Request(RouteId route, int status, double seconds);
   void Decision(std::string_view platform);  // "lambda", "ecs", "fallback"
   void Error(std::string_view code);
+  // A connection closed at once because --max-connections were open (no HTTP answer was sent).
+  void ConnectionRejected() { connections_rejected_.fetch_add(1, std::memory_order_relaxed); }
   void Reload(bool ok) { (ok ? reload_ok_ : reload_failed_).fetch_add(1, std::memory_order_relaxed); }
   std::atomic<int64_t>& in_flight() { return in_flight_; }
 
@@ -43,6 +45,7 @@ class Metrics {
   std::array<std::atomic<uint64_t>, 3> decisions_{};
   std::array<std::atomic<uint64_t>, kErrorCodes> errors_{};
   std::atomic<uint64_t> reload_ok_{0}, reload_failed_{0};
+  std::atomic<uint64_t> connections_rejected_{0};
   std::atomic<int64_t> in_flight_{0};
   double start_time_s_ = 0;
 };

@@ -97,12 +97,44 @@ std::string_view Presented(const http::Request& req) {
   return {};
 }
 
-core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path) {
-  auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText()) : modelfile::ReadFile(path);
+// Text safe to echo in a JSON message or a log line: printable ASCII kept, other bytes as \xNN,
+// at most `max` input bytes.
+std::string Printable(std::string_view s, size_t max) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(std::min(s.size(), max));
+  for (unsigned char c : s.substr(0, max)) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Every model swap in the process gets a new number, so a thread's cached model can never be
+// mistaken for another Service's (a new Service at a freed address).
+uint64_t NextGeneration() {
+  static std::atomic<uint64_t> generations{0};
+  return generations.fetch_add(1, std::memory_order_acq_rel) + 1;
+}
+
+// What /model and /metrics show of a model's origin: the file name, not the server's directories.
+std::string SourceName(const std::string& path) {
+  if (path.empty()) return "built-in";
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path, size_t max_bytes) {
+  auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText()) : modelfile::ReadFile(path, max_bytes);
   if (!m) return m.error();
   auto loaded = std::make_shared<LoadedModel>();
   loaded->model = *m;
-  loaded->source = path.empty() ? "built-in" : path;
+  loaded->source = SourceName(path);
   loaded->loaded_at = core::FormatUtcMicros(core::NowUtc());
   loaded->model_info_json = codec::ModelInfoJson(&loaded->model->spec().metadata);
   return std::shared_ptr<const LoadedModel>(std::move(loaded));
@@ -114,11 +146,18 @@ Service::Service(ServiceConfig config) : config_(std::move(config)) {
   request_id_seed_ = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
 }
 
-Service::~Service() = default;
+Service::~Service() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  if (reloader_.joinable()) reloader_.join();
+}
 
 core::Result<std::unique_ptr<Service>> Service::Create(ServiceConfig config) {
   std::unique_ptr<Service> s(new Service(std::move(config)));
-  auto loaded = Load(s->config_.model_path);
+  auto loaded = Load(s->config_.model_path, s->config_.max_model_bytes);
   if (loaded) {
     s->model_ = *loaded;
   } else if (!s->config_.allow_missing_model) {
@@ -127,7 +166,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(ServiceConfig config) {
     s->config_.event_log->error(R"("event":"model_load_failed","message":{})",
                                 json::Quoted(loaded.error().message));
   }
-  s->generation_.store(1, std::memory_order_release);
+  s->generation_.store(NextGeneration(), std::memory_order_release);
   return s;
 }
 
@@ -137,7 +176,8 @@ std::shared_ptr<const LoadedModel> Service::model() const {
 }
 
 core::Status Service::Reload() {
-  auto loaded = Load(config_.model_path);
+  std::lock_guard<std::mutex> one_at_a_time(reload_mutex_);
+  auto loaded = Load(config_.model_path, config_.max_model_bytes);
   if (!loaded) {
     metrics_.Reload(false);
     if (config_.event_log) {
@@ -150,8 +190,8 @@ core::Status Service::Reload() {
   {
     std::lock_guard<std::mutex> lock(model_mutex_);
     model_ = *loaded;
+    generation_.store(NextGeneration(), std::memory_order_release);
   }
-  generation_.fetch_add(1, std::memory_order_acq_rel);
   metrics_.Reload(true);
   if (config_.event_log) {
     config_.event_log->info(R"("event":"reloaded","source":{})", json::Quoted((*loaded)->source));
@@ -159,19 +199,110 @@ core::Status Service::Reload() {
   return {};
 }
 
+void Service::RequestReload(std::function<void(const core::Status&)> done) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    if (!reloader_.joinable()) reloader_ = std::thread([this] { ReloadLoop(); });
+    queued_ = true;
+    if (done) queue_.push_back(std::move(done));
+  }
+  queue_cv_.notify_one();
+}
+
+void Service::ReloadLoop() {
+  for (;;) {
+    std::deque<std::function<void(const core::Status&)>> waiting;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queue_cv_.wait(lock, [this] { return queued_ || stop_; });
+      if (!queued_) return;  // stopping, nothing asked
+      queued_ = false;
+      waiting.swap(queue_);
+    }
+    const core::Status status = Reload();
+    for (auto& done : waiting) done(status);
+  }
+}
+
 void Service::ObserveServerError(int status) {
+  if (status == 0) {
+    metrics_.ConnectionRejected();
+    return;
+  }
   metrics_.Request(RouteId::kOther, status, 0);
   metrics_.Error(status == 413 ? "payload_too_large" : status == 431 ? "headers_too_large"
                  : status == 503 ? "too_many_connections" : "invalid_http");
 }
 
+namespace {
+
+// What every answer gets once its reply is known: CORS and request id headers, metrics, access log.
+struct Finishing {
+  RouteId id = RouteId::kOther;
+  std::string request_id;
+  std::string method, path;  // printable, bounded
+  Clock::time_point start;
+};
+
+void Complete(const ServiceConfig& config, Metrics& metrics, const Finishing& f, Reply reply,
+              http::Response& res) {
+  res.status = reply.status;
+  res.body = std::move(reply.body);
+  if (f.id == RouteId::kMetrics && reply.status == 200) res.content_type = "text/plain; version=0.0.4";
+  res.headers = std::move(reply.headers);
+  res.headers.reserve(res.headers.size() + 2);
+  res.headers.emplace_back("Access-Control-Allow-Origin", config.cors_origin);
+  res.headers.emplace_back("X-Request-Id", f.request_id);
+
+  const double seconds = std::chrono::duration<double>(Clock::now() - f.start).count();
+  metrics.Request(f.id, reply.status, seconds);
+  if (!reply.decision.empty()) metrics.Decision(reply.decision);
+  if (reply.status >= 400) metrics.Error(reply.error_code.empty() ? "other" : reply.error_code);
+  metrics.in_flight().fetch_sub(1, std::memory_order_relaxed);
+
+  if (config.access_log) {
+    json::Buffer buf;
+    json::Writer w(buf);
+    w.StartObject();
+    json::Key(w, "time");
+    json::String(w, core::FormatUtcMicros(core::NowUtc()));
+    json::Key(w, "request_id");
+    json::String(w, f.request_id);
+    json::Key(w, "method");
+    json::String(w, f.method);
+    json::Key(w, "path");
+    json::String(w, f.path);
+    json::Key(w, "status");
+    w.Int(reply.status);
+    json::Key(w, "latency_us");
+    w.Int64(static_cast<int64_t>(seconds * 1e6));
+    json::Key(w, "decision");
+    if (reply.decision.empty()) {
+      w.Null();
+    } else {
+      json::String(w, reply.decision);
+    }
+    w.EndObject();
+    config.access_log->info(std::string_view(buf.GetString(), buf.GetSize()));
+  }
+}
+
+Reply ReloadReply(const core::Status& s, const LoadedModel* now_serving) {
+  if (!s) return detail::Error(s.error());
+  Reply reply;
+  reply.body = R"({"reloaded":true,"model":)" + detail::ModelInfoJson(now_serving) + "}";
+  return reply;
+}
+
+}  // namespace
+
 void Service::Handle(const http::Request& req, http::Response& res) {
   const auto start = Clock::now();
   metrics_.in_flight().fetch_add(1, std::memory_order_relaxed);
   detail::ThreadState& ts = t_state;
-  if (ts.owner != this || ts.generation != generation_.load(std::memory_order_acquire)) {
+  if (const uint64_t g = generation_.load(std::memory_order_acquire); ts.owner != this || ts.generation != g) {
     ts.owner = this;
-    ts.generation = generation_.load(std::memory_order_acquire);
+    ts.generation = g;
     ts.model = model();
   }
 
@@ -194,10 +325,13 @@ void Service::Handle(const http::Request& req, http::Response& res) {
     }
   }
 
+  Finishing f;
+  f.id = route ? route->id : RouteId::kOther;
+  f.start = start;
   Reply reply;
-  RouteId id = route ? route->id : RouteId::kOther;
+  bool deferred = false;
   if (!route && !path_known) {
-    reply = detail::ErrorWithStatus(404, "not_found", "no route " + std::string(path.substr(0, 128)) +
+    reply = detail::ErrorWithStatus(404, "not_found", "no route " + Printable(path, 128) +
                                                           "; routes: POST /predict, POST /predict/batch, GET /healthz, "
                                                           "GET /readyz, GET /model, GET /metrics, POST /admin/reload");
   } else if (!route && method == "OPTIONS") {
@@ -207,8 +341,8 @@ void Service::Handle(const http::Request& req, http::Response& res) {
                      {"Access-Control-Max-Age", "600"}};
   } else if (!route) {
     reply = detail::ErrorWithStatus(405, "method_not_allowed",
-                                    std::string(method.substr(0, 16)) + " is not allowed on " +
-                                        std::string(path) + "; use " + allow);
+                                    Printable(method, 16) + " is not allowed on " + Printable(path, 128) +
+                                        "; use " + allow);
     reply.headers.emplace_back("Allow", allow);
   } else if (NeedsKey(*route, config_) && !config_.keys.Check(Presented(req))) {
     reply = detail::ErrorWithStatus(401, "unauthorized",
@@ -221,7 +355,7 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   } else if (route->json_body && !IsJsonContentType(req.header("content-type"))) {
     reply = detail::ErrorWithStatus(415, "unsupported_media_type",
                                     "Content-Type must be application/json, not '" +
-                                        std::string(req.header("content-type").substr(0, 64)) + "'");
+                                        Printable(req.header("content-type"), 64) + "'");
   } else {
     switch (route->id) {
       case RouteId::kPredict:
@@ -253,62 +387,39 @@ void Service::Handle(const http::Request& req, http::Response& res) {
         reply.body = metrics_.Render(info, connections_ ? connections_() : 0);
         break;
       }
-      case RouteId::kReload: {
-        if (auto s = Reload(); !s) {
-          reply = detail::Error(s.error());
-        } else {
-          ts.generation = generation_.load(std::memory_order_acquire);
-          ts.model = model();
-          reply.body = R"({"reloaded":true,"model":)" + detail::ModelInfoJson(ts.model.get()) + "}";
-        }
+      case RouteId::kReload:
+        deferred = true;
         break;
-      }
       default:
         break;
     }
   }
 
-  res.status = reply.status;
-  res.body = std::move(reply.body);
-  if (id == RouteId::kMetrics && reply.status == 200) res.content_type = "text/plain; version=0.0.4";
-  res.headers = std::move(reply.headers);
-  res.headers.reserve(res.headers.size() + 2);
-  res.headers.emplace_back("Access-Control-Allow-Origin", config_.cors_origin);
   const std::string_view given = req.header("x-request-id");
-  std::string request_id = ValidRequestId(given) ? std::string(given) : NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
-  res.headers.emplace_back("X-Request-Id", request_id);
-
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  metrics_.Request(id, reply.status, seconds);
-  if (!reply.decision.empty()) metrics_.Decision(reply.decision);
-  if (reply.status >= 400) metrics_.Error(reply.error_code.empty() ? "other" : reply.error_code);
-  metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
-
-  if (config_.access_log) {
-    json::Buffer buf;
-    json::Writer w(buf);
-    w.StartObject();
-    json::Key(w, "time");
-    json::String(w, core::FormatUtcMicros(core::NowUtc()));
-    json::Key(w, "request_id");
-    json::String(w, request_id);
-    json::Key(w, "method");
-    json::String(w, method.substr(0, 16));
-    json::Key(w, "path");
-    json::String(w, path.substr(0, 256));
-    json::Key(w, "status");
-    w.Int(reply.status);
-    json::Key(w, "latency_us");
-    w.Int64(static_cast<int64_t>(seconds * 1e6));
-    json::Key(w, "decision");
-    if (reply.decision.empty()) {
-      w.Null();
-    } else {
-      json::String(w, reply.decision);
-    }
-    w.EndObject();
-    config_.access_log->info(std::string_view(buf.GetString(), buf.GetSize()));
+  if (ValidRequestId(given)) {
+    f.request_id = given;
+  } else if (ValidRequestId(reply.request_id)) {
+    f.request_id = reply.request_id;  // the body's request_id, as the prototype's clients send it
+  } else {
+    f.request_id = NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
   }
+  f.method = Printable(method, 16);
+  f.path = Printable(path, 256);
+
+  if (deferred) {
+    // The new model is read and checked on the reload thread, never on an event loop.
+    if (http::Responder respond = req.Defer()) {
+      RequestReload([this, f = std::move(f), respond = std::move(respond)](const core::Status& s) {
+        http::Response out;
+        Complete(config_, metrics_, f, ReloadReply(s, model().get()), out);
+        respond(std::move(out));
+      });
+      return;
+    }
+    const core::Status s = Reload();
+    reply = ReloadReply(s, model().get());
+  }
+  Complete(config_, metrics_, f, std::move(reply), res);
 }
 
 }  // namespace hr::service

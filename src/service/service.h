@@ -4,10 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "core/result.h"
 #include "http/server.h"
@@ -27,6 +30,8 @@ struct ServiceConfig {
   std::string cors_origin = "*";
   double memory_mb = 512;  // Lambda memory priced into metrics.inference_cost_usd
   size_t max_batch = 1000;
+  bool strict = false;  // refuse unknown request fields (400 unknown_field) instead of warning
+  size_t max_model_bytes = 64u << 20;  // a model file larger than this is refused before reading
   bool metrics_need_auth = false;
   ApiKeys keys;
   std::shared_ptr<spdlog::logger> access_log;  // one JSON line per request; null: off
@@ -36,7 +41,7 @@ struct ServiceConfig {
 // A model as served: the model and where it came from.
 struct LoadedModel {
   modelfile::ModelPtr model;
-  std::string source;     // a path, or "built-in"
+  std::string source;     // the file's name (not its directory), or "built-in"
   std::string loaded_at;  // ISO-8601 UTC
   std::string model_info_json;  // the answers' "model_info", rendered once
 };
@@ -48,8 +53,12 @@ class Service {
 
   // The http::Handler of the server.
   void Handle(const http::Request& request, http::Response& response);
-  // Reloads from the configured path; on failure the old model keeps serving.
+  // Reloads from the configured path: reads and validates the new model, then swaps it in; on
+  // failure the old model keeps serving. One reload at a time (a second caller waits).
   core::Status Reload();
+  // The same on the service's reload thread, off the event loops; `done` (optional) gets the
+  // result there. Requests that arrive while a reload runs are served by the next one.
+  void RequestReload(std::function<void(const core::Status&)> done = {});
   // Lets /metrics report the server's open connections.
   void SetConnectionGauge(std::function<int()> gauge) { connections_ = std::move(gauge); }
   // Counts answers the server gives itself (malformed HTTP, body too large...).
@@ -58,16 +67,25 @@ class Service {
   std::shared_ptr<const LoadedModel> model() const;
   Metrics& metrics() { return metrics_; }
   const ServiceConfig& config() const { return config_; }
+  // Changes with every model swap, unique across all Services of the process (threads cache the
+  // model by it).
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   explicit Service(ServiceConfig config);
+  void ReloadLoop();
 
   ServiceConfig config_;
   Metrics metrics_;
   mutable std::mutex model_mutex_;  // guards model_ for the rare swap; readers cache per thread
   std::shared_ptr<const LoadedModel> model_;
   std::atomic<uint64_t> generation_{0};
+  std::mutex reload_mutex_;  // one reload at a time
+  std::mutex queue_mutex_;   // guards the reload queue and thread below
+  std::condition_variable queue_cv_;
+  std::deque<std::function<void(const core::Status&)>> queue_;
+  bool queued_ = false, stop_ = false;
+  std::thread reloader_;
   std::function<int()> connections_;
   uint64_t request_id_seed_ = 0;
 };

@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 
 #include "http/server.h"
@@ -182,6 +183,62 @@ TEST(LambdaRuntime, EveryEventFormatIsAnsweredInItsOwnFormat) {
   EXPECT_EQ(by_id["not-json"].error_type, "Runtime.InvalidEvent");
   EXPECT_NE(by_id["not-json"].body.find("\"errorType\":\"Runtime.InvalidEvent\""), std::string::npos);
   EXPECT_EQ(by_id["late"].error_type, "Runtime.DeadlineExceeded");
+}
+
+// Found by the bad-input campaign: a base64 body whose length is not a multiple of 4 wrote past
+// its buffer; events nested 100k deep, or a direct invocation's body object nested 50k deep,
+// overflowed the stack; a malformed body went to the invocation-error endpoint (a 502 through API
+// Gateway). Each is now a JSON 400 in the event's own format, and the runtime keeps serving.
+TEST(LambdaRuntime, HostileEventsAreAnswered400AndTheRuntimeKeepsServing) {
+  FakeRuntimeApi api;
+  const std::string v1_head = R"({"resource":"/predict","path":"/predict","httpMethod":"POST","headers":{"Content-Type":"application/json"},"requestContext":{"stage":"prod"},)";
+  const std::string good = R"({\"workload_type\":\"lightweight_api\",\"payload_size_kb\":5})";
+  struct Case {
+    std::string id, event;
+    int status;
+    std::string code, field;
+  };
+  const Case cases[] = {
+      {"b64-5", v1_head + R"("isBase64Encoded":true,"body":"abcde"})", 400, "invalid_json", "body"},
+      {"b64-bad", v1_head + R"("isBase64Encoded":true,"body":"eyJ3b3Jr*G9hZA=="})", 400, "invalid_json", "body"},
+      {"body-number", v1_head + R"("isBase64Encoded":false,"body":42})", 400, "wrong_type", "body"},
+      {"deep-event", std::string(100000, '[') + std::string(100000, ']'), 400, "invalid_json", ""},
+      {"deep-direct", R"({"body":)" + std::string(50000, '[') + std::string(50000, ']') + "}", 400, "invalid_json", ""},
+      {"deep-direct-object", R"({"body":{"a":)" + [] {
+         std::string s;
+         for (int i = 0; i < 50000; ++i) s += R"({"a":)";
+         return s + "1" + std::string(50000, '}');
+       }() + "}}", 400, "invalid_json", ""},
+      {"huge-number", v1_head + R"("isBase64Encoded":false,"body":"{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":1e999}"})", 400, "out_of_range", "payload_size_kb"},
+      {"direct-huge", R"({"body":{"workload_type":"lightweight_api","payload_size_kb":-1e999}})", 400, "out_of_range", "payload_size_kb"},
+      {"long-mantissa", v1_head + R"("isBase64Encoded":false,"body":"{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":0.)" + std::string(540, '0') + R"(3347797894}"})", 200, "", ""},
+      {"still-serving", v1_head + R"("isBase64Encoded":false,"body":")" + good + R"("})", 200, "", ""},
+  };
+  for (const auto& c : cases) api.Queue(c.id, c.event, NowMs() + 30000);
+  auto r = RunBootstrap(api.port(), "--max-invocations " + std::to_string(std::size(cases)));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, Posted> by_id;
+  for (const auto& x : api.posted()) {
+    const auto start = std::string("/2018-06-01/runtime/invocation/").size();
+    by_id[x.path.substr(start, x.path.find('/', start) - start)] = x;
+  }
+  ASSERT_EQ(by_id.size(), std::size(cases));
+  for (const auto& c : cases) {
+    const Posted& got = by_id[c.id];
+    ASSERT_EQ(got.path, "/2018-06-01/runtime/invocation/" + c.id + "/response") << c.id << ": " << got.body;
+    simdjson::dom::parser p, q;
+    auto proxy = Json(p, got.body);
+    EXPECT_EQ(proxy["statusCode"].get_int64().value(), c.status) << c.id << ": " << got.body;
+    auto inner = Json(q, std::string(proxy["body"].get_string().value()));
+    if (c.status == 200) {
+      EXPECT_TRUE(inner["prediction"]["platform"].is_string()) << c.id;
+      continue;
+    }
+    EXPECT_EQ(inner["error"]["code"].get_string().value(), c.code) << c.id << ": " << got.body;
+    if (!c.field.empty()) {
+      EXPECT_EQ(inner["error"]["field"].get_string().value(), c.field) << c.id;
+    }
+  }
 }
 
 TEST(LambdaRuntime, TheSameRequestGetsTheSameAnswerAsServe) {

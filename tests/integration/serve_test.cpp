@@ -88,14 +88,17 @@ TEST_F(Serve, EveryErrorHasItsStatusAndAJsonBodyNamingTheField) {
       {"POST", "/predict", R"({"workload_type":"lightweight-api","payload_size_kb":5})", json, 400, "unknown_value", "workload_type"},
       {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":"noon"})", json, 400, "unknown_value", "time_window"},
       {"POST", "/predict", R"({"payload_size_kb":5})", json, 400, "missing_field", "workload_type"},
-      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"extra":1})", json, 400, "unknown_field", "extra"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"extra":1,"request_id":2})", json, 400, "wrong_type", "request_id"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":)" + std::string(65, '[') + std::string(65, ']') + "}", json, 400, "invalid_json", ""},
+      {"POST", "/predict/batch", std::string(100000, '['), json, 400, "invalid_json", ""},
+      {"POST", "/predict/batch", "[{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":0." + std::string(540, '0') + "3347797894}, 1e400, {" , json, 400, "invalid_json", ""},
+      {"GET", "/n\xff\xfeowhere", "", {}, 404, "not_found", ""},
       {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":-1})", json, 400, "out_of_range", "payload_size_kb"},
       {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":1,"timestamp":"soon"})", json, 400, "invalid_timestamp", "timestamp"},
       {"GET", "/nowhere", "", {}, 404, "not_found", ""},
       {"GET", "/predict", "", {}, 405, "method_not_allowed", ""},
       {"DELETE", "/healthz", "", {}, 405, "method_not_allowed", ""},
       {"POST", "/predict", kLight, {"Content-Type: text/plain"}, 415, "unsupported_media_type", ""},
-      {"POST", "/predict", "{\"x\":\"" + std::string(70 * 1024, 'a') + "\"}", json, 413, "payload_too_large", ""},
   };
   simdjson::dom::parser p;
   for (const auto& c : cases) {
@@ -111,6 +114,13 @@ TEST_F(Serve, EveryErrorHasItsStatusAndAJsonBodyNamingTheField) {
   }
   auto r405 = Call(port(), "GET", "/predict");
   EXPECT_EQ(r405.headers["allow"], "POST");
+  // A body over the default 1 MB limit is refused from its Content-Length, before it is read.
+  Connection big(port());
+  ASSERT_TRUE(big.Send("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                       "Content-Length: " + std::to_string(1024 * 1024 + 1) + "\r\n\r\n{\"x\":"));
+  auto r413 = big.Read();
+  EXPECT_EQ(r413.status, 413);
+  EXPECT_EQ(Json(p, r413.body)["error"]["code"].get_string().value(), "payload_too_large") << r413.body;
 }
 
 TEST_F(Serve, MalformedHttpIsA400) {
@@ -318,6 +328,78 @@ TEST(ServeModel, NoUsableModelAnswers503WithTheFallback) {
   EXPECT_EQ(second["index"].get_uint64().value(), 1u);
   EXPECT_EQ(second["error"]["field"].get_string().value(), "workload_type");
   EXPECT_TRUE(second["fallback_prediction"].error());
+}
+
+// The prototype's evaluation request generator: request_id, lambda_memory_mb and a naive local
+// timestamp beside the five fields, posted one by one to /predict and saved as one JSON array
+// (json.dump with indent=2) of 1,000 requests.
+std::vector<std::string> PrototypeGeneratorRequests(int n) {
+  const char* workloads[] = {"lightweight_api", "thumbnail_processing", "medium_processing", "heavy_processing"};
+  const int memory[] = {128, 512, 1024, 2048};
+  const char* windows[] = {"early_morning", "morning_peak", "midday", "evening", "late_night"};
+  const char* loads[] = {"low_load", "medium_load", "burst_load", "ramp_load"};
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "{\n    \"request_id\": \"eval_%06d\",\n    \"workload_type\": \"%s\",\n    \"payload_size_kb\": %.2f,\n"
+                  "    \"time_window\": \"%s\",\n    \"load_pattern\": \"%s\",\n"
+                  "    \"timestamp\": \"2025-11-24T%02d:%02d:%02d.%06d\",\n    \"lambda_memory_mb\": %d\n  }",
+                  i, workloads[i % 4], 1.0 + (i * 37 % 5120), windows[i % 5], loads[(i / 5) % 4], i % 24, i % 60,
+                  (i * 7) % 60, i * 977 % 1000000, memory[i % 4]);
+    out.emplace_back(buf);
+  }
+  return out;
+}
+
+TEST_F(Serve, ThePrototypesGeneratorIsAnsweredWithWarningsAndItsRequestIds) {
+  const auto requests = PrototypeGeneratorRequests(1000);
+  simdjson::dom::parser p;
+  for (int i : {0, 1, 2, 3, 999}) {
+    auto r = Call(port(), "POST", "/predict", requests[static_cast<size_t>(i)]);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto doc = Json(p, r.body);
+    char id[32];
+    std::snprintf(id, sizeof id, "eval_%06d", i);
+    EXPECT_EQ(doc["request_id"].get_string().value(), id);
+    EXPECT_EQ(r.headers["x-request-id"], id) << "the body's request_id names the request without a header";
+    EXPECT_EQ(doc["warnings"].at(0)["field"].get_string().value(), "lambda_memory_mb") << r.body;
+    EXPECT_EQ(simdjson::dom::array(doc["warnings"]).size(), 1u);
+    EXPECT_TRUE(doc["prediction"]["platform"].is_string());
+  }
+  // A given X-Request-Id still wins.
+  auto headed = Call(port(), "POST", "/predict", requests[5], {"X-Request-Id: mine-1"});
+  EXPECT_EQ(headed.headers["x-request-id"], "mine-1");
+
+  std::string array = "[\n  ";
+  for (size_t i = 0; i < requests.size(); ++i) array += (i ? ",\n  " : "") + requests[i];
+  array += "\n]";
+  ASSERT_GT(array.size(), 200u * 1024);  // the generator's ~230 KB file, over the old 64 KB limit
+  auto batch = Call(port(), "POST", "/predict/batch", array);
+  ASSERT_EQ(batch.status, 200) << batch.body.substr(0, 300);
+  auto b = Json(p, batch.body);
+  EXPECT_EQ(b["count"].get_uint64().value(), 1000u);
+  EXPECT_EQ(b["failed"].get_uint64().value(), 0u);
+  auto results = simdjson::dom::array(b["results"]);
+  ASSERT_EQ(results.size(), 1000u);
+  EXPECT_EQ(results.at(999)["request_id"].get_string().value(), "eval_000999");
+  EXPECT_TRUE(results.at(999)["prediction"]["platform"].is_string());
+}
+
+TEST(ServeStrict, StrictRefusesUnknownFieldsByFlagAndByEnvironment) {
+  const std::string body = R"({"workload_type":"lightweight_api","payload_size_kb":5,"lambda_memory_mb":128})";
+  for (const auto& [args, env] : {std::pair<std::vector<std::string>, std::vector<std::string>>{{"--strict"}, {}},
+                                  {{}, {"HYBRID_ROUTER_STRICT=true"}}}) {
+    ServerProcess s(args, env);
+    ASSERT_GT(s.port(), 0) << s.Stderr();
+    auto r = Call(s.port(), "POST", "/predict", body);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find(R"("code":"unknown_field")"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find(R"("field":"lambda_memory_mb")"), std::string::npos) << r.body;
+    auto batch = Call(s.port(), "POST", "/predict/batch", R"({"requests":[],"x":1})");
+    EXPECT_EQ(batch.status, 400) << batch.body;
+    EXPECT_EQ(s.Stop(), 0);
+  }
 }
 
 }  // namespace

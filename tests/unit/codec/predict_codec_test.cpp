@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "../test_util.h"
 #include "features/seed_v1.h"
 
@@ -12,10 +15,11 @@ using core::ErrorCode;
 
 const core::CivilTime kNow{2025, 11, 24, 14, 21, 2, 123456000, 0, true};
 
-core::Result<features::Request> Parse(std::string_view text) {
+core::Result<features::Request> Parse(std::string_view text, const ParseOptions& options = {},
+                                      RequestNotes* notes = nullptr) {
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(text);
-  return ParseRequest(parser, padded, kNow);
+  return ParseRequest(parser, padded, kNow, options, notes);
 }
 
 // Both request readers (simdjson on-demand for serve, RapidJSON for the static Lambda bootstrap)
@@ -24,8 +28,10 @@ enum class Reader { kOnDemand, kRapidJson };
 
 class BothReaders : public ::testing::TestWithParam<Reader> {
  protected:
-  core::Result<features::Request> Read(std::string_view text) const {
-    return GetParam() == Reader::kOnDemand ? Parse(text) : ParseRequestText(text, kNow);
+  core::Result<features::Request> Read(std::string_view text, const ParseOptions& options = {},
+                                       RequestNotes* notes = nullptr) const {
+    return GetParam() == Reader::kOnDemand ? Parse(text, options, notes)
+                                           : ParseRequestText(text, kNow, options, notes);
   }
 };
 
@@ -71,7 +77,7 @@ TEST_P(BothReaders, EveryKindOfBadInputIsAClearError) {
       {"[1,2]", ErrorCode::kWrongType, ""},
       {"\"lightweight_api\"", ErrorCode::kWrongType, ""},
       {"42", ErrorCode::kWrongType, ""},
-      {"1e999", ErrorCode::kInvalidJson, ""},
+      {"1e999", ErrorCode::kWrongType, ""},
       {R"({"workload_type":"lightweight_api","payload_size_kb":5} {})", ErrorCode::kInvalidJson, ""},
       {R"({"workload_type":"lightweight_api","payload_size_kb":5}])", ErrorCode::kInvalidJson, ""},
       {R"({"payload_size_kb":5})", ErrorCode::kMissingField, "workload_type"},
@@ -115,7 +121,7 @@ TEST_P(BothReaders, EveryKindOfBadInputIsAClearError) {
        ErrorCode::kWrongType, "timestamp"},
   };
   for (const auto& c : cases) {
-    auto r = Read(c.body);
+    auto r = Read(c.body, ParseOptions{true});
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(core::CodeName(r.error().code), core::CodeName(c.code))
         << c.body << " -> " << r.error().message;
@@ -125,6 +131,106 @@ TEST_P(BothReaders, EveryKindOfBadInputIsAClearError) {
     EXPECT_FALSE(r.error().message.empty());
     EXPECT_EQ(core::HttpStatus(r.error().code), 400);
   }
+}
+
+// The prototype's handler ignored fields it did not know; its own request generator sends
+// request_id and lambda_memory_mb, and a naive local timestamp.
+TEST_P(BothReaders, UnknownFieldsAreIgnoredAndNamedUnlessStrict) {
+  const std::string body =
+      R"({"request_id":"req_000042","workload_type":"medium_processing","payload_size_kb":512.3,)"
+      R"("time_window":"evening","load_pattern":"burst_load","lambda_memory_mb":1024,)"
+      R"("timestamp":"2025-11-22T19:04:05.123456","extra":{"nested":[1,2,{"x":null}]},"flag":true})";
+  RequestNotes notes;
+  auto r = Read(body, {}, &notes);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->workload, features::Workload::kMediumProcessing);
+  EXPECT_EQ(r->hour_of_day, 19);
+  EXPECT_EQ(notes.request_id, "req_000042");
+  EXPECT_EQ(notes.ignored_fields, (std::vector<std::string>{"lambda_memory_mb", "extra", "flag"}));
+  EXPECT_EQ(notes.ignored_count, 3u);
+
+  auto strict = Read(body, ParseOptions{true}, &notes);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.error().code, ErrorCode::kUnknownField);
+  EXPECT_EQ(strict.error().field, "lambda_memory_mb");
+}
+
+TEST_P(BothReaders, AMisspeltKnownValueIsStillAnErrorAndUnknownFieldsAreStillJson) {
+  const Bad cases[] = {
+      {R"({"workload_type":"lightweight","payload_size_kb":5,"x":1})", ErrorCode::kUnknownValue, "workload_type"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":7})", ErrorCode::kWrongType,
+       "request_id"},
+      {R"({"size":1e999,"payload_size_kb":5})", ErrorCode::kMissingField, "workload_type"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":[nul]})", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":tru})", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":"\q"})", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":nul})", ErrorCode::kInvalidJson,
+       ""},
+  };
+  for (const auto& c : cases) {
+    auto r = Read(c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(core::CodeName(r.error().code), core::CodeName(c.code)) << c.body << " -> " << r.error().message;
+    if (*c.field) {
+      EXPECT_EQ(r.error().field, c.field) << c.body;
+    }
+  }
+}
+
+// Found by the bad-input campaign: RapidJSON's full-precision number path crashed on a long
+// mantissa; 0e40 was refused by one reader and accepted by the other; deep nesting overflowed
+// the recursive parser.
+TEST_P(BothReaders, NumbersAndNestingThatCrashedOrDisagreed) {
+  const std::string long_zeros = "0." + std::string(540, '0') + "3347797894";
+  auto tiny = Read(R"({"workload_type":"lightweight_api","payload_size_kb":)" + long_zeros + "}");
+  ASSERT_TRUE(tiny.ok()) << tiny.error().message;
+  EXPECT_EQ(tiny->payload_kb, 0.0);
+
+  auto zero = Read(R"({"workload_type":"lightweight_api","payload_size_kb":0e40})");
+  ASSERT_TRUE(zero.ok()) << zero.error().message;
+  EXPECT_EQ(zero->payload_kb, 0.0);
+
+  auto sub = Read(R"({"workload_type":"lightweight_api","payload_size_kb":1e-400,"x":2.5e-320})");
+  ASSERT_TRUE(sub.ok()) << sub.error().message;
+  EXPECT_EQ(sub->payload_kb, 0.0);
+
+  auto exact = Read(R"({"workload_type":"lightweight_api","payload_size_kb":5120.000000000000000000000000001})");
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->payload_kb, 5120.0);
+
+  for (const size_t depth : {63u, 64u, 1000u, 100000u}) {
+    const std::string nested = std::string(depth, '[') + std::string(depth, ']');
+    auto r = Read(R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":)" + nested + "}");
+    if (depth < 64) {
+      EXPECT_TRUE(r.ok()) << depth;  // with the request object: 64 levels
+    } else {
+      ASSERT_FALSE(r.ok()) << depth;
+      EXPECT_EQ(r.error().code, ErrorCode::kInvalidJson) << depth;
+      EXPECT_NE(r.error().message.find("nested deeper than 64"), std::string::npos) << r.error().message;
+    }
+  }
+  auto opened = Read(std::string(1'000'000, '['));
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::kInvalidJson);
+}
+
+TEST(WriteResponse, EchoesTheRequestIdAndNamesIgnoredFields) {
+  RequestNotes notes;
+  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":"abc","lambda_memory_mb":128})",
+                 {}, &notes);
+  ASSERT_TRUE(r.ok());
+  ResponseExtras extras;
+  extras.now = kNow;
+  extras.notes = &notes;
+  json::Buffer buf;
+  json::Writer w(buf);
+  WriteResponse(w, *r, policy::FallbackHeuristic(r->workload, r->payload_kb), nullptr, extras);
+  const std::string body = buf.GetString();
+  EXPECT_NE(body.find(R"("model_info":{"model_type":"fallback-heuristic","test_accuracy":null,"training_date":null},)"
+                      R"("request_id":"abc","warnings":[{"code":"unknown_field","field":"lambda_memory_mb",)"
+                      R"("message":"unknown field 'lambda_memory_mb' was ignored"}]})"),
+            std::string::npos)
+      << body;
 }
 
 TEST(WriteResponse, HasThePrototypesShape) {

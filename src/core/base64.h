@@ -1,0 +1,15 @@
+// Standard base64 (RFC 4648, as Lambda events carry binary bodies), decoded strictly: only the
+// standard alphabet, '=' padding only at the end, unpadded final groups of 2 or 3 characters
+// allowed. Pure: no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hr::core {
+
+// The decoded bytes, or nullopt when `text` is not valid base64.
+std::optional<std::string> Base64Decode(std::string_view text);
+
+}  // namespace hr::core
