@@ -1,6 +1,7 @@
 // `hybrid-router audit [DIR...]`: the data-quality report of measurement logs, as a readable
 // table or as JSON (--json). Every rejected line is listed in the JSON; the table shows the first
 // --show-rejections of them and counts by reason.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -263,12 +264,13 @@ void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double inge
   }
   size_t shown = 0;
   for (const auto& r : ds.rejections) {
-    if (shown++ == show_rejections) {
-      std::printf("  ... and %zu more rejected lines (all are listed by --json)\n",
-                  ds.rejections.size() - show_rejections);
-      break;
-    }
+    if (shown == show_rejections) break;
+    ++shown;
     std::printf("  %s:%u: %s\n", ds.files[r.file].path.c_str(), r.line, r.reason.c_str());
+  }
+  if (ds.rejected > shown) {
+    std::printf("  ... and %llu more rejected lines (counted by reason above; --json lists the first %zu)\n",
+                static_cast<unsigned long long>(ds.rejected - shown), ds.rejections.size());
   }
 
   std::printf("\n== Findings\n");
@@ -356,7 +358,10 @@ void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double inge
 int RunAudit(AuditConfig& cfg) {
   if (cfg.data.empty()) cfg.data.push_back(data::DefaultDataDir());
   const auto t0 = std::chrono::steady_clock::now();
-  auto ds = data::Ingest(cfg.data, {cfg.strict});
+  data::IngestOptions options;
+  options.strict = cfg.strict;
+  options.keep_rejections = std::max<size_t>(options.keep_rejections, cfg.show_rejections);
+  auto ds = data::Ingest(cfg.data, options);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!ds) return ReportError(ds.error());
   const data::AuditReport report = data::Audit(*ds);
@@ -380,7 +385,8 @@ RunFn AddAudit(CLI::App& app) {
   sub->add_flag("--json", cfg->json, "Write the report as one JSON document");
   sub->add_flag("--strict", cfg->strict, "Fail on any rejected line");
   sub->add_option("--show-rejections", cfg->show_rejections,
-                  "Rejected lines listed in the table (all of them are in --json)")
+                  "Rejected lines listed in the table (--json lists the first max(100, N); all are "
+                  "counted by reason)")
       ->capture_default_str();
   return [cfg] { return RunAudit(*cfg); };
 }

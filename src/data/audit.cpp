@@ -48,25 +48,6 @@ Quantiles Summarise(std::vector<double> v) {
   return q;
 }
 
-// The reason without the specifics after its first clause, to group similar rejections.
-std::string ReasonKind(const std::string& reason) {
-  if (reason.rfind("http_status", 0) == 0) return reason.substr(0, reason.find(' ', 12));
-  if (reason.rfind("malformed JSON", 0) == 0) return "malformed JSON";
-  if (reason.rfind("gzip stream", 0) == 0) return "gzip stream damaged or cut short";
-  if (reason.rfind("timestamp", 0) == 0) return "bad timestamp";
-  if (reason.rfind("unknown platform", 0) == 0) return "unknown platform";
-  if (const size_t at = reason.find(" is not one of"); at != std::string::npos) {
-    return "unknown " + reason.substr(0, reason.find(' ')) + " value";
-  }
-  const size_t quote = reason.find('\'');
-  if (reason.rfind("missing field", 0) == 0 || reason.rfind("field", 0) == 0) {
-    const size_t end = reason.find('\'', quote + 1);
-    return reason.substr(0, end == std::string::npos ? reason.size() : end + 1) +
-           (reason.rfind("field", 0) == 0 ? " has the wrong type" : "");
-  }
-  return reason.substr(0, std::min(reason.size(), quote == std::string::npos ? reason.size() : quote));
-}
-
 struct RunKey {
   int tw, lp;  // -1 unknown
   bool operator<(const RunKey& o) const { return std::tie(tw, lp) < std::tie(o.tw, o.lp); }
@@ -169,15 +150,9 @@ AuditReport Audit(const Dataset& ds) {
   a.files = ds.files.size();
   for (const auto& f : ds.files) a.lines += f.lines;
   a.accepted = ds.records.size();
-  a.rejected = ds.rejections.size();
-  std::map<std::string, uint64_t> reasons;
-  for (const auto& r : ds.rejections) {
-    ++reasons[ReasonKind(r.reason)];
-    a.failed_requests += r.http_status != 0 && r.http_status != 200;
-  }
-  a.rejection_reasons.assign(reasons.begin(), reasons.end());
-  std::stable_sort(a.rejection_reasons.begin(), a.rejection_reasons.end(),
-                   [](const auto& x, const auto& y) { return x.second > y.second; });
+  a.rejected = ds.rejected;
+  a.failed_requests = ds.failed_requests;
+  a.rejection_reasons = ds.rejection_kinds;
 
   // Cells and runs.
   std::map<std::tuple<int, int, int>, CellCount> cells;

@@ -10,7 +10,9 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <cstring>
 #include <limits>
+#include <map>
 
 namespace hr::data {
 
@@ -222,94 +224,158 @@ void Fnv1a(uint64_t& h, std::string_view bytes) {
   }
 }
 
-// Reads a whole plain or gzip file; `cut_short` reports a damaged gzip stream.
-core::Result<std::string> ReadAll(const std::string& path, std::string& damage) {
+// What one file gives: counts, the first rejections, records, and its bytes' hash.
+struct FileResult {
+  FileSummary summary;
+  std::vector<Record> records;
+  std::vector<Rejection> rejections;  // the first keep_rejections of this file
+  std::map<std::string, uint64_t> kinds;
+  uint64_t failed_requests = 0;
+  uint64_t hash = 14695981039346656037ull;
+  core::Status status;
+
+  void Reject(const IngestOptions& o, uint16_t file, uint64_t line, std::string reason, int http_status) {
+    ++summary.rejected;
+    failed_requests += http_status != 0 && http_status != 200;
+    ++kinds[ReasonKind(reason)];
+    if (rejections.size() < o.keep_rejections) {
+      rejections.push_back({file, static_cast<uint32_t>(std::min<uint64_t>(line, UINT32_MAX)), std::move(reason),
+                            http_status});
+    }
+  }
+};
+
+std::string GzipDamage(gzFile gz, uint64_t used) {
+  int errnum = 0;
+  const char* msg = gzerror(gz, &errnum);
+  return std::string("gzip stream damaged or cut short (") + (msg ? msg : "?") + ") after " +
+         std::to_string(used) + " bytes";
+}
+
+// Streams a plain or gzip file line by line: memory is one read buffer plus at most one line of
+// max_line_bytes, however large the (decompressed) file.
+void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const IngestOptions& o, FileResult& out) {
+  out.summary.path = path;
   gzFile gz = gzopen(path.c_str(), "rb");
-  if (!gz) return MakeError(ErrorCode::kIo, "cannot open '" + path + "'");
+  if (!gz) {
+    out.status = MakeError(ErrorCode::kIo, "cannot open '" + path + "'");
+    return;
+  }
   gzbuffer(gz, 1 << 17);
-  std::string text;
-  size_t used = 0;
+  constexpr size_t kChunk = 1 << 18;
+  const size_t max_line = std::max<size_t>(o.max_line_bytes, 16);
+  // Room for a whole line, one read, and simdjson's padding after any line in it.
+  std::string buf(max_line + kChunk + simdjson::SIMDJSON_PADDING, '\0');
+  const size_t data_room = max_line + kChunk;
+  size_t have = 0;   // bytes of data in buf
+  size_t start = 0;  // where the current (incomplete) line starts
+  uint64_t used = 0;
+  uint64_t line_no = 0;
+  bool skipping = false;  // inside a line longer than max_line: its bytes are dropped
+  std::string damage;
+
+  auto line_done = [&](std::string_view line) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) {
+      out.Reject(o, file, line_no, "empty line", 0);
+      return;
+    }
+    int status = 0;
+    const size_t capacity = static_cast<size_t>(buf.data() + buf.size() - line.data());
+    auto rec = ParsePadded(parser, simdjson::padded_string_view(line.data(), line.size(), capacity), &status);
+    if (rec) {
+      rec->file = file;
+      rec->line = static_cast<uint32_t>(std::min<uint64_t>(line_no, UINT32_MAX));
+      out.records.push_back(*rec);
+      ++out.summary.accepted;
+    } else {
+      out.Reject(o, file, line_no, rec.error().message, status);
+    }
+  };
+  auto long_line_done = [&] {
+    ++line_no;
+    out.Reject(o, file, line_no, "line longer than " + std::to_string(max_line) + " bytes (not read)", 0);
+  };
+
   for (;;) {
-    if (text.size() - used < (1 << 16)) text.resize(std::max<size_t>(text.size() * 2, 1 << 18));
-    const int n = gzread(gz, text.data() + used, static_cast<unsigned>(text.size() - used));
+    if (start > 0) {  // keep only the incomplete line, at the front
+      std::memmove(buf.data(), buf.data() + start, have - start);
+      have -= start;
+      start = 0;
+    }
+    if (used >= o.max_file_bytes) {
+      damage = "larger than " + std::to_string(o.max_file_bytes) + " bytes decompressed; the rest was not read";
+      break;
+    }
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(data_room - have, o.max_file_bytes - used));
+    const int n = gzread(gz, buf.data() + have, static_cast<unsigned>(std::min<size_t>(want, kChunk)));
     if (n < 0) {
-      int errnum = 0;
-      const char* msg = gzerror(gz, &errnum);
-      damage = std::string("gzip stream damaged or cut short (") + (msg ? msg : "?") + ") after " +
-               std::to_string(used) + " bytes";
+      damage = GzipDamage(gz, used);
       break;
     }
     if (n == 0) {
       // zlib reports a stream that ends early as an error state after the last read.
       int errnum = Z_OK;
-      const char* msg = gzerror(gz, &errnum);
-      if (errnum != Z_OK) {
-        damage = std::string("gzip stream damaged or cut short (") + (msg ? msg : "?") +
-                 ") after " + std::to_string(used) + " bytes";
-      }
+      gzerror(gz, &errnum);
+      if (errnum != Z_OK) damage = GzipDamage(gz, used);
       break;
     }
-    used += static_cast<size_t>(n);
+    Fnv1a(out.hash, std::string_view(buf.data() + have, static_cast<size_t>(n)));
+    const size_t scan_from = have;
+    have += static_cast<size_t>(n);
+    used += static_cast<uint64_t>(n);
+    for (size_t at = scan_from; at < have;) {
+      const char* nl = static_cast<const char*>(std::memchr(buf.data() + at, '\n', have - at));
+      if (!nl) break;
+      const size_t end = static_cast<size_t>(nl - buf.data());
+      if (skipping) {
+        skipping = false;
+        long_line_done();
+      } else {
+        line_done(std::string_view(buf.data() + start, end - start));
+      }
+      start = end + 1;
+      at = start;
+    }
+    if (skipping || have - start > max_line) {
+      skipping = true;
+      start = have;  // drop what there is of the long line
+    }
   }
   gzclose(gz);
-  text.resize(used);
-  return text;
-}
-
-template <typename FileResult>
-void ParseFile(od::parser& parser, const std::string& path, uint16_t file, FileResult& out) {
-  out.summary.path = path;
-  std::string damage;
-  auto text = ReadAll(path, damage);
-  if (!text) {
-    out.status = text.error();
-    return;
-  }
-  Fnv1a(out.hash, *text);
-  std::string& buf = *text;
-  const size_t size = buf.size();
-  if (size == 0 && damage.empty()) {
-    out.rejections.push_back({file, 0, "empty file (no lines)", 0});
-    ++out.summary.rejected;
-    return;
-  }
-  buf.reserve(size + simdjson::SIMDJSON_PADDING);
-  size_t pos = 0;
-  uint32_t line_no = 0;
-  while (pos < size) {
-    size_t end = buf.find('\n', pos);
-    if (end == std::string::npos) end = size;
-    ++line_no;
-    std::string_view line(buf.data() + pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const size_t capacity = buf.capacity() - pos;
-    pos = end + 1;
-    if (line.find_first_not_of(" \t") == std::string_view::npos) {
-      out.rejections.push_back({file, line_no, "empty line", 0});
-      ++out.summary.rejected;
-      continue;
-    }
-    int status = 0;
-    auto rec = ParsePadded(parser, simdjson::padded_string_view(line.data(), line.size(), capacity),
-                           &status);
-    if (rec) {
-      rec->file = file;
-      rec->line = line_no;
-      out.records.push_back(*rec);
-      ++out.summary.accepted;
-    } else {
-      out.rejections.push_back({file, line_no, rec.error().message, status});
-      ++out.summary.rejected;
-    }
+  if (skipping) {
+    long_line_done();
+  } else if (have > start) {
+    line_done(std::string_view(buf.data() + start, have - start));  // a last line without '\n'
   }
   out.summary.lines = line_no;
-  if (!damage.empty()) {
-    out.rejections.push_back({file, 0, damage, 0});
-    ++out.summary.rejected;
+  if (used == 0 && damage.empty()) {
+    out.Reject(o, file, 0, "empty file (no lines)", 0);
+    return;
   }
+  if (!damage.empty()) out.Reject(o, file, 0, damage, 0);
 }
 
 }  // namespace
+
+std::string ReasonKind(const std::string& reason) {
+  if (reason.rfind("http_status", 0) == 0) return reason.substr(0, reason.find(' ', 12));
+  if (reason.rfind("malformed JSON", 0) == 0) return "malformed JSON";
+  if (reason.rfind("gzip stream", 0) == 0) return "gzip stream damaged or cut short";
+  if (reason.rfind("timestamp", 0) == 0) return "bad timestamp";
+  if (reason.rfind("unknown platform", 0) == 0) return "unknown platform";
+  if (const size_t at = reason.find(" is not one of"); at != std::string::npos) {
+    return "unknown " + reason.substr(0, reason.find(' ')) + " value";
+  }
+  const size_t quote = reason.find('\'');
+  if (reason.rfind("missing field", 0) == 0 || reason.rfind("field", 0) == 0) {
+    const size_t end = reason.find('\'', quote + 1);
+    return reason.substr(0, end == std::string::npos ? reason.size() : end + 1) +
+           (reason.rfind("field", 0) == 0 ? " has the wrong type" : "");
+  }
+  return reason.substr(0, std::min(reason.size(), quote == std::string::npos ? reason.size() : quote));
+}
 
 core::Result<Record> ParseRecordLine(std::string_view line, int* http_status) {
   od::parser parser;
@@ -353,19 +419,12 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
 
   // Files are read and parsed in parallel, then merged in sorted order: the result is the same
   // as a sequential read.
-  struct FileResult {
-    FileSummary summary;
-    std::vector<Record> records;
-    std::vector<Rejection> rejections;
-    uint64_t hash = 14695981039346656037ull;
-    core::Status status;
-  };
   std::vector<FileResult> results(inputs.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
     od::parser parser;
     for (size_t fi = next++; fi < inputs.size(); fi = next++) {
-      ParseFile(parser, inputs[fi].path, static_cast<uint16_t>(fi), results[fi]);
+      ParseFile(parser, inputs[fi].path, static_cast<uint16_t>(fi), options, results[fi]);
     }
   };
   const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
@@ -376,6 +435,7 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
 
   Dataset ds;
   ds.fingerprint = 14695981039346656037ull;
+  std::map<std::string, uint64_t> kinds;
   for (size_t fi = 0; fi < inputs.size(); ++fi) {
     FileResult& r = results[fi];
     if (!r.status) return r.status.error();
@@ -383,9 +443,18 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     const uint64_t h = r.hash;
     Fnv1a(ds.fingerprint, std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
     ds.records.insert(ds.records.end(), r.records.begin(), r.records.end());
-    ds.rejections.insert(ds.rejections.end(), r.rejections.begin(), r.rejections.end());
+    for (auto& rej : r.rejections) {
+      if (ds.rejections.size() < options.keep_rejections) ds.rejections.push_back(std::move(rej));
+    }
+    ds.rejected += r.summary.rejected;
+    ds.failed_requests += r.failed_requests;
+    for (const auto& [kind, n] : r.kinds) kinds[kind] += n;
     ds.files.push_back(std::move(r.summary));
-    if (options.strict && !ds.rejections.empty()) {
+    std::vector<Record>().swap(r.records);
+    if (options.strict && ds.rejected > 0) {
+      if (ds.rejections.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, ds.files.back().path + ": a line was rejected (--strict)", "data");
+      }
       const Rejection& rej = ds.rejections.front();
       return MakeError(ErrorCode::kInvalidArgument,
                        ds.files[rej.file].path + ":" + std::to_string(rej.line) + ": " + rej.reason +
@@ -393,6 +462,9 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
                        "data");
     }
   }
+  ds.rejection_kinds.assign(kinds.begin(), kinds.end());
+  std::stable_sort(ds.rejection_kinds.begin(), ds.rejection_kinds.end(),
+                   [](const auto& x, const auto& y) { return x.second > y.second; });
   return ds;
 }
 

@@ -41,16 +41,24 @@ struct Rejection {
 
 struct FileSummary {
   std::string path;
-  uint32_t lines = 0;
-  uint32_t accepted = 0;
-  uint32_t rejected = 0;
+  uint64_t lines = 0;
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
 };
 
 struct Dataset {
   std::vector<FileSummary> files;
   std::vector<Record> records;
+  // The first rejections (IngestOptions::keep_rejections), in file and line order; every one is
+  // counted in `rejected` and by kind in `rejection_kinds`.
   std::vector<Rejection> rejections;
+  uint64_t rejected = 0;
+  uint64_t failed_requests = 0;  // well-formed lines of requests that failed (http_status != 200)
+  std::vector<std::pair<std::string, uint64_t>> rejection_kinds;  // by kind, most first
   uint64_t fingerprint = 0;  // FNV-1a over each file name and the FNV-1a of its uncompressed bytes
 };
+
+// A rejection's reason without the specifics after its first clause, to group similar ones.
+std::string ReasonKind(const std::string& reason);
 
 }  // namespace hr::data

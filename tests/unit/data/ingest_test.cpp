@@ -2,6 +2,11 @@
 // problem; nothing crashes (these tests also run under the asan preset).
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "data/audit.h"
@@ -97,6 +102,81 @@ TEST(Ingest, AccountsForEveryLineOfDamagedFiles) {
   ASSERT_EQ(older.records.size(), 2u);
   EXPECT_FALSE(older.records[0].time_window.has_value());  // unknown, not invented
   EXPECT_FALSE(older.records[0].load_pattern.has_value());
+}
+
+const std::string kGoodLine =
+    R"({"platform":"lambda","workload_type":"lightweight_api","timestamp":"2025-11-22T19:35:41.196206",)"
+    R"("http_status":200,"response_time_ms":871,"target_payload_size_kb":1,"actual_payload_size_kb":1.05,)"
+    R"("time_window":"early_morning","load_pattern":"low_load","metrics":{"execution_time_ms":123.1,)"
+    R"("memory_used_mb":"128","memory_limit_mb":"128","cold_start":true}})";
+
+// Writes `copies` gzip members each holding `block` (zlib reads concatenated members as one
+// stream), so a file of a few KB decompresses to `copies * block.size()` bytes.
+std::string WriteGzipBomb(const std::string& name, const std::string& block, int copies,
+                          const std::string& tail = "") {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::string member;
+  {
+    const std::string one = ::testing::TempDir() + "/" + name + ".member";
+    gzFile gz = gzopen(one.c_str(), "wb9");
+    gzwrite(gz, block.data(), static_cast<unsigned>(block.size()));
+    gzclose(gz);
+    std::ifstream in(one, std::ios::binary);
+    member.assign(std::istreambuf_iterator<char>(in), {});
+    std::remove(one.c_str());
+  }
+  std::ofstream out(path, std::ios::binary);
+  for (int i = 0; i < copies; ++i) out << member;
+  if (!tail.empty()) {
+    const std::string t = path + ".tail";
+    gzFile gz = gzopen(t.c_str(), "wb");
+    gzwrite(gz, tail.data(), static_cast<unsigned>(tail.size()));
+    gzclose(gz);
+    std::ifstream in(t, std::ios::binary);
+    out << std::string(std::istreambuf_iterator<char>(in), {});
+    std::remove(t.c_str());
+  }
+  return path;
+}
+
+// Found by the bad-input campaign: a 19 KB gzip of newlines took 2.17 GB resident (every empty
+// line kept as a rejection). Now every line is counted, the first 100 kept.
+TEST(Ingest, AGzipOfNewlinesIsCountedNotKept) {
+  const std::string path = WriteGzipBomb("newlines.jsonl.gz", std::string(1 << 20, '\n'), 4, kGoodLine + "\n");
+  auto ds = Ingest({path});
+  ASSERT_TRUE(ds.ok()) << ds.error().message;
+  EXPECT_EQ(ds->files[0].lines, (4u << 20) + 1);
+  EXPECT_EQ(ds->records.size(), 1u);
+  EXPECT_EQ(ds->records[0].line, (4u << 20) + 1);
+  EXPECT_EQ(ds->rejected, 4u << 20);
+  EXPECT_EQ(ds->rejections.size(), 100u);
+  EXPECT_EQ(ds->rejections.back().line, 100u);
+  ASSERT_EQ(ds->rejection_kinds.size(), 1u);
+  EXPECT_EQ(ds->rejection_kinds[0], (std::pair<std::string, uint64_t>{"empty line", 4u << 20}));
+  const AuditReport a = Audit(*ds);
+  EXPECT_EQ(a.rejected, 4u << 20);
+}
+
+// A line longer than the limit is one rejection and is never held whole; a file beyond the
+// decompressed limit is read up to it and reported.
+TEST(Ingest, LongLinesAndHugeFilesAreBounded) {
+  const std::string path =
+      WriteGzipBomb("long_line.jsonl.gz", std::string(1 << 20, 'x'), 3, "\n" + kGoodLine + "\n" + kGoodLine);
+  auto ds = Ingest({path});
+  ASSERT_TRUE(ds.ok()) << ds.error().message;
+  EXPECT_EQ(ds->files[0].lines, 3u);
+  EXPECT_EQ(ds->records.size(), 2u);
+  ASSERT_EQ(ds->rejections.size(), 1u);
+  EXPECT_EQ(ds->rejections[0].line, 1u);
+  EXPECT_NE(ds->rejections[0].reason.find("line longer than 1048576 bytes"), std::string::npos);
+
+  IngestOptions small;
+  small.max_file_bytes = 1 << 20;
+  auto cut = Ingest({WriteGzipBomb("big.jsonl.gz", kGoodLine + "\n", 10000)}, small);
+  ASSERT_TRUE(cut.ok());
+  EXPECT_EQ(cut->files[0].accepted, (1u << 20) / (kGoodLine.size() + 1));
+  ASSERT_EQ(cut->rejected, 2u);  // the line cut at the limit, and the file
+  EXPECT_NE(cut->rejections.back().reason.find("larger than 1048576 bytes decompressed"), std::string::npos);
 }
 
 TEST(Ingest, StrictFailsOnTheFirstRejection) {

@@ -26,7 +26,12 @@ TEST(ShippedData, EveryLineIsAccountedFor) {
   }
   EXPECT_EQ(lines, 88286u);
   EXPECT_EQ(ds.records.size(), 88161u);
-  ASSERT_EQ(ds.rejections.size(), 125u);  // the failed requests of the 'unknown' files
+  EXPECT_EQ(ds.rejected, 125u);  // the failed requests of the 'unknown' files
+  EXPECT_EQ(ds.failed_requests, 125u);
+  ASSERT_EQ(ds.rejections.size(), 100u);  // the first 100 kept for the report
+  ASSERT_EQ(ds.rejection_kinds.size(), 1u);
+  EXPECT_EQ(ds.rejection_kinds[0].first, "http_status 500");
+  EXPECT_EQ(ds.rejection_kinds[0].second, 125u);
   for (const auto& r : ds.rejections) {
     EXPECT_EQ(r.http_status, 500);
     EXPECT_NE(ds.files[r.file].path.find("unknown_"), std::string::npos);
