@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "http_client.h"
+#include "run_binary.h"
 
 namespace hr::testing {
 namespace {
@@ -52,6 +53,23 @@ void RunLoad(int port, int clients, std::atomic<bool>& stop, LoadResult& result,
   for (auto& t : threads) t.join();
 }
 
+// The count of reloads with `result` in /metrics.
+int Reloads(int port, const std::string& result) {
+  const std::string body = Call(port, "GET", "/metrics").body;
+  const std::string name = "hybrid_router_model_reloads_total{result=\"" + result + "\"} ";
+  const size_t at = body.find(name);
+  return at == std::string::npos ? -1 : std::atoi(body.c_str() + at + name.size());
+}
+
+// Polls /metrics until at least `n` reloads with `result` are counted (at most 10 s).
+bool WaitForReloads(int port, const std::string& result, int n) {
+  for (int i = 0; i < 1000; ++i) {
+    if (Reloads(port, result) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
   const std::string model = ::testing::TempDir() + "/hr_reload_model.json";
   std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
@@ -71,16 +89,16 @@ TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
       EXPECT_EQ(r.status, 200) << r.body;
       EXPECT_NE(r.body.find(i % 2 ? "Neural Network" : "test fixture"), std::string::npos) << r.body;
     } else {
+      // SIGHUP reloads on the reload thread: wait until the metrics count it.
       s.Signal(SIGHUP);
+      ASSERT_TRUE(WaitForReloads(s.port(), "success", i + 1)) << Call(s.port(), "GET", "/metrics").body;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
   }
   // A bad file on reload: the old model keeps serving, and the failure is reported.
   std::ofstream(model) << "{ not a model";
   auto bad = Call(s.port(), "POST", "/admin/reload", "", admin);
   EXPECT_EQ(bad.status, 500);
   EXPECT_NE(bad.body.find("invalid_model"), std::string::npos) << bad.body;
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   stop = true;
   clients.join();
   EXPECT_GT(load.ok.load(), 100);
@@ -91,6 +109,118 @@ TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
       << metrics.body;
   EXPECT_NE(metrics.body.find("hybrid_router_model_reloads_total{result=\"failure\"} 1"), std::string::npos);
   EXPECT_NE(s.Stderr().find("\"event\":\"reload_failed\""), std::string::npos);
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+// Two reloads at once used to run at once: one that read the old file could swap after one that
+// read the new file, and the stale model kept serving. Now they run one at a time, and a request
+// that arrives during a reload is served by the next: the last answer always names the file as
+// it was when its request arrived.
+TEST(ServeOps, ConcurrentReloadsNeverLeaveAStaleModel) {
+  const std::string model = ::testing::TempDir() + "/hr_reload_race.json";
+  std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
+  ServerProcess s({"--threads", "2", "--model", model}, {"HYBRID_ROUTER_API_KEYS=" + kKey});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  const std::vector<std::string> admin = {"x-api-key: " + kKey};
+  for (int round = 0; round < 10; ++round) {
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> reloaders;
+    for (int t = 0; t < 3; ++t) {
+      reloaders.emplace_back([&] {
+        while (!stop) Call(s.port(), "POST", "/admin/reload", "", admin);
+      });
+    }
+    for (int flip = 0; flip < 6; ++flip) {
+      const std::string next = model + ".next";
+      std::filesystem::copy_file(flip % 2 ? kBuiltIn : kFixture, next, std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::rename(next, model);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const bool fixture_last = round % 2 == 0;
+    std::filesystem::copy_file(fixture_last ? kFixture : kBuiltIn, model + ".next",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::rename(model + ".next", model);
+    auto last = Call(s.port(), "POST", "/admin/reload", "", admin);
+    stop = true;
+    for (auto& t : reloaders) t.join();
+    ASSERT_EQ(last.status, 200) << last.body;
+    const auto info = Call(s.port(), "GET", "/model", "", admin);
+    EXPECT_NE(info.body.find(fixture_last ? "test fixture" : "hybrid-router MLP"), std::string::npos)
+        << "round " << round << ": " << info.body.substr(0, 300);
+  }
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+// SIGHUP used to read and check the new model on the acceptor's event loop, so with one loop no
+// request was answered while a large model loaded. Now the loop keeps answering: the longest gap
+// between answers during the reload is a fraction of the time the load takes.
+TEST(ServeOps, SighupReloadsOffTheEventLoop) {
+  // A valid model whose free-form metadata makes it slow to read (~17 MB).
+  std::string text = Slurp(kBuiltIn);
+  std::string filler = "\"filler\":[";
+  for (int i = 0; i < 1'500'000; ++i) filler += (i ? ",0.123456789" : "0.123456789");
+  filler += "],";
+  text.insert(text.find('{', text.find("\"metadata\"")) + 1, filler);
+  const std::string model = ::testing::TempDir() + "/hr_slow_model.json";
+  std::ofstream(model) << text;
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(RunCli("lambda --check --model " + Quote(model)).exit_code, 0);
+  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_GT(load_s, 0.2) << "the slow model must take a while to load for this test to mean anything";
+
+  ServerProcess s({"--threads", "1", "--model", model});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  Connection c(s.port());
+  const std::string req = BuildRequest("POST", "/predict", kBody);
+  s.Signal(SIGHUP);
+  double longest_gap = 0;
+  auto last = std::chrono::steady_clock::now();
+  int answered = 0;
+  for (int i = 0; i < 100000 && Reloads(s.port(), "success") < 1; ++i) {
+    ASSERT_TRUE(c.Send(req));
+    ASSERT_EQ(c.Read().status, 200);
+    const auto now = std::chrono::steady_clock::now();
+    longest_gap = std::max(longest_gap, std::chrono::duration<double>(now - last).count());
+    last = now;
+    ++answered;
+  }
+  EXPECT_EQ(Reloads(s.port(), "success"), 1);
+  EXPECT_GT(answered, 5);
+  std::printf("reload of a %.2f s model: %d answers, longest gap %.4f s\n", load_s, answered, longest_gap);
+  EXPECT_LT(longest_gap, load_s / 2) << "answered " << answered << " while the " << load_s << " s reload ran";
+  EXPECT_EQ(s.Stop(), 0);
+}
+
+// A hostile model file reloaded by SIGHUP and by the API while serving: no request fails, the old
+// model keeps serving, each failure is counted.
+TEST(ServeOps, HostileModelReloadUnderLoadLosesNothing) {
+  const std::string model = ::testing::TempDir() + "/hr_hostile_reload.json";
+  std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
+  ServerProcess s({"--threads", "2", "--model", model, "--max-model-mb", "2"}, {"HYBRID_ROUTER_API_KEYS=" + kKey});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  std::atomic<bool> stop{false};
+  LoadResult load;
+  std::thread clients([&] { RunLoad(s.port(), 4, stop, load, false, kKey); });
+  const std::vector<std::string> admin = {"x-api-key: " + kKey};
+  std::ofstream(model) << std::string(140000, '[') << std::string(141000, ']');  // the campaign's 281 KB file
+  s.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForReloads(s.port(), "failure", 1));
+  auto r = Call(s.port(), "POST", "/admin/reload", "", admin);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_NE(r.body.find("nested deeper than 256"), std::string::npos) << r.body;
+  std::filesystem::resize_file(model, 3u << 20);  // over --max-model-mb 2
+  r = Call(s.port(), "POST", "/admin/reload", "", admin);
+  EXPECT_NE(r.body.find("larger than the limit of 2 MB"), std::string::npos) << r.body;
+  stop = true;
+  clients.join();
+  EXPECT_GT(load.ok.load(), 50);
+  EXPECT_EQ(load.failed.load(), 0);
+  EXPECT_EQ(Reloads(s.port(), "failure"), 3);
+  EXPECT_EQ(Reloads(s.port(), "success"), 0);
+  auto info = Call(s.port(), "GET", "/model", "", admin);
+  EXPECT_NE(info.body.find("hybrid-router MLP"), std::string::npos) << info.body.substr(0, 200);
+  EXPECT_NE(info.body.find("\"source\":\"hr_hostile_reload.json\""), std::string::npos)
+      << "the file's name, not the server's directories";
   EXPECT_EQ(s.Stop(), 0);
 }
 
