@@ -153,10 +153,20 @@ std::optional<Scalar> FromOnDemand(od::value v) {
       if (v.get_string().get(s.text)) return std::nullopt;
       s.kind = Scalar::Kind::kString;
       return s;
-    case od::json_type::number:
+    case od::json_type::number: {
+      // get_double() checks the grammar, but Debian's simdjson 3.0.1 misreads some long mantissas
+      // (0.000200000000000000200000047797894 read as 1.58e-14, found by fuzz_request): the value
+      // comes from the number's text, as the other reader takes it.
       if (v.get_double().get(s.number)) return std::nullopt;
+      std::string_view token = v.raw_json_token();
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
+                                token.back() == '\r')) {
+        token.remove_suffix(1);
+      }
+      if (!json::ParseJsonDouble(token, s.number)) return std::nullopt;
       s.kind = Scalar::Kind::kNumber;
       return s;
+    }
     case od::json_type::boolean: {
       bool b = false;
       if (v.get_bool().get(b)) return std::nullopt;

@@ -3,6 +3,8 @@
 #include <simdjson.h>
 #include <zlib.h>
 
+#include "json/json_reader.h"
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -35,11 +37,22 @@ bool IsLogFile(const fs::path& p) {
   return ends(".jsonl") || ends(".jsonl.gz");
 }
 
+// A number's value from its text: Debian's simdjson 3.0.1 misreads some long mantissas
+// (0.000200000000000000200000047797894 as 1.58e-14); std::from_chars rounds correctly.
+simdjson::error_code ExactDouble(od::value v, double& out) {
+  if (auto err = v.get_double().get(out)) return err;
+  std::string_view token = v.raw_json_token();
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r')) {
+    token.remove_suffix(1);
+  }
+  return json::ParseJsonDouble(token, out) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+}
+
 // A number, or a string holding one ("512", as Lambda logs memory).
 simdjson::error_code NumberOrNumericString(od::value v, double& out) {
   od::json_type t;
   if (auto err = v.type().get(t)) return err;
-  if (t == od::json_type::number) return v.get_double().get(out);
+  if (t == od::json_type::number) return ExactDouble(v, out);
   if (t != od::json_type::string) return simdjson::INCORRECT_TYPE;
   std::string_view s;
   if (auto err = v.get_string().get(s)) return err;
@@ -69,7 +82,7 @@ core::Status ReadMetrics(od::object metrics, Fields& f) {
     if (field.unescaped_key().get(key)) return Reject("malformed JSON key");
     double d = 0;
     if (key == "execution_time_ms") {
-      if (field.value().get_double().get(d)) return WrongType("metrics.execution_time_ms", "a number");
+      if (ExactDouble(field.value(), d)) return WrongType("metrics.execution_time_ms", "a number");
       f.exec_ms = d;
     } else if (key == "memory_used_mb") {
       if (NumberOrNumericString(field.value(), d)) return WrongType("metrics.memory_used_mb", "a number");
@@ -119,16 +132,16 @@ core::Status ReadFields(od::object obj, Fields& f) {
       if (v.get_int64().get(i)) return WrongType(key, "a whole number");
       f.http_status = i;
     } else if (key == "response_time_ms") {
-      if (v.get_double().get(d)) return WrongType(key, "a number");
+      if (ExactDouble(v, d)) return WrongType(key, "a number");
       f.response_ms = d;
     } else if (key == "target_payload_size_kb") {
-      if (v.get_double().get(d)) return WrongType(key, "a number");
+      if (ExactDouble(v, d)) return WrongType(key, "a number");
       f.target_kb = d;
     } else if (key == "actual_payload_size_kb") {
       bool is_null = false;
       if (v.is_null().get(is_null)) return Reject("malformed JSON");
       if (!is_null) {
-        if (v.get_double().get(d)) return WrongType(key, "a number or null");
+        if (ExactDouble(v, d)) return WrongType(key, "a number or null");
         f.actual_kb = d;
       }
     } else if (key == "metrics") {

@@ -138,7 +138,7 @@ class LimitedHandler {
       if (text.front() == '-') {
         int64_t i = 0;
         if (auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i); ec == std::errc()) {
-          return doc_.Int64(i);
+          return i == 0 ? doc_.Double(-0.0) : doc_.Int64(i);  // -0 is negative zero, as simdjson reads it
         }
       } else {
         uint64_t u = 0;

@@ -1,9 +1,73 @@
 #include "json/json_writer.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 
 namespace hr::json {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 (RFC 3629: no surrogates, no
+// overlong forms, nothing above U+10FFFF).
+size_t SequenceLength(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  const size_t left = s.size() - i;
+  const auto cont = [&](size_t k) { return (b(k) & 0xC0) == 0x80; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (left < 3 || !cont(i + 1) || !cont(i + 2)) return 0;
+    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // a surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (left < 4 || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
+    if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (i + 8 <= s.size()) {
+      uint64_t chunk;
+      std::memcpy(&chunk, s.data() + i, 8);
+      if ((chunk & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const size_t n = SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string RepairUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = SequenceLength(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
 
 void Double(Writer& w, double v) {
   if (!std::isfinite(v)) {
@@ -33,7 +97,7 @@ void WriteValueAt(Writer& w, const rapidjson::Value& v, int depth) {
       w.StartObject();
       if (depth < kMaxWriteDepth) {
         for (const auto& m : v.GetObject()) {
-          w.Key(m.name.GetString(), m.name.GetStringLength());
+          Key(w, std::string_view(m.name.GetString(), m.name.GetStringLength()));
           WriteValueAt(w, m.value, depth + 1);
         }
       }
@@ -47,7 +111,7 @@ void WriteValueAt(Writer& w, const rapidjson::Value& v, int depth) {
       w.EndArray();
       return;
     case rapidjson::kStringType:
-      w.String(v.GetString(), v.GetStringLength());
+      String(w, std::string_view(v.GetString(), v.GetStringLength()));
       return;
     case rapidjson::kNumberType:
       if (v.IsDouble() && !std::isfinite(v.GetDouble())) {

@@ -29,11 +29,29 @@ class Writer : public rapidjson::Writer<Buffer> {
   }
 };
 
+// Whether `s` is valid UTF-8 (no surrogates, no overlong forms). ASCII is checked 8 bytes at a time.
+bool IsValidUtf8(std::string_view s);
+// `s` with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD. Text we echo
+// can be invalid even from valid JSON: a "\ude00" escape decodes to an unpaired surrogate, and a
+// value cut to 64 bytes for a message can end inside a character.
+std::string RepairUtf8(std::string_view s);
+
+// Every string and key the project writes goes through these two: the output is always valid JSON.
 inline void String(Writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  if (IsValidUtf8(s)) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  } else {
+    const std::string fixed = RepairUtf8(s);
+    w.String(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
+  }
 }
 inline void Key(Writer& w, std::string_view s) {
-  w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  if (IsValidUtf8(s)) {
+    w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  } else {
+    const std::string fixed = RepairUtf8(s);
+    w.Key(fixed.data(), static_cast<rapidjson::SizeType>(fixed.size()));
+  }
 }
 
 // A double as the shortest text that reads back to the same value (std::to_chars, ~4x faster than

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -194,6 +195,17 @@ TEST_P(BothReaders, NumbersAndNestingThatCrashedOrDisagreed) {
   ASSERT_TRUE(sub.ok()) << sub.error().message;
   EXPECT_EQ(sub->payload_kb, 0.0);
 
+  // Found by fuzz_request: simdjson 3.0.1 reads this as 1.58e-14; both readers now agree on the
+  // correctly rounded value.
+  auto misread = Read(R"({"workload_type":"lightweight_api","payload_size_kb":0.000200000000000000200000047797894})");
+  ASSERT_TRUE(misread.ok());
+  EXPECT_EQ(misread->payload_kb, 0.0002000000000000002);
+
+  // Found by fuzz_request: "-0" was +0 in one reader and -0 in the other.
+  auto negative_zero = Read(R"({"workload_type":"lightweight_api","payload_size_kb":-0})");
+  ASSERT_TRUE(negative_zero.ok());
+  EXPECT_TRUE(std::signbit(negative_zero->payload_kb));
+
   auto exact = Read(R"({"workload_type":"lightweight_api","payload_size_kb":5120.000000000000000000000000001})");
   ASSERT_TRUE(exact.ok());
   EXPECT_EQ(exact->payload_kb, 5120.0);
@@ -290,6 +302,33 @@ TEST(WriteResponse, ReportsDerivedValues) {
             std::string::npos)
       << body;
   EXPECT_NE(body.find(R"("model_type":"fallback-heuristic")"), std::string::npos);
+}
+
+// Found by fuzz_request: "\ude00" (an unpaired surrogate escape) is valid JSON that both readers
+// decode to bytes that are not UTF-8; echoed in request_id, a warning or an error message it made
+// the answer invalid JSON. So did a value cut to 64 bytes inside a character.
+TEST(WriteResponse, EchoedTextIsAlwaysValidUtf8) {
+  RequestNotes notes;
+  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":"a\ude00b","\udc00k":1})", {},
+                 &notes);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ResponseExtras extras;
+  extras.notes = &notes;
+  json::Buffer buf;
+  json::Writer w(buf);
+  WriteResponse(w, *r, policy::FallbackHeuristic(r->workload, r->payload_kb), nullptr, extras);
+  const std::string body = buf.GetString();
+  EXPECT_TRUE(json::IsValidUtf8(body));
+  EXPECT_NE(body.find("\"request_id\":\"a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b\""), std::string::npos) << body;
+
+  const std::string cut = R"({"payload_size_kb":5,"workload_type":")" + std::string(63, 'a') + "\xC3\xA9\"}";
+  auto e = Parse(cut);
+  ASSERT_FALSE(e.ok());
+  const std::string error = ErrorBody(e.error());
+  EXPECT_TRUE(json::IsValidUtf8(error)) << error;
+  json::Document doc;
+  std::string why;
+  EXPECT_TRUE(json::ParseDocument(doc, error, json::kRequestLimits, why)) << why;
 }
 
 TEST(ErrorBody, NamesCodeMessageAndField) {

@@ -157,6 +157,15 @@ TEST(Ingest, AGzipOfNewlinesIsCountedNotKept) {
   EXPECT_EQ(a.rejected, 4u << 20);
 }
 
+// Found by fuzz_request (the same simdjson 3.0.1 misreading): numbers come from their text.
+TEST(Ingest, LongMantissasAreReadCorrectly) {
+  std::string line = kGoodLine;
+  line.replace(line.find("123.1"), 5, "0.000200000000000000200000047797894");
+  auto r = ParseRecordLine(line);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->execution_time_ms, 0.0002000000000000002);
+}
+
 // A line longer than the limit is one rejection and is never held whole; a file beyond the
 // decompressed limit is read up to it and reported.
 TEST(Ingest, LongLinesAndHugeFilesAreBounded) {
