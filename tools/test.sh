@@ -1,15 +1,48 @@
 #!/usr/bin/env bash
-# The README's test command: installs dependencies, builds with a CMake preset (default: ci, which
-# is optimised with warnings as errors) and runs every test through ctest; then packages the static
-# Lambda bootstrap (tools/package-lambda.sh) and runs the Lambda runtime tests against the packaged
-# binary. Exits non-zero when any test fails.
+# The README's test command (and CI's, through .ci/run). Installs the Debian packages
+# (tools/setup.sh), then, each stage failing the run on any failure:
+#   1. builds the CMake preset (default: ci, optimised, warnings as errors) and runs every ctest
+#      test: C++ unit tests, black-box tests of the binary, the importer's parity tests;
+#   2. packages the static Lambda bootstrap and runs the Lambda runtime tests against it;
+#   3. builds the asan preset (AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole
+#      suite again under it (the bad-input corpus included);
+#   4. builds the libFuzzer targets and replays each one's corpus (every crash ever found), then
+#      fuzzes each for HR_FUZZ_SECONDS (default 30).
+# Usage: tools/test.sh [PRESET] [--quick]   (--quick: stages 1 and 2 only, for the inner loop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PRESET="${1:-ci}"
+PRESET=ci
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    -*) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
+    *) PRESET="$arg" ;;
+  esac
+done
+JOBS="$(nproc)"
+stage_start=$SECONDS
+stage() {
+  echo "== test.sh: $1 done in $((SECONDS - stage_start)) s (total $SECONDS s)"
+  stage_start=$SECONDS
+}
+
 tools/setup.sh
+stage "setup"
 cmake --preset "$PRESET"
-cmake --build --preset "$PRESET" -j "$(nproc)"
-ctest --preset "$PRESET" -j "$(nproc)"
+cmake --build --preset "$PRESET" -j "$JOBS"
+ctest --preset "$PRESET" -j "$JOBS"
+stage "build and tests ($PRESET)"
 tools/package-lambda.sh --no-setup
 HR_LAMBDA_BOOTSTRAP="$PWD/build/lambda-package/bootstrap" \
   "build/$PRESET/tests/hr_cli_tests" --gtest_filter='LambdaRuntime.*' --gtest_brief=1
+stage "Lambda package and its tests"
+if [ "$QUICK" = 1 ]; then
+  exit 0
+fi
+cmake --preset asan
+cmake --build --preset asan -j "$JOBS"
+ctest --preset asan -j "$JOBS"
+stage "build and tests (asan)"
+tools/fuzz.sh --seconds "${HR_FUZZ_SECONDS:-30}"
+stage "fuzzing"
