@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,7 +146,8 @@ inline HttpResponse Call(int port, const std::string& method, const std::string&
 // The real binary, started with `args`, on a free port; stopped (SIGTERM) when destroyed.
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  // `max_files`: the server's RLIMIT_NOFILE (0: inherited).
+  explicit ServerProcess(std::vector<std::string> args, std::vector<std::string> env = {}, int max_files = 0) {
     char tmpl[] = "/tmp/hr_serve_XXXXXX";
     dir_ = mkdtemp(tmpl);
     stderr_path_ = dir_ + "/stderr";
@@ -158,6 +160,10 @@ class ServerProcess {
       ::dup2(null, 0);
       ::dup2(null, 1);
       for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
+      if (max_files > 0) {
+        const rlimit limit{static_cast<rlim_t>(max_files), static_cast<rlim_t>(max_files)};
+        setrlimit(RLIMIT_NOFILE, &limit);
+      }
       std::vector<std::string> all = {HR_BINARY, "serve", "--access-log", access_path_};
       if (std::find(args.begin(), args.end(), "--port") == args.end()) {
         all.push_back("--port");

@@ -4,6 +4,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
+#include <sstream>
+#include <iterator>
+#include <fstream>
 
 #include "http_client.h"
 #include "run_binary.h"
@@ -295,6 +299,50 @@ TEST(ServeOps, ConnectionLimitAndIdleTimeout) {
   EXPECT_TRUE(a.ClosedByPeer(2000));
   EXPECT_TRUE(b.ClosedByPeer(2000));
   EXPECT_EQ(Call(s.port(), "GET", "/healthz").status, 200);
+  // The refused connection got no answer: it is counted as refused, not as a 503 answer.
+  const std::string metrics = Call(s.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("hybrid_router_connections_rejected_total 1\n"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("status=\"503\""), std::string::npos) << metrics;
+}
+
+// CPU seconds (user + system) the process has used so far.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoull(f);
+    if (i == 15) stime = std::stoull(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Found by the campaign: out of file descriptors, the accept loop retried at once and spun a core
+// at 100 %. Now it backs off, keeps serving the open connections, and accepts again when a
+// descriptor frees.
+TEST(ServeOps, OutOfFileDescriptorsDoesNotSpin) {
+  ServerProcess s({"--threads", "1"}, {}, 48);
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  std::vector<std::unique_ptr<Connection>> held;
+  for (int i = 0; i < 80; ++i) held.push_back(std::make_unique<Connection>(s.port()));
+  ASSERT_TRUE(held.front()->Send(BuildRequest("GET", "/healthz", "", {})));
+  ASSERT_EQ(held.front()->Read().status, 200) << "an open connection is still served";
+  const double before = CpuSeconds(s.pid());
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the interval measured, not a wait for a condition
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double cpu = CpuSeconds(s.pid()) - before;
+  EXPECT_LT(cpu / wall, 0.2) << "the server used " << cpu << " CPU s in " << wall << " s with no descriptor free";
+  held.clear();
+  bool served = false;
+  for (int i = 0; i < 100 && !served; ++i) {
+    served = Call(s.port(), "GET", "/healthz").status == 200;
+    if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(served) << "accepting again once descriptors are free";
+  EXPECT_EQ(s.Stop(), 0);
 }
 
 TEST(ServeOps, BadStartupOptionsAreClearErrors) {
