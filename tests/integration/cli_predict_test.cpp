@@ -98,6 +98,26 @@ TEST(CliPredict, OneBadArgumentRequestExitsNonZero) {
   EXPECT_NE(r.out.find(R"("code":"unknown_value")"), std::string::npos) << r.out;
 }
 
+// The prototype's generator lines: unknown fields named in warnings, request_id echoed; --strict
+// (or HYBRID_ROUTER_STRICT) refuses them with exit 2.
+TEST(CliPredict, UnknownFieldsAreWarningsUnlessStrict) {
+  const std::string line =
+      R"({"request_id":"eval_7","workload_type":"heavy_processing","payload_size_kb":5120,)"
+      R"("timestamp":"2025-11-22T19:04:05.5","lambda_memory_mb":2048})";
+  auto r = RunCli("predict", line + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = ParseJson(p, Lines(r.out).at(0));
+  EXPECT_EQ(doc["request_id"].get_string().value(), "eval_7");
+  EXPECT_EQ(doc["warnings"].at(0)["field"].get_string().value(), "lambda_memory_mb");
+  for (const std::string& how : {std::string("predict --strict"), std::string("HYBRID_ROUTER_STRICT=1 ") + HR_BINARY + " predict"}) {
+    auto strict = how.rfind("predict", 0) == 0 ? RunCli(how, line + "\n") : RunCli("", line + "\n", how);
+    EXPECT_EQ(strict.exit_code, 2) << how;
+    EXPECT_NE(strict.out.find(R"("code":"unknown_field","message")"), std::string::npos) << strict.out;
+    EXPECT_NE(strict.out.find(R"("field":"lambda_memory_mb")"), std::string::npos) << strict.out;
+  }
+}
+
 TEST(CliPredict, ModelProblemsAreClearErrors) {
   auto missing_model_flag_value = RunCli("predict --model");
   EXPECT_NE(missing_model_flag_value.exit_code, 0);

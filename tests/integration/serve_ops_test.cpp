@@ -323,6 +323,11 @@ double CpuSeconds(pid_t pid) {
 // at 100 %. Now it backs off, keeps serving the open connections, and accepts again when a
 // descriptor frees.
 TEST(ServeOps, OutOfFileDescriptorsDoesNotSpin) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizer runtime probes memory through a pipe: with no descriptor free it reports
+  // false errors (seen: an "invalid vptr" in spdlog), so this runs in the plain builds only.
+  GTEST_SKIP() << "not meaningful under the sanitizers";
+#endif
   ServerProcess s({"--threads", "1"}, {}, 48);
   ASSERT_GT(s.port(), 0) << s.Stderr();
   std::vector<std::unique_ptr<Connection>> held;

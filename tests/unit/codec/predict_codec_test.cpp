@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -243,6 +246,35 @@ TEST(WriteResponse, EchoesTheRequestIdAndNamesIgnoredFields) {
                       R"("message":"unknown field 'lambda_memory_mb' was ignored"}]})"),
             std::string::npos)
       << body;
+}
+
+// The fuzz corpus of the request readers (seeds and every input a fuzzer found) through both
+// readers here too, in the gcc builds: the same answer, code, field and values for each.
+TEST(BothReadersAgree, OnTheWholeFuzzCorpus) {
+  const std::string dir = std::string(HR_SOURCE_DIR) + "/tests/fuzz/corpus/fuzz_request";
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    for (const bool strict : {false, true}) {
+      RequestNotes a_notes, b_notes;
+      auto a = Parse(text, ParseOptions{strict}, &a_notes);
+      auto b = ParseRequestText(text, kNow, ParseOptions{strict}, &b_notes);
+      ASSERT_EQ(a.ok(), b.ok()) << entry.path();
+      if (!a.ok()) {
+        EXPECT_EQ(a.error().code, b.error().code) << entry.path();
+        EXPECT_EQ(a.error().field, b.error().field) << entry.path();
+        continue;
+      }
+      EXPECT_EQ(std::signbit(a->payload_kb), std::signbit(b->payload_kb)) << entry.path();
+      EXPECT_EQ(a->payload_kb, b->payload_kb) << entry.path();
+      EXPECT_EQ(a->workload, b->workload) << entry.path();
+      EXPECT_EQ(a_notes.ignored_fields, b_notes.ignored_fields) << entry.path();
+      EXPECT_EQ(a_notes.request_id, b_notes.request_id) << entry.path();
+    }
+    ++files;
+  }
+  EXPECT_GE(files, 16u);
 }
 
 TEST(WriteResponse, HasThePrototypesShape) {
