@@ -62,15 +62,12 @@ class RequestFields {
 
   // A member that is not a decision input: refused when strict, else named in the warnings.
   core::Status Unknown(std::string_view key) {
-    std::string shown(key.substr(0, 64));
     if (options_.strict) {
+      const std::string shown(key.substr(0, 64));
       return MakeError(ErrorCode::kUnknownField,
                        "unknown field '" + shown + "'; allowed: " + std::string(kKnownFields), shown);
     }
-    if (notes_) {
-      if (notes_->ignored_fields.size() < kMaxNamedFields) notes_->ignored_fields.push_back(std::move(shown));
-      ++notes_->ignored_count;
-    }
+    if (notes_) notes_->Ignore(key);
     return {};
   }
 
@@ -158,13 +155,9 @@ std::optional<Scalar> FromOnDemand(od::value v) {
       // more than 19 digits (0.000200000000000000200000047797894 read as 1.58e-14, found by
       // fuzz_request): a number that long is read from its text, as the other reader reads it.
       if (v.get_double().get(s.number)) return std::nullopt;
-      std::string_view token = v.raw_json_token();
-      if (token.size() > 19) {
-        while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' ||
-                                  token.back() == '\r')) {
-          token.remove_suffix(1);
-        }
-        if (!json::ParseJsonDouble(token, s.number)) return std::nullopt;
+      if (const std::string_view token = v.raw_json_token();
+          token.size() > 19 && !json::ParseJsonDouble(token, s.number)) {
+        return std::nullopt;
       }
       s.kind = Scalar::Kind::kNumber;
       return s;
@@ -319,6 +312,11 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
   }
   if (extras.notes) WriteNotes(w, *extras.notes);
   w.EndObject();
+}
+
+void RequestNotes::Ignore(std::string_view key) {
+  if (ignored_fields.size() < kMaxNamedFields) ignored_fields.emplace_back(key.substr(0, 64));
+  ++ignored_count;
 }
 
 void WriteNotes(json::Writer& w, const RequestNotes& notes) {

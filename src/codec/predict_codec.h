@@ -36,6 +36,8 @@ struct ParseOptions {
 };
 
 // What a request said beside its decision inputs, for the answer.
+inline constexpr size_t kMaxNamedFields = 16;
+
 struct RequestNotes {
   std::string request_id;                   // the body's request_id, echoed; empty: none
   std::vector<std::string> ignored_fields;  // unknown fields (at most kMaxNamedFields named)
@@ -46,8 +48,9 @@ struct RequestNotes {
     ignored_count = 0;
   }
   bool empty() const { return request_id.empty() && ignored_count == 0; }
+  // Notes an unknown field (its first 64 bytes); the first kMaxNamedFields are named.
+  void Ignore(std::string_view key);
 };
-inline constexpr size_t kMaxNamedFields = 16;
 
 // Parses and validates one request body with the fastest reader this build has. Keeps buffers
 // between calls: one per thread. `notes` (optional) is cleared and filled.

@@ -41,11 +41,7 @@ bool IsLogFile(const fs::path& p) {
 // (0.000200000000000000200000047797894 as 1.58e-14); std::from_chars rounds correctly.
 simdjson::error_code ExactDouble(od::value v, double& out) {
   if (auto err = v.get_double().get(out)) return err;
-  std::string_view token = v.raw_json_token();
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\t' || token.back() == '\n' || token.back() == '\r')) {
-    token.remove_suffix(1);
-  }
-  return json::ParseJsonDouble(token, out) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+  return json::ParseJsonDouble(v.raw_json_token(), out) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
 }
 
 // A number, or a string holding one ("512", as Lambda logs memory).

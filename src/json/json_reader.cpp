@@ -181,6 +181,9 @@ class LimitedHandler {
 }  // namespace
 
 bool ParseJsonDouble(std::string_view text, double& out) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, out);
   if (ec == std::errc() && p == end) return true;

@@ -46,7 +46,8 @@ inline std::string_view StringAt(const Value& v, std::string_view key) {
   return m && m->IsString() ? Text(*m) : std::string_view();
 }
 
-// A number as text (JSON's grammar, already checked by a parser) -> double, correctly rounded.
+// A number as text (JSON's grammar, already checked by a parser; trailing JSON whitespace, as in
+// simdjson's raw tokens, is ignored) -> double, correctly rounded.
 // Returns false when the magnitude is beyond a double's range; values below the smallest
 // subnormal become (signed) zero, as simdjson reads them.
 bool ParseJsonDouble(std::string_view text, double& out);

@@ -130,10 +130,7 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
                                  "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
                                  key.substr(0, 64));
         }
-        if (wrapper_notes.ignored_fields.size() < codec::kMaxNamedFields) {
-          wrapper_notes.ignored_fields.emplace_back(key.substr(0, 64));
-        }
-        ++wrapper_notes.ignored_count;
+        wrapper_notes.Ignore(key);
         continue;
       }
       if (items) return ErrorWithStatus(400, "invalid_json", "requests appears twice", "requests");

@@ -403,8 +403,10 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   } else {
     f.request_id = NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
   }
-  f.method = Printable(method, 16);
-  f.path = Printable(path, 256);
+  if (config_.access_log) {  // only the access log shows them
+    f.method = Printable(method, 16);
+    f.path = Printable(path, 256);
+  }
 
   if (deferred) {
     // The new model is read and checked on the reload thread, never on an event loop.
