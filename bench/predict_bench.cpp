@@ -1,7 +1,8 @@
 // Hot path of a decision: validated request -> seed-v1 features -> MLP -> decision, for one
 // request and for a batch of 1,024; also with the JSON request parse in front.
 // The model: HR_BENCH_MODEL=<model file> (bench/compare_sklearn.py passes one imported from
-// scikit-learn), otherwise a prototype-sized 15-64-32-16-1 relu MLP with fixed pseudo-random weights.
+// scikit-learn), otherwise a prototype-sized 15-64-32-16-1 relu MLP with fixed pseudo-random
+// weights.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>

@@ -12,7 +12,8 @@ constexpr std::string_view kRequest =
 
 class FakeRequest final : public hr::http::Request {
  public:
-  FakeRequest(std::string_view target, std::string body) : target_(target), body_(std::move(body)) {}
+  FakeRequest(std::string_view target, std::string body)
+      : target_(target), body_(std::move(body)) {}
   std::string_view method() const override { return "POST"; }
   std::string_view target() const override { return target_; }
   std::string_view body() const override { return body_; }
@@ -40,10 +41,11 @@ BENCHMARK(BM_HandlePredict);
 // (ignored, named in warnings) beside the decision inputs, and a naive local timestamp.
 void BM_HandleGeneratorRequest(benchmark::State& state) {
   auto svc = hr::service::Service::Create({});
-  FakeRequest req("/predict",
-                  R"({"request_id": "eval_000042", "workload_type": "lightweight_api", "payload_size_kb": 5.0, )"
-                  R"("time_window": "midday", "load_pattern": "medium_load", "timestamp": "2025-11-24T14:21:02.123456", )"
-                  R"("lambda_memory_mb": 128})");
+  FakeRequest req(
+      "/predict",
+      R"({"request_id": "eval_000042", "workload_type": "lightweight_api", "payload_size_kb": 5.0, )"
+      R"("time_window": "midday", "load_pattern": "medium_load", "timestamp": "2025-11-24T14:21:02.123456", )"
+      R"("lambda_memory_mb": 128})");
   for (auto _ : state) {
     hr::http::Response res;
     (*svc)->Handle(req, res);

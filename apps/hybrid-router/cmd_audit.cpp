@@ -50,9 +50,11 @@ void PrintJson(const data::Dataset& ds, const data::AuditReport& a, double inges
   w.StartObject();
   json::Key(w, "summary");
   w.StartObject();
-  const std::pair<const char*, uint64_t> counts[] = {
-      {"files", a.files},       {"lines", a.lines},       {"accepted", a.accepted},
-      {"rejected", a.rejected}, {"failed_requests", a.failed_requests}};
+  const std::pair<const char*, uint64_t> counts[] = {{"files", a.files},
+                                                     {"lines", a.lines},
+                                                     {"accepted", a.accepted},
+                                                     {"rejected", a.rejected},
+                                                     {"failed_requests", a.failed_requests}};
   for (const auto& [k, v] : counts) {
     json::Key(w, k);
     w.Uint64(v);
@@ -145,7 +147,9 @@ void PrintJson(const data::Dataset& ds, const data::AuditReport& a, double inges
   json::Key(w, "cold");
   w.Uint64(a.lambda_cold);
   json::Key(w, "share");
-  w.Double(a.lambda_records ? static_cast<double>(a.lambda_cold) / static_cast<double>(a.lambda_records) : 0);
+  w.Double(a.lambda_records
+               ? static_cast<double>(a.lambda_cold) / static_cast<double>(a.lambda_records)
+               : 0);
   w.EndObject();
 
   json::Key(w, "runs");
@@ -254,11 +258,12 @@ void PrintJson(const data::Dataset& ds, const data::AuditReport& a, double inges
 
 void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double ingest_ms,
                 size_t show_rejections) {
-  std::printf("== Input\n%llu files, %llu lines: %llu accepted, %llu rejected (%llu failed requests)"
-              " - read in %.0f ms\n",
-              static_cast<unsigned long long>(a.files), static_cast<unsigned long long>(a.lines),
-              static_cast<unsigned long long>(a.accepted), static_cast<unsigned long long>(a.rejected),
-              static_cast<unsigned long long>(a.failed_requests), ingest_ms);
+  std::printf(
+      "== Input\n%llu files, %llu lines: %llu accepted, %llu rejected (%llu failed requests)"
+      " - read in %.0f ms\n",
+      static_cast<unsigned long long>(a.files), static_cast<unsigned long long>(a.lines),
+      static_cast<unsigned long long>(a.accepted), static_cast<unsigned long long>(a.rejected),
+      static_cast<unsigned long long>(a.failed_requests), ingest_ms);
   for (const auto& [reason, n] : a.rejection_reasons) {
     std::printf("  %7llu  %s\n", static_cast<unsigned long long>(n), reason.c_str());
   }
@@ -269,8 +274,10 @@ void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double inge
     std::printf("  %s:%u: %s\n", ds.files[r.file].path.c_str(), r.line, r.reason.c_str());
   }
   if (ds.rejected > shown) {
-    std::printf("  ... and %llu more rejected lines (counted by reason above; --json lists the first %zu)\n",
-                static_cast<unsigned long long>(ds.rejected - shown), ds.rejections.size());
+    std::printf(
+        "  ... and %llu more rejected lines (counted by reason above; --json lists the first "
+        "%zu)\n",
+        static_cast<unsigned long long>(ds.rejected - shown), ds.rejections.size());
   }
 
   std::printf("\n== Findings\n");
@@ -282,26 +289,34 @@ void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double inge
   std::printf("\n== Records per cell (lambda / ecs)\n%-14s %-12s %-21s %8s %8s\n", "time_window",
               "load_pattern", "workload_type", "lambda", "ecs");
   for (const auto& c : a.cells) {
-    std::printf("%-14s %-12s %-21s %8u %8u%s\n", Opt(c.time_window).c_str(), Opt(c.load_pattern).c_str(),
-                std::string(features::Name(c.workload)).c_str(), c.lambda, c.ecs,
-                c.lambda == 0 || c.ecs == 0 ? "  ONE-SIDED" : (c.ecs * 5 < c.lambda || c.lambda * 5 < c.ecs) ? "  thin" : "");
+    std::printf("%-14s %-12s %-21s %8u %8u%s\n", Opt(c.time_window).c_str(),
+                Opt(c.load_pattern).c_str(), std::string(features::Name(c.workload)).c_str(),
+                c.lambda, c.ecs,
+                c.lambda == 0 || c.ecs == 0                      ? "  ONE-SIDED"
+                : (c.ecs * 5 < c.lambda || c.lambda * 5 < c.ecs) ? "  thin"
+                                                                 : "");
   }
 
   std::printf("\n== Latency (ms)\n%-8s %-10s %7s %8s %8s %8s %8s %8s %8s\n", "platform", "measure",
               "n", "mean", "p50", "p90", "p95", "p99", "max");
   for (int p = 0; p < 2; ++p) {
     for (int m = 0; m < 2; ++m) {
-      const auto& q = m == 0 ? a.response_ms[static_cast<size_t>(p)] : a.execution_ms[static_cast<size_t>(p)];
+      const auto& q =
+          m == 0 ? a.response_ms[static_cast<size_t>(p)] : a.execution_ms[static_cast<size_t>(p)];
       std::printf("%-8s %-10s %7llu %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f\n", PlatformName(p),
                   m == 0 ? "response" : "execution", static_cast<unsigned long long>(q.n), q.mean,
                   q.p50, q.p90, q.p95, q.p99, q.max);
     }
   }
-  std::printf("Lambda cold starts: %llu of %llu (%.2f%%)\n", static_cast<unsigned long long>(a.lambda_cold),
-              static_cast<unsigned long long>(a.lambda_records),
-              a.lambda_records ? 100.0 * static_cast<double>(a.lambda_cold) / static_cast<double>(a.lambda_records) : 0);
+  std::printf(
+      "Lambda cold starts: %llu of %llu (%.2f%%)\n", static_cast<unsigned long long>(a.lambda_cold),
+      static_cast<unsigned long long>(a.lambda_records),
+      a.lambda_records
+          ? 100.0 * static_cast<double>(a.lambda_cold) / static_cast<double>(a.lambda_records)
+          : 0);
 
-  std::printf("\n== Runs: logged vs sent (estimated from the load schedule and the run's duration)\n");
+  std::printf(
+      "\n== Runs: logged vs sent (estimated from the load schedule and the run's duration)\n");
   std::printf("%-14s %-12s %6s %-10s %-21s %8s %8s %7s\n", "time_window", "load_pattern", "min",
               "UTC hours", "workload_type", "lambda", "ecs", "sent");
   for (const auto& r : a.runs) {
@@ -316,9 +331,9 @@ void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double inge
       const auto& l = r.groups[static_cast<size_t>(w * 2)];
       const auto& e = r.groups[static_cast<size_t>(w * 2 + 1)];
       std::printf("%-14s %-12s %6s %-10s %-21s %7.0f%% %7.0f%% %7.0f\n",
-                  w == 0 ? Opt(r.time_window).c_str() : "", w == 0 ? Opt(r.load_pattern).c_str() : "",
-                  w == 0 ? minutes : "", w == 0 ? hours.c_str() : "",
-                  std::string(features::Name(l.workload)).c_str(),
+                  w == 0 ? Opt(r.time_window).c_str() : "",
+                  w == 0 ? Opt(r.load_pattern).c_str() : "", w == 0 ? minutes : "",
+                  w == 0 ? hours.c_str() : "", std::string(features::Name(l.workload)).c_str(),
                   l.expected_sent > 0 ? 100 * l.logged / l.expected_sent : 0,
                   e.expected_sent > 0 ? 100 * e.logged / e.expected_sent : 0, l.expected_sent);
     }
@@ -327,9 +342,12 @@ void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double inge
 
   std::printf("\n== Features\nconstant:");
   for (const auto& c : a.constant_features) std::printf(" %s=%g", c.name.c_str(), c.value);
-  std::printf("%s\ndistinct hours of day: %d of 24\ntime_window contradicted by the timestamp's hour: %llu of %llu\n",
-              a.constant_features.empty() ? " none" : "", a.distinct_hours,
-              static_cast<unsigned long long>(a.window_mismatch), static_cast<unsigned long long>(a.window_checked));
+  std::printf(
+      "%s\ndistinct hours of day: %d of 24\ntime_window contradicted by the timestamp's hour: %llu "
+      "of %llu\n",
+      a.constant_features.empty() ? " none" : "", a.distinct_hours,
+      static_cast<unsigned long long>(a.window_mismatch),
+      static_cast<unsigned long long>(a.window_checked));
   std::printf("\n== Lambda memory (MB): logged limit vs seed-v1 feature\n");
   for (const auto& m : a.memory) {
     std::string logged;
@@ -339,20 +357,22 @@ void PrintTable(const data::Dataset& ds, const data::AuditReport& a, double inge
       logged += std::to_string(static_cast<int>(v));
       mismatch = mismatch || v != m.feature_memory_mb;
     }
-    std::printf("%-21s %10s %6d%s\n", std::string(features::Name(m.workload)).c_str(), logged.c_str(),
-                m.feature_memory_mb, mismatch ? "  MISMATCH" : "");
+    std::printf("%-21s %10s %6d%s\n", std::string(features::Name(m.workload)).c_str(),
+                logged.c_str(), m.feature_memory_mb, mismatch ? "  MISMATCH" : "");
   }
-  std::printf("\n== ECS cost per request (seed prices): pro-rated vs provisioned (1 task per service)\n");
+  std::printf(
+      "\n== ECS cost per request (seed prices): pro-rated vs provisioned (1 task per service)\n");
   for (const auto& c : a.cost) {
     std::printf("%-21s %7u req %7.2f task-h  pro-rated $%.3g  provisioned $%.3g  (%.1fx)\n",
                 std::string(features::Name(c.workload)).c_str(), c.ecs_requests, c.task_hours,
                 c.prorated_mean_usd, c.provisioned_per_request_usd,
                 c.provisioned_per_request_usd / c.prorated_mean_usd);
   }
-  std::printf("\n== Label ceiling (seed-balanced)\n%llu labelled records in %llu feature cells; "
-              "per-cell majority accuracy %.4f\n",
-              static_cast<unsigned long long>(a.labelled), static_cast<unsigned long long>(a.label_cells),
-              a.label_ceiling_accuracy);
+  std::printf(
+      "\n== Label ceiling (seed-balanced)\n%llu labelled records in %llu feature cells; "
+      "per-cell majority accuracy %.4f\n",
+      static_cast<unsigned long long>(a.labelled), static_cast<unsigned long long>(a.label_cells),
+      a.label_ceiling_accuracy);
 }
 
 int RunAudit(AuditConfig& cfg) {
@@ -362,7 +382,8 @@ int RunAudit(AuditConfig& cfg) {
   options.strict = cfg.strict;
   options.keep_rejections = std::max<size_t>(options.keep_rejections, cfg.show_rejections);
   auto ds = data::Ingest(cfg.data, options);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!ds) return ReportError(ds.error());
   const data::AuditReport report = data::Audit(*ds);
   if (cfg.json) {
@@ -378,9 +399,10 @@ int RunAudit(AuditConfig& cfg) {
 RunFn AddAudit(CLI::App& app) {
   auto cfg = std::make_shared<AuditConfig>();
   CLI::App* sub = app.add_subcommand(
-      "audit", "Data-quality report of measurement logs (default: the shipped data): counts per "
-               "cell, latency, cold starts, censoring, clock and memory mismatches, cost model, "
-               "label ceiling.");
+      "audit",
+      "Data-quality report of measurement logs (default: the shipped data): counts per "
+      "cell, latency, cold starts, censoring, clock and memory mismatches, cost model, "
+      "label ceiling.");
   sub->add_option("data", cfg->data, "Measurement files or directories (.jsonl, .jsonl.gz)");
   sub->add_flag("--json", cfg->json, "Write the report as one JSON document");
   sub->add_flag("--strict", cfg->strict, "Fail on any rejected line");

@@ -10,14 +10,14 @@
 #include <sstream>
 
 #include "commands.h"
+#include "data/audit.h"
 #include "data/ingest.h"
 #include "data/labels.h"
 #include "eval/replay.h"
 #include "json/json_writer.h"
 #include "model_source.h"
-#include "report/html_report.h"
-#include "data/audit.h"
 #include "modelfile/model_file.h"
+#include "report/html_report.h"
 #include "train/rng.h"
 #include "train/training_set.h"
 
@@ -42,13 +42,16 @@ struct EvaluateConfig {
 
 core::Status LoadPricing(const std::string& path, eval::Pricing& p) {
   std::ifstream in(path);
-  if (!in) return core::MakeError(core::ErrorCode::kIo, "cannot read pricing file '" + path + "'", "pricing");
+  if (!in)
+    return core::MakeError(core::ErrorCode::kIo, "cannot read pricing file '" + path + "'",
+                           "pricing");
   std::stringstream ss;
   ss << in.rdbuf();
   simdjson::dom::parser parser;
   simdjson::dom::object obj;
   if (parser.parse(ss.str()).get(obj)) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, path + ": not a JSON object", "pricing");
+    return core::MakeError(core::ErrorCode::kInvalidArgument, path + ": not a JSON object",
+                           "pricing");
   }
   const std::pair<const char*, double*> fields[] = {
       {"lambda_request_usd", &p.lambda_request_usd},
@@ -67,11 +70,13 @@ core::Status LoadPricing(const std::string& path, eval::Pricing& p) {
     double v = 0;
     if (!target) {
       return core::MakeError(core::ErrorCode::kInvalidArgument,
-                             path + ": unknown price '" + std::string(field.key) + "'", std::string(field.key));
+                             path + ": unknown price '" + std::string(field.key) + "'",
+                             std::string(field.key));
     }
     if (field.value.get_double().get(v) || !(v >= 0) || !std::isfinite(v)) {
       return core::MakeError(core::ErrorCode::kInvalidArgument,
-                             path + ": '" + std::string(field.key) + "' must be a number >= 0", std::string(field.key));
+                             path + ": '" + std::string(field.key) + "' must be a number >= 0",
+                             std::string(field.key));
     }
     *target = v;
   }
@@ -88,7 +93,8 @@ std::vector<uint16_t> Folds(const std::vector<int8_t>& y, int k, uint64_t seed) 
       if (y[i] == cls) idx.push_back(static_cast<uint32_t>(i));
     }
     rng.Shuffle(idx);
-    for (size_t j = 0; j < idx.size(); ++j) fold[idx[j]] = static_cast<uint16_t>(j % static_cast<size_t>(k));
+    for (size_t j = 0; j < idx.size(); ++j)
+      fold[idx[j]] = static_cast<uint16_t>(j % static_cast<size_t>(k));
   }
   return fold;
 }
@@ -100,7 +106,8 @@ struct Plan {
   bool in_sample = false;
 };
 
-core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset& ds, const train::TrainingSet& ts) {
+core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset& ds,
+                                 const train::TrainingSet& ts) {
   Plan plan;
   plan.mode = "cross-validation, " + std::to_string(cfg.folds) + " folds";
   const auto fold = Folds(ts.y, cfg.folds, cfg.replay.seed);
@@ -124,8 +131,9 @@ core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset&
     if (!m) return m.error();
     plan.models.push_back(*m);
     if (!cfg.quiet) {
-      std::fprintf(stderr, "evaluate: fold %d/%d trained on %zu rows in %.1f s (%d epochs)\n", k + 1, cfg.folds,
-                   rows.size(), std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+      std::fprintf(stderr, "evaluate: fold %d/%d trained on %zu rows in %.1f s (%d epochs)\n",
+                   k + 1, cfg.folds, rows.size(),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                    trained->epochs);
     }
   }
@@ -135,7 +143,8 @@ core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset&
   return plan;
 }
 
-core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds, const data::Labels& labels) {
+core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
+                             const data::Labels& labels) {
   auto m = LoadModel(cfg.model == "builtin" ? "" : cfg.model);
   if (!m) return m.error();
   Plan plan;
@@ -148,35 +157,41 @@ core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
   double validation = 0, test = 0;
   std::string_view fingerprint;
   char ours[32];
-  std::snprintf(ours, sizeof ours, "fnv1a64:%016llx", static_cast<unsigned long long>(ds.fingerprint));
+  std::snprintf(ours, sizeof ours, "fnv1a64:%016llx",
+                static_cast<unsigned long long>(ds.fingerprint));
   const bool known = parser.parse((*m)->spec().metadata.json).get(md) == simdjson::SUCCESS &&
                      !md.at_pointer("/split/seed").get_uint64().get(seed) &&
                      !md.at_pointer("/split/validation").get_double().get(validation) &&
                      !md.at_pointer("/split/test").get_double().get(test) &&
-                     !md.at_pointer("/data_fingerprint").get_string().get(fingerprint) && fingerprint == ours;
+                     !md.at_pointer("/data_fingerprint").get_string().get(fingerprint) &&
+                     fingerprint == ours;
   train::SplitConfig split{validation, test, seed};
   const train::TrainingSet ts = train::BuildTrainingSet(ds.records, labels, split);
   if (!known) {
     if (!cfg.allow_in_sample) {
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
-                             "the model's metadata does not say which of these records it was trained on "
-                             "(no split, or another data fingerprint); evaluating it here may be in-sample. "
-                             "Use --cross-validate, or --allow-in-sample to accept an in-sample result",
-                             "model");
+      return core::MakeError(
+          core::ErrorCode::kInvalidArgument,
+          "the model's metadata does not say which of these records it was trained on "
+          "(no split, or another data fingerprint); evaluating it here may be in-sample. "
+          "Use --cross-validate, or --allow-in-sample to accept an in-sample result",
+          "model");
     }
     plan.in_sample = true;
     plan.mode += " (IN-SAMPLE: may include its own training records)";
-    for (size_t i = 0; i < ts.record.size(); ++i) plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+    for (size_t i = 0; i < ts.record.size(); ++i)
+      plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
     return plan;
   }
   plan.mode += ", on its held-out test split";
   for (size_t i = 0; i < ts.record.size(); ++i) {
-    if (ts.part[i] == train::Part::kTest) plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+    if (ts.part[i] == train::Part::kTest)
+      plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
   }
   return plan;
 }
 
-void PrintJson(const EvaluateConfig& cfg, const Plan& plan, const eval::ReplayResult& r, double seconds) {
+void PrintJson(const EvaluateConfig& cfg, const Plan& plan, const eval::ReplayResult& r,
+               double seconds) {
   json::Buffer buf;
   json::Writer w(buf);
   w.StartObject();
@@ -218,8 +233,10 @@ void PrintJson(const EvaluateConfig& cfg, const Plan& plan, const eval::ReplayRe
     w.EndObject();
     json::Key(w, "response_time_ms");
     w.StartObject();
-    const std::pair<const char*, eval::Stat> rt[] = {
-        {"mean", p.response_mean}, {"p50", p.response_p50}, {"p95", p.response_p95}, {"p99", p.response_p99}};
+    const std::pair<const char*, eval::Stat> rt[] = {{"mean", p.response_mean},
+                                                     {"p50", p.response_p50},
+                                                     {"p95", p.response_p95},
+                                                     {"p99", p.response_p99}};
     for (const auto& [k, s] : rt) {
       json::Key(w, k);
       json::Double(w, s.mean);
@@ -278,43 +295,56 @@ void PrintJson(const EvaluateConfig& cfg, const Plan& plan, const eval::ReplayRe
   std::fputc('\n', stdout);
 }
 
-void PrintTable(const EvaluateConfig& cfg, const Plan& plan, const eval::ReplayResult& r, double seconds, bool csv) {
+void PrintTable(const EvaluateConfig& cfg, const Plan& plan, const eval::ReplayResult& r,
+                double seconds, bool csv) {
   if (csv) {
-    std::printf("policy,lambda_share,response_mean_ms,response_p50_ms,response_p95_ms,response_p99_ms,"
-                "execution_mean_ms,cold_starts,cost_seed_prorated,cost_seed_prorated_deployed_memory,"
-                "cost_provisioned,latency_savings,cost_savings_seed_prorated,latency_regret_ms,"
-                "cost_regret_seed_prorated\n");
+    std::printf(
+        "policy,lambda_share,response_mean_ms,response_p50_ms,response_p95_ms,response_p99_ms,"
+        "execution_mean_ms,cold_starts,cost_seed_prorated,cost_seed_prorated_deployed_memory,"
+        "cost_provisioned,latency_savings,cost_savings_seed_prorated,latency_regret_ms,"
+        "cost_regret_seed_prorated\n");
     for (const auto& p : r.policies) {
-      std::printf("%s,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.6f\n", p.policy.c_str(),
-                  p.lambda_share.mean, p.response_mean.mean, p.response_p50.mean, p.response_p95.mean,
-                  p.response_p99.mean, p.execution_mean.mean, p.cold_starts.mean, p.cost_per_million[0].mean,
-                  p.cost_per_million[1].mean, p.cost_per_million[2].mean, p.latency_savings, p.cost_savings[0],
+      std::printf("%s,%.6f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%.6f\n",
+                  p.policy.c_str(), p.lambda_share.mean, p.response_mean.mean, p.response_p50.mean,
+                  p.response_p95.mean, p.response_p99.mean, p.execution_mean.mean,
+                  p.cold_starts.mean, p.cost_per_million[0].mean, p.cost_per_million[1].mean,
+                  p.cost_per_million[2].mean, p.latency_savings, p.cost_savings[0],
                   p.latency_regret_ms, p.cost_regret_per_million[0]);
     }
     return;
   }
-  std::printf("Counterfactual replay: %s; %llu requests x %d draws (seed %llu); %llu of %llu draws fell back "
-              "to (workload, payload), %llu to the workload alone; %.1f s\n\n",
-              plan.mode.c_str(), static_cast<unsigned long long>(r.items), cfg.replay.draws,
-              static_cast<unsigned long long>(cfg.replay.seed), static_cast<unsigned long long>(r.fallbacks),
-              static_cast<unsigned long long>(r.draws_made), static_cast<unsigned long long>(r.coarse_fallbacks), seconds);
-  std::printf("%-15s %7s %14s %7s %7s %7s %14s %10s %10s %8s %8s\n", "policy", "lambda", "resp mean ms", "p50",
-              "p95", "p99", "$/1M prorated", "deployed", "provision", "save lat", "save $");
+  std::printf(
+      "Counterfactual replay: %s; %llu requests x %d draws (seed %llu); %llu of %llu draws fell "
+      "back "
+      "to (workload, payload), %llu to the workload alone; %.1f s\n\n",
+      plan.mode.c_str(), static_cast<unsigned long long>(r.items), cfg.replay.draws,
+      static_cast<unsigned long long>(cfg.replay.seed),
+      static_cast<unsigned long long>(r.fallbacks), static_cast<unsigned long long>(r.draws_made),
+      static_cast<unsigned long long>(r.coarse_fallbacks), seconds);
+  std::printf("%-15s %7s %14s %7s %7s %7s %14s %10s %10s %8s %8s\n", "policy", "lambda",
+              "resp mean ms", "p50", "p95", "p99", "$/1M prorated", "deployed", "provision",
+              "save lat", "save $");
   for (const auto& p : r.policies) {
-    std::printf("%-15s %6.1f%% %8.0f+-%-4.0f %7.0f %7.0f %7.0f %8.2f+-%-4.2f %10.2f %10.2f %7.1f%% %7.1f%%\n",
-                p.policy.c_str(), p.lambda_share.mean * 100, p.response_mean.mean, p.response_mean.ci95,
-                p.response_p50.mean, p.response_p95.mean, p.response_p99.mean, p.cost_per_million[0].mean,
-                p.cost_per_million[0].ci95, p.cost_per_million[1].mean, p.cost_per_million[2].mean,
-                p.latency_savings * 100, p.cost_savings[0] * 100);
+    std::printf(
+        "%-15s %6.1f%% %8.0f+-%-4.0f %7.0f %7.0f %7.0f %8.2f+-%-4.2f %10.2f %10.2f %7.1f%% "
+        "%7.1f%%\n",
+        p.policy.c_str(), p.lambda_share.mean * 100, p.response_mean.mean, p.response_mean.ci95,
+        p.response_p50.mean, p.response_p95.mean, p.response_p99.mean, p.cost_per_million[0].mean,
+        p.cost_per_million[0].ci95, p.cost_per_million[1].mean, p.cost_per_million[2].mean,
+        p.latency_savings * 100, p.cost_savings[0] * 100);
   }
-  std::printf("\nsave lat / save $: against the better single platform for that measure (seed-prorated cost);"
-              " +-: 95%% interval over the draws.\n\n%s\n", report::Conclusion(r).c_str());
+  std::printf(
+      "\nsave lat / save $: against the better single platform for that measure (seed-prorated "
+      "cost);"
+      " +-: 95%% interval over the draws.\n\n%s\n",
+      report::Conclusion(r).c_str());
 }
 
 int RunEvaluate(EvaluateConfig& cfg) {
   const auto t0 = std::chrono::steady_clock::now();
   if (!cfg.pricing_file.empty()) {
-    if (auto s = LoadPricing(cfg.pricing_file, cfg.replay.pricing); !s) return ReportError(s.error());
+    if (auto s = LoadPricing(cfg.pricing_file, cfg.replay.pricing); !s)
+      return ReportError(s.error());
   }
   if (cfg.data.empty()) cfg.data.push_back(data::DefaultDataDir());
   auto ds = data::Ingest(cfg.data);
@@ -330,8 +360,8 @@ int RunEvaluate(EvaluateConfig& cfg) {
   if (!plan) return ReportError(plan.error());
   eval::EcsTask task{0, 0};
   if (!cfg.ecs_task.empty()) task = {cfg.ecs_task[0], cfg.ecs_task[1]};
-  cfg.replay.provisioned =
-      eval::ProvisionedFromData(ds->records, cfg.replay.pricing, cfg.ecs_tasks, cfg.ecs_hours, task);
+  cfg.replay.provisioned = eval::ProvisionedFromData(ds->records, cfg.replay.pricing, cfg.ecs_tasks,
+                                                     cfg.ecs_hours, task);
   std::vector<std::unique_ptr<eval::Policy>> policies;
   policies.push_back(eval::LambdaOnly());
   policies.push_back(eval::EcsOnly());
@@ -341,10 +371,12 @@ int RunEvaluate(EvaluateConfig& cfg) {
   policies.push_back(eval::OracleLatency(ds->records));
   policies.push_back(eval::HindsightLatency());
   const eval::ReplayResult result = eval::Replay(ds->records, plan->items, policies, cfg.replay);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!cfg.html.empty()) {
     const data::AuditReport audit = data::Audit(*ds);
-    report::ReportInput in{plan->mode, cfg.replay.draws, cfg.replay.seed, plan->in_sample, &result, &audit};
+    report::ReportInput in{plan->mode,      cfg.replay.draws, cfg.replay.seed,
+                           plan->in_sample, &result,          &audit};
     if (auto s = report::WriteHtmlReport(in, cfg.html); !s) return ReportError(s.error());
     if (!cfg.quiet) std::fprintf(stderr, "evaluate: wrote %s\n", cfg.html.c_str());
   }
@@ -361,11 +393,15 @@ int RunEvaluate(EvaluateConfig& cfg) {
 RunFn AddEvaluate(CLI::App& app) {
   auto cfg = std::make_shared<EvaluateConfig>();
   CLI::App* sub = app.add_subcommand(
-      "evaluate", "Counterfactual replay of held-out measurements: what would lambda-only, ecs-only, the "
-                  "model, the prototype's heuristic, the oracles and the hindsight bound have cost and how fast "
-                  "would they have answered, under each cost model.");
-  sub->add_option("data", cfg->data, "Measurement files or directories (default: the shipped data)");
-  auto* folds = sub->add_option("--cross-validate", cfg->folds, "Folds (a model is trained per fold, out of sample)")
+      "evaluate",
+      "Counterfactual replay of held-out measurements: what would lambda-only, ecs-only, the "
+      "model, the prototype's heuristic, the oracles and the hindsight bound have cost and how "
+      "fast "
+      "would they have answered, under each cost model.");
+  sub->add_option("data", cfg->data,
+                  "Measurement files or directories (default: the shipped data)");
+  auto* folds = sub->add_option("--cross-validate", cfg->folds,
+                                "Folds (a model is trained per fold, out of sample)")
                     ->capture_default_str()
                     ->check(CLI::Range(2, 20));
   sub->add_option("-m,--model", cfg->model,
@@ -376,26 +412,32 @@ RunFn AddEvaluate(CLI::App& app) {
   sub->add_option("--draws", cfg->replay.draws, "Seeded draws (for confidence intervals)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  sub->add_option("--seed", cfg->replay.seed, "Seed of folds, training and draws")->capture_default_str();
-  sub->add_option("--pricing", cfg->pricing_file, "JSON file of prices overriding the eu-west-1 defaults")
+  sub->add_option("--seed", cfg->replay.seed, "Seed of folds, training and draws")
+      ->capture_default_str();
+  sub->add_option("--pricing", cfg->pricing_file,
+                  "JSON file of prices overriding the eu-west-1 defaults")
       ->check(CLI::ExistingFile);
-  sub->add_flag("--api-gateway", cfg->replay.cost_options.api_gateway, "Add API Gateway's fee to Lambda requests");
+  sub->add_flag("--api-gateway", cfg->replay.cost_options.api_gateway,
+                "Add API Gateway's fee to Lambda requests");
   sub->add_flag("--alb", cfg->replay.cost_options.alb,
                 "Add an application load balancer's hours (ALB + 1 LCU) to ECS requests");
   sub->add_option("--ecs-tasks", cfg->ecs_tasks, "Provisioned ECS: tasks per service")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  sub->add_option("--ecs-hours", cfg->ecs_hours, "Provisioned ECS: hours running (0: the measurement runs')")
+  sub->add_option("--ecs-hours", cfg->ecs_hours,
+                  "Provisioned ECS: hours running (0: the measurement runs')")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
-  sub->add_option("--ecs-task", cfg->ecs_task, "Provisioned ECS: task size VCPU GB for every service "
-                                                "(default: the measured 0.25/0.5, 0.5/1, 1/2, 1/2)")
+  sub->add_option("--ecs-task", cfg->ecs_task,
+                  "Provisioned ECS: task size VCPU GB for every service "
+                  "(default: the measured 0.25/0.5, 0.5/1, 1/2, 1/2)")
       ->expected(2)
       ->check(CLI::Range(0.125, 64.0));
   sub->add_option("--format", cfg->format, "table, json or csv")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "csv"}));
-  sub->add_option("--html", cfg->html, "Also write a self-contained HTML report (charts by gnuplot)");
+  sub->add_option("--html", cfg->html,
+                  "Also write a self-contained HTML report (charts by gnuplot)");
   sub->add_flag("-q,--quiet", cfg->quiet, "No progress output");
   return [cfg] { return RunEvaluate(*cfg); };
 }

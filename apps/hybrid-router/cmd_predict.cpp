@@ -51,7 +51,8 @@ class Predictor {
     codec::ResponseExtras extras;
     extras.inference_time_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    extras.inference_cost_usd = cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg_.memory_mb);
+    extras.inference_cost_usd =
+        cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg_.memory_mb);
     extras.now = now;
     extras.notes = &notes_;
     codec::WriteResponse(w, *req, d, &model_->spec().metadata, extras);
@@ -111,7 +112,8 @@ RunFn AddPredict(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "predict",
       "Decide Lambda or ECS for one request (JSON argument) or for JSON lines on stdin; writes "
-      "one JSON line per request, as the HTTP API's /predict answers. Exit 2 when any line failed.");
+      "one JSON line per request, as the HTTP API's /predict answers. Exit 2 when any line "
+      "failed.");
   sub->add_option("request", cfg->request,
                   R"(One request, e.g. '{"workload_type":"lightweight_api","payload_size_kb":5}')");
   AddModelOption(*sub, cfg->model_path);
@@ -119,8 +121,9 @@ RunFn AddPredict(CLI::App& app) {
                   "Lambda memory (MB) priced into metrics.inference_cost_usd")
       ->capture_default_str()
       ->check(CLI::Range(128.0, 10240.0));
-  sub->add_flag("--strict", cfg->strict,
-                "Refuse unknown request fields (unknown_field) instead of ignoring them with a warning")
+  sub->add_flag(
+         "--strict", cfg->strict,
+         "Refuse unknown request fields (unknown_field) instead of ignoring them with a warning")
       ->envname("HYBRID_ROUTER_STRICT");
   return [cfg] { return RunPredict(*cfg); };
 }

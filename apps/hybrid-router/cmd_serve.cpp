@@ -40,13 +40,15 @@ core::Result<std::shared_ptr<spdlog::logger>> MakeAccessLog(const std::string& t
     logger->set_pattern("%v");
     return logger;
   } catch (const spdlog::spdlog_ex& e) {
-    return core::MakeError(core::ErrorCode::kIo, std::string("--access-log: ") + e.what(), "access_log");
+    return core::MakeError(core::ErrorCode::kIo, std::string("--access-log: ") + e.what(),
+                           "access_log");
   }
 }
 
 int RunServe(ServeConfig& cfg) {
   auto events = spdlog::stderr_logger_mt("events");
-  events->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
+  events->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",
+                      spdlog::pattern_time_type::utc);
   cfg.service.event_log = events;
   auto access = MakeAccessLog(cfg.access_log);
   if (!access) return ReportError(access.error());
@@ -64,7 +66,8 @@ int RunServe(ServeConfig& cfg) {
   }
   cfg.server.max_body_bytes = cfg.max_body_kb * 1024;
   cfg.service.max_model_bytes = cfg.max_model_mb << 20;
-  if (cfg.server.threads <= 0) cfg.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (cfg.server.threads <= 0)
+    cfg.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   auto svc = service::Service::Create(cfg.service);
   if (!svc) return ReportError(svc.error());
@@ -78,11 +81,12 @@ int RunServe(ServeConfig& cfg) {
 
   auto model = s->model();
   events->info(R"("event":"listening","url":{},"port":{},"threads":{},"model":{},"auth":{})",
-               json::Quoted("http://" + cfg.server.host + ":" + std::to_string(srv->port())), srv->port(),
-               cfg.server.threads, json::Quoted(model ? model->source : "none"),
+               json::Quoted("http://" + cfg.server.host + ":" + std::to_string(srv->port())),
+               srv->port(), cfg.server.threads, json::Quoted(model ? model->source : "none"),
                cfg.service.keys.enabled() ? "true" : "false");
   events->flush();
-  srv->Run([s] { s->RequestReload(); });  // read off the event loops; the old model serves meanwhile
+  srv->Run(
+      [s] { s->RequestReload(); });  // read off the event loops; the old model serves meanwhile
   events->info(R"("event":"stopped")");
   spdlog::shutdown();
   return 0;
@@ -94,10 +98,13 @@ RunFn AddServe(CLI::App& app) {
   auto cfg = std::make_shared<ServeConfig>();
   cfg->server.threads = 0;  // one event loop per core unless told otherwise
   CLI::App* sub = app.add_subcommand(
-      "serve", "Serve the prototype's HTTP API (POST /predict and more) with the built-in model or "
-               "--model. Every option can also be set by its HYBRID_ROUTER_* environment variable.");
+      "serve",
+      "Serve the prototype's HTTP API (POST /predict and more) with the built-in model or "
+      "--model. Every option can also be set by its HYBRID_ROUTER_* environment variable.");
   auto& o = cfg->server;
-  sub->add_option("--host", o.host, "Address to listen on")->capture_default_str()->envname("HYBRID_ROUTER_HOST");
+  sub->add_option("--host", o.host, "Address to listen on")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_HOST");
   sub->add_option("--port", o.port, "Port (0 picks a free one; see the 'listening' log line)")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_PORT");
@@ -113,7 +120,8 @@ RunFn AddServe(CLI::App& app) {
   sub->add_option("--cors-origin", cfg->service.cors_origin, "Access-Control-Allow-Origin value")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_CORS_ORIGIN");
-  sub->add_option("--memory-mb", cfg->service.memory_mb, "Lambda memory priced into inference_cost_usd")
+  sub->add_option("--memory-mb", cfg->service.memory_mb,
+                  "Lambda memory priced into inference_cost_usd")
       ->capture_default_str()
       ->check(CLI::Range(128.0, 10240.0))
       ->envname("HYBRID_ROUTER_MEMORY_MB");
@@ -121,13 +129,15 @@ RunFn AddServe(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 102400))
       ->envname("HYBRID_ROUTER_MAX_BODY_KB");
-  sub->add_option("--max-model-mb", cfg->max_model_mb,
-                  "Largest model file (MB) loaded at start or reload; a larger one is refused unread")
+  sub->add_option(
+         "--max-model-mb", cfg->max_model_mb,
+         "Largest model file (MB) loaded at start or reload; a larger one is refused unread")
       ->capture_default_str()
       ->check(CLI::Range(1, 256))
       ->envname("HYBRID_ROUTER_MAX_MODEL_MB");
   sub->add_flag("--strict", cfg->service.strict,
-                "Refuse unknown request fields (400 unknown_field) instead of ignoring them with a warning")
+                "Refuse unknown request fields (400 unknown_field) instead of ignoring them with a "
+                "warning")
       ->envname("HYBRID_ROUTER_STRICT");
   sub->add_option("--max-batch", cfg->service.max_batch, "Most requests in one /predict/batch")
       ->capture_default_str()
@@ -137,15 +147,18 @@ RunFn AddServe(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(100, 600000))
       ->envname("HYBRID_ROUTER_READ_TIMEOUT_MS");
-  sub->add_option("--idle-timeout-ms", o.idle_timeout_ms, "Idle keep-alive connections close after this")
+  sub->add_option("--idle-timeout-ms", o.idle_timeout_ms,
+                  "Idle keep-alive connections close after this")
       ->capture_default_str()
       ->check(CLI::Range(100, 3600000))
       ->envname("HYBRID_ROUTER_IDLE_TIMEOUT_MS");
-  sub->add_option("--max-connections", o.max_connections, "Connections beyond this are closed at once")
+  sub->add_option("--max-connections", o.max_connections,
+                  "Connections beyond this are closed at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000))
       ->envname("HYBRID_ROUTER_MAX_CONNECTIONS");
-  sub->add_option("--drain-timeout-ms", o.drain_timeout_ms, "On SIGTERM, how long in-flight requests may take")
+  sub->add_option("--drain-timeout-ms", o.drain_timeout_ms,
+                  "On SIGTERM, how long in-flight requests may take")
       ->capture_default_str()
       ->check(CLI::Range(0, 600000))
       ->envname("HYBRID_ROUTER_DRAIN_TIMEOUT_MS");
@@ -153,9 +166,11 @@ RunFn AddServe(CLI::App& app) {
                   "File of API keys, one per line (or HYBRID_ROUTER_API_KEYS=k1,k2); enables auth "
                   "on /predict, /predict/batch, /model and /admin/reload")
       ->envname("HYBRID_ROUTER_API_KEY_FILE");
-  sub->add_flag("--metrics-auth", cfg->service.metrics_need_auth, "Require an API key for /metrics too")
+  sub->add_flag("--metrics-auth", cfg->service.metrics_need_auth,
+                "Require an API key for /metrics too")
       ->envname("HYBRID_ROUTER_METRICS_AUTH");
-  sub->add_option("--access-log", cfg->access_log, "Access log: stdout, stderr, off, or a file path")
+  sub->add_option("--access-log", cfg->access_log,
+                  "Access log: stdout, stderr, off, or a file path")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_ACCESS_LOG");
   return [cfg] { return RunServe(*cfg); };

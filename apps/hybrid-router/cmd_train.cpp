@@ -41,9 +41,11 @@ struct TrainCommandConfig {
 
 core::Status ExportRows(const train::TrainingSet& ts, const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) return core::MakeError(core::ErrorCode::kIo, "cannot write '" + path + "'", "export_rows");
+  if (!f)
+    return core::MakeError(core::ErrorCode::kIo, "cannot write '" + path + "'", "export_rows");
   std::fprintf(f, "part,label");
-  for (auto n : features::kSeedV1Names) std::fprintf(f, ",%.*s", static_cast<int>(n.size()), n.data());
+  for (auto n : features::kSeedV1Names)
+    std::fprintf(f, ",%.*s", static_cast<int>(n.size()), n.data());
   std::fputc('\n', f);
   static const char* kParts[] = {"train", "validation", "test"};
   for (Eigen::Index k = 0; k < ts.x.rows(); ++k) {
@@ -53,7 +55,8 @@ core::Status ExportRows(const train::TrainingSet& ts, const std::string& path) {
     std::fputc('\n', f);
   }
   const bool ok = std::fclose(f) == 0;
-  if (!ok) return core::MakeError(core::ErrorCode::kIo, "write to '" + path + "' failed", "export_rows");
+  if (!ok)
+    return core::MakeError(core::ErrorCode::kIo, "write to '" + path + "' failed", "export_rows");
   return {};
 }
 
@@ -92,8 +95,8 @@ std::string TrainingDate() {
 void WriteMetrics(json::Writer& w, const train::BinaryMetrics& m) {
   w.StartObject();
   const std::pair<const char*, double> values[] = {
-      {"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall},
-      {"f1", m.f1},             {"roc_auc", m.roc_auc},     {"log_loss", m.log_loss}};
+      {"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
+      {"roc_auc", m.roc_auc},   {"log_loss", m.log_loss}};
   for (const auto& [k, v] : values) {
     json::Key(w, k);
     w.Double(v);
@@ -145,9 +148,10 @@ int RunTrain(TrainCommandConfig& cfg) {
   if (!hidden) return ReportError(hidden.error());
   cfg.mlp.hidden = *hidden;
   auto act = model::ParseActivation(cfg.activation);
-  if (!act) return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
-                                               "--activation must be relu, tanh, logistic or identity",
-                                               "activation"));
+  if (!act)
+    return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                       "--activation must be relu, tanh, logistic or identity",
+                                       "activation"));
   cfg.mlp.activation = *act;
   cfg.mlp.scaler = !cfg.no_scaler;
   if (cfg.data.empty()) cfg.data.push_back(data::DefaultDataDir());
@@ -231,7 +235,9 @@ int RunTrain(TrainCommandConfig& cfg) {
   json::Key(w, "activation");
   json::String(w, model::Name(cfg.mlp.activation));
   const std::pair<const char*, double> numbers[] = {
-      {"alpha", cfg.mlp.alpha}, {"learning_rate", cfg.mlp.learning_rate}, {"tol", cfg.mlp.tol},
+      {"alpha", cfg.mlp.alpha},
+      {"learning_rate", cfg.mlp.learning_rate},
+      {"tol", cfg.mlp.tol},
       {"validation_fraction", cfg.mlp.validation_fraction}};
   for (const auto& [k, v] : numbers) {
     json::Key(w, k);
@@ -289,7 +295,8 @@ int RunTrain(TrainCommandConfig& cfg) {
   spec.metadata.json.assign(buf.GetString(), buf.GetSize());
   auto final_model = model::Model::Create(std::move(spec));
   if (!final_model) return ReportError(final_model.error());
-  if (auto s = modelfile::WriteFileAtomic(**final_model, cfg.out); !s) return ReportError(s.error());
+  if (auto s = modelfile::WriteFileAtomic(**final_model, cfg.out); !s)
+    return ReportError(s.error());
 
   std::printf("%-11s %9s %9s %9s %9s %9s %9s\n", "", "accuracy", "precision", "recall", "f1",
               "roc_auc", "log_loss");
@@ -323,7 +330,9 @@ RunFn AddTrain(CLI::App& app) {
   sub->add_option("--activation", cfg->activation, "Hidden activation")
       ->capture_default_str()
       ->check(CLI::IsMember({"relu", "tanh", "logistic", "identity"}));
-  sub->add_option("--alpha", m.alpha, "L2 penalty")->capture_default_str()->check(CLI::NonNegativeNumber);
+  sub->add_option("--alpha", m.alpha, "L2 penalty")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--learning-rate", m.learning_rate, "Adam learning rate")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -348,7 +357,8 @@ RunFn AddTrain(CLI::App& app) {
   sub->add_flag("--no-scaler", cfg->no_scaler,
                 "Feed raw features to the MLP, as the prototype did (default: standard scaler)");
   sub->add_option("--seed", m.seed, "Seed for initialisation and shuffling")->capture_default_str();
-  sub->add_option("--split-seed", cfg->split.seed, "Seed of the 60/20/20 split")->capture_default_str();
+  sub->add_option("--split-seed", cfg->split.seed, "Seed of the 60/20/20 split")
+      ->capture_default_str();
   sub->add_flag("--strict", cfg->strict, "Fail on any rejected log line");
   sub->add_flag("-q,--quiet", cfg->quiet, "No progress output");
   sub->add_option("--export-rows", cfg->export_rows,

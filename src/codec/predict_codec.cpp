@@ -23,7 +23,8 @@ struct Scalar {
 // The request rules, shared by both readers: known fields, their types, duplicates, unknown fields.
 class RequestFields {
  public:
-  RequestFields(const ParseOptions& options, RequestNotes* notes) : options_(options), notes_(notes) {
+  RequestFields(const ParseOptions& options, RequestNotes* notes)
+      : options_(options), notes_(notes) {
     if (notes_) notes_->Clear();
   }
 
@@ -65,7 +66,8 @@ class RequestFields {
     if (options_.strict) {
       const std::string shown(key.substr(0, 64));
       return MakeError(ErrorCode::kUnknownField,
-                       "unknown field '" + shown + "'; allowed: " + std::string(kKnownFields), shown);
+                       "unknown field '" + shown + "'; allowed: " + std::string(kKnownFields),
+                       shown);
     }
     if (notes_) notes_->Ignore(key);
     return {};
@@ -86,7 +88,8 @@ class RequestFields {
       return {};
     }
     if (v.kind != Scalar::Kind::kString) {
-      return MakeError(ErrorCode::kWrongType, std::string(field) + " must be a string", std::string(field));
+      return MakeError(ErrorCode::kWrongType, std::string(field) + " must be a string",
+                       std::string(field));
     }
     out = v.text;
     return {};
@@ -98,7 +101,8 @@ class RequestFields {
                        "payload_size_kb");
     }
     if (v.kind != Scalar::Kind::kNumber) {
-      return MakeError(ErrorCode::kWrongType, "payload_size_kb must be a number (KB)", "payload_size_kb");
+      return MakeError(ErrorCode::kWrongType, "payload_size_kb must be a number (KB)",
+                       "payload_size_kb");
     }
     raw_.payload_size_kb = v.number;
     return {};
@@ -172,8 +176,9 @@ std::optional<Scalar> FromOnDemand(od::value v) {
   }
 }
 
-FastResult ParseOnDemand(od::parser& parser, simdjson::padded_string_view text, const core::CivilTime& now,
-                         const ParseOptions& options, RequestNotes* notes) {
+FastResult ParseOnDemand(od::parser& parser, simdjson::padded_string_view text,
+                         const core::CivilTime& now, const ParseOptions& options,
+                         RequestNotes* notes) {
   od::document doc;
   if (parser.iterate(text).get(doc)) return std::nullopt;
   od::object obj;
@@ -218,7 +223,8 @@ void StrOrNull(json::Writer& w, std::string_view key, std::string_view v) {
 }  // namespace
 
 core::Result<features::Request> ParseRequestValue(const json::Value& v, const core::CivilTime& now,
-                                                  const ParseOptions& options, RequestNotes* notes) {
+                                                  const ParseOptions& options,
+                                                  RequestNotes* notes) {
   RequestFields fields(options, notes);
   for (const auto& m : v.GetObject()) {
     if (auto s = fields.Add(json::Text(m.name), FromValue(m.value)); !s) return s.error();
@@ -234,14 +240,15 @@ core::Result<features::Request> ParseRequestText(std::string_view text, const co
   if (!json::ParseDocument(doc, text, json::kRequestLimits, why)) {
     return MakeError(ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
   }
-  if (!doc.IsObject()) return MakeError(ErrorCode::kWrongType, "request body must be a JSON object");
+  if (!doc.IsObject())
+    return MakeError(ErrorCode::kWrongType, "request body must be a JSON object");
   return ParseRequestValue(doc, now, options, notes);
 }
 
 #if defined(HR_WITH_SIMDJSON)
 core::Result<features::Request> ParseRequest(od::parser& parser, simdjson::padded_string_view text,
-                                             const core::CivilTime& now, const ParseOptions& options,
-                                             RequestNotes* notes) {
+                                             const core::CivilTime& now,
+                                             const ParseOptions& options, RequestNotes* notes) {
   if (auto fast = ParseOnDemand(parser, text, now, options, notes)) return std::move(*fast);
   return ParseRequestText(std::string_view(text.data(), text.size()), now, options, notes);
 }
@@ -257,14 +264,17 @@ struct RequestParser::State {
 RequestParser::RequestParser() : state_(std::make_unique<State>()) {}
 RequestParser::~RequestParser() = default;
 
-core::Result<features::Request> RequestParser::Parse(std::string_view body, const core::CivilTime& now,
-                                                     const ParseOptions& options, RequestNotes* notes) {
+core::Result<features::Request> RequestParser::Parse(std::string_view body,
+                                                     const core::CivilTime& now,
+                                                     const ParseOptions& options,
+                                                     RequestNotes* notes) {
 #if defined(HR_WITH_SIMDJSON)
   state_->padded.assign(body);
   state_->padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  return ParseRequest(state_->parser,
-                      simdjson::padded_string_view(state_->padded.data(), body.size(), state_->padded.capacity()),
-                      now, options, notes);
+  return ParseRequest(
+      state_->parser,
+      simdjson::padded_string_view(state_->padded.data(), body.size(), state_->padded.capacity()),
+      now, options, notes);
 #else
   return ParseRequestText(body, now, options, notes);
 #endif
@@ -405,6 +415,8 @@ std::string ErrorBody(std::string_view code, std::string_view message, std::stri
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-std::string ErrorBody(const core::Error& e) { return ErrorBody(core::CodeName(e.code), e.message, e.field); }
+std::string ErrorBody(const core::Error& e) {
+  return ErrorBody(core::CodeName(e.code), e.message, e.field);
+}
 
 }  // namespace hr::codec

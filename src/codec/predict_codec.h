@@ -61,7 +61,8 @@ class RequestParser {
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
   core::Result<features::Request> Parse(std::string_view body, const core::CivilTime& now,
-                                        const ParseOptions& options = {}, RequestNotes* notes = nullptr);
+                                        const ParseOptions& options = {},
+                                        RequestNotes* notes = nullptr);
 
  private:
   struct State;
@@ -85,7 +86,8 @@ core::Result<features::Request> ParseRequestValue(const json::Value& v, const co
 // array or object) is answered by ParseRequestText, so both readers always agree.
 core::Result<features::Request> ParseRequest(simdjson::ondemand::parser& parser,
                                              simdjson::padded_string_view text,
-                                             const core::CivilTime& now, const ParseOptions& options = {},
+                                             const core::CivilTime& now,
+                                             const ParseOptions& options = {},
                                              RequestNotes* notes = nullptr);
 #endif
 

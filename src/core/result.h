@@ -11,19 +11,19 @@
 namespace hr::core {
 
 enum class ErrorCode {
-  kInvalidJson,      // the text is not JSON
-  kMissingField,     // a required field is absent
-  kWrongType,        // a field has the wrong JSON type
-  kUnknownValue,     // a string outside the allowed set
-  kUnknownField,     // a key we do not know (never silently ignored)
-  kOutOfRange,       // a number that is negative, not finite, or absurd
-  kInvalidTimestamp, // a timestamp that is not ISO-8601
-  kInvalidArgument,  // a bad command-line or configuration value
-  kInvalidModel,     // a model file that is corrupt, truncated or inconsistent
-  kSchemaMismatch,   // a model built for other features
-  kIo,               // a file could not be read or written
-  kUnavailable,      // no usable model
-  kInternal,         // a bug: should never be seen
+  kInvalidJson,       // the text is not JSON
+  kMissingField,      // a required field is absent
+  kWrongType,         // a field has the wrong JSON type
+  kUnknownValue,      // a string outside the allowed set
+  kUnknownField,      // a key we do not know (never silently ignored)
+  kOutOfRange,        // a number that is negative, not finite, or absurd
+  kInvalidTimestamp,  // a timestamp that is not ISO-8601
+  kInvalidArgument,   // a bad command-line or configuration value
+  kInvalidModel,      // a model file that is corrupt, truncated or inconsistent
+  kSchemaMismatch,    // a model built for other features
+  kIo,                // a file could not be read or written
+  kUnavailable,       // no usable model
+  kInternal,          // a bug: should never be seen
 };
 
 struct Error {
@@ -46,8 +46,8 @@ inline Error MakeError(ErrorCode code, std::string message, std::string field = 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Result(Error error) : data_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return data_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -70,7 +70,8 @@ class [[nodiscard]] Result {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Status(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
   const Error& error() const { return error_; }

@@ -10,6 +10,7 @@ struct LambdaPrices {
 };
 
 // Duration cost + request cost, evaluated in the prototype's order so results match it exactly.
-double LambdaInvocationCostUsd(double duration_ms, double memory_mb, const LambdaPrices& prices = {});
+double LambdaInvocationCostUsd(double duration_ms, double memory_mb,
+                               const LambdaPrices& prices = {});
 
 }  // namespace hr::cost

@@ -76,8 +76,10 @@ void CensoringFindings(AuditReport& a) {
   }
   if (a.logged_share > 0 && a.logged_share < 0.95) {
     a.findings.push_back(
-        {"censoring", "Most requests sent were never logged (failed or timed-out requests left no line)",
-         Fmt("only %.0f%% of the requests the load schedules sent were logged; ", a.logged_share * 100) +
+        {"censoring",
+         "Most requests sent were never logged (failed or timed-out requests left no line)",
+         Fmt("only %.0f%% of the requests the load schedules sent were logged; ",
+             a.logged_share * 100) +
              "worst " + worst + Fmt(": %.1f%% logged. ", worst_share * 100) +
              "Statistics of the survivors flatter the slower platform, whose slow requests are the "
              "ones missing."});
@@ -210,7 +212,8 @@ AuditReport Audit(const Dataset& ds) {
         RunGroup g{static_cast<Workload>(w), p == 0 ? Platform::kLambda : Platform::kEcs, 0, 0};
         auto it = group_counts.find({key, w, p});
         g.logged = it == group_counts.end() ? 0 : it->second;
-        if (run.load_pattern) g.expected_sent = ExpectedSentPerGroup(*run.load_pattern, run.duration_s);
+        if (run.load_pattern)
+          g.expected_sent = ExpectedSentPerGroup(*run.load_pattern, run.duration_s);
         if (g.expected_sent > 0) {
           logged += g.logged;
           expected += g.expected_sent;
@@ -264,17 +267,20 @@ AuditReport Audit(const Dataset& ds) {
   }
   if (any) {
     for (size_t j = 0; j < features::kSeedV1Size; ++j) {
-      if (lo[j] == hi[j]) a.constant_features.push_back({std::string(features::kSeedV1Names[j]), lo[j]});
+      if (lo[j] == hi[j])
+        a.constant_features.push_back({std::string(features::kSeedV1Names[j]), lo[j]});
     }
   }
   a.distinct_hours = static_cast<int>(hours.size());
 
   // Lambda memory: logged limit vs the feature's assumption.
   for (int w = 0; w < features::kWorkloadCount; ++w) {
-    MemoryRow row{static_cast<Workload>(w), {}, features::FeatureLambdaMemoryMb(static_cast<Workload>(w))};
+    MemoryRow row{
+        static_cast<Workload>(w), {}, features::FeatureLambdaMemoryMb(static_cast<Workload>(w))};
     std::set<double> limits;
     for (const auto& r : ds.records) {
-      if (r.platform == Platform::kLambda && static_cast<int>(r.workload) == w && !std::isnan(r.memory_limit_mb)) {
+      if (r.platform == Platform::kLambda && static_cast<int>(r.workload) == w &&
+          !std::isnan(r.memory_limit_mb)) {
         limits.insert(r.memory_limit_mb);
       }
     }
@@ -295,8 +301,8 @@ AuditReport Audit(const Dataset& ds) {
     for (const auto& run : a.runs) row.task_hours += run.duration_s / 3600;
     if (row.ecs_requests == 0) continue;
     row.prorated_mean_usd = prorated / row.ecs_requests;
-    row.provisioned_per_request_usd =
-        row.task_hours * TaskHourSeedUsd(static_cast<Workload>(w)) / static_cast<double>(row.ecs_requests);
+    row.provisioned_per_request_usd = row.task_hours * TaskHourSeedUsd(static_cast<Workload>(w)) /
+                                      static_cast<double>(row.ecs_requests);
     a.cost.push_back(row);
   }
 
@@ -317,13 +323,15 @@ AuditReport Audit(const Dataset& ds) {
   uint64_t majority = 0;
   for (const auto& [k, c] : by_cell) majority += std::max(c.first, c.second);
   a.label_cells = by_cell.size();
-  a.label_ceiling_accuracy = a.labelled ? static_cast<double>(majority) / static_cast<double>(a.labelled) : 0;
+  a.label_ceiling_accuracy =
+      a.labelled ? static_cast<double>(majority) / static_cast<double>(a.labelled) : 0;
 
   // Findings.
   CensoringFindings(a);
   if (a.labelled > 0 && a.label_ceiling_accuracy < 0.8) {
     a.findings.push_back(
-        {"label_ceiling", "The prototype's labels cap any model of these features near 70% accuracy",
+        {"label_ceiling",
+         "The prototype's labels cap any model of these features near 70% accuracy",
          Fmt("a lookup of the majority label in each of the %.0f feature cells scores %.4f on the "
              "very records it was built from; labels compare one random draw with the other "
              "platform's median, so within a cell they are close to coin flips",
@@ -334,8 +342,10 @@ AuditReport Audit(const Dataset& ds) {
         {"time_window_clock",
          "time_window came from the client's clock, hour_of_day from the server's UTC timestamp",
          Fmt("%.1f%% of records have a time_window that the timestamp's hour contradicts; the two "
-             "features describe different clocks (and the client labelled unlisted hours late_night)",
-             100.0 * static_cast<double>(a.window_mismatch) / static_cast<double>(a.window_checked))});
+             "features describe different clocks (and the client labelled unlisted hours "
+             "late_night)",
+             100.0 * static_cast<double>(a.window_mismatch) /
+                 static_cast<double>(a.window_checked))});
   }
   for (const auto& c : a.constant_features) {
     const bool weekend = c.name == "is_weekend";
@@ -354,10 +364,11 @@ AuditReport Audit(const Dataset& ds) {
                    std::to_string(m.feature_memory_mb) + "; ";
   }
   if (memory_mismatch) {
-    a.findings.push_back({"lambda_memory_mismatch",
-                          "Lambda memory: the labels' cost uses the deployed size, the feature another",
-                          "deployed (logged) vs seed-v1 feature, MB: " + memory_text +
-                              "the feature tells the model about memory the functions never had"});
+    a.findings.push_back(
+        {"lambda_memory_mismatch",
+         "Lambda memory: the labels' cost uses the deployed size, the feature another",
+         "deployed (logged) vs seed-v1 feature, MB: " + memory_text +
+             "the feature tells the model about memory the functions never had"});
   }
   double lo_ratio = INFINITY, hi_ratio = 0;
   for (const auto& c : a.cost) {

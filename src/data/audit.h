@@ -39,7 +39,7 @@ struct Run {  // one load test: a (time_window, load_pattern) pair as logged
   std::optional<features::TimeWindow> time_window;
   std::optional<features::LoadPattern> load_pattern;
   double duration_s = 0;
-  std::vector<int> utc_hours;  // distinct hours of the server timestamps
+  std::vector<int> utc_hours;    // distinct hours of the server timestamps
   uint32_t window_mismatch = 0;  // records whose time_window disagrees with the timestamp's hour
   uint32_t records = 0;
   std::vector<RunGroup> groups;
@@ -47,8 +47,8 @@ struct Run {  // one load test: a (time_window, load_pattern) pair as logged
 
 struct Ceiling {  // the top of the response-time distribution, per platform
   double max_ms = 0;
-  double top_band_share = 0;   // share of records in [0.9 max, max]
-  double band_ratio = 0;       // records in [0.9 max, max] / records in [0.8 max, 0.9 max)
+  double top_band_share = 0;  // share of records in [0.9 max, max]
+  double band_ratio = 0;      // records in [0.9 max, max] / records in [0.8 max, 0.9 max)
 };
 
 struct MemoryRow {
@@ -60,8 +60,8 @@ struct MemoryRow {
 struct CostRow {
   features::Workload workload;
   uint32_t ecs_requests = 0;
-  double task_hours = 0;               // one task per service, for each run's duration
-  double prorated_mean_usd = 0;        // the prototype's per-request formula, seed prices
+  double task_hours = 0;         // one task per service, for each run's duration
+  double prorated_mean_usd = 0;  // the prototype's per-request formula, seed prices
   double provisioned_per_request_usd = 0;
 };
 
@@ -71,7 +71,7 @@ struct ConstantFeature {
 };
 
 struct Finding {
-  std::string id;        // stable: censoring, response_time_ceiling, label_ceiling, ...
+  std::string id;  // stable: censoring, response_time_ceiling, label_ceiling, ...
   std::string title;
   std::string evidence;  // numbers from this data
 };

@@ -3,18 +3,18 @@
 #include <simdjson.h>
 #include <zlib.h>
 
-#include "json/json_reader.h"
-
 #include <algorithm>
 #include <atomic>
-#include <thread>
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <map>
+#include <thread>
+
+#include "json/json_reader.h"
 
 namespace hr::data {
 
@@ -27,7 +27,9 @@ using core::MakeError;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-core::Error Reject(std::string reason) { return MakeError(ErrorCode::kInvalidArgument, std::move(reason)); }
+core::Error Reject(std::string reason) {
+  return MakeError(ErrorCode::kInvalidArgument, std::move(reason));
+}
 
 bool IsLogFile(const fs::path& p) {
   const std::string name = p.filename().string();
@@ -41,7 +43,8 @@ bool IsLogFile(const fs::path& p) {
 // (0.000200000000000000200000047797894 as 1.58e-14); std::from_chars rounds correctly.
 simdjson::error_code ExactDouble(od::value v, double& out) {
   if (auto err = v.get_double().get(out)) return err;
-  return json::ParseJsonDouble(v.raw_json_token(), out) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+  return json::ParseJsonDouble(v.raw_json_token(), out) ? simdjson::SUCCESS
+                                                        : simdjson::NUMBER_ERROR;
 }
 
 // A number, or a string holding one ("512", as Lambda logs memory).
@@ -73,7 +76,8 @@ core::Error WrongType(std::string_view field, const char* want) {
 core::Status ReadMetrics(od::object metrics, Fields& f) {
   for (auto fr : metrics) {
     od::field field;
-    if (auto err = std::move(fr).get(field)) return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+    if (auto err = std::move(fr).get(field))
+      return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
     std::string_view key;
     if (field.unescaped_key().get(key)) return Reject("malformed JSON key");
     double d = 0;
@@ -81,10 +85,12 @@ core::Status ReadMetrics(od::object metrics, Fields& f) {
       if (ExactDouble(field.value(), d)) return WrongType("metrics.execution_time_ms", "a number");
       f.exec_ms = d;
     } else if (key == "memory_used_mb") {
-      if (NumberOrNumericString(field.value(), d)) return WrongType("metrics.memory_used_mb", "a number");
+      if (NumberOrNumericString(field.value(), d))
+        return WrongType("metrics.memory_used_mb", "a number");
       f.mem_used = d;
     } else if (key == "memory_limit_mb") {
-      if (NumberOrNumericString(field.value(), d)) return WrongType("metrics.memory_limit_mb", "a number");
+      if (NumberOrNumericString(field.value(), d))
+        return WrongType("metrics.memory_limit_mb", "a number");
       f.mem_limit = d;
     } else if (key == "cold_start") {
       bool b = false;
@@ -98,7 +104,8 @@ core::Status ReadMetrics(od::object metrics, Fields& f) {
 core::Status ReadFields(od::object obj, Fields& f) {
   for (auto fr : obj) {
     od::field field;
-    if (auto err = std::move(fr).get(field)) return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+    if (auto err = std::move(fr).get(field))
+      return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
     std::string_view key;
     if (field.unescaped_key().get(key)) return Reject("malformed JSON key");
     od::value v = field.value();
@@ -106,7 +113,8 @@ core::Status ReadFields(od::object obj, Fields& f) {
     double d = 0;
     auto str = [&](std::optional<std::string_view>& out, bool nullable) -> core::Status {
       od::json_type t;
-      if (auto err = v.type().get(t)) return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+      if (auto err = v.type().get(t))
+        return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
       if (nullable && t == od::json_type::null) return {};
       if (t != od::json_type::string || v.get_string().get(s)) return WrongType(key, "a string");
       out = s;
@@ -155,7 +163,8 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
   if (!f.http_status) return Reject("missing field 'http_status'");
   if (http_status) *http_status = static_cast<int>(*f.http_status);
   if (*f.http_status != 200) {
-    return Reject("http_status " + std::to_string(*f.http_status) + " (failed request, no measurement)");
+    return Reject("http_status " + std::to_string(*f.http_status) +
+                  " (failed request, no measurement)");
   }
   Record r;
   if (!f.platform) return Reject("missing field 'platform'");
@@ -164,7 +173,8 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
   } else if (*f.platform == "ecs") {
     r.platform = policy::Platform::kEcs;
   } else {
-    return Reject("unknown platform '" + std::string(f.platform->substr(0, 32)) + "' (lambda, ecs)");
+    return Reject("unknown platform '" + std::string(f.platform->substr(0, 32)) +
+                  "' (lambda, ecs)");
   }
   if (!f.workload) return Reject("missing field 'workload_type'");
   auto w = features::ParseWorkload(*f.workload);
@@ -198,7 +208,8 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
   r.memory_used_mb = *f.mem_used;
   r.memory_limit_mb = f.mem_limit.value_or(kNaN);
   r.cold_start = f.cold_start;
-  for (double v : {r.response_time_ms, r.target_payload_kb, r.execution_time_ms, r.memory_used_mb}) {
+  for (double v :
+       {r.response_time_ms, r.target_payload_kb, r.execution_time_ms, r.memory_used_mb}) {
     if (!std::isfinite(v) || v < 0) return Reject("negative or non-finite measurement");
   }
   if (r.platform == policy::Platform::kLambda) {
@@ -216,8 +227,9 @@ core::Result<Record> ParsePadded(od::parser& parser, simdjson::padded_string_vie
   }
   od::object obj;
   if (auto err = doc.get_object().get(obj)) {
-    return Reject(err == simdjson::INCORRECT_TYPE ? "not a JSON object"
-                                                   : std::string("malformed JSON: ") + simdjson::error_message(err));
+    return Reject(err == simdjson::INCORRECT_TYPE
+                      ? "not a JSON object"
+                      : std::string("malformed JSON: ") + simdjson::error_message(err));
   }
   Fields f;
   if (auto st = ReadFields(obj, f); !st) return st.error();
@@ -243,13 +255,14 @@ struct FileResult {
   uint64_t hash = 14695981039346656037ull;
   core::Status status;
 
-  void Reject(const IngestOptions& o, uint16_t file, uint64_t line, std::string reason, int http_status) {
+  void Reject(const IngestOptions& o, uint16_t file, uint64_t line, std::string reason,
+              int http_status) {
     ++summary.rejected;
     failed_requests += http_status != 0 && http_status != 200;
     ++kinds[ReasonKind(reason)];
     if (rejections.size() < o.keep_rejections) {
-      rejections.push_back({file, static_cast<uint32_t>(std::min<uint64_t>(line, UINT32_MAX)), std::move(reason),
-                            http_status});
+      rejections.push_back({file, static_cast<uint32_t>(std::min<uint64_t>(line, UINT32_MAX)),
+                            std::move(reason), http_status});
     }
   }
 };
@@ -263,7 +276,8 @@ std::string GzipDamage(gzFile gz, uint64_t used) {
 
 // Streams a plain or gzip file line by line: memory is one read buffer plus at most one line of
 // max_line_bytes, however large the (decompressed) file.
-void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const IngestOptions& o, FileResult& out) {
+void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const IngestOptions& o,
+               FileResult& out) {
   out.summary.path = path;
   gzFile gz = gzopen(path.c_str(), "rb");
   if (!gz) {
@@ -292,7 +306,8 @@ void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const
     }
     int status = 0;
     const size_t capacity = static_cast<size_t>(buf.data() + buf.size() - line.data());
-    auto rec = ParsePadded(parser, simdjson::padded_string_view(line.data(), line.size(), capacity), &status);
+    auto rec = ParsePadded(parser, simdjson::padded_string_view(line.data(), line.size(), capacity),
+                           &status);
     if (rec) {
       rec->file = file;
       rec->line = static_cast<uint32_t>(std::min<uint64_t>(line_no, UINT32_MAX));
@@ -304,7 +319,8 @@ void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const
   };
   auto long_line_done = [&] {
     ++line_no;
-    out.Reject(o, file, line_no, "line longer than " + std::to_string(max_line) + " bytes (not read)", 0);
+    out.Reject(o, file, line_no,
+               "line longer than " + std::to_string(max_line) + " bytes (not read)", 0);
   };
 
   for (;;) {
@@ -314,11 +330,14 @@ void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const
       start = 0;
     }
     if (used >= o.max_file_bytes) {
-      damage = "larger than " + std::to_string(o.max_file_bytes) + " bytes decompressed; the rest was not read";
+      damage = "larger than " + std::to_string(o.max_file_bytes) +
+               " bytes decompressed; the rest was not read";
       break;
     }
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(data_room - have, o.max_file_bytes - used));
-    const int n = gzread(gz, buf.data() + have, static_cast<unsigned>(std::min<size_t>(want, kChunk)));
+    const size_t want =
+        static_cast<size_t>(std::min<uint64_t>(data_room - have, o.max_file_bytes - used));
+    const int n =
+        gzread(gz, buf.data() + have, static_cast<unsigned>(std::min<size_t>(want, kChunk)));
     if (n < 0) {
       damage = GzipDamage(gz, used);
       break;
@@ -383,7 +402,8 @@ std::string ReasonKind(const std::string& reason) {
     return reason.substr(0, end == std::string::npos ? reason.size() : end + 1) +
            (reason.rfind("field", 0) == 0 ? " has the wrong type" : "");
   }
-  return reason.substr(0, std::min(reason.size(), quote == std::string::npos ? reason.size() : quote));
+  return reason.substr(0,
+                       std::min(reason.size(), quote == std::string::npos ? reason.size() : quote));
 }
 
 core::Result<Record> ParseRecordLine(std::string_view line, int* http_status) {
@@ -406,14 +426,17 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     }
     if (fs::is_directory(st)) {
       std::vector<Input> found;
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
+      for (auto it = fs::recursive_directory_iterator(p, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file() && IsLogFile(it->path())) {
           found.push_back({it->path().string(), fs::relative(it->path(), p).string()});
         }
       }
-      if (ec) return MakeError(ErrorCode::kIo, "cannot read directory '" + p + "': " + ec.message(), "data");
-      std::sort(found.begin(), found.end(), [](const Input& a, const Input& b) { return a.name < b.name; });
+      if (ec)
+        return MakeError(ErrorCode::kIo, "cannot read directory '" + p + "': " + ec.message(),
+                         "data");
+      std::sort(found.begin(), found.end(),
+                [](const Input& a, const Input& b) { return a.name < b.name; });
       inputs.insert(inputs.end(), found.begin(), found.end());
     } else {
       inputs.push_back({p, fs::path(p).filename().string()});
@@ -462,12 +485,13 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     std::vector<Record>().swap(r.records);
     if (options.strict && ds.rejected > 0) {
       if (ds.rejections.empty()) {
-        return MakeError(ErrorCode::kInvalidArgument, ds.files.back().path + ": a line was rejected (--strict)", "data");
+        return MakeError(ErrorCode::kInvalidArgument,
+                         ds.files.back().path + ": a line was rejected (--strict)", "data");
       }
       const Rejection& rej = ds.rejections.front();
       return MakeError(ErrorCode::kInvalidArgument,
-                       ds.files[rej.file].path + ":" + std::to_string(rej.line) + ": " + rej.reason +
-                           " (--strict)",
+                       ds.files[rej.file].path + ":" + std::to_string(rej.line) + ": " +
+                           rej.reason + " (--strict)",
                        "data");
     }
   }

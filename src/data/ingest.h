@@ -14,15 +14,16 @@ namespace hr::data {
 struct IngestOptions {
   bool strict = false;  // any rejection fails the whole ingest
   // Memory stays bounded by one line and the records kept, whatever the input (gzip bombs too):
-  size_t max_line_bytes = 1u << 20;         // a longer line is one rejection, never held whole
-  uint64_t max_file_bytes = 4ull << 30;     // decompressed; the rest of a larger file is not read
-  size_t keep_rejections = 100;             // the first ones kept for the report; all are counted
+  size_t max_line_bytes = 1u << 20;      // a longer line is one rejection, never held whole
+  uint64_t max_file_bytes = 4ull << 30;  // decompressed; the rest of a larger file is not read
+  size_t keep_rejections = 100;          // the first ones kept for the report; all are counted
 };
 
 // Paths may be files or directories (searched recursively for *.jsonl and *.jsonl.gz, in sorted
 // order). Fails only when nothing can be read (no such path, no log files) or, with strict, on the
 // first rejection.
-core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const IngestOptions& options = {});
+core::Result<Dataset> Ingest(const std::vector<std::string>& paths,
+                             const IngestOptions& options = {});
 
 // Parses one log line; on failure returns the reason (and the status of a failed request).
 core::Result<Record> ParseRecordLine(std::string_view line, int* http_status = nullptr);

@@ -12,7 +12,6 @@ constexpr double kLambdaRequestUsd = 0.20 / 1'000'000;
 constexpr double kLambdaGbSecondUsd = 0.0000166667;
 constexpr double kMargin = 0.10;
 
-
 }  // namespace
 
 EcsTask MeasuredTask(features::Workload w) {

@@ -41,7 +41,8 @@ struct WorkloadLabelStats {
 };
 
 struct Labels {
-  std::vector<int8_t> label;  // per record: 1 Lambda, 0 ECS, -1 unlabelled (a workload lacking a platform)
+  std::vector<int8_t>
+      label;  // per record: 1 Lambda, 0 ECS, -1 unlabelled (a workload lacking a platform)
   std::array<WorkloadLabelStats, features::kWorkloadCount> per_workload{};
   uint32_t total = 0;
   uint32_t lambda = 0;

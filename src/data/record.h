@@ -16,7 +16,7 @@ namespace hr::data {
 struct Record {
   policy::Platform platform = policy::Platform::kLambda;
   features::Workload workload = features::Workload::kLightweightApi;
-  std::optional<features::TimeWindow> time_window;   // absent in older logs: unknown
+  std::optional<features::TimeWindow> time_window;    // absent in older logs: unknown
   std::optional<features::LoadPattern> load_pattern;  // absent in older logs: unknown
   double target_payload_kb = 0;
   double actual_payload_kb = 0;  // NaN when not logged
@@ -34,7 +34,7 @@ struct Record {
 
 struct Rejection {
   uint16_t file = 0;
-  uint32_t line = 0;    // 0: the file as a whole (unreadable, cut short)
+  uint32_t line = 0;  // 0: the file as a whole (unreadable, cut short)
   std::string reason;
   int http_status = 0;  // when the line was a well-formed record of a failed request
 };

@@ -21,18 +21,21 @@ inline uint64_t CoarseKey(features::Workload w, double payload_kb) {
   return Mix(bits ^ (static_cast<uint64_t>(w) << 56));
 }
 
-inline uint64_t CellKey(features::Workload w, double payload_kb, int time_window, int load_pattern) {
+inline uint64_t CellKey(features::Workload w, double payload_kb, int time_window,
+                        int load_pattern) {
   return Mix(CoarseKey(w, payload_kb) + static_cast<uint64_t>(time_window + 1) * 131 +
              static_cast<uint64_t>(load_pattern + 1) * 7919);
 }
 
 inline uint64_t CellKey(const data::Record& r) {
-  return CellKey(r.workload, r.target_payload_kb, r.time_window ? static_cast<int>(*r.time_window) : -1,
+  return CellKey(r.workload, r.target_payload_kb,
+                 r.time_window ? static_cast<int>(*r.time_window) : -1,
                  r.load_pattern ? static_cast<int>(*r.load_pattern) : -1);
 }
 
 inline uint64_t CellKey(const features::Request& q) {
-  return CellKey(q.workload, q.payload_kb, static_cast<int>(q.time_window), static_cast<int>(q.load_pattern));
+  return CellKey(q.workload, q.payload_kb, static_cast<int>(q.time_window),
+                 static_cast<int>(q.load_pattern));
 }
 
 }  // namespace hr::eval

@@ -31,7 +31,8 @@ class Heuristic final : public Policy {
 
 class ModelChoice final : public Policy {
  public:
-  explicit ModelChoice(std::vector<std::shared_ptr<const model::Model>> models) : models_(std::move(models)) {}
+  explicit ModelChoice(std::vector<std::shared_ptr<const model::Model>> models)
+      : models_(std::move(models)) {}
   std::string name() const override { return "model"; }
   Platform Choose(const EvalItem& item, const Peek&) override {
     const auto& m = *models_[item.fold < models_.size() ? item.fold : 0];
@@ -95,7 +96,9 @@ class Hindsight final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> LambdaOnly() { return std::make_unique<Fixed>("lambda-only", Platform::kLambda); }
+std::unique_ptr<Policy> LambdaOnly() {
+  return std::make_unique<Fixed>("lambda-only", Platform::kLambda);
+}
 std::unique_ptr<Policy> EcsOnly() { return std::make_unique<Fixed>("ecs-only", Platform::kEcs); }
 std::unique_ptr<Policy> SeedHeuristic() { return std::make_unique<Heuristic>(); }
 std::unique_ptr<Policy> ModelPolicy(std::vector<std::shared_ptr<const model::Model>> per_fold) {

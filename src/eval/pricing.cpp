@@ -1,6 +1,5 @@
 #include "eval/pricing.h"
 
-
 namespace hr::eval {
 
 std::string_view Name(CostModel m) {

@@ -20,7 +20,7 @@ struct Pricing {
   double seed_vcpu_hour_usd = data::kSeedVcpuHourUsd;  // the prototype's, kept for parity
   double seed_gb_hour_usd = data::kSeedGbHourUsd;
   double api_gateway_per_million_usd = 3.50;  // REST API; HTTP API is 1.11
-  double alb_hour_usd = 0.0252 + 0.008;       // one ALB plus one LCU, per hour, shared by its requests
+  double alb_hour_usd = 0.0252 + 0.008;  // one ALB plus one LCU, per hour, shared by its requests
 };
 
 enum class CostModel { kSeedProrated, kSeedProratedDeployedMemory, kProvisioned };

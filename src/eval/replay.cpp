@@ -25,7 +25,8 @@ Stat Summarise(const std::vector<double>& v) {
   if (v.size() > 1) {
     double sq = 0;
     for (double x : v) sq += (x - s.mean) * (x - s.mean);
-    s.ci95 = 1.96 * std::sqrt(sq / static_cast<double>(v.size() - 1)) / std::sqrt(static_cast<double>(v.size()));
+    s.ci95 = 1.96 * std::sqrt(sq / static_cast<double>(v.size() - 1)) /
+             std::sqrt(static_cast<double>(v.size()));
   }
   return s;
 }
@@ -60,7 +61,8 @@ Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pri
     const EcsTask t = task.vcpu > 0 ? task : MeasuredTask(static_cast<features::Workload>(w));
     const auto i = static_cast<size_t>(w);
     prov.task_hours[i] = tasks * run_hours;
-    const double cost = prov.task_hours[i] * (t.vcpu * p.fargate_vcpu_hour_usd + t.memory_gb * p.fargate_gb_hour_usd);
+    const double cost = prov.task_hours[i] *
+                        (t.vcpu * p.fargate_vcpu_hour_usd + t.memory_gb * p.fargate_gb_hour_usd);
     prov.cost_per_request_usd[i] = served[i] ? cost / static_cast<double>(served[i]) : 0;
   }
   uint64_t all = 0;
@@ -97,13 +99,15 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
         pool = &coarse->second[static_cast<size_t>(p)];
         if (count) ++*fallbacks;
       } else {
-        pool = &pools.by_workload[static_cast<size_t>(item.request.workload)][static_cast<size_t>(p)];
+        pool =
+            &pools.by_workload[static_cast<size_t>(item.request.workload)][static_cast<size_t>(p)];
         if (count) ++*coarse_fallbacks;
       }
     }
     if (pool->empty()) return records[item.record];  // no record of this workload there at all
-    const uint64_t h = Mix(cfg.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(draw) * 1000003 +
-                           static_cast<uint64_t>(item.record) * 2 + static_cast<uint64_t>(p));
+    const uint64_t h =
+        Mix(cfg.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(draw) * 1000003 +
+            static_cast<uint64_t>(item.record) * 2 + static_cast<uint64_t>(p));
     return records[(*pool)[h % pool->size()]];
   };
 
@@ -122,7 +126,9 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
       std::array<double, 3> cost{};
       for (size_t k = 0; k < items.size(); ++k) {
         const EvalItem& item = items[k];
-        const Peek peek = [&](Platform p) -> const data::Record& { return outcome(item, p, false); };
+        const Peek peek = [&](Platform p) -> const data::Record& {
+          return outcome(item, p, false);
+        };
         const Platform choice = pol.Choose(item, peek);
         const data::Record& r = outcome(item, choice, true);
         const auto w = static_cast<size_t>(item.request.workload);
@@ -142,7 +148,8 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
       const auto n = static_cast<double>(std::max<size_t>(items.size(), 1));
       m.lambda_share = static_cast<double>(lambda) / n;
       for (size_t w = 0; w < total_w.size(); ++w) {
-        m.lambda_share_by_workload[w] = total_w[w] ? static_cast<double>(lambda_w[w]) / static_cast<double>(total_w[w]) : 0;
+        m.lambda_share_by_workload[w] =
+            total_w[w] ? static_cast<double>(lambda_w[w]) / static_cast<double>(total_w[w]) : 0;
       }
       double sum = 0;
       for (double x : response) sum += x;
@@ -176,7 +183,8 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
     };
     r.lambda_share = col([](const DrawMetrics& m) { return m.lambda_share; });
     for (size_t w = 0; w < r.lambda_share_by_workload.size(); ++w) {
-      r.lambda_share_by_workload[w] = col([w](const DrawMetrics& m) { return m.lambda_share_by_workload[w]; });
+      r.lambda_share_by_workload[w] =
+          col([w](const DrawMetrics& m) { return m.lambda_share_by_workload[w]; });
     }
     r.response_mean = col([](const DrawMetrics& m) { return m.response_mean; });
     r.response_p50 = col([](const DrawMetrics& m) { return m.p50; });
@@ -210,7 +218,8 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
       }
       if (o_cost) {
         for (size_t c = 0; c < 3; ++c) {
-          r.cost_regret_per_million[c] = r.cost_per_million[c].mean - o_cost->cost_per_million[c].mean;
+          r.cost_regret_per_million[c] =
+              r.cost_per_million[c].mean - o_cost->cost_per_million[c].mean;
         }
         const double best = std::min(lam->cost_per_million[0].mean, ecs->cost_per_million[0].mean);
         const double gap = best - o_cost->cost_per_million[0].mean;

@@ -41,7 +41,8 @@ std::unique_ptr<Policy> EcsOnly();
 std::unique_ptr<Policy> SeedHeuristic();
 // One model per fold; item.fold selects it.
 std::unique_ptr<Policy> ModelPolicy(std::vector<std::shared_ptr<const model::Model>> per_fold);
-// Per cell, the platform with the better mean over all records: seed-prorated cost or response time.
+// Per cell, the platform with the better mean over all records: seed-prorated cost or response
+// time.
 std::unique_ptr<Policy> OracleCost(std::span<const data::Record> records, const Pricing& p);
 std::unique_ptr<Policy> OracleLatency(std::span<const data::Record> records);
 // Per request, the platform whose drawn outcome answered faster: a bound no policy can beat.
@@ -66,7 +67,7 @@ struct PolicyResult {
   std::array<double, 3> cost_regret_per_million{};
   // Share of the best-single-platform-to-oracle gap the policy closes.
   double latency_gap_closed = 0;
-  double cost_gap_closed = 0;  // seed-prorated
+  double cost_gap_closed = 0;                // seed-prorated
   std::vector<double> response_percentiles;  // 0th..100th percentile of the first draw (CDF)
 };
 

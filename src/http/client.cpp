@@ -4,7 +4,6 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <optional>
 
 namespace hr::http {
@@ -18,9 +17,11 @@ using tcp = asio::ip::tcp;
 
 class BeastClient final : public Client {
  public:
-  BeastClient(std::string host, std::string port) : host_(std::move(host)), port_(std::move(port)) {}
+  BeastClient(std::string host, std::string port)
+      : host_(std::move(host)), port_(std::move(port)) {}
 
-  core::Result<ClientResponse> Send(const std::string& method, const std::string& target, const std::string& body,
+  core::Result<ClientResponse> Send(const std::string& method, const std::string& target,
+                                    const std::string& body,
                                     const std::vector<std::pair<std::string, std::string>>& headers,
                                     int timeout_ms) override {
     // One retry on a stale keep-alive connection; the caller owns any further retry policy.
@@ -56,8 +57,9 @@ class BeastClient final : public Client {
       }
       if (ec) {
         stream_.reset();
-        if (attempt == 0 && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
-                             ec == asio::error::broken_pipe || ec == asio::error::eof)) {
+        if (attempt == 0 &&
+            (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+             ec == asio::error::broken_pipe || ec == asio::error::eof)) {
           continue;
         }
         return Fail(method + " " + target + ": " + ec.message());
@@ -115,9 +117,11 @@ std::string ClientResponse::Header(const std::string& lower_name) const {
 core::Result<std::unique_ptr<Client>> Client::Create(const std::string& endpoint) {
   const auto colon = endpoint.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == endpoint.size()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "endpoint '" + endpoint + "' is not host:port", "endpoint");
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "endpoint '" + endpoint + "' is not host:port", "endpoint");
   }
-  return std::unique_ptr<Client>(new BeastClient(endpoint.substr(0, colon), endpoint.substr(colon + 1)));
+  return std::unique_ptr<Client>(
+      new BeastClient(endpoint.substr(0, colon), endpoint.substr(colon + 1)));
 }
 
 }  // namespace hr::http

@@ -24,11 +24,9 @@ class Client {
   static core::Result<std::unique_ptr<Client>> Create(const std::string& endpoint);
   virtual ~Client() = default;
   // timeout_ms 0: wait as long as it takes (the Runtime API's next-invocation long poll).
-  virtual core::Result<ClientResponse> Send(const std::string& method, const std::string& target,
-                                            const std::string& body,
-                                            const std::vector<std::pair<std::string, std::string>>& headers,
-                                            int timeout_ms = 0) = 0;
+  virtual core::Result<ClientResponse> Send(
+      const std::string& method, const std::string& target, const std::string& body,
+      const std::vector<std::pair<std::string, std::string>>& headers, int timeout_ms = 0) = 0;
 };
-
 
 }  // namespace hr::http

@@ -1,13 +1,13 @@
-// The server on Boost.Beast / Asio (with client.cpp and status.cpp, the only Beast code). One acceptor (on the first loop) hands each
-// connection to the loops in turn; no SO_REUSEPORT, so a port in use is an error, not a share.
+// The server on Boost.Beast / Asio (with client.cpp and status.cpp, the only Beast code). One
+// acceptor (on the first loop) hands each connection to the loops in turn; no SO_REUSEPORT, so a
+// port in use is an error, not a share.
 #include "http/server.h"
-
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <charconv>
 #include <chrono>
 #include <list>
@@ -64,7 +64,9 @@ struct Worker {
 class ServerImpl final : public Server {
  public:
   ServerImpl(ServerOptions options, Handler handler, ErrorObserver on_error)
-      : options_(std::move(options)), handler_(std::move(handler)), on_error_(std::move(on_error)) {}
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        on_error_(std::move(on_error)) {}
 
   core::Status Listen();
   uint16_t port() const override { return port_; }
@@ -107,7 +109,9 @@ class ServerImpl final : public Server {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, Worker& worker)
-      : socket_(std::move(socket)), w_(worker), buffer_(worker.server_options().max_header_bytes + kReadChunk) {
+      : socket_(std::move(socket)),
+        w_(worker),
+        buffer_(worker.server_options().max_header_bytes + kReadChunk) {
     w_.connections.insert(this);
     ++w_.server->open_;
   }
@@ -145,7 +149,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ReadMore() {
     const size_t room = std::min<size_t>(buffer_.max_size() - buffer_.size(), kReadChunk);
-    if (room == 0) return Fail(431, "headers_too_large", "request headers are larger than the limit");
+    if (room == 0)
+      return Fail(431, "headers_too_large", "request headers are larger than the limit");
     auto self = shared_from_this();
     socket_.async_read_some(buffer_.prepare(room), [self](beast::error_code ec, size_t n) {
       if (ec) return self->Close();  // end of stream, reset or shutdown, also mid-request
@@ -310,8 +315,8 @@ core::Status ServerImpl::Listen() {
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return core::MakeError(core::ErrorCode::kIo,
-                           "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
-                               ": " + ec.message(),
+                           "cannot listen on " + options_.host + ":" +
+                               std::to_string(options_.port) + ": " + ec.message(),
                            "port");
   }
   port_ = a.local_endpoint().port();
@@ -320,38 +325,39 @@ core::Status ServerImpl::Listen() {
 
 void ServerImpl::Accept(Worker& w) {
   Worker& target = *workers_[next_worker_++ % workers_.size()];
-  w.acceptor->async_accept(target.io, [this, &w, &target](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
-      // E.g. out of file descriptors: the pending connection stays queued and accept would fail
-      // again at once, so wait a little (serving the open ones) instead of spinning a core.
-      w.accept_backoff.expires_after(std::chrono::milliseconds(50));
-      w.accept_backoff.async_wait([this, &w](beast::error_code wait_ec) {
-        if (!wait_ec && !stopping()) Accept(w);
-      });
-      return;
-    }
-    if (open_.load() + pending_.load() >= options_.max_connections) {
-      Observe(0);
-      beast::error_code ignored;
-      socket.close(ignored);
-    } else {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      ++pending_;
-      // The connection lives on its own loop's thread from here on.
-      asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
-        --pending_;
-        if (stopping()) {
-          beast::error_code ignored2;
-          s.close(ignored2);
+  w.acceptor->async_accept(
+      target.io, [this, &w, &target](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (ec == asio::error::operation_aborted || !w.acceptor->is_open()) return;
+          // E.g. out of file descriptors: the pending connection stays queued and accept would fail
+          // again at once, so wait a little (serving the open ones) instead of spinning a core.
+          w.accept_backoff.expires_after(std::chrono::milliseconds(50));
+          w.accept_backoff.async_wait([this, &w](beast::error_code wait_ec) {
+            if (!wait_ec && !stopping()) Accept(w);
+          });
           return;
         }
-        std::make_shared<Connection>(std::move(s), target)->Start();
+        if (open_.load() + pending_.load() >= options_.max_connections) {
+          Observe(0);
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          beast::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          ++pending_;
+          // The connection lives on its own loop's thread from here on.
+          asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
+            --pending_;
+            if (stopping()) {
+              beast::error_code ignored2;
+              s.close(ignored2);
+              return;
+            }
+            std::make_shared<Connection>(std::move(s), target)->Start();
+          });
+        }
+        Accept(w);
       });
-    }
-    Accept(w);
-  });
 }
 
 void ServerImpl::Sweep(Worker& w) {

@@ -1,7 +1,8 @@
 // Our small HTTP/1.1 server interface. Boost.Beast on Asio lives behind it (in server.cpp; the
 // http module's .cpp files are the only ones that include Beast): one event loop per thread, one
-// acceptor handing connections to the loops in turn; slow or silent clients are cut off by a per-thread sweep of deadlines rather than a timer per
-// read and write; SIGTERM/SIGINT drain in-flight requests and stop; SIGHUP calls a hook.
+// acceptor handing connections to the loops in turn; slow or silent clients are cut off by a
+// per-thread sweep of deadlines rather than a timer per read and write; SIGTERM/SIGINT drain
+// in-flight requests and stop; SIGHUP calls a hook.
 #pragma once
 
 #include <cstdint>
@@ -56,8 +57,8 @@ struct ServerOptions {
   int threads = 1;
   size_t max_body_bytes = 64 * 1024;
   size_t max_header_bytes = 16 * 1024;
-  int read_timeout_ms = 10'000;   // from a request's first byte to its last
-  int idle_timeout_ms = 60'000;   // a keep-alive connection waiting for its next request
+  int read_timeout_ms = 10'000;  // from a request's first byte to its last
+  int idle_timeout_ms = 60'000;  // a keep-alive connection waiting for its next request
   int max_connections = 10'000;
   int drain_timeout_ms = 10'000;  // on shutdown, how long in-flight requests may take
 };

@@ -7,7 +7,8 @@
 namespace hr::http {
 
 std::string_view ReasonPhrase(int status) {
-  const auto phrase = boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(static_cast<unsigned>(status)));
+  const auto phrase = boost::beast::http::obsolete_reason(
+      boost::beast::http::int_to_status(static_cast<unsigned>(status)));
   return {phrase.data(), phrase.size()};
 }
 

@@ -72,13 +72,15 @@ std::string PatchBigNumbers(std::string_view text, std::vector<Replaced>& replac
     }
     if (c != '-' && (c < '0' || c > '9')) continue;
     size_t end = i;
-    while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '-' ||
-                                 text[end] == '+' || text[end] == '.' || text[end] == 'e' || text[end] == 'E')) {
+    while (end < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '-' ||
+            text[end] == '+' || text[end] == '.' || text[end] == 'e' || text[end] == 'E')) {
       ++end;
     }
     const std::string_view token = text.substr(i, end - i);
     const size_t exp_at = token.find_first_of("eE");
-    const size_t int_digits = std::min(token.find_first_of(".eE"), token.size()) - (token[0] == '-' ? 1 : 0);
+    const size_t int_digits =
+        std::min(token.find_first_of(".eE"), token.size()) - (token[0] == '-' ? 1 : 0);
     bool big_exponent = false;
     if (exp_at != std::string_view::npos) {
       int64_t e = 0;
@@ -91,7 +93,8 @@ std::string PatchBigNumbers(std::string_view text, std::vector<Replaced>& replac
       if (out.empty()) out.assign(text);
       out[i] = '0';
       out[i + 1] = 'e';
-      std::fill(out.begin() + static_cast<std::ptrdiff_t>(i + 2), out.begin() + static_cast<std::ptrdiff_t>(end), '0');
+      std::fill(out.begin() + static_cast<std::ptrdiff_t>(i + 2),
+                out.begin() + static_cast<std::ptrdiff_t>(end), '0');
       replaced.push_back({end, token});
     }
     i = end - 1;
@@ -102,7 +105,8 @@ std::string PatchBigNumbers(std::string_view text, std::vector<Replaced>& replac
 // Forwards SAX events to the document while counting depth and converting number text.
 class LimitedHandler {
  public:
-  LimitedHandler(Document& doc, const ReadLimits& limits, const Stream& in, const std::vector<Replaced>& replaced)
+  LimitedHandler(Document& doc, const ReadLimits& limits, const Stream& in,
+                 const std::vector<Replaced>& replaced)
       : doc_(doc), limits_(limits), in_(in), replaced_(replaced) {}
 
   bool Null() { return doc_.Null(); }
@@ -137,12 +141,15 @@ class LimitedHandler {
     if (integral) {
       if (text.front() == '-') {
         int64_t i = 0;
-        if (auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i); ec == std::errc()) {
-          return i == 0 ? doc_.Double(-0.0) : doc_.Int64(i);  // -0 is negative zero, as simdjson reads it
+        if (auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+            ec == std::errc()) {
+          return i == 0 ? doc_.Double(-0.0)
+                        : doc_.Int64(i);  // -0 is negative zero, as simdjson reads it
         }
       } else {
         uint64_t u = 0;
-        if (auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), u); ec == std::errc()) {
+        if (auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), u);
+            ec == std::errc()) {
           return doc_.Uint64(u);
         }
       }
@@ -181,7 +188,8 @@ class LimitedHandler {
 }  // namespace
 
 bool ParseJsonDouble(std::string_view text, double& out) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+                           text.back() == '\r')) {
     text.remove_suffix(1);
   }
   const char* end = text.data() + text.size();
@@ -211,16 +219,18 @@ bool ParseJsonDouble(std::string_view text, double& out) {
     return true;
   }
   // Position of the first significant digit relative to the decimal point.
-  const int64_t magnitude = first < int_part.size() ? static_cast<int64_t>(int_part.size() - first)
-                                                    : -static_cast<int64_t>(first - int_part.size() - 1);
+  const int64_t magnitude = first < int_part.size()
+                                ? static_cast<int64_t>(int_part.size() - first)
+                                : -static_cast<int64_t>(first - int_part.size() - 1);
   if (magnitude + exponent > 0) return false;  // overflow
   out = negative ? -0.0 : 0.0;                 // underflow below the smallest subnormal
   return true;
 }
 
-bool ParseDocument(Document& doc, std::string_view text, const ReadLimits& limits, std::string& error,
-                   bool* refused) {
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag |
+bool ParseDocument(Document& doc, std::string_view text, const ReadLimits& limits,
+                   std::string& error, bool* refused) {
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                              rapidjson::kParseNumbersAsStringsFlag |
                               rapidjson::kParseValidateEncodingFlag;
   std::vector<Replaced> replaced;
   std::string patched;

@@ -31,8 +31,8 @@ inline constexpr ReadLimits kModelFileLimits{256, false};
 
 // Parses `text` into `doc` under `limits`. On failure returns false and sets `error` to the reason
 // and byte offset; `refused` (optional) tells valid JSON refused by the limits from invalid JSON.
-bool ParseDocument(Document& doc, std::string_view text, const ReadLimits& limits, std::string& error,
-                   bool* refused = nullptr);
+bool ParseDocument(Document& doc, std::string_view text, const ReadLimits& limits,
+                   std::string& error, bool* refused = nullptr);
 
 // The member `key` of an object, or nullptr (also when `v` is not an object).
 const Value* Find(const Value& v, std::string_view key);

@@ -1,9 +1,9 @@
 #include "json/json_writer.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <cmath>
 
 namespace hr::json {
 

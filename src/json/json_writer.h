@@ -29,7 +29,8 @@ class Writer : public rapidjson::Writer<Buffer> {
   }
 };
 
-// Whether `s` is valid UTF-8 (no surrogates, no overlong forms). ASCII is checked 8 bytes at a time.
+// Whether `s` is valid UTF-8 (no surrogates, no overlong forms). ASCII is checked 8 bytes at a
+// time.
 bool IsValidUtf8(std::string_view s);
 // `s` with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD. Text we echo
 // can be invalid even from valid JSON: a "\ude00" escape decodes to an unpaired surrogate, and a

@@ -25,7 +25,8 @@ void Body(const Value& e, Event& ev) {
   ev.body.clear();
   if (!body || body->IsNull()) return;
   if (!body->IsString()) {
-    ev.bad_request = core::MakeError(core::ErrorCode::kWrongType, "the event's body must be a string", "body");
+    ev.bad_request =
+        core::MakeError(core::ErrorCode::kWrongType, "the event's body must be a string", "body");
     return;
   }
   if (!base64) {
@@ -34,8 +35,9 @@ void Body(const Value& e, Event& ev) {
   }
   auto decoded = core::Base64Decode(json::Text(*body));
   if (!decoded) {
-    ev.bad_request = core::MakeError(core::ErrorCode::kInvalidJson,
-                                     "the event's body is marked isBase64Encoded but is not valid base64", "body");
+    ev.bad_request = core::MakeError(
+        core::ErrorCode::kInvalidJson,
+        "the event's body is marked isBase64Encoded but is not valid base64", "body");
     return;
   }
   ev.body = std::move(*decoded);
@@ -45,7 +47,8 @@ void Headers(const Value& e, Event& ev) {
   const Value* h = json::Find(e, "headers");
   if (!h || !h->IsObject()) return;
   for (const auto& field : h->GetObject()) {
-    if (field.value.IsString()) ev.headers.emplace_back(Lower(json::Text(field.name)), std::string(json::Text(field.value)));
+    if (field.value.IsString())
+      ev.headers.emplace_back(Lower(json::Text(field.name)), std::string(json::Text(field.value)));
   }
 }
 
@@ -53,11 +56,16 @@ void Headers(const Value& e, Event& ev) {
 
 std::string_view Name(EventFormat f) {
   switch (f) {
-    case EventFormat::kApiGatewayV1: return "api-gateway-v1";
-    case EventFormat::kHttpApiV2: return "http-api-v2";
-    case EventFormat::kFunctionUrl: return "function-url";
-    case EventFormat::kAlb: return "alb";
-    case EventFormat::kDirect: return "direct";
+    case EventFormat::kApiGatewayV1:
+      return "api-gateway-v1";
+    case EventFormat::kHttpApiV2:
+      return "http-api-v2";
+    case EventFormat::kFunctionUrl:
+      return "function-url";
+    case EventFormat::kAlb:
+      return "alb";
+    case EventFormat::kDirect:
+      return "direct";
   }
   return "?";
 }
@@ -85,12 +93,14 @@ core::Result<Event> ParseEvent(std::string_view text) {
   std::string why;
   bool refused = false;
   if (!json::ParseDocument(e, text, json::kRequestLimits, why, &refused)) {
-    if (!refused) return core::MakeError(core::ErrorCode::kInvalidJson, "event is not JSON: " + why);
+    if (!refused)
+      return core::MakeError(core::ErrorCode::kInvalidJson, "event is not JSON: " + why);
     Event ev;  // JSON, but beyond the reading limits: the caller gets a 400 in the direct format
     ev.bad_request = core::MakeError(core::ErrorCode::kInvalidJson, "event refused: " + why);
     return ev;
   }
-  if (!e.IsObject()) return core::MakeError(core::ErrorCode::kWrongType, "event must be a JSON object");
+  if (!e.IsObject())
+    return core::MakeError(core::ErrorCode::kWrongType, "event must be a JSON object");
   Event ev;
   const Value* rc = json::Find(e, "requestContext");
   if (json::StringAt(e, "version") == "2.0" && rc) {
@@ -108,7 +118,8 @@ core::Result<Event> ParseEvent(std::string_view text) {
   if (const Value* method = json::Find(e, "httpMethod"); method && method->IsString()) {
     ev.format = rc && json::Find(*rc, "elb") ? EventFormat::kAlb : EventFormat::kApiGatewayV1;
     ev.method = std::string(json::Text(*method));
-    if (const Value* p = json::Find(e, "path"); p && p->IsString()) ev.path = std::string(json::Text(*p));
+    if (const Value* p = json::Find(e, "path"); p && p->IsString())
+      ev.path = std::string(json::Text(*p));
     Headers(e, ev);
     Body(e, ev);
     return ev;

@@ -32,10 +32,10 @@ std::string ErrorJson(const std::string& type, const std::string& message) {
 }
 
 // Sends with bounded retries and exponential backoff; the Runtime API may be briefly unavailable.
-core::Result<http::ClientResponse> SendWithRetry(http::Client& client, const std::string& method,
-                                                 const std::string& target, const std::string& body,
-                                                 const std::vector<std::pair<std::string, std::string>>& headers,
-                                                 int retries) {
+core::Result<http::ClientResponse> SendWithRetry(
+    http::Client& client, const std::string& method, const std::string& target,
+    const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers,
+    int retries) {
   int delay_ms = 20;
   for (int attempt = 0;; ++attempt) {
     auto r = client.Send(method, target, body, headers);
@@ -43,7 +43,8 @@ core::Result<http::ClientResponse> SendWithRetry(http::Client& client, const std
     if (attempt >= retries) {
       if (!r) return r;
       return core::MakeError(core::ErrorCode::kIo,
-                             method + " " + target + " answered " + std::to_string(r->status), "endpoint");
+                             method + " " + target + " answered " + std::to_string(r->status),
+                             "endpoint");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     delay_ms = std::min(delay_ms * 2, 1000);
@@ -51,7 +52,8 @@ core::Result<http::ClientResponse> SendWithRetry(http::Client& client, const std
 }
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -77,9 +79,11 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
     return 1;
   }
   for (int done = 0; options.max_invocations == 0 || done < options.max_invocations; ++done) {
-    auto next = SendWithRetry(**client, "GET", std::string(kApi) + "/invocation/next", "", {}, options.max_retries);
+    auto next = SendWithRetry(**client, "GET", std::string(kApi) + "/invocation/next", "", {},
+                              options.max_retries);
     if (!next) {
-      std::fprintf(stderr, "hybrid-router lambda: runtime endpoint failed: %s\n", next.error().message.c_str());
+      std::fprintf(stderr, "hybrid-router lambda: runtime endpoint failed: %s\n",
+                   next.error().message.c_str());
       return 1;
     }
     const std::string id = next->Header("lambda-runtime-aws-request-id");
@@ -96,7 +100,8 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
     };
     const std::string deadline = next->Header("lambda-runtime-deadline-ms");
     if (!deadline.empty() && std::atoll(deadline.c_str()) <= NowMs()) {
-      post_error("Runtime.DeadlineExceeded", "the invocation's deadline passed before it could be handled");
+      post_error("Runtime.DeadlineExceeded",
+                 "the invocation's deadline passed before it could be handled");
       continue;
     }
     auto event = ParseEvent(next->body);
@@ -116,10 +121,11 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
       post_error("Runtime.HandlerError", e.what());
       continue;
     }
-    auto posted = SendWithRetry(**client, "POST", base + "/response", FormatResponse(event->format, res), {},
-                                options.max_retries);
+    auto posted = SendWithRetry(**client, "POST", base + "/response",
+                                FormatResponse(event->format, res), {}, options.max_retries);
     if (!posted) {
-      std::fprintf(stderr, "hybrid-router lambda: cannot post the response: %s\n", posted.error().message.c_str());
+      std::fprintf(stderr, "hybrid-router lambda: cannot post the response: %s\n",
+                   posted.error().message.c_str());
       return 1;
     }
   }

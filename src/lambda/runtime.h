@@ -10,8 +10,8 @@
 namespace hr::lambda {
 
 struct RuntimeOptions {
-  std::string endpoint;  // AWS_LAMBDA_RUNTIME_API, host:port
-  int max_retries = 5;   // transient failures of the endpoint, with exponential backoff
+  std::string endpoint;     // AWS_LAMBDA_RUNTIME_API, host:port
+  int max_retries = 5;      // transient failures of the endpoint, with exponential backoff
   int max_invocations = 0;  // 0: until the environment is shut down (tests use a limit)
 };
 

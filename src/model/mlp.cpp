@@ -95,7 +95,8 @@ Model::Model(ModelSpec spec) : spec_(std::move(spec)) {
 }
 
 core::Result<std::shared_ptr<const Model>> Model::Create(ModelSpec spec) {
-  if (spec.layers.empty()) return MakeError(ErrorCode::kInvalidModel, "model has no layers", "layers");
+  if (spec.layers.empty())
+    return MakeError(ErrorCode::kInvalidModel, "model has no layers", "layers");
   for (size_t k = 0; k < spec.layers.size(); ++k) {
     const Layer& l = spec.layers[k];
     const std::string where = "layers[" + std::to_string(k) + "]";

@@ -1,10 +1,9 @@
 #include "modelfile/model_file.h"
 
-#include <filesystem>
-
 #include <rapidjson/prettywriter.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -31,7 +30,8 @@ core::Result<double> Number(const Value& e, const std::string& where) {
 }
 
 core::Result<size_t> Count(const Value& e, const std::string& where) {
-  if (!e.IsUint64() || e.GetUint64() > 1'000'000) return Invalid(where, "must be a small whole number");
+  if (!e.IsUint64() || e.GetUint64() > 1'000'000)
+    return Invalid(where, "must be a small whole number");
   return static_cast<size_t>(e.GetUint64());
 }
 
@@ -95,11 +95,11 @@ class Fields {
   std::string where_;
 };
 
-#define HR_TRY_ASSIGN(lhs, expr)           \
-  do {                                     \
-    auto hr_tmp_ = (expr);                 \
-    if (!hr_tmp_) return hr_tmp_.error();  \
-    lhs = std::move(*hr_tmp_);             \
+#define HR_TRY_ASSIGN(lhs, expr)          \
+  do {                                    \
+    auto hr_tmp_ = (expr);                \
+    if (!hr_tmp_) return hr_tmp_.error(); \
+    lhs = std::move(*hr_tmp_);            \
   } while (0)
 
 core::Result<model::Layer> ParseLayer(const Value& e, const std::string& where) {
@@ -123,7 +123,8 @@ core::Result<model::Metadata> ParseMetadata(const Value& e) {
   if (!e.IsObject()) return Invalid("metadata", "must be an object");
   model::Metadata md;
   md.json = json::Canonical(e);
-  if (const Value* v = json::Find(e, "model_type"); v && v->IsString()) md.model_type = std::string(json::Text(*v));
+  if (const Value* v = json::Find(e, "model_type"); v && v->IsString())
+    md.model_type = std::string(json::Text(*v));
   if (const Value* v = json::Find(e, "training_date"); v && v->IsString()) {
     md.training_date = std::string(json::Text(*v));
   }
@@ -149,13 +150,14 @@ core::Result<model::ModelSpec> ParseSpec(const Value& root) {
   if (!v->IsInt64()) return Invalid("format_version", "must be a whole number");
   const int64_t version = v->GetInt64();
   if (version != kFormatVersion) {
-    return Invalid("format_version", "is " + std::to_string(version) + "; this build reads only " +
-                                         std::to_string(kFormatVersion) +
-                                         (version > kFormatVersion ? " (upgrade hybrid-router)" : ""));
+    return Invalid("format_version",
+                   "is " + std::to_string(version) + "; this build reads only " +
+                       std::to_string(kFormatVersion) +
+                       (version > kFormatVersion ? " (upgrade hybrid-router)" : ""));
   }
-  if (auto s = f.CheckKeys({"format", "format_version", "feature_schema", "feature_names",
-                            "scaler", "hidden_activation", "output_activation", "layers",
-                            "classes", "decision_threshold", "metadata"});
+  if (auto s = f.CheckKeys({"format", "format_version", "feature_schema", "feature_names", "scaler",
+                            "hidden_activation", "output_activation", "layers", "classes",
+                            "decision_threshold", "metadata"});
       !s) {
     return s.error();
   }
@@ -233,8 +235,8 @@ core::Result<ModelPtr> Parse(std::string_view text) {
   json::Document doc;
   std::string why;
   if (!json::ParseDocument(doc, text, json::kModelFileLimits, why)) {
-    return MakeError(ErrorCode::kInvalidModel, "model file: not valid JSON (" + why + "); truncated or corrupt?",
-                     "document");
+    return MakeError(ErrorCode::kInvalidModel,
+                     "model file: not valid JSON (" + why + "); truncated or corrupt?", "document");
   }
   auto spec = ParseSpec(doc);
   if (!spec) return spec.error();
@@ -275,7 +277,9 @@ std::string Serialize(const model::Model& m) {
   rapidjson::PrettyWriter<json::Buffer> w(buf);
   w.SetIndent(' ', 2);
   w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
-  auto key = [&](std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); };
+  auto key = [&](std::string_view k) {
+    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+  };
   auto str = [&](std::string_view v) {
     w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
   };
@@ -331,7 +335,9 @@ std::string Serialize(const model::Model& m) {
   json::Document md;
   std::string why;
   const std::string canonical =
-      json::ParseDocument(md, s.metadata.json, json::kModelFileLimits, why) && md.IsObject() ? json::Canonical(md) : std::string("{}");
+      json::ParseDocument(md, s.metadata.json, json::kModelFileLimits, why) && md.IsObject()
+          ? json::Canonical(md)
+          : std::string("{}");
   w.RawValue(canonical.data(), canonical.size(), rapidjson::kObjectType);
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());

@@ -20,7 +20,8 @@ Decision Decide(const model::Model& m, const features::SeedV1Vector& x, model::S
 Decision FallbackHeuristic(features::Workload workload, double payload_kb) {
   Decision d;
   d.platform = Platform::kLambda;
-  if (workload == features::Workload::kLightweightApi && payload_kb > 7) d.platform = Platform::kEcs;
+  if (workload == features::Workload::kLightweightApi && payload_kb > 7)
+    d.platform = Platform::kEcs;
   if (workload == features::Workload::kHeavyProcessing && payload_kb > 8000) {
     d.platform = Platform::kEcs;
   }

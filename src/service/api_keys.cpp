@@ -7,8 +7,10 @@ namespace hr::service {
 namespace {
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -20,7 +22,8 @@ core::Status Add(std::vector<std::string>& keys, std::string_view key, const std
   for (char c : key) {
     if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 127) {
       return core::MakeError(core::ErrorCode::kInvalidArgument,
-                             where + ": API keys must be printable ASCII without spaces", "api_keys");
+                             where + ": API keys must be printable ASCII without spaces",
+                             "api_keys");
     }
   }
   keys.emplace_back(key);
@@ -31,7 +34,9 @@ core::Status Add(std::vector<std::string>& keys, std::string_view key, const std
 
 core::Result<ApiKeys> ApiKeys::FromFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return core::MakeError(core::ErrorCode::kIo, "cannot read API key file '" + path + "'", "api_key_file");
+  if (!in)
+    return core::MakeError(core::ErrorCode::kIo, "cannot read API key file '" + path + "'",
+                           "api_key_file");
   ApiKeys k;
   std::string line;
   int n = 0;
@@ -42,7 +47,8 @@ core::Result<ApiKeys> ApiKeys::FromFile(const std::string& path) {
     if (auto s = Add(k.keys_, key, path + ":" + std::to_string(n)); !s) return s.error();
   }
   if (k.keys_.empty()) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "API key file '" + path + "' holds no key", "api_key_file");
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "API key file '" + path + "' holds no key", "api_key_file");
   }
   return k;
 }

@@ -30,8 +30,10 @@ std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const feature
     d = policy::FallbackHeuristic(req.workload, req.payload_kb);
   }
   codec::ResponseExtras extras;
-  extras.inference_time_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  extras.inference_cost_usd = cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg.memory_mb);
+  extras.inference_time_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  extras.inference_cost_usd =
+      cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg.memory_mb);
   extras.now = now;
   if (ts.model) extras.model_info_json = ts.model->model_info_json;
   extras.notes = &notes;
@@ -80,7 +82,8 @@ Reply Error(const core::Error& e) {
   return ErrorWithStatus(core::HttpStatus(e.code), core::CodeName(e.code), e.message, e.field);
 }
 
-Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, Clock::time_point start) {
+Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
+              Clock::time_point start) {
   const core::CivilTime now = core::NowUtc();
   auto req = ts.requests.Parse(body, now, codec::ParseOptions{cfg.strict}, &ts.notes);
   if (!req) return Error(req.error());
@@ -95,8 +98,9 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, 
     r.decision = "fallback";
     w.StartObject();
     json::Key(w, "error");
-    codec::WriteErrorObject(w, "unavailable",
-                            "no usable model is loaded; use fallback_prediction or retry after a reload", "");
+    codec::WriteErrorObject(
+        w, "unavailable",
+        "no usable model is loaded; use fallback_prediction or retry after a reload", "");
     WriteFallback(w, *req, true);
     codec::WriteNotes(w, ts.notes);
     w.EndObject();
@@ -108,7 +112,8 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, 
   return r;
 }
 
-Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view body, Clock::time_point start) {
+Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
+                   Clock::time_point start) {
   const core::CivilTime now = core::NowUtc();
   // A batch is read whole with RapidJSON (per item it costs ~0.3 us more than on-demand reading,
   // small beside the answer), so that every build, the static Lambda one too, reads it the same.
@@ -126,28 +131,33 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
       const std::string_view key = json::Text(m.name);
       if (key != "requests") {
         if (cfg.strict) {
-          return ErrorWithStatus(400, "unknown_field",
-                                 "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
-                                 key.substr(0, 64));
+          return ErrorWithStatus(
+              400, "unknown_field",
+              "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
+              key.substr(0, 64));
         }
         wrapper_notes.Ignore(key);
         continue;
       }
       if (items) return ErrorWithStatus(400, "invalid_json", "requests appears twice", "requests");
       if (!m.value.IsArray()) {
-        return ErrorWithStatus(400, "wrong_type", "requests must be an array of request objects", "requests");
+        return ErrorWithStatus(400, "wrong_type", "requests must be an array of request objects",
+                               "requests");
       }
       items = &m.value;
     }
-    if (!items) return ErrorWithStatus(400, "missing_field", "requests is required (an array)", "requests");
+    if (!items)
+      return ErrorWithStatus(400, "missing_field", "requests is required (an array)", "requests");
   } else if (doc.IsArray()) {
     items = &doc;
   } else {
-    return ErrorWithStatus(400, "wrong_type", "request body must be an array or {\"requests\": [...]}");
+    return ErrorWithStatus(400, "wrong_type",
+                           "request body must be an array or {\"requests\": [...]}");
   }
   if (items->Size() > cfg.max_batch) {
     return ErrorWithStatus(413, "payload_too_large",
-                           "a batch holds at most " + std::to_string(cfg.max_batch) + " requests", "requests");
+                           "a batch holds at most " + std::to_string(cfg.max_batch) + " requests",
+                           "requests");
   }
 
   json::Buffer buf;
@@ -161,8 +171,8 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
     const size_t at = index++;
     core::Result<features::Request> req =
         item.IsObject() ? codec::ParseRequestValue(item, now, options, &notes)
-                        : core::Result<features::Request>(
-                              core::MakeError(core::ErrorCode::kWrongType, "each request must be a JSON object"));
+                        : core::Result<features::Request>(core::MakeError(
+                              core::ErrorCode::kWrongType, "each request must be a JSON object"));
     if (req && ts.model) {
       Answer(ts, cfg, *req, notes, now, start, w);
       continue;
@@ -171,7 +181,8 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
     if (!req) {
       BeginFailedItem(w, at, req.error());
     } else {
-      BeginFailedItem(w, at, core::MakeError(core::ErrorCode::kUnavailable, "no usable model is loaded"));
+      BeginFailedItem(w, at,
+                      core::MakeError(core::ErrorCode::kUnavailable, "no usable model is loaded"));
       WriteFallback(w, *req, false);
       codec::WriteNotes(w, notes);
     }

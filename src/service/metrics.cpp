@@ -8,18 +8,24 @@ namespace hr::service {
 namespace {
 
 constexpr int kStatusCodes[] = {200, 204, 400, 401, 403, 404, 405, 409, 413, 415, 431, 500, 503, 0};
-constexpr double kBucketBounds[] = {50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3,
+constexpr double kBucketBounds[] = {50e-6, 100e-6, 250e-6, 500e-6, 1e-3,   2.5e-3,
                                     5e-3,  10e-3,  25e-3,  50e-3,  100e-3, 1.0};
-constexpr std::string_view kRouteLabels[] = {"/predict", "/predict/batch", "/healthz", "/readyz",
-                                             "/model",   "/metrics",       "/admin/reload", "other"};
+constexpr std::string_view kRouteLabels[] = {"/predict",      "/predict/batch", "/healthz",
+                                             "/readyz",       "/model",         "/metrics",
+                                             "/admin/reload", "other"};
 constexpr std::string_view kPlatforms[] = {"lambda", "ecs", "fallback"};
-constexpr std::string_view kErrorNames[] = {
-    "invalid_json",        "missing_field",     "wrong_type",          "unknown_value",
-    "unknown_field",       "out_of_range",      "invalid_timestamp",   "invalid_argument",
-    "invalid_model",       "schema_mismatch",   "io_error",            "unavailable",
-    "internal",            "not_found",         "method_not_allowed",  "unsupported_media_type",
-    "payload_too_large",   "unauthorized",      "forbidden",           "invalid_http",
-    "headers_too_large",   "too_many_connections", "conflict",         "other"};
+constexpr std::string_view kErrorNames[] = {"invalid_json",       "missing_field",
+                                            "wrong_type",         "unknown_value",
+                                            "unknown_field",      "out_of_range",
+                                            "invalid_timestamp",  "invalid_argument",
+                                            "invalid_model",      "schema_mismatch",
+                                            "io_error",           "unavailable",
+                                            "internal",           "not_found",
+                                            "method_not_allowed", "unsupported_media_type",
+                                            "payload_too_large",  "unauthorized",
+                                            "forbidden",          "invalid_http",
+                                            "headers_too_large",  "too_many_connections",
+                                            "conflict",           "other"};
 static_assert(std::size(kErrorNames) == 24);
 
 int StatusIndex(int status) {
@@ -48,7 +54,8 @@ std::string Escape(std::string_view s) {
 std::string_view RouteLabel(RouteId r) { return kRouteLabels[static_cast<size_t>(r)]; }
 
 Metrics::Metrics() {
-  start_time_s_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  start_time_s_ =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 void Metrics::Request(RouteId route, int status, double seconds) {
@@ -81,8 +88,9 @@ std::string Metrics::Render(const ModelInfo& model, int open_connections) const 
     std::snprintf(line, sizeof line, fmt, args...);
     out += line;
   };
-  out += "# HELP hybrid_router_requests_total HTTP requests by route and status.\n"
-         "# TYPE hybrid_router_requests_total counter\n";
+  out +=
+      "# HELP hybrid_router_requests_total HTTP requests by route and status.\n"
+      "# TYPE hybrid_router_requests_total counter\n";
   for (size_t r = 0; r < requests_.size(); ++r) {
     for (size_t s = 0; s < requests_[r].size(); ++s) {
       const uint64_t n = requests_[r][s].load(std::memory_order_relaxed);
@@ -92,8 +100,9 @@ std::string Metrics::Render(const ModelInfo& model, int open_connections) const 
           status.c_str(), static_cast<unsigned long long>(n));
     }
   }
-  out += "# HELP hybrid_router_request_duration_seconds Time from a request's arrival to its answer.\n"
-         "# TYPE hybrid_router_request_duration_seconds histogram\n";
+  out +=
+      "# HELP hybrid_router_request_duration_seconds Time from a request's arrival to its answer.\n"
+      "# TYPE hybrid_router_request_duration_seconds histogram\n";
   uint64_t cumulative = 0;
   for (int b = 0; b <= kBuckets; ++b) {
     cumulative += latency_buckets_[static_cast<size_t>(b)].load(std::memory_order_relaxed);
@@ -109,14 +118,16 @@ std::string Metrics::Render(const ModelInfo& model, int open_connections) const 
       static_cast<double>(latency_sum_ns_.load(std::memory_order_relaxed)) / 1e9);
   add("hybrid_router_request_duration_seconds_count %llu\n",
       static_cast<unsigned long long>(latency_count_.load(std::memory_order_relaxed)));
-  out += "# HELP hybrid_router_decisions_total Routing decisions by platform (fallback: no model).\n"
-         "# TYPE hybrid_router_decisions_total counter\n";
+  out +=
+      "# HELP hybrid_router_decisions_total Routing decisions by platform (fallback: no model).\n"
+      "# TYPE hybrid_router_decisions_total counter\n";
   for (size_t i = 0; i < std::size(kPlatforms); ++i) {
     add("hybrid_router_decisions_total{platform=\"%s\"} %llu\n", kPlatforms[i].data(),
         static_cast<unsigned long long>(decisions_[i].load(std::memory_order_relaxed)));
   }
-  out += "# HELP hybrid_router_errors_total Error answers by error code.\n"
-         "# TYPE hybrid_router_errors_total counter\n";
+  out +=
+      "# HELP hybrid_router_errors_total Error answers by error code.\n"
+      "# TYPE hybrid_router_errors_total counter\n";
   for (size_t i = 0; i < std::size(kErrorNames); ++i) {
     const uint64_t n = errors_[i].load(std::memory_order_relaxed);
     if (n) {
@@ -124,31 +135,38 @@ std::string Metrics::Render(const ModelInfo& model, int open_connections) const 
           static_cast<unsigned long long>(n));
     }
   }
-  out += "# HELP hybrid_router_model_info The model being served (1 when loaded).\n"
-         "# TYPE hybrid_router_model_info gauge\n";
-  out += "hybrid_router_model_info{model_type=\"" + Escape(model.model_type) + "\",training_date=\"" +
-         Escape(model.training_date) + "\",source=\"" + Escape(model.source) + "\",version=\"" +
-         std::to_string(model.format_version) + "\"} " + (model.loaded ? "1" : "0") + "\n";
-  out += "# HELP hybrid_router_model_reloads_total Model reloads by result.\n"
-         "# TYPE hybrid_router_model_reloads_total counter\n";
+  out +=
+      "# HELP hybrid_router_model_info The model being served (1 when loaded).\n"
+      "# TYPE hybrid_router_model_info gauge\n";
+  out += "hybrid_router_model_info{model_type=\"" + Escape(model.model_type) +
+         "\",training_date=\"" + Escape(model.training_date) + "\",source=\"" +
+         Escape(model.source) + "\",version=\"" + std::to_string(model.format_version) + "\"} " +
+         (model.loaded ? "1" : "0") + "\n";
+  out +=
+      "# HELP hybrid_router_model_reloads_total Model reloads by result.\n"
+      "# TYPE hybrid_router_model_reloads_total counter\n";
   add("hybrid_router_model_reloads_total{result=\"success\"} %llu\n",
       static_cast<unsigned long long>(reload_ok_.load(std::memory_order_relaxed)));
   add("hybrid_router_model_reloads_total{result=\"failure\"} %llu\n",
       static_cast<unsigned long long>(reload_failed_.load(std::memory_order_relaxed)));
-  out += "# HELP hybrid_router_in_flight_requests Requests being handled now.\n"
-         "# TYPE hybrid_router_in_flight_requests gauge\n";
+  out +=
+      "# HELP hybrid_router_in_flight_requests Requests being handled now.\n"
+      "# TYPE hybrid_router_in_flight_requests gauge\n";
   add("hybrid_router_in_flight_requests %lld\n",
       static_cast<long long>(in_flight_.load(std::memory_order_relaxed)));
-  out += "# HELP hybrid_router_open_connections Client connections open now.\n"
-         "# TYPE hybrid_router_open_connections gauge\n";
+  out +=
+      "# HELP hybrid_router_open_connections Client connections open now.\n"
+      "# TYPE hybrid_router_open_connections gauge\n";
   add("hybrid_router_open_connections %d\n", open_connections);
-  out += "# HELP hybrid_router_connections_rejected_total Connections closed unanswered at the "
-         "--max-connections limit.\n"
-         "# TYPE hybrid_router_connections_rejected_total counter\n";
+  out +=
+      "# HELP hybrid_router_connections_rejected_total Connections closed unanswered at the "
+      "--max-connections limit.\n"
+      "# TYPE hybrid_router_connections_rejected_total counter\n";
   add("hybrid_router_connections_rejected_total %llu\n",
       static_cast<unsigned long long>(connections_rejected_.load(std::memory_order_relaxed)));
-  out += "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
-         "# TYPE process_start_time_seconds gauge\n";
+  out +=
+      "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+      "# TYPE process_start_time_seconds gauge\n";
   add("process_start_time_seconds %.3f\n", start_time_s_);
   return out;
 }

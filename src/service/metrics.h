@@ -12,7 +12,15 @@
 namespace hr::service {
 
 enum class RouteId : uint8_t {
-  kPredict, kBatch, kHealthz, kReadyz, kModel, kMetrics, kReload, kOther, kCount
+  kPredict,
+  kBatch,
+  kHealthz,
+  kReadyz,
+  kModel,
+  kMetrics,
+  kReload,
+  kOther,
+  kCount
 };
 std::string_view RouteLabel(RouteId r);
 
@@ -24,7 +32,9 @@ class Metrics {
   void Error(std::string_view code);
   // A connection closed at once because --max-connections were open (no HTTP answer was sent).
   void ConnectionRejected() { connections_rejected_.fetch_add(1, std::memory_order_relaxed); }
-  void Reload(bool ok) { (ok ? reload_ok_ : reload_failed_).fetch_add(1, std::memory_order_relaxed); }
+  void Reload(bool ok) {
+    (ok ? reload_ok_ : reload_failed_).fetch_add(1, std::memory_order_relaxed);
+  }
   std::atomic<int64_t>& in_flight() { return in_flight_; }
 
   struct ModelInfo {
@@ -38,7 +48,8 @@ class Metrics {
   static constexpr int kStatuses = 14;
   static constexpr int kBuckets = 12;
   static constexpr int kErrorCodes = 24;
-  std::array<std::array<std::atomic<uint64_t>, kStatuses>, static_cast<size_t>(RouteId::kCount)> requests_{};
+  std::array<std::array<std::atomic<uint64_t>, kStatuses>, static_cast<size_t>(RouteId::kCount)>
+      requests_{};
   std::array<std::atomic<uint64_t>, kBuckets + 1> latency_buckets_{};
   std::atomic<uint64_t> latency_sum_ns_{0};
   std::atomic<uint64_t> latency_count_{0};

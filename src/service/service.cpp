@@ -70,7 +70,9 @@ bool IsJsonContentType(std::string_view ct) {
 bool ValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != ':')
+      return false;
   }
   return true;
 }
@@ -130,7 +132,8 @@ std::string SourceName(const std::string& path) {
 }
 
 core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path, size_t max_bytes) {
-  auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText()) : modelfile::ReadFile(path, max_bytes);
+  auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText())
+                        : modelfile::ReadFile(path, max_bytes);
   if (!m) return m.error();
   auto loaded = std::make_shared<LoadedModel>();
   loaded->model = *m;
@@ -181,9 +184,10 @@ core::Status Service::Reload() {
   if (!loaded) {
     metrics_.Reload(false);
     if (config_.event_log) {
-      config_.event_log->error(R"("event":"reload_failed","source":{},"message":{})",
-                               json::Quoted(config_.model_path.empty() ? "built-in" : config_.model_path),
-                               json::Quoted(loaded.error().message));
+      config_.event_log->error(
+          R"("event":"reload_failed","source":{},"message":{})",
+          json::Quoted(config_.model_path.empty() ? "built-in" : config_.model_path),
+          json::Quoted(loaded.error().message));
     }
     return loaded.error();
   }
@@ -230,8 +234,10 @@ void Service::ObserveServerError(int status) {
     return;
   }
   metrics_.Request(RouteId::kOther, status, 0);
-  metrics_.Error(status == 413 ? "payload_too_large" : status == 431 ? "headers_too_large"
-                 : status == 503 ? "too_many_connections" : "invalid_http");
+  metrics_.Error(status == 413   ? "payload_too_large"
+                 : status == 431 ? "headers_too_large"
+                 : status == 503 ? "too_many_connections"
+                                 : "invalid_http");
 }
 
 namespace {
@@ -248,7 +254,8 @@ void Complete(const ServiceConfig& config, Metrics& metrics, const Finishing& f,
               http::Response& res) {
   res.status = reply.status;
   res.body = std::move(reply.body);
-  if (f.id == RouteId::kMetrics && reply.status == 200) res.content_type = "text/plain; version=0.0.4";
+  if (f.id == RouteId::kMetrics && reply.status == 200)
+    res.content_type = "text/plain; version=0.0.4";
   res.headers = std::move(reply.headers);
   res.headers.reserve(res.headers.size() + 2);
   res.headers.emplace_back("Access-Control-Allow-Origin", config.cors_origin);
@@ -300,7 +307,8 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   const auto start = Clock::now();
   metrics_.in_flight().fetch_add(1, std::memory_order_relaxed);
   detail::ThreadState& ts = t_state;
-  if (const uint64_t g = generation_.load(std::memory_order_acquire); ts.owner != this || ts.generation != g) {
+  if (const uint64_t g = generation_.load(std::memory_order_acquire);
+      ts.owner != this || ts.generation != g) {
     ts.owner = this;
     ts.generation = g;
     ts.model = model();
@@ -331,22 +339,26 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   Reply reply;
   bool deferred = false;
   if (!route && !path_known) {
-    reply = detail::ErrorWithStatus(404, "not_found", "no route " + Printable(path, 128) +
-                                                          "; routes: POST /predict, POST /predict/batch, GET /healthz, "
-                                                          "GET /readyz, GET /model, GET /metrics, POST /admin/reload");
+    reply =
+        detail::ErrorWithStatus(404, "not_found",
+                                "no route " + Printable(path, 128) +
+                                    "; routes: POST /predict, POST /predict/batch, GET /healthz, "
+                                    "GET /readyz, GET /model, GET /metrics, POST /admin/reload");
   } else if (!route && method == "OPTIONS") {
     reply.status = 204;  // CORS preflight
-    reply.headers = {{"Access-Control-Allow-Methods", allow + ", OPTIONS"},
-                     {"Access-Control-Allow-Headers", "Content-Type, X-Api-Key, Authorization, X-Request-Id"},
-                     {"Access-Control-Max-Age", "600"}};
+    reply.headers = {
+        {"Access-Control-Allow-Methods", allow + ", OPTIONS"},
+        {"Access-Control-Allow-Headers", "Content-Type, X-Api-Key, Authorization, X-Request-Id"},
+        {"Access-Control-Max-Age", "600"}};
   } else if (!route) {
-    reply = detail::ErrorWithStatus(405, "method_not_allowed",
-                                    Printable(method, 16) + " is not allowed on " + Printable(path, 128) +
-                                        "; use " + allow);
+    reply = detail::ErrorWithStatus(
+        405, "method_not_allowed",
+        Printable(method, 16) + " is not allowed on " + Printable(path, 128) + "; use " + allow);
     reply.headers.emplace_back("Allow", allow);
   } else if (NeedsKey(*route, config_) && !config_.keys.Check(Presented(req))) {
-    reply = detail::ErrorWithStatus(401, "unauthorized",
-                                    "a valid API key is required (x-api-key header or Authorization: Bearer)");
+    reply = detail::ErrorWithStatus(
+        401, "unauthorized",
+        "a valid API key is required (x-api-key header or Authorization: Bearer)");
     reply.headers.emplace_back("WWW-Authenticate", "Bearer");
   } else if (route->access == Access::kAdmin && !config_.keys.enabled()) {
     reply = detail::ErrorWithStatus(403, "forbidden",
@@ -369,7 +381,8 @@ void Service::Handle(const http::Request& req, http::Response& res) {
         break;
       case RouteId::kReadyz:
         reply.status = ts.model ? 200 : 503;
-        reply.body = ts.model ? R"({"ready":true})" : R"({"ready":false,"reason":"no usable model is loaded"})";
+        reply.body = ts.model ? R"({"ready":true})"
+                              : R"({"ready":false,"reason":"no usable model is loaded"})";
         if (!ts.model) reply.error_code = "unavailable";
         break;
       case RouteId::kModel:
@@ -401,7 +414,8 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   } else if (ValidRequestId(reply.request_id)) {
     f.request_id = reply.request_id;  // the body's request_id, as the prototype's clients send it
   } else {
-    f.request_id = NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
+    f.request_id =
+        NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
   }
   if (config_.access_log) {  // only the access log shows them
     f.method = Printable(method, 16);

@@ -41,8 +41,8 @@ struct ServiceConfig {
 // A model as served: the model and where it came from.
 struct LoadedModel {
   modelfile::ModelPtr model;
-  std::string source;     // the file's name (not its directory), or "built-in"
-  std::string loaded_at;  // ISO-8601 UTC
+  std::string source;           // the file's name (not its directory), or "built-in"
+  std::string loaded_at;        // ISO-8601 UTC
   std::string model_info_json;  // the answers' "model_info", rendered once
 };
 

@@ -96,7 +96,8 @@ class Trainer {
     return acts_.back();
   }
 
-  // One Adam step on a batch; returns the batch loss (with the L2 term) as scikit-learn's _backprop.
+  // One Adam step on a batch; returns the batch loss (with the L2 term) as scikit-learn's
+  // _backprop.
   double Step(const Matrix& x, const Eigen::VectorXd& y) {
     const auto n = static_cast<double>(x.rows());
     const Matrix& p = Forward(x);

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <Eigen/Dense>
-
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -37,9 +36,9 @@ struct TrainConfig {
 };
 
 struct EpochReport {
-  int epoch = 0;       // 1-based
+  int epoch = 0;  // 1-based
   int max_epochs = 0;
-  double loss = 0;     // mean training loss incl. L2 term, as MLPClassifier.loss_curve_
+  double loss = 0;                 // mean training loss incl. L2 term, as MLPClassifier.loss_curve_
   double validation_accuracy = 0;  // early-stopping score (NaN without early stopping)
   bool improved = false;
 };
@@ -49,7 +48,7 @@ struct TrainedMlp {
   std::optional<model::Scaler> scaler;
   std::vector<model::Layer> layers;
   int epochs = 0;
-  bool stopped_early = false;       // no improvement for n_iter_no_change epochs
+  bool stopped_early = false;  // no improvement for n_iter_no_change epochs
   double best_validation_accuracy = 0;
   std::vector<double> loss_curve;
 };

@@ -20,7 +20,9 @@ std::vector<Part> StratifiedSplit(std::span<const int8_t> labels, double validat
     const auto n_test = static_cast<size_t>(std::llround(n * test_fraction));
     const auto n_val = static_cast<size_t>(std::llround(n * validation_fraction));
     for (size_t k = 0; k < idx.size(); ++k) {
-      parts[idx[k]] = k < n_test ? Part::kTest : k < n_test + n_val ? Part::kValidation : Part::kTrain;
+      parts[idx[k]] = k < n_test           ? Part::kTest
+                      : k < n_test + n_val ? Part::kValidation
+                                           : Part::kTrain;
     }
   }
   return parts;

@@ -23,7 +23,7 @@ struct TrainingSet {
   std::vector<uint32_t> record;  // index into the records, per row
   RowMatrix x;                   // seed-v1 features, one row per usable labelled record
   std::vector<int8_t> y;
-  std::vector<Part> part;        // train / validation / test per row
+  std::vector<Part> part;  // train / validation / test per row
   uint32_t skipped_unknown_context = 0;
   uint32_t unlabelled = 0;
 };

@@ -7,16 +7,19 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace hr;
   int status = 0;
-  auto r = data::ParseRecordLine(std::string_view(reinterpret_cast<const char*>(data), size), &status);
+  auto r =
+      data::ParseRecordLine(std::string_view(reinterpret_cast<const char*>(data), size), &status);
   if (!r) {
     if (r.error().message.empty() || data::ReasonKind(r.error().message).empty()) {
       fuzz::Fail("a rejection without a reason");
     }
     return 0;
   }
-  for (double v : {r->response_time_ms, r->target_payload_kb, r->execution_time_ms, r->memory_used_mb}) {
+  for (double v :
+       {r->response_time_ms, r->target_payload_kb, r->execution_time_ms, r->memory_used_mb}) {
     if (!std::isfinite(v) || v < 0) fuzz::Fail("an accepted record with a bad measurement");
   }
-  if (r->hour < 0 || r->hour > 23 || r->weekday < 0 || r->weekday > 6) fuzz::Fail("bad time fields");
+  if (r->hour < 0 || r->hour > 23 || r->weekday < 0 || r->weekday > 6)
+    fuzz::Fail("bad time fields");
   return 0;
 }

@@ -14,9 +14,11 @@ namespace {
 const core::CivilTime kNow{2025, 11, 24, 14, 21, 2, 123456000, 0, true};
 
 bool Same(const features::Request& a, const features::Request& b) {
-  return a.workload == b.workload && std::memcmp(&a.payload_kb, &b.payload_kb, sizeof(double)) == 0 &&
-         a.time_window == b.time_window && a.load_pattern == b.load_pattern && a.hour_of_day == b.hour_of_day &&
-         a.is_weekend == b.is_weekend && a.time_window_derived == b.time_window_derived &&
+  return a.workload == b.workload &&
+         std::memcmp(&a.payload_kb, &b.payload_kb, sizeof(double)) == 0 &&
+         a.time_window == b.time_window && a.load_pattern == b.load_pattern &&
+         a.hour_of_day == b.hour_of_day && a.is_weekend == b.is_weekend &&
+         a.time_window_derived == b.time_window_derived &&
          a.load_pattern_defaulted == b.load_pattern_defaulted;
 }
 
@@ -54,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     codec::ResponseExtras extras;
     extras.now = fuzz::kNow;
     extras.notes = &on_demand_notes;
-    codec::WriteResponse(w, *a, policy::FallbackHeuristic(a->workload, a->payload_kb), nullptr, extras);
+    codec::WriteResponse(w, *a, policy::FallbackHeuristic(a->workload, a->payload_kb), nullptr,
+                         extras);
     fuzz::RequireJson(std::string_view(buf.GetString(), buf.GetSize()), "the answer is not JSON");
   }
   return 0;

@@ -17,10 +17,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   std::string_view path;
   switch (data[0] % 4) {
-    case 0: path = "/predict"; break;
-    case 1: path = "/predict/batch"; break;
-    case 2: path = "/model"; break;
-    default: path = body.substr(0, 64); break;  // a path of the input's bytes
+    case 0:
+      path = "/predict";
+      break;
+    case 1:
+      path = "/predict/batch";
+      break;
+    case 2:
+      path = "/model";
+      break;
+    default:
+      path = body.substr(0, 64);
+      break;  // a path of the input's bytes
   }
   fuzz::FakeRequest req(data[0] % 8 < 4 ? "POST" : "GET", path, body);
   http::Response res;

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     (void)core::Weekday(t->year, t->month, t->day);
     (void)core::WallClockMicros(*t);
-    if (core::FormatUtcMicros(*t).size() != 27) fuzz::Fail("a formatted time of the wrong length", text);
+    if (core::FormatUtcMicros(*t).size() != 27)
+      fuzz::Fail("a formatted time of the wrong length", text);
   }
   // Lambda bodies marked isBase64Encoded: decoded, or refused.
   if (auto decoded = core::Base64Decode(text); decoded && decoded->size() > text.size()) {

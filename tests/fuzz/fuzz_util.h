@@ -14,8 +14,8 @@
 namespace hr::fuzz {
 
 [[noreturn]] inline void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "FUZZ FAILURE: %s %.*s\n", what, static_cast<int>(std::min<size_t>(detail.size(), 400)),
-               detail.data());
+  std::fprintf(stderr, "FUZZ FAILURE: %s %.*s\n", what,
+               static_cast<int>(std::min<size_t>(detail.size(), 400)), detail.data());
   std::abort();
 }
 
@@ -38,7 +38,8 @@ class FakeRequest final : public http::Request {
 inline void RequireJson(std::string_view text, const char* what) {
   json::Document doc;
   std::string why;
-  if (!json::ParseDocument(doc, text, json::kModelFileLimits, why)) Fail(what, why + ": " + std::string(text));
+  if (!json::ParseDocument(doc, text, json::kModelFileLimits, why))
+    Fail(what, why + ": " + std::string(text));
 }
 
 }  // namespace hr::fuzz

@@ -18,17 +18,22 @@ TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
   simdjson::dom::element doc;
   ASSERT_EQ(p.parse(r.out).get(doc), simdjson::SUCCESS) << r.out.substr(0, 300);
   std::map<std::string, simdjson::dom::element> by;
-  for (auto item : simdjson::dom::array(doc["policies"])) by[std::string(item["policy"].get_string().value())] = item;
-  for (const char* name : {"lambda-only", "ecs-only", "model", "seed-heuristic", "oracle-cost", "oracle-latency", "hindsight"}) {
+  for (auto item : simdjson::dom::array(doc["policies"]))
+    by[std::string(item["policy"].get_string().value())] = item;
+  for (const char* name : {"lambda-only", "ecs-only", "model", "seed-heuristic", "oracle-cost",
+                           "oracle-latency", "hindsight"}) {
     ASSERT_TRUE(by.count(name)) << name;
     auto item = by[name];
     EXPECT_TRUE(item["lambda_share"].is_number());
-    for (const char* q : {"mean", "p50", "p95", "p99"}) EXPECT_TRUE(item["response_time_ms"][q].is_number()) << q;
+    for (const char* q : {"mean", "p50", "p95", "p99"})
+      EXPECT_TRUE(item["response_time_ms"][q].is_number()) << q;
     for (const char* c : {"seed-prorated", "seed-prorated-deployed-memory", "provisioned"}) {
       EXPECT_TRUE(item["cost_per_million_usd"][c].is_number()) << c;
     }
   }
-  auto mean = [&](const char* policy) { return by[policy]["response_time_ms"]["mean"].get_double().value(); };
+  auto mean = [&](const char* policy) {
+    return by[policy]["response_time_ms"]["mean"].get_double().value();
+  };
   auto cost = [&](const char* policy) {
     return by[policy]["cost_per_million_usd"]["seed-prorated"].get_double().value();
   };
@@ -44,7 +49,8 @@ TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
   EXPECT_LE(cost("oracle-cost"), std::min(cost("lambda-only"), cost("ecs-only")));
   EXPECT_EQ(doc["method"]["requests"].get_uint64().value(), 88161u);
   EXPECT_FALSE(doc["method"]["in_sample"].get_bool().value());
-  EXPECT_LT(doc["method"]["fallbacks"].get_uint64().value(), doc["method"]["draws_made"].get_uint64().value() / 100);
+  EXPECT_LT(doc["method"]["fallbacks"].get_uint64().value(),
+            doc["method"]["draws_made"].get_uint64().value() / 100);
 }
 
 TEST(CliEvaluate, ModelsThatMaySeeTheirTrainingRecordsAreRefused) {
@@ -52,7 +58,8 @@ TEST(CliEvaluate, ModelsThatMaySeeTheirTrainingRecordsAreRefused) {
   auto refused = RunCli("evaluate -q --model " + fixture + " " + kData);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("in-sample"), std::string::npos) << refused.err;
-  auto allowed = RunCli("evaluate -q --draws 1 --allow-in-sample --format csv --model " + fixture + " " + kData);
+  auto allowed = RunCli("evaluate -q --draws 1 --allow-in-sample --format csv --model " + fixture +
+                        " " + kData);
   EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
   EXPECT_EQ(allowed.out.rfind("policy,lambda_share,", 0), 0u) << allowed.out.substr(0, 200);
   auto table = RunCli("evaluate -q --draws 1 --allow-in-sample --model " + fixture + " " + kData);
@@ -68,17 +75,22 @@ TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
   auto r = RunCli("evaluate -q --draws 2 --model builtin --html " + html + " " + kData);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string page = Slurp(html);
-  for (const char* part : {"<!DOCTYPE html>", "id=\"conclusion\"", "id=\"method\"", "id=\"caveats\"",
-                           "id=\"policies\"", "id=\"chart-cost\"", "id=\"chart-cdf\"", "id=\"chart-share\"",
-                           "client timeout", "is_weekend never varies"}) {
+  for (const char* part :
+       {"<!DOCTYPE html>", "id=\"conclusion\"", "id=\"method\"", "id=\"caveats\"",
+        "id=\"policies\"", "id=\"chart-cost\"", "id=\"chart-cdf\"", "id=\"chart-share\"",
+        "client timeout", "is_weekend never varies"}) {
     EXPECT_NE(page.find(part), std::string::npos) << part;
   }
   size_t svgs = 0, rows = 0;
-  for (size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1)) ++svgs;
-  for (size_t at = page.find("<tr><td>"); at != std::string::npos; at = page.find("<tr><td>", at + 1)) ++rows;
+  for (size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1))
+    ++svgs;
+  for (size_t at = page.find("<tr><td>"); at != std::string::npos;
+       at = page.find("<tr><td>", at + 1))
+    ++rows;
   EXPECT_EQ(svgs, 3u);
   EXPECT_EQ(rows, 7u);  // one per policy
-  for (const char* policy : {"lambda-only", "ecs-only", "model", "seed-heuristic", "oracle-cost", "oracle-latency", "hindsight"}) {
+  for (const char* policy : {"lambda-only", "ecs-only", "model", "seed-heuristic", "oracle-cost",
+                             "oracle-latency", "hindsight"}) {
     EXPECT_NE(page.find(std::string("<tr><td>") + policy + "</td>"), std::string::npos) << policy;
   }
   // Nothing to fetch: no scripts, stylesheets or images from elsewhere.

@@ -26,9 +26,9 @@ simdjson::dom::element ParseJson(simdjson::dom::parser& p, const std::string& li
 
 TEST(CliPredict, OneRequestGivesOneDecisionInTheApiShape) {
   auto r = RunCli("predict --model " + kModel + " " +
-               Quote(R"({"workload_type":"lightweight_api","payload_size_kb":5.0,)"
-                     R"("time_window":"midday","load_pattern":"medium_load",)"
-                     R"("timestamp":"2025-11-24T14:21:02Z"})"));
+                  Quote(R"({"workload_type":"lightweight_api","payload_size_kb":5.0,)"
+                        R"("time_window":"midday","load_pattern":"medium_load",)"
+                        R"("timestamp":"2025-11-24T14:21:02Z"})"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 1u);
@@ -93,7 +93,8 @@ TEST(CliPredict, JsonLinesOnStdinWithBadLinesReportedByNumber) {
 }
 
 TEST(CliPredict, OneBadArgumentRequestExitsNonZero) {
-  auto r = RunCli("predict --model " + kModel + " " + Quote(R"({"workload_type":"x","payload_size_kb":1})"));
+  auto r = RunCli("predict --model " + kModel + " " +
+                  Quote(R"({"workload_type":"x","payload_size_kb":1})"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find(R"("code":"unknown_value")"), std::string::npos) << r.out;
 }
@@ -110,10 +111,13 @@ TEST(CliPredict, UnknownFieldsAreWarningsUnlessStrict) {
   auto doc = ParseJson(p, Lines(r.out).at(0));
   EXPECT_EQ(doc["request_id"].get_string().value(), "eval_7");
   EXPECT_EQ(doc["warnings"].at(0)["field"].get_string().value(), "lambda_memory_mb");
-  for (const std::string& how : {std::string("predict --strict"), std::string("HYBRID_ROUTER_STRICT=1 ") + HR_BINARY + " predict"}) {
-    auto strict = how.rfind("predict", 0) == 0 ? RunCli(how, line + "\n") : RunCli("", line + "\n", how);
+  for (const std::string& how : {std::string("predict --strict"),
+                                 std::string("HYBRID_ROUTER_STRICT=1 ") + HR_BINARY + " predict"}) {
+    auto strict =
+        how.rfind("predict", 0) == 0 ? RunCli(how, line + "\n") : RunCli("", line + "\n", how);
     EXPECT_EQ(strict.exit_code, 2) << how;
-    EXPECT_NE(strict.out.find(R"("code":"unknown_field","message")"), std::string::npos) << strict.out;
+    EXPECT_NE(strict.out.find(R"("code":"unknown_field","message")"), std::string::npos)
+        << strict.out;
     EXPECT_NE(strict.out.find(R"("field":"lambda_memory_mb")"), std::string::npos) << strict.out;
   }
 }
@@ -140,9 +144,10 @@ TEST(CliPredict, ModelProblemsAreClearErrors) {
 }
 
 TEST(CliPredict, TheBuiltInModelAnswersWithoutModelFlag) {
-  auto r = RunCli("predict " + Quote(R"({"workload_type":"heavy_processing","payload_size_kb":5120.0,)"
-                                     R"("time_window":"evening","load_pattern":"burst_load",)"
-                                     R"("timestamp":"2025-11-22T19:30:00Z"})"));
+  auto r =
+      RunCli("predict " + Quote(R"({"workload_type":"heavy_processing","payload_size_kb":5120.0,)"
+                                R"("time_window":"evening","load_pattern":"burst_load",)"
+                                R"("timestamp":"2025-11-22T19:30:00Z"})"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   auto doc = ParseJson(p, r.out);

@@ -105,9 +105,9 @@ TEST(CliAudit, JsonListsEveryBadLineOfDamagedLogs) {
 TEST(CliAudit, TheShippedDataReportNamesItsFlaws) {
   auto r = RunCli("audit " + kData);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* id : {"[censoring]", "[response_time_ceiling]", "[label_ceiling]",
-                         "[time_window_clock]", "[weekend_only]", "[ecs_cost_prorated]",
-                         "[lambda_memory_mismatch]"}) {
+  for (const char* id :
+       {"[censoring]", "[response_time_ceiling]", "[label_ceiling]", "[time_window_clock]",
+        "[weekend_only]", "[ecs_cost_prorated]", "[lambda_memory_mismatch]"}) {
     EXPECT_NE(r.out.find(id), std::string::npos) << id;
   }
   EXPECT_NE(r.out.find("88286 lines: 88161 accepted, 125 rejected"), std::string::npos);

@@ -33,14 +33,17 @@ struct HttpCase {
   std::string code, field;
 };
 
-HttpCase Post(std::string name, const std::string& path, const std::string& body, int status, std::string code = "",
-              std::string field = "", std::vector<std::string> headers = {kJson}) {
-  return {std::move(name), BuildRequest("POST", path, body, headers), status, std::move(code), std::move(field)};
+HttpCase Post(std::string name, const std::string& path, const std::string& body, int status,
+              std::string code = "", std::string field = "",
+              std::vector<std::string> headers = {kJson}) {
+  return {std::move(name), BuildRequest("POST", path, body, headers), status, std::move(code),
+          std::move(field)};
 }
 
 std::vector<HttpCase> HttpCorpus() {
   std::string many_keys = "{" + kOk;
-  for (int i = 0; i < 20000; ++i) many_keys += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
+  for (int i = 0; i < 20000; ++i)
+    many_keys += ",\"k" + std::to_string(i) + "\":" + std::to_string(i);
   many_keys += "}";
   std::string thousand_and_one = "[";
   for (int i = 0; i < 1001; ++i) thousand_and_one += (i ? ",{" : "{") + kOk + "}";
@@ -49,10 +52,12 @@ std::vector<HttpCase> HttpCorpus() {
   for (int i = 0; i < 100000; ++i) numbers += (i ? ",1" : "1");
   numbers += "]";
   return {
-      Post("deep unknown field", "/predict", "{" + kOk + ",\"x\":" + Nest(100000) + "}", 400, "invalid_json"),
+      Post("deep unknown field", "/predict", "{" + kOk + ",\"x\":" + Nest(100000) + "}", 400,
+           "invalid_json"),
       Post("65 levels", "/predict", "{" + kOk + ",\"x\":" + Nest(64) + "}", 400, "invalid_json"),
       Post("open brackets", "/predict", std::string(500000, '['), 400, "invalid_json"),
-      Post("long mantissa", "/predict", WithPayload("0." + std::string(540, '0') + "3347797894"), 200),
+      Post("long mantissa", "/predict", WithPayload("0." + std::string(540, '0') + "3347797894"),
+           200),
       Post("1e400", "/predict", WithPayload("1e400"), 400, "out_of_range", "payload_size_kb"),
       Post("-1e400", "/predict", WithPayload("-1e400"), 400, "out_of_range", "payload_size_kb"),
       Post("0e40", "/predict", WithPayload("0e40"), 200),
@@ -67,23 +72,27 @@ std::vector<HttpCase> HttpCorpus() {
       Post("plus sign", "/predict", WithPayload("+5"), 400, "invalid_json"),
       Post("bare fraction", "/predict", WithPayload(".5"), 400, "invalid_json"),
       Post("bare point", "/predict", WithPayload("5."), 400, "invalid_json"),
-      Post("bad UTF-8 value", "/predict", "{\"workload_type\":\"light\xff\",\"payload_size_kb\":5}", 400,
-           "invalid_json"),
+      Post("bad UTF-8 value", "/predict", "{\"workload_type\":\"light\xff\",\"payload_size_kb\":5}",
+           400, "invalid_json"),
       Post("bad UTF-8 key", "/predict", "{" + kOk + ",\"k\xc3\x28\":1}", 400, "invalid_json"),
       Post("overlong UTF-8", "/predict", "{" + kOk + ",\"k\":\"\xc0\xaf\"}", 400, "invalid_json"),
-      Post("lone surrogate", "/predict", R"({"workload_type":"\ud800","payload_size_kb":5})", 400, "invalid_json"),
-      Post("raw NUL", "/predict", std::string("{\"workload_type\":\"a\0b\",\"payload_size_kb\":5}", 43), 400,
+      Post("lone surrogate", "/predict", R"({"workload_type":"\ud800","payload_size_kb":5})", 400,
            "invalid_json"),
-      Post("escaped NUL", "/predict", R"({"workload_type":"lightweight_api\u0000","payload_size_kb":5})", 400,
-           "unknown_value", "workload_type"),
-      Post("control character", "/predict", "{\"workload_type\":\"a\x01\",\"payload_size_kb\":5}", 400,
+      Post("raw NUL", "/predict",
+           std::string("{\"workload_type\":\"a\0b\",\"payload_size_kb\":5}", 43), 400,
            "invalid_json"),
+      Post("escaped NUL", "/predict",
+           R"({"workload_type":"lightweight_api\u0000","payload_size_kb":5})", 400, "unknown_value",
+           "workload_type"),
+      Post("control character", "/predict", "{\"workload_type\":\"a\x01\",\"payload_size_kb\":5}",
+           400, "invalid_json"),
       Post("trailing garbage", "/predict", "{" + kOk + "} x", 400, "invalid_json"),
       Post("second document", "/predict", "{" + kOk + "}{}", 400, "invalid_json"),
       Post("empty body", "/predict", "", 400, "invalid_json"),
       Post("whitespace body", "/predict", " \n\t ", 400, "invalid_json"),
-      Post("900 KB value", "/predict", R"({"payload_size_kb":5,"workload_type":")" + std::string(900000, 'a') + "\"}",
-           400, "unknown_value", "workload_type"),
+      Post("900 KB value", "/predict",
+           R"({"payload_size_kb":5,"workload_type":")" + std::string(900000, 'a') + "\"}", 400,
+           "unknown_value", "workload_type"),
       Post("20,000 unknown keys", "/predict", many_keys, 200),
       Post("duplicate key", "/predict", "{" + kOk + ",\"payload_size_kb\":6}", 400, "invalid_json",
            "payload_size_kb"),
@@ -92,41 +101,64 @@ std::vector<HttpCase> HttpCorpus() {
       Post("string body", "/predict", "\"lightweight_api\"", 400, "wrong_type"),
       Post("null body", "/predict", "null", 400, "wrong_type"),
       Post("comment", "/predict", "{" + kOk + " /* c */}", 400, "invalid_json"),
-      Post("single quotes", "/predict", "{'workload_type':'lightweight_api','payload_size_kb':5}", 400,
-           "invalid_json"),
-      Post("text/plain", "/predict", "{" + kOk + "}", 415, "unsupported_media_type", "", {"Content-Type: text/plain"}),
-      Post("10 KB request_id", "/predict", "{" + kOk + ",\"request_id\":\"" + std::string(10240, 'r') + "\"}", 200),
-      Post("request_id with CRLF", "/predict", "{" + kOk + R"(,"request_id":"a\r\nX-Evil: 1"})", 200),
-      Post("impossible timestamp", "/predict", "{" + kOk + R"(,"timestamp":"9999-99-99T99:99:99Z"})", 400,
+      Post("single quotes", "/predict", "{'workload_type':'lightweight_api','payload_size_kb':5}",
+           400, "invalid_json"),
+      Post("text/plain", "/predict", "{" + kOk + "}", 415, "unsupported_media_type", "",
+           {"Content-Type: text/plain"}),
+      Post("10 KB request_id", "/predict",
+           "{" + kOk + ",\"request_id\":\"" + std::string(10240, 'r') + "\"}", 200),
+      Post("request_id with CRLF", "/predict", "{" + kOk + R"(,"request_id":"a\r\nX-Evil: 1"})",
+           200),
+      Post("impossible timestamp", "/predict",
+           "{" + kOk + R"(,"timestamp":"9999-99-99T99:99:99Z"})", 400, "invalid_timestamp",
+           "timestamp"),
+      Post("10 KB timestamp", "/predict",
+           "{" + kOk + ",\"timestamp\":\"" + std::string(10240, '2') + "\"}", 400,
            "invalid_timestamp", "timestamp"),
-      Post("10 KB timestamp", "/predict", "{" + kOk + ",\"timestamp\":\"" + std::string(10240, '2') + "\"}", 400,
-           "invalid_timestamp", "timestamp"),
-      Post("payload above 10 GB", "/predict", WithPayload("1e12"), 400, "out_of_range", "payload_size_kb"),
+      Post("payload above 10 GB", "/predict", WithPayload("1e12"), 400, "out_of_range",
+           "payload_size_kb"),
       Post("bool payload", "/predict", WithPayload("true"), 400, "wrong_type", "payload_size_kb"),
-      {"body over the limit", "POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: 1048577\r\n\r\n{", 413,
+      {"body over the limit",
+       "POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: 1048577\r\n\r\n{", 413,
        "payload_too_large", ""},
-      {"chunk larger than the limit", "POST /predict HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-       "fffffffffff\r\n{", 413, "payload_too_large", ""},
-      {"bad chunk size", "POST /predict HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{\r\n0\r\n\r\n",
+      {"chunk larger than the limit",
+       "POST /predict HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "fffffffffff\r\n{",
+       413, "payload_too_large", ""},
+      {"bad chunk size",
+       "POST /predict HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+       "chunked\r\n\r\nzz\r\n{\r\n0\r\n\r\n",
        400, "invalid_http", ""},
-      {"bad UTF-8 path", BuildRequest("GET", "/n\xff\xfe" "owhere", "", {}), 404, "not_found", ""},
-      {"8 KB path", BuildRequest("GET", "/" + std::string(8192, 'p'), "", {}), 404, "not_found", ""},
+      {"bad UTF-8 path",
+       BuildRequest("GET",
+                    "/n\xff\xfe"
+                    "owhere",
+                    "", {}),
+       404, "not_found", ""},
+      {"8 KB path", BuildRequest("GET", "/" + std::string(8192, 'p'), "", {}), 404, "not_found",
+       ""},
       {"unknown method", BuildRequest("BREW", "/predict", "", {}), 405, "method_not_allowed", ""},
-      {"headers over 16 KB", "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(20000, 'h') + "\r\n\r\n", 431,
+      {"headers over 16 KB",
+       "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(20000, 'h') + "\r\n\r\n", 431,
        "headers_too_large", ""},
       {"HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400, "invalid_http", ""},
-      {"garbage request line", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 400, "invalid_http", ""},
-      {"absolute-form target", BuildRequest("GET", "http://evil.example/predict", "", {}), 404, "not_found", ""},
-      Post("batch: 1,001 requests", "/predict/batch", thousand_and_one, 413, "payload_too_large", "requests"),
-      Post("batch: 100,000 numbers", "/predict/batch", numbers, 413, "payload_too_large", "requests"),
+      {"garbage request line", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 400,
+       "invalid_http", ""},
+      {"absolute-form target", BuildRequest("GET", "http://evil.example/predict", "", {}), 404,
+       "not_found", ""},
+      Post("batch: 1,001 requests", "/predict/batch", thousand_and_one, 413, "payload_too_large",
+           "requests"),
+      Post("batch: 100,000 numbers", "/predict/batch", numbers, 413, "payload_too_large",
+           "requests"),
       Post("batch: long mantissa item", "/predict/batch",
            "[" + WithPayload("0." + std::string(540, '0') + "3347797894") + "]", 200),
-      Post("batch: requests not an array", "/predict/batch", R"({"requests":5})", 400, "wrong_type", "requests"),
-      Post("batch: requests twice", "/predict/batch", R"({"requests":[],"requests":[]})", 400, "invalid_json",
+      Post("batch: requests not an array", "/predict/batch", R"({"requests":5})", 400, "wrong_type",
            "requests"),
+      Post("batch: requests twice", "/predict/batch", R"({"requests":[],"requests":[]})", 400,
+           "invalid_json", "requests"),
       Post("batch: no requests", "/predict/batch", "{}", 400, "missing_field", "requests"),
-      Post("batch: item nested 65 deep", "/predict/batch", "[{" + kOk + ",\"x\":" + Nest(63) + "}]", 400,
-           "invalid_json"),
+      Post("batch: item nested 65 deep", "/predict/batch", "[{" + kOk + ",\"x\":" + Nest(63) + "}]",
+           400, "invalid_json"),
       Post("batch: string body", "/predict/batch", "\"x\"", 400, "wrong_type"),
   };
 }
@@ -157,7 +189,8 @@ TEST(Hostile, HttpRequestsAreAnsweredWithClearErrors) {
     if (c.status == 200) {
       EXPECT_TRUE(doc["prediction"].is_object() || doc["results"].is_array()) << c.name;
     } else {
-      EXPECT_EQ(doc["error"]["code"].get_string().value(), c.code) << c.name << ": " << r.body.substr(0, 300);
+      EXPECT_EQ(doc["error"]["code"].get_string().value(), c.code)
+          << c.name << ": " << r.body.substr(0, 300);
       EXPECT_FALSE(doc["error"]["message"].get_string().value().empty()) << c.name;
       if (!c.field.empty()) {
         EXPECT_EQ(doc["error"]["field"].get_string().value(), c.field) << c.name;
@@ -216,22 +249,26 @@ std::vector<FileCase> ModelCorpus() {
   std::string random_bytes(4096, '\0');
   for (auto& c : random_bytes) c = static_cast<char>(rng());
   std::string deep_metadata = good;
-  deep_metadata.replace(deep_metadata.find("\"metadata\"") + 11, 0, "{\"deep\":" + Nest(300) + ",\"m\":");
+  deep_metadata.replace(deep_metadata.find("\"metadata\"") + 11, 0,
+                        "{\"deep\":" + Nest(300) + ",\"m\":");
   deep_metadata.replace(deep_metadata.rfind('}'), 0, "}");
   const std::string sparse = TempPath("model_300mb.json");
   { std::ofstream(sparse) << "{"; }
   std::filesystem::resize_file(sparse, 300u << 20);
   return {
-      {"281 KB of nested brackets", WriteFile("nested.json", std::string(140000, '[') + std::string(141000, ']')),
+      {"281 KB of nested brackets",
+       WriteFile("nested.json", std::string(140000, '[') + std::string(141000, ']')),
        "nested deeper than 256"},
       {"not JSON", WriteFile("text.json", "this is not a model"), "not valid JSON"},
       {"empty", WriteFile("empty.json", ""), "not valid JSON"},
       {"truncated", WriteFile("half.json", good.substr(0, good.size() / 2)), "not valid JSON"},
-      {"weight beyond a double", WriteFile("big_weight.json", with_big_weight), "beyond the range of a double"},
+      {"weight beyond a double", WriteFile("big_weight.json", with_big_weight),
+       "beyond the range of a double"},
       {"another format", WriteFile("format.json", wrong_format), "format"},
       {"format version 99", WriteFile("version.json", version), "version"},
       {"random bytes", WriteFile("random.json", random_bytes), "model file"},
-      {"metadata nested 300 deep", WriteFile("deep_meta.json", deep_metadata), "nested deeper than 256"},
+      {"metadata nested 300 deep", WriteFile("deep_meta.json", deep_metadata),
+       "nested deeper than 256"},
       {"300 MB file", sparse, "larger than the limit of 64 MB"},
       {"a directory", TempPath(""), "model"},
       {"/dev/zero", "/dev/zero", "larger than the limit of 64 MB"},
@@ -299,7 +336,8 @@ long MaxChildRssMb() {
 // its children is these audits').
 TEST(Hostile, GzipBombsStayUnder200MbInAudit) {
   const std::string newlines = GzipBomb("newlines.jsonl.gz", std::string(1 << 20, '\n'), 20);
-  const std::string zeros = GzipBomb("zeros.jsonl.gz", std::string(16 << 20, '\0'), 64);  // 1 GB, one line
+  const std::string zeros =
+      GzipBomb("zeros.jsonl.gz", std::string(16 << 20, '\0'), 64);  // 1 GB, one line
   ASSERT_LT(std::filesystem::file_size(newlines), 64u << 10);
   ASSERT_LT(std::filesystem::file_size(zeros), 2u << 20);
   auto a = RunCli("audit --json " + Quote(newlines));
@@ -307,11 +345,13 @@ TEST(Hostile, GzipBombsStayUnder200MbInAudit) {
   EXPECT_NE(a.out.find(R"("empty line":20971520)"), std::string::npos) << a.out.substr(0, 400);
   auto b = RunCli("audit --json " + Quote(zeros));
   ASSERT_EQ(b.exit_code, 0) << b.err;
-  EXPECT_NE(b.out.find("line longer than 1048576 bytes"), std::string::npos) << b.out.substr(0, 400);
+  EXPECT_NE(b.out.find("line longer than 1048576 bytes"), std::string::npos)
+      << b.out.substr(0, 400);
   EXPECT_LT(MaxChildRssMb(), 200);
   auto strict = RunCli("audit --strict " + Quote(newlines));
   EXPECT_EQ(strict.exit_code, 2);
-  EXPECT_NE(strict.err.find("newlines.jsonl.gz:1: empty line (--strict)"), std::string::npos) << strict.err;
+  EXPECT_NE(strict.err.find("newlines.jsonl.gz:1: empty line (--strict)"), std::string::npos)
+      << strict.err;
 }
 
 TEST(Hostile, DamagedMeasurementFilesAreAccountedFor) {
@@ -328,18 +368,23 @@ TEST(Hostile, DamagedMeasurementFilesAreAccountedFor) {
       {"deep.jsonl", Nest(100000) + "\n" + good},
       {"utf8.jsonl", "{\"platform\":\"ecs\xff\"}\n" + good},
       {"nul.jsonl", std::string("{\"platform\":\0}\n", 15) + good},
-      {"numbers.jsonl", R"({"platform":"ecs","workload_type":"heavy_processing","timestamp":"2025-11-22T19:35:41",)"
-                        R"("http_status":200,"response_time_ms":1e999,"target_payload_size_kb":-1,)"
-                        R"("metrics":{"execution_time_ms":-5,"memory_used_mb":70}})"
-                        "\n" + good},
+      {"numbers.jsonl",
+       R"({"platform":"ecs","workload_type":"heavy_processing","timestamp":"2025-11-22T19:35:41",)"
+       R"("http_status":200,"response_time_ms":1e999,"target_payload_size_kb":-1,)"
+       R"("metrics":{"execution_time_ms":-5,"memory_used_mb":70}})"
+       "\n" +
+           good},
       {"crlf.jsonl", good + "\r\n" + good + "\r\n"},
-      {"huge_status.jsonl", R"({"http_status":99999999999999999999999})" "\n" + good},
+      {"huge_status.jsonl", R"({"http_status":99999999999999999999999})"
+                            "\n" +
+                                good},
   };
   for (const auto& [name, bytes] : files) WriteFile("data/" + name, bytes);
   {
     const std::string cut = dir + "/cut.jsonl.gz";
     gzFile gz = gzopen(cut.c_str(), "wb");
-    for (int i = 0; i < 200; ++i) gzwrite(gz, (good + "\n").data(), static_cast<unsigned>(good.size() + 1));
+    for (int i = 0; i < 200; ++i)
+      gzwrite(gz, (good + "\n").data(), static_cast<unsigned>(good.size() + 1));
     gzclose(gz);
     std::filesystem::resize_file(cut, std::filesystem::file_size(cut) / 2);
   }
@@ -353,8 +398,9 @@ TEST(Hostile, DamagedMeasurementFilesAreAccountedFor) {
   EXPECT_EQ(input["files"].get_uint64().value(), 8u);
   EXPECT_GE(input["accepted"].get_uint64().value(), 7u);
   const std::string reasons = simdjson::to_string(doc["rejections_by_reason"]);
-  for (const char* kind : {"malformed JSON", "gzip stream damaged", "not a JSON object",
-                           "'http_status' has the wrong type", "'response_time_ms' has the wrong type"}) {
+  for (const char* kind :
+       {"malformed JSON", "gzip stream damaged", "not a JSON object",
+        "'http_status' has the wrong type", "'response_time_ms' has the wrong type"}) {
     EXPECT_NE(reasons.find(kind), std::string::npos) << kind << " in " << reasons;
   }
 }

@@ -9,8 +9,8 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +27,7 @@
 namespace hr::testing {
 
 struct HttpResponse {
-  int status = 0;  // 0: no (complete) response
+  int status = 0;                              // 0: no (complete) response
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 };
@@ -110,7 +110,9 @@ class Connection {
 
  private:
   bool Fill(std::chrono::steady_clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
     if (left <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left)) <= 0) return false;
@@ -124,20 +126,22 @@ class Connection {
   std::string buf_;
 };
 
-inline std::string BuildRequest(const std::string& method, const std::string& path,
-                                const std::string& body = "",
-                                const std::vector<std::string>& headers = {"Content-Type: application/json"},
-                                bool keep_alive = true) {
+inline std::string BuildRequest(
+    const std::string& method, const std::string& path, const std::string& body = "",
+    const std::vector<std::string>& headers = {"Content-Type: application/json"},
+    bool keep_alive = true) {
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (const auto& h : headers) req += h + "\r\n";
-  if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST")
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   if (!keep_alive) req += "Connection: close\r\n";
   return req + "\r\n" + body;
 }
 
 inline HttpResponse Call(int port, const std::string& method, const std::string& path,
                          const std::string& body = "",
-                         const std::vector<std::string>& headers = {"Content-Type: application/json"}) {
+                         const std::vector<std::string>& headers = {
+                             "Content-Type: application/json"}) {
   Connection c(port);
   if (!c.ok() || !c.Send(BuildRequest(method, path, body, headers, false))) return {};
   return c.Read();
@@ -147,7 +151,8 @@ inline HttpResponse Call(int port, const std::string& method, const std::string&
 class ServerProcess {
  public:
   // `max_files`: the server's RLIMIT_NOFILE (0: inherited).
-  explicit ServerProcess(std::vector<std::string> args, std::vector<std::string> env = {}, int max_files = 0) {
+  explicit ServerProcess(std::vector<std::string> args, std::vector<std::string> env = {},
+                         int max_files = 0) {
     char tmpl[] = "/tmp/hr_serve_XXXXXX";
     dir_ = mkdtemp(tmpl);
     stderr_path_ = dir_ + "/stderr";
@@ -208,7 +213,9 @@ class ServerProcess {
     return ss.str();
   }
   const std::string& dir() const { return dir_; }
-  void Signal(int sig) { if (!exited_) ::kill(pid_, sig); }
+  void Signal(int sig) {
+    if (!exited_) ::kill(pid_, sig);
+  }
   // Sends `sig` and waits (up to timeout) for the exit code; -1 if it did not exit.
   int Stop(int sig = SIGTERM, int timeout_ms = 15000) {
     if (exited_) return exit_code_;

@@ -26,7 +26,8 @@ class FakeRuntimeApi {
     http::ServerOptions o;
     o.port = 0;
     o.threads = 1;
-    auto s = http::Server::Create(o, [this](const http::Request& req, http::Response& res) { Handle(req, res); });
+    auto s = http::Server::Create(
+        o, [this](const http::Request& req, http::Response& res) { Handle(req, res); });
     EXPECT_TRUE(s.ok());
     server_ = std::move(*s);
     thread_ = std::thread([this] { server_->Run(); });
@@ -67,13 +68,16 @@ class FakeRuntimeApi {
       events_.pop_front();
       res.headers = {{"Lambda-Runtime-Aws-Request-Id", inv.id},
                      {"Lambda-Runtime-Deadline-Ms", std::to_string(inv.deadline_ms)},
-                     {"Lambda-Runtime-Trace-Id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"},
-                     {"Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:hybrid-router"}};
+                     {"Lambda-Runtime-Trace-Id",
+                      "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1"},
+                     {"Lambda-Runtime-Invoked-Function-Arn",
+                      "arn:aws:lambda:eu-west-1:123456789012:function:hybrid-router"}};
       res.body = inv.event;
       return;
     }
     if (req.method() == "POST") {
-      posted_.push_back({path, std::string(req.body()), std::string(req.header("Lambda-Runtime-Function-Error-Type"))});
+      posted_.push_back({path, std::string(req.body()),
+                         std::string(req.header("Lambda-Runtime-Function-Error-Type"))});
       res.status = 202;
       res.body = R"({"status":"OK"})";
       return;
@@ -89,7 +93,9 @@ class FakeRuntimeApi {
 };
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // The binary under test: the packaged static bootstrap when HR_LAMBDA_BOOTSTRAP names one
@@ -110,8 +116,10 @@ std::string TaskFolder() {
 
 // Runs the binary as `bootstrap` in an otherwise empty folder, with only the Lambda variables set.
 RunResult RunBootstrap(int port, const std::string& extra_args) {
-  return RunCli("", "", "cd " + TaskFolder() + " && env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(port) +
-                            " AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024 ./bootstrap " + extra_args);
+  return RunCli("", "",
+                "cd " + TaskFolder() +
+                    " && env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(port) +
+                    " AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024 ./bootstrap " + extra_args);
 }
 
 simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& text) {
@@ -123,7 +131,8 @@ simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& text) {
 TEST(LambdaRuntime, EveryEventFormatIsAnsweredInItsOwnFormat) {
   FakeRuntimeApi api;
   const std::string dir = std::string(HR_TEST_DATA_DIR) + "/lambda/";
-  const char* files[] = {"apigw_v1.json", "http_api_v2.json", "function_url.json", "alb.json", "direct.json", "bad_body_v1.json"};
+  const char* files[] = {"apigw_v1.json", "http_api_v2.json", "function_url.json",
+                         "alb.json",      "direct.json",      "bad_body_v1.json"};
   for (const char* f : files) api.Queue(f, Slurp(dir + f), NowMs() + 30000);
   api.Queue("not-json", "this is not an event", NowMs() + 30000);
   api.Queue("late", Slurp(dir + "direct.json"), NowMs() - 1000);
@@ -153,7 +162,8 @@ TEST(LambdaRuntime, EveryEventFormatIsAnsweredInItsOwnFormat) {
   EXPECT_TRUE(v1_body["prediction"]["platform"].is_string());
   // 1024 MB from AWS_LAMBDA_FUNCTION_MEMORY_SIZE prices the inference.
   const double ms = v1_body["metrics"]["inference_time_ms"].get_double().value();
-  EXPECT_NEAR(v1_body["metrics"]["inference_cost_usd"].get_double().value(), 1.0 * ms / 1000 * 0.0000166667 + 0.2e-6, 1e-15);
+  EXPECT_NEAR(v1_body["metrics"]["inference_cost_usd"].get_double().value(),
+              1.0 * ms / 1000 * 0.0000166667 + 0.2e-6, 1e-15);
 
   auto v2 = proxy("http_api_v2.json");  // base64 body
   EXPECT_EQ(v2["statusCode"].get_int64().value(), 200);
@@ -181,7 +191,8 @@ TEST(LambdaRuntime, EveryEventFormatIsAnsweredInItsOwnFormat) {
 
   EXPECT_EQ(by_id["not-json"].path, "/2018-06-01/runtime/invocation/not-json/error");
   EXPECT_EQ(by_id["not-json"].error_type, "Runtime.InvalidEvent");
-  EXPECT_NE(by_id["not-json"].body.find("\"errorType\":\"Runtime.InvalidEvent\""), std::string::npos);
+  EXPECT_NE(by_id["not-json"].body.find("\"errorType\":\"Runtime.InvalidEvent\""),
+            std::string::npos);
   EXPECT_EQ(by_id["late"].error_type, "Runtime.DeadlineExceeded");
 }
 
@@ -191,7 +202,8 @@ TEST(LambdaRuntime, EveryEventFormatIsAnsweredInItsOwnFormat) {
 // Gateway). Each is now a JSON 400 in the event's own format, and the runtime keeps serving.
 TEST(LambdaRuntime, HostileEventsAreAnswered400AndTheRuntimeKeepsServing) {
   FakeRuntimeApi api;
-  const std::string v1_head = R"({"resource":"/predict","path":"/predict","httpMethod":"POST","headers":{"Content-Type":"application/json"},"requestContext":{"stage":"prod"},)";
+  const std::string v1_head =
+      R"({"resource":"/predict","path":"/predict","httpMethod":"POST","headers":{"Content-Type":"application/json"},"requestContext":{"stage":"prod"},)";
   const std::string good = R"({\"workload_type\":\"lightweight_api\",\"payload_size_kb\":5})";
   struct Case {
     std::string id, event;
@@ -200,19 +212,34 @@ TEST(LambdaRuntime, HostileEventsAreAnswered400AndTheRuntimeKeepsServing) {
   };
   const Case cases[] = {
       {"b64-5", v1_head + R"("isBase64Encoded":true,"body":"abcde"})", 400, "invalid_json", "body"},
-      {"b64-bad", v1_head + R"("isBase64Encoded":true,"body":"eyJ3b3Jr*G9hZA=="})", 400, "invalid_json", "body"},
+      {"b64-bad", v1_head + R"("isBase64Encoded":true,"body":"eyJ3b3Jr*G9hZA=="})", 400,
+       "invalid_json", "body"},
       {"body-number", v1_head + R"("isBase64Encoded":false,"body":42})", 400, "wrong_type", "body"},
       {"deep-event", std::string(100000, '[') + std::string(100000, ']'), 400, "invalid_json", ""},
-      {"deep-direct", R"({"body":)" + std::string(50000, '[') + std::string(50000, ']') + "}", 400, "invalid_json", ""},
-      {"deep-direct-object", R"({"body":{"a":)" + [] {
-         std::string s;
-         for (int i = 0; i < 50000; ++i) s += R"({"a":)";
-         return s + "1" + std::string(50000, '}');
-       }() + "}}", 400, "invalid_json", ""},
-      {"huge-number", v1_head + R"("isBase64Encoded":false,"body":"{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":1e999}"})", 400, "out_of_range", "payload_size_kb"},
-      {"direct-huge", R"({"body":{"workload_type":"lightweight_api","payload_size_kb":-1e999}})", 400, "out_of_range", "payload_size_kb"},
-      {"long-mantissa", v1_head + R"("isBase64Encoded":false,"body":"{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":0.)" + std::string(540, '0') + R"(3347797894}"})", 200, "", ""},
-      {"still-serving", v1_head + R"("isBase64Encoded":false,"body":")" + good + R"("})", 200, "", ""},
+      {"deep-direct", R"({"body":)" + std::string(50000, '[') + std::string(50000, ']') + "}", 400,
+       "invalid_json", ""},
+      {"deep-direct-object",
+       R"({"body":{"a":)" +
+           [] {
+             std::string s;
+             for (int i = 0; i < 50000; ++i) s += R"({"a":)";
+             return s + "1" + std::string(50000, '}');
+           }() +
+           "}}",
+       400, "invalid_json", ""},
+      {"huge-number",
+       v1_head +
+           R"("isBase64Encoded":false,"body":"{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":1e999}"})",
+       400, "out_of_range", "payload_size_kb"},
+      {"direct-huge", R"({"body":{"workload_type":"lightweight_api","payload_size_kb":-1e999}})",
+       400, "out_of_range", "payload_size_kb"},
+      {"long-mantissa",
+       v1_head +
+           R"("isBase64Encoded":false,"body":"{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":0.)" +
+           std::string(540, '0') + R"(3347797894}"})",
+       200, "", ""},
+      {"still-serving", v1_head + R"("isBase64Encoded":false,"body":")" + good + R"("})", 200, "",
+       ""},
   };
   for (const auto& c : cases) api.Queue(c.id, c.event, NowMs() + 30000);
   auto r = RunBootstrap(api.port(), "--max-invocations " + std::to_string(std::size(cases)));
@@ -225,7 +252,8 @@ TEST(LambdaRuntime, HostileEventsAreAnswered400AndTheRuntimeKeepsServing) {
   ASSERT_EQ(by_id.size(), std::size(cases));
   for (const auto& c : cases) {
     const Posted& got = by_id[c.id];
-    ASSERT_EQ(got.path, "/2018-06-01/runtime/invocation/" + c.id + "/response") << c.id << ": " << got.body;
+    ASSERT_EQ(got.path, "/2018-06-01/runtime/invocation/" + c.id + "/response")
+        << c.id << ": " << got.body;
     simdjson::dom::parser p, q;
     auto proxy = Json(p, got.body);
     EXPECT_EQ(proxy["statusCode"].get_int64().value(), c.status) << c.id << ": " << got.body;
@@ -243,24 +271,30 @@ TEST(LambdaRuntime, HostileEventsAreAnswered400AndTheRuntimeKeepsServing) {
 
 TEST(LambdaRuntime, TheSameRequestGetsTheSameAnswerAsServe) {
   FakeRuntimeApi api;
-  api.Queue("same", Slurp(std::string(HR_TEST_DATA_DIR) + "/lambda/bad_body_v1.json"), NowMs() + 30000);
+  api.Queue("same", Slurp(std::string(HR_TEST_DATA_DIR) + "/lambda/bad_body_v1.json"),
+            NowMs() + 30000);
   auto r = RunBootstrap(api.port(), "--max-invocations 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   auto out = Json(p, api.posted().at(0).body);
   // serve answers this body with exactly this error (tests/integration/serve_test.cpp).
-  EXPECT_EQ(std::string(out["body"].get_string().value()),
-            R"({"error":{"code":"unknown_value","message":"workload_type 'video_transcoding' is not one of: )"
-            R"(lightweight_api, thumbnail_processing, medium_processing, heavy_processing","field":"workload_type"}})");
+  EXPECT_EQ(
+      std::string(out["body"].get_string().value()),
+      R"({"error":{"code":"unknown_value","message":"workload_type 'video_transcoding' is not one of: )"
+      R"(lightweight_api, thumbnail_processing, medium_processing, heavy_processing","field":"workload_type"}})");
 }
 
 TEST(LambdaRuntime, AnswersWithAnEmptyEnvironmentFromAFolderHoldingOnlyItself) {
   FakeRuntimeApi api;
-  api.Queue("lone", Slurp(std::string(HR_TEST_DATA_DIR) + "/lambda/apigw_v1.json"), NowMs() + 30000);
+  api.Queue("lone", Slurp(std::string(HR_TEST_DATA_DIR) + "/lambda/apigw_v1.json"),
+            NowMs() + 30000);
   const std::string dir = TaskFolder();
-  ASSERT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
-  auto r = RunCli("", "", "cd " + dir + " && env -i ./bootstrap --runtime-api 127.0.0.1:" +
-                              std::to_string(api.port()) + " --max-invocations 1");
+  ASSERT_EQ(std::distance(std::filesystem::directory_iterator(dir),
+                          std::filesystem::directory_iterator()),
+            1);
+  auto r = RunCli("", "",
+                  "cd " + dir + " && env -i ./bootstrap --runtime-api 127.0.0.1:" +
+                      std::to_string(api.port()) + " --max-invocations 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto posted = api.posted();
   ASSERT_EQ(posted.size(), 1u);
@@ -271,7 +305,8 @@ TEST(LambdaRuntime, AnswersWithAnEmptyEnvironmentFromAFolderHoldingOnlyItself) {
   auto body = Json(q, std::string(out["body"].get_string().value()));
   // Without AWS_LAMBDA_FUNCTION_MEMORY_SIZE the cost uses the prototype's 512 MB.
   const double ms = body["metrics"]["inference_time_ms"].get_double().value();
-  EXPECT_NEAR(body["metrics"]["inference_cost_usd"].get_double().value(), 0.5 * ms / 1000 * 0.0000166667 + 0.2e-6, 1e-15);
+  EXPECT_NEAR(body["metrics"]["inference_cost_usd"].get_double().value(),
+              0.5 * ms / 1000 * 0.0000166667 + 0.2e-6, 1e-15);
   EXPECT_TRUE(body["prediction"]["platform"].is_string());
 
   // What an operator runs on the package: its version, and whether its model loads.
@@ -281,7 +316,8 @@ TEST(LambdaRuntime, AnswersWithAnEmptyEnvironmentFromAFolderHoldingOnlyItself) {
   auto check = RunCli("", "", "cd " + dir + " && env -i ./bootstrap --check");
   EXPECT_EQ(check.exit_code, 0) << check.err;
   EXPECT_NE(check.out.find("model ok: built-in, schema seed-v1"), std::string::npos) << check.out;
-  auto bad = RunCli("", "", "cd " + dir + " && env -i ./bootstrap --check --model /nonexistent.json");
+  auto bad =
+      RunCli("", "", "cd " + dir + " && env -i ./bootstrap --check --model /nonexistent.json");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("/nonexistent.json"), std::string::npos) << bad.err;
   auto nowhere = RunCli("", "", "cd " + dir + " && env -i ./bootstrap");

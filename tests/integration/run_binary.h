@@ -3,12 +3,12 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 namespace hr::testing {
 
@@ -38,8 +38,8 @@ inline RunResult RunCli(const std::string& args, const std::string& stdin_text =
   const std::string dir = mkdtemp(dir_template);
   const std::string in = dir + "/in", out = dir + "/out", err = dir + "/err";
   std::ofstream(in, std::ios::binary) << stdin_text;
-  const std::string cmd = "(" + (command.empty() ? std::string(HR_BINARY) + " " + args : command) + ") <" + in +
-                          " >" + out + " 2>" + err;
+  const std::string cmd = "(" + (command.empty() ? std::string(HR_BINARY) + " " + args : command) +
+                          ") <" + in + " >" + out + " 2>" + err;
   const int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -4,10 +4,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
-#include <iterator>
-#include <fstream>
 
 #include "http_client.h"
 #include "run_binary.h"
@@ -15,7 +15,8 @@
 namespace hr::testing {
 namespace {
 
-const std::string kBody = R"({"workload_type":"thumbnail_processing","payload_size_kb":200,"time_window":"midday","load_pattern":"medium_load"})";
+const std::string kBody =
+    R"({"workload_type":"thumbnail_processing","payload_size_kb":200,"time_window":"midday","load_pattern":"medium_load"})";
 const std::string kKey = "ops-key-0123456789abcdef";
 const std::string kFixture = std::string(HR_TEST_DATA_DIR) + "/tiny_seed_v1.json";
 const std::string kBuiltIn = std::string(HR_SOURCE_DIR) + "/models/default.json";
@@ -25,8 +26,8 @@ struct LoadResult {
 };
 
 // Keep-alive clients sending /predict until `stop`; a response other than 200 counts as failed.
-void RunLoad(int port, int clients, std::atomic<bool>& stop, LoadResult& result, bool tolerate_close = false,
-             const std::string& api_key = "") {
+void RunLoad(int port, int clients, std::atomic<bool>& stop, LoadResult& result,
+             bool tolerate_close = false, const std::string& api_key = "") {
   std::vector<std::thread> threads;
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, port] {
@@ -86,16 +87,19 @@ TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
   for (int i = 0; i < 6; ++i) {
     // Swap the file between two models, atomically (rename), then reload by API and by SIGHUP.
     const std::string next = model + ".next";
-    std::filesystem::copy_file(i % 2 ? kBuiltIn : kFixture, next, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(i % 2 ? kBuiltIn : kFixture, next,
+                               std::filesystem::copy_options::overwrite_existing);
     std::filesystem::rename(next, model);
     if (i % 2 == 0) {
       auto r = Call(s.port(), "POST", "/admin/reload", "", admin);
       EXPECT_EQ(r.status, 200) << r.body;
-      EXPECT_NE(r.body.find(i % 2 ? "Neural Network" : "test fixture"), std::string::npos) << r.body;
+      EXPECT_NE(r.body.find(i % 2 ? "Neural Network" : "test fixture"), std::string::npos)
+          << r.body;
     } else {
       // SIGHUP reloads on the reload thread: wait until the metrics count it.
       s.Signal(SIGHUP);
-      ASSERT_TRUE(WaitForReloads(s.port(), "success", i + 1)) << Call(s.port(), "GET", "/metrics").body;
+      ASSERT_TRUE(WaitForReloads(s.port(), "success", i + 1))
+          << Call(s.port(), "GET", "/metrics").body;
     }
   }
   // A bad file on reload: the old model keeps serving, and the failure is reported.
@@ -107,11 +111,16 @@ TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
   clients.join();
   EXPECT_GT(load.ok.load(), 100);
   EXPECT_EQ(load.failed.load(), 0);
-  EXPECT_EQ(Call(s.port(), "POST", "/predict", kBody, {"Content-Type: application/json", "x-api-key: " + kKey}).status, 200);
+  EXPECT_EQ(Call(s.port(), "POST", "/predict", kBody,
+                 {"Content-Type: application/json", "x-api-key: " + kKey})
+                .status,
+            200);
   auto metrics = Call(s.port(), "GET", "/metrics");
-  EXPECT_NE(metrics.body.find("hybrid_router_model_reloads_total{result=\"success\"} 6"), std::string::npos)
+  EXPECT_NE(metrics.body.find("hybrid_router_model_reloads_total{result=\"success\"} 6"),
+            std::string::npos)
       << metrics.body;
-  EXPECT_NE(metrics.body.find("hybrid_router_model_reloads_total{result=\"failure\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("hybrid_router_model_reloads_total{result=\"failure\"} 1"),
+            std::string::npos);
   EXPECT_NE(s.Stderr().find("\"event\":\"reload_failed\""), std::string::npos);
   EXPECT_EQ(s.Stop(), 0);
 }
@@ -136,7 +145,8 @@ TEST(ServeOps, ConcurrentReloadsNeverLeaveAStaleModel) {
     }
     for (int flip = 0; flip < 6; ++flip) {
       const std::string next = model + ".next";
-      std::filesystem::copy_file(flip % 2 ? kBuiltIn : kFixture, next, std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::copy_file(flip % 2 ? kBuiltIn : kFixture, next,
+                                 std::filesystem::copy_options::overwrite_existing);
       std::filesystem::rename(next, model);
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
@@ -149,7 +159,8 @@ TEST(ServeOps, ConcurrentReloadsNeverLeaveAStaleModel) {
     for (auto& t : reloaders) t.join();
     ASSERT_EQ(last.status, 200) << last.body;
     const auto info = Call(s.port(), "GET", "/model", "", admin);
-    EXPECT_NE(info.body.find(fixture_last ? "test fixture" : "hybrid-router MLP"), std::string::npos)
+    EXPECT_NE(info.body.find(fixture_last ? "test fixture" : "hybrid-router MLP"),
+              std::string::npos)
         << "round " << round << ": " << info.body.substr(0, 300);
   }
   EXPECT_EQ(s.Stop(), 0);
@@ -169,8 +180,10 @@ TEST(ServeOps, SighupReloadsOffTheEventLoop) {
   std::ofstream(model) << text;
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(RunCli("lambda --check --model " + Quote(model)).exit_code, 0);
-  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  ASSERT_GT(load_s, 0.2) << "the slow model must take a while to load for this test to mean anything";
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_GT(load_s, 0.2)
+      << "the slow model must take a while to load for this test to mean anything";
 
   ServerProcess s({"--threads", "1", "--model", model});
   ASSERT_GT(s.port(), 0) << s.Stderr();
@@ -190,8 +203,10 @@ TEST(ServeOps, SighupReloadsOffTheEventLoop) {
   }
   EXPECT_EQ(Reloads(s.port(), "success"), 1);
   EXPECT_GT(answered, 5);
-  std::printf("reload of a %.2f s model: %d answers, longest gap %.4f s\n", load_s, answered, longest_gap);
-  EXPECT_LT(longest_gap, load_s / 2) << "answered " << answered << " while the " << load_s << " s reload ran";
+  std::printf("reload of a %.2f s model: %d answers, longest gap %.4f s\n", load_s, answered,
+              longest_gap);
+  EXPECT_LT(longest_gap, load_s / 2)
+      << "answered " << answered << " while the " << load_s << " s reload ran";
   EXPECT_EQ(s.Stop(), 0);
 }
 
@@ -200,13 +215,15 @@ TEST(ServeOps, SighupReloadsOffTheEventLoop) {
 TEST(ServeOps, HostileModelReloadUnderLoadLosesNothing) {
   const std::string model = ::testing::TempDir() + "/hr_hostile_reload.json";
   std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
-  ServerProcess s({"--threads", "2", "--model", model, "--max-model-mb", "2"}, {"HYBRID_ROUTER_API_KEYS=" + kKey});
+  ServerProcess s({"--threads", "2", "--model", model, "--max-model-mb", "2"},
+                  {"HYBRID_ROUTER_API_KEYS=" + kKey});
   ASSERT_GT(s.port(), 0) << s.Stderr();
   std::atomic<bool> stop{false};
   LoadResult load;
   std::thread clients([&] { RunLoad(s.port(), 4, stop, load, false, kKey); });
   const std::vector<std::string> admin = {"x-api-key: " + kKey};
-  std::ofstream(model) << std::string(140000, '[') << std::string(141000, ']');  // the campaign's 281 KB file
+  std::ofstream(model) << std::string(140000, '[')
+                       << std::string(141000, ']');  // the campaign's 281 KB file
   s.Signal(SIGHUP);
   ASSERT_TRUE(WaitForReloads(s.port(), "failure", 1));
   auto r = Call(s.port(), "POST", "/admin/reload", "", admin);
@@ -253,7 +270,9 @@ TEST(ServeOps, SigtermDuringLoadLosesNoAcceptedRequest) {
   // Every request the server accepted (its access log) was answered to a client.
   const std::string log = s.AccessLog();
   int logged = 0;
-  for (size_t at = log.find("\"status\":200"); at != std::string::npos; at = log.find("\"status\":200", at + 1)) ++logged;
+  for (size_t at = log.find("\"status\":200"); at != std::string::npos;
+       at = log.find("\"status\":200", at + 1))
+    ++logged;
   EXPECT_EQ(logged, load.ok.load() + 1);
   EXPECT_NE(s.Stderr().find("\"event\":\"stopped\""), std::string::npos);
 }
@@ -275,7 +294,8 @@ TEST(ServeOps, SlowLorisIsCutOffWhileOthersAreServed) {
     if (Call(s.port(), "POST", "/predict", kBody).status == 200) ++served;
     cut = loris.ClosedByPeer(100);
   }
-  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_TRUE(cut) << "a client trickling its headers must be disconnected";
   EXPECT_LT(elapsed, 3.0);
   EXPECT_GT(served, 3);
@@ -301,7 +321,8 @@ TEST(ServeOps, ConnectionLimitAndIdleTimeout) {
   EXPECT_EQ(Call(s.port(), "GET", "/healthz").status, 200);
   // The refused connection got no answer: it is counted as refused, not as a 503 answer.
   const std::string metrics = Call(s.port(), "GET", "/metrics").body;
-  EXPECT_NE(metrics.find("hybrid_router_connections_rejected_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hybrid_router_connections_rejected_total 1\n"), std::string::npos)
+      << metrics;
   EXPECT_EQ(metrics.find("status=\"503\""), std::string::npos) << metrics;
 }
 
@@ -336,10 +357,12 @@ TEST(ServeOps, OutOfFileDescriptorsDoesNotSpin) {
   ASSERT_EQ(held.front()->Read().status, 200) << "an open connection is still served";
   const double before = CpuSeconds(s.pid());
   const auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the interval measured, not a wait for a condition
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(1000));  // the interval measured, not a wait for a condition
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double cpu = CpuSeconds(s.pid()) - before;
-  EXPECT_LT(cpu / wall, 0.2) << "the server used " << cpu << " CPU s in " << wall << " s with no descriptor free";
+  EXPECT_LT(cpu / wall, 0.2) << "the server used " << cpu << " CPU s in " << wall
+                             << " s with no descriptor free";
   held.clear();
   bool served = false;
   for (int i = 0; i < 100 && !served; ++i) {
@@ -356,7 +379,8 @@ TEST(ServeOps, BadStartupOptionsAreClearErrors) {
   ServerProcess second({"--port", std::to_string(taken.port())});
   EXPECT_TRUE(second.exited());
   EXPECT_EQ(second.exit_code(), 4);
-  EXPECT_NE(second.Stderr().find("cannot listen on 127.0.0.1:" + std::to_string(taken.port())), std::string::npos)
+  EXPECT_NE(second.Stderr().find("cannot listen on 127.0.0.1:" + std::to_string(taken.port())),
+            std::string::npos)
       << second.Stderr();
   ServerProcess bad_host({"--host", "localhost.invalid"});
   EXPECT_TRUE(bad_host.exited());

@@ -48,7 +48,8 @@ TEST_F(Serve, ThePrototypesRequestsGetThePrototypesShape) {
     // Exactly the prototype's four sections, in its order.
     std::vector<std::string_view> keys;
     for (auto field : simdjson::dom::object(doc)) keys.push_back(field.key);
-    EXPECT_EQ(keys, (std::vector<std::string_view>{"prediction", "metrics", "request_context", "model_info"}));
+    EXPECT_EQ(keys, (std::vector<std::string_view>{"prediction", "metrics", "request_context",
+                                                   "model_info"}));
     auto pred = doc["prediction"];
     const std::string_view got = pred["platform"].get_string().value();
     EXPECT_TRUE(got == "lambda" || got == "ecs");
@@ -84,17 +85,32 @@ TEST_F(Serve, EveryErrorHasItsStatusAndAJsonBodyNamingTheField) {
   const Case cases[] = {
       {"POST", "/predict", "{\"workload_type\":", json, 400, "invalid_json", ""},
       {"POST", "/predict", "not json", json, 400, "invalid_json", ""},
-      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":"5"})", json, 400, "wrong_type", "payload_size_kb"},
-      {"POST", "/predict", R"({"workload_type":"lightweight-api","payload_size_kb":5})", json, 400, "unknown_value", "workload_type"},
-      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":"noon"})", json, 400, "unknown_value", "time_window"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":"5"})", json,
+       400, "wrong_type", "payload_size_kb"},
+      {"POST", "/predict", R"({"workload_type":"lightweight-api","payload_size_kb":5})", json, 400,
+       "unknown_value", "workload_type"},
+      {"POST", "/predict",
+       R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":"noon"})", json, 400,
+       "unknown_value", "time_window"},
       {"POST", "/predict", R"({"payload_size_kb":5})", json, 400, "missing_field", "workload_type"},
-      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"extra":1,"request_id":2})", json, 400, "wrong_type", "request_id"},
-      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":)" + std::string(65, '[') + std::string(65, ']') + "}", json, 400, "invalid_json", ""},
+      {"POST", "/predict",
+       R"({"workload_type":"lightweight_api","payload_size_kb":5,"extra":1,"request_id":2})", json,
+       400, "wrong_type", "request_id"},
+      {"POST", "/predict",
+       R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":)" + std::string(65, '[') +
+           std::string(65, ']') + "}",
+       json, 400, "invalid_json", ""},
       {"POST", "/predict/batch", std::string(100000, '['), json, 400, "invalid_json", ""},
-      {"POST", "/predict/batch", "[{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":0." + std::string(540, '0') + "3347797894}, 1e400, {" , json, 400, "invalid_json", ""},
+      {"POST", "/predict/batch",
+       "[{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":0." + std::string(540, '0') +
+           "3347797894}, 1e400, {",
+       json, 400, "invalid_json", ""},
       {"GET", "/n\xff\xfeowhere", "", {}, 404, "not_found", ""},
-      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":-1})", json, 400, "out_of_range", "payload_size_kb"},
-      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":1,"timestamp":"soon"})", json, 400, "invalid_timestamp", "timestamp"},
+      {"POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":-1})", json, 400,
+       "out_of_range", "payload_size_kb"},
+      {"POST", "/predict",
+       R"({"workload_type":"lightweight_api","payload_size_kb":1,"timestamp":"soon"})", json, 400,
+       "invalid_timestamp", "timestamp"},
       {"GET", "/nowhere", "", {}, 404, "not_found", ""},
       {"GET", "/predict", "", {}, 405, "method_not_allowed", ""},
       {"DELETE", "/healthz", "", {}, 405, "method_not_allowed", ""},
@@ -103,7 +119,9 @@ TEST_F(Serve, EveryErrorHasItsStatusAndAJsonBodyNamingTheField) {
   simdjson::dom::parser p;
   for (const auto& c : cases) {
     auto r = Call(port(), c.method, c.path, c.body, c.headers);
-    ASSERT_EQ(r.status, c.status) << c.method << " " << c.path << " " << c.body.substr(0, 80) << "\n" << r.body;
+    ASSERT_EQ(r.status, c.status) << c.method << " " << c.path << " " << c.body.substr(0, 80)
+                                  << "\n"
+                                  << r.body;
     EXPECT_EQ(r.headers["content-type"], "application/json");
     auto doc = Json(p, r.body);
     EXPECT_EQ(doc["error"]["code"].get_string().value(), c.code) << r.body;
@@ -116,11 +134,14 @@ TEST_F(Serve, EveryErrorHasItsStatusAndAJsonBodyNamingTheField) {
   EXPECT_EQ(r405.headers["allow"], "POST");
   // A body over the default 1 MB limit is refused from its Content-Length, before it is read.
   Connection big(port());
-  ASSERT_TRUE(big.Send("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                       "Content-Length: " + std::to_string(1024 * 1024 + 1) + "\r\n\r\n{\"x\":"));
+  ASSERT_TRUE(
+      big.Send("POST /predict HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+               "Content-Length: " +
+               std::to_string(1024 * 1024 + 1) + "\r\n\r\n{\"x\":"));
   auto r413 = big.Read();
   EXPECT_EQ(r413.status, 413);
-  EXPECT_EQ(Json(p, r413.body)["error"]["code"].get_string().value(), "payload_too_large") << r413.body;
+  EXPECT_EQ(Json(p, r413.body)["error"]["code"].get_string().value(), "payload_too_large")
+      << r413.body;
 }
 
 TEST_F(Serve, MalformedHttpIsA400) {
@@ -136,7 +157,8 @@ TEST_F(Serve, MalformedHttpIsA400) {
 TEST_F(Serve, HttpFramingPipeliningSplitsChunksAndLimits) {
   {  // two requests in one write: two answers, in order, on the same connection
     Connection c(port());
-    ASSERT_TRUE(c.Send(BuildRequest("POST", "/predict", kLight) + BuildRequest("GET", "/healthz", "", {})));
+    ASSERT_TRUE(
+        c.Send(BuildRequest("POST", "/predict", kLight) + BuildRequest("GET", "/healthz", "", {})));
     auto first = c.Read();
     EXPECT_EQ(first.status, 200);
     EXPECT_NE(first.body.find("\"prediction\""), std::string::npos);
@@ -160,9 +182,11 @@ TEST_F(Serve, HttpFramingPipeliningSplitsChunksAndLimits) {
     char sizes[2][16];
     std::snprintf(sizes[0], sizeof sizes[0], "%zx", half1.size());
     std::snprintf(sizes[1], sizeof sizes[1], "%zx", half2.size());
-    ASSERT_TRUE(c.Send("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n" + std::string(sizes[0]) + "\r\n" + half1 + "\r\n" +
-                       sizes[1] + "\r\n" + half2 + "\r\n0\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n" +
+               std::string(sizes[0]) + "\r\n" + half1 + "\r\n" + sizes[1] + "\r\n" + half2 +
+               "\r\n0\r\n\r\n"));
     EXPECT_EQ(c.Read().status, 200);
   }
   {  // HTTP/1.0 without keep-alive: answered in 1.0, then closed
@@ -182,7 +206,8 @@ TEST_F(Serve, HttpFramingPipeliningSplitsChunksAndLimits) {
   }
   {  // headers over the limit (16 KB): 431 and closed
     Connection c(port());
-    ASSERT_TRUE(c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'a') + "\r\n\r\n"));
+    ASSERT_TRUE(c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 * 1024, 'a') +
+                       "\r\n\r\n"));
     auto r = c.Read();
     EXPECT_EQ(r.status, 431);
     EXPECT_NE(r.body.find("headers_too_large"), std::string::npos);
@@ -193,7 +218,8 @@ TEST_F(Serve, HttpFramingPipeliningSplitsChunksAndLimits) {
 TEST_F(Serve, BatchHealthReadinessModelAndMetricsAnswer) {
   simdjson::dom::parser p;
   auto batch = Call(port(), "POST", "/predict/batch",
-                    "{\"requests\":[" + kLight + "," + kHeavy + R"(,{"workload_type":"nope","payload_size_kb":1}, 7]})");
+                    "{\"requests\":[" + kLight + "," + kHeavy +
+                        R"(,{"workload_type":"nope","payload_size_kb":1}, 7]})");
   ASSERT_EQ(batch.status, 200) << batch.body;
   auto b = Json(p, batch.body);
   EXPECT_EQ(b["count"].get_uint64().value(), 4u);
@@ -207,7 +233,9 @@ TEST_F(Serve, BatchHealthReadinessModelAndMetricsAnswer) {
   auto bare = Call(port(), "POST", "/predict/batch", "[" + kLight + "]");
   EXPECT_EQ(bare.status, 200);
   std::string big = "[";
-  for (int i = 0; i < 1001; ++i) big += (i ? "," : "") + std::string(R"({"workload_type":"lightweight_api","payload_size_kb":1})");
+  for (int i = 0; i < 1001; ++i)
+    big +=
+        (i ? "," : "") + std::string(R"({"workload_type":"lightweight_api","payload_size_kb":1})");
   auto too_big = Call(port(), "POST", "/predict/batch", big + "]");
   EXPECT_EQ(too_big.status, 413) << too_big.body;
 
@@ -225,24 +253,27 @@ TEST_F(Serve, BatchHealthReadinessModelAndMetricsAnswer) {
   auto metrics = Call(port(), "GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.headers["content-type"].rfind("text/plain", 0), 0u);
-  for (const char* name : {"hybrid_router_requests_total{route=\"/predict/batch\",status=\"200\"}",
-                           "hybrid_router_request_duration_seconds_bucket{le=\"+Inf\"}",
-                           "hybrid_router_decisions_total{platform=\"lambda\"}",
-                           "hybrid_router_errors_total{code=\"payload_too_large\"}",
-                           "hybrid_router_model_info{model_type=\"Neural Network (hybrid-router MLP)\"",
-                           "hybrid_router_model_reloads_total{result=\"success\"}",
-                           "hybrid_router_in_flight_requests 1", "process_start_time_seconds"}) {
+  for (const char* name :
+       {"hybrid_router_requests_total{route=\"/predict/batch\",status=\"200\"}",
+        "hybrid_router_request_duration_seconds_bucket{le=\"+Inf\"}",
+        "hybrid_router_decisions_total{platform=\"lambda\"}",
+        "hybrid_router_errors_total{code=\"payload_too_large\"}",
+        "hybrid_router_model_info{model_type=\"Neural Network (hybrid-router MLP)\"",
+        "hybrid_router_model_reloads_total{result=\"success\"}",
+        "hybrid_router_in_flight_requests 1", "process_start_time_seconds"}) {
     EXPECT_NE(metrics.body.find(name), std::string::npos) << name;
   }
 }
 
 TEST_F(Serve, CorsPreflightAndRequestIds) {
-  auto pre = Call(port(), "OPTIONS", "/predict", "", {"Origin: https://example.org", "Access-Control-Request-Method: POST"});
+  auto pre = Call(port(), "OPTIONS", "/predict", "",
+                  {"Origin: https://example.org", "Access-Control-Request-Method: POST"});
   EXPECT_EQ(pre.status, 204);
   EXPECT_EQ(pre.headers["access-control-allow-origin"], "*");
   EXPECT_NE(pre.headers["access-control-allow-methods"].find("POST"), std::string::npos);
   EXPECT_NE(pre.headers["access-control-allow-headers"].find("X-Api-Key"), std::string::npos);
-  auto echoed = Call(port(), "POST", "/predict", kLight, {"Content-Type: application/json", "X-Request-Id: abc-123"});
+  auto echoed = Call(port(), "POST", "/predict", kLight,
+                     {"Content-Type: application/json", "X-Request-Id: abc-123"});
   EXPECT_EQ(echoed.headers["x-request-id"], "abc-123");
   auto a = Call(port(), "GET", "/healthz"), b = Call(port(), "GET", "/healthz");
   EXPECT_EQ(a.headers["x-request-id"].size(), 16u);
@@ -255,9 +286,10 @@ TEST_F(Serve, CorsPreflightAndRequestIds) {
   }
   const auto at = log.find("\"request_id\":\"abc-123\"");
   ASSERT_NE(at, std::string::npos) << log.substr(0, 500);
-  const std::string line = log.substr(log.rfind('\n', at) + 1, log.find('\n', at) - log.rfind('\n', at) - 1);
-  for (const char* field : {"\"time\":", "\"method\":\"POST\"", "\"path\":\"/predict\"", "\"status\":200",
-                            "\"latency_us\":", "\"decision\":\""}) {
+  const std::string line =
+      log.substr(log.rfind('\n', at) + 1, log.find('\n', at) - log.rfind('\n', at) - 1);
+  for (const char* field : {"\"time\":", "\"method\":\"POST\"", "\"path\":\"/predict\"",
+                            "\"status\":200", "\"latency_us\":", "\"decision\":\""}) {
     EXPECT_NE(line.find(field), std::string::npos) << line;
   }
 }
@@ -266,11 +298,18 @@ TEST(ServeAuth, KeysGuardTheApiButNotHealth) {
   ServerProcess s({}, {"HYBRID_ROUTER_API_KEYS=" + kKey + ",second-key-0123456789"});
   ASSERT_GT(s.port(), 0) << s.Stderr();
   EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight).status, 401);
-  auto wrong = Call(s.port(), "POST", "/predict", kLight, {"Content-Type: application/json", "x-api-key: test-key-0123456789abcdeX"});
+  auto wrong = Call(s.port(), "POST", "/predict", kLight,
+                    {"Content-Type: application/json", "x-api-key: test-key-0123456789abcdeX"});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_NE(wrong.body.find("\"code\":\"unauthorized\""), std::string::npos);
-  EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight, {"Content-Type: application/json", "x-api-key: " + kKey}).status, 200);
-  EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight, {"Content-Type: application/json", "Authorization: Bearer second-key-0123456789"}).status, 200);
+  EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight,
+                 {"Content-Type: application/json", "x-api-key: " + kKey})
+                .status,
+            200);
+  EXPECT_EQ(Call(s.port(), "POST", "/predict", kLight,
+                 {"Content-Type: application/json", "Authorization: Bearer second-key-0123456789"})
+                .status,
+            200);
   EXPECT_EQ(Call(s.port(), "GET", "/model").status, 401);
   EXPECT_EQ(Call(s.port(), "GET", "/healthz").status, 200);
   EXPECT_EQ(Call(s.port(), "GET", "/readyz").status, 200);
@@ -302,18 +341,22 @@ TEST(ServeModel, NoUsableModelAnswers503WithTheFallback) {
   ASSERT_GT(s.port(), 0) << s.Stderr();
   EXPECT_EQ(Call(s.port(), "GET", "/readyz").status, 503);
   EXPECT_EQ(Call(s.port(), "GET", "/healthz").status, 200);
-  auto r = Call(s.port(), "POST", "/predict", R"({"workload_type":"lightweight_api","payload_size_kb":10})");
+  auto r = Call(s.port(), "POST", "/predict",
+                R"({"workload_type":"lightweight_api","payload_size_kb":10})");
   ASSERT_EQ(r.status, 503) << r.body;
   simdjson::dom::parser p;
   auto doc = Json(p, r.body);
   EXPECT_EQ(doc["fallback_prediction"]["platform"].get_string().value(), "ecs");  // light > 7 KB
   EXPECT_EQ(doc["fallback_prediction"]["confidence"].get_double().value(), 0.5);
   EXPECT_EQ(doc["error"]["code"].get_string().value(), "unavailable");
-  EXPECT_EQ(doc["fallback_prediction"]["note"].get_string().value(), "Fallback prediction due to error");
+  EXPECT_EQ(doc["fallback_prediction"]["note"].get_string().value(),
+            "Fallback prediction due to error");
 
-  // In a batch each good item carries the fallback, a bad one its own error; neither fails the batch.
-  auto batch = Call(s.port(), "POST", "/predict/batch",
-                    R"([{"workload_type":"heavy_processing","payload_size_kb":9000},{"workload_type":"x","payload_size_kb":1}])");
+  // In a batch each good item carries the fallback, a bad one its own error; neither fails the
+  // batch.
+  auto batch = Call(
+      s.port(), "POST", "/predict/batch",
+      R"([{"workload_type":"heavy_processing","payload_size_kb":9000},{"workload_type":"x","payload_size_kb":1}])");
   ASSERT_EQ(batch.status, 200) << batch.body;
   simdjson::dom::parser q;
   auto b = Json(q, batch.body);
@@ -322,7 +365,8 @@ TEST(ServeModel, NoUsableModelAnswers503WithTheFallback) {
   auto first = b["results"].at(0);
   EXPECT_EQ(first["index"].get_uint64().value(), 0u);
   EXPECT_EQ(first["error"]["code"].get_string().value(), "unavailable");
-  EXPECT_EQ(first["fallback_prediction"]["platform"].get_string().value(), "ecs");  // heavy > 8000 KB
+  EXPECT_EQ(first["fallback_prediction"]["platform"].get_string().value(),
+            "ecs");  // heavy > 8000 KB
   EXPECT_EQ(first["fallback_prediction"]["confidence"].get_double().value(), 0.5);
   auto second = b["results"].at(1);
   EXPECT_EQ(second["index"].get_uint64().value(), 1u);
@@ -334,19 +378,22 @@ TEST(ServeModel, NoUsableModelAnswers503WithTheFallback) {
 // timestamp beside the five fields, posted one by one to /predict and saved as one JSON array
 // (json.dump with indent=2) of 1,000 requests.
 std::vector<std::string> PrototypeGeneratorRequests(int n) {
-  const char* workloads[] = {"lightweight_api", "thumbnail_processing", "medium_processing", "heavy_processing"};
+  const char* workloads[] = {"lightweight_api", "thumbnail_processing", "medium_processing",
+                             "heavy_processing"};
   const int memory[] = {128, 512, 1024, 2048};
   const char* windows[] = {"early_morning", "morning_peak", "midday", "evening", "late_night"};
   const char* loads[] = {"low_load", "medium_load", "burst_load", "ramp_load"};
   std::vector<std::string> out;
   for (int i = 0; i < n; ++i) {
     char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "{\n    \"request_id\": \"eval_%06d\",\n    \"workload_type\": \"%s\",\n    \"payload_size_kb\": %.2f,\n"
-                  "    \"time_window\": \"%s\",\n    \"load_pattern\": \"%s\",\n"
-                  "    \"timestamp\": \"2025-11-24T%02d:%02d:%02d.%06d\",\n    \"lambda_memory_mb\": %d\n  }",
-                  i, workloads[i % 4], 1.0 + (i * 37 % 5120), windows[i % 5], loads[(i / 5) % 4], i % 24, i % 60,
-                  (i * 7) % 60, i * 977 % 1000000, memory[i % 4]);
+    std::snprintf(
+        buf, sizeof buf,
+        "{\n    \"request_id\": \"eval_%06d\",\n    \"workload_type\": \"%s\",\n    "
+        "\"payload_size_kb\": %.2f,\n"
+        "    \"time_window\": \"%s\",\n    \"load_pattern\": \"%s\",\n"
+        "    \"timestamp\": \"2025-11-24T%02d:%02d:%02d.%06d\",\n    \"lambda_memory_mb\": %d\n  }",
+        i, workloads[i % 4], 1.0 + (i * 37 % 5120), windows[i % 5], loads[(i / 5) % 4], i % 24,
+        i % 60, (i * 7) % 60, i * 977 % 1000000, memory[i % 4]);
     out.emplace_back(buf);
   }
   return out;
@@ -362,7 +409,8 @@ TEST_F(Serve, ThePrototypesGeneratorIsAnsweredWithWarningsAndItsRequestIds) {
     char id[32];
     std::snprintf(id, sizeof id, "eval_%06d", i);
     EXPECT_EQ(doc["request_id"].get_string().value(), id);
-    EXPECT_EQ(r.headers["x-request-id"], id) << "the body's request_id names the request without a header";
+    EXPECT_EQ(r.headers["x-request-id"], id)
+        << "the body's request_id names the request without a header";
     EXPECT_EQ(doc["warnings"].at(0)["field"].get_string().value(), "lambda_memory_mb") << r.body;
     EXPECT_EQ(simdjson::dom::array(doc["warnings"]).size(), 1u);
     EXPECT_TRUE(doc["prediction"]["platform"].is_string());
@@ -387,9 +435,11 @@ TEST_F(Serve, ThePrototypesGeneratorIsAnsweredWithWarningsAndItsRequestIds) {
 }
 
 TEST(ServeStrict, StrictRefusesUnknownFieldsByFlagAndByEnvironment) {
-  const std::string body = R"({"workload_type":"lightweight_api","payload_size_kb":5,"lambda_memory_mb":128})";
-  for (const auto& [args, env] : {std::pair<std::vector<std::string>, std::vector<std::string>>{{"--strict"}, {}},
-                                  {{}, {"HYBRID_ROUTER_STRICT=true"}}}) {
+  const std::string body =
+      R"({"workload_type":"lightweight_api","payload_size_kb":5,"lambda_memory_mb":128})";
+  for (const auto& [args, env] :
+       {std::pair<std::vector<std::string>, std::vector<std::string>>{{"--strict"}, {}},
+        {{}, {"HYBRID_ROUTER_STRICT=true"}}}) {
     ServerProcess s(args, env);
     ASSERT_GT(s.port(), 0) << s.Stderr();
     auto r = Call(s.port(), "POST", "/predict", body);

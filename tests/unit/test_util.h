@@ -23,7 +23,8 @@ inline model::ModelSpec SeedSpec(size_t hidden = 4) {
   s.feature_schema = "seed-v1";
   for (auto n : features::kSeedV1Names) s.feature_names.emplace_back(n);
   model::Layer l1{15, hidden, {}, {}};
-  for (size_t i = 0; i < 15 * hidden; ++i) l1.weights.push_back(0.01 * static_cast<double>(i % 7) - 0.02);
+  for (size_t i = 0; i < 15 * hidden; ++i)
+    l1.weights.push_back(0.01 * static_cast<double>(i % 7) - 0.02);
   for (size_t j = 0; j < hidden; ++j) l1.bias.push_back(0.1 * static_cast<double>(j));
   model::Layer l2{hidden, 1, {}, {0.05}};
   for (size_t j = 0; j < hidden; ++j) l2.weights.push_back(j % 2 ? -0.3 : 0.4);

@@ -39,8 +39,11 @@ class BothReaders : public ::testing::TestWithParam<Reader> {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(ParseRequest, BothReaders, ::testing::Values(Reader::kOnDemand, Reader::kRapidJson),
-                         [](const ::testing::TestParamInfo<Reader>& p) { return p.param == Reader::kOnDemand ? "OnDemand" : "RapidJson"; });
+INSTANTIATE_TEST_SUITE_P(ParseRequest, BothReaders,
+                         ::testing::Values(Reader::kOnDemand, Reader::kRapidJson),
+                         [](const ::testing::TestParamInfo<Reader>& p) {
+                           return p.param == Reader::kOnDemand ? "OnDemand" : "RapidJson";
+                         });
 
 TEST_P(BothReaders, ReadsThePrototypesRequest) {
   auto r = Read(R"({"workload_type": "heavy_processing", "payload_size_kb": 5120.0,
@@ -76,13 +79,15 @@ TEST_P(BothReaders, EveryKindOfBadInputIsAClearError) {
       {R"({"workload_type":"lightweight_api",)", ErrorCode::kInvalidJson, ""},
       {R"({"workload_type":"lightweight_api" "payload_size_kb":5})", ErrorCode::kInvalidJson, ""},
       {"not json", ErrorCode::kInvalidJson, ""},
-      {"{\"workload_type\":\"lightweight_api\xff\",\"payload_size_kb\":5}", ErrorCode::kInvalidJson, ""},
+      {"{\"workload_type\":\"lightweight_api\xff\",\"payload_size_kb\":5}", ErrorCode::kInvalidJson,
+       ""},
       {"{\"w\xc3\x28\":1}", ErrorCode::kInvalidJson, ""},
       {"[1,2]", ErrorCode::kWrongType, ""},
       {"\"lightweight_api\"", ErrorCode::kWrongType, ""},
       {"42", ErrorCode::kWrongType, ""},
       {"1e999", ErrorCode::kWrongType, ""},
-      {R"({"workload_type":"lightweight_api","payload_size_kb":5} {})", ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5} {})", ErrorCode::kInvalidJson,
+       ""},
       {R"({"workload_type":"lightweight_api","payload_size_kb":5}])", ErrorCode::kInvalidJson, ""},
       {R"({"payload_size_kb":5})", ErrorCode::kMissingField, "workload_type"},
       {R"({"workload_type":"lightweight_api"})", ErrorCode::kMissingField, "payload_size_kb"},
@@ -161,20 +166,25 @@ TEST_P(BothReaders, UnknownFieldsAreIgnoredAndNamedUnlessStrict) {
 
 TEST_P(BothReaders, AMisspeltKnownValueIsStillAnErrorAndUnknownFieldsAreStillJson) {
   const Bad cases[] = {
-      {R"({"workload_type":"lightweight","payload_size_kb":5,"x":1})", ErrorCode::kUnknownValue, "workload_type"},
-      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":7})", ErrorCode::kWrongType,
-       "request_id"},
+      {R"({"workload_type":"lightweight","payload_size_kb":5,"x":1})", ErrorCode::kUnknownValue,
+       "workload_type"},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":7})",
+       ErrorCode::kWrongType, "request_id"},
       {R"({"size":1e999,"payload_size_kb":5})", ErrorCode::kMissingField, "workload_type"},
-      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":[nul]})", ErrorCode::kInvalidJson, ""},
-      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":tru})", ErrorCode::kInvalidJson, ""},
-      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":"\q"})", ErrorCode::kInvalidJson, ""},
-      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":nul})", ErrorCode::kInvalidJson,
-       ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":[nul]})",
+       ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":tru})",
+       ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"x":"\q"})",
+       ErrorCode::kInvalidJson, ""},
+      {R"({"workload_type":"lightweight_api","payload_size_kb":5,"time_window":nul})",
+       ErrorCode::kInvalidJson, ""},
   };
   for (const auto& c : cases) {
     auto r = Read(c.body);
     ASSERT_FALSE(r.ok()) << c.body;
-    EXPECT_EQ(core::CodeName(r.error().code), core::CodeName(c.code)) << c.body << " -> " << r.error().message;
+    EXPECT_EQ(core::CodeName(r.error().code), core::CodeName(c.code))
+        << c.body << " -> " << r.error().message;
     if (*c.field) {
       EXPECT_EQ(r.error().field, c.field) << c.body;
     }
@@ -200,7 +210,8 @@ TEST_P(BothReaders, NumbersAndNestingThatCrashedOrDisagreed) {
 
   // Found by fuzz_request: simdjson 3.0.1 reads this as 1.58e-14; both readers now agree on the
   // correctly rounded value.
-  auto misread = Read(R"({"workload_type":"lightweight_api","payload_size_kb":0.000200000000000000200000047797894})");
+  auto misread = Read(
+      R"({"workload_type":"lightweight_api","payload_size_kb":0.000200000000000000200000047797894})");
   ASSERT_TRUE(misread.ok());
   EXPECT_EQ(misread->payload_kb, 0.0002000000000000002);
 
@@ -209,7 +220,8 @@ TEST_P(BothReaders, NumbersAndNestingThatCrashedOrDisagreed) {
   ASSERT_TRUE(negative_zero.ok());
   EXPECT_TRUE(std::signbit(negative_zero->payload_kb));
 
-  auto exact = Read(R"({"workload_type":"lightweight_api","payload_size_kb":5120.000000000000000000000000001})");
+  auto exact = Read(
+      R"({"workload_type":"lightweight_api","payload_size_kb":5120.000000000000000000000000001})");
   ASSERT_TRUE(exact.ok());
   EXPECT_EQ(exact->payload_kb, 5120.0);
 
@@ -221,7 +233,8 @@ TEST_P(BothReaders, NumbersAndNestingThatCrashedOrDisagreed) {
     } else {
       ASSERT_FALSE(r.ok()) << depth;
       EXPECT_EQ(r.error().code, ErrorCode::kInvalidJson) << depth;
-      EXPECT_NE(r.error().message.find("nested deeper than 64"), std::string::npos) << r.error().message;
+      EXPECT_NE(r.error().message.find("nested deeper than 64"), std::string::npos)
+          << r.error().message;
     }
   }
   auto opened = Read(std::string(1'000'000, '['));
@@ -231,8 +244,9 @@ TEST_P(BothReaders, NumbersAndNestingThatCrashedOrDisagreed) {
 
 TEST(WriteResponse, EchoesTheRequestIdAndNamesIgnoredFields) {
   RequestNotes notes;
-  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":"abc","lambda_memory_mb":128})",
-                 {}, &notes);
+  auto r = Parse(
+      R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":"abc","lambda_memory_mb":128})",
+      {}, &notes);
   ASSERT_TRUE(r.ok());
   ResponseExtras extras;
   extras.now = kNow;
@@ -241,10 +255,12 @@ TEST(WriteResponse, EchoesTheRequestIdAndNamesIgnoredFields) {
   json::Writer w(buf);
   WriteResponse(w, *r, policy::FallbackHeuristic(r->workload, r->payload_kb), nullptr, extras);
   const std::string body = buf.GetString();
-  EXPECT_NE(body.find(R"("model_info":{"model_type":"fallback-heuristic","test_accuracy":null,"training_date":null},)"
-                      R"("request_id":"abc","warnings":[{"code":"unknown_field","field":"lambda_memory_mb",)"
-                      R"("message":"unknown field 'lambda_memory_mb' was ignored"}]})"),
-            std::string::npos)
+  EXPECT_NE(
+      body.find(
+          R"("model_info":{"model_type":"fallback-heuristic","test_accuracy":null,"training_date":null},)"
+          R"("request_id":"abc","warnings":[{"code":"unknown_field","field":"lambda_memory_mb",)"
+          R"("message":"unknown field 'lambda_memory_mb' was ignored"}]})"),
+      std::string::npos)
       << body;
 }
 
@@ -330,8 +346,10 @@ TEST(WriteResponse, ReportsDerivedValues) {
   json::Writer w(buf);
   WriteResponse(w, *r, policy::FallbackHeuristic(r->workload, r->payload_kb), nullptr, {});
   const std::string body = buf.GetString();
-  EXPECT_NE(body.find(R"("time_window":"midday","load_pattern":"low_load","derived":["time_window","load_pattern"])"),
-            std::string::npos)
+  EXPECT_NE(
+      body.find(
+          R"("time_window":"midday","load_pattern":"low_load","derived":["time_window","load_pattern"])"),
+      std::string::npos)
       << body;
   EXPECT_NE(body.find(R"("model_type":"fallback-heuristic")"), std::string::npos);
 }
@@ -341,8 +359,9 @@ TEST(WriteResponse, ReportsDerivedValues) {
 // the answer invalid JSON. So did a value cut to 64 bytes inside a character.
 TEST(WriteResponse, EchoedTextIsAlwaysValidUtf8) {
   RequestNotes notes;
-  auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":"a\ude00b","\udc00k":1})", {},
-                 &notes);
+  auto r = Parse(
+      R"({"workload_type":"lightweight_api","payload_size_kb":5,"request_id":"a\ude00b","\udc00k":1})",
+      {}, &notes);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ResponseExtras extras;
   extras.notes = &notes;
@@ -351,9 +370,13 @@ TEST(WriteResponse, EchoedTextIsAlwaysValidUtf8) {
   WriteResponse(w, *r, policy::FallbackHeuristic(r->workload, r->payload_kb), nullptr, extras);
   const std::string body = buf.GetString();
   EXPECT_TRUE(json::IsValidUtf8(body));
-  EXPECT_NE(body.find("\"request_id\":\"a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b\""), std::string::npos) << body;
+  EXPECT_NE(body.find("\"request_id\":\"a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                      "b\""),
+            std::string::npos)
+      << body;
 
-  const std::string cut = R"({"payload_size_kb":5,"workload_type":")" + std::string(63, 'a') + "\xC3\xA9\"}";
+  const std::string cut =
+      R"({"payload_size_kb":5,"workload_type":")" + std::string(63, 'a') + "\xC3\xA9\"}";
   auto e = Parse(cut);
   ASSERT_FALSE(e.ok());
   const std::string error = ErrorBody(e.error());

@@ -1,7 +1,8 @@
 // Ingest of damaged logs: every line is accounted for, with file, line and a reason naming the
 // problem; nothing crashes (these tests also run under the asan preset).
-#include <gtest/gtest.h>
+#include "data/ingest.h"
 
+#include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -10,7 +11,6 @@
 #include <map>
 
 #include "data/audit.h"
-#include "data/ingest.h"
 
 namespace hr::data {
 namespace {
@@ -88,7 +88,8 @@ TEST(Ingest, AccountsForEveryLineOfDamagedFiles) {
       {16, "'metrics.memory_used_mb' must be a number"},
       {17, "missing field 'http_status'"},
   };
-  for (const auto& [line, text] : expected) EXPECT_TRUE(HasReason(wrong, line, text)) << line << ": " << text;
+  for (const auto& [line, text] : expected)
+    EXPECT_TRUE(HasReason(wrong, line, text)) << line << ": " << text;
 
   EXPECT_TRUE(HasReason(files["empty.jsonl"], 0, "empty file"));
   EXPECT_TRUE(HasReason(files["blank_lines.jsonl"], 1, "empty line"));
@@ -142,7 +143,8 @@ std::string WriteGzipBomb(const std::string& name, const std::string& block, int
 // Found by the bad-input campaign: a 19 KB gzip of newlines took 2.17 GB resident (every empty
 // line kept as a rejection). Now every line is counted, the first 100 kept.
 TEST(Ingest, AGzipOfNewlinesIsCountedNotKept) {
-  const std::string path = WriteGzipBomb("newlines.jsonl.gz", std::string(1 << 20, '\n'), 4, kGoodLine + "\n");
+  const std::string path =
+      WriteGzipBomb("newlines.jsonl.gz", std::string(1 << 20, '\n'), 4, kGoodLine + "\n");
   auto ds = Ingest({path});
   ASSERT_TRUE(ds.ok()) << ds.error().message;
   EXPECT_EQ(ds->files[0].lines, (4u << 20) + 1);
@@ -169,8 +171,8 @@ TEST(Ingest, LongMantissasAreReadCorrectly) {
 // A line longer than the limit is one rejection and is never held whole; a file beyond the
 // decompressed limit is read up to it and reported.
 TEST(Ingest, LongLinesAndHugeFilesAreBounded) {
-  const std::string path =
-      WriteGzipBomb("long_line.jsonl.gz", std::string(1 << 20, 'x'), 3, "\n" + kGoodLine + "\n" + kGoodLine);
+  const std::string path = WriteGzipBomb("long_line.jsonl.gz", std::string(1 << 20, 'x'), 3,
+                                         "\n" + kGoodLine + "\n" + kGoodLine);
   auto ds = Ingest({path});
   ASSERT_TRUE(ds.ok()) << ds.error().message;
   EXPECT_EQ(ds->files[0].lines, 3u);
@@ -185,7 +187,8 @@ TEST(Ingest, LongLinesAndHugeFilesAreBounded) {
   ASSERT_TRUE(cut.ok());
   EXPECT_EQ(cut->files[0].accepted, (1u << 20) / (kGoodLine.size() + 1));
   ASSERT_EQ(cut->rejected, 2u);  // the line cut at the limit, and the file
-  EXPECT_NE(cut->rejections.back().reason.find("larger than 1048576 bytes decompressed"), std::string::npos);
+  EXPECT_NE(cut->rejections.back().reason.find("larger than 1048576 bytes decompressed"),
+            std::string::npos);
 }
 
 TEST(Ingest, StrictFailsOnTheFirstRejection) {
@@ -229,7 +232,8 @@ TEST(Audit, NamesEveryKnownFlawOfTheShippedData) {
   EXPECT_GT(a.label_ceiling_accuracy, 0.69);
   EXPECT_LT(a.label_ceiling_accuracy, 0.70);
   EXPECT_NE(found["censoring"].find("heavy_processing on ECS"), std::string::npos);
-  EXPECT_NE(found["lambda_memory_mismatch"].find("heavy_processing 512 vs 2048"), std::string::npos);
+  EXPECT_NE(found["lambda_memory_mismatch"].find("heavy_processing 512 vs 2048"),
+            std::string::npos);
   ASSERT_EQ(a.constant_features.size(), 1u);
   EXPECT_EQ(a.constant_features[0].name, "is_weekend");
 }

@@ -14,8 +14,8 @@ using features::LoadPattern;
 using features::TimeWindow;
 using features::Workload;
 
-data::Record Rec(Platform p, Workload w, double payload, TimeWindow tw, LoadPattern lp, double response,
-                 double exec, double memory_mb, int cold) {
+data::Record Rec(Platform p, Workload w, double payload, TimeWindow tw, LoadPattern lp,
+                 double response, double exec, double memory_mb, int cold) {
   data::Record r;
   r.platform = p;
   r.workload = w;
@@ -43,12 +43,17 @@ std::shared_ptr<const model::Model> Constant(double p) {
 class HandMade : public ::testing::Test {
  protected:
   void SetUp() override {
-    // Cell A: lightweight_api 1 KB, midday, low_load. Cell B: heavy_processing 5120 KB, evening, burst.
+    // Cell A: lightweight_api 1 KB, midday, low_load. Cell B: heavy_processing 5120 KB, evening,
+    // burst.
     records_ = {
-        Rec(Platform::kLambda, Workload::kLightweightApi, 1, TimeWindow::kMidday, LoadPattern::kLowLoad, 100, 50, 128, 1),
-        Rec(Platform::kEcs, Workload::kLightweightApi, 1, TimeWindow::kMidday, LoadPattern::kLowLoad, 200, 300, 40, 0),
-        Rec(Platform::kLambda, Workload::kHeavyProcessing, 5120, TimeWindow::kEvening, LoadPattern::kBurstLoad, 1000, 800, 512, 0),
-        Rec(Platform::kEcs, Workload::kHeavyProcessing, 5120, TimeWindow::kEvening, LoadPattern::kBurstLoad, 600, 500, 60, 0),
+        Rec(Platform::kLambda, Workload::kLightweightApi, 1, TimeWindow::kMidday,
+            LoadPattern::kLowLoad, 100, 50, 128, 1),
+        Rec(Platform::kEcs, Workload::kLightweightApi, 1, TimeWindow::kMidday,
+            LoadPattern::kLowLoad, 200, 300, 40, 0),
+        Rec(Platform::kLambda, Workload::kHeavyProcessing, 5120, TimeWindow::kEvening,
+            LoadPattern::kBurstLoad, 1000, 800, 512, 0),
+        Rec(Platform::kEcs, Workload::kHeavyProcessing, 5120, TimeWindow::kEvening,
+            LoadPattern::kBurstLoad, 600, 500, 60, 0),
     };
     items_ = {{0, train::RequestOf(records_[0]), 0}, {2, train::RequestOf(records_[2]), 0}};
     cfg_.draws = 3;
@@ -79,8 +84,8 @@ class HandMade : public ::testing::Test {
 
 // Prices written out: Lambda $0.20 per 1M + $0.0000166667 per GB-s; seed Fargate $0.04656 per
 // vCPU-h and $0.00511 per GB-h; tasks 0.25 vCPU/0.5 GB (lightweight) and 1/2 (heavy).
-const double kLambdaA_feature = 128.0 / 1024 * 0.050 * 0.0000166667 + 0.2e-6;    // 128 MB
-const double kLambdaB_feature = 2048.0 / 1024 * 0.800 * 0.0000166667 + 0.2e-6;   // feature: 2048 MB
+const double kLambdaA_feature = 128.0 / 1024 * 0.050 * 0.0000166667 + 0.2e-6;   // 128 MB
+const double kLambdaB_feature = 2048.0 / 1024 * 0.800 * 0.0000166667 + 0.2e-6;  // feature: 2048 MB
 const double kLambdaB_deployed = 512.0 / 1024 * 0.800 * 0.0000166667 + 0.2e-6;  // logged: 512 MB
 const double kEcsA = 0.25 * 0.04656 * (0.3 / 3600) + 0.5 * 0.00511 * (0.3 / 3600);
 const double kEcsB = 1.0 * 0.04656 * (0.5 / 3600) + 2.0 * 0.00511 * (0.5 / 3600);
@@ -110,7 +115,8 @@ TEST_F(HandMade, SinglePlatformPoliciesMetricByMetric) {
   EXPECT_DOUBLE_EQ(ecs.cold_starts.mean, 0);
   EXPECT_DOUBLE_EQ(ecs.cost_per_million[0].mean, (kEcsA + kEcsB) / 2 * 1e6);
   EXPECT_DOUBLE_EQ(ecs.cost_per_million[1].mean, (kEcsA + kEcsB) / 2 * 1e6);
-  EXPECT_DOUBLE_EQ(ecs.cost_per_million[2].mean, (1e-6 + 5e-5) / 2 * 1e6);  // provisioned per request
+  EXPECT_DOUBLE_EQ(ecs.cost_per_million[2].mean,
+                   (1e-6 + 5e-5) / 2 * 1e6);  // provisioned per request
 
   // The constant model says ECS; the prototype's heuristic says Lambda for both (1 KB, 5120 KB).
   EXPECT_DOUBLE_EQ(Get(r, "model").response_mean.mean, 400);
@@ -142,16 +148,19 @@ TEST_F(HandMade, OraclesHindsightSavingsAndRegret) {
   EXPECT_DOUBLE_EQ(cost.lambda_share.mean, 0.5);
   const double oracle = (kLambdaA_feature + kEcsB) / 2 * 1e6;
   EXPECT_DOUBLE_EQ(cost.cost_per_million[0].mean, oracle);
-  const double best = std::min((kLambdaA_feature + kLambdaB_feature) / 2, (kEcsA + kEcsB) / 2) * 1e6;
+  const double best =
+      std::min((kLambdaA_feature + kLambdaB_feature) / 2, (kEcsA + kEcsB) / 2) * 1e6;
   EXPECT_DOUBLE_EQ(cost.cost_savings[0], (best - oracle) / best);
   EXPECT_DOUBLE_EQ(cost.cost_gap_closed, 1);
-  EXPECT_DOUBLE_EQ(Get(r, "ecs-only").cost_regret_per_million[0], (kEcsA + kEcsB) / 2 * 1e6 - oracle);
+  EXPECT_DOUBLE_EQ(Get(r, "ecs-only").cost_regret_per_million[0],
+                   (kEcsA + kEcsB) / 2 * 1e6 - oracle);
 }
 
 TEST(Provisioned, TaskHoursOverRequestsServed) {
   Pricing p;
   // Two ECS records of a lightweight run lasting 2 hours, one of a heavy one in the same run.
-  auto a = Rec(Platform::kEcs, Workload::kLightweightApi, 1, TimeWindow::kMidday, LoadPattern::kLowLoad, 1, 1, 1, 0);
+  auto a = Rec(Platform::kEcs, Workload::kLightweightApi, 1, TimeWindow::kMidday,
+               LoadPattern::kLowLoad, 1, 1, 1, 0);
   auto b = a, c = a;
   b.timestamp_us = 2 * 3600 * 1'000'000LL;
   c.workload = Workload::kHeavyProcessing;
@@ -174,7 +183,7 @@ TEST_F(HandMade, MissingCellsFallBackAndAreCounted) {
   p.push_back(LambdaOnly());
   p.push_back(EcsOnly());
   const ReplayResult r = Replay(records_, items_, p, cfg_);
-  EXPECT_EQ(r.fallbacks, 3u);  // ecs-only, once per draw
+  EXPECT_EQ(r.fallbacks, 3u);                                    // ecs-only, once per draw
   EXPECT_DOUBLE_EQ(Get(r, "ecs-only").response_mean.mean, 200);  // cell A's ECS record
   EXPECT_DOUBLE_EQ(Get(r, "lambda-only").response_mean.mean, 150);
 }
@@ -183,19 +192,22 @@ TEST(Pricing, CostModelsOnOneRecord) {
   Pricing p;
   Provisioned prov;
   prov.cost_per_request_usd = {1, 2, 3, 4};
-  auto r = Rec(Platform::kEcs, Workload::kMediumProcessing, 1024, TimeWindow::kMidday, LoadPattern::kLowLoad,
-               10, 3600 * 1000, 50, 0);
+  auto r = Rec(Platform::kEcs, Workload::kMediumProcessing, 1024, TimeWindow::kMidday,
+               LoadPattern::kLowLoad, 10, 3600 * 1000, 50, 0);
   EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kSeedProrated, p, prov), 1.0 * 0.04656 + 2.0 * 0.00511);
   EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kProvisioned, p, prov), 3);
   CostOptions alb{false, true};
   prov.alb_per_request_usd = 0.5e-6;
   EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kProvisioned, p, prov, alb), 3 + 0.5e-6);
-  auto l = Rec(Platform::kLambda, Workload::kThumbnailProcessing, 100, TimeWindow::kMidday, LoadPattern::kLowLoad,
-               10, 1000, 256, 0);
-  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kSeedProrated, p, prov), 0.5 * 1.0 * 0.0000166667 + 0.2e-6);
-  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kSeedProratedDeployedMemory, p, prov), 0.25 * 1.0 * 0.0000166667 + 0.2e-6);
+  auto l = Rec(Platform::kLambda, Workload::kThumbnailProcessing, 100, TimeWindow::kMidday,
+               LoadPattern::kLowLoad, 10, 1000, 256, 0);
+  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kSeedProrated, p, prov),
+                   0.5 * 1.0 * 0.0000166667 + 0.2e-6);
+  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kSeedProratedDeployedMemory, p, prov),
+                   0.25 * 1.0 * 0.0000166667 + 0.2e-6);
   CostOptions gw{true, false};
-  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kProvisioned, p, prov, gw), 0.25 * 0.0000166667 + 0.2e-6 + 3.5e-6);
+  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kProvisioned, p, prov, gw),
+                   0.25 * 0.0000166667 + 0.2e-6 + 3.5e-6);
 }
 
 }  // namespace

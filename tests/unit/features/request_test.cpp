@@ -49,13 +49,20 @@ TEST(Validate, DerivesAMissingTimeWindowFromTheHour) {
     const char* ts;
     TimeWindow want;
   } cases[] = {
-      {"2025-11-24T02:00:00Z", TimeWindow::kEarlyMorning}, {"2025-11-24T04:59:00Z", TimeWindow::kEarlyMorning},
-      {"2025-11-24T05:00:00Z", TimeWindow::kOther},        {"2025-11-24T08:00:00Z", TimeWindow::kMorningPeak},
-      {"2025-11-24T10:30:00Z", TimeWindow::kMorningPeak},  {"2025-11-24T11:00:00Z", TimeWindow::kOther},
-      {"2025-11-24T12:00:00Z", TimeWindow::kMidday},       {"2025-11-24T14:59:00Z", TimeWindow::kMidday},
-      {"2025-11-24T18:00:00Z", TimeWindow::kEvening},      {"2025-11-24T20:00:00Z", TimeWindow::kEvening},
-      {"2025-11-24T21:00:00Z", TimeWindow::kOther},        {"2025-11-24T22:00:00Z", TimeWindow::kLateNight},
-      {"2025-11-24T00:15:00Z", TimeWindow::kLateNight},    {"2025-11-24T01:59:00Z", TimeWindow::kLateNight},
+      {"2025-11-24T02:00:00Z", TimeWindow::kEarlyMorning},
+      {"2025-11-24T04:59:00Z", TimeWindow::kEarlyMorning},
+      {"2025-11-24T05:00:00Z", TimeWindow::kOther},
+      {"2025-11-24T08:00:00Z", TimeWindow::kMorningPeak},
+      {"2025-11-24T10:30:00Z", TimeWindow::kMorningPeak},
+      {"2025-11-24T11:00:00Z", TimeWindow::kOther},
+      {"2025-11-24T12:00:00Z", TimeWindow::kMidday},
+      {"2025-11-24T14:59:00Z", TimeWindow::kMidday},
+      {"2025-11-24T18:00:00Z", TimeWindow::kEvening},
+      {"2025-11-24T20:00:00Z", TimeWindow::kEvening},
+      {"2025-11-24T21:00:00Z", TimeWindow::kOther},
+      {"2025-11-24T22:00:00Z", TimeWindow::kLateNight},
+      {"2025-11-24T00:15:00Z", TimeWindow::kLateNight},
+      {"2025-11-24T01:59:00Z", TimeWindow::kLateNight},
   };
   for (const auto& c : cases) {
     RawRequest raw = Prototype();

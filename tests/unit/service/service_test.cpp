@@ -30,7 +30,8 @@ std::string ModelSource(Service& s) {
   s.Handle(req, res);
   EXPECT_EQ(res.status, 200);
   const size_t at = res.body.find("\"source\":\"");
-  return at == std::string::npos ? "" : res.body.substr(at + 10, res.body.find('"', at + 10) - at - 10);
+  return at == std::string::npos ? ""
+                                 : res.body.substr(at + 10, res.body.find('"', at + 10) - at - 10);
 }
 
 // Each thread caches the model by (Service, generation). A new Service at the address of a freed
