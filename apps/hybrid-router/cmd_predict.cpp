@@ -7,7 +7,7 @@
 
 #include "codec/predict_codec.h"
 #include "commands.h"
-#include "cost/lambda_cost.h"
+#include "cost/cost.h"
 #include "features/seed_v1.h"
 #include "model_source.h"
 

@@ -27,10 +27,7 @@ std::string Fmt(const char* format, double a, double b = 0, double c = 0, double
 
 int P(Platform p) { return p == Platform::kLambda ? 0 : 1; }
 
-double TaskHourSeedUsd(Workload w) {
-  const EcsTask t = MeasuredTask(w);
-  return t.vcpu * kSeedVcpuHourUsd + t.memory_gb * kSeedGbHourUsd;
-}
+double TaskHourSeedUsd(Workload w) { return cost::TaskHourSeedUsd(cost::MeasuredTask(w)); }
 
 Quantiles Summarise(std::vector<double> v) {
   Quantiles q;

@@ -7,29 +7,12 @@ namespace hr::data {
 
 namespace {
 
-// The prototype's prices ("seed"): Fargate $0.04656 per vCPU-hour and $0.00511 per GB-hour.
-constexpr double kLambdaRequestUsd = 0.20 / 1'000'000;
-constexpr double kLambdaGbSecondUsd = 0.0000166667;
 constexpr double kMargin = 0.10;
 
 }  // namespace
 
-EcsTask MeasuredTask(features::Workload w) {
-  static constexpr EcsTask kTasks[] = {{0.25, 0.5}, {0.5, 1.0}, {1.0, 2.0}, {1.0, 2.0}};
-  return kTasks[static_cast<size_t>(w)];
-}
-
 double SeedCostUsd(const Record& r) {
-  if (r.platform == policy::Platform::kLambda) {
-    const double memory_gb = r.memory_used_mb / 1024;
-    const double seconds = r.execution_time_ms / 1000;
-    return memory_gb * seconds * kLambdaGbSecondUsd + kLambdaRequestUsd;
-  }
-  const EcsTask t = MeasuredTask(r.workload);
-  const double hours = r.execution_time_ms / 1000 / 3600;
-  const double cpu = t.vcpu * kSeedVcpuHourUsd * hours;
-  const double memory = t.memory_gb * kSeedGbHourUsd * hours;
-  return cpu + memory;
+  return cost::CostUsd(UsageOf(r), cost::CostModel::kSeedProratedDeployedMemory, {}, {});
 }
 
 double Median(std::vector<double>& v) {

@@ -1,7 +1,7 @@
 // The prototype's training labels, "seed-balanced", reproduced exactly (DESIGN.md): per workload,
 // over all records of both platforms, compare each record with the other platform's medians of
 // execution time and pro-rated cost; 1 (Lambda) when Lambda is at least 10 % better on both.
-// Also the prototype's per-request cost formulas at its "seed" prices. Units: USD, ms.
+// Its per-request cost is cost/'s seed-prorated-deployed-memory model. Units: USD, ms.
 #pragma once
 
 #include <array>
@@ -16,18 +16,9 @@ namespace hr::data {
 
 inline constexpr std::string_view kSeedBalancedRule = "seed-balanced";
 
-// The prototype's Fargate prices ("seed"), kept for parity with its labels and costs.
-inline constexpr double kSeedVcpuHourUsd = 0.04656;
-inline constexpr double kSeedGbHourUsd = 0.00511;
-
-struct EcsTask {
-  double vcpu, memory_gb;
-};
-// The ECS task sizes the measurements ran: 0.25/0.5, 0.5/1, 1/2, 1/2 (vCPU/GB).
-EcsTask MeasuredTask(features::Workload w);
-
 // The prototype's cost of one request on the platform it ran on: Lambda at the logged memory,
-// ECS pro-rated per request over the task size (0.25/0.5, 0.5/1, 1/2, 1/2 vCPU/GB), seed prices.
+// ECS pro-rated per request over the task size at seed prices (cost::CostModel
+// kSeedProratedDeployedMemory).
 double SeedCostUsd(const Record& r);
 
 // numpy.percentile / pandas.quantile(0.5) with linear interpolation; sorts `values`.

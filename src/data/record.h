@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cost/cost.h"
 #include "features/request.h"
 #include "policy/decision.h"
 
@@ -60,5 +61,11 @@ struct Dataset {
 
 // A rejection's reason without the specifics after its first clause, to group similar ones.
 std::string ReasonKind(const std::string& reason);
+
+// What a record used, for the cost models.
+inline cost::Usage UsageOf(const Record& r) {
+  return {r.platform == policy::Platform::kLambda, r.workload, r.execution_time_ms,
+          r.memory_used_mb};
+}
 
 }  // namespace hr::data

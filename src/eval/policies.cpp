@@ -104,10 +104,10 @@ std::unique_ptr<Policy> SeedHeuristic() { return std::make_unique<Heuristic>(); 
 std::unique_ptr<Policy> ModelPolicy(std::vector<std::shared_ptr<const model::Model>> per_fold) {
   return std::make_unique<ModelChoice>(std::move(per_fold));
 }
-std::unique_ptr<Policy> OracleCost(std::span<const data::Record> records, const Pricing& p) {
-  const Provisioned unused;
+std::unique_ptr<Policy> OracleCost(std::span<const data::Record> records, const cost::Pricing& p) {
+  const cost::Provisioned unused;
   return std::make_unique<Oracle>("oracle-cost", records, [&p, &unused](const data::Record& r) {
-    return CostUsd(r, CostModel::kSeedProrated, p, unused);
+    return cost::CostUsd(data::UsageOf(r), cost::CostModel::kSeedProrated, p, unused);
   });
 }
 std::unique_ptr<Policy> OracleLatency(std::span<const data::Record> records) {

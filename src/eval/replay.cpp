@@ -48,9 +48,9 @@ const PolicyResult* Find(const std::vector<PolicyResult>& v, std::string_view na
 
 }  // namespace
 
-Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pricing& p, int tasks,
-                                double hours, EcsTask task) {
-  Provisioned prov;
+cost::Provisioned ProvisionedFromData(std::span<const data::Record> records, const cost::Pricing& p,
+                                      int tasks, double hours, cost::EcsTask task) {
+  cost::Provisioned prov;
   // By default one task per service ran for every measurement run: the runs' summed duration.
   const double run_hours = hours > 0 ? hours : data::MeasuredRunHours(records);
   std::array<uint64_t, features::kWorkloadCount> served{};
@@ -58,12 +58,12 @@ Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pri
     if (r.platform == Platform::kEcs) ++served[static_cast<size_t>(r.workload)];
   }
   for (int w = 0; w < features::kWorkloadCount; ++w) {
-    const EcsTask t = task.vcpu > 0 ? task : MeasuredTask(static_cast<features::Workload>(w));
+    const cost::EcsTask t =
+        task.vcpu > 0 ? task : cost::MeasuredTask(static_cast<features::Workload>(w));
     const auto i = static_cast<size_t>(w);
     prov.task_hours[i] = tasks * run_hours;
-    const double cost = prov.task_hours[i] *
-                        (t.vcpu * p.fargate_vcpu_hour_usd + t.memory_gb * p.fargate_gb_hour_usd);
-    prov.cost_per_request_usd[i] = served[i] ? cost / static_cast<double>(served[i]) : 0;
+    const double usd = prov.task_hours[i] * cost::TaskHourFargateUsd(t, p);
+    prov.cost_per_request_usd[i] = served[i] ? usd / static_cast<double>(served[i]) : 0;
   }
   uint64_t all = 0;
   for (uint64_t s : served) all += s;
@@ -140,8 +140,9 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
         }
         response[k] = r.response_time_ms;
         exec += r.execution_time_ms;
-        for (size_t c = 0; c < kCostModels.size(); ++c) {
-          cost[c] += CostUsd(r, kCostModels[c], cfg.pricing, cfg.provisioned, cfg.cost_options);
+        for (size_t c = 0; c < cost::kCostModels.size(); ++c) {
+          cost[c] += cost::CostUsd(data::UsageOf(r), cost::kCostModels[c], cfg.pricing,
+                                   cfg.provisioned, cfg.cost_options);
         }
       }
       ++out.draws_made;

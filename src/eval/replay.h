@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "cost/cost.h"
 #include "data/record.h"
-#include "eval/pricing.h"
 #include "model/mlp.h"
 
 namespace hr::eval {
@@ -43,7 +43,7 @@ std::unique_ptr<Policy> SeedHeuristic();
 std::unique_ptr<Policy> ModelPolicy(std::vector<std::shared_ptr<const model::Model>> per_fold);
 // Per cell, the platform with the better mean over all records: seed-prorated cost or response
 // time.
-std::unique_ptr<Policy> OracleCost(std::span<const data::Record> records, const Pricing& p);
+std::unique_ptr<Policy> OracleCost(std::span<const data::Record> records, const cost::Pricing& p);
 std::unique_ptr<Policy> OracleLatency(std::span<const data::Record> records);
 // Per request, the platform whose drawn outcome answered faster: a bound no policy can beat.
 std::unique_ptr<Policy> HindsightLatency();
@@ -58,7 +58,7 @@ struct PolicyResult {
   Stat lambda_share;
   std::array<Stat, features::kWorkloadCount> lambda_share_by_workload{};
   Stat response_mean, response_p50, response_p95, response_p99, execution_mean, cold_starts;
-  std::array<Stat, 3> cost_per_million{};  // by kCostModels
+  std::array<Stat, 3> cost_per_million{};  // by cost::kCostModels
   // Against the better single platform for the metric (positive: the policy is better).
   double latency_savings = 0;
   std::array<double, 3> cost_savings{};
@@ -74,9 +74,9 @@ struct PolicyResult {
 struct ReplayConfig {
   int draws = 5;
   uint64_t seed = 42;
-  Pricing pricing;
-  CostOptions cost_options;
-  Provisioned provisioned;
+  cost::Pricing pricing;
+  cost::CostOptions cost_options;
+  cost::Provisioned provisioned;
 };
 
 struct ReplayResult {
@@ -90,8 +90,8 @@ struct ReplayResult {
 // Provisioned ECS from the data: for each workload, `tasks` tasks of `task` size (vCPU 0: the
 // measured sizes) running `hours` (0: the measurement runs' total duration), at Fargate prices,
 // over the ECS requests served; and one load balancer for the same hours over all ECS requests.
-Provisioned ProvisionedFromData(std::span<const data::Record> records, const Pricing& p,
-                                int tasks = 1, double hours = 0, EcsTask task = {0, 0});
+cost::Provisioned ProvisionedFromData(std::span<const data::Record> records, const cost::Pricing& p,
+                                      int tasks = 1, double hours = 0, cost::EcsTask task = {0, 0});
 
 ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalItem> items,
                     std::vector<std::unique_ptr<Policy>>& policies, const ReplayConfig& config);

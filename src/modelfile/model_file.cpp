@@ -2,6 +2,7 @@
 
 #include <rapidjson/prettywriter.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "json/json_reader.h"
 #include "json/json_writer.h"
 #include "modelfile/known_schemas.h"
+#include "modelfile/provenance.h"
 
 namespace hr::modelfile {
 
@@ -123,15 +125,12 @@ core::Result<model::Metadata> ParseMetadata(const Value& e) {
   if (!e.IsObject()) return Invalid("metadata", "must be an object");
   model::Metadata md;
   md.json = json::Canonical(e);
-  if (const Value* v = json::Find(e, "model_type"); v && v->IsString())
-    md.model_type = std::string(json::Text(*v));
-  if (const Value* v = json::Find(e, "training_date"); v && v->IsString()) {
-    md.training_date = std::string(json::Text(*v));
-  }
-  const Value* metrics = json::Find(e, "metrics");
-  const Value* test = metrics ? json::Find(*metrics, "test") : nullptr;
-  const Value* acc = test ? json::Find(*test, "accuracy") : nullptr;
-  if (acc && acc->IsNumber()) md.test_accuracy = acc->GetDouble();
+  auto provenance = ReadProvenance(md.json);
+  if (!provenance) return provenance.error();
+  md.model_type = provenance->model_type;
+  md.training_date = provenance->training_date;
+  if (const auto& test = provenance->metrics[2]; test && !std::isnan(test->accuracy))
+    md.test_accuracy = test->accuracy;
   return md;
 }
 

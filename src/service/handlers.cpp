@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "codec/predict_codec.h"
-#include "cost/lambda_cost.h"
+#include "cost/cost.h"
 #include "features/seed_v1.h"
 #include "json/json_writer.h"
 #include "policy/decision.h"

@@ -160,27 +160,35 @@ class Trainer {
 };
 
 core::Status Check(const TrainConfig& c, size_t rows) {
-  auto bad = [](const std::string& m, const char* f) {
-    return MakeError(ErrorCode::kInvalidArgument, m, f);
-  };
-  if (rows < 2) return bad("need at least 2 training rows", "data");
-  for (size_t h : c.hidden) {
-    if (h == 0 || h > 4096) return bad("hidden layer sizes must be 1 to 4096", "hidden");
-  }
-  if (!(c.alpha >= 0) || !std::isfinite(c.alpha)) return bad("alpha must be >= 0", "alpha");
-  if (!(c.learning_rate > 0) || !std::isfinite(c.learning_rate)) {
-    return bad("learning rate must be > 0", "learning_rate");
-  }
-  if (c.batch_size == 0) return bad("batch size must be >= 1", "batch_size");
-  if (c.max_epochs < 1) return bad("max epochs must be >= 1", "max_epochs");
-  if (c.n_iter_no_change < 1) return bad("patience must be >= 1", "n_iter_no_change");
-  if (c.early_stopping && !(c.validation_fraction > 0 && c.validation_fraction < 1)) {
-    return bad("validation fraction must be in (0, 1)", "validation_fraction");
-  }
-  return {};
+  if (rows < 2)
+    return MakeError(ErrorCode::kInvalidArgument, "need at least 2 training rows", "data");
+  return c.Validate();
 }
 
 }  // namespace
+
+core::Status TrainConfig::Validate() const {
+  auto bad = [](const std::string& m, const char* f) {
+    return MakeError(ErrorCode::kInvalidArgument, m, f);
+  };
+  for (size_t h : hidden) {
+    if (h == 0 || h > 4096) return bad("hidden layer sizes (--hidden) must be 1 to 4096", "hidden");
+  }
+  if (!(alpha >= 0) || !std::isfinite(alpha)) return bad("alpha (--alpha) must be >= 0", "alpha");
+  if (!(learning_rate > 0) || !std::isfinite(learning_rate))
+    return bad("learning rate (--learning-rate) must be > 0", "learning_rate");
+  if (batch_size < 1 || batch_size > 1'000'000)
+    return bad("batch size (--batch-size) must be 1 to 1000000", "batch_size");
+  if (!(tol >= 0) || !std::isfinite(tol)) return bad("tol (--tol) must be >= 0", "tol");
+  if (max_epochs < 1 || max_epochs > 100'000)
+    return bad("max epochs (--max-epochs) must be 1 to 100000", "max_epochs");
+  if (n_iter_no_change < 1 || n_iter_no_change > 100'000)
+    return bad("patience (--patience) must be 1 to 100000", "n_iter_no_change");
+  if (early_stopping && !(validation_fraction >= 0.01 && validation_fraction <= 0.5))
+    return bad("validation fraction (--validation-fraction) must be 0.01 to 0.5",
+               "validation_fraction");
+  return {};
+}
 
 core::Result<TrainedMlp> TrainMlp(const RowMatrix& x_raw, std::span<const int8_t> y,
                                   const TrainConfig& cfg, const ProgressFn& progress) {

@@ -33,6 +33,8 @@ struct TrainConfig {
   double validation_fraction = 0.1;  // of the training rows, for early stopping
   bool scaler = true;
   uint64_t seed = 42;
+  // The ranges `train --help` shows; the trainer refuses anything else the same way.
+  core::Status Validate() const;
 };
 
 struct EpochReport {

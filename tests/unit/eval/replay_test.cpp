@@ -157,7 +157,7 @@ TEST_F(HandMade, OraclesHindsightSavingsAndRegret) {
 }
 
 TEST(Provisioned, TaskHoursOverRequestsServed) {
-  Pricing p;
+  cost::Pricing p;
   // Two ECS records of a lightweight run lasting 2 hours, one of a heavy one in the same run.
   auto a = Rec(Platform::kEcs, Workload::kLightweightApi, 1, TimeWindow::kMidday,
                LoadPattern::kLowLoad, 1, 1, 1, 0);
@@ -165,12 +165,12 @@ TEST(Provisioned, TaskHoursOverRequestsServed) {
   b.timestamp_us = 2 * 3600 * 1'000'000LL;
   c.workload = Workload::kHeavyProcessing;
   const std::vector<data::Record> recs = {a, b, c};
-  const Provisioned prov = ProvisionedFromData(recs, p);
+  const cost::Provisioned prov = ProvisionedFromData(recs, p);
   EXPECT_DOUBLE_EQ(prov.task_hours[0], 2.0);
   EXPECT_DOUBLE_EQ(prov.cost_per_request_usd[0], 2.0 * (0.25 * 0.04048 + 0.5 * 0.004445) / 2);
   EXPECT_DOUBLE_EQ(prov.cost_per_request_usd[3], 2.0 * (1.0 * 0.04048 + 2.0 * 0.004445) / 1);
   EXPECT_DOUBLE_EQ(prov.alb_per_request_usd, 2.0 * (0.0252 + 0.008) / 3);
-  const Provisioned bigger = ProvisionedFromData(recs, p, 2, 10, EcsTask{4, 8});
+  const cost::Provisioned bigger = ProvisionedFromData(recs, p, 2, 10, cost::EcsTask{4, 8});
   EXPECT_DOUBLE_EQ(bigger.cost_per_request_usd[0], 2 * 10 * (4 * 0.04048 + 8 * 0.004445) / 2);
 }
 
@@ -186,28 +186,6 @@ TEST_F(HandMade, MissingCellsFallBackAndAreCounted) {
   EXPECT_EQ(r.fallbacks, 3u);                                    // ecs-only, once per draw
   EXPECT_DOUBLE_EQ(Get(r, "ecs-only").response_mean.mean, 200);  // cell A's ECS record
   EXPECT_DOUBLE_EQ(Get(r, "lambda-only").response_mean.mean, 150);
-}
-
-TEST(Pricing, CostModelsOnOneRecord) {
-  Pricing p;
-  Provisioned prov;
-  prov.cost_per_request_usd = {1, 2, 3, 4};
-  auto r = Rec(Platform::kEcs, Workload::kMediumProcessing, 1024, TimeWindow::kMidday,
-               LoadPattern::kLowLoad, 10, 3600 * 1000, 50, 0);
-  EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kSeedProrated, p, prov), 1.0 * 0.04656 + 2.0 * 0.00511);
-  EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kProvisioned, p, prov), 3);
-  CostOptions alb{false, true};
-  prov.alb_per_request_usd = 0.5e-6;
-  EXPECT_DOUBLE_EQ(CostUsd(r, CostModel::kProvisioned, p, prov, alb), 3 + 0.5e-6);
-  auto l = Rec(Platform::kLambda, Workload::kThumbnailProcessing, 100, TimeWindow::kMidday,
-               LoadPattern::kLowLoad, 10, 1000, 256, 0);
-  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kSeedProrated, p, prov),
-                   0.5 * 1.0 * 0.0000166667 + 0.2e-6);
-  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kSeedProratedDeployedMemory, p, prov),
-                   0.25 * 1.0 * 0.0000166667 + 0.2e-6);
-  CostOptions gw{true, false};
-  EXPECT_DOUBLE_EQ(CostUsd(l, CostModel::kProvisioned, p, prov, gw),
-                   0.25 * 0.0000166667 + 0.2e-6 + 3.5e-6);
 }
 
 }  // namespace

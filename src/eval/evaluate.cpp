@@ -1,0 +1,210 @@
+#include "eval/evaluate.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "data/ingest.h"
+#include "data/labels.h"
+#include "json/json_reader.h"
+#include "modelfile/provenance.h"
+#include "train/rng.h"
+#include "train/training_set.h"
+
+namespace hr::eval {
+
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+
+struct Plan {
+  std::vector<EvalItem> items;
+  std::vector<std::shared_ptr<const model::Model>> models;
+  std::string mode;
+  bool in_sample = false;
+};
+
+core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset& ds,
+                                 const train::TrainingSet& ts, const ProgressFn& progress) {
+  Plan plan;
+  plan.mode = "cross-validation, " + std::to_string(cfg.folds) + " folds";
+  const auto fold = StratifiedFolds(ts.y, cfg.folds, cfg.replay.seed);
+  train::TrainConfig tc;
+  tc.seed = cfg.replay.seed;
+  for (int k = 0; k < cfg.folds; ++k) {
+    std::vector<Eigen::Index> rows;
+    for (size_t i = 0; i < fold.size(); ++i) {
+      if (fold[i] != k) rows.push_back(static_cast<Eigen::Index>(i));
+    }
+    train::RowMatrix x(static_cast<Eigen::Index>(rows.size()), ts.x.cols());
+    std::vector<int8_t> y;
+    for (size_t j = 0; j < rows.size(); ++j) {
+      x.row(static_cast<Eigen::Index>(j)) = ts.x.row(rows[j]);
+      y.push_back(ts.y[static_cast<size_t>(rows[j])]);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto trained = train::TrainMlp(x, y, tc);
+    if (!trained) return trained.error();
+    auto m = model::Model::Create(train::SeedV1Spec(*trained, tc.activation));
+    if (!m) return m.error();
+    plan.models.push_back(*m);
+    if (progress) {
+      char line[160];
+      std::snprintf(line, sizeof line, "fold %d/%d trained on %zu rows in %.1f s (%d epochs)",
+                    k + 1, cfg.folds, rows.size(),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                    trained->epochs);
+      progress(line);
+    }
+  }
+  for (size_t i = 0; i < ts.record.size(); ++i)
+    plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), fold[i]});
+  return plan;
+}
+
+core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
+                             const data::Labels& labels) {
+  Plan plan;
+  plan.models.push_back(cfg.model);
+  plan.mode = "model " + cfg.model_name;
+  // Which records did it see? Its provenance records the data fingerprint and the split.
+  auto provenance = modelfile::ReadProvenance(cfg.model->spec().metadata.json);
+  const bool known = provenance && provenance->split && provenance->data_fingerprint &&
+                     *provenance->data_fingerprint == ds.fingerprint;
+  train::SplitConfig split{0, 0, 0};
+  if (known)
+    split = {provenance->split->validation, provenance->split->test, provenance->split->seed};
+  const train::TrainingSet ts = train::BuildTrainingSet(ds.records, labels, split);
+  if (!known) {
+    if (!cfg.allow_in_sample) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "the model's metadata does not say which of these records it was trained "
+                       "on (no split, or another data fingerprint); evaluating it here may be "
+                       "in-sample. Use --cross-validate, or --allow-in-sample to accept an "
+                       "in-sample result",
+                       "model");
+    }
+    plan.in_sample = true;
+    plan.mode += " (IN-SAMPLE: may include its own training records)";
+    for (size_t i = 0; i < ts.record.size(); ++i)
+      plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+    return plan;
+  }
+  plan.mode += ", on its held-out test split";
+  for (size_t i = 0; i < ts.record.size(); ++i) {
+    if (ts.part[i] == train::Part::kTest)
+      plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+  }
+  return plan;
+}
+
+}  // namespace
+
+core::Status EvaluateConfig::Validate() const {
+  auto bad = [](const std::string& m, const char* f) {
+    return MakeError(ErrorCode::kInvalidArgument, m, f);
+  };
+  if (!model && (folds < 2 || folds > 20)) return bad("folds must be 2 to 20", "cross_validate");
+  if (replay.draws < 1 || replay.draws > 1000) return bad("draws must be 1 to 1000", "draws");
+  if (ecs_tasks < 1 || ecs_tasks > 1000) return bad("ECS tasks must be 1 to 1000", "ecs_tasks");
+  if (!(ecs_hours >= 0 && ecs_hours <= 1e6)) return bad("ECS hours must be 0 to 1e6", "ecs_hours");
+  const bool measured = ecs_task.vcpu == 0 && ecs_task.memory_gb == 0;
+  const auto in_range = [](double v) { return v >= 0.125 && v <= 64; };
+  if (!measured && !(in_range(ecs_task.vcpu) && in_range(ecs_task.memory_gb)))
+    return bad("an ECS task size is VCPU GB, each 0.125 to 64", "ecs_task");
+  return {};
+}
+
+std::vector<uint16_t> StratifiedFolds(const std::vector<int8_t>& y, int k, uint64_t seed) {
+  std::vector<uint16_t> fold(y.size(), 0);
+  train::Rng rng(seed);
+  for (int8_t cls = 0; cls <= 1; ++cls) {
+    std::vector<uint32_t> idx;
+    for (size_t i = 0; i < y.size(); ++i) {
+      if (y[i] == cls) idx.push_back(static_cast<uint32_t>(i));
+    }
+    rng.Shuffle(idx);
+    for (size_t j = 0; j < idx.size(); ++j)
+      fold[idx[j]] = static_cast<uint16_t>(j % static_cast<size_t>(k));
+  }
+  return fold;
+}
+
+core::Status LoadPricing(const std::string& path, cost::Pricing& p) {
+  std::ifstream in(path);
+  if (!in) return MakeError(ErrorCode::kIo, "cannot read pricing file '" + path + "'", "pricing");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json::Document doc;
+  std::string error;
+  if (!json::ParseDocument(doc, ss.str(), json::kRequestLimits, error) || !doc.IsObject())
+    return MakeError(ErrorCode::kInvalidArgument, path + ": not a JSON object", "pricing");
+  using Field = double cost::Pricing::*;
+  const std::pair<const char*, Field> fields[] = {
+      {"lambda_request_usd", &cost::Pricing::lambda_request_usd},
+      {"lambda_gb_second_usd", &cost::Pricing::lambda_gb_second_usd},
+      {"fargate_vcpu_hour_usd", &cost::Pricing::fargate_vcpu_hour_usd},
+      {"fargate_gb_hour_usd", &cost::Pricing::fargate_gb_hour_usd},
+      {"seed_vcpu_hour_usd", &cost::Pricing::seed_vcpu_hour_usd},
+      {"seed_gb_hour_usd", &cost::Pricing::seed_gb_hour_usd},
+      {"api_gateway_per_million_usd", &cost::Pricing::api_gateway_per_million_usd},
+      {"alb_hour_usd", &cost::Pricing::alb_hour_usd}};
+  cost::Pricing read = p;  // nothing changes unless the whole file is good
+  for (const auto& member : doc.GetObject()) {
+    const std::string key(json::Text(member.name));
+    Field target = nullptr;
+    for (const auto& [name, field] : fields) {
+      if (key == name) target = field;
+    }
+    if (!target)
+      return MakeError(ErrorCode::kInvalidArgument, path + ": unknown price '" + key + "'", key);
+    const double v = member.value.IsNumber() ? member.value.GetDouble() : -1;
+    if (!(v >= 0) || !std::isfinite(v))
+      return MakeError(ErrorCode::kInvalidArgument, path + ": '" + key + "' must be a number >= 0",
+                       key);
+    read.*target = v;
+  }
+  p = read;
+  return {};
+}
+
+core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& progress) {
+  if (auto s = cfg.Validate(); !s) return s.error();
+  const auto t0 = std::chrono::steady_clock::now();
+  ReplayConfig replay = cfg.replay;
+  if (!cfg.pricing_file.empty()) {
+    if (auto s = LoadPricing(cfg.pricing_file, replay.pricing); !s) return s.error();
+  }
+  std::vector<std::string> paths = cfg.data;
+  if (paths.empty()) paths.push_back(data::DefaultDataDir());
+  auto ds = data::Ingest(paths);
+  if (!ds) return ds.error();
+  const data::Labels labels = data::SeedBalancedLabels(ds->records);
+  core::Result<Plan> plan =
+      cfg.model
+          ? FromModel(cfg, *ds, labels)
+          : CrossValidate(cfg, *ds, train::BuildTrainingSet(ds->records, labels, {}), progress);
+  if (!plan) return plan.error();
+  replay.provisioned =
+      ProvisionedFromData(ds->records, replay.pricing, cfg.ecs_tasks, cfg.ecs_hours, cfg.ecs_task);
+  std::vector<std::unique_ptr<Policy>> policies;
+  policies.push_back(LambdaOnly());
+  policies.push_back(EcsOnly());
+  policies.push_back(ModelPolicy(plan->models));
+  policies.push_back(SeedHeuristic());
+  policies.push_back(OracleCost(ds->records, replay.pricing));
+  policies.push_back(OracleLatency(ds->records));
+  policies.push_back(HindsightLatency());
+  Evaluation out;
+  out.mode = plan->mode;
+  out.in_sample = plan->in_sample;
+  out.result = Replay(ds->records, plan->items, policies, replay);
+  if (cfg.with_audit) out.audit = data::Audit(*ds);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace hr::eval

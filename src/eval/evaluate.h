@@ -1,0 +1,57 @@
+// `evaluate` as a library call: read the measurements, decide which records each model judges
+// (K-fold cross-validation with a model trained per fold, or a model file's recorded test split;
+// in-sample only when asked and then labelled so), and replay every policy over them
+// (eval/replay). Opens the measurement and pricing files; prints nothing.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "data/audit.h"
+#include "data/record.h"
+#include "eval/replay.h"
+#include "model/mlp.h"
+
+namespace hr::eval {
+
+struct EvaluateConfig {
+  std::vector<std::string> data;  // empty: the shipped measurements
+  int folds = 5;                  // cross-validation when no model is given
+  // A model to evaluate on its recorded test split instead of cross-validating; `model_name`
+  // names it in the output.
+  std::shared_ptr<const model::Model> model;
+  std::string model_name;
+  bool allow_in_sample = false;  // evaluate a model whose split is unknown, labelled in-sample
+  ReplayConfig replay;
+  std::string pricing_file;      // JSON object of prices overriding cost::Pricing's defaults
+  int ecs_tasks = 1;             // provisioned ECS: tasks per service
+  double ecs_hours = 0;          // provisioned ECS: hours running (0: the measurement runs')
+  cost::EcsTask ecs_task{0, 0};  // provisioned ECS: size for every service (0: the measured)
+  bool with_audit = false;       // also audit the data (the HTML report shows it)
+  core::Status Validate() const;
+};
+
+struct Evaluation {
+  std::string mode;  // how the records were held out, for people
+  bool in_sample = false;
+  ReplayResult result;
+  data::AuditReport audit;  // when with_audit
+  double seconds = 0;
+};
+
+using ProgressFn = std::function<void(std::string_view line)>;
+
+core::Result<Evaluation> Evaluate(const EvaluateConfig& config, const ProgressFn& progress = {});
+
+// Reads a pricing file: a JSON object whose keys are cost::Pricing's fields, each a number >= 0.
+// Unknown keys are errors naming the key.
+core::Status LoadPricing(const std::string& path, cost::Pricing& pricing);
+
+// Fold of each row, stratified by label and seeded.
+std::vector<uint16_t> StratifiedFolds(const std::vector<int8_t>& labels, int folds, uint64_t seed);
+
+}  // namespace hr::eval

@@ -1,0 +1,115 @@
+#include "eval/evaluate.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "modelfile/model_file.h"
+#include "report/evaluation_text.h"
+
+namespace hr::eval {
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(LoadPricing, OverridesOnlyWhatTheFileNames) {
+  cost::Pricing p;
+  ASSERT_TRUE(LoadPricing(WriteTemp("p1.json", R"({"fargate_vcpu_hour_usd": 0.05})"), p));
+  EXPECT_DOUBLE_EQ(p.fargate_vcpu_hour_usd, 0.05);
+  EXPECT_DOUBLE_EQ(p.fargate_gb_hour_usd, cost::Pricing{}.fargate_gb_hour_usd);
+}
+
+TEST(LoadPricing, BadFilesAreErrorsAndChangeNothing) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"fargate_vcpu_hour_usd": 0.05, "lambda_gb_second": 1})", "lambda_gb_second"},
+      {R"({"fargate_vcpu_hour_usd": 0.05, "alb_hour_usd": -1})", "alb_hour_usd"},
+      {R"({"alb_hour_usd": "cheap"})", "alb_hour_usd"},
+      {R"({"alb_hour_usd": 1e999})", "alb_hour_usd"},
+      {R"([1, 2])", "pricing"},
+      {R"({"alb_hour_usd": )", "pricing"},
+  };
+  for (const auto& [text, field] : cases) {
+    cost::Pricing p;
+    auto s = LoadPricing(WriteTemp("p2.json", text), p);
+    ASSERT_FALSE(s) << text;
+    EXPECT_EQ(s.error().field, field) << text;
+    EXPECT_DOUBLE_EQ(p.fargate_vcpu_hour_usd, cost::Pricing{}.fargate_vcpu_hour_usd) << text;
+  }
+  cost::Pricing p;
+  EXPECT_EQ(LoadPricing("/nonexistent/prices.json", p).error().code, core::ErrorCode::kIo);
+}
+
+TEST(StratifiedFolds, EachFoldKeepsTheLabelBalance) {
+  std::vector<int8_t> y;
+  for (int i = 0; i < 1000; ++i) y.push_back(i % 4 == 0 ? 1 : 0);  // 25 % positive
+  const auto fold = StratifiedFolds(y, 5, 7);
+  std::array<int, 5> rows{}, positive{};
+  for (size_t i = 0; i < y.size(); ++i) {
+    ++rows[fold[i]];
+    positive[fold[i]] += y[i];
+  }
+  for (int k = 0; k < 5; ++k) {
+    EXPECT_EQ(rows[static_cast<size_t>(k)], 200);
+    EXPECT_EQ(positive[static_cast<size_t>(k)], 50);
+  }
+  EXPECT_EQ(StratifiedFolds(y, 5, 7), fold);  // seeded
+  EXPECT_NE(StratifiedFolds(y, 5, 8), fold);
+}
+
+TEST(EvaluateConfig, RangesAreCheckedInOnePlace) {
+  EvaluateConfig c;
+  EXPECT_TRUE(c.Validate());
+  c.folds = 1;
+  EXPECT_EQ(c.Validate().error().field, "cross_validate");
+  c = {};
+  c.replay.draws = 0;
+  EXPECT_EQ(c.Validate().error().field, "draws");
+  c = {};
+  c.ecs_task = {0.1, 2};
+  EXPECT_EQ(c.Validate().error().field, "ecs_task");
+}
+
+TEST(Evaluate, AnUnknownSplitIsRefusedUnlessInSampleIsAccepted) {
+  // A model without a recorded split: the tiny fixture model.
+  auto text = std::ifstream(std::string(HR_TEST_DATA_DIR) + "/tiny_seed_v1.json");
+  std::stringstream ss;
+  ss << text.rdbuf();
+  auto m = modelfile::Parse(ss.str());
+  ASSERT_TRUE(m) << m.error().message;
+  EvaluateConfig cfg;
+  cfg.data = {std::string(HR_SOURCE_DIR) + "/data/aws-measurements"};
+  cfg.model = *m;
+  cfg.model_name = "tiny";
+  cfg.replay.draws = 1;
+  auto refused = Evaluate(cfg);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "model");
+  cfg.allow_in_sample = true;
+  cfg.with_audit = true;
+  auto e = Evaluate(cfg);
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_TRUE(e->in_sample);
+  EXPECT_NE(e->mode.find("IN-SAMPLE"), std::string::npos);
+  ASSERT_EQ(e->result.policies.size(), 7u);
+  EXPECT_GT(e->result.items, 10000u);
+  EXPECT_GT(e->audit.accepted, 10000u);
+  // The text forms show the same numbers.
+  const std::string json = report::EvaluationJson(*e, cfg.replay);
+  EXPECT_NE(json.find("\"in_sample\":true"), std::string::npos);
+  EXPECT_NE(json.find("\"policy\":\"oracle-latency\""), std::string::npos);
+  const std::string csv = report::EvaluationTable(*e, cfg.replay, true);
+  EXPECT_EQ(csv.rfind("policy,lambda_share,", 0), 0u);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 8);  // header + 7 policies
+  const std::string table = report::EvaluationTable(*e, cfg.replay, false);
+  EXPECT_NE(table.find("IN-SAMPLE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hr::eval
