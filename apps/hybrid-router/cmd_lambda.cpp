@@ -6,27 +6,29 @@
 #include "commands.h"
 #include "lambda/runtime.h"
 #include "model_source.h"
+#include "service_options.h"
 
 namespace hr::app {
 
 namespace {
 
 struct LambdaConfig {
-  service::ServiceConfig service;
+  ServiceOptions shared;
   lambda::RuntimeOptions runtime;
   bool check = false;
 };
 
 // --check: what a deployment would serve, without a Runtime API (packaging checks a model with it).
 int CheckModel(const LambdaConfig& cfg) {
-  auto m = LoadModel(cfg.service.model_path);
+  auto m = LoadModel(cfg.shared.service.model_path);
   if (!m) return ReportError(m.error());
   const auto& spec = (*m)->spec();
-  std::printf("model ok: %s, schema %s, %zu layers, test accuracy %s\n",
-              cfg.service.model_path.empty() ? "built-in" : cfg.service.model_path.c_str(),
-              spec.feature_schema.c_str(), spec.layers.size(),
-              spec.metadata.test_accuracy ? std::to_string(*spec.metadata.test_accuracy).c_str()
-                                          : "unknown");
+  std::printf(
+      "model ok: %s, schema %s, %zu layers, test accuracy %s\n",
+      cfg.shared.service.model_path.empty() ? "built-in" : cfg.shared.service.model_path.c_str(),
+      spec.feature_schema.c_str(), spec.layers.size(),
+      spec.metadata.test_accuracy ? std::to_string(*spec.metadata.test_accuracy).c_str()
+                                  : "unknown");
   return 0;
 }
 
@@ -42,12 +44,17 @@ int RunLambdaCommand(LambdaConfig& cfg) {
                         "or pass --runtime-api host:port",
                         "runtime_api"));
   }
-  if (const char* keys = std::getenv("HYBRID_ROUTER_API_KEYS")) {
-    auto k = service::ApiKeys::FromList(keys);
-    if (!k) return ReportError(k.error());
-    cfg.service.keys = std::move(*k);
+  if (auto s = FinishServiceOptions(cfg.shared); !s) return ReportError(s.error());
+  if (cfg.shared.memory_mb->count() == 0) {
+    // The function's configured memory prices the inference.
+    if (const char* memory = std::getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")) {
+      char* end = nullptr;
+      const double mb = std::strtod(memory, &end);
+      if (end != memory && *end == '\0' && mb >= 128 && mb <= 10240)
+        cfg.shared.service.memory_mb = mb;
+    }
   }
-  return lambda::RunRuntime(cfg.service, cfg.runtime);
+  return lambda::RunRuntime(cfg.shared.service, cfg.runtime);
 }
 
 }  // namespace
@@ -58,7 +65,7 @@ RunFn AddLambda(CLI::App& app) {
       "lambda",
       "Run as an AWS Lambda custom runtime (provided.al2023): the same API as serve, for API "
       "Gateway REST/HTTP, Function URL, ALB and direct invocations.");
-  AddModelOption(*sub, cfg->service.model_path);
+  AddServiceOptions(*sub, cfg->shared);
   sub->add_option("--runtime-api", cfg->runtime.endpoint,
                   "Runtime API host:port (default: AWS_LAMBDA_RUNTIME_API)");
   sub->add_option("--max-invocations", cfg->runtime.max_invocations,
@@ -67,13 +74,6 @@ RunFn AddLambda(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--check", cfg->check,
                 "Load the model, say whether it is usable, and exit (no Runtime API needed)");
-  sub->add_option("--cors-origin", cfg->service.cors_origin, "Access-Control-Allow-Origin value")
-      ->capture_default_str()
-      ->envname("HYBRID_ROUTER_CORS_ORIGIN");
-  sub->add_flag("--strict", cfg->service.strict,
-                "Refuse unknown request fields (400 unknown_field) instead of ignoring them with a "
-                "warning")
-      ->envname("HYBRID_ROUTER_STRICT");
   return [cfg] { return RunLambdaCommand(*cfg); };
 }
 

@@ -12,6 +12,7 @@
 #include "json/json_writer.h"
 #include "model_source.h"
 #include "service/service.h"
+#include "service_options.h"
 
 namespace hr::app {
 
@@ -19,10 +20,8 @@ namespace {
 
 struct ServeConfig {
   http::ServerOptions server;
-  service::ServiceConfig service;
+  ServiceOptions shared;
   size_t max_body_kb = 1024;  // the prototype's generator posts 1,000 requests as ~230 KB
-  size_t max_model_mb = modelfile::kDefaultMaxModelBytes >> 20;
-  std::string api_key_file;
   std::string access_log = "stdout";
 };
 
@@ -46,30 +45,22 @@ core::Result<std::shared_ptr<spdlog::logger>> MakeAccessLog(const std::string& t
 }
 
 int RunServe(ServeConfig& cfg) {
+  if (auto s = FinishServiceOptions(cfg.shared); !s) return ReportError(s.error());
+  service::ServiceConfig& service = cfg.shared.service;
   auto events = spdlog::stderr_logger_mt("events");
   events->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",
                       spdlog::pattern_time_type::utc);
-  cfg.service.event_log = events;
+  service.event_log = events;
   auto access = MakeAccessLog(cfg.access_log);
   if (!access) return ReportError(access.error());
-  cfg.service.access_log = *access;
+  service.access_log = *access;
   spdlog::flush_every(std::chrono::seconds(1));
 
-  if (!cfg.api_key_file.empty()) {
-    auto keys = service::ApiKeys::FromFile(cfg.api_key_file);
-    if (!keys) return ReportError(keys.error());
-    cfg.service.keys = std::move(*keys);
-  } else if (const char* env = std::getenv("HYBRID_ROUTER_API_KEYS")) {
-    auto keys = service::ApiKeys::FromList(env);
-    if (!keys) return ReportError(keys.error());
-    cfg.service.keys = std::move(*keys);
-  }
   cfg.server.max_body_bytes = cfg.max_body_kb * 1024;
-  cfg.service.max_model_bytes = cfg.max_model_mb << 20;
   if (cfg.server.threads <= 0)
     cfg.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  auto svc = service::Service::Create(cfg.service);
+  auto svc = service::Service::Create(service);
   if (!svc) return ReportError(svc.error());
   service::Service* s = svc->get();
   auto server = http::Server::Create(
@@ -83,7 +74,7 @@ int RunServe(ServeConfig& cfg) {
   events->info(R"("event":"listening","url":{},"port":{},"threads":{},"model":{},"auth":{})",
                json::Quoted("http://" + cfg.server.host + ":" + std::to_string(srv->port())),
                srv->port(), cfg.server.threads, json::Quoted(model ? model->source : "none"),
-               cfg.service.keys.enabled() ? "true" : "false");
+               service.keys.enabled() ? "true" : "false");
   events->flush();
   srv->Run(
       [s] { s->RequestReload(); });  // read off the event loops; the old model serves meanwhile
@@ -112,37 +103,15 @@ RunFn AddServe(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 256))
       ->envname("HYBRID_ROUTER_THREADS");
-  AddModelOption(*sub, cfg->service.model_path);
-  sub->add_flag("--allow-missing-model", cfg->service.allow_missing_model,
+  AddServiceOptions(*sub, cfg->shared);
+  sub->add_flag("--allow-missing-model", cfg->shared.service.allow_missing_model,
                 "Start even if --model cannot be loaded: not ready, /predict answers 503 with the "
                 "prototype's fallback_prediction until a reload succeeds")
       ->envname("HYBRID_ROUTER_ALLOW_MISSING_MODEL");
-  sub->add_option("--cors-origin", cfg->service.cors_origin, "Access-Control-Allow-Origin value")
-      ->capture_default_str()
-      ->envname("HYBRID_ROUTER_CORS_ORIGIN");
-  sub->add_option("--memory-mb", cfg->service.memory_mb,
-                  "Lambda memory priced into inference_cost_usd")
-      ->capture_default_str()
-      ->check(CLI::Range(128.0, 10240.0))
-      ->envname("HYBRID_ROUTER_MEMORY_MB");
   sub->add_option("--max-body-kb", cfg->max_body_kb, "Largest request body (413 above)")
       ->capture_default_str()
       ->check(CLI::Range(1, 102400))
       ->envname("HYBRID_ROUTER_MAX_BODY_KB");
-  sub->add_option(
-         "--max-model-mb", cfg->max_model_mb,
-         "Largest model file (MB) loaded at start or reload; a larger one is refused unread")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 256))
-      ->envname("HYBRID_ROUTER_MAX_MODEL_MB");
-  sub->add_flag("--strict", cfg->service.strict,
-                "Refuse unknown request fields (400 unknown_field) instead of ignoring them with a "
-                "warning")
-      ->envname("HYBRID_ROUTER_STRICT");
-  sub->add_option("--max-batch", cfg->service.max_batch, "Most requests in one /predict/batch")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 100000))
-      ->envname("HYBRID_ROUTER_MAX_BATCH");
   sub->add_option("--read-timeout-ms", o.read_timeout_ms, "A request must arrive whole within this")
       ->capture_default_str()
       ->check(CLI::Range(100, 600000))
@@ -162,13 +131,6 @@ RunFn AddServe(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 600000))
       ->envname("HYBRID_ROUTER_DRAIN_TIMEOUT_MS");
-  sub->add_option("--api-key-file", cfg->api_key_file,
-                  "File of API keys, one per line (or HYBRID_ROUTER_API_KEYS=k1,k2); enables auth "
-                  "on /predict, /predict/batch, /model and /admin/reload")
-      ->envname("HYBRID_ROUTER_API_KEY_FILE");
-  sub->add_flag("--metrics-auth", cfg->service.metrics_need_auth,
-                "Require an API key for /metrics too")
-      ->envname("HYBRID_ROUTER_METRICS_AUTH");
   sub->add_option("--access-log", cfg->access_log,
                   "Access log: stdout, stderr, off, or a file path")
       ->capture_default_str()

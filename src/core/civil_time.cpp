@@ -116,8 +116,8 @@ int Weekday(int y, int m, int d) {
 }
 
 int64_t WallClockMicros(const CivilTime& t) {
-  const int64_t seconds =
-      DaysFromCivil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
+  const int64_t seconds = DaysFromCivil(t.year, t.month, t.day) * 86400 + int64_t{t.hour} * 3600 +
+                          int64_t{t.minute} * 60 + t.second;
   return seconds * 1'000'000 + t.nanos / 1000;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -15,7 +16,6 @@ namespace hr::data {
 namespace {
 
 using features::LoadPattern;
-using features::TimeWindow;
 using features::Workload;
 using policy::Platform;
 
@@ -241,8 +241,8 @@ AuditReport Audit(const Dataset& ds) {
 
   // Features as the prototype computed them, over records with a known context.
   std::array<double, features::kSeedV1Size> lo, hi;
-  lo.fill(INFINITY);
-  hi.fill(-INFINITY);
+  lo.fill(std::numeric_limits<double>::infinity());
+  hi.fill(-std::numeric_limits<double>::infinity());
   std::set<int> hours;
   bool any = false;
   for (const auto& r : ds.records) {

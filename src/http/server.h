@@ -55,8 +55,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: pick a free port
   int threads = 1;
-  size_t max_body_bytes = 64 * 1024;
-  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = size_t{64} * 1024;
+  size_t max_header_bytes = size_t{16} * 1024;
   int read_timeout_ms = 10'000;  // from a request's first byte to its last
   int idle_timeout_ms = 60'000;  // a keep-alive connection waiting for its next request
   int max_connections = 10'000;

@@ -65,11 +65,7 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
     std::fprintf(stderr, "hybrid-router lambda: %s\n", client.error().message.c_str());
     return 1;
   }
-  if (const char* memory = std::getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")) {
-    const double mb = std::atof(memory);
-    if (mb >= 128) config.memory_mb = mb;  // the function's configured memory prices the inference
-  }
-  auto svc = service::Service::Create(config);
+  auto svc = service::Service::Create(std::move(config));
   if (!svc) {
     const std::string error_type = "Runtime.InitError";
     (void)SendWithRetry(**client, "POST", std::string(kApi) + "/init/error",
@@ -99,7 +95,7 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
                           {{"Lambda-Runtime-Function-Error-Type", type}}, options.max_retries);
     };
     const std::string deadline = next->Header("lambda-runtime-deadline-ms");
-    if (!deadline.empty() && std::atoll(deadline.c_str()) <= NowMs()) {
+    if (!deadline.empty() && std::strtoll(deadline.c_str(), nullptr, 10) <= NowMs()) {
       post_error("Runtime.DeadlineExceeded",
                  "the invocation's deadline passed before it could be handled");
       continue;

@@ -101,7 +101,7 @@ class Fields {
   do {                                    \
     auto hr_tmp_ = (expr);                \
     if (!hr_tmp_) return hr_tmp_.error(); \
-    lhs = std::move(*hr_tmp_);            \
+    (lhs) = std::move(*hr_tmp_);          \
   } while (0)
 
 core::Result<model::Layer> ParseLayer(const Value& e, const std::string& where) {

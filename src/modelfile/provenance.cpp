@@ -1,5 +1,6 @@
 #include "modelfile/provenance.h"
 
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -271,11 +272,13 @@ core::Result<Provenance> ReadProvenance(std::string_view metadata_json) {
   HR_READ(r, "training_date", p.training_date);
   if (const Value* f = r.Get("data_fingerprint")) {
     const std::string_view text = f->IsString() ? json::Text(*f) : std::string_view();
+    constexpr std::string_view kPrefix = "fnv1a64:";
     uint64_t value = 0;
-    int used = 0;
-    if (text.size() != 24 ||
-        std::sscanf(std::string(text).c_str(), "fnv1a64:%16" SCNx64 "%n", &value, &used) != 1 ||
-        used != 24)
+    const char* digits = text.data() + kPrefix.size();
+    const char* end = text.data() + text.size();
+    if (text.size() != kPrefix.size() + 16 || !text.starts_with(kPrefix) ||
+        std::from_chars(digits, end, value, 16).ptr != end ||
+        text.find_first_of("+-", kPrefix.size()) != std::string_view::npos)
       return Invalid("data_fingerprint", "must be \"fnv1a64:\" and 16 hex digits");
     p.data_fingerprint = value;
   }

@@ -318,8 +318,8 @@ std::string AuditTable(const data::Dataset& ds, const data::AuditReport& a, doub
     char minutes[16];
     std::snprintf(minutes, sizeof minutes, "%.1f", r.duration_s / 60);
     for (int w = 0; w < features::kWorkloadCount; ++w) {
-      const auto& l = r.groups[static_cast<size_t>(w * 2)];
-      const auto& e = r.groups[static_cast<size_t>(w * 2 + 1)];
+      const auto& l = r.groups[static_cast<size_t>(w) * 2];
+      const auto& e = r.groups[static_cast<size_t>(w) * 2 + 1];
       Appendf(out, "%-14s %-12s %6s %-10s %-21s %7.0f%% %7.0f%% %7.0f\n",
               w == 0 ? Opt(r.time_window).c_str() : "", w == 0 ? Opt(r.load_pattern).c_str() : "",
               w == 0 ? minutes : "", w == 0 ? hours.c_str() : "",

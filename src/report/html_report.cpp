@@ -94,7 +94,7 @@ core::Result<std::string> Plot(const fs::path& dir, const std::string& name,
   return text.substr(start);
 }
 
-const char* kStyle =
+constexpr const char* kStyle =
     R"(body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.caveat{background:#fff8e5;border-left:4px solid #e0a800;padding:.4em .8em;margin:.5em 0}

@@ -106,7 +106,7 @@ core::Status ExportRows(const TrainingSet& ts, const std::string& path) {
   for (auto n : features::kSeedV1Names)
     std::fprintf(f, ",%.*s", static_cast<int>(n.size()), n.data());
   std::fputc('\n', f);
-  static const char* kParts[] = {"train", "validation", "test"};
+  static constexpr const char* kParts[] = {"train", "validation", "test"};
   for (Eigen::Index k = 0; k < ts.x.rows(); ++k) {
     std::fprintf(f, "%s,%d", kParts[static_cast<int>(ts.part[static_cast<size_t>(k)])],
                  ts.y[static_cast<size_t>(k)]);

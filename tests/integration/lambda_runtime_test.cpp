@@ -336,11 +336,9 @@ TEST(LambdaRuntime, InitFailureAndAnUnreachableEndpoint) {
   EXPECT_NE(posted[0].body.find("/nonexistent/model.json"), std::string::npos);
 
   // /next keeps failing: bounded retries, then exit non-zero (Lambda restarts the environment).
-  const auto start = std::chrono::steady_clock::now();
   auto gone = RunBootstrap(api.port(), "--max-invocations 1");
   EXPECT_EQ(gone.exit_code, 1);
-  EXPECT_EQ(api.next_calls(), 6);  // 1 + 5 retries
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_EQ(api.next_calls(), 6);  // 1 + 5 retries, then it gives up
   EXPECT_NE(gone.err.find("runtime endpoint failed"), std::string::npos) << gone.err;
 }
 
