@@ -6,7 +6,7 @@ set -euo pipefail
 # Build and run: compiler, CMake presets, libraries (Boost.Beast, simdjson, RapidJSON, fmt, CLI11,
 # spdlog, Eigen, zlib). Tests and tools: GoogleTest, Google Benchmark, Debian's scikit-learn,
 # gnuplot (the evaluation report's charts), zip (the Lambda package), clang-16 with its runtime
-# (libFuzzer and the sanitizers of the fuzz preset).
+# (libFuzzer and the sanitizers of the fuzz preset), clang-format-16 and clang-tidy-16 (the lint).
 # libboost-dev (1.74) rather than libboost1.81-dev: python3-sklearn pulls in libboost-dev through
 # python3-pythran, and the two Boost versions conflict, so a machine cannot have both 1.81 and
 # Debian's scikit-learn.
@@ -17,7 +17,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-sklearn python3-yaml gnuplot-nox
   curl zip
-  clang-16 libclang-rt-16-dev
+  clang-16 libclang-rt-16-dev clang-format-16 clang-tidy-16
 )
 EXTRA=("$@")  # e.g. wrk nginx-light gnuplot chromium for benchmarks and reports
 

@@ -2,13 +2,15 @@
 # The README's test command (and CI's, through .ci/run). Installs the Debian packages
 # (tools/setup.sh), then, each stage failing the run on any failure:
 #   1. builds the CMake preset (default: ci, optimised, warnings as errors) and runs every ctest
-#      test: C++ unit tests, black-box tests of the binary, the importer's parity tests;
+#      test: C++ unit tests, black-box tests of the binary, the importer's parity tests; then the
+#      lint (tools/lint.sh: clang-format-16 over every C++ file, clang-tidy-16 over src/ and apps/);
 #   2. packages the static Lambda bootstrap and runs the Lambda runtime tests against it;
 #   3. builds the asan preset (AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole
 #      suite again under it (the bad-input corpus included);
 #   4. builds the libFuzzer targets and replays each one's corpus (every crash ever found), then
 #      fuzzes each for HR_FUZZ_SECONDS (default 30).
-# Usage: tools/test.sh [PRESET] [--quick]   (--quick: stages 1 and 2 only, for the inner loop)
+# Usage: tools/test.sh [PRESET] [--quick]   (--quick: stages 1 and 2 only, the lint over the
+# files changed since the last commit but one; for the inner loop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PRESET=ci
@@ -33,6 +35,12 @@ cmake --preset "$PRESET"
 cmake --build --preset "$PRESET" -j "$JOBS"
 ctest --preset "$PRESET" -j "$JOBS"
 stage "build and tests ($PRESET)"
+if [ "$QUICK" = 1 ]; then
+  tools/lint.sh --changed  # the files of the last commit and the work tree
+else
+  tools/lint.sh
+fi
+stage "lint"
 tools/package-lambda.sh --no-setup
 HR_LAMBDA_BOOTSTRAP="$PWD/build/lambda-package/bootstrap" \
   "build/$PRESET/tests/hr_cli_tests" --gtest_filter='LambdaRuntime.*' --gtest_brief=1
