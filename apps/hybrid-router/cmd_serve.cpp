@@ -1,6 +1,5 @@
 // `hybrid-router serve`: the prototype's HTTP API as a production service (see service/).
 #include <spdlog/async.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +10,7 @@
 #include "http/server.h"
 #include "json/json_writer.h"
 #include "model_source.h"
+#include "service/access_log.h"
 #include "service/service.h"
 #include "service_options.h"
 
@@ -25,25 +25,6 @@ struct ServeConfig {
   std::string access_log = "stdout";
 };
 
-core::Result<std::shared_ptr<spdlog::logger>> MakeAccessLog(const std::string& target) {
-  if (target == "off") return std::shared_ptr<spdlog::logger>();
-  try {
-    std::shared_ptr<spdlog::logger> logger;
-    if (target == "stdout") {
-      logger = spdlog::stdout_logger_mt("access");
-    } else if (target == "stderr") {
-      logger = spdlog::stderr_logger_mt("access");
-    } else {
-      logger = spdlog::basic_logger_mt("access", target);
-    }
-    logger->set_pattern("%v");
-    return logger;
-  } catch (const spdlog::spdlog_ex& e) {
-    return core::MakeError(core::ErrorCode::kIo, std::string("--access-log: ") + e.what(),
-                           "access_log");
-  }
-}
-
 int RunServe(ServeConfig& cfg) {
   if (auto s = FinishServiceOptions(cfg.shared); !s) return ReportError(s.error());
   service::ServiceConfig& service = cfg.shared.service;
@@ -51,7 +32,7 @@ int RunServe(ServeConfig& cfg) {
   events->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})",
                       spdlog::pattern_time_type::utc);
   service.event_log = events;
-  auto access = MakeAccessLog(cfg.access_log);
+  auto access = service::MakeAccessLog(cfg.access_log);
   if (!access) return ReportError(access.error());
   service.access_log = *access;
   spdlog::flush_every(std::chrono::seconds(1));

@@ -201,11 +201,6 @@ FastResult ParseOnDemand(od::parser& parser, simdjson::padded_string_view text,
 }
 #endif
 
-void Num(json::Writer& w, std::string_view key, double v) {
-  json::Key(w, key);
-  json::Double(w, v);
-}
-
 void Str(json::Writer& w, std::string_view key, std::string_view v) {
   json::Key(w, key);
   json::String(w, v);
@@ -280,48 +275,65 @@ core::Result<features::Request> RequestParser::Parse(std::string_view body,
 #endif
 }
 
-void WriteResponse(json::Writer& w, const features::Request& req, const policy::Decision& d,
-                   const model::Metadata* info, const ResponseExtras& extras) {
-  w.StartObject();
-  json::Key(w, "prediction");
-  w.StartObject();
-  Str(w, "platform", policy::Name(d.platform));
-  Num(w, "confidence", d.confidence);
-  Num(w, "lambda_probability", d.lambda_probability);
-  Num(w, "ecs_probability", d.ecs_probability);
-  w.EndObject();
-
-  json::Key(w, "metrics");
-  w.StartObject();
-  Num(w, "inference_time_ms", extras.inference_time_ms);
-  Num(w, "inference_cost_usd", extras.inference_cost_usd);
-  Str(w, "timestamp", core::FormatUtcMicros(extras.now));
-  w.EndObject();
-
-  json::Key(w, "request_context");
-  w.StartObject();
-  Str(w, "workload_type", features::Name(req.workload));
-  Num(w, "payload_size_kb", req.payload_kb);
-  Str(w, "time_window", features::Name(req.time_window));
-  Str(w, "load_pattern", features::Name(req.load_pattern));
+void AppendResponse(std::string& out, const features::Request& req, const policy::Decision& d,
+                    const model::Metadata* info, const ResponseExtras& extras) {
+  // The keys and names are constant ASCII: written as fixed text, only the numbers formatted.
+  out += R"({"prediction":{"platform":")";
+  out += policy::Name(d.platform);
+  out += R"(","confidence":)";
+  json::AppendDouble(out, d.confidence);
+  out += R"(,"lambda_probability":)";
+  json::AppendDouble(out, d.lambda_probability);
+  out += R"(,"ecs_probability":)";
+  json::AppendDouble(out, d.ecs_probability);
+  out += R"(},"metrics":{"inference_time_ms":)";
+  json::AppendDouble(out, extras.inference_time_ms);
+  out += R"(,"inference_cost_usd":)";
+  json::AppendDouble(out, extras.inference_cost_usd);
+  out += R"(,"timestamp":")";
+  out += core::FormatUtcMicros(extras.now);
+  out += R"("},"request_context":{"workload_type":")";
+  out += features::Name(req.workload);
+  out += R"(","payload_size_kb":)";
+  json::AppendDouble(out, req.payload_kb);
+  out += R"(,"time_window":")";
+  out += features::Name(req.time_window);
+  out += R"(","load_pattern":")";
+  out += features::Name(req.load_pattern);
+  out += '"';
   if (req.time_window_derived || req.load_pattern_defaulted) {
     // Values the client did not send: time_window from the hour, load_pattern low_load.
-    json::Key(w, "derived");
-    w.StartArray();
-    if (req.time_window_derived) json::String(w, "time_window");
-    if (req.load_pattern_defaulted) json::String(w, "load_pattern");
-    w.EndArray();
+    out += R"(,"derived":[)";
+    if (req.time_window_derived) out += R"("time_window")";
+    if (req.time_window_derived && req.load_pattern_defaulted) out += ',';
+    if (req.load_pattern_defaulted) out += R"("load_pattern")";
+    out += ']';
   }
-  w.EndObject();
-
-  json::Key(w, "model_info");
+  out += R"(},"model_info":)";
   if (!extras.model_info_json.empty()) {
-    w.Raw(extras.model_info_json, rapidjson::kObjectType);
+    out += extras.model_info_json;
   } else {
-    WriteModelInfo(w, info);
+    out += ModelInfoJson(info);
   }
-  if (extras.notes) WriteNotes(w, *extras.notes);
-  w.EndObject();
+  if (extras.notes && (!extras.notes->request_id.empty() || extras.notes->ignored_count > 0)) {
+    // Client text (request_id, field names) goes through the Writer's escaping.
+    json::Buffer buf;
+    json::Writer w(buf);
+    w.StartObject();
+    WriteNotes(w, *extras.notes);
+    w.EndObject();
+    out += ',';
+    out.append(buf.GetString() + 1, buf.GetSize() - 2);
+  }
+  out += '}';
+}
+
+void WriteResponse(json::Writer& w, const features::Request& req, const policy::Decision& d,
+                   const model::Metadata* info, const ResponseExtras& extras) {
+  thread_local std::string text;
+  text.clear();
+  AppendResponse(text, req, d, info, extras);
+  w.Raw(text, rapidjson::kObjectType);
 }
 
 void RequestNotes::Ignore(std::string_view key) {

@@ -108,6 +108,10 @@ std::string ModelInfoJson(const model::Metadata* info);
 // "request_id" and "warnings" when the request had them.
 void WriteResponse(json::Writer& w, const features::Request& req, const policy::Decision& d,
                    const model::Metadata* model_info, const ResponseExtras& extras);
+// The same bytes appended to a string: fixed text with only the numbers formatted (the Writer
+// escapes every constant key byte by byte, a third of a /predict answer's time).
+void AppendResponse(std::string& out, const features::Request& req, const policy::Decision& d,
+                    const model::Metadata* model_info, const ResponseExtras& extras);
 
 // "request_id" and "warnings" members of an answer (nothing when the notes are empty).
 void WriteNotes(json::Writer& w, const RequestNotes& notes);

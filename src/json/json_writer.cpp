@@ -64,12 +64,10 @@ std::string RepairUtf8(std::string_view s) {
   return out;
 }
 
-void Double(Writer& w, double v) {
-  if (!std::isfinite(v)) {
-    w.Null();
-    return;
-  }
-  char buf[32];
+namespace {
+
+// The shortest round-trip text of a finite double, with ".0" when it would read as an integer.
+size_t FormatDouble(char (&buf)[32], double v) {
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf - 2, v);
   bool has_point = false;
   for (const char* p = buf; p < end; ++p) has_point = has_point || *p == '.' || *p == 'e';
@@ -77,7 +75,27 @@ void Double(Writer& w, double v) {
     *end++ = '.';
     *end++ = '0';
   }
-  w.Raw(std::string_view(buf, static_cast<size_t>(end - buf)), rapidjson::kNumberType);
+  return static_cast<size_t>(end - buf);
+}
+
+}  // namespace
+
+void Double(Writer& w, double v) {
+  if (!std::isfinite(v)) {
+    w.Null();
+    return;
+  }
+  char buf[32];
+  w.Raw(std::string_view(buf, FormatDouble(buf, v)), rapidjson::kNumberType);
+}
+
+void AppendDouble(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  out.append(buf, FormatDouble(buf, v));
 }
 
 namespace {

@@ -59,6 +59,8 @@ inline void Key(Writer& w, std::string_view s) {
 // the Writer's Grisu2 here), always with a '.' or exponent as Python's json writes floats
 // (5.0, not 5). Non-finite values become null (JSON has no NaN).
 void Double(Writer& w, double v);
+// The same text appended to a string (null for non-finite values).
+void AppendDouble(std::string& out, double v);
 
 // Writes a parsed value as minified JSON, keys in document order.
 void WriteValue(Writer& w, const rapidjson::Value& v);

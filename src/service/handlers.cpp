@@ -17,10 +17,10 @@ using Clock = std::chrono::steady_clock;
 
 std::string Finish(json::Buffer& buf) { return std::string(buf.GetString(), buf.GetSize()); }
 
-// Writes one answer (or the fallback when no model is loaded) for a parsed request.
+// Appends one answer (or the fallback when no model is loaded) for a parsed request.
 std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const features::Request& req,
                         const codec::RequestNotes& notes, const core::CivilTime& now,
-                        Clock::time_point start, json::Writer& w) {
+                        Clock::time_point start, std::string& out) {
   policy::Decision d;
   const model::Metadata* info = nullptr;
   if (ts.model) {
@@ -37,7 +37,7 @@ std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const feature
   extras.now = now;
   if (ts.model) extras.model_info_json = ts.model->model_info_json;
   extras.notes = &notes;
-  codec::WriteResponse(w, req, d, info, extras);
+  codec::AppendResponse(out, req, d, info, extras);
   return d.from_model ? policy::Name(d.platform) : std::string_view("fallback");
 }
 
@@ -107,8 +107,8 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
     r.body = Finish(buf);
     return r;
   }
-  r.decision = Answer(ts, cfg, *req, ts.notes, now, start, w);
-  r.body = Finish(buf);
+  r.body.reserve(640);
+  r.decision = Answer(ts, cfg, *req, ts.notes, now, start, r.body);
   return r;
 }
 
@@ -174,7 +174,9 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
                         : core::Result<features::Request>(core::MakeError(
                               core::ErrorCode::kWrongType, "each request must be a JSON object"));
     if (req && ts.model) {
-      Answer(ts, cfg, *req, notes, now, start, w);
+      ts.answer.clear();
+      Answer(ts, cfg, *req, notes, now, start, ts.answer);
+      w.Raw(ts.answer, rapidjson::kObjectType);
       continue;
     }
     ++failed;

@@ -27,6 +27,7 @@ struct ThreadState {
   model::Scratch scratch;
   codec::RequestParser requests;
   codec::RequestNotes notes;
+  std::string answer;  // a batch item's answer, reused
   uint64_t counter = 0;
 };
 

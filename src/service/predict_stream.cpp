@@ -61,10 +61,7 @@ bool Predictor::Answer(std::string_view text, uint64_t line_no, std::string& out
   extras.now = now;
   extras.model_info_json = model_info_json_;
   extras.notes = &notes_;
-  json::Buffer buf;
-  json::Writer w(buf);
-  codec::WriteResponse(w, *req, d, &model_->spec().metadata, extras);
-  out.append(buf.GetString(), buf.GetSize());
+  codec::AppendResponse(out, *req, d, &model_->spec().metadata, extras);
   out += '\n';
   return true;
 }

@@ -1,0 +1,20 @@
+// The access log's destination: one JSON line per request to stdout, stderr or a file, buffered
+// (written when 64 KB have gathered, at each periodic flush, and at shutdown) rather than one
+// write(2) per request; "off" gives none. Adapter: files and descriptors.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+
+namespace hr::service {
+
+inline constexpr size_t kAccessLogBufferBytes = 64u << 10;
+
+// "stdout", "stderr", "off" (a null logger) or a file path (appended to).
+core::Result<std::shared_ptr<spdlog::logger>> MakeAccessLog(const std::string& target);
+
+}  // namespace hr::service
