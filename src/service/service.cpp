@@ -1,5 +1,6 @@
 #include "service/service.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -159,6 +160,13 @@ Service::~Service() {
 }
 
 core::Result<std::unique_ptr<Service>> Service::Create(ServiceConfig config) {
+#if defined(__GLIBC__)
+  // glibc hands memory freed at the top of the heap back to the kernel once 128 KB are free, so
+  // every batch answer (~60 KB per 100 items, plus its parse) faulted fresh pages in again: 2.9x
+  // the time of a batch of 100 (perf: two thirds in page faults, TLB flushes and brk). Keep up
+  // to 8 MB for the next request; the resident size stays bounded by the largest request.
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
+#endif
   std::unique_ptr<Service> s(new Service(std::move(config)));
   auto loaded = Load(s->config_.model_path, s->config_.max_model_bytes);
   if (loaded) {
