@@ -7,7 +7,8 @@
 # This VM's speed drifts from minute to minute, so each connection count alternates the two
 # servers ROUNDS times (default 3) and reports the median of each and the median of the per-round
 # ratios.
-#   bench/http_bench.sh [path/to/hybrid-router]      DURATION=5s ROUNDS=3 to change the runs
+#   bench/http_bench.sh [path/to/hybrid-router]      DURATION=5s ROUNDS=3 to change the runs,
+#   ACCESS_LOG=stdout to measure with the access log on (to /dev/null; default off)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-build/release/apps/hybrid-router/hybrid-router}
@@ -48,7 +49,7 @@ http {
 }
 CONF
 taskset -c "$SERVER_CPU" nginx -c "$tmp/nginx.conf" -p "$tmp" & pids+=($!)
-taskset -c "$SERVER_CPU" "$BIN" serve --port $HR_PORT --threads 1 --access-log off 2>"$tmp/hr.err" & hr_pid=$!; pids+=($hr_pid)
+taskset -c "$SERVER_CPU" "$BIN" serve --port $HR_PORT --threads 1 --access-log "${ACCESS_LOG:-off}" >/dev/null 2>"$tmp/hr.err" & hr_pid=$!; pids+=($hr_pid)
 sleep 0.5
 
 cat > "$tmp/post.lua" <<LUA
