@@ -46,7 +46,7 @@ int RunServe(ServeConfig& cfg) {
   service::Service* s = svc->get();
   auto server = http::Server::Create(
       cfg.server, [s](const http::Request& req, http::Response& res) { s->Handle(req, res); },
-      [s](int status) { s->ObserveServerError(status); });
+      [s](core::ErrorCode code) { s->ObserveServerError(code); });
   if (!server) return ReportError(server.error());
   http::Server* srv = server->get();
   s->SetConnectionGauge([srv] { return srv->open_connections(); });

@@ -25,7 +25,18 @@ constexpr CodeInfo kCodeTable[] = {
     {ErrorCode::kIo, "io_error", 500, 4},
     {ErrorCode::kUnavailable, "unavailable", 503, 3},
     {ErrorCode::kInternal, "internal", 500, 70},
+    {ErrorCode::kInvalidHttp, "invalid_http", 400, 2},
+    {ErrorCode::kUnauthorized, "unauthorized", 401, 2},
+    {ErrorCode::kForbidden, "forbidden", 403, 2},
+    {ErrorCode::kNotFound, "not_found", 404, 2},
+    {ErrorCode::kMethodNotAllowed, "method_not_allowed", 405, 2},
+    {ErrorCode::kConflict, "conflict", 409, 2},
+    {ErrorCode::kPayloadTooLarge, "payload_too_large", 413, 2},
+    {ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415, 2},
+    {ErrorCode::kHeadersTooLarge, "headers_too_large", 431, 2},
+    {ErrorCode::kTooManyConnections, "too_many_connections", 503, 3},
 };
+static_assert(std::size(kCodeTable) == kErrorCodeCount, "every code has its row");
 
 const CodeInfo& Lookup(ErrorCode code) {
   for (const auto& info : kCodeTable) {

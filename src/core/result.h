@@ -24,7 +24,20 @@ enum class ErrorCode {
   kIo,                // a file could not be read or written
   kUnavailable,       // no usable model
   kInternal,          // a bug: should never be seen
+  // HTTP-level refusals, answered by the server or the service before any request is read.
+  kInvalidHttp,           // malformed HTTP
+  kUnauthorized,          // no valid API key
+  kForbidden,             // an endpoint that is switched off
+  kNotFound,              // no such route
+  kMethodNotAllowed,      // a route that takes another method
+  kConflict,              // a state that forbids the operation
+  kPayloadTooLarge,       // a body or batch over the limit
+  kUnsupportedMediaType,  // a body that is not declared as JSON
+  kHeadersTooLarge,       // request headers over the limit
+  kTooManyConnections,    // a connection refused at the connection limit
 };
+// The codes are numbered 0 .. kErrorCodeCount - 1 (metrics index by them).
+inline constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::kTooManyConnections) + 1;
 
 // NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign): a false path through std::variant
 struct Error {

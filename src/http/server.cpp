@@ -85,8 +85,8 @@ class ServerImpl final : public Server {
       res.body = R"({"error":{"code":"internal","message":"internal error"}})";
     }
   }
-  void Observe(int status) {
-    if (on_error_) on_error_(status);
+  void Observe(core::ErrorCode code) {
+    if (on_error_) on_error_(code);
   }
   std::atomic<int> open_{0};
   std::atomic<int> pending_{0};  // accepted, not yet started on their loop
@@ -150,7 +150,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadMore() {
     const size_t room = std::min<size_t>(buffer_.max_size() - buffer_.size(), kReadChunk);
     if (room == 0)
-      return Fail(431, "headers_too_large", "request headers are larger than the limit");
+      return Fail(core::ErrorCode::kHeadersTooLarge, "request headers are larger than the limit");
     auto self = shared_from_this();
     socket_.async_read_some(buffer_.prepare(room), [self](beast::error_code ec, size_t n) {
       if (ec) return self->Close();  // end of stream, reset or shutdown, also mid-request
@@ -170,12 +170,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
       buffer_.consume(used);
       if (ec == bhttp::error::need_more) break;
       if (ec == bhttp::error::body_limit) {
-        return Fail(413, "payload_too_large", "request body is larger than the limit");
+        return Fail(core::ErrorCode::kPayloadTooLarge, "request body is larger than the limit");
       }
       if (ec == bhttp::error::header_limit) {
-        return Fail(431, "headers_too_large", "request headers are larger than the limit");
+        return Fail(core::ErrorCode::kHeadersTooLarge, "request headers are larger than the limit");
       }
-      if (ec) return Fail(400, "invalid_http", "malformed HTTP request");
+      if (ec) return Fail(core::ErrorCode::kInvalidHttp, "malformed HTTP request");
       if (used == 0) break;
     }
     if (parser_->is_done()) return Process();
@@ -218,12 +218,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Send(std::move(out), keep, version_);
   }
 
-  void Fail(int status, const char* code, const char* message) {
+  void Fail(core::ErrorCode code, const char* message) {
     state_ = State::kBusy;
-    w_.server->Observe(status);
+    w_.server->Observe(code);
     Response out;
-    out.status = status;
-    out.body = std::string(R"({"error":{"code":")") + code + R"(","message":")" + message + "\"}}";
+    out.status = core::HttpStatus(code);
+    out.body = std::string(R"({"error":{"code":")") + std::string(core::CodeName(code)) +
+               R"(","message":")" + message + "\"}}";
     Send(std::move(out), false, 11);
   }
 
@@ -338,7 +339,7 @@ void ServerImpl::Accept(Worker& w) {
           return;
         }
         if (open_.load() + pending_.load() >= options_.max_connections) {
-          Observe(0);
+          Observe(core::ErrorCode::kTooManyConnections);
           beast::error_code ignored;
           socket.close(ignored);
         } else {

@@ -63,9 +63,9 @@ struct ServerOptions {
   int drain_timeout_ms = 10'000;  // on shutdown, how long in-flight requests may take
 };
 
-// What the server itself answers (malformed HTTP, body too large), so the service can count it;
-// status 0: a connection refused at once because --max-connections were open.
-using ErrorObserver = std::function<void(int status)>;
+// What the server itself refuses (malformed HTTP, body or headers too large, a connection over
+// --max-connections), so the service can count it.
+using ErrorObserver = std::function<void(core::ErrorCode code)>;
 
 class Server {
  public:

@@ -69,18 +69,15 @@ void BeginFailedItem(json::Writer& w, size_t index, const core::Error& e) {
 
 }  // namespace
 
-Reply ErrorWithStatus(int status, std::string_view code, const std::string& message,
-                      std::string_view field) {
+Reply Refuse(core::ErrorCode code, const std::string& message, std::string_view field) {
   Reply r;
-  r.status = status;
+  r.status = core::HttpStatus(code);
   r.error_code = code;
-  r.body = codec::ErrorBody(code, message, field);
+  r.body = codec::ErrorBody(core::CodeName(code), message, field);
   return r;
 }
 
-Reply Error(const core::Error& e) {
-  return ErrorWithStatus(core::HttpStatus(e.code), core::CodeName(e.code), e.message, e.field);
-}
+Reply Error(const core::Error& e) { return Refuse(e.code, e.message, e.field); }
 
 Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
               Clock::time_point start) {
@@ -93,8 +90,8 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
   r.request_id = ts.notes.request_id;
   if (!ts.model) {
     // The prototype's answer when it could not use its model, so callers can still route.
-    r.status = 503;
-    r.error_code = "unavailable";
+    r.status = core::HttpStatus(core::ErrorCode::kUnavailable);
+    r.error_code = core::ErrorCode::kUnavailable;
     r.decision = "fallback";
     w.StartObject();
     json::Key(w, "error");
@@ -120,7 +117,7 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   json::Document doc;
   std::string why;
   if (!json::ParseDocument(doc, body, json::kRequestLimits, why)) {
-    return ErrorWithStatus(400, "invalid_json", "request body is not valid JSON: " + why);
+    return Refuse(core::ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
   }
   const codec::ParseOptions options{cfg.strict};
   codec::RequestNotes& wrapper_notes = ts.notes;
@@ -131,33 +128,32 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
       const std::string_view key = json::Text(m.name);
       if (key != "requests") {
         if (cfg.strict) {
-          return ErrorWithStatus(
-              400, "unknown_field",
-              "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
-              key.substr(0, 64));
+          return Refuse(core::ErrorCode::kUnknownField,
+                        "unknown field '" + std::string(key.substr(0, 64)) + "'; allowed: requests",
+                        key.substr(0, 64));
         }
         wrapper_notes.Ignore(key);
         continue;
       }
-      if (items) return ErrorWithStatus(400, "invalid_json", "requests appears twice", "requests");
+      if (items) return Refuse(core::ErrorCode::kInvalidJson, "requests appears twice", "requests");
       if (!m.value.IsArray()) {
-        return ErrorWithStatus(400, "wrong_type", "requests must be an array of request objects",
-                               "requests");
+        return Refuse(core::ErrorCode::kWrongType, "requests must be an array of request objects",
+                      "requests");
       }
       items = &m.value;
     }
     if (!items)
-      return ErrorWithStatus(400, "missing_field", "requests is required (an array)", "requests");
+      return Refuse(core::ErrorCode::kMissingField, "requests is required (an array)", "requests");
   } else if (doc.IsArray()) {
     items = &doc;
   } else {
-    return ErrorWithStatus(400, "wrong_type",
-                           "request body must be an array or {\"requests\": [...]}");
+    return Refuse(core::ErrorCode::kWrongType,
+                  "request body must be an array or {\"requests\": [...]}");
   }
   if (items->Size() > cfg.max_batch) {
-    return ErrorWithStatus(413, "payload_too_large",
-                           "a batch holds at most " + std::to_string(cfg.max_batch) + " requests",
-                           "requests");
+    return Refuse(core::ErrorCode::kPayloadTooLarge,
+                  "a batch holds at most " + std::to_string(cfg.max_batch) + " requests",
+                  "requests");
   }
 
   // An answer is about 600 bytes: room for all of them up front, not regrown and copied.

@@ -13,7 +13,7 @@ namespace hr::service::detail {
 struct Reply {
   int status = 200;
   std::string body;
-  std::string_view error_code;  // for metrics, when status >= 400
+  std::optional<core::ErrorCode> error_code;  // for metrics, when status >= 400
   std::string_view decision;    // for the access log and metrics: lambda / ecs / fallback
   std::string_view request_id;  // the body's request_id (valid until the next request)
   std::vector<std::pair<std::string, std::string>> headers;
@@ -32,8 +32,8 @@ struct ThreadState {
 };
 
 Reply Error(const core::Error& e);
-Reply ErrorWithStatus(int status, std::string_view code, const std::string& message,
-                      std::string_view field = {});
+// An error answer: the code gives the status and the body's code name.
+Reply Refuse(core::ErrorCode code, const std::string& message, std::string_view field = {});
 
 Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
               std::chrono::steady_clock::time_point start);

@@ -14,19 +14,6 @@ constexpr std::string_view kRouteLabels[] = {"/predict",      "/predict/batch", 
                                              "/readyz",       "/model",         "/metrics",
                                              "/admin/reload", "other"};
 constexpr std::string_view kPlatforms[] = {"lambda", "ecs", "fallback"};
-constexpr std::string_view kErrorNames[] = {"invalid_json",       "missing_field",
-                                            "wrong_type",         "unknown_value",
-                                            "unknown_field",      "out_of_range",
-                                            "invalid_timestamp",  "invalid_argument",
-                                            "invalid_model",      "schema_mismatch",
-                                            "io_error",           "unavailable",
-                                            "internal",           "not_found",
-                                            "method_not_allowed", "unsupported_media_type",
-                                            "payload_too_large",  "unauthorized",
-                                            "forbidden",          "invalid_http",
-                                            "headers_too_large",  "too_many_connections",
-                                            "conflict",           "other"};
-static_assert(std::size(kErrorNames) == 24);
 
 int StatusIndex(int status) {
   for (int i = 0; i < static_cast<int>(std::size(kStatusCodes)) - 1; ++i) {
@@ -74,10 +61,8 @@ void Metrics::Decision(std::string_view platform) {
   }
 }
 
-void Metrics::Error(std::string_view code) {
-  size_t i = 0;
-  while (i + 1 < std::size(kErrorNames) && kErrorNames[i] != code) ++i;
-  errors_[i].fetch_add(1, std::memory_order_relaxed);
+void Metrics::Error(core::ErrorCode code) {
+  errors_[static_cast<size_t>(code)].fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string Metrics::Render(const ModelInfo& model, int open_connections) const {
@@ -128,10 +113,11 @@ std::string Metrics::Render(const ModelInfo& model, int open_connections) const 
   out +=
       "# HELP hybrid_router_errors_total Error answers by error code.\n"
       "# TYPE hybrid_router_errors_total counter\n";
-  for (size_t i = 0; i < std::size(kErrorNames); ++i) {
+  for (size_t i = 0; i < core::kErrorCodeCount; ++i) {
     const uint64_t n = errors_[i].load(std::memory_order_relaxed);
     if (n) {
-      add("hybrid_router_errors_total{code=\"%s\"} %llu\n", kErrorNames[i].data(),
+      add("hybrid_router_errors_total{code=\"%s\"} %llu\n",
+          std::string(core::CodeName(static_cast<core::ErrorCode>(i))).c_str(),
           static_cast<unsigned long long>(n));
     }
   }

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+
 namespace hr::service {
 
 enum class RouteId : uint8_t {
@@ -29,7 +31,7 @@ class Metrics {
   Metrics();
   void Request(RouteId route, int status, double seconds);
   void Decision(std::string_view platform);  // "lambda", "ecs", "fallback"
-  void Error(std::string_view code);
+  void Error(core::ErrorCode code);
   // A connection closed at once because --max-connections were open (no HTTP answer was sent).
   void ConnectionRejected() { connections_rejected_.fetch_add(1, std::memory_order_relaxed); }
   void Reload(bool ok) {
@@ -47,14 +49,13 @@ class Metrics {
  private:
   static constexpr int kStatuses = 14;
   static constexpr int kBuckets = 12;
-  static constexpr int kErrorCodes = 24;
   std::array<std::array<std::atomic<uint64_t>, kStatuses>, static_cast<size_t>(RouteId::kCount)>
       requests_{};
   std::array<std::atomic<uint64_t>, kBuckets + 1> latency_buckets_{};
   std::atomic<uint64_t> latency_sum_ns_{0};
   std::atomic<uint64_t> latency_count_{0};
   std::array<std::atomic<uint64_t>, 3> decisions_{};
-  std::array<std::atomic<uint64_t>, kErrorCodes> errors_{};
+  std::array<std::atomic<uint64_t>, core::kErrorCodeCount> errors_{};
   std::atomic<uint64_t> reload_ok_{0}, reload_failed_{0};
   std::atomic<uint64_t> connections_rejected_{0};
   std::atomic<int64_t> in_flight_{0};

@@ -236,16 +236,13 @@ void Service::ReloadLoop() {
   }
 }
 
-void Service::ObserveServerError(int status) {
-  if (status == 0) {
-    metrics_.ConnectionRejected();
+void Service::ObserveServerError(core::ErrorCode code) {
+  if (code == core::ErrorCode::kTooManyConnections) {
+    metrics_.ConnectionRejected();  // closed at once: no HTTP answer, no request counted
     return;
   }
-  metrics_.Request(RouteId::kOther, status, 0);
-  metrics_.Error(status == 413   ? "payload_too_large"
-                 : status == 431 ? "headers_too_large"
-                 : status == 503 ? "too_many_connections"
-                                 : "invalid_http");
+  metrics_.Request(RouteId::kOther, core::HttpStatus(code), 0);
+  metrics_.Error(code);
 }
 
 namespace {
@@ -272,7 +269,7 @@ void Complete(const ServiceConfig& config, Metrics& metrics, const Finishing& f,
   const double seconds = std::chrono::duration<double>(Clock::now() - f.start).count();
   metrics.Request(f.id, reply.status, seconds);
   if (!reply.decision.empty()) metrics.Decision(reply.decision);
-  if (reply.status >= 400) metrics.Error(reply.error_code.empty() ? "other" : reply.error_code);
+  if (reply.status >= 400) metrics.Error(reply.error_code.value_or(core::ErrorCode::kInternal));
   metrics.in_flight().fetch_sub(1, std::memory_order_relaxed);
 
   if (config.access_log) {
@@ -347,11 +344,10 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   Reply reply;
   bool deferred = false;
   if (!route && !path_known) {
-    reply =
-        detail::ErrorWithStatus(404, "not_found",
-                                "no route " + Printable(path, 128) +
-                                    "; routes: POST /predict, POST /predict/batch, GET /healthz, "
-                                    "GET /readyz, GET /model, GET /metrics, POST /admin/reload");
+    reply = detail::Refuse(core::ErrorCode::kNotFound,
+                           "no route " + Printable(path, 128) +
+                               "; routes: POST /predict, POST /predict/batch, GET /healthz, "
+                               "GET /readyz, GET /model, GET /metrics, POST /admin/reload");
   } else if (!route && method == "OPTIONS") {
     reply.status = 204;  // CORS preflight
     reply.headers = {
@@ -359,23 +355,23 @@ void Service::Handle(const http::Request& req, http::Response& res) {
         {"Access-Control-Allow-Headers", "Content-Type, X-Api-Key, Authorization, X-Request-Id"},
         {"Access-Control-Max-Age", "600"}};
   } else if (!route) {
-    reply = detail::ErrorWithStatus(
-        405, "method_not_allowed",
+    reply = detail::Refuse(
+        core::ErrorCode::kMethodNotAllowed,
         Printable(method, 16) + " is not allowed on " + Printable(path, 128) + "; use " + allow);
     reply.headers.emplace_back("Allow", allow);
   } else if (NeedsKey(*route, config_) && !config_.keys.Check(Presented(req))) {
-    reply = detail::ErrorWithStatus(
-        401, "unauthorized",
-        "a valid API key is required (x-api-key header or Authorization: Bearer)");
+    reply =
+        detail::Refuse(core::ErrorCode::kUnauthorized,
+                       "a valid API key is required (x-api-key header or Authorization: Bearer)");
     reply.headers.emplace_back("WWW-Authenticate", "Bearer");
   } else if (route->access == Access::kAdmin && !config_.keys.enabled()) {
-    reply = detail::ErrorWithStatus(403, "forbidden",
-                                    "admin endpoints are disabled: start with --api-key-file or "
-                                    "HYBRID_ROUTER_API_KEYS to enable them");
+    reply = detail::Refuse(core::ErrorCode::kForbidden,
+                           "admin endpoints are disabled: start with --api-key-file or "
+                           "HYBRID_ROUTER_API_KEYS to enable them");
   } else if (route->json_body && !IsJsonContentType(req.header("content-type"))) {
-    reply = detail::ErrorWithStatus(415, "unsupported_media_type",
-                                    "Content-Type must be application/json, not '" +
-                                        Printable(req.header("content-type"), 64) + "'");
+    reply = detail::Refuse(core::ErrorCode::kUnsupportedMediaType,
+                           "Content-Type must be application/json, not '" +
+                               Printable(req.header("content-type"), 64) + "'");
   } else {
     switch (route->id) {
       case RouteId::kPredict:
@@ -391,7 +387,7 @@ void Service::Handle(const http::Request& req, http::Response& res) {
         reply.status = ts.model ? 200 : 503;
         reply.body = ts.model ? R"({"ready":true})"
                               : R"({"ready":false,"reason":"no usable model is loaded"})";
-        if (!ts.model) reply.error_code = "unavailable";
+        if (!ts.model) reply.error_code = core::ErrorCode::kUnavailable;
         break;
       case RouteId::kModel:
         reply.body = detail::ModelInfoJson(ts.model.get());

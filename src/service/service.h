@@ -62,7 +62,7 @@ class Service {
   // Lets /metrics report the server's open connections.
   void SetConnectionGauge(std::function<int()> gauge) { connections_ = std::move(gauge); }
   // Counts answers the server gives itself (malformed HTTP, body too large...).
-  void ObserveServerError(int status);
+  void ObserveServerError(core::ErrorCode code);
 
   std::shared_ptr<const LoadedModel> model() const;
   Metrics& metrics() { return metrics_; }
