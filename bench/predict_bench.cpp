@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codec/predict_codec.h"
+#include "codec/predict_codec_ondemand.h"
 #include "features/seed_v1.h"
 #include "modelfile/model_file.h"
 #include "policy/decision.h"

@@ -1,6 +1,13 @@
 #include "codec/predict_codec.h"
 
+#if defined(HR_WITH_SIMDJSON)
+#include "codec/predict_codec_ondemand.h"
+#endif
+
 #include <cmath>
+
+#include "json/json_reader.h"
+#include "json/json_writer.h"
 
 namespace hr::codec {
 

@@ -4,10 +4,6 @@
 // Adapter: the only place the API's JSON shapes are known.
 #pragma once
 
-#if defined(HR_WITH_SIMDJSON)
-#include <simdjson.h>
-#endif
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,17 +75,6 @@ core::Result<features::Request> ParseRequestText(std::string_view text, const co
 core::Result<features::Request> ParseRequestValue(const json::Value& v, const core::CivilTime& now,
                                                   const ParseOptions& options = {},
                                                   RequestNotes* notes = nullptr);
-
-#if defined(HR_WITH_SIMDJSON)
-// Parses and validates one request object. `text` must be padded (simdjson::padded_string).
-// Plain requests are read on demand; a body that is not (an error, an unknown field holding an
-// array or object) is answered by ParseRequestText, so both readers always agree.
-core::Result<features::Request> ParseRequest(simdjson::ondemand::parser& parser,
-                                             simdjson::padded_string_view text,
-                                             const core::CivilTime& now,
-                                             const ParseOptions& options = {},
-                                             RequestNotes* notes = nullptr);
-#endif
 
 struct ResponseExtras {
   double inference_time_ms = 0;

@@ -6,6 +6,7 @@
 #include "codec/predict_codec.h"
 #include "cost/cost.h"
 #include "features/seed_v1.h"
+#include "json/json_reader.h"
 #include "json/json_writer.h"
 #include "policy/decision.h"
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "codec/predict_codec.h"
+#include "codec/predict_codec_ondemand.h"
 #include "fuzz_util.h"
 
 namespace hr::fuzz {

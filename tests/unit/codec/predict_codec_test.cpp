@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "../test_util.h"
+#include "codec/predict_codec_ondemand.h"
 #include "features/seed_v1.h"
+#include "json/json_reader.h"
+#include "json/json_writer.h"
 
 namespace hr::codec {
 namespace {
