@@ -9,6 +9,13 @@
 
 namespace hr::train {
 
+// Fractions of each class held out for validation and test, and the seed.
+struct SplitConfig {
+  double validation = 0.2;
+  double test = 0.2;
+  uint64_t seed = 42;
+};
+
 enum class Part : uint8_t { kTrain = 0, kValidation = 1, kTest = 2, kNone = 255 };
 
 // Labels are 0/1; entries < 0 get kNone. validation and test are fractions of each class.

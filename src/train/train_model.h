@@ -13,8 +13,8 @@
 #include "core/result.h"
 #include "model/mlp.h"
 #include "train/metrics.h"
-#include "train/mlp_trainer.h"
-#include "train/training_set.h"
+#include "train/split.h"
+#include "train/train_config.h"
 
 namespace hr::train {
 
@@ -47,8 +47,5 @@ struct TrainNotes {
 };
 
 core::Result<TrainedModel> TrainModel(const TrainModelConfig& config, const TrainNotes& notes = {});
-
-// The training rows as CSV: part, label, the seed-v1 features (full precision).
-core::Status ExportRows(const TrainingSet& ts, const std::string& path);
 
 }  // namespace hr::train

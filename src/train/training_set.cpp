@@ -1,5 +1,7 @@
 #include "train/training_set.h"
 
+#include <cstdio>
+
 namespace hr::train {
 
 features::Request RequestOf(const data::Record& r) {
@@ -46,6 +48,26 @@ model::ModelSpec SeedV1Spec(const TrainedMlp& trained, model::Activation hidden_
   spec.layers = trained.layers;
   spec.hidden_activation = hidden_activation;
   return spec;
+}
+
+core::Status ExportRows(const TrainingSet& ts, const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f)
+    return core::MakeError(core::ErrorCode::kIo, "cannot write '" + path + "'", "export_rows");
+  std::fprintf(f, "part,label");
+  for (auto n : features::kSeedV1Names)
+    std::fprintf(f, ",%.*s", static_cast<int>(n.size()), n.data());
+  std::fputc('\n', f);
+  static constexpr const char* kParts[] = {"train", "validation", "test"};
+  for (Eigen::Index k = 0; k < ts.x.rows(); ++k) {
+    std::fprintf(f, "%s,%d", kParts[static_cast<int>(ts.part[static_cast<size_t>(k)])],
+                 ts.y[static_cast<size_t>(k)]);
+    for (Eigen::Index j = 0; j < ts.x.cols(); ++j) std::fprintf(f, ",%.17g", ts.x(k, j));
+    std::fputc('\n', f);
+  }
+  if (std::fclose(f) != 0)
+    return core::MakeError(core::ErrorCode::kIo, "write to '" + path + "' failed", "export_rows");
+  return {};
 }
 
 }  // namespace hr::train

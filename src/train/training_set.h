@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "data/labels.h"
@@ -28,14 +29,11 @@ struct TrainingSet {
   uint32_t unlabelled = 0;
 };
 
-struct SplitConfig {
-  double validation = 0.2;
-  double test = 0.2;
-  uint64_t seed = 42;
-};
-
 TrainingSet BuildTrainingSet(std::span<const data::Record> records, const data::Labels& labels,
                              const SplitConfig& split);
+
+// The rows as CSV: part, label, the seed-v1 features (full precision).
+core::Status ExportRows(const TrainingSet& ts, const std::string& path);
 
 // The seed-v1 model spec of a trained MLP (metadata left for the caller).
 model::ModelSpec SeedV1Spec(const TrainedMlp& trained, model::Activation hidden_activation);
