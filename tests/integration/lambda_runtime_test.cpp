@@ -4,6 +4,7 @@
 // tests/data/lambda are written by hand from AWS's documented examples.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <deque>
 #include <filesystem>
@@ -106,8 +107,10 @@ std::string BootstrapBinary() {
 }
 
 // A fresh folder holding nothing but a copy of the binary named `bootstrap`, as in /var/task.
+// One folder per test process: ctest runs the tests of this file in parallel processes, and a
+// shared folder was removed under a running test.
 std::string TaskFolder() {
-  const std::string dir = ::testing::TempDir() + "/hr_lambda_task";
+  const std::string dir = ::testing::TempDir() + "/hr_lambda_task_" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::filesystem::copy_file(BootstrapBinary(), dir + "/bootstrap");
