@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "data/ingest.h"
 #include "data/labels.h"
@@ -136,11 +135,15 @@ std::vector<uint16_t> StratifiedFolds(const std::vector<int8_t>& y, int k, uint6
 core::Status LoadPricing(const std::string& path, cost::Pricing& p) {
   std::ifstream in(path);
   if (!in) return MakeError(ErrorCode::kIo, "cannot read pricing file '" + path + "'", "pricing");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  constexpr std::streamsize kMaxPricingBytes = 64 << 10;  // eight prices need a few hundred bytes
+  std::string text(kMaxPricingBytes + 1, '\0');
+  in.read(text.data(), kMaxPricingBytes + 1);
+  if (in.gcount() > kMaxPricingBytes)
+    return MakeError(ErrorCode::kInvalidArgument, path + ": larger than 64 KB", "pricing");
+  text.resize(static_cast<size_t>(in.gcount()));
   json::Document doc;
   std::string error;
-  if (!json::ParseDocument(doc, ss.str(), json::kRequestLimits, error) || !doc.IsObject())
+  if (!json::ParseDocument(doc, text, json::kRequestLimits, error) || !doc.IsObject())
     return MakeError(ErrorCode::kInvalidArgument, path + ": not a JSON object", "pricing");
   using Field = double cost::Pricing::*;
   const std::pair<const char*, Field> fields[] = {

@@ -125,7 +125,7 @@ core::Result<model::Metadata> ParseMetadata(const Value& e) {
   if (!e.IsObject()) return Invalid("metadata", "must be an object");
   model::Metadata md;
   md.json = json::Canonical(e);
-  auto provenance = ReadProvenance(md.json);
+  auto provenance = ReadProvenance(e);
   if (!provenance) return provenance.error();
   md.model_type = provenance->model_type;
   md.training_date = provenance->training_date;

@@ -265,6 +265,10 @@ core::Result<Provenance> ReadProvenance(std::string_view metadata_json) {
   std::string error;
   if (!json::ParseDocument(doc, metadata_json, json::kModelFileLimits, error))
     return Invalid("", "is not JSON: " + error);
+  return ReadProvenance(doc);
+}
+
+core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
   if (!doc.IsObject()) return Invalid("", "must be an object");
   const Reader r(doc, "");
   Provenance p;

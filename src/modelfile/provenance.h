@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "json/json_reader.h"
 
 namespace hr::modelfile {
 
@@ -68,5 +69,7 @@ std::string FingerprintText(uint64_t fingerprint);
 std::string ToJson(const Provenance& p);
 // Reads a metadata object's text (as model::Metadata::json holds it).
 core::Result<Provenance> ReadProvenance(std::string_view metadata_json);
+// Reads an already parsed metadata object (the model file reader's).
+core::Result<Provenance> ReadProvenance(const rapidjson::Value& metadata);
 
 }  // namespace hr::modelfile

@@ -22,23 +22,10 @@ std::string Finish(json::Buffer& buf) { return std::string(buf.GetString(), buf.
 std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const features::Request& req,
                         const codec::RequestNotes& notes, const core::CivilTime& now,
                         Clock::time_point start, std::string& out) {
-  policy::Decision d;
-  const model::Metadata* info = nullptr;
-  if (ts.model) {
-    d = policy::Decide(*ts.model->model, features::SeedV1Features(req), ts.scratch);
-    info = &ts.model->model->spec().metadata;
-  } else {
-    d = policy::FallbackHeuristic(req.workload, req.payload_kb);
-  }
-  codec::ResponseExtras extras;
-  extras.inference_time_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  extras.inference_cost_usd =
-      cost::LambdaInvocationCostUsd(extras.inference_time_ms, cfg.memory_mb);
-  extras.now = now;
-  if (ts.model) extras.model_info_json = ts.model->model_info_json;
-  extras.notes = &notes;
-  codec::AppendResponse(out, req, d, info, extras);
+  const policy::Decision d =
+      AppendAnswer(ts.model ? ts.model->model.get() : nullptr,
+                   ts.model ? std::string_view(ts.model->model_info_json) : std::string_view(),
+                   cfg.memory_mb, req, notes, now, start, ts.scratch, out);
   return d.from_model ? policy::Name(d.platform) : std::string_view("fallback");
 }
 
@@ -69,6 +56,24 @@ void BeginFailedItem(json::Writer& w, size_t index, const core::Error& e) {
 }
 
 }  // namespace
+
+policy::Decision AppendAnswer(const model::Model* model, std::string_view model_info_json,
+                              double memory_mb, const features::Request& req,
+                              const codec::RequestNotes& notes, const core::CivilTime& now,
+                              std::chrono::steady_clock::time_point start, model::Scratch& scratch,
+                              std::string& out) {
+  const policy::Decision d = model ? policy::Decide(*model, features::SeedV1Features(req), scratch)
+                                   : policy::FallbackHeuristic(req.workload, req.payload_kb);
+  codec::ResponseExtras extras;
+  extras.inference_time_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  extras.inference_cost_usd = cost::LambdaInvocationCostUsd(extras.inference_time_ms, memory_mb);
+  extras.now = now;
+  extras.model_info_json = model_info_json;
+  extras.notes = &notes;
+  codec::AppendResponse(out, req, d, model ? &model->spec().metadata : nullptr, extras);
+  return d;
+}
 
 Reply Refuse(core::ErrorCode code, const std::string& message, std::string_view field) {
   Reply r;

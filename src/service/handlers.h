@@ -1,6 +1,7 @@
 // Route handlers of the service (internal to service/): each fills a Reply from a request body.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,15 @@ struct ThreadState {
 };
 
 Reply Error(const core::Error& e);
+// Decides for a parsed request with `model` (the fallback heuristic when null) and appends the
+// answer: the one path of /predict, batch items, Lambda and `predict`. `start` is when the
+// request arrived (inference_time_ms counts from it).
+policy::Decision AppendAnswer(const model::Model* model, std::string_view model_info_json,
+                              double memory_mb, const features::Request& req,
+                              const codec::RequestNotes& notes, const core::CivilTime& now,
+                              std::chrono::steady_clock::time_point start, model::Scratch& scratch,
+                              std::string& out);
+
 // An error answer: the code gives the status and the body's code name.
 Reply Refuse(core::ErrorCode code, const std::string& message, std::string_view field = {});
 

@@ -7,10 +7,8 @@
 #include <cstring>
 #include <vector>
 
-#include "cost/cost.h"
-#include "features/seed_v1.h"
 #include "json/json_writer.h"
-#include "policy/decision.h"
+#include "service/handlers.h"
 
 namespace hr::service {
 
@@ -52,16 +50,8 @@ bool Predictor::Answer(std::string_view text, uint64_t line_no, std::string& out
     ErrorLine(line_no, req.error(), out);
     return false;
   }
-  const policy::Decision d = policy::Decide(*model_, features::SeedV1Features(*req), scratch_);
-  codec::ResponseExtras extras;
-  extras.inference_time_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  extras.inference_cost_usd =
-      cost::LambdaInvocationCostUsd(extras.inference_time_ms, options_.memory_mb);
-  extras.now = now;
-  extras.model_info_json = model_info_json_;
-  extras.notes = &notes_;
-  codec::AppendResponse(out, *req, d, &model_->spec().metadata, extras);
+  detail::AppendAnswer(model_.get(), model_info_json_, options_.memory_mb, *req, notes_, now, start,
+                       scratch_, out);
   out += '\n';
   return true;
 }

@@ -44,6 +44,10 @@ TEST(LoadPricing, BadFilesAreErrorsAndChangeNothing) {
   }
   cost::Pricing p;
   EXPECT_EQ(LoadPricing("/nonexistent/prices.json", p).error().code, core::ErrorCode::kIo);
+  // Over 64 KB: refused before parsing, whatever it holds.
+  auto big = LoadPricing(WriteTemp("p3.json", std::string(70000, ' ') + "{}"), p);
+  ASSERT_FALSE(big);
+  EXPECT_NE(big.error().message.find("64 KB"), std::string::npos);
 }
 
 TEST(StratifiedFolds, EachFoldKeepsTheLabelBalance) {
