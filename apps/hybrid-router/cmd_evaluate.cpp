@@ -32,6 +32,7 @@ int RunEvaluate(EvaluateCommandConfig& cfg) {
   }
   if (!cfg.ecs_task.empty()) cfg.eval.ecs_task = {cfg.ecs_task[0], cfg.ecs_task[1]};
   cfg.eval.with_audit = !cfg.html.empty();
+  cfg.eval.with_censoring = cfg.eval.with_censoring || !cfg.html.empty();
   auto progress = [&](std::string_view line) {
     if (!cfg.quiet)
       std::fprintf(stderr, "evaluate: %.*s\n", static_cast<int>(line.size()), line.data());
@@ -40,7 +41,9 @@ int RunEvaluate(EvaluateCommandConfig& cfg) {
   if (!e) return ReportError(e.error());
   if (!cfg.html.empty()) {
     report::ReportInput in{
-        e->mode, cfg.eval.replay.draws, cfg.eval.replay.seed, e->in_sample, &e->result, &e->audit};
+        e->mode,     cfg.eval.replay.draws, cfg.eval.replay.seed,
+        e->in_sample, &e->result,           &e->audit,
+        e->censoring ? &*e->censoring : nullptr};
     if (auto s = report::WriteHtmlReport(in, cfg.html); !s) return ReportError(s.error());
     progress("wrote " + cfg.html);
   }
@@ -101,6 +104,14 @@ RunFn AddEvaluate(CLI::App& app) {
       ->check(CLI::IsMember({"table", "json", "csv"}));
   sub->add_option("--html", cfg->html,
                   "Also write a self-contained HTML report (charts by gnuplot)");
+  sub->add_flag("--censoring", cfg->eval.with_censoring,
+                "Also replay with the requests the load schedules sent but nobody logged counted "
+                "as timeouts at the client's cap (always in the HTML report)");
+  sub->add_option("--shrinkage", cfg->eval.shrinkage,
+                  "Outcome tables per fold: pseudo-count pulling a cell toward its (workload, "
+                  "payload) parent, 0-1000")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1000.0));
   sub->add_flag("-q,--quiet", cfg->quiet, "No progress output");
   return [cfg] { return RunEvaluate(*cfg); };
 }

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "model_source.h"
+#include "objective_options.h"
 #include "service/predict_stream.h"
 
 namespace hr::app {
@@ -17,19 +18,22 @@ struct PredictConfig {
   std::string request;     // one JSON request; empty: read JSON lines from stdin
   std::string model_path;  // empty: the built-in model
   service::PredictOptions options;
+  ObjectiveOptions objective;
 };
 
 int RunPredict(const PredictConfig& cfg) {
   auto model = LoadModel(cfg.model_path);
   if (!model) return ReportError(model.error());
-  service::Predictor p(*model, cfg.options);
+  service::PredictOptions options = cfg.options;
+  options.objective = ToObjective(cfg.objective);
+  service::Predictor p(*model, options);
   if (!cfg.request.empty()) {
     std::string out;
     const bool ok = p.Answer(cfg.request, 0, out);
     std::fwrite(out.data(), 1, out.size(), stdout);
     return ok ? 0 : core::ExitCode(core::ErrorCode::kInvalidJson);
   }
-  auto summary = service::PredictStream(STDIN_FILENO, stdout, p, cfg.options);
+  auto summary = service::PredictStream(STDIN_FILENO, stdout, p, options);
   if (!summary) return ReportError(summary.error());
   if (summary->failed) {
     std::fprintf(stderr,
@@ -61,6 +65,7 @@ RunFn AddPredict(CLI::App& app) {
          "--strict", cfg->options.strict,
          "Refuse unknown request fields (unknown_field) instead of ignoring them with a warning")
       ->envname("HYBRID_ROUTER_STRICT");
+  AddObjectiveOptions(*sub, cfg->objective);
   return [cfg] { return RunPredict(*cfg); };
 }
 

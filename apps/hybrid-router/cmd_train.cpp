@@ -87,6 +87,12 @@ int RunTrain(TrainCommandConfig& cfg) {
   std::printf("test confusion (rows true ecs/lambda): [[%llu, %llu], [%llu, %llu]]\n",
               static_cast<unsigned long long>(t.tn), static_cast<unsigned long long>(t.fp),
               static_cast<unsigned long long>(t.fn), static_cast<unsigned long long>(t.tp));
+  if (const auto& o = trained->spec.outcomes) {
+    std::printf("outcome tables: %zu cells, shrinkage %g, default SLO %.0f ms (objective p95)\n",
+                o->spec().cells.size(), o->spec().shrinkage, o->spec().default_slo_ms);
+  } else {
+    std::fprintf(stderr, "warning: %s\n", trained->outcome_note.c_str());
+  }
   std::printf("epochs %d%s, %.2f s; wrote %s\n", trained->epochs,
               trained->stopped_early ? " (early stop)" : "", seconds, cfg.out.c_str());
   return 0;
@@ -130,6 +136,10 @@ RunFn AddTrain(CLI::App& app) {
                 "Feed raw features to the MLP, as the prototype did (default: standard scaler)");
   sub->add_option("--seed", m.seed, "Seed for initialisation and shuffling")->capture_default_str();
   sub->add_option("--split-seed", cfg->train.split.seed, "Seed of the 60/20/20 split")
+      ->capture_default_str();
+  sub->add_option("--shrinkage", cfg->train.shrinkage,
+                  "Outcome tables: pseudo-count pulling a cell toward its (workload, payload) "
+                  "parent, 0-1000 (0 measured best on the shipped data)")
       ->capture_default_str();
   sub->add_flag("--strict", cfg->train.strict, "Fail on any rejected log line");
   sub->add_flag("-q,--quiet", cfg->quiet, "No progress output");

@@ -37,10 +37,12 @@ void AddServiceOptions(CLI::App& sub, ServiceOptions& o) {
       ->envname("HYBRID_ROUTER_API_KEY_FILE");
   sub.add_flag("--metrics-auth", o.service.metrics_need_auth, "Require an API key for /metrics too")
       ->envname("HYBRID_ROUTER_METRICS_AUTH");
+  AddObjectiveOptions(sub, o.objective);
 }
 
 core::Status FinishServiceOptions(ServiceOptions& o) {
   o.service.max_model_bytes = o.max_model_mb << 20;
+  o.service.objective = ToObjective(o.objective);
   if (!o.api_key_file.empty()) {
     auto keys = service::ApiKeys::FromFile(o.api_key_file);
     if (!keys) return keys.error();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "objective_options.h"
 #include "service/service.h"
 
 namespace hr::app {
@@ -14,6 +15,7 @@ struct ServiceOptions {
   service::ServiceConfig service;
   size_t max_model_mb = modelfile::kDefaultMaxModelBytes >> 20;
   std::string api_key_file;
+  ObjectiveOptions objective;
   CLI::Option* memory_mb = nullptr;  // set: --memory-mb or its variable was given
 };
 

@@ -17,7 +17,8 @@ using core::ErrorCode;
 using core::MakeError;
 
 constexpr std::string_view kKnownFields =
-    "workload_type, payload_size_kb, time_window, load_pattern, timestamp, request_id";
+    "workload_type, payload_size_kb, time_window, load_pattern, timestamp, request_id, objective, "
+    "cost_model, slo_ms, value_of_time_usd_per_s";
 
 // One field value as the request rules see it, whichever reader produced it.
 struct Scalar {
@@ -56,6 +57,18 @@ class RequestFields {
     } else if (key == "request_id") {
       bit = 32;
       s = ReadString(v, key, true, request_id_);
+    } else if (key == "objective") {
+      bit = 64;
+      s = ReadObjective(v);
+    } else if (key == "cost_model") {
+      bit = 128;
+      s = ReadCostModel(v);
+    } else if (key == "slo_ms") {
+      bit = 256;
+      s = ReadNumber(v, key, policy::CheckSloMs, objective_.slo_ms);
+    } else if (key == "value_of_time_usd_per_s") {
+      bit = 512;
+      s = ReadNumber(v, key, policy::CheckValueOfTime, objective_.value_of_time_usd_per_s);
     } else {
       return Unknown(key);
     }
@@ -82,7 +95,10 @@ class RequestFields {
 
   core::Result<features::Request> Finish(const core::CivilTime& now) const {
     auto r = features::Validate(raw_, now);
-    if (r && notes_ && request_id_) notes_->request_id.assign(request_id_->substr(0, 128));
+    if (r && notes_) {
+      if (request_id_) notes_->request_id.assign(request_id_->substr(0, 128));
+      notes_->objective = objective_;
+    }
     return r;
   }
 
@@ -115,9 +131,40 @@ class RequestFields {
     return {};
   }
 
+  core::Status ReadObjective(const Scalar& v) {
+    std::optional<std::string_view> text;
+    if (auto s = ReadString(v, "objective", true, text); !s || !text) return s;
+    auto k = policy::ParseObjectiveField(*text);
+    if (!k) return k.error();
+    objective_.kind = *k;
+    return {};
+  }
+  core::Status ReadCostModel(const Scalar& v) {
+    std::optional<std::string_view> text;
+    if (auto s = ReadString(v, "cost_model", true, text); !s || !text) return s;
+    auto m = policy::ParseCostModelField(*text);
+    if (!m) return m.error();
+    objective_.cost_model = *m;
+    return {};
+  }
+  // An optional number with its range check; null is absent.
+  static core::Status ReadNumber(const Scalar& v, std::string_view field,
+                                 core::Status (*check)(double), std::optional<double>& out) {
+    if (v.kind == Scalar::Kind::kNull) return {};
+    if (v.kind == Scalar::Kind::kNumber || v.kind == Scalar::Kind::kNumberOutOfRange) {
+      const double x = v.kind == Scalar::Kind::kNumber ? v.number : -1;
+      if (auto s = check(x); !s) return s;
+      out = x;
+      return {};
+    }
+    return MakeError(ErrorCode::kWrongType, std::string(field) + " must be a number",
+                     std::string(field));
+  }
+
   const ParseOptions& options_;
   RequestNotes* notes_;
   features::RawRequest raw_;
+  policy::ObjectiveRequest objective_;
   std::optional<std::string_view> request_id_;
   unsigned seen_ = 0;
 };
@@ -293,6 +340,25 @@ void AppendResponse(std::string& out, const features::Request& req, const policy
   json::AppendDouble(out, d.lambda_probability);
   out += R"(,"ecs_probability":)";
   json::AppendDouble(out, d.ecs_probability);
+  if (d.from_model) {
+    out += R"(,"objective":")";
+    out += policy::Name(d.objective);
+    out += '"';
+  }
+  if (d.has_expected) {
+    out += R"(,"expected":{)";
+    for (size_t p = 0; p < 2; ++p) {
+      const policy::Expected& e = d.expected[p];
+      out += p == 0 ? R"("lambda":{"response_time_ms":{"mean":)"
+                    : R"(},"ecs":{"response_time_ms":{"mean":)";
+      json::AppendDouble(out, e.response_mean_ms);
+      out += R"(,"p95":)";
+      json::AppendDouble(out, e.response_p95_ms);
+      out += R"(},"cost_usd":)";
+      json::AppendDouble(out, e.cost_usd);
+    }
+    out += "}}";
+  }
   out += R"(},"metrics":{"inference_time_ms":)";
   json::AppendDouble(out, extras.inference_time_ms);
   out += R"(,"inference_cost_usd":)";
@@ -322,12 +388,13 @@ void AppendResponse(std::string& out, const features::Request& req, const policy
   } else {
     out += ModelInfoJson(info);
   }
-  if (extras.notes && (!extras.notes->request_id.empty() || extras.notes->ignored_count > 0)) {
+  if (extras.notes && (!extras.notes->request_id.empty() || extras.notes->ignored_count > 0 ||
+                       d.objective_unavailable)) {
     // Client text (request_id, field names) goes through the Writer's escaping.
     json::Buffer buf;
     json::Writer w(buf);
     w.StartObject();
-    WriteNotes(w, *extras.notes);
+    WriteNotes(w, *extras.notes, d.objective_unavailable);
     w.EndObject();
     out += ',';
     out.append(buf.GetString() + 1, buf.GetSize() - 2);
@@ -348,14 +415,26 @@ void RequestNotes::Ignore(std::string_view key) {
   ++ignored_count;
 }
 
-void WriteNotes(json::Writer& w, const RequestNotes& notes) {
+void WriteNotes(json::Writer& w, const RequestNotes& notes, bool objective_unavailable) {
   if (!notes.request_id.empty()) {
     json::Key(w, "request_id");
     json::String(w, notes.request_id);
   }
-  if (notes.ignored_count == 0) return;
+  if (notes.ignored_count == 0 && !objective_unavailable) return;
   json::Key(w, "warnings");
   w.StartArray();
+  if (objective_unavailable) {
+    w.StartObject();
+    json::Key(w, "code");
+    json::String(w, "objective_unavailable");
+    json::Key(w, "field");
+    json::String(w, "objective");
+    json::Key(w, "message");
+    json::String(w,
+                 "the model has no outcome tables (a classifier only, e.g. an imported "
+                 "scikit-learn model); decided with the classifier");
+    w.EndObject();
+  }
   for (const std::string& f : notes.ignored_fields) {
     w.StartObject();
     json::Key(w, "code");

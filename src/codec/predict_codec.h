@@ -17,6 +17,7 @@
 #include "json/json_writer.h"
 #include "model/mlp.h"
 #include "policy/decision.h"
+#include "policy/objective.h"
 
 namespace hr::codec {
 
@@ -36,10 +37,12 @@ inline constexpr size_t kMaxNamedFields = 16;
 
 struct RequestNotes {
   std::string request_id;                   // the body's request_id, echoed; empty: none
+  policy::ObjectiveRequest objective;       // objective, cost_model, slo_ms, value_of_time_usd_per_s
   std::vector<std::string> ignored_fields;  // unknown fields (at most kMaxNamedFields named)
   size_t ignored_count = 0;                 // all unknown fields, named or not
   void Clear() {
     request_id.clear();
+    objective = {};
     ignored_fields.clear();
     ignored_count = 0;
   }
@@ -98,8 +101,9 @@ void WriteResponse(json::Writer& w, const features::Request& req, const policy::
 void AppendResponse(std::string& out, const features::Request& req, const policy::Decision& d,
                     const model::Metadata* model_info, const ResponseExtras& extras);
 
-// "request_id" and "warnings" members of an answer (nothing when the notes are empty).
-void WriteNotes(json::Writer& w, const RequestNotes& notes);
+// "request_id" and "warnings" members of an answer (nothing when the notes are empty and the
+// objective was available).
+void WriteNotes(json::Writer& w, const RequestNotes& notes, bool objective_unavailable = false);
 
 // {"error":{"code":...,"message":...,"field":...}} (field omitted when empty).
 void WriteErrorObject(json::Writer& w, const core::Error& e);

@@ -74,9 +74,11 @@ void CensoringFindings(AuditReport& a) {
   if (a.logged_share > 0 && a.logged_share < 0.95) {
     a.findings.push_back(
         {"censoring",
-         "Most requests sent were never logged (failed or timed-out requests left no line)",
-         Fmt("only %.0f%% of the requests the load schedules sent were logged; ",
-             a.logged_share * 100) +
+         Fmt("%.0f%% of the requests sent were never logged (failed or timed-out requests left "
+             "no line)",
+             (1 - a.logged_share) * 100),
+         Fmt("the load schedules sent %.0f requests; ", a.expected_sent) +
+             Fmt("%.0f were logged (", a.logged) + Fmt("%.0f%%); ", a.logged_share * 100) +
              "worst " + worst + Fmt(": %.1f%% logged. ", worst_share * 100) +
              "Statistics of the survivors flatter the slower platform, whose slow requests are the "
              "ones missing."});
@@ -106,28 +108,28 @@ double Quantile(const std::vector<double>& v, double q) {
   return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
-double ExpectedSentPerGroup(LoadPattern pattern, double d) {
-  double total = 0;
+// Requests one load schedule had sent `d` seconds after it started, over all 8 groups.
+double ScheduledBy(LoadPattern pattern, double d) {
   switch (pattern) {
     case LoadPattern::kLowLoad:
-      total = 5 * d;
-      break;
+      return 5 * std::min(d, 3600.0);
     case LoadPattern::kMediumLoad:
-      total = 15 * d;
-      break;
-    case LoadPattern::kBurstLoad: {  // 5/s for 10 min, 30/s for 5 min, then 5/s
+      return 15 * std::min(d, 3600.0);
+    case LoadPattern::kBurstLoad: {  // 5/s for 10 min, 30/s for 5 min, 5/s for 5 min
       const double a = std::min(d, 600.0), b = std::clamp(d - 600, 0.0, 300.0);
-      const double c = std::max(d - 900, 0.0);
-      total = 5 * a + 30 * b + 5 * c;
-      break;
+      const double c = std::clamp(d - 900, 0.0, 300.0);
+      return 5 * a + 30 * b + 5 * c;
     }
     case LoadPattern::kRampLoad: {  // 5/s rising linearly to 25/s over one hour
       const double t = std::min(d, 3600.0);
-      total = 5 * t + 20.0 / 3600.0 * t * t / 2 + 25 * std::max(d - 3600, 0.0);
-      break;
+      return 5 * t + 20.0 / 3600.0 * t * t / 2;
     }
   }
-  return total / 8;  // 4 workloads x 2 platforms
+  return 0;
+}
+
+double ScheduleSeconds(LoadPattern pattern) {
+  return pattern == LoadPattern::kBurstLoad ? 1200.0 : 3600.0;
 }
 
 double MeasuredRunHours(std::span<const Record> records) {
@@ -200,6 +202,37 @@ AuditReport Audit(const Dataset& ds) {
     }
   }
   for (auto& [k, c] : cells) a.cells.push_back(c);
+  // What each logged run (a folder: time window and load pattern as the client labelled them) was
+  // sent, from the load schedules. One schedule can span two folders (the client's time window
+  // changed during it): folders of one load pattern that follow each other within 10 minutes
+  // share one schedule, each getting what the schedule sent during its own span, and the last
+  // one the rest of the schedule (requests sent after the last logged one were lost too).
+  std::vector<RunKey> order;
+  for (const auto& [key, run] : runs) {
+    if (run.load_pattern) order.push_back(key);
+  }
+  std::sort(order.begin(), order.end(), [&](const RunKey& x, const RunKey& y) {
+    return run_span[x].first < run_span[y].first;
+  });
+  std::map<RunKey, double> scheduled;  // per folder, over its 8 groups
+  for (size_t i = 0; i < order.size();) {
+    const auto pattern = static_cast<LoadPattern>(order[i].lp);
+    const int64_t start = run_span[order[i]].first;
+    size_t j = i + 1;
+    while (j < order.size() && order[j].lp == order[i].lp &&
+           run_span[order[j]].first <= run_span[order[j - 1]].second + 600'000'000 &&
+           static_cast<double>(run_span[order[j]].first - start) / 1e6 <
+               ScheduleSeconds(pattern)) {
+      ++j;
+    }
+    for (size_t k = i; k < j; ++k) {
+      const double from = static_cast<double>(run_span[order[k]].first - start) / 1e6;
+      const double to = k + 1 == j ? ScheduleSeconds(pattern)
+                                   : static_cast<double>(run_span[order[k + 1]].first - start) / 1e6;
+      scheduled[order[k]] = ScheduledBy(pattern, to) - ScheduledBy(pattern, from);
+    }
+    i = j;
+  }
   double logged = 0, expected = 0;
   for (auto& [key, run] : runs) {
     run.duration_s = static_cast<double>(run_span[key].second - run_span[key].first) / 1e6;
@@ -209,8 +242,8 @@ AuditReport Audit(const Dataset& ds) {
         RunGroup g{static_cast<Workload>(w), p == 0 ? Platform::kLambda : Platform::kEcs, 0, 0};
         auto it = group_counts.find({key, w, p});
         g.logged = it == group_counts.end() ? 0 : it->second;
-        if (run.load_pattern)
-          g.expected_sent = ExpectedSentPerGroup(*run.load_pattern, run.duration_s);
+        if (auto sent = scheduled.find(key); sent != scheduled.end())
+          g.expected_sent = sent->second / 8;  // split evenly over 4 workloads x 2 platforms
         if (g.expected_sent > 0) {
           logged += g.logged;
           expected += g.expected_sent;
@@ -221,6 +254,8 @@ AuditReport Audit(const Dataset& ds) {
     a.runs.push_back(run);
   }
   a.logged_share = expected > 0 ? logged / expected : 0;
+  a.logged = logged;
+  a.expected_sent = expected;
 
   for (int p = 0; p < 2; ++p) {
     const auto i = static_cast<size_t>(p);
@@ -382,6 +417,29 @@ AuditReport Audit(const Dataset& ds) {
              lo_ratio, hi_ratio)});
   }
   return a;
+}
+
+cost::Provisioned ProvisionedFromData(std::span<const data::Record> records, const cost::Pricing& p,
+                                      int tasks, double hours, cost::EcsTask task) {
+  cost::Provisioned prov;
+  // By default one task per service ran for every measurement run: the runs' summed duration.
+  const double run_hours = hours > 0 ? hours : MeasuredRunHours(records);
+  std::array<uint64_t, features::kWorkloadCount> served{};
+  for (const auto& r : records) {
+    if (r.platform == policy::Platform::kEcs) ++served[static_cast<size_t>(r.workload)];
+  }
+  for (int w = 0; w < features::kWorkloadCount; ++w) {
+    const cost::EcsTask t =
+        task.vcpu > 0 ? task : cost::MeasuredTask(static_cast<features::Workload>(w));
+    const auto i = static_cast<size_t>(w);
+    prov.task_hours[i] = tasks * run_hours;
+    const double usd = prov.task_hours[i] * cost::TaskHourFargateUsd(t, p);
+    prov.cost_per_request_usd[i] = served[i] ? usd / static_cast<double>(served[i]) : 0;
+  }
+  uint64_t all = 0;
+  for (uint64_t s : served) all += s;
+  prov.alb_per_request_usd = all ? p.alb_hour_usd * run_hours / static_cast<double>(all) : 0;
+  return prov;
 }
 
 }  // namespace hr::data

@@ -32,7 +32,7 @@ struct RunGroup {  // one (workload, platform) within a run
   features::Workload workload;
   policy::Platform platform;
   uint32_t logged = 0;
-  double expected_sent = 0;  // from the load pattern's schedule and the run's duration; 0 unknown
+  double expected_sent = 0;  // from the load pattern's schedule; 0 unknown
 };
 
 struct Run {  // one load test: a (time_window, load_pattern) pair as logged
@@ -87,6 +87,8 @@ struct AuditReport {
   std::array<std::pair<uint64_t, uint64_t>, 4> cold_by_workload{};  // (cold, total)
   std::vector<Run> runs;
   double logged_share = 0;  // logged / expected sent, over runs with a known schedule
+  double logged = 0;         // records of runs with a known schedule
+  double expected_sent = 0;  // what their schedules sent
   std::vector<ConstantFeature> constant_features;
   int distinct_hours = 0;
   uint64_t window_checked = 0, window_mismatch = 0;
@@ -102,6 +104,12 @@ AuditReport Audit(const Dataset& ds);
 // Hours the measurement runs lasted, summed: each run (time_window, load_pattern as logged) from
 // its first to its last timestamp. With one task per service, the task-hours that ran.
 double MeasuredRunHours(std::span<const Record> records);
+
+// Provisioned ECS from the data: for each workload, `tasks` tasks of `task` size (vCPU 0: the
+// measured sizes) running `hours` (0: the measurement runs' total duration), at Fargate prices,
+// over the ECS requests served; and one load balancer for the same hours over all ECS requests.
+cost::Provisioned ProvisionedFromData(std::span<const Record> records, const cost::Pricing& p,
+                                      int tasks = 1, double hours = 0, cost::EcsTask task = {0, 0});
 
 // Quantile with numpy's linear interpolation; `sorted` must be sorted ascending and non-empty.
 double Quantile(const std::vector<double>& sorted, double q);

@@ -4,11 +4,17 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "data/ingest.h"
 #include "data/labels.h"
 #include "json/json_reader.h"
 #include "modelfile/provenance.h"
+#include "outcome/outcome.h"
+#include "policy/objective.h"
+#include "train/outcome_tables.h"
 #include "train/rng.h"
 #include "train/training_set.h"
 
@@ -27,7 +33,8 @@ struct Plan {
 };
 
 core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset& ds,
-                                 const train::TrainingSet& ts, const ProgressFn& progress) {
+                                 const train::TrainingSet& ts, const train::OutcomeConfig& outcomes,
+                                 const ProgressFn& progress) {
   Plan plan;
   plan.mode = "cross-validation, " + std::to_string(cfg.folds) + " folds";
   const auto fold = StratifiedFolds(ts.y, cfg.folds, cfg.replay.seed);
@@ -47,7 +54,14 @@ core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset&
     const auto t0 = std::chrono::steady_clock::now();
     auto trained = train::TrainMlp(x, y, tc);
     if (!trained) return trained.error();
-    auto m = model::Model::Create(train::SeedV1Spec(*trained, tc.activation));
+    model::ModelSpec spec = train::SeedV1Spec(*trained, tc.activation);
+    // Outcome tables from the same rows, for the objective policies.
+    std::vector<uint32_t> seen;
+    for (auto row : rows) seen.push_back(ts.record[static_cast<size_t>(row)]);
+    auto tables = outcome::OutcomeModel::Create(train::LearnOutcomes(ds.records, seen, outcomes));
+    if (!tables) return tables.error();
+    spec.outcomes = *tables;
+    auto m = model::Model::Create(std::move(spec));
     if (!m) return m.error();
     plan.models.push_back(*m);
     if (progress) {
@@ -98,6 +112,86 @@ core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
       plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
   }
   return plan;
+}
+
+// The records plus a timeout at the client's cap for every request a run's schedule sent to a
+// (workload, platform) beyond those logged, spread evenly over the workload's payload sizes in the
+// run (the load generator drew them evenly).
+std::vector<data::Record> WithTimeouts(const std::vector<data::Record>& records,
+                                       const data::AuditReport& audit, CensoringCheck& check) {
+  check.cap_ms = std::max(audit.ceiling[0].max_ms, audit.ceiling[1].max_ms);
+  std::map<std::tuple<int, int, int>, std::set<double>> sizes;  // (tw, lp, workload)
+  std::map<std::pair<int, int>, std::vector<double>> memory;    // (workload, platform)
+  for (const auto& r : records) {
+    if (!r.time_window || !r.load_pattern) continue;
+    sizes[{static_cast<int>(*r.time_window), static_cast<int>(*r.load_pattern),
+           static_cast<int>(r.workload)}]
+        .insert(r.target_payload_kb);
+    memory[{static_cast<int>(r.workload), r.platform == Platform::kLambda ? 0 : 1}].push_back(
+        r.memory_used_mb);
+  }
+  std::vector<data::Record> out = records;
+  for (const auto& run : audit.runs) {
+    if (!run.time_window || !run.load_pattern) continue;
+    for (const auto& g : run.groups) {
+      const double missing = std::floor(g.expected_sent - g.logged);
+      const auto& kb = sizes[{static_cast<int>(*run.time_window),
+                              static_cast<int>(*run.load_pattern), static_cast<int>(g.workload)}];
+      auto& mem = memory[{static_cast<int>(g.workload), g.platform == Platform::kLambda ? 0 : 1}];
+      if (missing < 1 || kb.empty() || mem.empty()) continue;
+      std::nth_element(mem.begin(), mem.begin() + static_cast<long>(mem.size() / 2), mem.end());
+      data::Record t;
+      t.platform = g.platform;
+      t.workload = g.workload;
+      t.time_window = run.time_window;
+      t.load_pattern = run.load_pattern;
+      t.response_time_ms = check.cap_ms;
+      t.execution_time_ms = check.cap_ms;
+      t.memory_used_mb = mem[mem.size() / 2];
+      t.cold_start = g.platform == Platform::kLambda ? 0 : -1;
+      auto size = kb.begin();
+      for (double k = 0; k < missing; ++k) {
+        t.target_payload_kb = *size;
+        out.push_back(t);
+        if (++size == kb.end()) size = kb.begin();
+      }
+      check.added += static_cast<uint64_t>(missing);
+    }
+  }
+  return out;
+}
+
+// Full cells measured on both platforms in `logged`, and how many of them the latency oracle
+// (lower mean response) decides differently once the timeouts are in.
+uint64_t FlippedCells(const std::vector<data::Record>& logged, const std::vector<data::Record>& all,
+                      uint64_t& cells) {
+  using Key = std::tuple<int, double, int, int>;
+  auto means = [](const std::vector<data::Record>& records) {
+    std::map<Key, std::array<std::pair<double, uint64_t>, 2>> m;
+    for (const auto& r : records) {
+      if (!r.time_window || !r.load_pattern) continue;
+      auto& cell = m[{static_cast<int>(r.workload), r.target_payload_kb,
+                      static_cast<int>(*r.time_window), static_cast<int>(*r.load_pattern)}];
+      auto& p = cell[r.platform == Platform::kLambda ? 0 : 1];
+      p.first += r.response_time_ms;
+      ++p.second;
+    }
+    return m;
+  };
+  const auto before = means(logged), after = means(all);
+  uint64_t flipped = 0;
+  cells = 0;
+  for (const auto& [key, b] : before) {
+    if (b[0].second == 0 || b[1].second == 0) continue;
+    ++cells;
+    const auto& a = after.at(key);
+    const bool lambda_before = b[0].first / static_cast<double>(b[0].second) <=
+                               b[1].first / static_cast<double>(b[1].second);
+    const bool lambda_after = a[0].first / static_cast<double>(a[0].second) <=
+                              a[1].first / static_cast<double>(a[1].second);
+    flipped += lambda_before != lambda_after;
+  }
+  return flipped;
 }
 
 }  // namespace
@@ -186,26 +280,70 @@ core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& p
   auto ds = data::Ingest(paths);
   if (!ds) return ds.error();
   const data::Labels labels = data::SeedBalancedLabels(ds->records);
+  replay.provisioned = data::ProvisionedFromData(ds->records, replay.pricing, cfg.ecs_tasks,
+                                                 cfg.ecs_hours, cfg.ecs_task);
+  train::OutcomeConfig outcomes;
+  outcomes.shrinkage = cfg.shrinkage;
+  outcomes.pricing = replay.pricing;
+  outcomes.provisioned = replay.provisioned;
   core::Result<Plan> plan =
-      cfg.model
-          ? FromModel(cfg, *ds, labels)
-          : CrossValidate(cfg, *ds, train::BuildTrainingSet(ds->records, labels, {}), progress);
+      cfg.model ? FromModel(cfg, *ds, labels)
+                : CrossValidate(cfg, *ds, train::BuildTrainingSet(ds->records, labels, {}),
+                                outcomes, progress);
   if (!plan) return plan.error();
-  replay.provisioned =
-      ProvisionedFromData(ds->records, replay.pricing, cfg.ecs_tasks, cfg.ecs_hours, cfg.ecs_task);
+  // The in-sample SLO of the p95 oracle: the better single platform's p95 over every record.
+  std::vector<uint32_t> all(ds->records.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);
+  const double slo = train::LearnOutcomes(ds->records, all, outcomes).default_slo_ms;
+  if (replay.objectives.empty()) replay.objectives = DefaultObjectives();
+
+  // The policies, with oracles over `records` (the logged ones, or with the timeouts put back).
+  const auto build = [&](std::span<const data::Record> records) {
   std::vector<std::unique_ptr<Policy>> policies;
   policies.push_back(LambdaOnly());
   policies.push_back(EcsOnly());
   policies.push_back(ModelPolicy(plan->models));
   policies.push_back(SeedHeuristic());
-  policies.push_back(OracleCost(ds->records, replay.pricing));
-  policies.push_back(OracleLatency(ds->records));
+  const bool tables = plan->models.front()->spec().outcomes != nullptr;
+  for (const auto& o : replay.objectives) {
+    if (!tables) break;  // a classifier-only model decides every objective as the classifier
+    policy::Objective objective;
+    objective.kind = o.metric == ScoredObjective::Metric::kResponseMean ? policy::ObjectiveKind::kLatency
+                     : o.metric == ScoredObjective::Metric::kResponseP95
+                         ? policy::ObjectiveKind::kP95
+                     : o.metric == ScoredObjective::Metric::kCost ? policy::ObjectiveKind::kCost
+                                                                   : policy::ObjectiveKind::kBalanced;
+    objective.cost_model = cost::kCostModels[o.cost_model];
+    objective.value_of_time_usd_per_s = o.value_of_time;
+    policies.push_back(ObjectivePolicy(plan->models, objective));
+  }
+  if (!cfg.model) {
+    for (const auto& o : replay.objectives) {
+      if (o.metric != ScoredObjective::Metric::kBalanced)
+        policies.push_back(CellMeansFor(o, records, plan->items, cfg.folds, replay, slo));
+    }
+  }
+  for (const auto& o : replay.objectives) policies.push_back(OracleFor(o, records, replay, slo));
   policies.push_back(HindsightLatency());
+  return policies;
+  };
   Evaluation out;
   out.mode = plan->mode;
   out.in_sample = plan->in_sample;
-  out.result = Replay(ds->records, plan->items, policies, replay);
-  if (cfg.with_audit) out.audit = data::Audit(*ds);
+  {
+    auto policies = build(ds->records);
+    out.result = Replay(ds->records, plan->items, policies, replay);
+  }
+  if (cfg.with_audit || cfg.with_censoring) out.audit = data::Audit(*ds);
+  if (cfg.with_censoring) {
+    if (progress) progress("replaying again with the unlogged requests as timeouts");
+    CensoringCheck check;
+    const std::vector<data::Record> with = WithTimeouts(ds->records, out.audit, check);
+    check.flipped = FlippedCells(ds->records, with, check.cells);
+    auto policies = build(with);
+    check.result = Replay(with, plan->items, policies, replay);
+    out.censoring = std::move(check);
+  }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
 }

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,14 +33,30 @@ struct EvaluateConfig {
   double ecs_hours = 0;          // provisioned ECS: hours running (0: the measurement runs')
   cost::EcsTask ecs_task{0, 0};  // provisioned ECS: size for every service (0: the measured)
   bool with_audit = false;       // also audit the data (the HTML report shows it)
+  // Also replay with every request the load schedules sent but nobody logged counted as a timeout
+  // at the client's cap (needs the audit's schedules; the HTML report shows it).
+  bool with_censoring = false;
+  double shrinkage = 0;          // outcome tables per fold: pseudo-count toward the parent cell
   core::Status Validate() const;
+};
+
+// The replay again, with the unlogged requests put back as timeouts: for each run, workload and
+// platform, as many records as the schedule sent beyond those logged, spread evenly over the
+// workload's payload sizes in that run, answering at the client's cap (execution billed to it).
+struct CensoringCheck {
+  double cap_ms = 0;    // the client timeout: the longest response logged
+  uint64_t added = 0;   // timeouts put back
+  uint64_t cells = 0;   // full cells measured on both platforms
+  uint64_t flipped = 0;  // of them, where the latency oracle's choice changes
+  ReplayResult result;   // same policies; oracles recomputed with the timeouts
 };
 
 struct Evaluation {
   std::string mode;  // how the records were held out, for people
   bool in_sample = false;
   ReplayResult result;
-  data::AuditReport audit;  // when with_audit
+  data::AuditReport audit;  // when with_audit or with_censoring
+  std::optional<CensoringCheck> censoring;  // when with_censoring
   double seconds = 0;
 };
 

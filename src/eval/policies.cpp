@@ -5,6 +5,7 @@
 #include "eval/replay.h"
 #include "features/seed_v1.h"
 #include "policy/decision.h"
+#include "policy/objective.h"
 
 namespace hr::eval {
 
@@ -49,9 +50,10 @@ class ModelChoice final : public Policy {
 class Oracle final : public Policy {
  public:
   Oracle(std::string name, std::span<const data::Record> records,
-         const std::function<double(const data::Record&)>& value)
-      : name_(std::move(name)) {
-    for (const auto& r : records) {
+         const std::function<double(const data::Record&)>& value, bool in_sample = true,
+         std::span<const uint32_t> only = {})
+      : name_(std::move(name)), in_sample_(in_sample) {
+    const auto add = [&](const data::Record& r) {
       const int p = r.platform == Platform::kLambda ? 0 : 1;
       auto& fine = fine_[CellKey(r)][p];
       fine.first += value(r);
@@ -59,9 +61,15 @@ class Oracle final : public Policy {
       auto& coarse = coarse_[CoarseKey(r.workload, r.target_payload_kb)][p];
       coarse.first += value(r);
       ++coarse.second;
+    };
+    if (only.empty()) {
+      for (const auto& r : records) add(r);
+    } else {
+      for (uint32_t i : only) add(records[i]);
     }
   }
   std::string name() const override { return name_; }
+  bool in_sample() const override { return in_sample_; }
   Platform Choose(const EvalItem& item, const Peek&) override {
     const Means* m = Find(fine_, CellKey(item.request));
     if (!m || (*m)[0].second == 0 || (*m)[1].second == 0) {
@@ -81,12 +89,45 @@ class Oracle final : public Policy {
     return it == map.end() ? nullptr : &it->second;
   }
   std::string name_;
+  bool in_sample_;
   std::unordered_map<uint64_t, Means> fine_, coarse_;
+};
+
+class ObjectiveChoice final : public Policy {
+ public:
+  ObjectiveChoice(std::vector<std::shared_ptr<const model::Model>> models, policy::Objective o)
+      : models_(std::move(models)), objective_(o) {}
+  std::string name() const override { return "objective:" + policy::Label(objective_); }
+  Platform Choose(const EvalItem& item, const Peek&) override {
+    const auto& m = *models_[item.fold < models_.size() ? item.fold : 0];
+    return policy::DecideFor(m, item.request, objective_, scratch_).platform;
+  }
+
+ private:
+  std::vector<std::shared_ptr<const model::Model>> models_;
+  policy::Objective objective_;
+  model::Scratch scratch_;
+};
+
+// One Oracle per fold, over the records of the other folds' items.
+class PerFold final : public Policy {
+ public:
+  PerFold(std::string name, std::vector<std::unique_ptr<Oracle>> folds)
+      : name_(std::move(name)), folds_(std::move(folds)) {}
+  std::string name() const override { return name_; }
+  Platform Choose(const EvalItem& item, const Peek& peek) override {
+    return folds_[item.fold < folds_.size() ? item.fold : 0]->Choose(item, peek);
+  }
+
+ private:
+  std::string name_;
+  std::vector<std::unique_ptr<Oracle>> folds_;
 };
 
 class Hindsight final : public Policy {
  public:
   std::string name() const override { return "hindsight"; }
+  bool bound() const override { return true; }
   Platform Choose(const EvalItem&, const Peek& peek) override {
     return peek(Platform::kLambda).response_time_ms <= peek(Platform::kEcs).response_time_ms
                ? Platform::kLambda
@@ -115,5 +156,53 @@ std::unique_ptr<Policy> OracleLatency(std::span<const data::Record> records) {
                                   [](const data::Record& r) { return r.response_time_ms; });
 }
 std::unique_ptr<Policy> HindsightLatency() { return std::make_unique<Hindsight>(); }
+
+std::function<double(const data::Record&)> RecordValue(const ScoredObjective& o,
+                                                       const ReplayConfig& cfg, double slo_ms) {
+  const cost::CostModel cm = cost::kCostModels[o.cost_model];
+  switch (o.metric) {
+    case ScoredObjective::Metric::kResponseMean:
+      return [](const data::Record& r) { return r.response_time_ms; };
+    case ScoredObjective::Metric::kResponseP95:
+      return [slo_ms](const data::Record& r) { return r.response_time_ms > slo_ms ? 1.0 : 0.0; };
+    case ScoredObjective::Metric::kCost:
+      return [cfg, cm](const data::Record& r) {
+        return cost::CostUsd(data::UsageOf(r), cm, cfg.pricing, cfg.provisioned, cfg.cost_options);
+      };
+    case ScoredObjective::Metric::kBalanced:
+      return [cfg, cm, v = o.value_of_time](const data::Record& r) {
+        return cost::CostUsd(data::UsageOf(r), cm, cfg.pricing, cfg.provisioned,
+                             cfg.cost_options) +
+               v * r.response_time_ms / 1000;
+      };
+  }
+  return [](const data::Record& r) { return r.response_time_ms; };
+}
+
+std::unique_ptr<Policy> ObjectivePolicy(std::vector<std::shared_ptr<const model::Model>> per_fold,
+                                        const policy::Objective& objective) {
+  return std::make_unique<ObjectiveChoice>(std::move(per_fold), objective);
+}
+
+std::unique_ptr<Policy> OracleFor(const ScoredObjective& o, std::span<const data::Record> records,
+                                  const ReplayConfig& cfg, double slo_ms) {
+  return std::make_unique<Oracle>(o.oracle, records, RecordValue(o, cfg, slo_ms));
+}
+
+std::unique_ptr<Policy> CellMeansFor(const ScoredObjective& o, std::span<const data::Record> records,
+                                     std::span<const EvalItem> items, int folds,
+                                     const ReplayConfig& cfg, double slo_ms) {
+  const auto value = RecordValue(o, cfg, slo_ms);
+  std::vector<std::unique_ptr<Oracle>> per_fold;
+  for (int k = 0; k < folds; ++k) {
+    std::vector<uint32_t> rows;
+    for (const auto& item : items) {
+      if (item.fold != k) rows.push_back(item.record);
+    }
+    per_fold.push_back(
+        std::make_unique<Oracle>("cell-means:" + o.name, records, value, false, rows));
+  }
+  return std::make_unique<PerFold>("cell-means:" + o.name, std::move(per_fold));
+}
 
 }  // namespace hr::eval

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <unordered_map>
 
 #include "data/audit.h"
@@ -46,30 +47,69 @@ const PolicyResult* Find(const std::vector<PolicyResult>& v, std::string_view na
   return nullptr;
 }
 
-}  // namespace
-
-cost::Provisioned ProvisionedFromData(std::span<const data::Record> records, const cost::Pricing& p,
-                                      int tasks, double hours, cost::EcsTask task) {
-  cost::Provisioned prov;
-  // By default one task per service ran for every measurement run: the runs' summed duration.
-  const double run_hours = hours > 0 ? hours : data::MeasuredRunHours(records);
-  std::array<uint64_t, features::kWorkloadCount> served{};
-  for (const auto& r : records) {
-    if (r.platform == Platform::kEcs) ++served[static_cast<size_t>(r.workload)];
+size_t IndexOf(const std::vector<PolicyResult>& v, std::string_view name) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i].policy == name) return i;
   }
-  for (int w = 0; w < features::kWorkloadCount; ++w) {
-    const cost::EcsTask t =
-        task.vcpu > 0 ? task : cost::MeasuredTask(static_cast<features::Workload>(w));
-    const auto i = static_cast<size_t>(w);
-    prov.task_hours[i] = tasks * run_hours;
-    const double usd = prov.task_hours[i] * cost::TaskHourFargateUsd(t, p);
-    prov.cost_per_request_usd[i] = served[i] ? usd / static_cast<double>(served[i]) : 0;
-  }
-  uint64_t all = 0;
-  for (uint64_t s : served) all += s;
-  prov.alb_per_request_usd = all ? p.alb_hour_usd * run_hours / static_cast<double>(all) : 0;
-  return prov;
+  return v.size();
 }
+
+double ValueOf(const DrawMetrics& m, const ScoredObjective& o) {
+  switch (o.metric) {
+    case ScoredObjective::Metric::kResponseMean:
+      return m.response_mean;
+    case ScoredObjective::Metric::kResponseP95:
+      return m.p95;
+    case ScoredObjective::Metric::kCost:
+      return m.cost_per_million[o.cost_model];
+    case ScoredObjective::Metric::kBalanced:
+      // Per 1M requests: cost plus the value of each request's response time.
+      return m.cost_per_million[o.cost_model] + o.value_of_time * m.response_mean / 1000 * 1e6;
+  }
+  return 0;
+}
+
+// Scores every policy on `o` against the single platforms and o's oracle, draw by draw.
+void Score(const ScoredObjective& o, const std::vector<std::vector<DrawMetrics>>& draws,
+           std::vector<PolicyResult>& policies) {
+  const size_t lam = IndexOf(policies, "lambda-only");
+  const size_t ecs = IndexOf(policies, "ecs-only");
+  const size_t oracle = IndexOf(policies, o.oracle);
+  auto values = [&](size_t pi) {
+    std::vector<double> v;
+    for (const auto& m : draws[pi]) v.push_back(ValueOf(m, o));
+    return v;
+  };
+  std::vector<double> best;  // the better single platform (by mean), draw by draw
+  double best_mean = 0;
+  if (lam < policies.size() && ecs < policies.size()) {
+    const auto l = values(lam), e = values(ecs);
+    const Stat sl = Summarise(l), se = Summarise(e);
+    best = sl.mean <= se.mean ? l : e;
+    best_mean = std::min(sl.mean, se.mean);
+  }
+  const double oracle_mean = oracle < policies.size() ? Summarise(values(oracle)).mean : 0;
+  for (size_t pi = 0; pi < policies.size(); ++pi) {
+    ObjectiveScore sc;
+    sc.objective = o.name;
+    const auto v = values(pi);
+    sc.value = Summarise(v);
+    if (!best.empty()) {
+      std::vector<double> diff;
+      for (size_t d = 0; d < v.size() && d < best.size(); ++d) diff.push_back(best[d] - v[d]);
+      sc.saving = Summarise(diff);
+      sc.saving_share = best_mean != 0 ? sc.saving.mean / best_mean : 0;
+      if (oracle < policies.size()) {
+        sc.regret = sc.value.mean - oracle_mean;
+        const double gap = best_mean - oracle_mean;
+        if (gap > 0.01 * std::abs(best_mean)) sc.gap_closed = (best_mean - sc.value.mean) / gap;
+      }
+    }
+    policies[pi].scores.push_back(std::move(sc));
+  }
+}
+
+}  // namespace
 
 ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalItem> items,
                     std::vector<std::unique_ptr<Policy>>& policies, const ReplayConfig& cfg) {
@@ -176,6 +216,8 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
   for (size_t pi = 0; pi < n_pol; ++pi) {
     PolicyResult r;
     r.policy = policies[pi]->name();
+    r.in_sample = policies[pi]->in_sample();
+    r.bound = policies[pi]->bound();
     r.response_percentiles = per_policy[pi].front().percentiles;
     auto col = [&](auto get) {
       std::vector<double> v;
@@ -199,11 +241,18 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
     out.policies.push_back(std::move(r));
   }
 
+  for (const auto& o : cfg.objectives.empty() ? DefaultObjectives() : cfg.objectives)
+    Score(o, per_policy, out.policies);
+
   // Comparisons with the best single platform and with the oracles.
   const PolicyResult* lam = Find(out.policies, "lambda-only");
   const PolicyResult* ecs = Find(out.policies, "ecs-only");
   const PolicyResult* o_lat = Find(out.policies, "oracle-latency");
   const PolicyResult* o_cost = Find(out.policies, "oracle-cost");
+  // Each cost model's regret is against its own oracle.
+  const std::array<const PolicyResult*, 3> o_costs = {
+      o_cost, Find(out.policies, "oracle-cost:seed-prorated-deployed-memory"),
+      Find(out.policies, "oracle-cost:provisioned")};
   for (auto& r : out.policies) {
     if (lam && ecs) {
       const double best_latency = std::min(lam->response_mean.mean, ecs->response_mean.mean);
@@ -217,11 +266,13 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
         const double gap = best_latency - o_lat->response_mean.mean;
         r.latency_gap_closed = gap != 0 ? (best_latency - r.response_mean.mean) / gap : 0;
       }
-      if (o_cost) {
-        for (size_t c = 0; c < 3; ++c) {
+      for (size_t c = 0; c < 3; ++c) {
+        if (o_costs[c]) {
           r.cost_regret_per_million[c] =
-              r.cost_per_million[c].mean - o_cost->cost_per_million[c].mean;
+              r.cost_per_million[c].mean - o_costs[c]->cost_per_million[c].mean;
         }
+      }
+      if (o_cost) {
         const double best = std::min(lam->cost_per_million[0].mean, ecs->cost_per_million[0].mean);
         const double gap = best - o_cost->cost_per_million[0].mean;
         r.cost_gap_closed = gap != 0 ? (best - r.cost_per_million[0].mean) / gap : 0;
@@ -229,6 +280,34 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
     }
   }
   return out;
+}
+
+std::vector<ScoredObjective> DefaultObjectives() {
+  using M = ScoredObjective::Metric;
+  std::vector<ScoredObjective> v;
+  v.push_back({"latency", "oracle-latency", M::kResponseMean, 0, 0});
+  v.push_back({"p95", "oracle-p95", M::kResponseP95, 0, 0});
+  for (size_t c = 0; c < cost::kCostModels.size(); ++c) {
+    const std::string cm(cost::Name(cost::kCostModels[c]));
+    v.push_back({"cost:" + cm, c == 0 ? "oracle-cost" : "oracle-cost:" + cm, M::kCost, c, 0});
+  }
+  for (size_t c = 0; c < cost::kCostModels.size(); ++c) {
+    for (double vot : kValuesOfTime) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", vot);
+      const std::string name =
+          "balanced:" + std::string(cost::Name(cost::kCostModels[c])) + ":" + value;
+      v.push_back({name, "oracle-" + name, M::kBalanced, c, vot});
+    }
+  }
+  return v;
+}
+
+const ObjectiveScore* PolicyResult::Score(std::string_view objective) const {
+  for (const auto& s : scores) {
+    if (s.objective == objective) return &s;
+  }
+  return nullptr;
 }
 
 }  // namespace hr::eval

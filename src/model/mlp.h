@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "outcome/outcome.h"
 
 namespace hr::model {
 
@@ -50,6 +51,9 @@ struct ModelSpec {
   std::vector<std::string> classes = {"ecs", "lambda"};  // [negative, positive]
   double decision_threshold = 0.5;                       // positive when P >= threshold
   Metadata metadata;
+  // Per-platform outcome estimates for objective decisions (format version 2); null: the model
+  // is a classifier only (version 1 files, imported scikit-learn models).
+  std::shared_ptr<const outcome::OutcomeModel> outcomes;
 };
 
 class Model;

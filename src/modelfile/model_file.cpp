@@ -13,6 +13,7 @@
 #include "json/json_writer.h"
 #include "modelfile/known_schemas.h"
 #include "modelfile/provenance.h"
+#include "outcome/outcome.h"
 
 namespace hr::modelfile {
 
@@ -134,6 +135,131 @@ core::Result<model::Metadata> ParseMetadata(const Value& e) {
   return md;
 }
 
+core::Result<outcome::Stats> ParseStats(const Value& e, const std::string& where) {
+  if (!e.IsObject()) return Invalid(where, "must be an object or null");
+  Fields f(e, where + ".");
+  if (auto s = f.CheckKeys({"n", "response_mean_ms", "response_sd_ms", "response_quantiles_ms",
+                            "execution_mean_ms", "cold_start_share", "cost_mean_usd",
+                            "cost_sd_usd"});
+      !s)
+    return s.error();
+  outcome::Stats st;
+  const Value* v = nullptr;
+  const std::pair<const char*, double*> scalars[] = {
+      {"n", &st.n},
+      {"response_mean_ms", &st.response_mean_ms},
+      {"response_sd_ms", &st.response_sd_ms},
+      {"execution_mean_ms", &st.execution_mean_ms},
+      {"cold_start_share", &st.cold_start_share}};
+  for (const auto& [key, out] : scalars) {
+    HR_TRY_ASSIGN(v, f.Get(key));
+    HR_TRY_ASSIGN(*out, Number(*v, f.Path(key)));
+  }
+  auto fixed = [&](const char* key, double* out, size_t n) -> core::Status {
+    const Value* a = nullptr;
+    HR_TRY_ASSIGN(a, f.Get(key));
+    std::vector<double> values;
+    HR_TRY_ASSIGN(values, Numbers(*a, f.Path(key)));
+    if (values.size() != n) return Invalid(f.Path(key), "must hold " + std::to_string(n) + " numbers");
+    std::copy(values.begin(), values.end(), out);
+    return {};
+  };
+  if (auto s = fixed("response_quantiles_ms", st.response_quantiles_ms.data(), outcome::kQuantiles);
+      !s)
+    return s.error();
+  if (auto s = fixed("cost_mean_usd", st.cost_mean_usd.data(), outcome::kCostModelCount); !s)
+    return s.error();
+  if (auto s = fixed("cost_sd_usd", st.cost_sd_usd.data(), outcome::kCostModelCount); !s)
+    return s.error();
+  return st;
+}
+
+core::Result<outcome::Cell> ParseCell(const Value& e, const std::string& where) {
+  if (!e.IsObject()) return Invalid(where, "must be an object");
+  Fields f(e, where + ".");
+  if (auto s = f.CheckKeys(
+          {"workload_type", "payload_size_kb", "time_window", "load_pattern", "lambda", "ecs"});
+      !s)
+    return s.error();
+  outcome::Cell c;
+  const Value* v = nullptr;
+  std::string text;
+  HR_TRY_ASSIGN(v, f.Get("workload_type"));
+  HR_TRY_ASSIGN(text, Text(*v, f.Path("workload_type")));
+  auto known = [&](auto parsed, const char* key) -> core::Status {
+    if (!parsed) return Invalid(f.Path(key), "is not a known value (" + parsed.error().message + ")");
+    return {};
+  };
+  auto workload = features::ParseWorkload(text);
+  if (auto s = known(workload, "workload_type"); !s) return s.error();
+  c.workload = *workload;
+  if (const Value* p = json::Find(e, "payload_size_kb")) {
+    double kb = 0;
+    HR_TRY_ASSIGN(kb, Number(*p, f.Path("payload_size_kb")));
+    c.payload_kb = kb;
+  }
+  if (const Value* t = json::Find(e, "time_window")) {
+    HR_TRY_ASSIGN(text, Text(*t, f.Path("time_window")));
+    auto tw = features::ParseTimeWindow(text);
+    if (auto s = known(tw, "time_window"); !s) return s.error();
+    c.time_window = *tw;
+  }
+  if (const Value* l = json::Find(e, "load_pattern")) {
+    HR_TRY_ASSIGN(text, Text(*l, f.Path("load_pattern")));
+    auto lp = features::ParseLoadPattern(text);
+    if (auto s = known(lp, "load_pattern"); !s) return s.error();
+    c.load_pattern = *lp;
+  }
+  const char* names[] = {"lambda", "ecs"};
+  for (size_t p = 0; p < 2; ++p) {
+    HR_TRY_ASSIGN(v, f.Get(names[p]));
+    if (v->IsNull()) continue;
+    HR_TRY_ASSIGN(c.platform[p], ParseStats(*v, f.Path(names[p])));
+  }
+  return c;
+}
+
+core::Result<outcome::OutcomeSpec> ParseOutcomes(const Value& e) {
+  if (!e.IsObject()) return Invalid("outcomes", "must be an object or null");
+  Fields f(e, "outcomes.");
+  if (auto s = f.CheckKeys({"learner", "shrinkage", "default_slo_ms", "quantile_levels",
+                            "cost_models", "cost_parameters", "cells"});
+      !s)
+    return s.error();
+  outcome::OutcomeSpec spec;
+  const Value* v = nullptr;
+  HR_TRY_ASSIGN(v, f.Get("learner"));
+  HR_TRY_ASSIGN(spec.learner, Text(*v, "outcomes.learner"));
+  HR_TRY_ASSIGN(v, f.Get("shrinkage"));
+  HR_TRY_ASSIGN(spec.shrinkage, Number(*v, "outcomes.shrinkage"));
+  HR_TRY_ASSIGN(v, f.Get("default_slo_ms"));
+  HR_TRY_ASSIGN(spec.default_slo_ms, Number(*v, "outcomes.default_slo_ms"));
+  std::vector<double> levels;
+  HR_TRY_ASSIGN(v, f.Get("quantile_levels"));
+  HR_TRY_ASSIGN(levels, Numbers(*v, "outcomes.quantile_levels"));
+  if (!std::equal(levels.begin(), levels.end(), outcome::kQuantileLevels.begin(),
+                  outcome::kQuantileLevels.end()))
+    return Invalid("outcomes.quantile_levels", "are not the levels this build reads");
+  std::vector<std::string> models;
+  HR_TRY_ASSIGN(v, f.Get("cost_models"));
+  HR_TRY_ASSIGN(models, Strings(*v, "outcomes.cost_models"));
+  bool same = models.size() == cost::kCostModels.size();
+  for (size_t c = 0; same && c < models.size(); ++c) same = models[c] == cost::Name(cost::kCostModels[c]);
+  if (!same) return Invalid("outcomes.cost_models", "are not the cost models this build reads");
+  HR_TRY_ASSIGN(v, f.Get("cost_parameters"));
+  if (!v->IsObject()) return Invalid("outcomes.cost_parameters", "must be an object");
+  spec.cost_parameters_json = json::Canonical(*v);
+  HR_TRY_ASSIGN(v, f.Get("cells"));
+  if (!v->IsArray()) return Invalid("outcomes.cells", "must be an array");
+  size_t k = 0;
+  for (const Value& item : v->GetArray()) {
+    outcome::Cell c;
+    HR_TRY_ASSIGN(c, ParseCell(item, "outcomes.cells[" + std::to_string(k++) + "]"));
+    spec.cells.push_back(std::move(c));
+  }
+  return spec;
+}
+
 core::Result<model::ModelSpec> ParseSpec(const Value& root) {
   if (!root.IsObject()) return Invalid("document", "must be a JSON object");
   Fields f(root, "");
@@ -148,15 +274,19 @@ core::Result<model::ModelSpec> ParseSpec(const Value& root) {
   HR_TRY_ASSIGN(v, f.Get("format_version"));
   if (!v->IsInt64()) return Invalid("format_version", "must be a whole number");
   const int64_t version = v->GetInt64();
-  if (version != kFormatVersion) {
+  if (version != 1 && version != kFormatVersion) {
     return Invalid("format_version",
-                   "is " + std::to_string(version) + "; this build reads only " +
+                   "is " + std::to_string(version) + "; this build reads 1 to " +
                        std::to_string(kFormatVersion) +
                        (version > kFormatVersion ? " (upgrade hybrid-router)" : ""));
   }
-  if (auto s = f.CheckKeys({"format", "format_version", "feature_schema", "feature_names", "scaler",
-                            "hidden_activation", "output_activation", "layers", "classes",
-                            "decision_threshold", "metadata"});
+  if (auto s = version == 1
+                   ? f.CheckKeys({"format", "format_version", "feature_schema", "feature_names",
+                                  "scaler", "hidden_activation", "output_activation", "layers",
+                                  "classes", "decision_threshold", "metadata"})
+                   : f.CheckKeys({"format", "format_version", "feature_schema", "feature_names",
+                                  "scaler", "hidden_activation", "output_activation", "layers",
+                                  "classes", "decision_threshold", "metadata", "outcomes"});
       !s) {
     return s.error();
   }
@@ -198,6 +328,11 @@ core::Result<model::ModelSpec> ParseSpec(const Value& root) {
   HR_TRY_ASSIGN(spec.decision_threshold, Number(*v, "decision_threshold"));
   HR_TRY_ASSIGN(v, f.Get("metadata"));
   HR_TRY_ASSIGN(spec.metadata, ParseMetadata(*v));
+  if (const Value* o = json::Find(root, "outcomes"); o && !o->IsNull()) {
+    outcome::OutcomeSpec tables;
+    HR_TRY_ASSIGN(tables, ParseOutcomes(*o));
+    HR_TRY_ASSIGN(spec.outcomes, outcome::OutcomeModel::Create(std::move(tables)));
+  }
   return spec;
 }
 
@@ -227,7 +362,94 @@ void WriteNumbers(W& w, const std::vector<double>& v) {
   w.EndArray();
 }
 
+
+template <typename W>
+void WriteStats(W& w, const outcome::Stats& st) {
+  w.StartObject();
+  const std::pair<const char*, double> scalars[] = {{"n", st.n},
+                                                    {"response_mean_ms", st.response_mean_ms},
+                                                    {"response_sd_ms", st.response_sd_ms}};
+  for (const auto& [k, x] : scalars) {
+    w.Key(k);
+    w.Double(x);
+  }
+  w.Key("response_quantiles_ms");
+  WriteNumbers(w, std::vector<double>(st.response_quantiles_ms.begin(),
+                                      st.response_quantiles_ms.end()));
+  w.Key("execution_mean_ms");
+  w.Double(st.execution_mean_ms);
+  w.Key("cold_start_share");
+  w.Double(st.cold_start_share);
+  w.Key("cost_mean_usd");
+  WriteNumbers(w, std::vector<double>(st.cost_mean_usd.begin(), st.cost_mean_usd.end()));
+  w.Key("cost_sd_usd");
+  WriteNumbers(w, std::vector<double>(st.cost_sd_usd.begin(), st.cost_sd_usd.end()));
+  w.EndObject();
+}
+
+template <typename W>
+void WriteOutcomes(W& w, const outcome::OutcomeSpec& o) {
+  auto str = [&](std::string_view v) {
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  w.Key("outcomes");
+  w.StartObject();
+  w.Key("learner");
+  str(o.learner);
+  w.Key("shrinkage");
+  w.Double(o.shrinkage);
+  w.Key("default_slo_ms");
+  w.Double(o.default_slo_ms);
+  w.Key("quantile_levels");
+  WriteNumbers(w, std::vector<double>(outcome::kQuantileLevels.begin(),
+                                      outcome::kQuantileLevels.end()));
+  w.Key("cost_models");
+  w.StartArray();
+  for (auto c : cost::kCostModels) str(cost::Name(c));
+  w.EndArray();
+  w.Key("cost_parameters");
+  json::Document params;
+  std::string why;
+  const std::string canonical =
+      json::ParseDocument(params, o.cost_parameters_json, json::kModelFileLimits, why) &&
+              params.IsObject()
+          ? json::Canonical(params)
+          : std::string("{}");
+  w.RawValue(canonical.data(), canonical.size(), rapidjson::kObjectType);
+  w.Key("cells");
+  w.StartArray();
+  for (const auto& c : o.cells) {
+    w.StartObject();
+    w.Key("workload_type");
+    str(features::Name(c.workload));
+    if (c.payload_kb) {
+      w.Key("payload_size_kb");
+      w.Double(*c.payload_kb);
+    }
+    if (c.time_window) {
+      w.Key("time_window");
+      str(features::Name(*c.time_window));
+      w.Key("load_pattern");
+      str(features::Name(*c.load_pattern));
+    }
+    const char* names[] = {"lambda", "ecs"};
+    for (size_t p = 0; p < 2; ++p) {
+      w.Key(names[p]);
+      if (c.platform[p]) {
+        WriteStats(w, *c.platform[p]);
+      } else {
+        w.Null();
+      }
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
 }  // namespace
+
+int FormatVersionOf(const model::Model& m) { return m.spec().outcomes ? 2 : 1; }
 
 core::Result<ModelPtr> Parse(std::string_view text) {
   if (text.size() > kMaxModelBytes) return Invalid("document", "is larger than 256 MB");
@@ -286,7 +508,7 @@ std::string Serialize(const model::Model& m) {
   key("format");
   str(kFormatName);
   key("format_version");
-  w.Int(kFormatVersion);
+  w.Int(FormatVersionOf(m));
   key("feature_schema");
   str(s.feature_schema);
   key("feature_names");
@@ -338,6 +560,7 @@ std::string Serialize(const model::Model& m) {
           ? json::Canonical(md)
           : std::string("{}");
   w.RawValue(canonical.data(), canonical.size(), rapidjson::kObjectType);
+  if (s.outcomes) WriteOutcomes(w, s.outcomes->spec());
   w.EndObject();
   std::string out(buf.GetString(), buf.GetSize());
   out += '\n';

@@ -15,7 +15,9 @@
 namespace hr::modelfile {
 
 inline constexpr std::string_view kFormatName = "hybrid-router-model";
-inline constexpr int kFormatVersion = 1;
+// Version 2 adds "outcomes" (per-platform outcome tables for objective decisions); version 1 files
+// (classifier only) still load, and a model without outcome tables is written as version 1.
+inline constexpr int kFormatVersion = 2;
 // Model files larger than this are refused before parsing, whatever a caller allows.
 inline constexpr size_t kMaxModelBytes = 256u << 20;
 // The default size limit of a model file (serve's --max-model-mb): checked before reading.
@@ -27,6 +29,8 @@ core::Result<ModelPtr> Parse(std::string_view text);
 // Reads at most `max_bytes` (and kMaxModelBytes) before refusing the stream.
 core::Result<ModelPtr> Read(std::istream& in, size_t max_bytes = kDefaultMaxModelBytes);
 std::string Serialize(const model::Model& m);
+// The version Serialize writes for this model: 2 with outcome tables, else 1.
+int FormatVersionOf(const model::Model& m);
 
 // Reads a file; errors name the path. A regular file larger than `max_bytes` is refused before
 // any of it is read.

@@ -2,6 +2,8 @@
 // fallback heuristic when no model can be used. Pure and allocation-free on the model path.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "features/request.h"
@@ -13,12 +15,26 @@ namespace hr::policy {
 enum class Platform { kLambda, kEcs };
 std::string_view Name(Platform p);  // "lambda" / "ecs", lower case as in the API
 
+// What a decision optimised (policy/objective.h has the rest of the concept).
+enum class ObjectiveKind : uint8_t { kLatency, kP95, kCost, kBalanced, kClassifier };
+
+// What a request should expect on one platform, as an answer reports it.
+struct Expected {
+  double response_mean_ms = 0;
+  double response_p95_ms = 0;
+  double cost_usd = 0;  // under the cost model in use
+};
+
 struct Decision {
   Platform platform = Platform::kLambda;
   double lambda_probability = 0.5;
   double ecs_probability = 0.5;
   double confidence = 0.5;  // max(p, 1 - p)
   bool from_model = false;  // false: the fallback heuristic decided
+  ObjectiveKind objective = ObjectiveKind::kClassifier;  // the objective used
+  bool objective_unavailable = false;  // one was asked for, but the model has no outcome tables
+  bool has_expected = false;
+  std::array<Expected, 2> expected{};  // [lambda, ecs], when has_expected
 };
 
 // lambda when P(lambda) >= the model's decision threshold.

@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
+#include <optional>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -49,6 +51,21 @@ const eval::PolicyResult* Find(const eval::ReplayResult& r, std::string_view nam
     if (p.policy == name) return &p;
   }
   return nullptr;
+}
+
+// The policies the comparison charts draw (all of them are in the tables).
+std::vector<const eval::PolicyResult*> Headline(const eval::ReplayResult& r) {
+  std::vector<const eval::PolicyResult*> out;
+  for (const char* name : {"lambda-only", "ecs-only", "model", "seed-heuristic",
+                           "objective:latency", "objective:p95", "objective:cost:seed-prorated",
+                           "oracle-latency", "oracle-cost", "hindsight"}) {
+    if (const auto* p = Find(r, name)) out.push_back(p);
+  }
+  return out;
+}
+
+std::string GapText(const std::optional<double>& g) {
+  return g ? F("%.1f%%", *g * 100) : std::string("n/a");
 }
 
 core::Status Write(const fs::path& path, const std::string& text) {
@@ -100,6 +117,118 @@ table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px sol
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.caveat{background:#fff8e5;border-left:4px solid #e0a800;padding:.4em .8em;margin:.5em 0}
 .conclusion{background:#eef6ee;border-left:4px solid #3a3;padding:.6em 1em}figure{margin:1.5em 0}figcaption{color:#555;font-size:.9em})";
 
+// Per objective: what routing for it achieves out of sample, against the better single platform
+// and the objective's own in-sample oracle.
+void ObjectiveTable(std::ostringstream& h, const eval::ReplayResult& r, const char* id) {
+  h << "<table id=\"" << id << "\">"
+       "<tr><th>objective</th><th>better single platform</th><th>objective policy (out of "
+       "sample)</th><th>saving &plusmn; 95%</th><th>gap closed</th><th>per-cell means "
+       "(out of sample)</th><th>classifier</th><th>oracle (in-sample)</th></tr>\n";
+  const auto* lam = Find(r, "lambda-only");
+  const auto* ecs = Find(r, "ecs-only");
+  const auto* clf = Find(r, "model");
+  if (lam && ecs && !lam->scores.empty()) {
+    for (const auto& sc : lam->scores) {
+      const auto* ls = lam->Score(sc.objective);
+      const auto* es = ecs->Score(sc.objective);
+      const bool lambda_best = ls->value.mean <= es->value.mean;
+      const bool ms = sc.objective == "latency" || sc.objective == "p95";
+      const char* fmt = ms ? "%.0f" : "%.3f";
+      auto value = [&](const eval::PolicyResult* p) -> std::string {
+        if (!p) return "&ndash;";
+        const auto* x = p->Score(sc.objective);
+        return x ? F(fmt, x->value.mean) : std::string("&ndash;");
+      };
+      const auto* obj = Find(r, "objective:" + sc.objective);
+      const auto* cells = Find(r, "cell-means:" + sc.objective);
+      const eval::PolicyResult* oracle = nullptr;
+      for (const auto& p : r.policies) {
+        if (p.in_sample && p.Score(sc.objective) && p.Score(sc.objective)->regret == 0)
+          oracle = &p;
+      }
+      const auto* os = obj ? obj->Score(sc.objective) : nullptr;
+      h << "<tr><td>" << Escape(sc.objective) << (ms ? " (ms)" : " ($/1M)") << "</td><td>"
+        << (lambda_best ? "lambda-only " : "ecs-only ") << value(lambda_best ? lam : ecs)
+        << "</td><td>" << value(obj) << "</td><td>"
+        << (os ? F(fmt, os->saving.mean) + " &plusmn; " + F(fmt, os->saving.ci95) : "&ndash;")
+        << "</td><td>" << (os ? GapText(os->gap_closed) : "&ndash;") << "</td><td>"
+        << value(cells) << "</td><td>" << value(clf) << " (gap "
+        << (clf && clf->Score(sc.objective) ? GapText(clf->Score(sc.objective)->gap_closed) : "")
+        << ")</td><td>" << value(oracle) << "</td></tr>\n";
+    }
+  }
+  h << "</table>\n<p>Balanced objectives are per 1M requests: cost plus the value of time (USD "
+       "per second, after the last colon) times each request's response time. Gap closed: share "
+       "of the better-single-platform-to-oracle gap the policy closes; n/a where that gap is "
+       "under 1% of the objective.</p>\n";
+}
+
+// Does routing for the objective still beat the better single platform, and is that platform the
+// same, once the unlogged requests count as timeouts?
+std::string Survives(const eval::ReplayResult& a, const eval::ReplayResult& b,
+                     const std::string& objective) {
+  auto best = [&](const eval::ReplayResult& r) {
+    const auto* l = Find(r, "lambda-only");
+    const auto* e = Find(r, "ecs-only");
+    return l->Score(objective)->value.mean <= e->Score(objective)->value.mean ? "Lambda" : "ECS";
+  };
+  auto beats = [&](const eval::ReplayResult& r) {
+    const auto* p = Find(r, "objective:" + objective);
+    const auto* sc = p ? p->Score(objective) : nullptr;
+    return sc && sc->saving.mean - sc->saving.ci95 > 0;
+  };
+  const std::string best_a = best(a), best_b = best(b);
+  std::string out = objective + ": the better single platform is " + best_a +
+                    (best_a == best_b ? " in both" : " as logged but " + best_b + " with timeouts");
+  out += beats(a) == beats(b)
+             ? (beats(a) ? "; routing beats it in both (survives)"
+                         : "; routing does not beat it in either")
+             : (beats(a) ? "; routing beats it as logged but not with timeouts (does not survive)"
+                         : "; routing beats it only with timeouts");
+  return out;
+}
+
+void CensoringPanel(std::ostringstream& h, const eval::ReplayResult& r,
+                    const eval::CensoringCheck& c, const data::AuditReport* audit) {
+  h << "<h2 id=\"censoring\">Censoring: the requests nobody logged</h2>\n";
+  if (audit) {
+    h << "<p>Logged share of what each run's load schedule sent (" << F("%.0f", audit->logged)
+      << " of " << F("%.0f", audit->expected_sent) << ", "
+      << F("%.1f%%", audit->logged_share * 100) << "):</p>\n<table id=\"runs\"><tr><th>run "
+         "(time window, load pattern)</th><th>sent</th><th>logged</th><th>Lambda</th><th>ECS</th>"
+         "</tr>\n";
+    for (const auto& run : audit->runs) {
+      if (!run.time_window || !run.load_pattern) continue;
+      std::array<double, 2> logged{}, sent{};
+      for (const auto& g : run.groups) {
+        const size_t p = g.platform == policy::Platform::kLambda ? 0 : 1;
+        logged[p] += g.logged;
+        sent[p] += g.expected_sent;
+      }
+      h << "<tr><td>" << features::Name(*run.time_window) << ", "
+        << features::Name(*run.load_pattern) << "</td><td>" << F("%.0f", sent[0] + sent[1])
+        << "</td><td>" << F("%.0f", logged[0] + logged[1]) << "</td><td>"
+        << F("%.0f%%", sent[0] > 0 ? 100 * logged[0] / sent[0] : 0) << "</td><td>"
+        << F("%.0f%%", sent[1] > 0 ? 100 * logged[1] / sent[1] : 0) << "</td></tr>\n";
+    }
+    h << "</table>\n";
+  }
+  h << "<p>The replay again with " << c.added << " unlogged requests put back as timeouts at "
+    << F("%.0f", c.cap_ms)
+    << " ms (the client's cap), spread evenly over each run's payload sizes; execution is billed "
+       "to the cap, an upper bound. The latency oracle's choice flips in "
+    << c.flipped << " of " << c.cells << " cells measured on both platforms. Policies keep "
+       "what they learned from the logged records; oracles are recomputed.</p>\n";
+  ObjectiveTable(h, c.result, "censored-objective-table");
+  h << "<ul>\n";
+  for (const char* o : {"latency", "p95", "cost:seed-prorated", "cost:seed-prorated-deployed-memory",
+                        "cost:provisioned"}) {
+    if (Find(r, "lambda-only") && Find(r, "lambda-only")->Score(o))
+      h << "<li>" << Escape(Survives(r, c.result, o)) << "</li>\n";
+  }
+  h << "</ul>\n";
+}
+
 }  // namespace
 
 std::string Conclusion(const eval::ReplayResult& r) {
@@ -122,9 +251,8 @@ std::string Conclusion(const eval::ReplayResult& r) {
     << "% faster than the better single platform; it closes "
     << F("%.0f", model->latency_gap_closed * 100) << "% of the gap to the per-cell latency oracle ("
     << F("%.0f", o_lat->response_mean.mean)
-    << " ms), and no policy could beat the per-request hindsight bound of "
-    << F("%.0f", hind->response_mean.mean)
-    << " ms. On cost the answer depends on the cost model: with the prototype's pro-rated formula "
+    << " ms); the hindsight bound of " << F("%.0f", hind->response_mean.mean)
+    << " ms (per request the faster of two independent draws) is unattainable. On cost the answer depends on the cost model: with the prototype's pro-rated formula "
        "the model costs $"
     << F("%.2f", model->cost_per_million[0].mean) << " per 1M requests against $"
     << F("%.2f", std::min(lam->cost_per_million[0].mean, ecs->cost_per_million[0].mean))
@@ -137,6 +265,22 @@ std::string Conclusion(const eval::ReplayResult& r) {
     << F("%.2f", ecs->cost_per_million[2].mean)
     << ". The prototype's labels were trained for a cost rule "
     << "that only holds under its own pro-rated prices.";
+  const auto* ol = Find(r, "objective:latency");
+  const auto* oc = Find(r, "objective:cost:seed-prorated");
+  if (ol && oc && ol->Score("latency") && oc->Score("cost:seed-prorated")) {
+    const auto* l = ol->Score("latency");
+    const auto* c = oc->Score("cost:seed-prorated");
+    s << " Deciding for a stated objective with per-platform outcome estimates instead, out of "
+         "sample: routing for latency answers in "
+      << F("%.0f", ol->response_mean.mean) << " ms (" << F("%.1f", l->saving_share * 100)
+      << "% faster than the better single platform, "
+      << (l->gap_closed ? F("%.0f", *l->gap_closed * 100) : std::string("n/a"))
+      << "% of the gap to the oracle closed), and routing for seed-prorated cost costs $"
+      << F("%.2f", oc->cost_per_million[0].mean) << " per 1M ("
+      << F("%.1f", c->saving_share * 100) << "% cheaper, "
+      << (c->gap_closed ? F("%.0f", *c->gap_closed * 100) : std::string("n/a"))
+      << "% of the gap closed).";
+  }
   return s.str();
 }
 
@@ -157,28 +301,71 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
   } cleanup{dir};
 
   // Data files for gnuplot.
+  const auto headline = Headline(r);
   std::ostringstream cost, share;
   cost << "policy seed-prorated deployed-memory provisioned\n";
   share << "workload";
-  for (const auto& p : r.policies) share << ' ' << p.policy;
+  for (const auto* p : headline) share << ' ' << p->policy;
   share << '\n';
-  for (const auto& p : r.policies) {
-    cost << p.policy << ' ' << p.cost_per_million[0].mean << ' ' << p.cost_per_million[1].mean
-         << ' ' << p.cost_per_million[2].mean << '\n';
+  for (const auto* p : headline) {
+    cost << p->policy << ' ' << p->cost_per_million[0].mean << ' ' << p->cost_per_million[1].mean
+         << ' ' << p->cost_per_million[2].mean << '\n';
   }
   for (int w = 0; w < features::kWorkloadCount; ++w) {
     share << features::Name(static_cast<features::Workload>(w));
-    for (const auto& p : r.policies)
-      share << ' ' << p.lambda_share_by_workload[static_cast<size_t>(w)].mean * 100;
+    for (const auto* p : headline)
+      share << ' ' << p->lambda_share_by_workload[static_cast<size_t>(w)].mean * 100;
     share << '\n';
   }
   std::ostringstream cdf;
-  for (const auto& p : r.policies) {
-    cdf << "\"" << p.policy << "\"\n";
-    for (size_t q = 0; q < p.response_percentiles.size(); ++q) {
-      cdf << p.response_percentiles[q] << ' ' << static_cast<double>(q) / 100.0 << '\n';
+  for (const auto* p : headline) {
+    cdf << "\"" << p->policy << "\"\n";
+    for (size_t q = 0; q < p->response_percentiles.size(); ++q) {
+      cdf << p->response_percentiles[q] << ' ' << static_cast<double>(q) / 100.0 << '\n';
     }
     cdf << "\n\n";
+  }
+  // Cost against mean response time per cost model (Pareto): points, and the balanced sweep.
+  std::array<std::string, 3> pareto_svg;
+  for (size_t c = 0; c < cost::kCostModels.size(); ++c) {
+    const std::string cm(cost::Name(cost::kCostModels[c]));
+    std::ostringstream points, sweep;
+    for (const std::string& name :
+         {std::string("lambda-only"), std::string("ecs-only"), std::string("model"),
+          std::string("oracle-latency"), c == 0 ? std::string("oracle-cost") : "oracle-cost:" + cm,
+          std::string("objective:latency"), std::string("objective:p95"), "objective:cost:" + cm}) {
+      if (const auto* p = Find(r, name)) {
+        points << '"' << name << "\" " << p->response_mean.mean << ' '
+               << p->cost_per_million[c].mean << '\n';
+      }
+    }
+    // The balanced sweep from the cost objective (no value of time) to the latency objective.
+    std::vector<const eval::PolicyResult*> line;
+    if (const auto* p = Find(r, "objective:cost:" + cm)) line.push_back(p);
+    for (double v : eval::kValuesOfTime) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%g", v);
+      if (const auto* p = Find(r, "objective:balanced:" + cm + ":" + value)) line.push_back(p);
+    }
+    if (const auto* p = Find(r, "objective:latency")) line.push_back(p);
+    for (const auto* p : line)
+      sweep << p->response_mean.mean << ' ' << p->cost_per_million[c].mean << '\n';
+    if (sweep.str().empty()) sweep << "0 0\n";
+    const std::string pts = "pareto_" + std::to_string(c) + ".dat";
+    const std::string swp = "sweep_" + std::to_string(c) + ".dat";
+    if (auto st = Write(dir / pts, points.str()); !st) return st.error();
+    if (auto st = Write(dir / swp, sweep.str()); !st) return st.error();
+    auto svg = Plot(dir, "pareto_" + std::to_string(c),
+                    "set grid\nset key outside right top\nset xlabel 'mean response time (ms)'\n"
+                    "set ylabel 'USD per 1M requests (" + cm + ")'\nset title 'Cost against "
+                    "latency, " + cm + "'\nset offsets graph 0.05, graph 0.05, graph 0.08, "
+                    "graph 0.08\n"
+                    "plot '" + (dir / swp).string() + "' using 1:2 with linespoints lw 2 pt 7 ps 0.6 "
+                    "title 'balanced sweep (cost ... latency)', '" + (dir / pts).string() +
+                    "' using 2:3 with points pt 7 ps 1.4 title 'policies', '' using 2:3:1 with "
+                    "labels offset char 1,0.6 left notitle\n");
+    if (!svg) return svg.error();
+    pareto_svg[c] = *svg;
   }
   for (const auto& [name, text] :
        {std::pair{"cost.dat", cost.str()}, std::pair{"share.dat", share.str()},
@@ -204,7 +391,7 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
                       "'share of requests'\n"
                       "set title 'Response-time distribution (CDF) by policy'\nset yrange [0:1]\n"
                       "plot for [i=0:" +
-                          std::to_string(r.policies.size() - 1) + "] '" + d +
+                          std::to_string(headline.size() - 1) + "] '" + d +
                           "cdf.dat' index i using 1:2 with lines lw 2 title columnheader(1)\n");
   if (!cdf_svg) return cdf_svg.error();
   auto share_svg = Plot(dir, "share",
@@ -212,7 +399,7 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
                             "set ylabel 'Lambda share (%)'\nset yrange [0:105]\nset title 'Lambda "
                             "share per workload'\n"
                             "plot for [i=2:" +
-                            std::to_string(r.policies.size() + 1) + "] '" + d +
+                            std::to_string(headline.size() + 1) + "] '" + d +
                             "share.dat' using i:xtic(1) title columnheader(i)\n");
   if (!share_svg) return share_svg.error();
 
@@ -255,7 +442,9 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
        "savings</th>"
        "<th>latency regret ms</th></tr>\n";
   for (const auto& p : r.policies) {
-    h << "<tr><td>" << Escape(p.policy) << "</td><td>" << F("%.1f%%", p.lambda_share.mean * 100)
+    h << "<tr><td>" << Escape(p.policy)
+      << (p.in_sample ? " <small>(in-sample)</small>" : p.bound ? " <small>(bound)</small>" : "")
+      << "</td><td>" << F("%.1f%%", p.lambda_share.mean * 100)
       << "</td><td>" << F("%.0f", p.response_mean.mean) << " &plusmn; "
       << F("%.0f", p.response_mean.ci95) << "</td><td>" << F("%.0f", p.response_p50.mean)
       << "</td><td>" << F("%.0f", p.response_p95.mean) << "</td><td>"
@@ -269,8 +458,18 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
       << "</td><td>" << F("%.0f", p.latency_regret_ms) << "</td></tr>\n";
   }
   h << "</table>\n<p>Savings are against the better single platform for that measure (cost: "
-       "seed-prorated); "
-       "regret is against the latency oracle.</p>\n";
+       "seed-prorated); regret is against the latency oracle. <i>in-sample</i>: an oracle, which "
+       "chose with every record, the judged ones included; <i>bound</i>: the hindsight bound, "
+       "per request the faster of two independent draws, which no policy can attain.</p>\n";
+  h << "<h2 id=\"objectives\">Routing for an objective</h2>\n";
+  ObjectiveTable(h, r, "objective-table");
+  if (in.censoring) CensoringPanel(h, r, *in.censoring, in.audit);
+  for (size_t c = 0; c < cost::kCostModels.size(); ++c) {
+    h << "<figure id=\"chart-pareto-" << cost::Name(cost::kCostModels[c]) << "\">"
+      << pareto_svg[c] << "<figcaption>Cost (" << cost::Name(cost::kCostModels[c])
+      << ") against mean response time: single platforms, oracles, the classifier and the "
+         "objective policies as points, the balanced sweep as a line.</figcaption></figure>\n";
+  }
   h << "<figure id=\"chart-cost\">" << *cost_svg
     << "<figcaption>Cost per 1M requests by policy and cost model.</figcaption></figure>\n";
   h << "<figure id=\"chart-cdf\">" << *cdf_svg

@@ -7,6 +7,7 @@
 
 #include "core/result.h"
 #include "data/audit.h"
+#include "eval/evaluate.h"
 #include "eval/replay.h"
 
 namespace hr::report {
@@ -18,6 +19,7 @@ struct ReportInput {
   bool in_sample = false;
   const eval::ReplayResult* result = nullptr;
   const data::AuditReport* audit = nullptr;
+  const eval::CensoringCheck* censoring = nullptr;  // the replay with timeouts put back
 };
 
 // One-paragraph conclusion computed from the numbers (also printed by `evaluate`).

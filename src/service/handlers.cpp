@@ -25,7 +25,7 @@ std::string_view Answer(ThreadState& ts, const ServiceConfig& cfg, const feature
   const policy::Decision d =
       AppendAnswer(ts.model ? ts.model->model.get() : nullptr,
                    ts.model ? std::string_view(ts.model->model_info_json) : std::string_view(),
-                   cfg.memory_mb, req, notes, now, start, ts.scratch, out);
+                   cfg.memory_mb, cfg.objective, req, notes, now, start, ts.scratch, out);
   return d.from_model ? policy::Name(d.platform) : std::string_view("fallback");
 }
 
@@ -58,12 +58,14 @@ void BeginFailedItem(json::Writer& w, size_t index, const core::Error& e) {
 }  // namespace
 
 policy::Decision AppendAnswer(const model::Model* model, std::string_view model_info_json,
-                              double memory_mb, const features::Request& req,
-                              const codec::RequestNotes& notes, const core::CivilTime& now,
+                              double memory_mb, const policy::Objective& objective,
+                              const features::Request& req, const codec::RequestNotes& notes,
+                              const core::CivilTime& now,
                               std::chrono::steady_clock::time_point start, model::Scratch& scratch,
                               std::string& out) {
-  const policy::Decision d = model ? policy::Decide(*model, features::SeedV1Features(req), scratch)
-                                   : policy::FallbackHeuristic(req.workload, req.payload_kb);
+  const policy::Decision d =
+      model ? policy::DecideFor(*model, req, notes.objective.Over(objective), scratch)
+            : policy::FallbackHeuristic(req.workload, req.payload_kb);
   codec::ResponseExtras extras;
   extras.inference_time_ms =
       std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -220,7 +222,7 @@ std::string ModelInfoJson(const LoadedModel* m) {
     json::Key(w, "format");
     json::String(w, modelfile::kFormatName);
     json::Key(w, "format_version");
-    w.Int(modelfile::kFormatVersion);
+    w.Int(modelfile::FormatVersionOf(*m->model));
     json::Key(w, "feature_schema");
     json::String(w, s.feature_schema);
     json::Key(w, "layers");

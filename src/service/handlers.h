@@ -36,9 +36,11 @@ Reply Error(const core::Error& e);
 // Decides for a parsed request with `model` (the fallback heuristic when null) and appends the
 // answer: the one path of /predict, batch items, Lambda and `predict`. `start` is when the
 // request arrived (inference_time_ms counts from it).
+// `objective` is the default; the request's objective fields override it.
 policy::Decision AppendAnswer(const model::Model* model, std::string_view model_info_json,
-                              double memory_mb, const features::Request& req,
-                              const codec::RequestNotes& notes, const core::CivilTime& now,
+                              double memory_mb, const policy::Objective& objective,
+                              const features::Request& req, const codec::RequestNotes& notes,
+                              const core::CivilTime& now,
                               std::chrono::steady_clock::time_point start, model::Scratch& scratch,
                               std::string& out);
 

@@ -19,6 +19,7 @@ namespace hr::service {
 struct PredictOptions {
   bool strict = false;               // unknown request fields are errors, not warnings
   double memory_mb = 512;            // Lambda memory priced into metrics.inference_cost_usd
+  policy::Objective objective;       // the default; a request's objective fields override it
   size_t max_line_bytes = 1u << 20;  // as serve's default largest body
 };
 

@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "http/server.h"
 #include "modelfile/model_file.h"
+#include "policy/objective.h"
 #include "service/api_keys.h"
 #include "service/metrics.h"
 
@@ -30,6 +31,7 @@ struct ServiceConfig {
   std::string cors_origin = "*";
   double memory_mb = 512;  // Lambda memory priced into metrics.inference_cost_usd
   size_t max_batch = 1000;
+  policy::Objective objective;  // the default; a request's objective fields override it
   bool strict = false;  // refuse unknown request fields (400 unknown_field) instead of warning
   size_t max_model_bytes = 64u << 20;  // a model file larger than this is refused before reading
   bool metrics_need_auth = false;

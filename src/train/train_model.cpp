@@ -5,10 +5,12 @@
 #include <cstdlib>
 
 #include "core/civil_time.h"
+#include "data/audit.h"
 #include "data/ingest.h"
 #include "data/labels.h"
 #include "modelfile/provenance.h"
 #include "train/mlp_trainer.h"
+#include "train/outcome_tables.h"
 #include "train/training_set.h"
 
 namespace hr::train {
@@ -71,6 +73,8 @@ core::Status TrainModelConfig::Validate() const {
   }
   if (!(split.validation > 0 && split.test > 0 && split.validation + split.test < 0.9))
     return Bad("validation and test fractions must be > 0 and sum below 0.9", "split");
+  if (!(shrinkage >= 0 && shrinkage <= 1000))
+    return Bad("shrinkage (--shrinkage) must be 0 to 1000", "shrinkage");
   return mlp.Validate();
 }
 
@@ -155,6 +159,23 @@ core::Result<TrainedModel> TrainModel(const TrainModelConfig& cfg, const TrainNo
   }
   out.spec.metadata.json =
       modelfile::ToJson(ProvenanceOf(cfg, *ds, labels, ts, *trained, out.metrics));
+
+  // Outcome tables from the same rows the classifier may see (not the test part), so that
+  // `evaluate --model` judges both on records neither saw.
+  std::vector<uint32_t> seen;
+  for (size_t k = 0; k < ts.part.size(); ++k) {
+    if (ts.part[k] != Part::kTest) seen.push_back(ts.record[k]);
+  }
+  OutcomeConfig oc;
+  oc.shrinkage = cfg.shrinkage;
+  oc.provisioned = data::ProvisionedFromData(ds->records, oc.pricing);
+  auto tables = outcome::OutcomeModel::Create(LearnOutcomes(ds->records, seen, oc));
+  if (tables) {
+    out.spec.outcomes = *tables;
+  } else {
+    out.outcome_note = "no outcome tables (objective decisions fall back to the classifier): " +
+                       tables.error().message;
+  }
   return out;
 }
 

@@ -25,6 +25,7 @@ struct TrainModelConfig {
   bool strict = false;        // any rejected line fails the run
   std::string export_rows;    // also write the rows used as CSV here (bench/train_vs_sklearn.py)
   std::string training_date;  // recorded as is; empty: TrainingDate()
+  double shrinkage = 0;       // outcome tables: pseudo-count toward the parent cell, 0-1000
   core::Status Validate() const;
 };
 
@@ -38,6 +39,7 @@ struct TrainedModel {
   std::array<BinaryMetrics, 3> metrics;  // train, validation, test
   int epochs = 0;
   bool stopped_early = false;
+  std::string outcome_note;  // why the model has no outcome tables; empty when it has them
 };
 
 struct TrainNotes {

@@ -78,7 +78,9 @@ TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
   for (const char* part :
        {"<!DOCTYPE html>", "id=\"conclusion\"", "id=\"method\"", "id=\"caveats\"",
         "id=\"policies\"", "id=\"chart-cost\"", "id=\"chart-cdf\"", "id=\"chart-share\"",
-        "client timeout", "is_weekend never varies"}) {
+        "id=\"objective-table\"", "id=\"chart-pareto-seed-prorated\"",
+        "id=\"chart-pareto-seed-prorated-deployed-memory\"", "id=\"chart-pareto-provisioned\"",
+        "id=\"censoring\"", "client timeout", "is_weekend never varies"}) {
     EXPECT_NE(page.find(part), std::string::npos) << part;
   }
   size_t svgs = 0, rows = 0;
@@ -87,12 +89,21 @@ TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
   for (size_t at = page.find("<tr><td>"); at != std::string::npos;
        at = page.find("<tr><td>", at + 1))
     ++rows;
-  EXPECT_EQ(svgs, 3u);
-  EXPECT_EQ(rows, 7u);  // one per policy
-  for (const char* policy : {"lambda-only", "ecs-only", "model", "seed-heuristic", "oracle-cost",
-                             "oracle-latency", "hindsight"}) {
+  EXPECT_EQ(svgs, 6u);  // cost, CDF, share, and a cost-latency chart per cost model
+  // One row per policy (the built-in model's outcome tables give the objective policies) and one
+  // per scored objective, plus the censoring panel's rows.
+  EXPECT_GE(rows, 2 * 17u + 22u);
+  for (const char* policy :
+       {"lambda-only", "ecs-only", "model", "seed-heuristic", "objective:latency",
+        "objective:p95", "objective:cost:provisioned", "objective:balanced:seed-prorated:1e-05"}) {
     EXPECT_NE(page.find(std::string("<tr><td>") + policy + "</td>"), std::string::npos) << policy;
   }
+  for (const char* oracle : {"oracle-cost", "oracle-latency", "oracle-p95"}) {
+    EXPECT_NE(page.find(std::string("<tr><td>") + oracle + " <small>(in-sample)</small></td>"),
+              std::string::npos)
+        << oracle;
+  }
+  EXPECT_NE(page.find("<tr><td>hindsight <small>(bound)</small></td>"), std::string::npos);
   // Nothing to fetch: no scripts, stylesheets or images from elsewhere.
   EXPECT_EQ(page.find("<script"), std::string::npos);
   EXPECT_EQ(page.find("src=\"http"), std::string::npos);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <tuple>
 #include <vector>
 
 #include "run_binary.h"
@@ -157,6 +158,68 @@ TEST(CliPredict, TheBuiltInModelAnswersWithoutModelFlag) {
   EXPECT_EQ(doc["model_info"]["model_type"].get_string().value(),
             "Neural Network (hybrid-router MLP)");
   EXPECT_GT(doc["model_info"]["test_accuracy"].get_double().value(), 0.69);
+}
+
+TEST(CliPredict, ObjectivesAnswerWithWhatEachPlatformShouldExpect) {
+  const std::string heavy = R"({"workload_type":"heavy_processing","payload_size_kb":5120,)";
+  simdjson::dom::parser p;
+  auto r = RunCli("predict " + Quote(heavy + R"("objective":"latency"})"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = ParseJson(p, r.out);
+  auto pred = doc["prediction"];
+  EXPECT_EQ(pred["objective"].get_string().value(), "latency");
+  const double lambda_ms = pred["expected"]["lambda"]["response_time_ms"]["mean"].get_double();
+  const double ecs_ms = pred["expected"]["ecs"]["response_time_ms"]["mean"].get_double();
+  EXPECT_GT(pred["expected"]["ecs"]["response_time_ms"]["p95"].get_double().value(), ecs_ms);
+  EXPECT_GT(pred["expected"]["lambda"]["cost_usd"].get_double().value(), 0);
+  // The platform with the lower expected response time, with the probability to match.
+  EXPECT_EQ(pred["platform"].get_string().value(), lambda_ms <= ecs_ms ? "lambda" : "ecs");
+  EXPECT_EQ(pred["lambda_probability"].get_double().value() >= 0.5, lambda_ms <= ecs_ms);
+  EXPECT_TRUE(doc["warnings"].error());  // nothing to warn about
+
+  // Cost under a named cost model, and the classifier as the prototype decided.
+  r = RunCli("predict " + Quote(heavy + R"("objective":"cost","cost_model":"provisioned"})"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = ParseJson(p, r.out);
+  pred = doc["prediction"];
+  const double lambda_usd = pred["expected"]["lambda"]["cost_usd"].get_double();
+  const double ecs_usd = pred["expected"]["ecs"]["cost_usd"].get_double();
+  EXPECT_EQ(pred["platform"].get_string().value(), lambda_usd <= ecs_usd ? "lambda" : "ecs");
+  auto classic =
+      RunCli("predict --objective classifier " + Quote(heavy + R"("load_pattern":"low_load"})"));
+  ASSERT_EQ(classic.exit_code, 0) << classic.err;
+  doc = ParseJson(p, classic.out);
+  EXPECT_EQ(doc["prediction"]["objective"].get_string().value(), "classifier");
+
+  // A classifier-only model decides as the classifier and says so.
+  r = RunCli("predict --model " + kModel + " " + Quote(heavy + R"("objective":"p95"})"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  doc = ParseJson(p, r.out);
+  EXPECT_EQ(doc["prediction"]["objective"].get_string().value(), "classifier");
+  EXPECT_EQ(doc["warnings"].at(0)["code"].get_string().value(), "objective_unavailable");
+  EXPECT_TRUE(doc["prediction"]["expected"].error());
+}
+
+TEST(CliPredict, BadObjectivesAreErrorsNamingTheField) {
+  const std::string heavy = R"({"workload_type":"heavy_processing","payload_size_kb":5120,)";
+  simdjson::dom::parser p;
+  for (const auto& [extra, field, code] :
+       {std::tuple<std::string, std::string, std::string>{R"("objective":"fastest"})", "objective",
+                                                          "unknown_value"},
+        {R"("objective":7})", "objective", "wrong_type"},
+        {R"("objective":"cost","cost_model":"prorated"})", "cost_model", "unknown_value"},
+        {R"("objective":"p95","slo_ms":-1})", "slo_ms", "out_of_range"},
+        {R"("slo_ms":"fast"})", "slo_ms", "wrong_type"},
+        {R"("value_of_time_usd_per_s":5})", "value_of_time_usd_per_s", "out_of_range"}}) {
+    auto r = RunCli("predict " + Quote(heavy + extra));
+    EXPECT_EQ(r.exit_code, 2) << extra;
+    auto doc = ParseJson(p, r.out);
+    EXPECT_EQ(doc["error"]["field"].get_string().value(), field) << r.out;
+    EXPECT_EQ(doc["error"]["code"].get_string().value(), code) << r.out;
+  }
+  auto flag = RunCli("predict --objective fastest " + Quote(heavy + R"("objective":"p95"})"));
+  EXPECT_NE(flag.exit_code, 0);
+  EXPECT_NE(flag.err.find("--objective"), std::string::npos) << flag.err;
 }
 
 TEST(Cli, HelpVersionAndUsageErrors) {

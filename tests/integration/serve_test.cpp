@@ -36,6 +36,36 @@ class Serve : public ::testing::Test {
 };
 ServerProcess* Serve::server_ = nullptr;
 
+TEST_F(Serve, ObjectivesInRequestsAndBatchesAndTheirErrors) {
+  ASSERT_GT(port(), 0) << server_->Stderr();
+  simdjson::dom::parser p;
+  auto r = Call(port(), "POST", "/predict",
+                R"({"workload_type":"medium_processing","payload_size_kb":2048,)"
+                R"("objective":"balanced","cost_model":"seed-prorated","value_of_time_usd_per_s":1e-5})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = Json(p, r.body);
+  EXPECT_EQ(doc["prediction"]["objective"].get_string().value(), "balanced");
+  EXPECT_TRUE(doc["prediction"]["expected"]["ecs"]["cost_usd"].is_number());
+  r = Call(port(), "POST", "/predict",
+           R"({"workload_type":"medium_processing","payload_size_kb":2048,"objective":"cheap"})");
+  EXPECT_EQ(r.status, 400);
+  doc = Json(p, r.body);
+  EXPECT_EQ(doc["error"]["field"].get_string().value(), "objective");
+  // In a batch each item has its own objective, and a bad one fails that item only.
+  r = Call(port(), "POST", "/predict/batch",
+           R"({"requests":[{"workload_type":"lightweight_api","payload_size_kb":1,"objective":"p95"},)"
+           R"({"workload_type":"lightweight_api","payload_size_kb":1,"objective":"Cost"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  doc = Json(p, r.body);
+  EXPECT_EQ(doc["failed"].get_uint64().value(), 1u);
+  EXPECT_EQ(doc["results"].at(0)["prediction"]["objective"].get_string().value(), "p95");
+  EXPECT_EQ(doc["results"].at(1)["error"]["field"].get_string().value(), "objective");
+  // /model says which format version the model file has.
+  r = Call(port(), "GET", "/model");
+  doc = Json(p, r.body);
+  EXPECT_EQ(doc["format_version"].get_int64().value(), 2);
+}
+
 TEST_F(Serve, ThePrototypesRequestsGetThePrototypesShape) {
   ASSERT_GT(port(), 0) << server_->Stderr();
   for (const auto& [body, platform] : {std::pair{kLight, ""}, std::pair{kHeavy, "lambda"}}) {

@@ -10,11 +10,15 @@
 
 namespace hr::testing {
 
-inline std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(HR_TEST_DATA_DIR) + "/" + name, std::ios::binary);
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+inline std::string ReadFixture(const std::string& name) {
+  return ReadFile(std::string(HR_TEST_DATA_DIR) + "/" + name);
 }
 
 // A seed-v1 spec with one hidden layer of `hidden` units and weights from a simple formula.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "../test_util.h"
 
@@ -79,6 +80,43 @@ TEST(ModelFile, RoundTripsBitExactly) {
   EXPECT_EQ(Serialize(**back), once);  // and byte for byte
 }
 
+TEST(ModelFile, VersionTwoCarriesOutcomeTablesAndRoundTrips) {
+  const std::string text = testing::ReadFile(std::string(HR_SOURCE_DIR) + "/models/default.json");
+  auto m = Parse(text);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  ASSERT_NE((*m)->spec().outcomes, nullptr);
+  EXPECT_EQ(FormatVersionOf(**m), 2);
+  EXPECT_GT((*m)->spec().outcomes->spec().cells.size(), 20u);
+  EXPECT_GT((*m)->spec().outcomes->spec().default_slo_ms, 5000);
+  EXPECT_EQ(Serialize(**m), text);  // byte for byte
+  // A version 1 file (no tables) still loads and is written back as version 1.
+  auto v1 = Parse(testing::ReadFixture("tiny_seed_v1.json"));
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ((*v1)->spec().outcomes, nullptr);
+  EXPECT_NE(Serialize(**v1).find("\"format_version\": 1"), std::string::npos);
+  // Outcome tables in a version 1 file are a misspelling there, and bad tables name the key.
+  const std::string tables = text.substr(text.find("\"outcomes\""));
+  const std::string v1_with = Replace(text, "\"format_version\": 2", "\"format_version\": 1");
+  auto refused = Parse(v1_with);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "outcomes");
+  for (const auto& [from, to, field] :
+       {std::tuple<std::string, std::string, std::string>{
+            "\"cost_models\": [\"seed-prorated\"", "\"cost_models\": [\"seed\"",
+            "outcomes.cost_models"},
+        {"\"quantile_levels\": [0.0,", "\"quantile_levels\": [0.5,", "outcomes.quantile_levels"},
+        {"\"learner\":", "\"lerner\":", "outcomes.lerner"},
+        {"\"cold_start_share\": ", "\"cold_start_share\": 7, \"x\": ", "outcomes.cells[0].lambda.x"},
+        {"\"workload_type\": \"lightweight_api\"", "\"workload_type\": \"tiny_api\"",
+         "outcomes.cells[0].workload_type"},
+        {"\"default_slo_ms\": ", "\"default_slo_ms\": -", "outcomes"}}) {
+    auto bad = Parse(Replace(text, from, to));
+    ASSERT_FALSE(bad.ok()) << to;
+    EXPECT_EQ(bad.error().code, ErrorCode::kInvalidModel) << to << ": " << bad.error().message;
+    EXPECT_EQ(bad.error().field, field) << to << ": " << bad.error().message;
+  }
+}
+
 TEST(ModelFile, ReadsFromAStream) {
   std::istringstream in(testing::ReadFixture("tiny_seed_v1.json"));
   EXPECT_TRUE(Read(in).ok());
@@ -125,7 +163,7 @@ TEST(ModelFile, NamesWhatIsWrong) {
   const BadCase cases[] = {
       {R"("format": "hybrid-router-model")", R"("format": "onnx")", ErrorCode::kInvalidModel,
        "format", "is this a model file"},
-      {R"("format_version": 1)", R"("format_version": 2)", ErrorCode::kInvalidModel,
+      {R"("format_version": 1)", R"("format_version": 3)", ErrorCode::kInvalidModel,
        "format_version", "upgrade"},
       {R"("format_version": 1)", R"("format_version": "1")", ErrorCode::kInvalidModel,
        "format_version", "whole number"},

@@ -1,0 +1,201 @@
+#include "policy/objective.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "features/seed_v1.h"
+
+namespace hr::policy {
+
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+
+constexpr size_t kP95Level = 13;  // outcome::kQuantileLevels[13] == 0.95
+static_assert(outcome::kQuantileLevels[kP95Level] == 0.95);
+
+
+
+// Spread of the objective's value over single requests, for the probability of the decision.
+double Spread(const outcome::Estimate& e, ObjectiveKind kind, size_t c, double slo_ms,
+              double value_of_time) {
+  switch (kind) {
+    case ObjectiveKind::kLatency:
+      return e.response_sd_ms;
+    case ObjectiveKind::kP95: {
+      const double p = outcome::ExceedProbability(e, slo_ms);
+      return std::sqrt(p * (1 - p));
+    }
+    case ObjectiveKind::kCost:
+      return e.cost_sd_usd[c];
+    case ObjectiveKind::kBalanced: {
+      const double t = value_of_time * e.response_sd_ms / 1000;
+      return std::sqrt(e.cost_sd_usd[c] * e.cost_sd_usd[c] + t * t);
+    }
+    case ObjectiveKind::kClassifier:
+      break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string_view Name(ObjectiveKind k) {
+  switch (k) {
+    case ObjectiveKind::kLatency:
+      return "latency";
+    case ObjectiveKind::kP95:
+      return "p95";
+    case ObjectiveKind::kCost:
+      return "cost";
+    case ObjectiveKind::kBalanced:
+      return "balanced";
+    case ObjectiveKind::kClassifier:
+      return "classifier";
+  }
+  return "latency";
+}
+
+std::optional<ObjectiveKind> ParseObjectiveKind(std::string_view text) {
+  for (auto k : {ObjectiveKind::kLatency, ObjectiveKind::kP95, ObjectiveKind::kCost,
+                 ObjectiveKind::kBalanced, ObjectiveKind::kClassifier}) {
+    if (Name(k) == text) return k;
+  }
+  return std::nullopt;
+}
+
+core::Result<ObjectiveKind> ParseObjectiveField(std::string_view text) {
+  if (auto k = ParseObjectiveKind(text)) return *k;
+  return MakeError(ErrorCode::kUnknownValue,
+                   "objective '" + std::string(text.substr(0, 64)) +
+                       "' is not known; allowed: " + std::string(kObjectiveNames),
+                   "objective");
+}
+
+core::Result<cost::CostModel> ParseCostModelField(std::string_view text) {
+  if (auto m = cost::ParseCostModel(text)) return *m;
+  return MakeError(ErrorCode::kUnknownValue,
+                   "cost_model '" + std::string(text.substr(0, 64)) +
+                       "' is not known; allowed: " + std::string(kCostModelNames),
+                   "cost_model");
+}
+
+core::Status CheckSloMs(double v) {
+  if (!(v > 0 && v <= kMaxSloMs)) {
+    return MakeError(ErrorCode::kOutOfRange,
+                     "slo_ms must be a number of milliseconds above 0 and at most 3600000",
+                     "slo_ms");
+  }
+  return {};
+}
+
+core::Status CheckValueOfTime(double v) {
+  if (!(v >= 0 && v <= kMaxValueOfTime)) {
+    return MakeError(ErrorCode::kOutOfRange,
+                     "value_of_time_usd_per_s must be a number from 0 to 1 (USD per second)",
+                     "value_of_time_usd_per_s");
+  }
+  return {};
+}
+
+core::Status Objective::Validate() const {
+  if (slo_ms) {
+    if (auto s = CheckSloMs(*slo_ms); !s) return s;
+  }
+  return CheckValueOfTime(value_of_time_usd_per_s);
+}
+
+Objective ObjectiveRequest::Over(const Objective& base) const {
+  Objective o = base;
+  if (kind) o.kind = *kind;
+  if (cost_model) o.cost_model = *cost_model;
+  if (slo_ms) o.slo_ms = slo_ms;
+  if (value_of_time_usd_per_s) o.value_of_time_usd_per_s = *value_of_time_usd_per_s;
+  return o;
+}
+
+double ObjectiveValue(const outcome::Estimate& e, ObjectiveKind kind, cost::CostModel cm,
+                      double slo_ms, double value_of_time) {
+  const auto c = static_cast<size_t>(cm);
+  switch (kind) {
+    case ObjectiveKind::kLatency:
+      return e.response_mean_ms;
+    case ObjectiveKind::kP95:
+      return outcome::ExceedProbability(e, slo_ms);
+    case ObjectiveKind::kCost:
+      return e.cost_mean_usd[c];
+    case ObjectiveKind::kBalanced:
+      return e.cost_mean_usd[c] + value_of_time * e.response_mean_ms / 1000;
+    case ObjectiveKind::kClassifier:
+      break;
+  }
+  return 0;
+}
+
+Decision DecideFor(const model::Model& m, const features::Request& req, const Objective& objective,
+                   model::Scratch& scratch) {
+  const outcome::OutcomeModel* tables = m.spec().outcomes.get();
+  if (!tables || objective.kind == ObjectiveKind::kClassifier) {
+    Decision d = Decide(m, features::SeedV1Features(req), scratch);
+    d.objective = ObjectiveKind::kClassifier;
+    d.objective_unavailable = !tables && objective.kind != ObjectiveKind::kClassifier;
+    if (tables) {
+      std::array<outcome::Estimate, 2> e;
+      tables->Estimate(req, e);
+      const auto c = static_cast<size_t>(objective.cost_model);
+      for (size_t p = 0; p < 2; ++p)
+        d.expected[p] = {e[p].response_mean_ms, e[p].response_quantiles_ms[kP95Level],
+                         e[p].cost_mean_usd[c]};
+      d.has_expected = true;
+    }
+    return d;
+  }
+  std::array<outcome::Estimate, 2> e;
+  tables->Estimate(req, e);
+  const double slo = objective.slo_ms.value_or(tables->spec().default_slo_ms);
+  const auto c = static_cast<size_t>(objective.cost_model);
+  const double v = objective.value_of_time_usd_per_s;
+  const double lambda = ObjectiveValue(e[0], objective.kind, objective.cost_model, slo, v);
+  const double ecs = ObjectiveValue(e[1], objective.kind, objective.cost_model, slo, v);
+  const double sl = Spread(e[0], objective.kind, c, slo, v);
+  const double se = Spread(e[1], objective.kind, c, slo, v);
+  const double err = std::sqrt(sl * sl / e[0].n + se * se / e[1].n);
+  double p = 0.5;
+  if (err > 0) {
+    p = 0.5 * std::erfc(-(ecs - lambda) / err / std::sqrt(2.0));
+  } else if (lambda != ecs) {
+    p = lambda < ecs ? 1.0 : 0.0;
+  }
+  Decision d;
+  d.platform = lambda <= ecs ? Platform::kLambda : Platform::kEcs;
+  // Ties go to Lambda, so its probability is at least a half whenever it is chosen.
+  if (d.platform == Platform::kLambda) p = std::max(p, 0.5);
+  if (d.platform == Platform::kEcs) p = std::min(p, 0.5);
+  d.lambda_probability = p;
+  d.ecs_probability = 1 - p;
+  d.confidence = std::max(p, 1 - p);
+  d.from_model = true;
+  d.objective = objective.kind;
+  for (size_t k = 0; k < 2; ++k)
+    d.expected[k] = {e[k].response_mean_ms, e[k].response_quantiles_ms[kP95Level],
+                     e[k].cost_mean_usd[c]};
+  d.has_expected = true;
+  return d;
+}
+
+std::string Label(const Objective& o) {
+  std::string s(Name(o.kind));
+  if (o.kind == ObjectiveKind::kCost || o.kind == ObjectiveKind::kBalanced) {
+    s += ':';
+    s += cost::Name(o.cost_model);
+  }
+  if (o.kind == ObjectiveKind::kBalanced) {
+    char v[32];
+    std::snprintf(v, sizeof v, ":%g", o.value_of_time_usd_per_s);
+    s += v;
+  }
+  return s;
+}
+
+}  // namespace hr::policy

@@ -1,0 +1,77 @@
+// What a decision optimises (DESIGN.md "Why objectives, not the prototype's label"): the expected
+// response time (`latency`), the probability of exceeding an SLO (`p95`), the expected cost under
+// a cost model (`cost`), cost plus a value of time (`balanced`), or the prototype's classifier
+// (`classifier`). A request may name its own; the server's default fills what it leaves out.
+// Pure: names, validation and the decision rule; no JSON.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "cost/cost.h"
+#include "features/request.h"
+#include "model/mlp.h"
+#include "outcome/outcome.h"
+#include "policy/decision.h"
+
+namespace hr::policy {
+
+inline constexpr std::string_view kObjectiveNames = "latency, p95, cost, balanced, classifier";
+inline constexpr std::string_view kCostModelNames =
+    "seed-prorated, seed-prorated-deployed-memory, provisioned";
+
+std::string_view Name(ObjectiveKind k);
+std::optional<ObjectiveKind> ParseObjectiveKind(std::string_view text);
+
+// Limits of the numbers an objective takes.
+inline constexpr double kMaxSloMs = 3'600'000;   // an hour
+inline constexpr double kMaxValueOfTime = 1.0;   // USD per second of response time
+
+struct Objective {
+  ObjectiveKind kind = ObjectiveKind::kLatency;
+  cost::CostModel cost_model = cost::CostModel::kSeedProrated;  // cost, balanced, and `expected`
+  std::optional<double> slo_ms;              // p95; absent: the model's default SLO
+  double value_of_time_usd_per_s = 1e-5;     // balanced: USD per second of response time
+  core::Status Validate() const;             // errors name the request field
+};
+
+// What a request asked for, each part optional; validated values.
+struct ObjectiveRequest {
+  std::optional<ObjectiveKind> kind;
+  std::optional<cost::CostModel> cost_model;
+  std::optional<double> slo_ms;
+  std::optional<double> value_of_time_usd_per_s;
+  bool empty() const {
+    return !kind && !cost_model && !slo_ms && !value_of_time_usd_per_s;
+  }
+  // The default objective with this request's parts put in.
+  Objective Over(const Objective& base) const;
+};
+
+// Field readers with the API's errors (invalid_value / out_of_range naming the field).
+core::Result<ObjectiveKind> ParseObjectiveField(std::string_view text);
+core::Result<cost::CostModel> ParseCostModelField(std::string_view text);
+core::Status CheckSloMs(double v);
+core::Status CheckValueOfTime(double v);
+
+// The objective's value of one platform's estimate (lower is better); p95: the probability of
+// exceeding `slo_ms`.
+double ObjectiveValue(const outcome::Estimate& e, ObjectiveKind kind, cost::CostModel cm,
+                      double slo_ms, double value_of_time);
+
+// Decides for `objective` with the model's outcome tables: the platform with the lower expected
+// value (lambda on ties); lambda_probability is the probability that Lambda's expectation is the
+// lower one (normal approximation from each estimate's spread and effective count). A model
+// without tables, or the classifier objective, decides with the classifier; `expected` is filled
+// whenever the model has tables. No allocation.
+Decision DecideFor(const model::Model& m, const features::Request& req, const Objective& objective,
+                   model::Scratch& scratch);
+
+// "latency", "p95", "cost:<cost-model>", "balanced:<cost-model>:<value>", "classifier": the
+// evaluation's policy names after "objective:".
+std::string Label(const Objective& o);
+
+}  // namespace hr::policy

@@ -1,0 +1,134 @@
+#include "policy/objective.h"
+
+#include <gtest/gtest.h>
+
+#include "../test_util.h"
+
+namespace hr::policy {
+namespace {
+
+using features::Workload;
+
+outcome::Stats Flat(double response_ms, double cost_usd, double sd_ms = 100) {
+  outcome::Stats s;
+  s.n = 100;
+  s.response_mean_ms = response_ms;
+  s.response_sd_ms = sd_ms;
+  for (size_t i = 0; i < outcome::kQuantiles; ++i)  // uniform on mean +- 1000 ms
+    s.response_quantiles_ms[i] = response_ms - 1000 + 2000 * outcome::kQuantileLevels[i];
+  s.cost_mean_usd = {cost_usd, cost_usd, cost_usd};
+  s.cost_sd_usd = {cost_usd / 10, cost_usd / 10, cost_usd / 10};
+  return s;
+}
+
+// Lambda: faster but dearer; ECS: slower and cheaper.
+std::shared_ptr<const model::Model> WithTables() {
+  outcome::OutcomeSpec o;
+  o.default_slo_ms = 2500;
+  for (int w = 0; w < features::kWorkloadCount; ++w) {
+    outcome::Cell c;
+    c.workload = static_cast<Workload>(w);
+    c.platform = {Flat(2000, 2e-5), Flat(2200, 1e-5)};
+    o.cells.push_back(c);
+  }
+  model::ModelSpec spec = testing::SeedSpec();
+  spec.outcomes = *outcome::OutcomeModel::Create(o);
+  return *model::Model::Create(spec);
+}
+
+features::Request Heavy() {
+  features::Request r;
+  r.workload = Workload::kHeavyProcessing;
+  r.payload_kb = 5120;
+  return r;
+}
+
+TEST(Objective, EachObjectiveChoosesTheBetterExpectation) {
+  auto m = WithTables();
+  model::Scratch scratch;
+  Objective o;
+  Decision d = DecideFor(*m, Heavy(), o, scratch);
+  EXPECT_EQ(d.objective, ObjectiveKind::kLatency);
+  EXPECT_EQ(d.platform, Platform::kLambda);
+  EXPECT_GT(d.lambda_probability, 0.99);  // 200 ms apart, 10 ms standard error each
+  EXPECT_DOUBLE_EQ(d.confidence, d.lambda_probability);
+  ASSERT_TRUE(d.has_expected);
+  EXPECT_DOUBLE_EQ(d.expected[0].response_mean_ms, 2000);
+  EXPECT_DOUBLE_EQ(d.expected[1].cost_usd, 1e-5);
+  EXPECT_NEAR(d.expected[1].response_p95_ms, 2200 - 1000 + 2000 * 0.95, 1e-9);
+
+  o.kind = ObjectiveKind::kCost;
+  d = DecideFor(*m, Heavy(), o, scratch);
+  EXPECT_EQ(d.platform, Platform::kEcs);
+  EXPECT_LT(d.lambda_probability, 0.01);
+  EXPECT_DOUBLE_EQ(d.ecs_probability, 1 - d.lambda_probability);
+
+  // Balanced: 200 ms are worth 1e-5 USD at 5e-5 USD/s: a tie goes to Lambda; more value of time
+  // keeps Lambda, less moves to ECS.
+  o.kind = ObjectiveKind::kBalanced;
+  o.value_of_time_usd_per_s = 1e-4;
+  EXPECT_EQ(DecideFor(*m, Heavy(), o, scratch).platform, Platform::kLambda);
+  o.value_of_time_usd_per_s = 1e-5;
+  EXPECT_EQ(DecideFor(*m, Heavy(), o, scratch).platform, Platform::kEcs);
+
+  // p95: the SLO decides which is less likely to be exceeded.
+  o.kind = ObjectiveKind::kP95;
+  d = DecideFor(*m, Heavy(), o, scratch);  // the model's default 2500 ms
+  EXPECT_EQ(d.platform, Platform::kLambda);
+  o.slo_ms = 100;  // both always exceed it: a tie, Lambda
+  d = DecideFor(*m, Heavy(), o, scratch);
+  EXPECT_EQ(d.platform, Platform::kLambda);
+  EXPECT_DOUBLE_EQ(d.lambda_probability, 0.5);
+}
+
+TEST(Objective, TheClassifierDecidesWhenAskedOrWhenThereAreNoTables) {
+  auto m = WithTables();
+  model::Scratch scratch;
+  Objective o;
+  o.kind = ObjectiveKind::kClassifier;
+  const Decision classic = Decide(*m, features::SeedV1Features(Heavy()), scratch);
+  Decision d = DecideFor(*m, Heavy(), o, scratch);
+  EXPECT_EQ(d.objective, ObjectiveKind::kClassifier);
+  EXPECT_EQ(d.lambda_probability, classic.lambda_probability);
+  EXPECT_TRUE(d.has_expected);  // the tables still say what to expect
+  EXPECT_FALSE(d.objective_unavailable);
+
+  auto plain = *model::Model::Create(testing::SeedSpec());
+  o.kind = ObjectiveKind::kLatency;
+  d = DecideFor(*plain, Heavy(), o, scratch);
+  EXPECT_EQ(d.objective, ObjectiveKind::kClassifier);
+  EXPECT_TRUE(d.objective_unavailable);
+  EXPECT_FALSE(d.has_expected);
+}
+
+TEST(Objective, NamesAndFieldErrors) {
+  for (auto k : {ObjectiveKind::kLatency, ObjectiveKind::kP95, ObjectiveKind::kCost,
+                 ObjectiveKind::kBalanced, ObjectiveKind::kClassifier}) {
+    EXPECT_EQ(ParseObjectiveKind(Name(k)), k);
+  }
+  auto bad = ParseObjectiveField("Latency");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, core::ErrorCode::kUnknownValue);
+  EXPECT_EQ(bad.error().field, "objective");
+  auto cm = ParseCostModelField("prorated");
+  ASSERT_FALSE(cm);
+  EXPECT_EQ(cm.error().field, "cost_model");
+  EXPECT_FALSE(CheckSloMs(0));
+  EXPECT_FALSE(CheckSloMs(-5));
+  EXPECT_TRUE(CheckSloMs(7500));
+  EXPECT_FALSE(CheckValueOfTime(2));
+  EXPECT_EQ(CheckValueOfTime(-1).error().field, "value_of_time_usd_per_s");
+  Objective o;
+  o.kind = ObjectiveKind::kBalanced;
+  o.cost_model = cost::CostModel::kProvisioned;
+  o.value_of_time_usd_per_s = 1e-5;
+  EXPECT_EQ(Label(o), "balanced:provisioned:1e-05");
+  ObjectiveRequest r;
+  r.kind = ObjectiveKind::kCost;
+  const Objective over = r.Over(o);
+  EXPECT_EQ(over.kind, ObjectiveKind::kCost);
+  EXPECT_EQ(over.cost_model, cost::CostModel::kProvisioned);  // kept from the default
+}
+
+}  // namespace
+}  // namespace hr::policy
