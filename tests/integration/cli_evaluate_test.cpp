@@ -51,6 +51,33 @@ TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
   EXPECT_FALSE(doc["method"]["in_sample"].get_bool().value());
   EXPECT_LT(doc["method"]["fallbacks"].get_uint64().value(),
             doc["method"]["draws_made"].get_uint64().value() / 100);
+
+  // Routing for a stated objective, out of sample (5 folds, 5 draws), against each objective's own
+  // oracle: the goals of the objectives issue.
+  auto score = [&](const std::string& policy, const std::string& objective, const char* what) {
+    EXPECT_TRUE(by.count(policy)) << policy;
+    return by[policy]["objectives"][objective][what];
+  };
+  EXPECT_LE(score("objective:latency", "latency", "value").get_double().value(), 2790);
+  EXPECT_LE(score("objective:p95", "p95", "value").get_double().value(), 7500);
+  EXPECT_LE(score("objective:cost:seed-prorated", "cost:seed-prorated", "value").get_double().value(),
+            9.60);
+  for (const char* cm : {"seed-prorated-deployed-memory", "provisioned"}) {
+    const std::string o = std::string("cost:") + cm;
+    EXPECT_LE(score("objective:" + o, o, "regret").get_double().value(), 0.01) << cm;
+  }
+  for (const char* cm : {"seed-prorated", "seed-prorated-deployed-memory", "provisioned"}) {
+    for (const char* v : {"1e-07", "1e-06", "1e-05", "0.0001"}) {
+      const std::string o = std::string("balanced:") + cm + ":" + v;
+      auto gap = score("objective:" + o, o, "gap_closed");
+      if (gap.is_null()) continue;  // the gap is under 1 % of the objective: n/a
+      EXPECT_GE(gap.get_double().value(), 0.95) << o;
+    }
+  }
+  // Oracles are marked in-sample, the hindsight bound as unattainable.
+  EXPECT_TRUE(by["oracle-p95"]["in_sample"].get_bool().value());
+  EXPECT_TRUE(by["hindsight"]["bound"].is_string());
+  EXPECT_FALSE(by["cell-means:latency"]["in_sample"].get_bool().value());
 }
 
 TEST(CliEvaluate, ModelsThatMaySeeTheirTrainingRecordsAreRefused) {
