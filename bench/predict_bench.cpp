@@ -13,7 +13,9 @@
 #include "codec/predict_codec_ondemand.h"
 #include "features/seed_v1.h"
 #include "modelfile/model_file.h"
+#include "builtin/default_model.h"
 #include "policy/decision.h"
+#include "policy/objective.h"
 
 namespace {
 
@@ -108,6 +110,49 @@ void BM_ParseJsonFeaturesAndPredict(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ParseJsonFeaturesAndPredict);
+
+// The built-in model (classifier and outcome tables): the classifier's decision against an objective
+// decision, each from a validated request (features or table lookup, model, choice).
+std::shared_ptr<const model::Model> Builtin() {
+  static auto m = *modelfile::Parse(builtin::DefaultModelText());
+  return m;
+}
+
+void BM_DecideClassifier(benchmark::State& state) {
+  auto m = Builtin();
+  model::Scratch scratch(*m);
+  const auto reqs = Requests(64);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto d = policy::Decide(*m, features::SeedV1Features(reqs[i++ & 63]), scratch);
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecideClassifier);
+
+void BM_DecideObjective(benchmark::State& state) {
+  auto m = Builtin();
+  model::Scratch scratch(*m);
+  const auto reqs = Requests(64);
+  policy::Objective o;
+  o.kind = static_cast<policy::ObjectiveKind>(state.range(0));
+  o.cost_model = cost::CostModel::kSeedProratedDeployedMemory;
+  size_t i = 0;
+  for (auto _ : state) {
+    auto d = policy::DecideFor(*m, reqs[i++ & 63], o, scratch);
+    benchmark::DoNotOptimize(d);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(std::string(policy::Name(o.kind)));
+}
+BENCHMARK(BM_DecideObjective)->DenseRange(0, 4);
+
+// Loading the built-in model (start-up of every process: serve, predict, the Lambda bootstrap).
+void BM_ParseBuiltinModel(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(modelfile::Parse(builtin::DefaultModelText()));
+}
+BENCHMARK(BM_ParseBuiltinModel)->Unit(benchmark::kMillisecond);
 
 // The two request readers alone on the same body: simdjson on-demand (serve) and RapidJSON (the
 // static Lambda bootstrap, batches).

@@ -14,31 +14,32 @@ namespace {
 
 // "objectives": every objective's value, saving, regret and gap closed for one policy.
 void WriteScores(json::Writer& w, const eval::PolicyResult& p) {
-    json::Key(w, "objectives");
+  json::Key(w, "objectives");
+  w.StartObject();
+  for (const auto& sc : p.scores) {
+    json::Key(w, sc.objective);
     w.StartObject();
-    for (const auto& sc : p.scores) {
-      json::Key(w, sc.objective);
-      w.StartObject();
-      json::Key(w, "value");
-      json::Double(w, sc.value.mean);
-      json::Key(w, "value_ci95");
-      json::Double(w, sc.value.ci95);
-      json::Key(w, "saving");
-      json::Double(w, sc.saving.mean);
-      json::Key(w, "saving_ci95");
-      json::Double(w, sc.saving.ci95);
-      json::Key(w, "saving_share");
-      json::Double(w, sc.saving_share);
-      json::Key(w, "regret");
-      json::Double(w, sc.regret);
-      json::Key(w, "gap_closed");
-      if (sc.gap_closed) {
-        json::Double(w, *sc.gap_closed);
-      } else {
-        w.Null();  // n/a: the gap is under 1 % of the objective
-      }
-      w.EndObject();
+    json::Key(w, "value");
+    json::Double(w, sc.value.mean);
+    json::Key(w, "value_ci95");
+    json::Double(w, sc.value.ci95);
+    json::Key(w, "saving");
+    json::Double(w, sc.saving.mean);
+    json::Key(w, "saving_ci95");
+    json::Double(w, sc.saving.ci95);
+    json::Key(w, "saving_share");
+    json::Double(w, sc.saving_share);
+    json::Key(w, "regret");
+    json::Double(w, sc.regret);
+    json::Key(w, "gap_closed");
+    if (sc.gap_closed) {
+      json::Double(w, *sc.gap_closed);
+    } else {
+      w.Null();  // n/a: the gap is under 1 % of the objective
     }
+    w.EndObject();
+  }
+  w.EndObject();
 }
 
 }  // namespace
@@ -148,7 +149,6 @@ std::string EvaluationJson(const eval::Evaluation& e, const eval::ReplayConfig& 
     w.EndObject();
     // Every objective, against its own oracle.
     WriteScores(w, p);
-    w.EndObject();
     w.EndObject();
   }
   w.EndArray();
@@ -285,8 +285,8 @@ std::string EvaluationTable(const eval::Evaluation& e, const eval::ReplayConfig&
     Appendf(out,
             "%-*s %6.1f%% %8.0f+-%-4.0f %7.0f %7.0f %7.0f %8.2f+-%-4.2f %10.2f %10.2f %7.1f%% "
             "%7.1f%%\n",
-            width, name.c_str(), p.lambda_share.mean * 100, p.response_mean.mean, p.response_mean.ci95,
-            p.response_p50.mean, p.response_p95.mean, p.response_p99.mean,
+            width, name.c_str(), p.lambda_share.mean * 100, p.response_mean.mean,
+            p.response_mean.ci95, p.response_p50.mean, p.response_p95.mean, p.response_p99.mean,
             p.cost_per_million[0].mean, p.cost_per_million[0].ci95, p.cost_per_million[1].mean,
             p.cost_per_million[2].mean, p.latency_savings * 100, p.cost_savings[0] * 100);
   }

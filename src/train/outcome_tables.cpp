@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -12,6 +14,24 @@
 namespace hr::train {
 
 namespace {
+
+// Six significant digits: far finer than the measurements' own spread, and a model file about half
+// the size (it is parsed at every start-up, the Lambda bootstrap's too).
+double Round(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", v);
+  return std::strtod(text, nullptr);
+}
+
+void Round(outcome::Stats& s) {
+  s.response_mean_ms = Round(s.response_mean_ms);
+  s.response_sd_ms = Round(s.response_sd_ms);
+  for (double& q : s.response_quantiles_ms) q = Round(q);
+  s.execution_mean_ms = Round(s.execution_mean_ms);
+  s.cold_start_share = Round(s.cold_start_share);
+  for (double& c : s.cost_mean_usd) c = Round(c);
+  for (double& c : s.cost_sd_usd) c = Round(c);
+}
 
 struct Key {
   int workload = 0;
@@ -161,7 +181,7 @@ outcome::OutcomeSpec LearnOutcomes(std::span<const data::Record> records,
   }
   const double p95_lambda = WeightedQuantile(fleet[0], 0.95);
   const double p95_ecs = WeightedQuantile(fleet[1], 0.95);
-  spec.default_slo_ms = std::max(1.0, std::min(p95_lambda, p95_ecs));
+  spec.default_slo_ms = Round(std::max(1.0, std::min(p95_lambda, p95_ecs)));
 
   for (auto& [k, both] : acc) {
     outcome::Cell cell;
@@ -172,7 +192,9 @@ outcome::OutcomeSpec LearnOutcomes(std::span<const data::Record> records,
       cell.load_pattern = static_cast<features::LoadPattern>(k.lp);
     }
     for (size_t p = 0; p < 2; ++p) {
-      if (!both[p].response.empty()) cell.platform[p] = both[p].Finish();
+      if (both[p].response.empty()) continue;
+      cell.platform[p] = both[p].Finish();
+      Round(*cell.platform[p]);
     }
     if (cell.platform[0] || cell.platform[1]) spec.cells.push_back(std::move(cell));
   }

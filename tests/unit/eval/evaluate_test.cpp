@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "json/json_reader.h"
 #include "modelfile/model_file.h"
 #include "report/evaluation_text.h"
 
@@ -97,6 +98,7 @@ TEST(Evaluate, AnUnknownSplitIsRefusedUnlessInSampleIsAccepted) {
   EXPECT_EQ(refused.error().field, "model");
   cfg.allow_in_sample = true;
   cfg.with_audit = true;
+  cfg.with_censoring = true;
   auto e = Evaluate(cfg);
   ASSERT_TRUE(e) << e.error().message;
   EXPECT_TRUE(e->in_sample);
@@ -110,6 +112,17 @@ TEST(Evaluate, AnUnknownSplitIsRefusedUnlessInSampleIsAccepted) {
   const std::string json = report::EvaluationJson(*e, cfg.replay);
   EXPECT_NE(json.find("\"in_sample\":true"), std::string::npos);
   EXPECT_NE(json.find("\"policy\":\"oracle-latency\""), std::string::npos);
+  json::Document doc;
+  std::string why;
+  ASSERT_TRUE(json::ParseDocument(doc, json, json::kModelFileLimits, why)) << why;
+  // The replay with the unlogged requests as timeouts: the schedules' 157,500 less 88,161 logged.
+  ASSERT_TRUE(e->censoring.has_value());
+  EXPECT_NEAR(static_cast<double>(e->censoring->added), 157500 - 88161, 100);
+  EXPECT_GT(e->censoring->flipped, 0u);
+  EXPECT_LT(e->censoring->flipped, e->censoring->cells);
+  const json::Value* c = json::Find(doc, "censoring");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(json::Find(*c, "policies")->Size(), e->result.policies.size());
   const std::string csv = report::EvaluationTable(*e, cfg.replay, true);
   EXPECT_EQ(csv.rfind("policy,lambda_share,", 0), 0u);
   EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')),

@@ -89,6 +89,10 @@ TEST(ModelFile, VersionTwoCarriesOutcomeTablesAndRoundTrips) {
   EXPECT_GT((*m)->spec().outcomes->spec().cells.size(), 20u);
   EXPECT_GT((*m)->spec().outcomes->spec().default_slo_ms, 5000);
   EXPECT_EQ(Serialize(**m), text);  // byte for byte
+  // The small version 2 fixture (also a fuzz seed) loads with its six rows.
+  auto tiny = Parse(testing::ReadFixture("tiny_seed_v2.json"));
+  ASSERT_TRUE(tiny.ok()) << tiny.error().message;
+  EXPECT_EQ((*tiny)->spec().outcomes->spec().cells.size(), 6u);
   // A version 1 file (no tables) still loads and is written back as version 1.
   auto v1 = Parse(testing::ReadFixture("tiny_seed_v1.json"));
   ASSERT_TRUE(v1.ok());
