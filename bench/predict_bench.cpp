@@ -9,11 +9,11 @@
 #include <random>
 #include <vector>
 
+#include "builtin/default_model.h"
 #include "codec/predict_codec.h"
 #include "codec/predict_codec_ondemand.h"
 #include "features/seed_v1.h"
 #include "modelfile/model_file.h"
-#include "builtin/default_model.h"
 #include "policy/decision.h"
 #include "policy/objective.h"
 
@@ -111,8 +111,8 @@ void BM_ParseJsonFeaturesAndPredict(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseJsonFeaturesAndPredict);
 
-// The built-in model (classifier and outcome tables): the classifier's decision against an objective
-// decision, each from a validated request (features or table lookup, model, choice).
+// The built-in model (classifier and outcome tables): the classifier's decision against an
+// objective decision, each from a validated request (features or table lookup, model, choice).
 std::shared_ptr<const model::Model> Builtin() {
   static auto m = *modelfile::Parse(builtin::DefaultModelText());
   return m;

@@ -40,10 +40,13 @@ int RunEvaluate(EvaluateCommandConfig& cfg) {
   auto e = eval::Evaluate(cfg.eval, progress);
   if (!e) return ReportError(e.error());
   if (!cfg.html.empty()) {
-    report::ReportInput in{
-        e->mode,     cfg.eval.replay.draws, cfg.eval.replay.seed,
-        e->in_sample, &e->result,           &e->audit,
-        e->censoring ? &*e->censoring : nullptr};
+    report::ReportInput in{e->mode,
+                           cfg.eval.replay.draws,
+                           cfg.eval.replay.seed,
+                           e->in_sample,
+                           &e->result,
+                           &e->audit,
+                           e->censoring ? &*e->censoring : nullptr};
     if (auto s = report::WriteHtmlReport(in, cfg.html); !s) return ReportError(s.error());
     progress("wrote " + cfg.html);
   }

@@ -36,8 +36,8 @@ struct ParseOptions {
 inline constexpr size_t kMaxNamedFields = 16;
 
 struct RequestNotes {
-  std::string request_id;                   // the body's request_id, echoed; empty: none
-  policy::ObjectiveRequest objective;       // objective, cost_model, slo_ms, value_of_time_usd_per_s
+  std::string request_id;              // the body's request_id, echoed; empty: none
+  policy::ObjectiveRequest objective;  // objective, cost_model, slo_ms, value_of_time_usd_per_s
   std::vector<std::string> ignored_fields;  // unknown fields (at most kMaxNamedFields named)
   size_t ignored_count = 0;                 // all unknown fields, named or not
   void Clear() {

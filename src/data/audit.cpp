@@ -221,14 +221,14 @@ AuditReport Audit(const Dataset& ds) {
     size_t j = i + 1;
     while (j < order.size() && order[j].lp == order[i].lp &&
            run_span[order[j]].first <= run_span[order[j - 1]].second + 600'000'000 &&
-           static_cast<double>(run_span[order[j]].first - start) / 1e6 <
-               ScheduleSeconds(pattern)) {
+           static_cast<double>(run_span[order[j]].first - start) / 1e6 < ScheduleSeconds(pattern)) {
       ++j;
     }
     for (size_t k = i; k < j; ++k) {
       const double from = static_cast<double>(run_span[order[k]].first - start) / 1e6;
-      const double to = k + 1 == j ? ScheduleSeconds(pattern)
-                                   : static_cast<double>(run_span[order[k + 1]].first - start) / 1e6;
+      const double to = k + 1 == j
+                            ? ScheduleSeconds(pattern)
+                            : static_cast<double>(run_span[order[k + 1]].first - start) / 1e6;
       scheduled[order[k]] = ScheduledBy(pattern, to) - ScheduledBy(pattern, from);
     }
     i = j;

@@ -86,7 +86,7 @@ struct AuditReport {
   uint64_t lambda_records = 0, lambda_cold = 0;
   std::array<std::pair<uint64_t, uint64_t>, 4> cold_by_workload{};  // (cold, total)
   std::vector<Run> runs;
-  double logged_share = 0;  // logged / expected sent, over runs with a known schedule
+  double logged_share = 0;   // logged / expected sent, over runs with a known schedule
   double logged = 0;         // records of runs with a known schedule
   double expected_sent = 0;  // what their schedules sent
   std::vector<ConstantFeature> constant_features;

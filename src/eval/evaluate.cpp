@@ -57,6 +57,7 @@ core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset&
     model::ModelSpec spec = train::SeedV1Spec(*trained, tc.activation);
     // Outcome tables from the same rows, for the objective policies.
     std::vector<uint32_t> seen;
+    seen.reserve(rows.size());
     for (auto row : rows) seen.push_back(ts.record[static_cast<size_t>(row)]);
     auto tables = outcome::OutcomeModel::Create(train::LearnOutcomes(ds.records, seen, outcomes));
     if (!tables) return tables.error();
@@ -150,7 +151,7 @@ std::vector<data::Record> WithTimeouts(const std::vector<data::Record>& records,
       t.memory_used_mb = mem[mem.size() / 2];
       t.cold_start = g.platform == Platform::kLambda ? 0 : -1;
       auto size = kb.begin();
-      for (double k = 0; k < missing; ++k) {
+      for (auto k = static_cast<uint64_t>(missing); k > 0; --k) {
         t.target_payload_kb = *size;
         out.push_back(t);
         if (++size == kb.end()) size = kb.begin();
@@ -299,33 +300,33 @@ core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& p
 
   // The policies, with oracles over `records` (the logged ones, or with the timeouts put back).
   const auto build = [&](std::span<const data::Record> records) {
-  std::vector<std::unique_ptr<Policy>> policies;
-  policies.push_back(LambdaOnly());
-  policies.push_back(EcsOnly());
-  policies.push_back(ModelPolicy(plan->models));
-  policies.push_back(SeedHeuristic());
-  const bool tables = plan->models.front()->spec().outcomes != nullptr;
-  for (const auto& o : replay.objectives) {
-    if (!tables) break;  // a classifier-only model decides every objective as the classifier
-    policy::Objective objective;
-    objective.kind = o.metric == ScoredObjective::Metric::kResponseMean ? policy::ObjectiveKind::kLatency
-                     : o.metric == ScoredObjective::Metric::kResponseP95
-                         ? policy::ObjectiveKind::kP95
-                     : o.metric == ScoredObjective::Metric::kCost ? policy::ObjectiveKind::kCost
-                                                                   : policy::ObjectiveKind::kBalanced;
-    objective.cost_model = cost::kCostModels[o.cost_model];
-    objective.value_of_time_usd_per_s = o.value_of_time;
-    policies.push_back(ObjectivePolicy(plan->models, objective));
-  }
-  if (!cfg.model) {
+    std::vector<std::unique_ptr<Policy>> policies;
+    policies.push_back(LambdaOnly());
+    policies.push_back(EcsOnly());
+    policies.push_back(ModelPolicy(plan->models));
+    policies.push_back(SeedHeuristic());
+    const bool tables = plan->models.front()->spec().outcomes != nullptr;
     for (const auto& o : replay.objectives) {
-      if (o.metric != ScoredObjective::Metric::kBalanced)
-        policies.push_back(CellMeansFor(o, records, plan->items, cfg.folds, replay, slo));
+      if (!tables) break;  // a classifier-only model decides every objective as the classifier
+      policy::Objective objective;
+      objective.kind =
+          o.metric == ScoredObjective::Metric::kResponseMean  ? policy::ObjectiveKind::kLatency
+          : o.metric == ScoredObjective::Metric::kResponseP95 ? policy::ObjectiveKind::kP95
+          : o.metric == ScoredObjective::Metric::kCost        ? policy::ObjectiveKind::kCost
+                                                              : policy::ObjectiveKind::kBalanced;
+      objective.cost_model = cost::kCostModels[o.cost_model];
+      objective.value_of_time_usd_per_s = o.value_of_time;
+      policies.push_back(ObjectivePolicy(plan->models, objective));
     }
-  }
-  for (const auto& o : replay.objectives) policies.push_back(OracleFor(o, records, replay, slo));
-  policies.push_back(HindsightLatency());
-  return policies;
+    if (!cfg.model) {
+      for (const auto& o : replay.objectives) {
+        if (o.metric != ScoredObjective::Metric::kBalanced)
+          policies.push_back(CellMeansFor(o, records, plan->items, cfg.folds, replay, slo));
+      }
+    }
+    for (const auto& o : replay.objectives) policies.push_back(OracleFor(o, records, replay, slo));
+    policies.push_back(HindsightLatency());
+    return policies;
   };
   Evaluation out;
   out.mode = plan->mode;

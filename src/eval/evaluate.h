@@ -36,7 +36,7 @@ struct EvaluateConfig {
   // Also replay with every request the load schedules sent but nobody logged counted as a timeout
   // at the client's cap (needs the audit's schedules; the HTML report shows it).
   bool with_censoring = false;
-  double shrinkage = 0;          // outcome tables per fold: pseudo-count toward the parent cell
+  double shrinkage = 0;  // outcome tables per fold: pseudo-count toward the parent cell
   core::Status Validate() const;
 };
 
@@ -44,9 +44,9 @@ struct EvaluateConfig {
 // platform, as many records as the schedule sent beyond those logged, spread evenly over the
 // workload's payload sizes in that run, answering at the client's cap (execution billed to it).
 struct CensoringCheck {
-  double cap_ms = 0;    // the client timeout: the longest response logged
-  uint64_t added = 0;   // timeouts put back
-  uint64_t cells = 0;   // full cells measured on both platforms
+  double cap_ms = 0;     // the client timeout: the longest response logged
+  uint64_t added = 0;    // timeouts put back
+  uint64_t cells = 0;    // full cells measured on both platforms
   uint64_t flipped = 0;  // of them, where the latency oracle's choice changes
   ReplayResult result;   // same policies; oracles recomputed with the timeouts
 };
@@ -55,7 +55,7 @@ struct Evaluation {
   std::string mode;  // how the records were held out, for people
   bool in_sample = false;
   ReplayResult result;
-  data::AuditReport audit;  // when with_audit or with_censoring
+  data::AuditReport audit;                  // when with_audit or with_censoring
   std::optional<CensoringCheck> censoring;  // when with_censoring
   double seconds = 0;
 };

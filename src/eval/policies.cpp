@@ -171,8 +171,7 @@ std::function<double(const data::Record&)> RecordValue(const ScoredObjective& o,
       };
     case ScoredObjective::Metric::kBalanced:
       return [cfg, cm, v = o.value_of_time](const data::Record& r) {
-        return cost::CostUsd(data::UsageOf(r), cm, cfg.pricing, cfg.provisioned,
-                             cfg.cost_options) +
+        return cost::CostUsd(data::UsageOf(r), cm, cfg.pricing, cfg.provisioned, cfg.cost_options) +
                v * r.response_time_ms / 1000;
       };
   }
@@ -189,7 +188,8 @@ std::unique_ptr<Policy> OracleFor(const ScoredObjective& o, std::span<const data
   return std::make_unique<Oracle>(o.oracle, records, RecordValue(o, cfg, slo_ms));
 }
 
-std::unique_ptr<Policy> CellMeansFor(const ScoredObjective& o, std::span<const data::Record> records,
+std::unique_ptr<Policy> CellMeansFor(const ScoredObjective& o,
+                                     std::span<const data::Record> records,
                                      std::span<const EvalItem> items, int folds,
                                      const ReplayConfig& cfg, double slo_ms) {
   const auto value = RecordValue(o, cfg, slo_ms);

@@ -62,8 +62,8 @@ struct ScoredObjective {
   std::string name;    // "latency", "p95", "cost:<cost-model>", "balanced:<cost-model>:<value>"
   std::string oracle;  // the policy that is its in-sample oracle
   enum class Metric { kResponseMean, kResponseP95, kCost, kBalanced } metric;
-  size_t cost_model = 0;      // index into cost::kCostModels (cost, balanced)
-  double value_of_time = 0;   // USD per second of response time (balanced)
+  size_t cost_model = 0;     // index into cost::kCostModels (cost, balanced)
+  double value_of_time = 0;  // USD per second of response time (balanced)
 };
 
 // One policy on one objective. Values are per request (ms) or per 1M requests (USD).
@@ -97,7 +97,7 @@ struct PolicyResult {
   std::array<double, 3> cost_regret_per_million{};
   // Share of the best-single-platform-to-oracle gap the policy closes.
   double latency_gap_closed = 0;
-  double cost_gap_closed = 0;                // seed-prorated
+  double cost_gap_closed = 0;  // seed-prorated
   const ObjectiveScore* Score(std::string_view objective) const;
   std::vector<double> response_percentiles;  // 0th..100th percentile of the first draw (CDF)
 };
@@ -129,7 +129,8 @@ std::unique_ptr<Policy> OracleFor(const ScoredObjective& o, std::span<const data
                                   const ReplayConfig& cfg, double slo_ms);
 // The same rule out of sample, "cell-means:<objective>": per fold, cell means over the records of
 // the other folds' items only.
-std::unique_ptr<Policy> CellMeansFor(const ScoredObjective& o, std::span<const data::Record> records,
+std::unique_ptr<Policy> CellMeansFor(const ScoredObjective& o,
+                                     std::span<const data::Record> records,
                                      std::span<const EvalItem> items, int folds,
                                      const ReplayConfig& cfg, double slo_ms);
 

@@ -139,19 +139,18 @@ core::Result<model::Metadata> ParseMetadata(const Value& e) {
 core::Result<outcome::Stats> ParseStats(const Value& e, const std::string& where) {
   if (!e.IsObject()) return Invalid(where, "must be an object or null");
   Fields f(e, where + ".");
-  if (auto s = f.CheckKeys({"n", "response_mean_ms", "response_sd_ms", "response_quantiles_ms",
-                            "execution_mean_ms", "cold_start_share", "cost_mean_usd",
-                            "cost_sd_usd"});
+  if (auto s =
+          f.CheckKeys({"n", "response_mean_ms", "response_sd_ms", "response_quantiles_ms",
+                       "execution_mean_ms", "cold_start_share", "cost_mean_usd", "cost_sd_usd"});
       !s)
     return s.error();
   outcome::Stats st;
   const Value* v = nullptr;
-  const std::pair<const char*, double*> scalars[] = {
-      {"n", &st.n},
-      {"response_mean_ms", &st.response_mean_ms},
-      {"response_sd_ms", &st.response_sd_ms},
-      {"execution_mean_ms", &st.execution_mean_ms},
-      {"cold_start_share", &st.cold_start_share}};
+  const std::pair<const char*, double*> scalars[] = {{"n", &st.n},
+                                                     {"response_mean_ms", &st.response_mean_ms},
+                                                     {"response_sd_ms", &st.response_sd_ms},
+                                                     {"execution_mean_ms", &st.execution_mean_ms},
+                                                     {"cold_start_share", &st.cold_start_share}};
   for (const auto& [key, out] : scalars) {
     HR_TRY_ASSIGN(v, f.Get(key));
     HR_TRY_ASSIGN(*out, Number(*v, f.Path(key)));
@@ -161,7 +160,8 @@ core::Result<outcome::Stats> ParseStats(const Value& e, const std::string& where
     HR_TRY_ASSIGN(a, f.Get(key));
     std::vector<double> values;
     HR_TRY_ASSIGN(values, Numbers(*a, f.Path(key)));
-    if (values.size() != n) return Invalid(f.Path(key), "must hold " + std::to_string(n) + " numbers");
+    if (values.size() != n)
+      return Invalid(f.Path(key), "must hold " + std::to_string(n) + " numbers");
     std::copy(values.begin(), values.end(), out);
     return {};
   };
@@ -188,7 +188,8 @@ core::Result<outcome::Cell> ParseCell(const Value& e, const std::string& where) 
   HR_TRY_ASSIGN(v, f.Get("workload_type"));
   HR_TRY_ASSIGN(text, Text(*v, f.Path("workload_type")));
   auto known = [&](auto parsed, const char* key) -> core::Status {
-    if (!parsed) return Invalid(f.Path(key), "is not a known value (" + parsed.error().message + ")");
+    if (!parsed)
+      return Invalid(f.Path(key), "is not a known value (" + parsed.error().message + ")");
     return {};
   };
   auto workload = features::ParseWorkload(text);
@@ -245,7 +246,8 @@ core::Result<outcome::OutcomeSpec> ParseOutcomes(const Value& e) {
   HR_TRY_ASSIGN(v, f.Get("cost_models"));
   HR_TRY_ASSIGN(models, Strings(*v, "outcomes.cost_models"));
   bool same = models.size() == cost::kCostModels.size();
-  for (size_t c = 0; same && c < models.size(); ++c) same = models[c] == cost::Name(cost::kCostModels[c]);
+  for (size_t c = 0; same && c < models.size(); ++c)
+    same = models[c] == cost::Name(cost::kCostModels[c]);
   if (!same) return Invalid("outcomes.cost_models", "are not the cost models this build reads");
   HR_TRY_ASSIGN(v, f.Get("cost_parameters"));
   if (!v->IsObject()) return Invalid("outcomes.cost_parameters", "must be an object");
@@ -256,7 +258,7 @@ core::Result<outcome::OutcomeSpec> ParseOutcomes(const Value& e) {
   for (const Value& item : v->GetArray()) {
     outcome::Cell c;
     HR_TRY_ASSIGN(c, ParseCell(item, "outcomes.cells[" + std::to_string(k++) + "]"));
-    spec.cells.push_back(std::move(c));
+    spec.cells.push_back(c);
   }
   return spec;
 }
@@ -363,7 +365,6 @@ void WriteNumbers(W& w, const std::vector<double>& v) {
   w.EndArray();
 }
 
-
 template <typename W>
 void WriteStats(W& w, const outcome::Stats& st) {
   w.StartObject();
@@ -375,8 +376,8 @@ void WriteStats(W& w, const outcome::Stats& st) {
     w.Double(x);
   }
   w.Key("response_quantiles_ms");
-  WriteNumbers(w, std::vector<double>(st.response_quantiles_ms.begin(),
-                                      st.response_quantiles_ms.end()));
+  WriteNumbers(
+      w, std::vector<double>(st.response_quantiles_ms.begin(), st.response_quantiles_ms.end()));
   w.Key("execution_mean_ms");
   w.Double(st.execution_mean_ms);
   w.Key("cold_start_share");
@@ -402,8 +403,8 @@ void WriteOutcomes(W& w, const outcome::OutcomeSpec& o) {
   w.Key("default_slo_ms");
   w.Double(o.default_slo_ms);
   w.Key("quantile_levels");
-  WriteNumbers(w, std::vector<double>(outcome::kQuantileLevels.begin(),
-                                      outcome::kQuantileLevels.end()));
+  WriteNumbers(
+      w, std::vector<double>(outcome::kQuantileLevels.begin(), outcome::kQuantileLevels.end()));
   w.Key("cost_models");
   w.StartArray();
   for (auto c : cost::kCostModels) str(cost::Name(c));

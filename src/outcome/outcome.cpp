@@ -46,20 +46,18 @@ Stats Blend(const Stats& a, const Stats& b, double wa, double wb) {
   auto mix = [&](double x, double y) { return (wa * x + wb * y) / w; };
   s.n = a.n * wa / w + b.n * wb / w;
   s.response_mean_ms = mix(a.response_mean_ms, b.response_mean_ms);
-  s.response_sd_ms =
-      std::sqrt(std::max(0.0, mix(Moment(a.response_mean_ms, a.response_sd_ms),
-                                  Moment(b.response_mean_ms, b.response_sd_ms)) -
-                                  s.response_mean_ms * s.response_mean_ms));
+  s.response_sd_ms = std::sqrt(std::max(0.0, mix(Moment(a.response_mean_ms, a.response_sd_ms),
+                                                 Moment(b.response_mean_ms, b.response_sd_ms)) -
+                                                 s.response_mean_ms * s.response_mean_ms));
   for (size_t i = 0; i < kQuantiles; ++i)
     s.response_quantiles_ms[i] = mix(a.response_quantiles_ms[i], b.response_quantiles_ms[i]);
   s.execution_mean_ms = mix(a.execution_mean_ms, b.execution_mean_ms);
   s.cold_start_share = mix(a.cold_start_share, b.cold_start_share);
   for (size_t c = 0; c < kCostModelCount; ++c) {
     s.cost_mean_usd[c] = mix(a.cost_mean_usd[c], b.cost_mean_usd[c]);
-    s.cost_sd_usd[c] = std::sqrt(std::max(
-        0.0, mix(Moment(a.cost_mean_usd[c], a.cost_sd_usd[c]),
-                 Moment(b.cost_mean_usd[c], b.cost_sd_usd[c])) -
-                 s.cost_mean_usd[c] * s.cost_mean_usd[c]));
+    s.cost_sd_usd[c] = std::sqrt(std::max(0.0, mix(Moment(a.cost_mean_usd[c], a.cost_sd_usd[c]),
+                                                   Moment(b.cost_mean_usd[c], b.cost_sd_usd[c])) -
+                                                   s.cost_mean_usd[c] * s.cost_mean_usd[c]));
   }
   return s;
 }
@@ -87,8 +85,7 @@ double ExceedProbability(const Estimate& e, double slo_ms) {
 }
 
 core::Result<std::shared_ptr<const OutcomeModel>> OutcomeModel::Create(OutcomeSpec spec) {
-  if (!(spec.shrinkage >= 0 && spec.shrinkage <= 1e6))
-    return Invalid("shrinkage must be 0 to 1e6");
+  if (!(spec.shrinkage >= 0 && spec.shrinkage <= 1e6)) return Invalid("shrinkage must be 0 to 1e6");
   if (!(spec.default_slo_ms > 0 && std::isfinite(spec.default_slo_ms)))
     return Invalid("default_slo_ms must be a positive number");
   std::array<bool, features::kWorkloadCount> whole{};
@@ -190,7 +187,8 @@ void OutcomeModel::Estimate(const features::Request& req,
   const size_t lo = hi - 1;
   const double x = std::log1p(req.payload_kb);
   const double f = (x - pw.log_payloads[lo]) / (pw.log_payloads[hi] - pw.log_payloads[lo]);
-  for (size_t p = 0; p < 2; ++p) out[p] = Blend(pw.table[lo][ctx][p], pw.table[hi][ctx][p], 1 - f, f);
+  for (size_t p = 0; p < 2; ++p)
+    out[p] = Blend(pw.table[lo][ctx][p], pw.table[hi][ctx][p], 1 - f, f);
 }
 
 }  // namespace hr::outcome

@@ -45,7 +45,7 @@ struct Stats {
 struct Cell {
   features::Workload workload = features::Workload::kLightweightApi;
   std::optional<double> payload_kb;
-  std::optional<features::TimeWindow> time_window;    // both set, or neither
+  std::optional<features::TimeWindow> time_window;  // both set, or neither
   std::optional<features::LoadPattern> load_pattern;
   std::array<std::optional<Stats>, 2> platform;  // [lambda, ecs]; absent: no record there
 };
@@ -78,10 +78,11 @@ class OutcomeModel {
  private:
   explicit OutcomeModel(OutcomeSpec spec) : spec_(std::move(spec)) {}
   void Build();
-  static constexpr size_t kContexts = features::kTimeWindowCount * features::kLoadPatternCount;
+  static constexpr size_t kContexts =
+      static_cast<size_t>(features::kTimeWindowCount) * features::kLoadPatternCount;
   struct PerWorkload {
-    std::vector<double> payloads;        // ascending
-    std::vector<double> log_payloads;    // log1p of each
+    std::vector<double> payloads;      // ascending
+    std::vector<double> log_payloads;  // log1p of each
     // [payload][context][platform], shrunk estimates
     std::vector<std::array<std::array<Stats, 2>, kContexts>> table;
   };

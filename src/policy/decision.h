@@ -29,8 +29,8 @@ struct Decision {
   Platform platform = Platform::kLambda;
   double lambda_probability = 0.5;
   double ecs_probability = 0.5;
-  double confidence = 0.5;  // max(p, 1 - p)
-  bool from_model = false;  // false: the fallback heuristic decided
+  double confidence = 0.5;                               // max(p, 1 - p)
+  bool from_model = false;                               // false: the fallback heuristic decided
   ObjectiveKind objective = ObjectiveKind::kClassifier;  // the objective used
   bool objective_unavailable = false;  // one was asked for, but the model has no outcome tables
   bool has_expected = false;

@@ -15,8 +15,6 @@ using core::MakeError;
 constexpr size_t kP95Level = 13;  // outcome::kQuantileLevels[13] == 0.95
 static_assert(outcome::kQuantileLevels[kP95Level] == 0.95);
 
-
-
 // Spread of the objective's value over single requests, for the probability of the decision.
 double Spread(const outcome::Estimate& e, ObjectiveKind kind, size_t c, double slo_ms,
               double value_of_time) {

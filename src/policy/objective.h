@@ -27,15 +27,15 @@ std::string_view Name(ObjectiveKind k);
 std::optional<ObjectiveKind> ParseObjectiveKind(std::string_view text);
 
 // Limits of the numbers an objective takes.
-inline constexpr double kMaxSloMs = 3'600'000;   // an hour
-inline constexpr double kMaxValueOfTime = 1.0;   // USD per second of response time
+inline constexpr double kMaxSloMs = 3'600'000;  // an hour
+inline constexpr double kMaxValueOfTime = 1.0;  // USD per second of response time
 
 struct Objective {
   ObjectiveKind kind = ObjectiveKind::kLatency;
   cost::CostModel cost_model = cost::CostModel::kSeedProrated;  // cost, balanced, and `expected`
-  std::optional<double> slo_ms;              // p95; absent: the model's default SLO
-  double value_of_time_usd_per_s = 1e-5;     // balanced: USD per second of response time
-  core::Status Validate() const;             // errors name the request field
+  std::optional<double> slo_ms;           // p95; absent: the model's default SLO
+  double value_of_time_usd_per_s = 1e-5;  // balanced: USD per second of response time
+  core::Status Validate() const;          // errors name the request field
 };
 
 // What a request asked for, each part optional; validated values.
@@ -44,9 +44,7 @@ struct ObjectiveRequest {
   std::optional<cost::CostModel> cost_model;
   std::optional<double> slo_ms;
   std::optional<double> value_of_time_usd_per_s;
-  bool empty() const {
-    return !kind && !cost_model && !slo_ms && !value_of_time_usd_per_s;
-  }
+  bool empty() const { return !kind && !cost_model && !slo_ms && !value_of_time_usd_per_s; }
   // The default objective with this request's parts put in.
   Objective Over(const Objective& base) const;
 };

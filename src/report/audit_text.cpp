@@ -306,7 +306,8 @@ std::string AuditTable(const data::Dataset& ds, const data::AuditReport& a, doub
               : 0);
 
   Appendf(out,
-          "\n== Runs: logged vs sent (sent: from the load schedules; one schedule may span two folders)\n");
+          "\n== Runs: logged vs sent (sent: from the load schedules; one schedule may span two "
+          "folders)\n");
   Appendf(out, "%-14s %-12s %6s %-10s %-21s %8s %8s %7s\n", "time_window", "load_pattern", "min",
           "UTC hours", "workload_type", "lambda", "ecs", "sent");
   for (const auto& r : a.runs) {

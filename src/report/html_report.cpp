@@ -5,10 +5,10 @@
 
 #include <array>
 #include <cstdio>
-#include <optional>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace hr::report {
@@ -56,9 +56,9 @@ const eval::PolicyResult* Find(const eval::ReplayResult& r, std::string_view nam
 // The policies the comparison charts draw (all of them are in the tables).
 std::vector<const eval::PolicyResult*> Headline(const eval::ReplayResult& r) {
   std::vector<const eval::PolicyResult*> out;
-  for (const char* name : {"lambda-only", "ecs-only", "model", "seed-heuristic",
-                           "objective:latency", "objective:p95", "objective:cost:seed-prorated",
-                           "oracle-latency", "oracle-cost", "hindsight"}) {
+  for (const char* name :
+       {"lambda-only", "ecs-only", "model", "seed-heuristic", "objective:latency", "objective:p95",
+        "objective:cost:seed-prorated", "oracle-latency", "oracle-cost", "hindsight"}) {
     if (const auto* p = Find(r, name)) out.push_back(p);
   }
   return out;
@@ -120,7 +120,8 @@ th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.caveat{back
 // Per objective: what routing for it achieves out of sample, against the better single platform
 // and the objective's own in-sample oracle.
 void ObjectiveTable(std::ostringstream& h, const eval::ReplayResult& r, const char* id) {
-  h << "<table id=\"" << id << "\">"
+  h << "<table id=\"" << id
+    << "\">"
        "<tr><th>objective</th><th>better single platform</th><th>objective policy (out of "
        "sample)</th><th>saving &plusmn; 95%</th><th>gap closed</th><th>per-cell means "
        "(out of sample)</th><th>classifier</th><th>oracle (in-sample)</th></tr>\n";
@@ -143,16 +144,15 @@ void ObjectiveTable(std::ostringstream& h, const eval::ReplayResult& r, const ch
       const auto* cells = Find(r, "cell-means:" + sc.objective);
       const eval::PolicyResult* oracle = nullptr;
       for (const auto& p : r.policies) {
-        if (p.in_sample && p.Score(sc.objective) && p.Score(sc.objective)->regret == 0)
-          oracle = &p;
+        if (p.in_sample && p.Score(sc.objective) && p.Score(sc.objective)->regret == 0) oracle = &p;
       }
       const auto* os = obj ? obj->Score(sc.objective) : nullptr;
       h << "<tr><td>" << Escape(sc.objective) << (ms ? " (ms)" : " ($/1M)") << "</td><td>"
         << (lambda_best ? "lambda-only " : "ecs-only ") << value(lambda_best ? lam : ecs)
         << "</td><td>" << value(obj) << "</td><td>"
         << (os ? F(fmt, os->saving.mean) + " &plusmn; " + F(fmt, os->saving.ci95) : "&ndash;")
-        << "</td><td>" << (os ? GapText(os->gap_closed) : "&ndash;") << "</td><td>"
-        << value(cells) << "</td><td>" << value(clf) << " (gap "
+        << "</td><td>" << (os ? GapText(os->gap_closed) : "&ndash;") << "</td><td>" << value(cells)
+        << "</td><td>" << value(clf) << " (gap "
         << (clf && clf->Score(sc.objective) ? GapText(clf->Score(sc.objective)->gap_closed) : "")
         << ")</td><td>" << value(oracle) << "</td></tr>\n";
     }
@@ -193,8 +193,8 @@ void CensoringPanel(std::ostringstream& h, const eval::ReplayResult& r,
   h << "<h2 id=\"censoring\">Censoring: the requests nobody logged</h2>\n";
   if (audit) {
     h << "<p>Logged share of what each run's load schedule sent (" << F("%.0f", audit->logged)
-      << " of " << F("%.0f", audit->expected_sent) << ", "
-      << F("%.1f%%", audit->logged_share * 100) << "):</p>\n<table id=\"runs\"><tr><th>run "
+      << " of " << F("%.0f", audit->expected_sent) << ", " << F("%.1f%%", audit->logged_share * 100)
+      << "):</p>\n<table id=\"runs\"><tr><th>run "
          "(time window, load pattern)</th><th>sent</th><th>logged</th><th>Lambda</th><th>ECS</th>"
          "</tr>\n";
     for (const auto& run : audit->runs) {
@@ -217,12 +217,13 @@ void CensoringPanel(std::ostringstream& h, const eval::ReplayResult& r,
     << F("%.0f", c.cap_ms)
     << " ms (the client's cap), spread evenly over each run's payload sizes; execution is billed "
        "to the cap, an upper bound. The latency oracle's choice flips in "
-    << c.flipped << " of " << c.cells << " cells measured on both platforms. Policies keep "
+    << c.flipped << " of " << c.cells
+    << " cells measured on both platforms. Policies keep "
        "what they learned from the logged records; oracles are recomputed.</p>\n";
   ObjectiveTable(h, c.result, "censored-objective-table");
   h << "<ul>\n";
-  for (const char* o : {"latency", "p95", "cost:seed-prorated", "cost:seed-prorated-deployed-memory",
-                        "cost:provisioned"}) {
+  for (const char* o : {"latency", "p95", "cost:seed-prorated",
+                        "cost:seed-prorated-deployed-memory", "cost:provisioned"}) {
     if (Find(r, "lambda-only") && Find(r, "lambda-only")->Score(o))
       h << "<li>" << Escape(Survives(r, c.result, o)) << "</li>\n";
   }
@@ -250,9 +251,10 @@ std::string Conclusion(const eval::ReplayResult& r) {
     << F("%.1f", model->latency_savings * 100)
     << "% faster than the better single platform; it closes "
     << F("%.0f", model->latency_gap_closed * 100) << "% of the gap to the per-cell latency oracle ("
-    << F("%.0f", o_lat->response_mean.mean)
-    << " ms); the hindsight bound of " << F("%.0f", hind->response_mean.mean)
-    << " ms (per request the faster of two independent draws) is unattainable. On cost the answer depends on the cost model: with the prototype's pro-rated formula "
+    << F("%.0f", o_lat->response_mean.mean) << " ms); the hindsight bound of "
+    << F("%.0f", hind->response_mean.mean)
+    << " ms (per request the faster of two independent draws) is unattainable. On cost the answer "
+       "depends on the cost model: with the prototype's pro-rated formula "
        "the model costs $"
     << F("%.2f", model->cost_per_million[0].mean) << " per 1M requests against $"
     << F("%.2f", std::min(lam->cost_per_million[0].mean, ecs->cost_per_million[0].mean))
@@ -276,9 +278,8 @@ std::string Conclusion(const eval::ReplayResult& r) {
       << "% faster than the better single platform, "
       << (l->gap_closed ? F("%.0f", *l->gap_closed * 100) : std::string("n/a"))
       << "% of the gap to the oracle closed), and routing for seed-prorated cost costs $"
-      << F("%.2f", oc->cost_per_million[0].mean) << " per 1M ("
-      << F("%.1f", c->saving_share * 100) << "% cheaper, "
-      << (c->gap_closed ? F("%.0f", *c->gap_closed * 100) : std::string("n/a"))
+      << F("%.2f", oc->cost_per_million[0].mean) << " per 1M (" << F("%.1f", c->saving_share * 100)
+      << "% cheaper, " << (c->gap_closed ? F("%.0f", *c->gap_closed * 100) : std::string("n/a"))
       << "% of the gap closed).";
   }
   return s.str();
@@ -357,13 +358,20 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
     if (auto st = Write(dir / swp, sweep.str()); !st) return st.error();
     auto svg = Plot(dir, "pareto_" + std::to_string(c),
                     "set grid\nset key outside right top\nset xlabel 'mean response time (ms)'\n"
-                    "set ylabel 'USD per 1M requests (" + cm + ")'\nset title 'Cost against "
-                    "latency, " + cm + "'\nset offsets graph 0.05, graph 0.05, graph 0.08, "
-                    "graph 0.08\n"
-                    "plot '" + (dir / swp).string() + "' using 1:2 with linespoints lw 2 pt 7 ps 0.6 "
-                    "title 'balanced sweep (cost ... latency)', '" + (dir / pts).string() +
-                    "' using 2:3 with points pt 7 ps 1.4 title 'policies', '' using 2:3:1 with "
-                    "labels offset char 1,0.6 left notitle\n");
+                    "set ylabel 'USD per 1M requests (" +
+                        cm +
+                        ")'\nset title 'Cost against "
+                        "latency, " +
+                        cm +
+                        "'\nset offsets graph 0.05, graph 0.05, graph 0.08, "
+                        "graph 0.08\n"
+                        "plot '" +
+                        (dir / swp).string() +
+                        "' using 1:2 with linespoints lw 2 pt 7 ps 0.6 "
+                        "title 'balanced sweep (cost ... latency)', '" +
+                        (dir / pts).string() +
+                        "' using 2:3 with points pt 7 ps 1.4 title 'policies', '' using 2:3:1 with "
+                        "labels offset char 1,0.6 left notitle\n");
     if (!svg) return svg.error();
     pareto_svg[c] = *svg;
   }
@@ -443,15 +451,16 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
        "<th>latency regret ms</th></tr>\n";
   for (const auto& p : r.policies) {
     h << "<tr><td>" << Escape(p.policy)
-      << (p.in_sample ? " <small>(in-sample)</small>" : p.bound ? " <small>(bound)</small>" : "")
-      << "</td><td>" << F("%.1f%%", p.lambda_share.mean * 100)
-      << "</td><td>" << F("%.0f", p.response_mean.mean) << " &plusmn; "
-      << F("%.0f", p.response_mean.ci95) << "</td><td>" << F("%.0f", p.response_p50.mean)
-      << "</td><td>" << F("%.0f", p.response_p95.mean) << "</td><td>"
-      << F("%.0f", p.response_p99.mean) << "</td><td>" << F("%.0f", p.execution_mean.mean)
-      << "</td><td>" << F("%.0f", p.cold_starts.mean) << "</td><td>"
-      << F("%.2f", p.cost_per_million[0].mean) << " &plusmn; "
-      << F("%.2f", p.cost_per_million[0].ci95) << "</td><td>"
+      << (p.in_sample ? " <small>(in-sample)</small>"
+          : p.bound   ? " <small>(bound)</small>"
+                      : "")
+      << "</td><td>" << F("%.1f%%", p.lambda_share.mean * 100) << "</td><td>"
+      << F("%.0f", p.response_mean.mean) << " &plusmn; " << F("%.0f", p.response_mean.ci95)
+      << "</td><td>" << F("%.0f", p.response_p50.mean) << "</td><td>"
+      << F("%.0f", p.response_p95.mean) << "</td><td>" << F("%.0f", p.response_p99.mean)
+      << "</td><td>" << F("%.0f", p.execution_mean.mean) << "</td><td>"
+      << F("%.0f", p.cold_starts.mean) << "</td><td>" << F("%.2f", p.cost_per_million[0].mean)
+      << " &plusmn; " << F("%.2f", p.cost_per_million[0].ci95) << "</td><td>"
       << F("%.2f", p.cost_per_million[1].mean) << "</td><td>"
       << F("%.2f", p.cost_per_million[2].mean) << "</td><td>"
       << F("%.1f%%", p.latency_savings * 100) << "</td><td>" << F("%.1f%%", p.cost_savings[0] * 100)
@@ -465,8 +474,8 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
   ObjectiveTable(h, r, "objective-table");
   if (in.censoring) CensoringPanel(h, r, *in.censoring, in.audit);
   for (size_t c = 0; c < cost::kCostModels.size(); ++c) {
-    h << "<figure id=\"chart-pareto-" << cost::Name(cost::kCostModels[c]) << "\">"
-      << pareto_svg[c] << "<figcaption>Cost (" << cost::Name(cost::kCostModels[c])
+    h << "<figure id=\"chart-pareto-" << cost::Name(cost::kCostModels[c]) << "\">" << pareto_svg[c]
+      << "<figcaption>Cost (" << cost::Name(cost::kCostModels[c])
       << ") against mean response time: single platforms, oracles, the classifier and the "
          "objective policies as points, the balanced sweep as a line.</figcaption></figure>\n";
   }

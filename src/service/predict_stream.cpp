@@ -50,8 +50,8 @@ bool Predictor::Answer(std::string_view text, uint64_t line_no, std::string& out
     ErrorLine(line_no, req.error(), out);
     return false;
   }
-  detail::AppendAnswer(model_.get(), model_info_json_, options_.memory_mb, options_.objective, *req, notes_, now, start,
-                       scratch_, out);
+  detail::AppendAnswer(model_.get(), model_info_json_, options_.memory_mb, options_.objective, *req,
+                       notes_, now, start, scratch_, out);
   out += '\n';
   return true;
 }

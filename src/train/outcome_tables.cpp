@@ -35,7 +35,7 @@ void Round(outcome::Stats& s) {
 
 struct Key {
   int workload = 0;
-  double payload = -1;  // -1: workload level
+  double payload = -1;   // -1: workload level
   int tw = -1, lp = -1;  // -1: coarser level
   bool operator<(const Key& o) const {
     return std::tie(workload, payload, tw, lp) < std::tie(o.workload, o.payload, o.tw, o.lp);
@@ -68,7 +68,8 @@ struct Acc {
     const auto n = static_cast<double>(response.size());
     s.n = n;
     s.response_mean_ms = response_sum / n;
-    s.response_sd_ms = std::sqrt(std::max(0.0, response_sq / n - s.response_mean_ms * s.response_mean_ms));
+    s.response_sd_ms =
+        std::sqrt(std::max(0.0, response_sq / n - s.response_mean_ms * s.response_mean_ms));
     std::sort(response.begin(), response.end());
     for (size_t i = 0; i < outcome::kQuantiles; ++i)
       s.response_quantiles_ms[i] = data::Quantile(response, outcome::kQuantileLevels[i]);
@@ -175,7 +176,8 @@ outcome::OutcomeSpec LearnOutcomes(std::span<const data::Record> records,
       const Acc* a = &acc[k][p];
       if (a->response.empty()) a = &acc[{k.workload, k.payload, -1, -1}][p];
       if (a->response.empty()) a = &acc[{k.workload, -1, -1, -1}][p];
-      const double weight = static_cast<double>(n) / static_cast<double>(std::max<size_t>(a->response.size(), 1));
+      const double weight =
+          static_cast<double>(n) / static_cast<double>(std::max<size_t>(a->response.size(), 1));
       for (double x : a->response) fleet[p].push_back({x, weight});
     }
   }
@@ -196,7 +198,7 @@ outcome::OutcomeSpec LearnOutcomes(std::span<const data::Record> records,
       cell.platform[p] = both[p].Finish();
       Round(*cell.platform[p]);
     }
-    if (cell.platform[0] || cell.platform[1]) spec.cells.push_back(std::move(cell));
+    if (cell.platform[0] || cell.platform[1]) spec.cells.push_back(cell);
   }
   return spec;
 }

@@ -60,8 +60,9 @@ TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
   };
   EXPECT_LE(score("objective:latency", "latency", "value").get_double().value(), 2790);
   EXPECT_LE(score("objective:p95", "p95", "value").get_double().value(), 7500);
-  EXPECT_LE(score("objective:cost:seed-prorated", "cost:seed-prorated", "value").get_double().value(),
-            9.60);
+  EXPECT_LE(
+      score("objective:cost:seed-prorated", "cost:seed-prorated", "value").get_double().value(),
+      9.60);
   for (const char* cm : {"seed-prorated-deployed-memory", "provisioned"}) {
     const std::string o = std::string("cost:") + cm;
     EXPECT_LE(score("objective:" + o, o, "regret").get_double().value(), 0.01) << cm;
@@ -121,8 +122,8 @@ TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
   // per scored objective, plus the censoring panel's rows.
   EXPECT_GE(rows, 2 * 17u + 22u);
   for (const char* policy :
-       {"lambda-only", "ecs-only", "model", "seed-heuristic", "objective:latency",
-        "objective:p95", "objective:cost:provisioned", "objective:balanced:seed-prorated:1e-05"}) {
+       {"lambda-only", "ecs-only", "model", "seed-heuristic", "objective:latency", "objective:p95",
+        "objective:cost:provisioned", "objective:balanced:seed-prorated:1e-05"}) {
     EXPECT_NE(page.find(std::string("<tr><td>") + policy + "</td>"), std::string::npos) << policy;
   }
   for (const char* oracle : {"oracle-cost", "oracle-latency", "oracle-p95"}) {

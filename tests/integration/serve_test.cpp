@@ -39,9 +39,10 @@ ServerProcess* Serve::server_ = nullptr;
 TEST_F(Serve, ObjectivesInRequestsAndBatchesAndTheirErrors) {
   ASSERT_GT(port(), 0) << server_->Stderr();
   simdjson::dom::parser p;
-  auto r = Call(port(), "POST", "/predict",
-                R"({"workload_type":"medium_processing","payload_size_kb":2048,)"
-                R"("objective":"balanced","cost_model":"seed-prorated","value_of_time_usd_per_s":1e-5})");
+  auto r = Call(
+      port(), "POST", "/predict",
+      R"({"workload_type":"medium_processing","payload_size_kb":2048,)"
+      R"("objective":"balanced","cost_model":"seed-prorated","value_of_time_usd_per_s":1e-5})");
   ASSERT_EQ(r.status, 200) << r.body;
   auto doc = Json(p, r.body);
   EXPECT_EQ(doc["prediction"]["objective"].get_string().value(), "balanced");
@@ -52,9 +53,10 @@ TEST_F(Serve, ObjectivesInRequestsAndBatchesAndTheirErrors) {
   doc = Json(p, r.body);
   EXPECT_EQ(doc["error"]["field"].get_string().value(), "objective");
   // In a batch each item has its own objective, and a bad one fails that item only.
-  r = Call(port(), "POST", "/predict/batch",
-           R"({"requests":[{"workload_type":"lightweight_api","payload_size_kb":1,"objective":"p95"},)"
-           R"({"workload_type":"lightweight_api","payload_size_kb":1,"objective":"Cost"}]})");
+  r = Call(
+      port(), "POST", "/predict/batch",
+      R"({"requests":[{"workload_type":"lightweight_api","payload_size_kb":1,"objective":"p95"},)"
+      R"({"workload_type":"lightweight_api","payload_size_kb":1,"objective":"Cost"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   doc = Json(p, r.body);
   EXPECT_EQ(doc["failed"].get_uint64().value(), 1u);

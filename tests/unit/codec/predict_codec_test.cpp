@@ -312,14 +312,15 @@ TEST(WriteResponse, HasThePrototypesShape) {
   json::Buffer buf;
   json::Writer w(buf);
   WriteResponse(w, *r, d, &md, extras);
-  EXPECT_STREQ(buf.GetString(),
-               R"({"prediction":{"platform":"ecs","confidence":0.576,"lambda_probability":0.424,)"
-               R"("ecs_probability":0.576,"objective":"classifier"},"metrics":{"inference_time_ms":0.0012,)"
-               R"("inference_cost_usd":1.0000001e-07,"timestamp":"2025-11-24T14:21:02.123456Z"},)"
-               R"("request_context":{"workload_type":"lightweight_api","payload_size_kb":5.0,)"
-               R"("time_window":"midday","load_pattern":"medium_load"},)"
-               R"("model_info":{"model_type":"Neural Network","test_accuracy":0.6958543639766347,)"
-               R"("training_date":"2025-11-23T15:06:49.593301"}})");
+  EXPECT_STREQ(
+      buf.GetString(),
+      R"({"prediction":{"platform":"ecs","confidence":0.576,"lambda_probability":0.424,)"
+      R"("ecs_probability":0.576,"objective":"classifier"},"metrics":{"inference_time_ms":0.0012,)"
+      R"("inference_cost_usd":1.0000001e-07,"timestamp":"2025-11-24T14:21:02.123456Z"},)"
+      R"("request_context":{"workload_type":"lightweight_api","payload_size_kb":5.0,)"
+      R"("time_window":"midday","load_pattern":"medium_load"},)"
+      R"("model_info":{"model_type":"Neural Network","test_accuracy":0.6958543639766347,)"
+      R"("training_date":"2025-11-23T15:06:49.593301"}})");
 }
 
 TEST(WriteResponse, APreRenderedModelInfoGivesTheSameBytes) {

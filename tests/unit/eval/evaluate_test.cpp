@@ -122,7 +122,8 @@ TEST(Evaluate, AnUnknownSplitIsRefusedUnlessInSampleIsAccepted) {
   ASSERT_TRUE(e->censoring.has_value());
   double missing = 0;
   for (const auto& run : e->audit.runs) {
-    for (const auto& g : run.groups) missing += std::max(0.0, std::floor(g.expected_sent - g.logged));
+    for (const auto& g : run.groups)
+      missing += std::max(0.0, std::floor(g.expected_sent - g.logged));
   }
   EXPECT_EQ(static_cast<double>(e->censoring->added), missing);
   EXPECT_GT(missing, 157500 - 88161);

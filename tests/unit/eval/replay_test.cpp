@@ -1,10 +1,10 @@
 // The replay on a hand-made data set small enough to work out by hand: two cells with one
 // measured request per platform each, so every draw is determined.
-#include "data/audit.h"
 #include "eval/replay.h"
 
 #include <gtest/gtest.h>
 
+#include "data/audit.h"
 #include "features/seed_v1.h"
 #include "train/training_set.h"
 

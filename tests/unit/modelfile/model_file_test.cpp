@@ -105,12 +105,13 @@ TEST(ModelFile, VersionTwoCarriesOutcomeTablesAndRoundTrips) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().field, "outcomes");
   for (const auto& [from, to, field] :
-       {std::tuple<std::string, std::string, std::string>{
-            "\"cost_models\": [\"seed-prorated\"", "\"cost_models\": [\"seed\"",
-            "outcomes.cost_models"},
+       {std::tuple<std::string, std::string, std::string>{"\"cost_models\": [\"seed-prorated\"",
+                                                          "\"cost_models\": [\"seed\"",
+                                                          "outcomes.cost_models"},
         {"\"quantile_levels\": [0.0,", "\"quantile_levels\": [0.5,", "outcomes.quantile_levels"},
         {"\"learner\":", "\"lerner\":", "outcomes.lerner"},
-        {"\"cold_start_share\": ", "\"cold_start_share\": 7, \"x\": ", "outcomes.cells[0].lambda.x"},
+        {"\"cold_start_share\": ", "\"cold_start_share\": 7, \"x\": ",
+         "outcomes.cells[0].lambda.x"},
         {"\"workload_type\": \"lightweight_api\"", "\"workload_type\": \"tiny_api\"",
          "outcomes.cells[0].workload_type"},
         {"\"default_slo_ms\": ", "\"default_slo_ms\": -", "outcomes"}}) {

@@ -102,7 +102,8 @@ TEST(Outcome, ShrinkagePullsThinCellsTowardTheirParent) {
   ASSERT_TRUE(m);
   std::array<Estimate, 2> e;
   (*m)->Estimate(At(1), e);
-  // (workload, payload) row: (50 * 200 + 10 * 500) / 60; the full cell: (10 * 1100 + 10 * that) / 20
+  // (workload, payload) row: (50 * 200 + 10 * 500) / 60; the full cell: (10 * 1100 + 10 * that) /
+  // 20
   const double mid = (50.0 * 200 + 10 * 500) / 60;
   EXPECT_NEAR(e[0].response_mean_ms, (10 * 1100 + 10 * mid) / 20, 1e-9);
   EXPECT_DOUBLE_EQ(e[0].n, 20);
