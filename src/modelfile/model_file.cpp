@@ -390,6 +390,36 @@ void WriteStats(W& w, const outcome::Stats& st) {
 }
 
 template <typename W>
+void WriteCell(W& w, const outcome::Cell& c) {
+  auto str = [&](std::string_view v) {
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  w.StartObject();
+  w.Key("workload_type");
+  str(features::Name(c.workload));
+  if (c.payload_kb) {
+    w.Key("payload_size_kb");
+    w.Double(*c.payload_kb);
+  }
+  if (c.time_window) {
+    w.Key("time_window");
+    str(features::Name(*c.time_window));
+    w.Key("load_pattern");
+    str(features::Name(*c.load_pattern));
+  }
+  const char* names[] = {"lambda", "ecs"};
+  for (size_t p = 0; p < 2; ++p) {
+    w.Key(names[p]);
+    if (c.platform[p]) {
+      WriteStats(w, *c.platform[p]);
+    } else {
+      w.Null();
+    }
+  }
+  w.EndObject();
+}
+
+template <typename W>
 void WriteOutcomes(W& w, const outcome::OutcomeSpec& o) {
   auto str = [&](std::string_view v) {
     w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
@@ -419,33 +449,18 @@ void WriteOutcomes(W& w, const outcome::OutcomeSpec& o) {
           : std::string("{}");
   w.RawValue(canonical.data(), canonical.size(), rapidjson::kObjectType);
   w.Key("cells");
+  w.SetFormatOptions(rapidjson::kFormatDefault);  // this array: one element per line
   w.StartArray();
+  // One cell per line: indenting every number of a 120-cell table would double the file, and
+  // the built-in model is parsed at every start-up.
   for (const auto& c : o.cells) {
-    w.StartObject();
-    w.Key("workload_type");
-    str(features::Name(c.workload));
-    if (c.payload_kb) {
-      w.Key("payload_size_kb");
-      w.Double(*c.payload_kb);
-    }
-    if (c.time_window) {
-      w.Key("time_window");
-      str(features::Name(*c.time_window));
-      w.Key("load_pattern");
-      str(features::Name(*c.load_pattern));
-    }
-    const char* names[] = {"lambda", "ecs"};
-    for (size_t p = 0; p < 2; ++p) {
-      w.Key(names[p]);
-      if (c.platform[p]) {
-        WriteStats(w, *c.platform[p]);
-      } else {
-        w.Null();
-      }
-    }
-    w.EndObject();
+    json::Buffer line;
+    rapidjson::Writer<json::Buffer> cw(line);
+    WriteCell(cw, c);
+    w.RawValue(line.GetString(), line.GetSize(), rapidjson::kObjectType);
   }
   w.EndArray();
+  w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
   w.EndObject();
 }
 

@@ -110,9 +110,8 @@ TEST(ModelFile, VersionTwoCarriesOutcomeTablesAndRoundTrips) {
                                                           "outcomes.cost_models"},
         {"\"quantile_levels\": [0.0,", "\"quantile_levels\": [0.5,", "outcomes.quantile_levels"},
         {"\"learner\":", "\"lerner\":", "outcomes.lerner"},
-        {"\"cold_start_share\": ", "\"cold_start_share\": 7, \"x\": ",
-         "outcomes.cells[0].lambda.x"},
-        {"\"workload_type\": \"lightweight_api\"", "\"workload_type\": \"tiny_api\"",
+        {"\"cold_start_share\":", "\"cold_start_share\":7,\"x\":", "outcomes.cells[0].lambda.x"},
+        {"\"workload_type\":\"lightweight_api\"", "\"workload_type\":\"tiny_api\"",
          "outcomes.cells[0].workload_type"},
         {"\"default_slo_ms\": ", "\"default_slo_ms\": -", "outcomes"}}) {
     auto bad = Parse(Replace(text, from, to));
