@@ -16,6 +16,7 @@ RunFn AddAudit(CLI::App& app);
 RunFn AddServe(CLI::App& app);
 RunFn AddEvaluate(CLI::App& app);
 RunFn AddLambda(CLI::App& app);
+RunFn AddEmulate(CLI::App& app);
 bool StartedAsLambda(int argc, char** argv);
 
 }  // namespace hr::app

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   add(hr::app::AddAudit);
   add(hr::app::AddTrain);
   add(hr::app::AddEvaluate);
+  add(hr::app::AddEmulate);
 #endif
   add(hr::app::AddLambda);
 

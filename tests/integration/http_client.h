@@ -151,8 +151,9 @@ inline HttpResponse Call(int port, const std::string& method, const std::string&
 class ServerProcess {
  public:
   // `max_files`: the server's RLIMIT_NOFILE (0: inherited).
+  // `command`: serve (with an access log in the process's folder) or another server command.
   explicit ServerProcess(std::vector<std::string> args, std::vector<std::string> env = {},
-                         int max_files = 0) {
+                         int max_files = 0, const std::string& command = "serve") {
     char tmpl[] = "/tmp/hr_serve_XXXXXX";
     dir_ = mkdtemp(tmpl);
     stderr_path_ = dir_ + "/stderr";
@@ -169,7 +170,11 @@ class ServerProcess {
         const rlimit limit{static_cast<rlim_t>(max_files), static_cast<rlim_t>(max_files)};
         setrlimit(RLIMIT_NOFILE, &limit);
       }
-      std::vector<std::string> all = {HR_BINARY, "serve", "--access-log", access_path_};
+      std::vector<std::string> all = {HR_BINARY, command};
+      if (command == "serve") {
+        all.push_back("--access-log");
+        all.push_back(access_path_);
+      }
       if (std::find(args.begin(), args.end(), "--port") == args.end()) {
         all.push_back("--port");
         all.push_back("0");
@@ -181,7 +186,8 @@ class ServerProcess {
       execv(HR_BINARY, argv.data());
       _exit(127);
     }
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
+    // Up to 15 s: `emulate` reads the measurements first, slower on a busy machine.
+    for (int i = 0; i < 600 && port_ == 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
       const std::string log = Stderr();
       const auto at = log.find("\"port\":");

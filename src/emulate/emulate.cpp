@@ -1,0 +1,534 @@
+#include "emulate/emulate.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <tuple>
+
+#include "core/civil_time.h"
+#include "json/json_reader.h"
+#include "json/json_writer.h"
+
+namespace hr::emulate {
+
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using policy::Platform;
+using Clock = std::chrono::steady_clock;
+
+uint64_t Mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+double Unit(uint64_t r) { return static_cast<double>(r >> 11) * 0x1.0p-53; }
+
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    const size_t at = s.find(sep, start);
+    out.push_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
+bool ParseNumber(std::string_view text, double& out) {
+  const std::string s(text);
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return !s.empty() && end && *end == '\0' && std::isfinite(out);
+}
+
+core::Error BadFault(std::string_view text, const std::string& why) {
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "--fault '" + std::string(text.substr(0, 64)) + "': " + why +
+                       " (PLATFORM:KIND:PROBABILITY[:MS], e.g. lambda:throttle:0.1, "
+                       "ecs:slow:0.05:5000)",
+                   "fault");
+}
+
+std::string Answer(Platform p, features::Workload w, const WorkloadRequest& wr,
+                   const data::Record* r, bool cold) {
+  json::Buffer buf;
+  json::Writer out(buf);
+  out.StartObject();
+  json::Key(out, "request_id");
+  json::String(out, wr.request_id);
+  json::Key(out, "platform");
+  json::String(out, policy::Name(p));
+  json::Key(out, "workload_type");
+  json::String(out, features::Name(w));
+  json::Key(out, "timestamp");
+  json::String(out, core::FormatUtcMicros(core::NowUtc()));
+  json::Key(out, "metrics");
+  out.StartObject();
+  json::Key(out, "execution_time_ms");
+  json::Double(out, r ? r->execution_time_ms : 0.0);
+  json::Key(out, "memory_used_mb");
+  json::Double(out, r ? r->memory_used_mb : 0.0);
+  if (p == Platform::kLambda) {
+    json::Key(out, "memory_limit_mb");
+    json::Double(out, r && std::isfinite(r->memory_limit_mb) ? r->memory_limit_mb
+                                                             : (r ? r->memory_used_mb : 0.0));
+    json::Key(out, "cold_start");
+    out.Bool(cold || (r && r->cold_start == 1));
+  } else {
+    json::Key(out, "cpu_percent");
+    json::Double(out, 0.0);
+  }
+  json::Key(out, "payload_size_kb");
+  json::Double(out, wr.payload_kb);
+  out.EndObject();
+  json::Key(out, "result");
+  out.StartObject();
+  json::Key(out, "status");
+  json::String(out, "success");
+  json::Key(out, "emulated");
+  out.Bool(true);
+  out.EndObject();
+  out.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// The Invoke API's answer: the proxy integration's result as the function returned it.
+std::string ProxyResult(int status, const std::string& body) {
+  json::Buffer buf;
+  json::Writer out(buf);
+  out.StartObject();
+  json::Key(out, "statusCode");
+  out.Int(status);
+  json::Key(out, "headers");
+  out.StartObject();
+  json::Key(out, "Content-Type");
+  json::String(out, "application/json");
+  out.EndObject();
+  json::Key(out, "body");
+  json::String(out, body);
+  out.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+http::Response Json(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+http::Response Refusal(int status, std::string_view code, const std::string& message,
+                       std::string_view field = {}) {
+  json::Buffer buf;
+  json::Writer out(buf);
+  out.StartObject();
+  json::Key(out, "error");
+  out.StartObject();
+  json::Key(out, "code");
+  json::String(out, code);
+  json::Key(out, "message");
+  json::String(out, message);
+  if (!field.empty()) {
+    json::Key(out, "field");
+    json::String(out, field);
+  }
+  out.EndObject();
+  out.EndObject();
+  return Json(status, {buf.GetString(), buf.GetSize()});
+}
+
+enum class Surface { kApiGateway, kInvoke, kAlb };
+
+}  // namespace
+
+core::Result<Fault> ParseFault(std::string_view text) {
+  const auto parts = Split(text, ':');
+  if (parts.size() < 3 || parts.size() > 4) return BadFault(text, "expected 3 or 4 parts");
+  Fault f;
+  if (parts[0] == "lambda") {
+    f.platform = Platform::kLambda;
+  } else if (parts[0] == "ecs") {
+    f.platform = Platform::kEcs;
+  } else {
+    return BadFault(text, "platform must be lambda or ecs");
+  }
+  if (parts[1] == "throttle") {
+    f.kind = FaultKind::kThrottle;
+  } else if (parts[1] == "error") {
+    f.kind = FaultKind::kError;
+  } else if (parts[1] == "cold") {
+    f.kind = FaultKind::kCold;
+  } else if (parts[1] == "slow") {
+    f.kind = FaultKind::kSlow;
+  } else {
+    return BadFault(text, "kind must be throttle, error, cold or slow");
+  }
+  if (!ParseNumber(parts[2], f.probability) || f.probability < 0 || f.probability > 1)
+    return BadFault(text, "probability must be a number from 0 to 1");
+  const bool delayed = f.kind == FaultKind::kCold || f.kind == FaultKind::kSlow;
+  if (delayed != (parts.size() == 4))
+    return BadFault(text, delayed ? "cold and slow need the extra milliseconds"
+                                  : "throttle and error take no milliseconds");
+  if (delayed && (!ParseNumber(parts[3], f.ms) || f.ms < 0 || f.ms > 600'000))
+    return BadFault(text, "milliseconds must be 0 to 600000");
+  return f;
+}
+
+std::optional<features::Workload> WorkloadOfPath(std::string_view name) {
+  static constexpr std::pair<std::string_view, features::Workload> kNames[] = {
+      {"lightweight", features::Workload::kLightweightApi},
+      {"thumbnail", features::Workload::kThumbnailProcessing},
+      {"medium", features::Workload::kMediumProcessing},
+      {"heavy", features::Workload::kHeavyProcessing}};
+  for (const auto& [short_name, w] : kNames) {
+    if (name == short_name || name == features::Name(w)) return w;
+  }
+  return std::nullopt;
+}
+
+core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body) {
+  WorkloadRequest wr;
+  wr.payload_kb = static_cast<double>(body.size()) / 1024;
+  json::Document doc;
+  std::string why;
+  if (!json::ParseDocument(doc, body, json::kRequestLimits, why))
+    return MakeError(ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
+  if (!doc.IsObject()) return MakeError(ErrorCode::kWrongType, "request body must be an object");
+  if (const json::Value* id = json::Find(doc, "request_id"); id && id->IsString())
+    wr.request_id = std::string(json::Text(*id).substr(0, 128));
+  const json::Value* md = json::Find(doc, "metadata");
+  if (!md || md->IsNull()) return wr;
+  if (!md->IsObject())
+    return MakeError(ErrorCode::kWrongType, "metadata must be an object", "metadata");
+  if (const json::Value* kb = json::Find(*md, "target_size_kb"); kb && !kb->IsNull()) {
+    if (!kb->IsNumber() || !(kb->GetDouble() >= 0) || kb->GetDouble() > features::kMaxPayloadKb)
+      return MakeError(ErrorCode::kOutOfRange,
+                       "metadata.target_size_kb must be a number from 0 to 10485760",
+                       "metadata.target_size_kb");
+    wr.payload_kb = kb->GetDouble();
+  }
+  if (const json::Value* tw = json::Find(*md, "time_window"); tw && !tw->IsNull()) {
+    if (!tw->IsString())
+      return MakeError(ErrorCode::kWrongType, "metadata.time_window must be a string",
+                       "metadata.time_window");
+    auto t = features::ParseTimeWindow(json::Text(*tw));
+    if (!t) {
+      core::Error e = t.error();
+      e.field = "metadata.time_window";
+      return e;
+    }
+    wr.time_window = *t;
+  }
+  if (const json::Value* lp = json::Find(*md, "load_pattern"); lp && !lp->IsNull()) {
+    if (!lp->IsString())
+      return MakeError(ErrorCode::kWrongType, "metadata.load_pattern must be a string",
+                       "metadata.load_pattern");
+    auto l = features::ParseLoadPattern(json::Text(*lp));
+    if (!l) {
+      core::Error e = l.error();
+      e.field = "metadata.load_pattern";
+      return e;
+    }
+    wr.load_pattern = *l;
+  }
+  return wr;
+}
+
+// ---- Pools ----
+
+struct Pools::Impl {
+  using Fine = std::tuple<int, int, double, int, int>;  // platform, workload, payload, tw, lp
+  std::map<Fine, std::vector<uint32_t>> fine;
+  std::map<std::tuple<int, int, double>, std::vector<uint32_t>> coarse;
+  std::array<std::array<std::vector<uint32_t>, features::kWorkloadCount>, 2> by_workload;
+  std::array<std::vector<double>, features::kWorkloadCount> payloads;  // measured sizes, sorted
+};
+
+Pools::Pools(std::vector<data::Record> records) : records_(std::move(records)) {
+  auto impl = std::make_shared<Impl>();
+  for (size_t i = 0; i < records_.size(); ++i) {
+    const data::Record& r = records_[i];
+    const int p = r.platform == Platform::kLambda ? 0 : 1;
+    const int w = static_cast<int>(r.workload);
+    const auto id = static_cast<uint32_t>(i);
+    impl->by_workload[static_cast<size_t>(p)][static_cast<size_t>(w)].push_back(id);
+    impl->coarse[{p, w, r.target_payload_kb}].push_back(id);
+    if (r.time_window && r.load_pattern) {
+      impl->fine[{p, w, r.target_payload_kb, static_cast<int>(*r.time_window),
+                  static_cast<int>(*r.load_pattern)}]
+          .push_back(id);
+    }
+    auto& sizes = impl->payloads[static_cast<size_t>(w)];
+    if (std::find(sizes.begin(), sizes.end(), r.target_payload_kb) == sizes.end())
+      sizes.push_back(r.target_payload_kb);
+  }
+  for (auto& sizes : impl->payloads) std::sort(sizes.begin(), sizes.end());
+  impl_ = std::move(impl);
+}
+
+Draw Pools::Pick(Platform platform, features::Workload w, double payload_kb,
+                 std::optional<features::TimeWindow> tw, std::optional<features::LoadPattern> lp,
+                 uint64_t random) const {
+  const int p = platform == Platform::kLambda ? 0 : 1;
+  const int wi = static_cast<int>(w);
+  // The nearest measured size (in log space: 5 KB is nearer 10 than 0.5).
+  double size = payload_kb;
+  const auto& sizes = impl_->payloads[static_cast<size_t>(wi)];
+  double best = INFINITY;
+  for (double s : sizes) {
+    const double d = std::abs(std::log1p(s) - std::log1p(payload_kb));
+    if (d < best) {
+      best = d;
+      size = s;
+    }
+  }
+  const std::vector<uint32_t>* pool = nullptr;
+  Draw draw;
+  if (tw && lp) {
+    auto it = impl_->fine.find({p, wi, size, static_cast<int>(*tw), static_cast<int>(*lp)});
+    if (it != impl_->fine.end()) pool = &it->second;
+  }
+  if (!pool) {
+    draw.level = 1;
+    auto it = impl_->coarse.find({p, wi, size});
+    if (it != impl_->coarse.end()) pool = &it->second;
+  }
+  if (!pool) {
+    draw.level = 2;
+    pool = &impl_->by_workload[static_cast<size_t>(p)][static_cast<size_t>(wi)];
+  }
+  if (pool->empty()) return draw;
+  draw.record = &records_[(*pool)[random % pool->size()]];
+  return draw;
+}
+
+// ---- Emulator ----
+
+struct Emulator::State {
+  EmulateConfig config;
+  Pools pools;
+  std::atomic<uint64_t> counter{0};
+  std::atomic<uint64_t> answered{0};
+
+  struct Pending {
+    Clock::time_point due;
+    uint64_t order;
+    http::Responder respond;
+    http::Response response;
+    bool operator>(const Pending& o) const {
+      return std::tie(due, order) > std::tie(o.due, o.order);
+    }
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue;
+  bool stopping = false;
+  std::thread timer;
+
+  State(const EmulateConfig& c, Pools p) : config(c), pools(std::move(p)) {}
+
+  uint64_t Random() { return Mix(config.seed * 0x9e3779b97f4a7c15ull + counter.fetch_add(1) + 1); }
+
+  void Schedule(Clock::time_point due, http::Responder respond, http::Response response) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      queue.push({due, counter.fetch_add(1), std::move(respond), std::move(response)});
+    }
+    cv.notify_one();
+  }
+
+  void RunTimer() {
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      if (queue.empty()) {
+        if (stopping) return;
+        cv.wait(lock);
+        continue;
+      }
+      if (stopping) return;  // the server has drained: it answers nothing more
+      const auto due = queue.top().due;
+      if (Clock::now() < due) {
+        cv.wait_until(lock, due);
+        continue;
+      }
+      Pending next = std::move(const_cast<Pending&>(queue.top()));
+      queue.pop();
+      lock.unlock();
+      next.respond(std::move(next.response));
+      answered.fetch_add(1);
+      lock.lock();
+    }
+  }
+};
+
+Emulator::Emulator(const EmulateConfig& config, Pools pools)
+    : state_(std::make_unique<State>(config, std::move(pools))) {
+  state_->timer = std::thread([s = state_.get()] { s->RunTimer(); });
+}
+
+Emulator::~Emulator() {
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->stopping = true;
+  }
+  state_->cv.notify_one();
+  state_->timer.join();
+}
+
+core::Result<std::unique_ptr<Emulator>> Emulator::Create(const EmulateConfig& config, Pools pools) {
+  if (!(config.time_scale >= 0 && config.time_scale <= 1000))
+    return MakeError(ErrorCode::kInvalidArgument, "the time scale must be 0 to 1000", "time_scale");
+  if (pools.size() == 0)
+    return MakeError(ErrorCode::kInvalidArgument, "no measurements to draw response times from",
+                     "data");
+  return std::unique_ptr<Emulator>(new Emulator(config, std::move(pools)));
+}
+
+uint64_t Emulator::answered() const { return state_->answered.load(); }
+
+void Emulator::Handle(const http::Request& req, http::Response& res) {
+  std::string_view path = req.target();
+  path = path.substr(0, path.find('?'));
+  const auto parts = Split(path.substr(path.empty() ? 0 : 1), '/');
+  Surface surface;
+  std::string_view name;
+  if (parts.size() == 4 && parts[0] == "2015-03-31" && parts[1] == "functions" &&
+      parts[3] == "invocations") {
+    surface = Surface::kInvoke;
+    name = parts[2];
+  } else if (parts.size() == 2 && parts[1] == "process") {
+    surface = Surface::kAlb;
+    name = parts[0];
+  } else if (parts.size() == 2) {
+    surface = Surface::kApiGateway;
+    name = parts[1];
+  } else {
+    res = Refusal(404, "not_found",
+                  "no such route; POST /{stage}/{workload}, /{workload}/process or "
+                  "/2015-03-31/functions/{name}/invocations");
+    return;
+  }
+  std::optional<features::Workload> workload;
+  if (surface == Surface::kInvoke) {
+    // A function name that contains a workload's path name (hr-heavy, heavy-processing-fn).
+    for (std::string_view w : {"lightweight", "thumbnail", "medium", "heavy"}) {
+      if (name.find(w) != std::string_view::npos) workload = WorkloadOfPath(w);
+    }
+  } else {
+    workload = WorkloadOfPath(name);
+  }
+  if (!workload) {
+    res = Refusal(404, "not_found",
+                  "unknown workload '" + std::string(name.substr(0, 64)) +
+                      "'; known: lightweight, thumbnail, medium, heavy");
+    return;
+  }
+  if (req.method() != "POST") {
+    res = Refusal(405, "method_not_allowed", "use POST");
+    res.headers.emplace_back("Allow", "POST");
+    return;
+  }
+  std::string body(req.body());
+  if (surface == Surface::kInvoke) {
+    // An API Gateway v1 proxy event: the workload request is its `body`, a string.
+    json::Document event;
+    std::string why;
+    if (!json::ParseDocument(event, body, json::kRequestLimits, why) || !event.IsObject()) {
+      res = Refusal(400, "invalid_json", "the invocation payload is not a JSON object");
+      return;
+    }
+    const json::Value* inner = json::Find(event, "body");
+    if (!inner || !inner->IsString()) {
+      res = Refusal(400, "missing_field",
+                    "the invocation payload has no string 'body' (send an API Gateway proxy "
+                    "event: the handler reads event.body)",
+                    "body");
+      return;
+    }
+    body = std::string(json::Text(*inner));
+  }
+  auto wr = ReadWorkloadRequest(body);
+  if (!wr) {
+    const core::Error& e = wr.error();
+    res = Refusal(400, core::CodeName(e.code), e.message, e.field);
+    return;
+  }
+  const Platform platform = surface == Surface::kAlb ? Platform::kEcs : Platform::kLambda;
+  State& s = *state_;
+  double extra_ms = 0;
+  bool cold = false, throttle = false, error = false;
+  for (const Fault& f : s.config.faults) {
+    if (f.platform != platform || Unit(s.Random()) >= f.probability) continue;
+    switch (f.kind) {
+      case FaultKind::kThrottle:
+        throttle = true;
+        break;
+      case FaultKind::kError:
+        error = true;
+        break;
+      case FaultKind::kCold:
+        cold = true;
+        extra_ms += f.ms;
+        break;
+      case FaultKind::kSlow:
+        extra_ms += f.ms;
+        break;
+    }
+  }
+  if (throttle) {  // refused before it ran: at once
+    if (surface == Surface::kAlb) {
+      res = Json(503, R"({"message":"Service Unavailable"})");
+    } else if (surface == Surface::kInvoke) {
+      res = Json(429, R"({"Type":"User","message":"Rate Exceeded."})");
+      res.headers.emplace_back("X-Amzn-ErrorType", "TooManyRequestsException");
+    } else {
+      res = Json(429, R"({"message":"Too Many Requests"})");
+    }
+    res.headers.emplace_back("X-Emulated-Fault", "throttle");
+    return;
+  }
+  const Draw draw = s.pools.Pick(platform, *workload, wr->payload_kb, wr->time_window,
+                                 wr->load_pattern, s.Random());
+  http::Response out;
+  if (error) {
+    if (surface == Surface::kInvoke) {
+      out = Json(200, R"({"errorMessage":"emulated failure","errorType":"Error"})");
+      out.headers.emplace_back("X-Amz-Function-Error", "Unhandled");
+    } else {
+      out = Json(502, surface == Surface::kAlb ? R"({"message":"Bad Gateway"})"
+                                               : R"({"message":"Internal server error"})");
+    }
+    out.headers.emplace_back("X-Emulated-Fault", "error");
+  } else {
+    const std::string answer = Answer(platform, *workload, *wr, draw.record, cold);
+    out = Json(200, surface == Surface::kInvoke ? ProxyResult(200, answer) : answer);
+    if (cold) out.headers.emplace_back("X-Emulated-Fault", "cold");
+  }
+  const double measured_ms = draw.record ? draw.record->response_time_ms : 0;
+  const double delay_ms = (measured_ms + extra_ms) * s.config.time_scale;
+  out.headers.emplace_back("X-Emulated-Delay-Ms", std::to_string(delay_ms));
+  out.headers.emplace_back("X-Emulated-Cell", draw.level == 0   ? "full"
+                                              : draw.level == 1 ? "payload"
+                                                                : "workload");
+  // Defer only what waits: a deferred request must be answered through its responder.
+  http::Responder respond = delay_ms > 0 ? req.Defer() : http::Responder();
+  if (!respond) {
+    res = std::move(out);
+    state_->answered.fetch_add(1);
+    return;
+  }
+  s.Schedule(Clock::now() + std::chrono::microseconds(static_cast<int64_t>(delay_ms * 1000)),
+             std::move(respond), std::move(out));
+}
+
+}  // namespace hr::emulate

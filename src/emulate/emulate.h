@@ -1,0 +1,101 @@
+// Local stand-ins for the prototype's workloads (DESIGN.md "Routing real traffic"): the Lambda
+// functions behind an API Gateway REST stage (`POST /{stage}/{workload}`), the same functions
+// through the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`, an API Gateway
+// v1 proxy event in, `statusCode/headers/body` out), and the ECS services behind an ALB
+// (`POST /{workload}/process`). Each answer has the prototype's shape and is delayed by a
+// response time drawn from the shipped measurements of the request's cell on that platform, times
+// a time scale; faults (throttles, errors, cold starts, slow answers) are injected per platform
+// with given probabilities. For trying and testing `route` on one machine.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "data/record.h"
+#include "http/server.h"
+
+namespace hr::emulate {
+
+enum class FaultKind { kThrottle, kError, kCold, kSlow };
+
+// One injected fault: on `platform`, with `probability` per request; `ms` is the extra delay of
+// kCold and kSlow (before the time scale).
+struct Fault {
+  policy::Platform platform = policy::Platform::kLambda;
+  FaultKind kind = FaultKind::kThrottle;
+  double probability = 0;
+  double ms = 0;
+};
+
+// "lambda:throttle:0.1", "ecs:error:0.05", "lambda:cold:0.2:900", "ecs:slow:0.1:5000". Errors
+// name the part that is wrong.
+core::Result<Fault> ParseFault(std::string_view text);
+
+struct EmulateConfig {
+  double time_scale = 1.0;  // delays are measured response times x this (0: answer at once)
+  uint64_t seed = 42;
+  std::vector<Fault> faults;
+};
+
+// Where a measured response time comes from: the request's full cell on the platform, else its
+// (workload, payload) cell, else the workload's records there.
+struct Draw {
+  const data::Record* record = nullptr;  // null: no record of this workload on the platform
+  int level = 0;                         // 0 full cell, 1 (workload, payload), 2 workload
+};
+
+// The measurements grouped for drawing. Payloads are matched to the nearest measured size.
+class Pools {
+ public:
+  explicit Pools(std::vector<data::Record> records);
+  Draw Pick(policy::Platform p, features::Workload w, double payload_kb,
+            std::optional<features::TimeWindow> tw, std::optional<features::LoadPattern> lp,
+            uint64_t random) const;
+  size_t size() const { return records_.size(); }
+
+ private:
+  struct Impl;
+  std::vector<data::Record> records_;
+  std::shared_ptr<const Impl> impl_;
+};
+
+// What a workload request says about its cell (the prototype's body: workload_type,
+// metadata.target_size_kb, metadata.time_window, metadata.load_pattern, request_id).
+struct WorkloadRequest {
+  std::string request_id;
+  double payload_kb = 0;  // metadata.target_size_kb, else the body's size
+  std::optional<features::TimeWindow> time_window;
+  std::optional<features::LoadPattern> load_pattern;
+};
+core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body);
+
+// Maps the prototype's path names (lightweight, thumbnail, medium, heavy; or the full
+// workload_type) to a workload.
+std::optional<features::Workload> WorkloadOfPath(std::string_view name);
+
+class Emulator {
+ public:
+  static core::Result<std::unique_ptr<Emulator>> Create(const EmulateConfig& config, Pools pools);
+  // Destroy after the server has drained: answers still waiting then are dropped unsent.
+  ~Emulator();
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  // The server's handler: answers errors at once, defers every workload answer by its delay.
+  void Handle(const http::Request& req, http::Response& res);
+  uint64_t answered() const;
+
+ private:
+  Emulator(const EmulateConfig& config, Pools pools);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace hr::emulate
