@@ -94,7 +94,7 @@ TEST(Emulate, WaitingAnswersDoNotHoldTheEventLoop) {
   std::vector<std::future<HttpResponse>> calls;
   const auto t0 = Clock::now();
   for (int i = 0; i < 20; ++i) {
-    calls.push_back(std::async(std::launch::async, [&] {
+    calls.push_back(std::async(std::launch::async, [&, i] {
       return Call(emu.port(), "POST", i % 2 ? "/prod/heavy" : "/heavy/process", kHeavy);
     }));
   }
