@@ -60,12 +60,11 @@ int RunTrain(TrainCommandConfig& cfg) {
   cfg.train.mlp.scaler = !cfg.no_scaler;
   const auto t0 = std::chrono::steady_clock::now();
   Progress progress(cfg.quiet);
-  train::TrainNotes notes{[&](std::string_view line) {
-                            if (!cfg.quiet)
-                              std::fprintf(stderr, "train: %.*s\n", static_cast<int>(line.size()),
-                                           line.data());
-                          },
-                          std::ref(progress)};
+  const auto say = [&](std::string_view line) {
+    if (!cfg.quiet)
+      std::fprintf(stderr, "train: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  train::TrainNotes notes{say, std::ref(progress)};
   auto trained = train::TrainModel(cfg.train, notes);
   progress.Done();
   if (!trained) return ReportError(trained.error());

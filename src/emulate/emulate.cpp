@@ -11,6 +11,7 @@
 #include <thread>
 #include <tuple>
 
+#include "codec/predict_codec.h"
 #include "core/civil_time.h"
 #include "json/json_reader.h"
 #include "json/json_writer.h"
@@ -127,24 +128,10 @@ http::Response Json(int status, std::string body) {
   return r;
 }
 
+// The project's one error body, {"error":{"code","message","field"}}.
 http::Response Refusal(int status, std::string_view code, const std::string& message,
                        std::string_view field = {}) {
-  json::Buffer buf;
-  json::Writer out(buf);
-  out.StartObject();
-  json::Key(out, "error");
-  out.StartObject();
-  json::Key(out, "code");
-  json::String(out, code);
-  json::Key(out, "message");
-  json::String(out, message);
-  if (!field.empty()) {
-    json::Key(out, "field");
-    json::String(out, field);
-  }
-  out.EndObject();
-  out.EndObject();
-  return Json(status, {buf.GetString(), buf.GetSize()});
+  return Json(status, codec::ErrorBody(code, message, field));
 }
 
 enum class Surface { kApiGateway, kInvoke, kAlb };

@@ -303,6 +303,10 @@ std::vector<ScoredObjective> DefaultObjectives() {
   return v;
 }
 
+const PolicyResult* FindPolicy(const ReplayResult& r, std::string_view name) {
+  return Find(r.policies, name);
+}
+
 const ObjectiveScore* PolicyResult::Score(std::string_view objective) const {
   for (const auto& s : scores) {
     if (s.objective == objective) return &s;

@@ -142,6 +142,9 @@ struct ReplayResult {
   uint64_t coarse_fallbacks = 0;  // draws that had to use the workload alone
 };
 
+// The policy named `name` in a result, or nullptr.
+const PolicyResult* FindPolicy(const ReplayResult& r, std::string_view name);
+
 ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalItem> items,
                     std::vector<std::unique_ptr<Policy>>& policies, const ReplayConfig& config);
 

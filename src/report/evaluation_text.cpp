@@ -187,21 +187,11 @@ namespace {
 // One line per scored objective: the better single platform, the objective policy, the share of
 // the gap to the oracle it closes, the classifier's share, the oracle.
 void AppendObjectiveTable(std::string& out, const eval::ReplayResult& r) {
-  const eval::PolicyResult* lam = nullptr;
-  const eval::PolicyResult* ecs = nullptr;
-  const eval::PolicyResult* clf = nullptr;
-  for (const auto& p : r.policies) {
-    if (p.policy == "lambda-only") lam = &p;
-    if (p.policy == "ecs-only") ecs = &p;
-    if (p.policy == "model") clf = &p;
-  }
+  const auto find = [&](const std::string& name) { return eval::FindPolicy(r, name); };
+  const eval::PolicyResult* lam = find("lambda-only");
+  const eval::PolicyResult* ecs = find("ecs-only");
+  const eval::PolicyResult* clf = find("model");
   if (!lam || !ecs || lam->scores.empty()) return;
-  auto find = [&](const std::string& name) -> const eval::PolicyResult* {
-    for (const auto& p : r.policies) {
-      if (p.policy == name) return &p;
-    }
-    return nullptr;
-  };
   auto gap = [](const eval::ObjectiveScore* s) {
     char b[32];
     if (!s) return std::string("-");

@@ -47,10 +47,7 @@ std::string F(const char* fmt, double v) {
 }
 
 const eval::PolicyResult* Find(const eval::ReplayResult& r, std::string_view name) {
-  for (const auto& p : r.policies) {
-    if (p.policy == name) return &p;
-  }
-  return nullptr;
+  return eval::FindPolicy(r, name);
 }
 
 // The policies the comparison charts draw (all of them are in the tables).
