@@ -17,6 +17,7 @@ RunFn AddServe(CLI::App& app);
 RunFn AddEvaluate(CLI::App& app);
 RunFn AddLambda(CLI::App& app);
 RunFn AddEmulate(CLI::App& app);
+RunFn AddRoute(CLI::App& app);
 bool StartedAsLambda(int argc, char** argv);
 
 }  // namespace hr::app

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   add(hr::app::AddTrain);
   add(hr::app::AddEvaluate);
   add(hr::app::AddEmulate);
+  add(hr::app::AddRoute);
 #endif
   add(hr::app::AddLambda);
 

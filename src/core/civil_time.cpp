@@ -1,7 +1,12 @@
 #include "core/civil_time.h"
 
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 namespace hr::core {
 
@@ -173,6 +178,64 @@ std::string FormatUtcMicros(const CivilTime& t) {
   put(20, t.nanos / 1000, 6);
   out[26] = 'Z';
   return out;
+}
+
+std::string FormatWallClockMicros(const CivilTime& t) {
+  std::string out = FormatUtcMicros(t);
+  out.pop_back();  // the 'Z'
+  return out;
+}
+
+Result<TimeZone> UseTimeZone(std::string_view name) {
+  TimeZone z;
+  z.name = std::string(name);
+  if (name == "UTC" || name == "Z" || name == "utc") return z;
+  if (!name.empty() && (name[0] == '+' || name[0] == '-')) {
+    size_t p = 1;
+    const int hh = Digits(name, p, 2);
+    if (p < name.size() && name[p] == ':') ++p;
+    const int mm = p == name.size() ? 0 : Digits(name, p, 2);
+    if (hh < 0 || hh > 14 || mm < 0 || mm > 59 || p != name.size())
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "time zone '" + std::string(name.substr(0, 32)) +
+                           "' is not an offset like +01:00 or -0530",
+                       "time_zone");
+    z.offset_minutes = (name[0] == '-' ? -1 : 1) * (hh * 60 + mm);
+    return z;
+  }
+  // An IANA name: letters, digits, '/', '_', '-', '+' only, and a file in the zone database.
+  bool plain = !name.empty() && name.size() < 64 && name[0] != '/';
+  for (char c : name) {
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' ||
+                      c == '-' || c == '+');
+  }
+  struct stat st {};
+  const std::string file = "/usr/share/zoneinfo/" + std::string(name);
+  if (!plain || name.find("..") != std::string_view::npos || ::stat(file.c_str(), &st) != 0 ||
+      !S_ISREG(st.st_mode))
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "time zone '" + std::string(name.substr(0, 32)) +
+                         "' is not UTC, an offset like +01:00, or a zone in /usr/share/zoneinfo "
+                         "(Europe/Dublin)",
+                     "time_zone");
+  ::setenv("TZ", z.name.c_str(), 1);
+  ::tzset();
+  z.iana = true;
+  return z;
+}
+
+CivilTime NowIn(const TimeZone& zone) {
+  const auto now = std::chrono::system_clock::now();
+  int offset_minutes = zone.offset_minutes;
+  if (zone.iana) {
+    const time_t secs = std::chrono::system_clock::to_time_t(now);
+    struct tm local {};
+    ::localtime_r(&secs, &local);
+    offset_minutes = static_cast<int>(local.tm_gmtoff / 60);
+  }
+  CivilTime t = FromTimePoint(now + std::chrono::minutes(offset_minutes));
+  t.offset_minutes = offset_minutes;
+  return t;
 }
 
 }  // namespace hr::core

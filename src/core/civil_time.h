@@ -44,5 +44,20 @@ CivilTime FromUnixSeconds(int64_t seconds);
 
 // "2025-11-24T14:21:02.123456Z": UTC, microseconds, as the prototype wrote metrics.timestamp.
 std::string FormatUtcMicros(const CivilTime& t);
+// "2025-11-24T14:21:02.123456": wall-clock time without an offset, as the prototype's load tests
+// wrote the measurement logs' timestamp.
+std::string FormatWallClockMicros(const CivilTime& t);
+
+// The zone whose wall clock gives a request its hour (and time window) when it carries no
+// timestamp: "UTC", a fixed offset ("+01:00", "-0530"), or an IANA name ("Europe/Dublin", read
+// from /usr/share/zoneinfo; the process's TZ is set to it, so one IANA zone per process).
+struct TimeZone {
+  std::string name = "UTC";
+  bool iana = false;
+  int offset_minutes = 0;  // fixed zones
+};
+Result<TimeZone> UseTimeZone(std::string_view name);
+// The current wall-clock time in `zone` (offset_minutes filled, has_offset true).
+CivilTime NowIn(const TimeZone& zone);
 
 }  // namespace hr::core

@@ -153,6 +153,7 @@ AuditReport Audit(const Dataset& ds) {
   a.accepted = ds.records.size();
   a.rejected = ds.rejected;
   a.failed_requests = ds.failed_requests;
+  a.routed = ds.routed;
   a.rejection_reasons = ds.rejection_kinds;
 
   // Cells and runs.

@@ -79,6 +79,7 @@ struct Finding {
 struct AuditReport {
   uint64_t files = 0, lines = 0, accepted = 0, rejected = 0;
   uint64_t failed_requests = 0;  // well-formed lines of requests that failed (http_status != 200)
+  RouteCounts routed;            // the router's attempts, when the logs are `route`'s
   std::vector<std::pair<std::string, uint64_t>> rejection_reasons;  // by reason, most first
   std::vector<CellCount> cells;
   std::array<Quantiles, 2> response_ms{}, execution_ms{};  // [lambda, ecs]

@@ -67,7 +67,36 @@ struct Fields {
   double actual_kb = kNaN;
   int8_t cold_start = -1;
   bool has_metrics = false;
+  RouteCounts route;  // from a `route{}` object: one attempt, its fallback flag and verdict
 };
+
+// The `route{}` object `route` writes: only the fallback flag and the outcome are counted; the
+// rest is for the reader.
+core::Status ReadRoute(od::object obj, RouteCounts& c) {
+  c.attempts = 1;
+  for (auto fr : obj) {
+    od::field field;
+    if (auto err = std::move(fr).get(field))
+      return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return Reject("malformed JSON key");
+    if (key == "fallback") {
+      bool b = false;
+      if (field.value().get_bool().get(b))
+        return Reject("field 'route.fallback' must be true or false");
+      c.fallbacks = b ? 1 : 0;
+    } else if (key == "outcome") {
+      std::string_view o;
+      if (field.value().get_string().get(o))
+        return Reject("field 'route.outcome' must be a string");
+      c.answered = o == "answered";
+      c.not_run = o == "not_run";
+      c.failed = o == "failed";
+      c.config_errors = o == "config_error";
+    }
+  }
+  return {};
+}
 
 core::Error WrongType(std::string_view field, const char* want) {
   return Reject("field '" + std::string(field) + "' must be " + want);
@@ -153,6 +182,10 @@ core::Status ReadFields(od::object obj, Fields& f) {
       if (v.get_object().get(m)) return WrongType(key, "an object");
       f.has_metrics = true;
       st = ReadMetrics(m, f);
+    } else if (key == "route") {
+      od::object m;
+      if (v.get_object().get(m)) return WrongType(key, "an object");
+      st = ReadRoute(m, f.route);
     }
     if (!st) return st;
   }
@@ -220,7 +253,7 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
 }
 
 core::Result<Record> ParsePadded(od::parser& parser, simdjson::padded_string_view line,
-                                 int* http_status) {
+                                 int* http_status, RouteCounts* route = nullptr) {
   od::document doc;
   if (auto err = parser.iterate(line).get(doc)) {
     return Reject(std::string("malformed JSON: ") + simdjson::error_message(err));
@@ -232,7 +265,9 @@ core::Result<Record> ParsePadded(od::parser& parser, simdjson::padded_string_vie
                       : std::string("malformed JSON: ") + simdjson::error_message(err));
   }
   Fields f;
-  if (auto st = ReadFields(obj, f); !st) return st.error();
+  const core::Status read = ReadFields(obj, f);
+  if (route) *route = f.route;
+  if (!read) return read.error();
   const char* rest = nullptr;
   if (!doc.current_location().get(rest)) return Reject("malformed JSON: content after the object");
   return Build(f, http_status);
@@ -252,6 +287,7 @@ struct FileResult {
   std::vector<Rejection> rejections;  // the first keep_rejections of this file
   std::map<std::string, uint64_t> kinds;
   uint64_t failed_requests = 0;
+  RouteCounts routed;
   uint64_t hash = 14695981039346656037ull;
   core::Status status;
 
@@ -305,9 +341,11 @@ void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const
       return;
     }
     int status = 0;
+    RouteCounts route;
     const size_t capacity = static_cast<size_t>(buf.data() + buf.size() - line.data());
     auto rec = ParsePadded(parser, simdjson::padded_string_view(line.data(), line.size(), capacity),
-                           &status);
+                           &status, &route);
+    out.routed.Add(route);
     if (rec) {
       rec->file = file;
       rec->line = static_cast<uint32_t>(std::min<uint64_t>(line_no, UINT32_MAX));
@@ -480,6 +518,7 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     }
     ds.rejected += r.summary.rejected;
     ds.failed_requests += r.failed_requests;
+    ds.routed.Add(r.routed);
     for (const auto& [kind, n] : r.kinds) kinds[kind] += n;
     ds.files.push_back(std::move(r.summary));
     std::vector<Record>().swap(r.records);

@@ -47,6 +47,20 @@ struct FileSummary {
   uint64_t rejected = 0;
 };
 
+// What `route` added to the lines it wrote (their `route{}` object): attempts, how many were
+// fallbacks, and the verdict of each.
+struct RouteCounts {
+  uint64_t attempts = 0, fallbacks = 0, answered = 0, not_run = 0, failed = 0, config_errors = 0;
+  void Add(const RouteCounts& o) {
+    attempts += o.attempts;
+    fallbacks += o.fallbacks;
+    answered += o.answered;
+    not_run += o.not_run;
+    failed += o.failed;
+    config_errors += o.config_errors;
+  }
+};
+
 struct Dataset {
   std::vector<FileSummary> files;
   std::vector<Record> records;
@@ -55,6 +69,7 @@ struct Dataset {
   std::vector<Rejection> rejections;
   uint64_t rejected = 0;
   uint64_t failed_requests = 0;  // well-formed lines of requests that failed (http_status != 200)
+  RouteCounts routed;            // lines written by `route` (accepted or not)
   std::vector<std::pair<std::string, uint64_t>> rejection_kinds;  // by kind, most first
   uint64_t fingerprint = 0;  // FNV-1a over each file name and the FNV-1a of its uncompressed bytes
 };

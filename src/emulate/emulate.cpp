@@ -24,6 +24,9 @@ using core::ErrorCode;
 using core::MakeError;
 using policy::Platform;
 using Clock = std::chrono::steady_clock;
+using route::ReadWorkloadRequest;
+using route::WorkloadOfPath;
+using route::WorkloadRequest;
 
 uint64_t Mix(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -169,66 +172,6 @@ core::Result<Fault> ParseFault(std::string_view text) {
   if (delayed && (!ParseNumber(parts[3], f.ms) || f.ms < 0 || f.ms > 600'000))
     return BadFault(text, "milliseconds must be 0 to 600000");
   return f;
-}
-
-std::optional<features::Workload> WorkloadOfPath(std::string_view name) {
-  static constexpr std::pair<std::string_view, features::Workload> kNames[] = {
-      {"lightweight", features::Workload::kLightweightApi},
-      {"thumbnail", features::Workload::kThumbnailProcessing},
-      {"medium", features::Workload::kMediumProcessing},
-      {"heavy", features::Workload::kHeavyProcessing}};
-  for (const auto& [short_name, w] : kNames) {
-    if (name == short_name || name == features::Name(w)) return w;
-  }
-  return std::nullopt;
-}
-
-core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body) {
-  WorkloadRequest wr;
-  wr.payload_kb = static_cast<double>(body.size()) / 1024;
-  json::Document doc;
-  std::string why;
-  if (!json::ParseDocument(doc, body, json::kRequestLimits, why))
-    return MakeError(ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
-  if (!doc.IsObject()) return MakeError(ErrorCode::kWrongType, "request body must be an object");
-  if (const json::Value* id = json::Find(doc, "request_id"); id && id->IsString())
-    wr.request_id = std::string(json::Text(*id).substr(0, 128));
-  const json::Value* md = json::Find(doc, "metadata");
-  if (!md || md->IsNull()) return wr;
-  if (!md->IsObject())
-    return MakeError(ErrorCode::kWrongType, "metadata must be an object", "metadata");
-  if (const json::Value* kb = json::Find(*md, "target_size_kb"); kb && !kb->IsNull()) {
-    if (!kb->IsNumber() || !(kb->GetDouble() >= 0) || kb->GetDouble() > features::kMaxPayloadKb)
-      return MakeError(ErrorCode::kOutOfRange,
-                       "metadata.target_size_kb must be a number from 0 to 10485760",
-                       "metadata.target_size_kb");
-    wr.payload_kb = kb->GetDouble();
-  }
-  if (const json::Value* tw = json::Find(*md, "time_window"); tw && !tw->IsNull()) {
-    if (!tw->IsString())
-      return MakeError(ErrorCode::kWrongType, "metadata.time_window must be a string",
-                       "metadata.time_window");
-    auto t = features::ParseTimeWindow(json::Text(*tw));
-    if (!t) {
-      core::Error e = t.error();
-      e.field = "metadata.time_window";
-      return e;
-    }
-    wr.time_window = *t;
-  }
-  if (const json::Value* lp = json::Find(*md, "load_pattern"); lp && !lp->IsNull()) {
-    if (!lp->IsString())
-      return MakeError(ErrorCode::kWrongType, "metadata.load_pattern must be a string",
-                       "metadata.load_pattern");
-    auto l = features::ParseLoadPattern(json::Text(*lp));
-    if (!l) {
-      core::Error e = l.error();
-      e.field = "metadata.load_pattern";
-      return e;
-    }
-    wr.load_pattern = *l;
-  }
-  return wr;
 }
 
 // ---- Pools ----

@@ -20,6 +20,7 @@
 #include "core/result.h"
 #include "data/record.h"
 #include "http/server.h"
+#include "route/workload_request.h"
 
 namespace hr::emulate {
 
@@ -65,20 +66,6 @@ class Pools {
   std::vector<data::Record> records_;
   std::shared_ptr<const Impl> impl_;
 };
-
-// What a workload request says about its cell (the prototype's body: workload_type,
-// metadata.target_size_kb, metadata.time_window, metadata.load_pattern, request_id).
-struct WorkloadRequest {
-  std::string request_id;
-  double payload_kb = 0;  // metadata.target_size_kb, else the body's size
-  std::optional<features::TimeWindow> time_window;
-  std::optional<features::LoadPattern> load_pattern;
-};
-core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body);
-
-// Maps the prototype's path names (lightweight, thumbnail, medium, heavy; or the full
-// workload_type) to a workload.
-std::optional<features::Workload> WorkloadOfPath(std::string_view name);
 
 class Emulator {
  public:

@@ -51,6 +51,19 @@ std::string AuditJson(const data::Dataset& ds, const data::AuditReport& a, doubl
   }
   json::Key(w, "ingest_ms");
   w.Double(ingest_ms);
+  if (a.routed.attempts > 0) {
+    json::Key(w, "routed");
+    w.StartObject();
+    const std::pair<const char*, uint64_t> routed[] = {
+        {"attempts", a.routed.attempts}, {"fallbacks", a.routed.fallbacks},
+        {"answered", a.routed.answered}, {"not_run", a.routed.not_run},
+        {"failed", a.routed.failed},     {"config_errors", a.routed.config_errors}};
+    for (const auto& [k, v] : routed) {
+      json::Key(w, k);
+      w.Uint64(v);
+    }
+    w.EndObject();
+  }
   w.EndObject();
 
   json::Key(w, "findings");
@@ -254,6 +267,17 @@ std::string AuditTable(const data::Dataset& ds, const data::AuditReport& a, doub
           static_cast<unsigned long long>(a.files), static_cast<unsigned long long>(a.lines),
           static_cast<unsigned long long>(a.accepted), static_cast<unsigned long long>(a.rejected),
           static_cast<unsigned long long>(a.failed_requests), ingest_ms);
+  if (a.routed.attempts > 0) {
+    Appendf(out,
+            "Router attempts: %llu (%llu fallbacks); answered %llu, not run %llu, failed %llu, "
+            "configuration errors %llu\n",
+            static_cast<unsigned long long>(a.routed.attempts),
+            static_cast<unsigned long long>(a.routed.fallbacks),
+            static_cast<unsigned long long>(a.routed.answered),
+            static_cast<unsigned long long>(a.routed.not_run),
+            static_cast<unsigned long long>(a.routed.failed),
+            static_cast<unsigned long long>(a.routed.config_errors));
+  }
   for (const auto& [reason, n] : a.rejection_reasons) {
     Appendf(out, "  %7llu  %s\n", static_cast<unsigned long long>(n), reason.c_str());
   }

@@ -402,6 +402,7 @@ void Service::Handle(const http::Request& req, http::Response& res) {
           info.format_version = modelfile::kFormatVersion;
         }
         reply.body = metrics_.Render(info, connections_ ? connections_() : 0);
+        if (extra_metrics_) reply.body += extra_metrics_();
         break;
       }
       case RouteId::kReload:

@@ -63,6 +63,8 @@ class Service {
   void RequestReload(std::function<void(const core::Status&)> done = {});
   // Lets /metrics report the server's open connections.
   void SetConnectionGauge(std::function<int()> gauge) { connections_ = std::move(gauge); }
+  // Lets /metrics append another component's Prometheus text (the router's counters).
+  void SetExtraMetrics(std::function<std::string()> render) { extra_metrics_ = std::move(render); }
   // Counts answers the server gives itself (malformed HTTP, body too large...).
   void ObserveServerError(core::ErrorCode code);
 
@@ -89,6 +91,7 @@ class Service {
   bool queued_ = false, stop_ = false;
   std::thread reloader_;
   std::function<int()> connections_;
+  std::function<std::string()> extra_metrics_;
   uint64_t request_id_seed_ = 0;
 };
 

@@ -80,34 +80,6 @@ TEST(EmulatePools, DrawsFromTheCellThenItsParents) {
   EXPECT_EQ(d.record, nullptr);  // never measured
 }
 
-TEST(EmulateRequests, MetadataGivesTheCellAndErrorsNameTheField) {
-  auto wr = ReadWorkloadRequest(
-      R"({"request_id":"r1","metadata":{"target_size_kb":100,"time_window":"midday","load_pattern":"ramp_load"},"payload":"x"})");
-  ASSERT_TRUE(wr) << wr.error().message;
-  EXPECT_EQ(wr->request_id, "r1");
-  EXPECT_EQ(wr->payload_kb, 100);
-  EXPECT_EQ(wr->time_window, TimeWindow::kMidday);
-  EXPECT_EQ(wr->load_pattern, LoadPattern::kRampLoad);
-  const std::string bare = R"({"payload":")" + std::string(2048, 'A') + R"("})";
-  wr = ReadWorkloadRequest(bare);
-  ASSERT_TRUE(wr);
-  EXPECT_NEAR(wr->payload_kb, static_cast<double>(bare.size()) / 1024, 1e-12);  // the body's size
-  EXPECT_FALSE(wr->time_window);
-  for (const auto& [body, field] :
-       {std::pair<const char*, const char*>{R"({"metadata":5})", "metadata"},
-        {R"({"metadata":{"target_size_kb":-1}})", "metadata.target_size_kb"},
-        {R"({"metadata":{"time_window":"noon"}})", "metadata.time_window"},
-        {R"({"metadata":{"load_pattern":7}})", "metadata.load_pattern"}}) {
-    auto bad = ReadWorkloadRequest(body);
-    ASSERT_FALSE(bad) << body;
-    EXPECT_EQ(bad.error().field, field) << body;
-  }
-  EXPECT_FALSE(ReadWorkloadRequest("[1,2"));
-  EXPECT_EQ(WorkloadOfPath("thumbnail"), Workload::kThumbnailProcessing);
-  EXPECT_EQ(WorkloadOfPath("heavy_processing"), Workload::kHeavyProcessing);
-  EXPECT_FALSE(WorkloadOfPath("Heavy"));
-}
-
 class Fake final : public http::Request {
  public:
   Fake(std::string method, std::string target, std::string body)

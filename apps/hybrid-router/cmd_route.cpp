@@ -1,0 +1,133 @@
+// `hybrid-router route`: the gateway that decides, forwards, falls back and logs (see route/).
+#include <spdlog/spdlog.h>
+
+#include "commands.h"
+#include "http/server.h"
+#include "http_options.h"
+#include "json/json_writer.h"
+#include "model_source.h"
+#include "route/router.h"
+#include "service_options.h"
+
+namespace hr::app {
+
+namespace {
+
+struct RouteCommandConfig {
+  HttpOptions http;
+  ServiceOptions shared;
+  route::RouterConfig router;
+  std::string config_path, lambda_url, ecs_url, policy = "model", time_zone = "UTC";
+  size_t max_body_mb = 6;
+};
+
+int RunRoute(RouteCommandConfig& cfg) {
+  if (auto s = FinishServiceOptions(cfg.shared); !s) return ReportError(s.error());
+  route::RouterConfig& rc = cfg.router;
+  rc.service = cfg.shared.service;
+  const auto policy = route::ParsePolicy(cfg.policy);
+  if (!policy)
+    return ReportError(core::MakeError(
+        core::ErrorCode::kInvalidArgument,
+        "--policy '" + cfg.policy + "' is not known; allowed: " + std::string(route::kPolicyNames),
+        "policy"));
+  rc.policy = *policy;
+  auto zone = core::UseTimeZone(cfg.time_zone);
+  if (!zone) return ReportError(zone.error());
+  rc.zone = *zone;
+  auto targets = route::ReadTargets(cfg.config_path, cfg.lambda_url, cfg.ecs_url);
+  if (!targets) return ReportError(targets.error());
+  rc.targets = *targets;
+  if (auto s = StartLogs(cfg.http, rc.service); !s) return ReportError(s.error());
+  cfg.http.server.max_body_bytes = cfg.max_body_mb << 20;
+
+  auto router = route::Router::Create(rc);
+  if (!router) return ReportError(router.error());
+  route::Router* r = router->get();
+  service::Service& s = r->service();
+  auto server = http::Server::Create(
+      cfg.http.server, [r](const http::Request& req, http::Response& res) { r->Handle(req, res); },
+      [&s](core::ErrorCode code) { s.ObserveServerError(code); });
+  if (!server) return ReportError(server.error());
+  http::Server* srv = server->get();
+  s.SetConnectionGauge([srv] { return srv->open_connections(); });
+  const auto& ev = rc.service.event_log;
+  ev->info(R"("event":"listening","url":{},"port":{},"threads":{},"policy":"{}","lambda":{},)"
+           R"("ecs":{},"outcome_log":{})",
+           json::Quoted("http://" + cfg.http.server.host + ":" + std::to_string(srv->port())),
+           srv->port(), cfg.http.server.threads, route::Name(rc.policy),
+           json::Quoted(rc.targets.workloads[0].url[0]),
+           json::Quoted(rc.targets.workloads[0].url[1]), json::Quoted(rc.outcome_log.dir));
+  ev->flush();
+  srv->Run([&s] { s.RequestReload(); });
+  router->reset();  // before the server: late answers still reach its (stopped) loops
+  ev->info(R"("event":"stopped")");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+
+RunFn AddRoute(CLI::App& app) {
+  auto cfg = std::make_shared<RouteCommandConfig>();
+  cfg->http.server.port = 8088;
+  cfg->http.server.threads = 0;
+  CLI::App* sub = app.add_subcommand(
+      "route",
+      "Route workload requests (POST /{workload} or /{workload}/process) to Lambda or ECS: decide "
+      "per request, forward the body, fall back when the chosen platform provably did not run "
+      "it, and log every attempt as a measurement (--outcome-log).");
+  AddHttpOptions(*sub, cfg->http);
+  AddServiceOptions(*sub, cfg->shared);
+  auto& r = cfg->router;
+  sub->add_option("--lambda-url", cfg->lambda_url,
+                  "Lambda base URL: an API Gateway stage or Function URL (BASE/{workload})")
+      ->envname("HYBRID_ROUTER_LAMBDA_URL");
+  sub->add_option("--ecs-url", cfg->ecs_url, "ECS base URL: the ALB (BASE/{workload}/process)")
+      ->envname("HYBRID_ROUTER_ECS_URL");
+  sub->add_option("--config", cfg->config_path,
+                  "JSON file of per-workload URLs, timeout_ms, deadline_ms, idempotent")
+      ->check(CLI::ExistingFile)
+      ->envname("HYBRID_ROUTER_ROUTE_CONFIG");
+  sub->add_option("--policy", cfg->policy, "model, lambda-only or ecs-only")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_POLICY");
+  sub->add_option("--explore", r.explore,
+                  "Share of requests (model policy) sent to a platform drawn at random; every "
+                  "decision logs its propensity")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0))
+      ->envname("HYBRID_ROUTER_EXPLORE");
+  sub->add_option("--seed", r.seed, "Seed of exploration's draws (0: from the system)")
+      ->capture_default_str();
+  sub->add_option("--time-zone", cfg->time_zone,
+                  "Clock for requests without metadata.time_window: UTC, +01:00, or Europe/Dublin")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_TIME_ZONE");
+  sub->add_option("--outcome-log", r.outcome_log.dir,
+                  "Directory for the outcome log (.jsonl, one line per attempt; off when empty)")
+      ->envname("HYBRID_ROUTER_OUTCOME_LOG");
+  sub->add_option("--max-body-mb", cfg->max_body_mb, "Largest request body (413 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64))
+      ->envname("HYBRID_ROUTER_MAX_BODY_MB");
+  sub->add_option("--retry-budget", r.budget.ratio,
+                  "Fallbacks at most this share of the requests of the last 10 s")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--retry-floor", r.budget.floor_per_s,
+                  "... but always this many fallbacks per second")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10000.0));
+  sub->add_option("--breaker-failures", r.breaker.failures,
+                  "Consecutive failures that open a platform's breaker for a workload (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  sub->add_option("--breaker-open-ms", r.breaker.open_ms,
+                  "How long an open breaker stays open before one probe")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 3600000));
+  return [cfg] { return RunRoute(*cfg); };
+}
+
+}  // namespace hr::app

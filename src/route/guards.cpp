@@ -1,0 +1,170 @@
+#include "route/guards.h"
+
+#include <algorithm>
+
+namespace hr::route {
+
+using policy::Platform;
+
+std::string_view Name(Verdict v) {
+  switch (v) {
+    case Verdict::kAnswered:
+      return "answered";
+    case Verdict::kNotRun:
+      return "not_run";
+    case Verdict::kFailed:
+      return "failed";
+    case Verdict::kConfigError:
+      return "config_error";
+  }
+  return "failed";
+}
+
+std::string_view Name(BreakerState s) {
+  switch (s) {
+    case BreakerState::kClosed:
+      return "closed";
+    case BreakerState::kOpen:
+      return "open";
+    case BreakerState::kHalfOpen:
+      return "half_open";
+  }
+  return "closed";
+}
+
+Verdict Judge(Platform platform, Transport transport, int status, std::string_view error_type) {
+  if (NeverSent(transport)) return Verdict::kNotRun;
+  if (transport != Transport::kOk) return Verdict::kFailed;
+  if (status == 401 || status == 403) return Verdict::kConfigError;
+  if (status == 429) return Verdict::kNotRun;  // throttled (Lambda, API Gateway, or the service)
+  if (platform == Platform::kLambda) {
+    if (status == 413) return Verdict::kNotRun;  // over Lambda's 6 MB payload limit
+    if (status == 502 && error_type.find("ResourceNotReady") != std::string_view::npos)
+      return Verdict::kNotRun;
+  } else if (status == 503) {
+    return Verdict::kNotRun;  // the ALB has no healthy target
+  }
+  return status >= 500 ? Verdict::kFailed : Verdict::kAnswered;
+}
+
+// ---- RetryBudget ----
+
+RetryBudget::Bucket& RetryBudget::At(int64_t now_ms) {
+  const int64_t second = now_ms / 1000;
+  Bucket& b = buckets_[static_cast<size_t>(second) % buckets_.size()];
+  if (b.second != second) b = Bucket{second, 0, 0};
+  return b;
+}
+
+void RetryBudget::Request(int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++At(now_ms).requests;
+}
+
+bool RetryBudget::TryFallback(int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const int64_t second = now_ms / 1000;
+  const int window = std::clamp(options_.window_s, 1, static_cast<int>(buckets_.size()) - 1);
+  uint64_t requests = 0, fallbacks = 0;
+  for (const Bucket& b : buckets_) {
+    if (b.second > second - window && b.second <= second) {
+      requests += b.requests;
+      fallbacks += b.fallbacks;
+    }
+  }
+  const double allowed =
+      std::max(options_.ratio * static_cast<double>(requests), options_.floor_per_s * window);
+  if (static_cast<double>(fallbacks + 1) > allowed) return false;
+  ++At(now_ms).fallbacks;
+  return true;
+}
+
+// ---- Breakers ----
+
+bool Breakers::Allow(Platform p, features::Workload w, int64_t now_ms, bool* probe) {
+  *probe = false;
+  if (options_.failures <= 0) return true;
+  std::lock_guard<std::mutex> lock(mutex_);
+  One& b = At(p, w);
+  switch (b.state) {
+    case BreakerState::kClosed:
+      return true;
+    case BreakerState::kOpen:
+      if (now_ms < b.open_until_ms) return false;
+      b.state = BreakerState::kHalfOpen;
+      b.probe_out = false;
+      [[fallthrough]];
+    case BreakerState::kHalfOpen:
+      if (b.probe_out) return false;
+      b.probe_out = true;
+      *probe = true;
+      return true;
+  }
+  return true;
+}
+
+std::optional<BreakerState> Breakers::Record(Platform p, features::Workload w, bool success,
+                                             bool probe, int64_t now_ms) {
+  if (options_.failures <= 0) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mutex_);
+  One& b = At(p, w);
+  const BreakerState before = b.state;
+  if (probe) b.probe_out = false;
+  if (success) {
+    b.consecutive = 0;
+    // A late success of an attempt sent before the breaker opened does not close it: only the
+    // probe's does.
+    if (b.state == BreakerState::kHalfOpen && probe) b.state = BreakerState::kClosed;
+  } else {
+    ++b.consecutive;
+    if ((b.state == BreakerState::kHalfOpen && probe) ||
+        (b.state == BreakerState::kClosed && b.consecutive >= options_.failures)) {
+      b.state = BreakerState::kOpen;
+      b.open_until_ms = now_ms + options_.open_ms;
+    }
+  }
+  if (b.state != before) return b.state;
+  return std::nullopt;
+}
+
+BreakerState Breakers::State(Platform p, features::Workload w, int64_t now_ms) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const One& b = all_[static_cast<size_t>(p)][static_cast<size_t>(w)];
+  if (b.state == BreakerState::kOpen && now_ms >= b.open_until_ms) return BreakerState::kHalfOpen;
+  return b.state;
+}
+
+// ---- ArrivalRates ----
+
+void ArrivalRates::Arrive(features::Workload w, int64_t now_ms) {
+  const int64_t second = now_ms / 1000;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& ring = buckets_[static_cast<size_t>(w)];
+  Bucket& b = ring[static_cast<size_t>(second) % ring.size()];
+  if (b.second != second) b = Bucket{second, 0};
+  ++b.count;
+}
+
+double ArrivalRates::Rate(features::Workload w, int64_t now_ms, int from_s_ago, int seconds) const {
+  const int64_t current = now_ms / 1000;
+  const int64_t last = current - 1 - from_s_ago;  // the newest full second counted
+  const int64_t first = last - seconds + 1;
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint64_t n = 0;
+  for (const Bucket& b : buckets_[static_cast<size_t>(w)]) {
+    if (b.second >= first && b.second <= last) n += b.count;
+  }
+  return static_cast<double>(n) / std::max(1, seconds);
+}
+
+features::LoadPattern ArrivalRates::Pattern(features::Workload w, int64_t now_ms) const {
+  const double last10 = Rate(w, now_ms, 0, 10);
+  const double before = Rate(w, now_ms, 10, 50);
+  if (last10 >= 20 && last10 >= 2 * before) return features::LoadPattern::kBurstLoad;
+  const double a = Rate(w, now_ms, 40, 20), b = Rate(w, now_ms, 20, 20), c = Rate(w, now_ms, 0, 20);
+  if (c >= 8 && a > 0 && b >= 1.3 * a && c >= 1.3 * b) return features::LoadPattern::kRampLoad;
+  if (Rate(w, now_ms, 0, 60) >= 10) return features::LoadPattern::kMediumLoad;
+  return features::LoadPattern::kLowLoad;
+}
+
+}  // namespace hr::route

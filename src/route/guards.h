@@ -1,0 +1,115 @@
+// The rules that keep a router from making an outage worse (nginx's proxy_next_upstream and
+// Envoy's retry policy are the models): what an attempt's result means (answered; provably not
+// run; failed and maybe run; a configuration error), a retry budget over a sliding window, and a
+// circuit breaker per platform and workload. Pure: the caller passes the time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string_view>
+
+#include "features/request.h"
+#include "policy/decision.h"
+#include "route/upstream.h"
+
+namespace hr::route {
+
+enum class Verdict : uint8_t {
+  kAnswered,     // the platform answered (2xx-4xx but those below): relay it
+  kNotRun,       // provably not run: connect/DNS/TLS failure, 429, Lambda 413 or 502
+                 // ResourceNotReady, ALB 503; a fallback is safe for any workload
+  kFailed,       // may have run: timeout, broken connection, other 5xx; fallback only when the
+                 // workload is idempotent
+  kConfigError,  // 401/403: the router's own configuration is wrong; never a fallback
+};
+std::string_view Name(Verdict v);
+
+// `error_type` is the answer's X-Amzn-ErrorType header (empty when absent).
+Verdict Judge(policy::Platform platform, Transport transport, int status,
+              std::string_view error_type);
+
+// Fallbacks at most `ratio` of the requests over the last `window_s` seconds, but always at least
+// `floor_per_s` per second of the window (Finagle's and Envoy's retry budgets).
+struct BudgetOptions {
+  double ratio = 0.2;
+  int window_s = 10;
+  double floor_per_s = 3;
+};
+
+class RetryBudget {
+ public:
+  explicit RetryBudget(BudgetOptions options = {}) : options_(options) {}
+  void Request(int64_t now_ms);
+  // True (and counted) when one more fallback fits in the budget.
+  bool TryFallback(int64_t now_ms);
+
+ private:
+  struct Bucket {
+    int64_t second = -1;
+    uint64_t requests = 0, fallbacks = 0;
+  };
+  Bucket& At(int64_t now_ms);
+  BudgetOptions options_;
+  std::mutex mutex_;
+  std::array<Bucket, 64> buckets_{};
+};
+
+// Opens after `failures` consecutive failed attempts (0: never) for `open_ms`; then lets one
+// probe through (half-open): its success closes the breaker, its failure opens it again.
+struct BreakerOptions {
+  int failures = 5;
+  int open_ms = 30'000;
+};
+
+enum class BreakerState : uint8_t { kClosed, kOpen, kHalfOpen };
+std::string_view Name(BreakerState s);
+
+class Breakers {
+ public:
+  explicit Breakers(BreakerOptions options = {}) : options_(options) {}
+  // Whether an attempt may go to (platform, workload) now; `probe` is set when this attempt is
+  // the half-open probe (its result must be recorded).
+  bool Allow(policy::Platform p, features::Workload w, int64_t now_ms, bool* probe);
+  // The result of an attempt that Allow let through. Returns the new state when it changed.
+  std::optional<BreakerState> Record(policy::Platform p, features::Workload w, bool success,
+                                     bool probe, int64_t now_ms);
+  BreakerState State(policy::Platform p, features::Workload w, int64_t now_ms) const;
+
+ private:
+  struct One {
+    BreakerState state = BreakerState::kClosed;
+    int consecutive = 0;
+    int64_t open_until_ms = 0;
+    bool probe_out = false;
+  };
+  One& At(policy::Platform p, features::Workload w) {
+    return all_[static_cast<size_t>(p)][static_cast<size_t>(w)];
+  }
+  BreakerOptions options_;
+  mutable std::mutex mutex_;
+  std::array<std::array<One, features::kWorkloadCount>, 2> all_{};
+};
+
+// Arrivals per workload in one-second buckets, and the prototype's load pattern they resemble
+// (the prototype's load test: low 5 rps, medium 15, burst 5 -> 30 -> 5, ramp 5 -> 25):
+// burst when the last 10 s ran at >= 20 rps and >= 2x the 50 s before; ramp when each of the
+// last three 20 s thirds ran >= 1.3x the one before and the last at >= 8 rps; medium when the
+// last 60 s averaged >= 10 rps; low otherwise.
+class ArrivalRates {
+ public:
+  void Arrive(features::Workload w, int64_t now_ms);
+  // Arrivals per second over the `seconds` (1..60) before the current second.
+  double Rate(features::Workload w, int64_t now_ms, int from_s_ago, int seconds) const;
+  features::LoadPattern Pattern(features::Workload w, int64_t now_ms) const;
+
+ private:
+  struct Bucket {
+    int64_t second = -1;
+    uint32_t count = 0;
+  };
+  mutable std::mutex mutex_;
+  std::array<std::array<Bucket, 64>, features::kWorkloadCount> buckets_{};
+};
+
+}  // namespace hr::route

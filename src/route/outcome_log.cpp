@@ -1,0 +1,247 @@
+#include "route/outcome_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "core/civil_time.h"
+#include "json/json_reader.h"
+#include "json/json_writer.h"
+
+namespace hr::route {
+
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+
+// A number, or a string holding one (the prototype's Lambda wrote memory_used_mb as "512").
+std::optional<double> Number(const json::Value& v) {
+  if (v.IsNumber()) return v.GetDouble();
+  double d = 0;
+  if (v.IsString() && json::ParseJsonDouble(json::Text(v), d)) return d;
+  return std::nullopt;
+}
+
+void Put(json::Writer& w, std::string_view key, const std::optional<double>& v) {
+  if (!v) return;
+  json::Key(w, key);
+  json::Double(w, *v);
+}
+
+}  // namespace
+
+AnswerMetrics ReadAnswerMetrics(std::string_view body) {
+  AnswerMetrics m;
+  if (body.empty() || body.size() > (1u << 20)) return m;
+  json::Document doc;
+  std::string why;
+  if (!json::ParseDocument(doc, body, json::kRequestLimits, why) || !doc.IsObject()) return m;
+  const json::Value* metrics = json::Find(doc, "metrics");
+  if (!metrics || !metrics->IsObject()) return m;
+  m.found = true;
+  for (const auto& f : metrics->GetObject()) {
+    const std::string_view k = json::Text(f.name);
+    if (k == "execution_time_ms") {
+      m.execution_time_ms = Number(f.value);
+    } else if (k == "memory_used_mb") {
+      m.memory_used_mb = Number(f.value);
+    } else if (k == "memory_limit_mb") {
+      m.memory_limit_mb = Number(f.value);
+    } else if (k == "cpu_percent") {
+      m.cpu_percent = Number(f.value);
+    } else if (k == "payload_size_kb") {
+      m.payload_size_kb = Number(f.value);
+    } else if (k == "cold_start" && f.value.IsBool()) {
+      m.cold_start = f.value.GetBool();
+    }
+  }
+  return m;
+}
+
+std::string FormatAttempt(const AttemptLine& a) {
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::Key(w, "request_id");
+  json::String(w, a.request_id);
+  json::Key(w, "platform");
+  json::String(w, policy::Name(a.platform));
+  json::Key(w, "workload_type");
+  json::String(w, features::Name(a.workload));
+  json::Key(w, "timestamp");
+  json::String(w, a.timestamp);
+  json::Key(w, "http_status");
+  w.Int(a.http_status);
+  json::Key(w, "response_time_ms");
+  json::Double(w, a.response_time_ms);
+  json::Key(w, "target_payload_size_kb");
+  json::Double(w, a.target_payload_kb);
+  json::Key(w, "actual_payload_size_kb");
+  json::Double(w, a.actual_payload_kb);
+  json::Key(w, "time_window");
+  json::String(w, features::Name(a.time_window));
+  json::Key(w, "load_pattern");
+  json::String(w, features::Name(a.load_pattern));
+  json::Key(w, "metrics");
+  w.StartObject();
+  const AnswerMetrics& m = a.metrics;
+  Put(w, "execution_time_ms", m.execution_time_ms);
+  Put(w, "memory_used_mb", m.memory_used_mb);
+  Put(w, "memory_limit_mb", m.memory_limit_mb);
+  if (m.cold_start) {
+    json::Key(w, "cold_start");
+    w.Bool(*m.cold_start);
+  }
+  Put(w, "cpu_percent", m.cpu_percent);
+  Put(w, "payload_size_kb", m.payload_size_kb);
+  w.EndObject();
+  json::Key(w, "route");
+  w.StartObject();
+  json::Key(w, "decision");
+  json::String(w, a.decision);
+  json::Key(w, "policy");
+  json::String(w, a.policy);
+  json::Key(w, "objective");
+  if (a.objective.empty()) {
+    w.Null();
+  } else {
+    json::String(w, a.objective);
+  }
+  json::Key(w, "propensity");
+  json::Double(w, a.propensity);
+  json::Key(w, "fallback");
+  w.Bool(a.fallback);
+  json::Key(w, "attempt");
+  w.Int(a.attempt);
+  json::Key(w, "outcome");
+  json::String(w, a.outcome);
+  if (!a.error.empty()) {
+    json::Key(w, "error");
+    json::String(w, a.error.substr(0, 256));
+  }
+  json::Key(w, "time_window_derived");
+  w.Bool(a.time_window_derived);
+  json::Key(w, "load_pattern_derived");
+  w.Bool(a.load_pattern_derived);
+  json::Key(w, "overhead_us");
+  w.Int64(a.overhead_us);
+  w.EndObject();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// ---- OutcomeLog ----
+
+core::Result<std::unique_ptr<OutcomeLog>> OutcomeLog::Open(const OutcomeLogOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec || !std::filesystem::is_directory(options.dir))
+    return MakeError(ErrorCode::kIo,
+                     "cannot create the outcome log directory '" + options.dir +
+                         "': " + (ec ? ec.message() : "not a directory"),
+                     "outcome_log");
+  std::unique_ptr<OutcomeLog> log(new OutcomeLog());
+  log->options_ = options;
+  std::string start = core::FormatUtcMicros(core::NowUtc()).substr(0, 19);
+  for (char& c : start) {
+    if (c == ':') c = '-';
+  }
+  log->stem_ = options.dir + "/route-" + start + "Z-" + std::to_string(::getpid());
+  if (auto s = log->OpenNext(); !s) return s.error();
+  OutcomeLog* raw = log.get();
+  log->thread_ = std::thread([raw] { raw->Loop(); });
+  return log;
+}
+
+core::Status OutcomeLog::OpenNext() {
+  if (fd_ >= 0) ::close(fd_);
+  // Never another's file: a name already taken (the same second and pid) moves to the next.
+  for (int tries = 0; tries < 1000; ++tries) {
+    path_ = stem_ + "-" + std::to_string(sequence_++) + ".jsonl";
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ >= 0 || errno != EEXIST) break;
+  }
+  file_bytes_ = 0;
+  if (fd_ < 0)
+    return MakeError(ErrorCode::kIo,
+                     "cannot create the outcome log '" + path_ + "': " + std::strerror(errno),
+                     "outcome_log");
+  return {};
+}
+
+OutcomeLog::~OutcomeLog() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  (void)Flush();
+  if (fd_ >= 0) {
+    ::fsync(fd_);
+    ::close(fd_);
+  }
+}
+
+void OutcomeLog::Write(std::string line) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (buffer_.size() + line.size() + 1 > options_.max_buffer_bytes) {
+    dropped_.fetch_add(1);
+    return;
+  }
+  buffer_ += line;
+  buffer_ += '\n';
+  ++buffered_lines_;
+}
+
+core::Status OutcomeLog::Flush() {
+  std::lock_guard<std::mutex> io(io_mutex_);
+  std::string out;
+  uint64_t lines = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    out.swap(buffer_);
+    lines = buffered_lines_;
+    buffered_lines_ = 0;
+  }
+  if (out.empty()) return {};
+  if (file_bytes_ > 0 && file_bytes_ + out.size() > options_.max_file_bytes) {
+    if (auto s = OpenNext(); !s) {
+      dropped_.fetch_add(lines);
+      return s;
+    }
+  }
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      write_errors_.fetch_add(1);
+      dropped_.fetch_add(lines);
+      return MakeError(ErrorCode::kIo,
+                       "cannot write the outcome log '" + path_ + "': " + std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  file_bytes_ += out.size();
+  written_.fetch_add(lines);
+  return {};
+}
+
+void OutcomeLog::Loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_ms));
+    if (stop_) break;
+    lock.unlock();
+    (void)Flush();
+    lock.lock();
+  }
+}
+
+}  // namespace hr::route

@@ -1,0 +1,225 @@
+#include "route/route_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "json/json_reader.h"
+#include "route/workload_request.h"
+
+namespace hr::route {
+
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using policy::Platform;
+
+core::Error Bad(ErrorCode code, const std::string& message, const std::string& field) {
+  return MakeError(code, "route config: " + message, field);
+}
+
+core::Status ReadInt(const json::Value& v, const std::string& field, int lo, int hi, int& out) {
+  if (!v.IsInt64() || v.GetInt64() < lo || v.GetInt64() > hi)
+    return Bad(
+        ErrorCode::kOutOfRange,
+        field + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi),
+        field);
+  out = static_cast<int>(v.GetInt64());
+  return {};
+}
+
+core::Status ReadBool(const json::Value& v, const std::string& field, bool& out) {
+  if (!v.IsBool()) return Bad(ErrorCode::kWrongType, field + " must be true or false", field);
+  out = v.GetBool();
+  return {};
+}
+
+core::Status ReadUrl(const json::Value& v, const std::string& field, std::string& out) {
+  if (!v.IsString()) return Bad(ErrorCode::kWrongType, field + " must be a string", field);
+  out = std::string(json::Text(v));
+  return CheckUrl(out, field);
+}
+
+std::string Join(std::string_view base, std::string_view path) {
+  std::string url(base);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url + std::string(path);
+}
+
+// The options every level shares.
+struct Common {
+  std::optional<int> timeout_ms, deadline_ms;
+  std::optional<bool> idempotent;
+};
+
+core::Status ReadCommon(std::string_view key, const json::Value& v, const std::string& where,
+                        Common& c, bool& known) {
+  known = true;
+  int i = 0;
+  bool b = false;
+  if (key == "timeout_ms") {
+    if (auto s = ReadInt(v, where + "timeout_ms", 1, 900'000, i); !s) return s;
+    c.timeout_ms = i;
+  } else if (key == "deadline_ms") {
+    if (auto s = ReadInt(v, where + "deadline_ms", 1, 1'800'000, i); !s) return s;
+    c.deadline_ms = i;
+  } else if (key == "idempotent") {
+    if (auto s = ReadBool(v, where + "idempotent", b); !s) return s;
+    c.idempotent = b;
+  } else {
+    known = false;
+  }
+  return {};
+}
+
+void Apply(const Common& c, WorkloadTargets& t) {
+  if (c.timeout_ms) t.timeout_ms = *c.timeout_ms;
+  if (c.deadline_ms) t.deadline_ms = *c.deadline_ms;
+  if (c.idempotent) t.idempotent = *c.idempotent;
+}
+
+}  // namespace
+
+core::Status CheckUrl(std::string_view url, std::string_view field) {
+  const std::string f(field);
+  std::string_view rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else {
+    return Bad(
+        ErrorCode::kInvalidArgument,
+        f + " must start with http:// or https:// (got '" + std::string(url.substr(0, 64)) + "')",
+        f);
+  }
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':')
+    return Bad(ErrorCode::kInvalidArgument, f + " has no host", f);
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      return Bad(ErrorCode::kInvalidArgument, f + " holds a space or a control character", f);
+  }
+  return {};
+}
+
+core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view lambda_base,
+                                        std::string_view ecs_base) {
+  RouteTargets t;
+  std::array<std::string, 2> base;
+  Common top;
+  std::array<Common, features::kWorkloadCount> own;
+  std::array<std::array<std::string, 2>, features::kWorkloadCount> own_url;
+  if (!text.empty()) {
+    if (text.size() > kMaxConfigBytes)
+      return Bad(ErrorCode::kInvalidArgument, "the file is larger than 1 MB", "config");
+    json::Document doc;
+    std::string why;
+    if (!json::ParseDocument(doc, text, json::kRequestLimits, why))
+      return Bad(ErrorCode::kInvalidJson, "not valid JSON: " + why, "config");
+    if (!doc.IsObject()) return Bad(ErrorCode::kWrongType, "must be a JSON object", "config");
+    for (const auto& m : doc.GetObject()) {
+      const std::string key(json::Text(m.name));
+      bool known = false;
+      if (auto s = ReadCommon(key, m.value, "", top, known); !s) return s.error();
+      if (known) continue;
+      if (key == "lambda_url" || key == "ecs_url") {
+        if (auto s = ReadUrl(m.value, key, base[key == "ecs_url" ? 1 : 0]); !s) return s.error();
+      } else if (key == "connect_timeout_ms") {
+        if (auto s = ReadInt(m.value, key, 1, 60'000, t.connect_timeout_ms); !s) return s.error();
+      } else if (key == "workloads") {
+        if (!m.value.IsObject())
+          return Bad(ErrorCode::kWrongType, "workloads must be an object", "workloads");
+        for (const auto& wm : m.value.GetObject()) {
+          const std::string name(json::Text(wm.name));
+          const auto w = WorkloadOfPath(name);
+          if (!w)
+            return Bad(ErrorCode::kUnknownValue,
+                       "workloads." + name.substr(0, 64) +
+                           " is not a workload (lightweight_api, thumbnail_processing, "
+                           "medium_processing, heavy_processing)",
+                       "workloads." + name.substr(0, 64));
+          const std::string where = "workloads." + std::string(features::Name(*w)) + ".";
+          if (!wm.value.IsObject())
+            return Bad(ErrorCode::kWrongType,
+                       where.substr(0, where.size() - 1) + " must be an object",
+                       where.substr(0, where.size() - 1));
+          const size_t wi = static_cast<size_t>(*w);
+          for (const auto& om : wm.value.GetObject()) {
+            const std::string k(json::Text(om.name));
+            bool k_known = false;
+            if (auto s = ReadCommon(k, om.value, where, own[wi], k_known); !s) return s.error();
+            if (k_known) continue;
+            if (k == "lambda_url" || k == "ecs_url") {
+              if (auto s = ReadUrl(om.value, where + k, own_url[wi][k == "ecs_url" ? 1 : 0]); !s)
+                return s.error();
+            } else {
+              return Bad(ErrorCode::kUnknownField,
+                         where + k.substr(0, 64) +
+                             " is not a known key (lambda_url, ecs_url, timeout_ms, deadline_ms, "
+                             "idempotent)",
+                         where + k.substr(0, 64));
+            }
+          }
+        }
+      } else {
+        return Bad(ErrorCode::kUnknownField,
+                   key.substr(0, 64) +
+                       " is not a known key (lambda_url, ecs_url, timeout_ms, deadline_ms, "
+                       "connect_timeout_ms, idempotent, workloads)",
+                   key.substr(0, 64));
+      }
+    }
+  }
+  if (!lambda_base.empty()) {
+    if (auto s = CheckUrl(lambda_base, "--lambda-url"); !s) return s.error();
+    base[0] = std::string(lambda_base);
+  }
+  if (!ecs_base.empty()) {
+    if (auto s = CheckUrl(ecs_base, "--ecs-url"); !s) return s.error();
+    base[1] = std::string(ecs_base);
+  }
+  bool any = false;
+  for (int i = 0; i < features::kWorkloadCount; ++i) {
+    const auto w = static_cast<features::Workload>(i);
+    WorkloadTargets& wt = t.workloads[static_cast<size_t>(i)];
+    Apply(top, wt);
+    Apply(own[static_cast<size_t>(i)], wt);
+    // Without a deadline of its own a request may use two full attempts.
+    if (!top.deadline_ms && !own[static_cast<size_t>(i)].deadline_ms)
+      wt.deadline_ms = 2 * wt.timeout_ms;
+    const std::string short_name(PathName(w));
+    wt.url[0] = !own_url[static_cast<size_t>(i)][0].empty() ? own_url[static_cast<size_t>(i)][0]
+                : !base[0].empty()                          ? Join(base[0], "/" + short_name)
+                                                            : "";
+    wt.url[1] = !own_url[static_cast<size_t>(i)][1].empty() ? own_url[static_cast<size_t>(i)][1]
+                : !base[1].empty() ? Join(base[1], "/" + short_name + "/process")
+                                   : "";
+    any = any || !wt.url[0].empty() || !wt.url[1].empty();
+  }
+  if (!any)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no targets: give --lambda-url and/or --ecs-url, or --config with URLs",
+                     "config");
+  return t;
+}
+
+core::Result<RouteTargets> ReadTargets(const std::string& path, std::string_view lambda_base,
+                                       std::string_view ecs_base) {
+  if (path.empty()) return ParseTargets({}, lambda_base, ecs_base);
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return MakeError(ErrorCode::kIo, "cannot read the route config '" + path + "'", "config");
+  std::string text;
+  text.resize(kMaxConfigBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  auto t = ParseTargets(text, lambda_base, ecs_base);
+  if (!t) {
+    core::Error e = t.error();
+    e.message = path + ": " + e.message;
+    return e;
+  }
+  return t;
+}
+
+}  // namespace hr::route

@@ -1,0 +1,49 @@
+// Where `route` sends each workload: the prototype's layout from two base URLs (an API Gateway
+// stage or Function URL, `BASE/{workload}`; an ALB, `BASE/{workload}/process`), or per-workload
+// URLs, timeouts and idempotency from a JSON file. Unknown keys and misspelt workloads are errors
+// naming them. Pure: no I/O beyond reading the file.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "features/request.h"
+#include "policy/decision.h"
+
+namespace hr::route {
+
+struct WorkloadTargets {
+  std::array<std::string, 2> url;  // by policy::Platform; empty: not configured
+  int timeout_ms = 30'000;         // one attempt
+  int deadline_ms = 60'000;        // the whole request, every attempt
+  bool idempotent = true;          // the prototype's four are
+};
+
+struct RouteTargets {
+  std::array<WorkloadTargets, features::kWorkloadCount> workloads;
+  int connect_timeout_ms = 2'000;
+  const WorkloadTargets& of(features::Workload w) const {
+    return workloads[static_cast<size_t>(w)];
+  }
+};
+
+inline constexpr size_t kMaxConfigBytes = 1u << 20;
+
+// The layout file:
+//   {"lambda_url": BASE, "ecs_url": BASE, "timeout_ms": N, "deadline_ms": N,
+//    "connect_timeout_ms": N, "idempotent": bool,
+//    "workloads": {"heavy_processing": {"lambda_url": URL, "ecs_url": URL, "timeout_ms": N,
+//                                       "deadline_ms": N, "idempotent": bool}, ...}}
+// Base URLs get the prototype's paths appended; a workload's own URLs are used as they are.
+// `lambda_base` / `ecs_base` (the command line's --lambda-url / --ecs-url) override the file's.
+core::Result<RouteTargets> ParseTargets(std::string_view config_json, std::string_view lambda_base,
+                                        std::string_view ecs_base);
+core::Result<RouteTargets> ReadTargets(const std::string& config_path, std::string_view lambda_base,
+                                       std::string_view ecs_base);
+
+// An http:// or https:// URL with a host; errors name `field`.
+core::Status CheckUrl(std::string_view url, std::string_view field);
+
+}  // namespace hr::route

@@ -1,0 +1,148 @@
+#include "route/route_metrics.h"
+
+#include <cmath>
+
+namespace hr::route {
+
+namespace {
+
+constexpr std::string_view kClasses[] = {"2xx", "3xx", "4xx", "5xx", "other"};
+constexpr std::string_view kDenied[] = {"not_idempotent", "budget", "deadline", "breaker",
+                                        "no_target"};
+
+double BucketUpperUs(size_t i) { return std::pow(1.2, static_cast<double>(i)); }
+
+void Line(std::string& out, std::string_view name, const std::string& labels, double value) {
+  out += name;
+  if (!labels.empty()) out += "{" + labels + "}";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, " %.17g\n", value);
+  out += buf;
+}
+
+}  // namespace
+
+void RouteMetrics::Request(features::Workload w, policy::Platform p, int status) {
+  const size_t cls = status >= 200 && status < 600 ? static_cast<size_t>(status / 100 - 2) : 4;
+  Add(requests_[static_cast<size_t>(w)][Idx(p)][cls]);
+}
+
+void RouteMetrics::Overhead(int64_t us) {
+  const double v = static_cast<double>(std::max<int64_t>(us, 1));
+  size_t b = static_cast<size_t>(std::ceil(std::log(v) / std::log(1.2)));
+  if (b >= kOverheadBuckets) b = kOverheadBuckets - 1;
+  Add(overhead_[b]);
+  overhead_sum_us_.fetch_add(static_cast<uint64_t>(std::max<int64_t>(us, 0)),
+                             std::memory_order_relaxed);
+  Add(overhead_count_);
+}
+
+void RouteMetrics::Upstream(double ms) {
+  upstream_sum_us_.fetch_add(static_cast<uint64_t>(std::max(ms, 0.0) * 1000),
+                             std::memory_order_relaxed);
+  Add(upstream_count_);
+}
+
+double RouteMetrics::OverheadQuantileUs(double q) const {
+  uint64_t total = 0;
+  for (const auto& c : overhead_) total += c.load(std::memory_order_relaxed);
+  if (total == 0) return 0;
+  const double rank = q * static_cast<double>(total);
+  uint64_t seen = 0;
+  for (size_t i = 0; i < kOverheadBuckets; ++i) {
+    seen += overhead_[i].load(std::memory_order_relaxed);
+    if (static_cast<double>(seen) >= rank) return BucketUpperUs(i);
+  }
+  return BucketUpperUs(kOverheadBuckets - 1);
+}
+
+std::string RouteMetrics::Render(int upstream_in_flight, uint64_t log_written,
+                                 uint64_t log_dropped) const {
+  std::string out;
+  out +=
+      "# HELP hybrid_router_route_requests_total Routed requests by workload, the platform "
+      "that gave the answer, and its status class.\n# TYPE hybrid_router_route_requests_total "
+      "counter\n";
+  for (int w = 0; w < features::kWorkloadCount; ++w) {
+    for (size_t p = 0; p < 2; ++p) {
+      for (size_t c = 0; c < std::size(kClasses); ++c) {
+        const uint64_t v = requests_[static_cast<size_t>(w)][p][c].load();
+        if (v == 0) continue;
+        Line(out, "hybrid_router_route_requests_total",
+             "workload=\"" + std::string(features::Name(static_cast<features::Workload>(w))) +
+                 "\",platform=\"" + std::string(policy::Name(static_cast<policy::Platform>(p))) +
+                 "\",status=\"" + std::string(kClasses[c]) + "\"",
+             static_cast<double>(v));
+      }
+    }
+  }
+  out +=
+      "# HELP hybrid_router_route_attempts_total Upstream attempts by platform and verdict.\n"
+      "# TYPE hybrid_router_route_attempts_total counter\n";
+  for (size_t p = 0; p < 2; ++p) {
+    for (size_t v = 0; v < 4; ++v) {
+      Line(out, "hybrid_router_route_attempts_total",
+           "platform=\"" + std::string(policy::Name(static_cast<policy::Platform>(p))) +
+               "\",verdict=\"" + std::string(Name(static_cast<Verdict>(v))) + "\"",
+           static_cast<double>(attempts_[p][v].load()));
+    }
+  }
+  out +=
+      "# HELP hybrid_router_route_fallbacks_total Second attempts on the other platform, by "
+      "the platform that failed.\n# TYPE hybrid_router_route_fallbacks_total counter\n";
+  for (size_t p = 0; p < 2; ++p) {
+    Line(out, "hybrid_router_route_fallbacks_total",
+         "from=\"" + std::string(policy::Name(static_cast<policy::Platform>(p))) + "\"",
+         static_cast<double>(fallbacks_[p].load()));
+  }
+  out +=
+      "# HELP hybrid_router_route_fallbacks_denied_total Failed attempts not followed by a "
+      "fallback, by reason.\n# TYPE hybrid_router_route_fallbacks_denied_total counter\n";
+  for (size_t d = 0; d < std::size(kDenied); ++d) {
+    Line(out, "hybrid_router_route_fallbacks_denied_total",
+         "reason=\"" + std::string(kDenied[d]) + "\"", static_cast<double>(denied_[d].load()));
+  }
+  out +=
+      "# HELP hybrid_router_route_breaker_transitions_total Circuit breaker state changes by "
+      "platform and new state.\n# TYPE hybrid_router_route_breaker_transitions_total counter\n";
+  for (size_t p = 0; p < 2; ++p) {
+    for (size_t s = 0; s < 3; ++s) {
+      Line(out, "hybrid_router_route_breaker_transitions_total",
+           "platform=\"" + std::string(policy::Name(static_cast<policy::Platform>(p))) +
+               "\",state=\"" + std::string(Name(static_cast<BreakerState>(s))) + "\"",
+           static_cast<double>(breaker_[p][s].load()));
+    }
+  }
+  out += "# TYPE hybrid_router_route_explored_total counter\n";
+  Line(out, "hybrid_router_route_explored_total", "", static_cast<double>(explored_.load()));
+  out += "# TYPE hybrid_router_route_refused_total counter\n";
+  Line(out, "hybrid_router_route_refused_total", "", static_cast<double>(refused_.load()));
+  out +=
+      "# HELP hybrid_router_route_overhead_seconds The router's own time per request (the "
+      "request's time in the router less its upstream transfers).\n"
+      "# TYPE hybrid_router_route_overhead_seconds summary\n";
+  for (double q : {0.5, 0.9, 0.99, 0.999}) {
+    char label[32];
+    std::snprintf(label, sizeof label, "quantile=\"%g\"", q);
+    Line(out, "hybrid_router_route_overhead_seconds", label, OverheadQuantileUs(q) / 1e6);
+  }
+  Line(out, "hybrid_router_route_overhead_seconds_sum", "",
+       static_cast<double>(overhead_sum_us_.load()) / 1e6);
+  Line(out, "hybrid_router_route_overhead_seconds_count", "",
+       static_cast<double>(overhead_count_.load()));
+  out += "# TYPE hybrid_router_route_upstream_seconds summary\n";
+  Line(out, "hybrid_router_route_upstream_seconds_sum", "",
+       static_cast<double>(upstream_sum_us_.load()) / 1e6);
+  Line(out, "hybrid_router_route_upstream_seconds_count", "",
+       static_cast<double>(upstream_count_.load()));
+  out += "# TYPE hybrid_router_route_upstream_in_flight gauge\n";
+  Line(out, "hybrid_router_route_upstream_in_flight", "", upstream_in_flight);
+  out += "# TYPE hybrid_router_route_outcome_lines_total counter\n";
+  Line(out, "hybrid_router_route_outcome_lines_total", "written=\"true\"",
+       static_cast<double>(log_written));
+  Line(out, "hybrid_router_route_outcome_lines_total", "written=\"false\"",
+       static_cast<double>(log_dropped));
+  return out;
+}
+
+}  // namespace hr::route

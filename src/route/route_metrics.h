@@ -1,0 +1,53 @@
+// The router's counters and their Prometheus text (appended to the service's /metrics): requests
+// by workload, final platform and status class; attempts by platform and verdict; fallbacks and
+// why some were denied; breaker transitions; exploration; upstream time; and the router's own time
+// per request as a summary (p50, p90, p99, p999 from a fine log-scale histogram). Lock-free.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "features/request.h"
+#include "policy/decision.h"
+#include "route/guards.h"
+
+namespace hr::route {
+
+enum class Denied : uint8_t { kNotIdempotent, kBudget, kDeadline, kBreaker, kNoTarget, kCount };
+
+class RouteMetrics {
+ public:
+  void Request(features::Workload w, policy::Platform p, int status);
+  void Attempt(policy::Platform p, Verdict v) { Add(attempts_[Idx(p)][static_cast<size_t>(v)]); }
+  void Fallback(policy::Platform from) { Add(fallbacks_[Idx(from)]); }
+  void FallbackDenied(Denied why) { Add(denied_[static_cast<size_t>(why)]); }
+  void Breaker(policy::Platform p, BreakerState to) {
+    Add(breaker_[Idx(p)][static_cast<size_t>(to)]);
+  }
+  void Explored() { Add(explored_); }
+  void Refused() { Add(refused_); }  // a client error answered by the router itself (4xx)
+  void Overhead(int64_t us);
+  void Upstream(double ms);
+  // The router's own time per request at quantile q (0..1), microseconds (bucket upper bound).
+  double OverheadQuantileUs(double q) const;
+  std::string Render(int upstream_in_flight, uint64_t log_written, uint64_t log_dropped) const;
+
+ private:
+  static constexpr size_t kOverheadBuckets = 96;  // 1 us x 1.2^i, up to ~40 s
+  static void Add(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+  static size_t Idx(policy::Platform p) { return static_cast<size_t>(p); }
+  std::array<std::array<std::array<std::atomic<uint64_t>, 5>, 2>, features::kWorkloadCount>
+      requests_{};
+  std::array<std::array<std::atomic<uint64_t>, 4>, 2> attempts_{};
+  std::array<std::atomic<uint64_t>, 2> fallbacks_{};
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(Denied::kCount)> denied_{};
+  std::array<std::array<std::atomic<uint64_t>, 3>, 2> breaker_{};
+  std::atomic<uint64_t> explored_{0}, refused_{0};
+  std::array<std::atomic<uint64_t>, kOverheadBuckets> overhead_{};
+  std::atomic<uint64_t> overhead_sum_us_{0}, overhead_count_{0};
+  std::atomic<uint64_t> upstream_sum_us_{0}, upstream_count_{0};
+};
+
+}  // namespace hr::route

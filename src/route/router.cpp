@@ -1,0 +1,523 @@
+#include "route/router.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+
+#include "codec/predict_codec.h"
+#include "json/json_writer.h"
+#include "policy/objective.h"
+#include "route/route_metrics.h"
+#include "route/workload_request.h"
+
+namespace hr::route {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using core::ErrorCode;
+using policy::Platform;
+
+Platform Other(Platform p) { return p == Platform::kLambda ? Platform::kEcs : Platform::kLambda; }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t Mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+double Unit(uint64_t r) { return static_cast<double>(r >> 11) * 0x1.0p-53; }
+
+bool ValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != ':')
+      return false;
+  }
+  return true;
+}
+
+// Hop-by-hop headers and those the server writes itself are not relayed.
+bool Relayed(std::string_view lower_name) {
+  static constexpr std::string_view kDropped[] = {
+      "connection", "keep-alive",       "transfer-encoding", "content-length", "te",   "trailer",
+      "upgrade",    "proxy-connection", "content-type",      "x-request-id",   "date", "server",
+      "alt-svc"};
+  for (std::string_view d : kDropped) {
+    if (lower_name == d) return false;
+  }
+  return !lower_name.starts_with("x-route-");
+}
+
+std::string_view HeaderOf(const UpstreamResult& r, std::string_view lower_name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == lower_name) return v;
+  }
+  return {};
+}
+
+http::Response JsonError(int status, std::string_view code, const std::string& message,
+                         std::string_view field = {}) {
+  http::Response res;
+  res.status = status;
+  res.body = codec::ErrorBody(code, message, field);
+  return res;
+}
+
+}  // namespace
+
+std::string_view Name(FixedPolicy p) {
+  switch (p) {
+    case FixedPolicy::kModel:
+      return "model";
+    case FixedPolicy::kLambdaOnly:
+      return "lambda-only";
+    case FixedPolicy::kEcsOnly:
+      return "ecs-only";
+  }
+  return "model";
+}
+
+std::optional<FixedPolicy> ParsePolicy(std::string_view text) {
+  for (FixedPolicy p : {FixedPolicy::kModel, FixedPolicy::kLambdaOnly, FixedPolicy::kEcsOnly}) {
+    if (Name(p) == text) return p;
+  }
+  return std::nullopt;
+}
+
+// One routed request, shared by its attempts' completions.
+struct Flight {
+  http::Responder respond;
+  std::shared_ptr<const std::string> body;
+  features::Request features;
+  bool tw_derived = false, lp_derived = false;
+  double actual_kb = 0;
+  std::string request_id, timestamp, content_type, accept;
+  std::string decision, objective;
+  double propensity = 1;
+  Clock::time_point start, deadline;
+  int attempts = 0;
+  double upstream_ms = 0;
+  std::vector<AttemptLine> lines;
+  std::string failures;  // "lambda: connection refused; ..."
+};
+
+struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
+  RouterConfig config;
+  std::unique_ptr<service::Service> service;
+  RouteMetrics metrics;
+  RetryBudget budget;
+  Breakers breakers;
+  ArrivalRates rates;
+  std::unique_ptr<OutcomeLog> log;
+  std::unique_ptr<Upstream> upstream;
+  std::atomic<uint64_t> counter{0};
+  uint64_t seed = 0;
+  std::atomic<int64_t> last_config_error_log_ms{0};
+
+  Impl(const RouterConfig& c) : config(c), budget(c.budget), breakers(c.breaker) {}
+
+  void Route(features::Workload w, const http::Request& req, http::Response& res);
+  void Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe);
+  void Completed(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe,
+                 UpstreamResult r);
+  void Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res);
+  void AccessLog(const Flight& f, Platform p, int status, double seconds);
+};
+
+void Router::Impl::Route(features::Workload w, const http::Request& req, http::Response& res) {
+  const auto start = Clock::now();
+  const int64_t now_ms = NowMs();
+  auto f = std::make_shared<Flight>();
+  f->start = start;
+  auto body = std::make_shared<std::string>(req.body());
+  auto wr = ReadWorkloadRequest(*body);
+  if (!wr) {
+    metrics.Refused();
+    res = JsonError(400, core::CodeName(wr.error().code), wr.error().message, wr.error().field);
+    return;
+  }
+  if (wr->workload && *wr->workload != w) {
+    metrics.Refused();
+    res = JsonError(400, "invalid_argument",
+                    "workload_type '" + std::string(features::Name(*wr->workload)) +
+                        "' disagrees with the path, which names '" +
+                        std::string(features::Name(w)) + "'",
+                    "workload_type");
+    return;
+  }
+  const WorkloadTargets& targets = config.targets.of(w);
+  if (targets.url[0].empty() && targets.url[1].empty()) {
+    metrics.Refused();
+    res = JsonError(
+        404, "not_found",
+        "no target is configured for " + std::string(features::Name(w)) + " (see --config)");
+    return;
+  }
+  rates.Arrive(w, now_ms);
+  budget.Request(now_ms);
+  const core::CivilTime civil = core::NowIn(config.zone);
+  f->timestamp = core::FormatWallClockMicros(civil);
+  features::Request& fr = f->features;
+  fr.workload = w;
+  fr.payload_kb = wr->payload_kb;
+  fr.hour_of_day = civil.hour;
+  fr.is_weekend = core::Weekday(civil.year, civil.month, civil.day) >= 5;
+  f->tw_derived = !wr->time_window;
+  fr.time_window = wr->time_window.value_or(features::TimeWindowOfHour(civil.hour));
+  f->lp_derived = !wr->load_pattern;
+  fr.load_pattern = wr->load_pattern.value_or(rates.Pattern(w, now_ms));
+  fr.time_window_derived = f->tw_derived;
+  f->actual_kb = static_cast<double>(body->size()) / 1024;
+  const std::string_view given_id = req.header("x-request-id");
+  f->request_id = ValidRequestId(wr->request_id) ? wr->request_id
+                  : ValidRequestId(given_id)
+                      ? std::string(given_id)
+                      : "rt-" + std::to_string(seed) + "-" + std::to_string(counter.fetch_add(1));
+  f->content_type = std::string(req.header("content-type"));
+  if (f->content_type.empty()) f->content_type = "application/json";
+  f->accept = std::string(req.header("accept"));
+
+  // The decision.
+  Platform chosen = Platform::kLambda;
+  switch (config.policy) {
+    case FixedPolicy::kLambdaOnly:
+      chosen = Platform::kLambda;
+      f->decision = "policy:lambda-only";
+      break;
+    case FixedPolicy::kEcsOnly:
+      chosen = Platform::kEcs;
+      f->decision = "policy:ecs-only";
+      break;
+    case FixedPolicy::kModel: {
+      static thread_local model::Scratch scratch;
+      const auto loaded = service->model();
+      const policy::Decision d =
+          policy::DecideFor(*loaded->model, fr, config.service.objective, scratch);
+      chosen = d.platform;
+      f->objective = policy::Label(config.service.objective);
+      if (d.objective == policy::ObjectiveKind::kClassifier) f->objective = "classifier";
+      f->decision = "model:" + f->objective;
+      const double p = config.explore;
+      f->propensity = 1 - p / 2;
+      if (p > 0) {
+        const uint64_t r = Mix(seed + counter.fetch_add(1) * 0x9e3779b97f4a7c15ull);
+        if (Unit(r) < p) {
+          const Platform drawn = (r & 1) ? Platform::kEcs : Platform::kLambda;
+          metrics.Explored();
+          if (drawn != chosen) {
+            chosen = drawn;
+            f->propensity = p / 2;
+          }
+          f->decision = "explore";
+        }
+      }
+      break;
+    }
+  }
+  // A platform without a target for this workload, or with its breaker open, sends the request
+  // straight to the other one (not a fallback: nothing failed for this request).
+  bool probe = false;
+  if (targets.url[static_cast<size_t>(chosen)].empty()) {
+    f->decision += ";no_target:" + std::string(policy::Name(chosen));
+    chosen = Other(chosen);
+    f->propensity = 1;
+  } else if (!breakers.Allow(chosen, w, now_ms, &probe)) {
+    bool other_probe = false;
+    const Platform other = Other(chosen);
+    if (!targets.url[static_cast<size_t>(other)].empty() &&
+        breakers.Allow(other, w, now_ms, &other_probe)) {
+      f->decision += ";breaker_open:" + std::string(policy::Name(chosen));
+      chosen = other;
+      probe = other_probe;
+      f->propensity = 1;
+    } else {
+      f->decision += ";breakers_open";  // both open: the chosen platform is tried regardless
+    }
+  }
+  f->deadline = start + std::chrono::milliseconds(targets.deadline_ms);
+  f->body = std::move(body);
+  f->respond = req.Defer();
+  if (!f->respond) {
+    res = JsonError(500, "internal", "this front end cannot wait for an upstream answer");
+    return;
+  }
+  Attempt(f, chosen, false, probe);
+}
+
+void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback,
+                           bool probe) {
+  ++f->attempts;
+  const WorkloadTargets& t = config.targets.of(f->features.workload);
+  UpstreamRequest u;
+  u.url = t.url[static_cast<size_t>(p)];
+  u.body = f->body;
+  u.headers.reserve(4);
+  u.headers.push_back("Content-Type: " + f->content_type);
+  if (!f->accept.empty()) u.headers.push_back("Accept: " + f->accept);
+  u.headers.push_back("X-Request-Id: " + f->request_id);
+  u.headers.push_back("User-Agent: hybrid-router");
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(f->deadline - Clock::now()).count();
+  u.timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 1, t.timeout_ms));
+  u.connect_timeout_ms = std::min(config.targets.connect_timeout_ms, u.timeout_ms);
+  auto self = shared_from_this();
+  upstream->Send(std::move(u), [self, f, p, fallback, probe](UpstreamResult r) {
+    self->Completed(f, p, fallback, probe, std::move(r));
+  });
+}
+
+void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool fallback,
+                             bool probe, UpstreamResult r) {
+  const int64_t now_ms = NowMs();
+  const features::Workload w = f->features.workload;
+  const Verdict v = Judge(p, r.transport, r.status, HeaderOf(r, "x-amzn-errortype"));
+  metrics.Attempt(p, v);
+  f->upstream_ms += r.total_ms;
+  metrics.Upstream(r.total_ms);
+  if (r.transport != Transport::kShutdown) {
+    const bool failed = r.transport != Transport::kOk || r.status >= 500;
+    if (auto changed = breakers.Record(p, w, !failed, probe, now_ms)) {
+      metrics.Breaker(p, *changed);
+      if (config.service.event_log)
+        config.service.event_log->warn(
+            R"("event":"breaker","platform":"{}","workload":"{}","state":"{}")", policy::Name(p),
+            features::Name(w), Name(*changed));
+    }
+  }
+  AttemptLine line;
+  line.request_id = f->request_id;
+  line.platform = p;
+  line.workload = w;
+  line.timestamp = f->timestamp;
+  line.http_status = r.transport == Transport::kOk        ? r.status
+                     : r.transport == Transport::kTimeout ? 504
+                                                          : 502;
+  line.response_time_ms = r.total_ms;
+  line.target_payload_kb = f->features.payload_kb;
+  line.actual_payload_kb = f->actual_kb;
+  line.time_window = f->features.time_window;
+  line.load_pattern = f->features.load_pattern;
+  if (r.transport == Transport::kOk) line.metrics = ReadAnswerMetrics(r.body);
+  if (line.metrics.payload_size_kb) line.actual_payload_kb = *line.metrics.payload_size_kb;
+  line.decision = f->decision;
+  line.policy = std::string(Name(config.policy));
+  line.objective = f->objective;
+  line.propensity = f->propensity;
+  line.fallback = fallback;
+  line.attempt = f->attempts;
+  line.outcome = std::string(Name(v));
+  line.time_window_derived = f->tw_derived;
+  line.load_pattern_derived = f->lp_derived;
+  if (r.transport != Transport::kOk) line.error = r.message;
+  f->lines.push_back(std::move(line));
+
+  if (v == Verdict::kAnswered) {
+    http::Response res;
+    res.status = r.status;
+    res.body = std::move(r.body);
+    const std::string_view ct = HeaderOf(r, "content-type");
+    res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
+    for (auto& [k, val] : r.headers) {
+      if (Relayed(k)) res.headers.emplace_back(std::move(k), std::move(val));
+    }
+    Finish(f, p, std::move(res));
+    return;
+  }
+  const std::string what =
+      std::string(policy::Name(p)) + ": " +
+      (r.transport == Transport::kOk ? "HTTP " + std::to_string(r.status)
+                                     : std::string(Name(r.transport)) + " (" + r.message + ")");
+  f->failures += f->failures.empty() ? what : "; " + what;
+  if (v == Verdict::kConfigError) {
+    int64_t last = last_config_error_log_ms.load();
+    if (config.service.event_log && now_ms - last >= 10'000 &&
+        last_config_error_log_ms.compare_exchange_strong(last, now_ms)) {
+      config.service.event_log->error(
+          R"("event":"upstream_config_error","platform":"{}","workload":"{}","status":{})",
+          policy::Name(p), features::Name(w), r.status);
+    }
+    Finish(f, p,
+           JsonError(502, "upstream_config_error",
+                     std::string(policy::Name(p)) + " refused the router (HTTP " +
+                         std::to_string(r.status) +
+                         "): the router's credentials or the target's permissions are wrong; "
+                         "not retried elsewhere"));
+    return;
+  }
+  // Not run, or failed: one attempt on the other platform when every guard allows it.
+  const Platform other = Other(p);
+  const WorkloadTargets& t = config.targets.of(w);
+  std::optional<Denied> denied;
+  bool other_probe = false;
+  if (r.transport == Transport::kShutdown) {
+    denied = Denied::kDeadline;
+  } else if (fallback || f->attempts >= 2) {
+    denied = std::nullopt;  // the one cross-platform attempt is spent: no counting
+  } else if (t.url[static_cast<size_t>(other)].empty()) {
+    denied = Denied::kNoTarget;
+  } else if (v == Verdict::kFailed && !t.idempotent) {
+    denied = Denied::kNotIdempotent;
+  } else if (Clock::now() + std::chrono::milliseconds(1) >= f->deadline) {
+    denied = Denied::kDeadline;
+  } else if (!breakers.Allow(other, w, now_ms, &other_probe)) {
+    denied = Denied::kBreaker;
+  } else if (!budget.TryFallback(now_ms)) {
+    denied = Denied::kBudget;
+    if (other_probe) breakers.Record(other, w, true, true, now_ms);  // hand the probe back
+  } else {
+    metrics.Fallback(p);
+    Attempt(f, other, true, other_probe);
+    return;
+  }
+  if (denied) metrics.FallbackDenied(*denied);
+  if (r.transport == Transport::kOk) {  // the platform's own answer (429, 503, 500...) relayed
+    http::Response res;
+    res.status = r.status;
+    res.body = std::move(r.body);
+    const std::string_view ct = HeaderOf(r, "content-type");
+    res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
+    for (auto& [k, val] : r.headers) {
+      if (Relayed(k)) res.headers.emplace_back(std::move(k), std::move(val));
+    }
+    Finish(f, p, std::move(res));
+    return;
+  }
+  const bool timeout = r.transport == Transport::kTimeout;
+  Finish(f, p,
+         JsonError(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_unavailable",
+                   "no platform answered: " + f->failures));
+}
+
+void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res) {
+  const double seconds = std::chrono::duration<double>(Clock::now() - f->start).count();
+  const int64_t overhead_us =
+      std::max<int64_t>(0, static_cast<int64_t>(seconds * 1e6 - f->upstream_ms * 1000));
+  const bool fell_back = f->attempts > 1;
+  res.headers.emplace_back("X-Route-Platform", std::string(policy::Name(p)));
+  res.headers.emplace_back("X-Route-Decision", f->decision);
+  res.headers.emplace_back("X-Route-Fallback", fell_back ? "true" : "false");
+  res.headers.emplace_back("X-Route-Attempts", std::to_string(f->attempts));
+  res.headers.emplace_back("X-Route-Overhead-Us", std::to_string(overhead_us));
+  res.headers.emplace_back("X-Request-Id", f->request_id);
+  res.headers.emplace_back("Access-Control-Allow-Origin", config.service.cors_origin);
+  metrics.Request(f->features.workload, p, res.status);
+  metrics.Overhead(overhead_us);
+  if (log) {
+    f->lines.back().overhead_us = overhead_us;
+    for (const AttemptLine& line : f->lines) log->Write(FormatAttempt(line));
+  }
+  AccessLog(*f, p, res.status, seconds);
+  http::Responder respond = std::move(f->respond);
+  respond(std::move(res));
+}
+
+void Router::Impl::AccessLog(const Flight& f, Platform p, int status, double seconds) {
+  if (!config.service.access_log) return;
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::Key(w, "time");
+  json::String(w, core::FormatUtcMicros(core::NowUtc()));
+  json::Key(w, "request_id");
+  json::String(w, f.request_id);
+  json::Key(w, "method");
+  json::String(w, "POST");
+  json::Key(w, "path");
+  json::String(w, "/" + std::string(PathName(f.features.workload)));
+  json::Key(w, "status");
+  w.Int(status);
+  json::Key(w, "latency_us");
+  w.Int64(static_cast<int64_t>(seconds * 1e6));
+  json::Key(w, "platform");
+  json::String(w, policy::Name(p));
+  json::Key(w, "decision");
+  json::String(w, f.decision);
+  json::Key(w, "attempts");
+  w.Int(f.attempts);
+  w.EndObject();
+  config.service.access_log->info(std::string_view(buf.GetString(), buf.GetSize()));
+}
+
+// ---- Router ----
+
+core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config) {
+  if (!(config.explore >= 0 && config.explore <= 1))
+    return core::MakeError(ErrorCode::kInvalidArgument, "--explore must be from 0 to 1", "explore");
+  std::unique_ptr<Router> r(new Router());
+  r->impl_ = std::make_shared<Impl>(config);
+  Impl& im = *r->impl_;
+  im.seed = config.seed
+                ? config.seed
+                : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  auto svc = service::Service::Create(config.service);
+  if (!svc) return svc.error();
+  im.service = std::move(*svc);
+  if (!config.outcome_log.dir.empty()) {
+    auto log = OutcomeLog::Open(config.outcome_log);
+    if (!log) return log.error();
+    im.log = std::move(*log);
+  }
+  auto up = Upstream::Create(config.upstream);
+  if (!up) return up.error();
+  im.upstream = std::move(*up);
+  Impl* raw = r->impl_.get();
+  im.service->SetExtraMetrics([raw] {
+    return raw->metrics.Render(raw->upstream ? raw->upstream->in_flight() : 0,
+                               raw->log ? raw->log->written() : 0,
+                               raw->log ? raw->log->dropped() : 0);
+  });
+  return r;
+}
+
+Router::~Router() {
+  if (!impl_) return;
+  impl_->upstream.reset();  // transfers still running finish (kShutdown) while all else lives
+  impl_->log.reset();       // written out
+}
+
+service::Service& Router::service() { return *impl_->service; }
+
+double Router::OverheadQuantileUs(double q) const { return impl_->metrics.OverheadQuantileUs(q); }
+
+void Router::Handle(const http::Request& req, http::Response& res) {
+  std::string_view path = req.target();
+  path = path.substr(0, path.find('?'));
+  // POST /{workload} (API Gateway's layout) or /{workload}/process (the ALB's).
+  std::string_view name = path.size() > 1 ? path.substr(1) : std::string_view();
+  if (name.ends_with("/process")) name.remove_suffix(8);
+  const auto w = name.find('/') == std::string_view::npos ? WorkloadOfPath(name) : std::nullopt;
+  if (!w) {
+    impl_->service->Handle(req, res);  // health, readiness, model, metrics, reload, /predict
+    return;
+  }
+  const service::ServiceConfig& sc = impl_->config.service;
+  if (req.method() != "POST") {
+    impl_->metrics.Refused();
+    res = JsonError(405, "method_not_allowed", "use POST to route a workload request");
+    res.headers.emplace_back("Allow", "POST");
+    return;
+  }
+  if (sc.keys.enabled()) {
+    std::string_view key = req.header("x-api-key");
+    const std::string_view auth = req.header("authorization");
+    if (key.empty() && auth.starts_with("Bearer ")) key = auth.substr(7);
+    if (!sc.keys.Check(key)) {
+      impl_->metrics.Refused();
+      res = JsonError(401, "unauthorized",
+                      "a valid API key is required (x-api-key header or Authorization: Bearer)");
+      res.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return;
+    }
+  }
+  impl_->Route(*w, req, res);
+}
+
+}  // namespace hr::route

@@ -1,0 +1,66 @@
+// `route`: the gateway in front of the user's Lambda functions and ECS services (DESIGN.md
+// "Routing real traffic"). Per workload request it derives the decision features (path, body
+// metadata, the clock in its time zone, the arrival rate it observes), decides with the model and
+// objective (or a fixed policy, or explores), forwards the body unchanged to the chosen platform,
+// falls back to the other only when the guards allow it, relays the answer with X-Route-*
+// headers, and logs every attempt as a measurement. Everything that is not a workload path
+// (health, readiness, model, metrics, reload, /predict) is the service's. Adapter.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/civil_time.h"
+#include "core/result.h"
+#include "http/server.h"
+#include "route/guards.h"
+#include "route/outcome_log.h"
+#include "route/route_config.h"
+#include "route/upstream.h"
+#include "service/service.h"
+
+namespace hr::route {
+
+enum class FixedPolicy : uint8_t { kModel, kLambdaOnly, kEcsOnly };
+inline constexpr std::string_view kPolicyNames = "model, lambda-only, ecs-only";
+std::string_view Name(FixedPolicy p);
+std::optional<FixedPolicy> ParsePolicy(std::string_view text);
+
+struct RouterConfig {
+  service::ServiceConfig service;  // model, objective, keys, logs: as `serve`
+  RouteTargets targets;
+  FixedPolicy policy = FixedPolicy::kModel;
+  double explore = 0;  // share of requests (model policy) sent to a platform drawn at random
+  uint64_t seed = 0;   // exploration's random stream; 0: from the system
+  core::TimeZone zone;
+  BudgetOptions budget;
+  BreakerOptions breaker;
+  UpstreamOptions upstream;
+  OutcomeLogOptions outcome_log;  // dir empty: no outcome log
+};
+
+class Router {
+ public:
+  static core::Result<std::unique_ptr<Router>> Create(RouterConfig config);
+  // Destroy after the server has drained: transfers still running end as kShutdown (answered
+  // 502 if their clients are still there), and the outcome log is written out.
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // The server's handler.
+  void Handle(const http::Request& req, http::Response& res);
+  service::Service& service();
+  // The router's own time per request at quantile q, microseconds (from its histogram).
+  double OverheadQuantileUs(double q) const;
+
+ private:
+  Router() = default;
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace hr::route

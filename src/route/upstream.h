@@ -1,0 +1,79 @@
+// The router's upstream HTTP client: libcurl's multi interface on one I/O thread of its own,
+// beside the server's event loops. Connections are pooled and reused per host, TLS and HTTP/2
+// (by ALPN) come from libcurl, and every transfer finishes with a result that tells a failure
+// before the request was sent (connect, DNS, TLS: it provably did not run) from one after it
+// (a timeout, a reset: it may have run). Adapter: sockets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace hr::route {
+
+// How a transfer failed, if it did.
+enum class Transport : uint8_t {
+  kOk,        // an HTTP answer arrived (of any status)
+  kConnect,   // refused, unreachable, connect timeout: never sent
+  kResolve,   // DNS: never sent
+  kTls,       // TLS handshake or certificate: never sent
+  kTimeout,   // sent (at least in part), no complete answer in time: may have run
+  kBroken,    // the connection failed after sending began: may have run
+  kTooLarge,  // the answer exceeded the size limit (it ran)
+  kShutdown,  // the router stopped before the transfer finished
+  kOther,
+};
+std::string_view Name(Transport t);
+// Whether a failure of this kind means the request never reached the platform.
+bool NeverSent(Transport t);
+
+struct UpstreamRequest {
+  std::string url;
+  std::shared_ptr<const std::string> body;  // shared by a request's attempts, never copied
+  std::vector<std::string> headers;         // "Name: value"
+  int timeout_ms = 30'000;                  // the whole transfer
+  int connect_timeout_ms = 2'000;
+};
+
+struct UpstreamResult {
+  Transport transport = Transport::kOk;
+  std::string message;                                       // libcurl's explanation of a failure
+  int status = 0;                                            // HTTP status when transport == kOk
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names, final answer
+  std::string body;       // capacity >= size + 64: readable by simdjson in place
+  double total_ms = 0;    // libcurl's time for the whole transfer, connect included
+  int64_t queued_us = 0;  // from Send() to the transfer's start on the I/O thread
+};
+
+struct UpstreamOptions {
+  size_t max_answer_bytes = size_t{16} << 20;
+  long max_connections_per_host = 0;  // 0: no limit
+  long max_pooled_connections = 256;  // idle connections kept for reuse
+};
+
+class Upstream {
+ public:
+  static core::Result<std::unique_ptr<Upstream>> Create(const UpstreamOptions& options);
+  // Stops the I/O thread; transfers still running finish with Transport::kShutdown.
+  ~Upstream();
+  Upstream(const Upstream&) = delete;
+  Upstream& operator=(const Upstream&) = delete;
+
+  // Starts a transfer (POST `body` to `url`); `done` runs on the I/O thread when it finishes and
+  // must not block. Thread-safe, also from within a `done`.
+  void Send(UpstreamRequest request, std::function<void(UpstreamResult)> done);
+  int in_flight() const;
+
+ private:
+  Upstream() = default;
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace hr::route

@@ -1,0 +1,36 @@
+// The prototype's workload request as a router reads it: which workload (from the path the
+// client posted to, or the body's workload_type), its payload size and its cell (the body's
+// metadata). The payload itself is never looked at. Pure: no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "features/request.h"
+
+namespace hr::route {
+
+// What a workload request says about its cell: `{"request_id", "workload_type", "timestamp",
+// "metadata": {"target_size_kb", "time_window", "load_pattern"}, "payload"}`.
+struct WorkloadRequest {
+  std::string request_id;                      // at most 128 bytes; empty when absent
+  std::optional<features::Workload> workload;  // workload_type, when given
+  double payload_kb = 0;                       // metadata.target_size_kb, else the body's size
+  bool payload_from_metadata = false;
+  std::optional<features::TimeWindow> time_window;
+  std::optional<features::LoadPattern> load_pattern;
+};
+
+// Reads a JSON object body (depth and size limits of json::kRequestLimits). An empty body is an
+// empty request. Errors name the field (metadata.time_window: unknown value, allowed values).
+core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body);
+
+// The prototype's path names (lightweight, thumbnail, medium, heavy) or the full workload_type.
+std::optional<features::Workload> WorkloadOfPath(std::string_view name);
+
+// The prototype's short path name of a workload ("heavy").
+std::string_view PathName(features::Workload w);
+
+}  // namespace hr::route

@@ -1,0 +1,436 @@
+// Black-box tests of `hybrid-router route`: the real binary in front of `emulate` (the real
+// binary too) on real sockets, with real refused connections, throttles, timeouts and SIGTERM.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <future>
+#include <vector>
+
+#include "http_client.h"
+#include "run_binary.h"
+
+namespace hr::testing {
+namespace {
+
+std::string Request(const std::string& workload, double kb, const std::string& id = "") {
+  std::string body = R"({"workload_type":")" + workload + R"(","metadata":{"target_size_kb":)" +
+                     std::to_string(kb) + R"(},"payload":"QUJD")";
+  if (!id.empty()) body += R"(,"request_id":")" + id + "\"";
+  return body + "}";
+}
+const std::string kMedium = Request("medium_processing", 100);
+
+// A port on 127.0.0.1 where nothing listens: connections to it are refused.
+int ClosedPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string Url(int port, const std::string& path = "") {
+  return "http://127.0.0.1:" + std::to_string(port) + path;
+}
+
+struct LogDir {
+  std::string path;
+  LogDir() {
+    char t[] = "/tmp/hr_route_log_XXXXXX";
+    path = mkdtemp(t);
+  }
+  ~LogDir() { std::filesystem::remove_all(path); }
+  // Every line of every .jsonl file, parsed.
+  std::vector<std::string> Lines() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(path)) {
+      std::ifstream in(e.path());
+      for (std::string line; std::getline(in, line);) out.push_back(line);
+    }
+    return out;
+  }
+};
+
+struct Attempt {
+  std::string platform, outcome, request_id;
+  int status = 0, attempt = 0;
+  bool fallback = false;
+  double propensity = 0;
+};
+
+std::vector<Attempt> Attempts(const LogDir& log) {
+  std::vector<Attempt> out;
+  simdjson::dom::parser p;
+  for (const std::string& line : log.Lines()) {
+    simdjson::dom::element e;
+    EXPECT_EQ(p.parse(line).get(e), simdjson::SUCCESS) << line;
+    Attempt a;
+    a.platform = std::string(e["platform"].get_string().value());
+    a.status = static_cast<int>(e["http_status"].get_int64().value());
+    a.request_id = std::string(e["request_id"].get_string().value());
+    a.outcome = std::string(e["route"]["outcome"].get_string().value());
+    a.attempt = static_cast<int>(e["route"]["attempt"].get_int64().value());
+    a.fallback = e["route"]["fallback"].get_bool().value();
+    a.propensity = e["route"]["propensity"].get_double().value();
+    out.push_back(a);
+  }
+  return out;
+}
+
+ServerProcess Emulate(std::vector<std::string> args) {
+  return ServerProcess(std::move(args), {}, 0, "emulate");
+}
+ServerProcess Route(std::vector<std::string> args) {
+  args.insert(args.end(), {"--access-log", "off"});
+  return ServerProcess(std::move(args), {}, 0, "route");
+}
+
+// Stops the router (SIGTERM: it drains and writes its outcome log) and checks it exited cleanly.
+void StopCleanly(ServerProcess& route) { ASSERT_EQ(route.Stop(SIGTERM), 0) << route.Stderr(); }
+
+TEST(Route, ForwardsToTheChosenPlatformAndLogsEveryAttemptAsAMeasurement) {
+  ServerProcess emu = Emulate({"--time-scale", "0.001"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir log;
+  ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                               Url(emu.port()), "--outcome-log", log.path});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  simdjson::dom::parser p;
+  int n = 0;
+  for (const std::string path :
+       {"/heavy", "/heavy/process", "/lightweight", "/thumbnail/process"}) {
+    const std::string workload = path.find("heavy") != std::string::npos   ? "heavy_processing"
+                                 : path.find("light") != std::string::npos ? "lightweight_api"
+                                                                           : "thumbnail_processing";
+    auto r =
+        Call(route.port(), "POST", path, Request(workload, 1024, "req-" + std::to_string(n++)));
+    ASSERT_EQ(r.status, 200) << path << " " << r.body;
+    // The platform's own answer, relayed, with the router's headers.
+    simdjson::dom::element doc;
+    ASSERT_EQ(p.parse(r.body).get(doc), simdjson::SUCCESS);
+    EXPECT_EQ(doc["platform"].get_string().value(), r.headers["x-route-platform"]) << path;
+    EXPECT_EQ(doc["workload_type"].get_string().value(), workload);
+    EXPECT_EQ(doc["request_id"].get_string().value(), r.headers["x-request-id"]);
+    EXPECT_EQ(r.headers["x-route-decision"], "model:latency");
+    EXPECT_EQ(r.headers["x-route-fallback"], "false");
+    EXPECT_EQ(r.headers["x-route-attempts"], "1");
+    EXPECT_FALSE(r.headers["x-emulated-cell"].empty());  // the platform's headers come along
+  }
+  // The model decides by the request: a 5 MB heavy request goes to Lambda, a 1 KB lightweight one
+  // to ECS (the built-in model's latency objective, from the measurements).
+  EXPECT_EQ(Call(route.port(), "POST", "/heavy", Request("heavy_processing", 5120))
+                .headers["x-route-platform"],
+            "lambda");
+  EXPECT_EQ(Call(route.port(), "POST", "/lightweight", Request("lightweight_api", 1))
+                .headers["x-route-platform"],
+            "ecs");
+  // Fixed policies.
+  StopCleanly(route);
+  const auto attempts = Attempts(log);
+  ASSERT_EQ(attempts.size(), 6u);
+  for (const Attempt& a : attempts) {
+    EXPECT_EQ(a.status, 200);
+    EXPECT_EQ(a.outcome, "answered");
+    EXPECT_FALSE(a.fallback);
+    EXPECT_EQ(a.propensity, 1.0);
+  }
+  // `audit` reads the router's own traffic: every attempt a measurement.
+  auto audit = RunCli("audit --json " + log.path);
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  simdjson::dom::element rep;
+  ASSERT_EQ(p.parse(audit.out).get(rep), simdjson::SUCCESS) << audit.out;
+  EXPECT_EQ(rep["summary"]["accepted"].get_int64().value(), 6);
+  EXPECT_EQ(rep["summary"]["routed"]["attempts"].get_int64().value(), 6);
+  EXPECT_EQ(rep["summary"]["routed"]["fallbacks"].get_int64().value(), 0);
+}
+
+TEST(Route, FixedPoliciesAndExplorationLogTheirPropensity) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  for (const auto& [policy, platform] :
+       {std::pair<std::string, std::string>{"lambda-only", "lambda"}, {"ecs-only", "ecs"}}) {
+    ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                                 Url(emu.port()), "--policy", policy});
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    for (const char* w : {"heavy", "lightweight"}) {
+      auto r = Call(route.port(), "POST", std::string("/") + w, "{}");
+      EXPECT_EQ(r.status, 200) << r.body;
+      EXPECT_EQ(r.headers["x-route-platform"], platform);
+      EXPECT_EQ(r.headers["x-route-decision"], "policy:" + policy);
+    }
+  }
+  LogDir log;
+  ServerProcess route =
+      Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()), "--explore",
+             "1", "--seed", "3", "--outcome-log", log.path});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  std::map<std::string, int> seen;
+  for (int i = 0; i < 40; ++i) {
+    auto r = Call(route.port(), "POST", "/heavy", Request("heavy_processing", 5120));
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["x-route-decision"], "explore");
+    ++seen[r.headers["x-route-platform"]];
+  }
+  EXPECT_GE(seen["lambda"], 8);  // 40 fair draws: each side at least 8 (p < 1e-4 otherwise)
+  EXPECT_GE(seen["ecs"], 8);
+  StopCleanly(route);
+  for (const Attempt& a : Attempts(log)) EXPECT_EQ(a.propensity, 0.5);
+}
+
+TEST(Route, LambdaRefusingConnectionsMeansEcsServesEveryRequestAsAFallback) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir log;
+  ServerProcess route =
+      Route({"--lambda-url", Url(ClosedPort(), "/prod"), "--ecs-url", Url(emu.port()), "--policy",
+             "lambda-only", "--breaker-failures", "0", "--outcome-log", log.path});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  for (int i = 0; i < 10; ++i) {
+    auto r = Call(route.port(), "POST", "/medium",
+                  Request("medium_processing", 100, "r" + std::to_string(i)));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.headers["x-route-platform"], "ecs");
+    EXPECT_EQ(r.headers["x-route-fallback"], "true");
+    EXPECT_EQ(r.headers["x-route-attempts"], "2");
+  }
+  StopCleanly(route);
+  const auto attempts = Attempts(log);
+  ASSERT_EQ(attempts.size(), 20u);  // both attempts of every request
+  int refused = 0, served = 0;
+  for (const Attempt& a : attempts) {
+    if (a.platform == "lambda") {
+      ++refused;
+      EXPECT_EQ(a.status, 502);
+      EXPECT_EQ(a.outcome, "not_run");
+      EXPECT_EQ(a.attempt, 1);
+      EXPECT_FALSE(a.fallback);
+    } else {
+      ++served;
+      EXPECT_EQ(a.status, 200);
+      EXPECT_EQ(a.attempt, 2);
+      EXPECT_TRUE(a.fallback);
+    }
+  }
+  EXPECT_EQ(refused, 10);
+  EXPECT_EQ(served, 10);
+  // `audit` accounts for the failed attempts as failed requests.
+  auto audit = RunCli("audit --json " + log.path);
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  simdjson::dom::parser p;
+  simdjson::dom::element rep;
+  ASSERT_EQ(p.parse(audit.out).get(rep), simdjson::SUCCESS);
+  simdjson::dom::element sum = rep["summary"];
+  EXPECT_EQ(sum["accepted"].get_int64().value(), 10);
+  EXPECT_EQ(sum["failed_requests"].get_int64().value(), 10);
+  EXPECT_EQ(sum["routed"]["attempts"].get_int64().value(), 20);
+  EXPECT_EQ(sum["routed"]["fallbacks"].get_int64().value(), 10);
+  EXPECT_EQ(sum["routed"]["not_run"].get_int64().value(), 10);
+}
+
+TEST(Route, LambdaThrottlingFallsBackToEcs) {
+  ServerProcess emu = Emulate({"--time-scale", "0", "--fault", "lambda:throttle:1"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  ServerProcess route =
+      Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()), "--policy",
+             "lambda-only", "--breaker-failures", "0"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  for (int i = 0; i < 5; ++i) {
+    auto r = Call(route.port(), "POST", "/thumbnail", Request("thumbnail_processing", 512));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.headers["x-route-platform"], "ecs");
+    EXPECT_EQ(r.headers["x-route-fallback"], "true");
+  }
+}
+
+TEST(Route, ATimeoutOnANonIdempotentWorkloadIs504WithoutASecondAttempt) {
+  ServerProcess emu = Emulate({"--time-scale", "1"});  // heavy requests take seconds
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir log;
+  const std::string config = log.path + "/../hr_route_cfg_" + std::to_string(::getpid()) + ".json";
+  std::ofstream(config) << R"({"lambda_url":")" << Url(emu.port(), "/prod") << R"(","ecs_url":")"
+                        << Url(emu.port()) << R"(","workloads":{"heavy":{"timeout_ms":100,)"
+                        << R"("idempotent":false},"medium":{"timeout_ms":100}}})";
+  ServerProcess route =
+      Route({"--config", config, "--policy", "lambda-only", "--outcome-log", log.path});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  auto r = Call(route.port(), "POST", "/heavy", Request("heavy_processing", 5120));
+  EXPECT_EQ(r.status, 504) << r.body;
+  EXPECT_EQ(r.headers["x-route-attempts"], "1");
+  EXPECT_NE(r.body.find("upstream_timeout"), std::string::npos) << r.body;
+  // An idempotent workload gets its one attempt on the other platform (which is slow too).
+  r = Call(route.port(), "POST", "/medium", Request("medium_processing", 5120));
+  EXPECT_EQ(r.status, 504) << r.body;
+  EXPECT_EQ(r.headers["x-route-attempts"], "2");
+  StopCleanly(route);
+  std::filesystem::remove(config);
+  const auto attempts = Attempts(log);
+  ASSERT_EQ(attempts.size(), 3u);
+  for (const Attempt& a : attempts) {
+    EXPECT_EQ(a.status, 504);
+    EXPECT_EQ(a.outcome, "failed");
+  }
+}
+
+TEST(Route, TheBreakerOpensSendsStraightToTheOtherPlatformAndClosesAfterAProbe) {
+  ServerProcess ecs = Emulate({"--time-scale", "0"});
+  ASSERT_GT(ecs.port(), 0) << ecs.Stderr();
+  const int lambda_port = ClosedPort();
+  ServerProcess route =
+      Route({"--lambda-url", Url(lambda_port, "/prod"), "--ecs-url", Url(ecs.port()), "--policy",
+             "lambda-only", "--breaker-failures", "3", "--breaker-open-ms", "300"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  for (int i = 0; i < 3; ++i) {
+    auto r = Call(route.port(), "POST", "/medium", kMedium);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.headers["x-route-fallback"], "true");
+  }
+  // Open: straight to ECS, not a fallback.
+  auto r = Call(route.port(), "POST", "/medium", kMedium);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["x-route-decision"], "policy:lambda-only;breaker_open:lambda");
+  EXPECT_EQ(r.headers["x-route-fallback"], "false");
+  EXPECT_EQ(r.headers["x-route-attempts"], "1");
+  // Other workloads' breakers are their own.
+  EXPECT_EQ(Call(route.port(), "POST", "/heavy", "{}").headers["x-route-attempts"], "2");
+  // Lambda comes back; after the open period one probe goes to it and closes the breaker.
+  ServerProcess lambda = Emulate({"--time-scale", "0", "--port", std::to_string(lambda_port)});
+  ASSERT_EQ(lambda.port(), lambda_port) << lambda.Stderr();
+  std::string platform;
+  for (int i = 0; i < 200 && platform != "lambda"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    platform = Call(route.port(), "POST", "/medium", kMedium).headers["x-route-platform"];
+  }
+  EXPECT_EQ(platform, "lambda");
+  r = Call(route.port(), "POST", "/medium", kMedium);
+  EXPECT_EQ(r.headers["x-route-platform"], "lambda");
+  EXPECT_EQ(r.headers["x-route-decision"], "policy:lambda-only");
+  auto metrics = Call(route.port(), "GET", "/metrics").body;
+  EXPECT_NE(
+      metrics.find(
+          R"(hybrid_router_route_breaker_transitions_total{platform="lambda",state="open"} 1)"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find(
+          R"(hybrid_router_route_breaker_transitions_total{platform="lambda",state="closed"} 1)"),
+      std::string::npos);
+}
+
+TEST(Route, TheRetryBudgetCapsFallbacks) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  // 20 % of the requests of the last 10 s, at least 0.5 per second (5 per window).
+  ServerProcess route = Route({"--lambda-url", Url(ClosedPort(), "/prod"), "--ecs-url",
+                               Url(emu.port()), "--policy", "lambda-only", "--breaker-failures",
+                               "0", "--retry-budget", "0.2", "--retry-floor", "0.5"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  int fallbacks = 0, refused = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto r = Call(route.port(), "POST", "/medium", kMedium);
+    if (r.status == 200) {
+      EXPECT_EQ(r.headers["x-route-fallback"], "true");
+      ++fallbacks;
+    } else {
+      EXPECT_EQ(r.status, 502) << r.body;
+      EXPECT_NE(r.body.find("upstream_unavailable"), std::string::npos) << r.body;
+      ++refused;
+    }
+  }
+  // 40 requests within a few seconds: max(0.2 x 40, 5) = 8 fallbacks.
+  EXPECT_EQ(fallbacks, 8);
+  EXPECT_EQ(refused, 32);
+  auto metrics = Call(route.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find(R"(hybrid_router_route_fallbacks_denied_total{reason="budget"} 32)"),
+            std::string::npos)
+      << metrics;
+}
+
+TEST(Route, SigtermUnderLoadDrainsEveryRequestInFlight) {
+  ServerProcess emu = Emulate({"--time-scale", "0.05"});  // a heavy request: about 0.35 s
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir log;
+  ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                               Url(emu.port()), "--outcome-log", log.path});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  std::vector<std::future<HttpResponse>> calls;
+  for (int i = 0; i < 16; ++i) {
+    calls.push_back(std::async(std::launch::async, [port = route.port(), i] {
+      return Call(port, "POST", "/heavy",
+                  Request("heavy_processing", 5120, "d" + std::to_string(i)));
+    }));
+  }
+  // Wait until every request is upstream, then ask the router to stop.
+  for (int i = 0; i < 500; ++i) {
+    const std::string m = Call(route.port(), "GET", "/metrics").body;
+    if (m.find("hybrid_router_route_upstream_in_flight 16") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  route.Signal(SIGTERM);
+  for (auto& c : calls) {
+    auto r = c.get();
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  EXPECT_EQ(route.Stop(SIGTERM), 0);
+  EXPECT_EQ(Attempts(log).size(), 16u);  // every attempt written out on the way down
+}
+
+TEST(Route, BadRequestsAreClearErrors) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                               Url(emu.port()), "--max-body-mb", "1"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  simdjson::dom::parser p;
+  auto field = [&p](const HttpResponse& r) {
+    simdjson::dom::element e;
+    if (p.parse(r.body).get(e)) return std::string("(not JSON) ") + r.body;
+    std::string_view f;
+    if (e["error"]["field"].get(f)) return std::string();
+    return std::string(f);
+  };
+  auto r = Call(route.port(), "POST", "/heavy", "{not json");
+  EXPECT_EQ(r.status, 400);
+  r = Call(route.port(), "POST", "/heavy", R"({"metadata":{"time_window":"evning"}})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(field(r), "metadata.time_window");
+  r = Call(route.port(), "POST", "/heavy", Request("lightweight_api", 1));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(field(r), "workload_type");
+  EXPECT_EQ(Call(route.port(), "GET", "/heavy").status, 405);
+  EXPECT_EQ(Call(route.port(), "POST", "/huge").status, 404);
+  EXPECT_EQ(Call(route.port(), "POST", "/heavy/process/x").status, 404);
+  // Over --max-body-mb: 413, refused from its Content-Length before the body is read.
+  Connection big(route.port());
+  ASSERT_TRUE(big.Send("POST /heavy HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                       std::to_string((1 << 20) + 1) + "\r\n\r\n{"));
+  EXPECT_EQ(big.Read().status, 413);
+  // The service's routes are there too.
+  EXPECT_EQ(Call(route.port(), "GET", "/healthz").status, 200);
+  EXPECT_EQ(Call(route.port(), "GET", "/readyz").status, 200);
+  EXPECT_EQ(Call(route.port(), "POST", "/predict",
+                 R"({"workload_type":"heavy_processing","payload_size_kb":5})")
+                .status,
+            200);
+}
+
+TEST(Route, BadOptionsAreErrorsNamingThem) {
+  for (const auto& [args, says] : {
+           std::pair<std::string, std::string>{"route --port 0", "no targets"},
+           {"route --port 0 --lambda-url ftp://x", "--lambda-url"},
+           {"route --port 0 --lambda-url http://x --policy fastest", "--policy 'fastest'"},
+           {"route --port 0 --lambda-url http://x --time-zone Mars/Base", "time zone"},
+           {"route --port 0 --lambda-url http://x --explore 2", "--explore"},
+       }) {
+    auto r = RunCli(args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_NE(r.err.find(says), std::string::npos) << args << ": " << r.err;
+  }
+}
+
+}  // namespace
+}  // namespace hr::testing

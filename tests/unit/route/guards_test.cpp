@@ -1,0 +1,133 @@
+#include "route/guards.h"
+
+#include <gtest/gtest.h>
+
+namespace hr::route {
+namespace {
+
+using features::LoadPattern;
+using features::Workload;
+using policy::Platform;
+
+TEST(Judge, FallsBackOnlyWhenTheRequestProvablyDidNotRun) {
+  // Never sent: safe to send elsewhere, whatever the workload.
+  for (Transport t : {Transport::kConnect, Transport::kResolve, Transport::kTls})
+    EXPECT_EQ(Judge(Platform::kLambda, t, 0, ""), Verdict::kNotRun);
+  // Sent: it may have run.
+  for (Transport t : {Transport::kTimeout, Transport::kBroken, Transport::kOther})
+    EXPECT_EQ(Judge(Platform::kEcs, t, 0, ""), Verdict::kFailed);
+  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 429, ""), Verdict::kNotRun);
+  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 413, ""), Verdict::kNotRun);
+  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 502, "ResourceNotReadyException"),
+            Verdict::kNotRun);
+  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 502, ""), Verdict::kFailed);
+  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 503, ""), Verdict::kFailed);
+  EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, 503, ""), Verdict::kNotRun);  // ALB: no target
+  EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, 413, ""), Verdict::kAnswered);
+  EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, 500, ""), Verdict::kFailed);
+  for (int s : {401, 403})
+    EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, s, ""), Verdict::kConfigError);
+  for (int s : {200, 201, 400, 404, 422})
+    EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, s, ""), Verdict::kAnswered);
+}
+
+TEST(RetryBudget, CapsFallbacksAtTheShareOfRequestsWithAFloorPerSecond) {
+  RetryBudget b({0.2, 10, 0.5});  // floor: 5 per 10 s
+  int64_t t = 1'000'000;
+  int allowed = 0;
+  for (int i = 0; i < 100; ++i) {
+    b.Request(t);
+    allowed += b.TryFallback(t) ? 1 : 0;
+  }
+  EXPECT_EQ(allowed, 20);  // 20 % of 100
+  RetryBudget floor({0.2, 10, 0.5});
+  allowed = 0;
+  for (int i = 0; i < 10; ++i) {
+    floor.Request(t);
+    allowed += floor.TryFallback(t) ? 1 : 0;
+  }
+  EXPECT_EQ(allowed, 5);  // 20 % of 10 is 2; the floor allows 5
+  // The window slides: eleven seconds later the old requests and fallbacks are forgotten.
+  t += 11'000;
+  allowed = 0;
+  for (int i = 0; i < 10; ++i) {
+    floor.Request(t);
+    allowed += floor.TryFallback(t) ? 1 : 0;
+  }
+  EXPECT_EQ(allowed, 5);
+}
+
+TEST(Breakers, OpenAfterConsecutiveFailuresProbeOnceAndClose) {
+  Breakers br({3, 1000});
+  const auto L = Platform::kLambda;
+  const auto H = Workload::kHeavyProcessing;
+  int64_t t = 5'000;
+  bool probe = false;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(br.Allow(L, H, t, &probe));
+    EXPECT_FALSE(br.Record(L, H, false, probe, t));
+  }
+  ASSERT_TRUE(br.Allow(L, H, t, &probe));
+  br.Record(L, H, true, probe, t);  // a success resets the count
+  for (int i = 0; i < 2; ++i) br.Record(L, H, false, false, t);
+  EXPECT_EQ(br.State(L, H, t), BreakerState::kClosed);
+  EXPECT_EQ(br.Record(L, H, false, false, t), BreakerState::kOpen);
+  EXPECT_FALSE(br.Allow(L, H, t + 999, &probe));
+  EXPECT_TRUE(br.Allow(Platform::kEcs, H, t, &probe));             // other platform
+  EXPECT_TRUE(br.Allow(L, Workload::kLightweightApi, t, &probe));  // other workload
+  // Half-open: exactly one probe; others still refused while it is out.
+  ASSERT_TRUE(br.Allow(L, H, t + 1000, &probe));
+  EXPECT_TRUE(probe);
+  EXPECT_FALSE(br.Allow(L, H, t + 1001, &probe));
+  // The probe fails: open again for another second.
+  EXPECT_EQ(br.Record(L, H, false, true, t + 1002), BreakerState::kOpen);
+  EXPECT_FALSE(br.Allow(L, H, t + 1500, &probe));
+  ASSERT_TRUE(br.Allow(L, H, t + 2002, &probe));
+  ASSERT_TRUE(probe);
+  // A late success of an old attempt does not close it; the probe's does.
+  EXPECT_FALSE(br.Record(L, H, true, false, t + 2003));
+  EXPECT_EQ(br.Record(L, H, true, true, t + 2004), BreakerState::kClosed);
+  EXPECT_TRUE(br.Allow(L, H, t + 2005, &probe));
+  EXPECT_FALSE(probe);
+  Breakers off({0, 1000});  // failures 0: never opens
+  for (int i = 0; i < 100; ++i) off.Record(L, H, false, false, t);
+  EXPECT_TRUE(off.Allow(L, H, t, &probe));
+}
+
+TEST(ArrivalRates, ResembleThePrototypesLoadPatterns) {
+  const auto W = Workload::kMediumProcessing;
+  auto feed = [](ArrivalRates& r, int64_t from_s, int seconds, int per_second) {
+    for (int s = 0; s < seconds; ++s)
+      for (int i = 0; i < per_second; ++i) r.Arrive(W, (from_s + s) * 1000 + i);
+  };
+  {
+    ArrivalRates r;
+    feed(r, 100, 60, 5);
+    EXPECT_NEAR(r.Rate(W, 160'000, 0, 60), 5, 1e-9);
+    EXPECT_EQ(r.Pattern(W, 160'000), LoadPattern::kLowLoad);
+    EXPECT_EQ(r.Pattern(Workload::kHeavyProcessing, 160'000), LoadPattern::kLowLoad);
+  }
+  {
+    ArrivalRates r;
+    feed(r, 100, 60, 15);
+    EXPECT_EQ(r.Pattern(W, 160'000), LoadPattern::kMediumLoad);
+  }
+  {  // 5 rps, then 30 rps for the last 10 s
+    ArrivalRates r;
+    feed(r, 100, 50, 5);
+    feed(r, 150, 10, 30);
+    EXPECT_EQ(r.Pattern(W, 160'000), LoadPattern::kBurstLoad);
+    // ... and 5 rps again for a minute: low.
+    feed(r, 160, 60, 5);
+    EXPECT_EQ(r.Pattern(W, 220'000), LoadPattern::kLowLoad);
+  }
+  {  // 5 -> 25 rps over a minute
+    ArrivalRates r;
+    for (int s = 0; s < 60; ++s)
+      for (int i = 0; i < 5 + s / 3; ++i) r.Arrive(W, (100 + s) * 1000 + i);
+    EXPECT_EQ(r.Pattern(W, 160'000), LoadPattern::kRampLoad);
+  }
+}
+
+}  // namespace
+}  // namespace hr::route

@@ -1,0 +1,60 @@
+#include "route/workload_request.h"
+
+#include <gtest/gtest.h>
+
+namespace hr::route {
+namespace {
+
+using features::LoadPattern;
+using features::TimeWindow;
+using features::Workload;
+
+TEST(WorkloadRequests, MetadataGivesTheCellAndErrorsNameTheField) {
+  auto wr = ReadWorkloadRequest(
+      R"({"request_id":"r1","workload_type":"medium_processing","metadata":{"target_size_kb":100,"time_window":"midday","load_pattern":"ramp_load"},"payload":"x"})");
+  ASSERT_TRUE(wr) << wr.error().message;
+  EXPECT_EQ(wr->request_id, "r1");
+  EXPECT_EQ(wr->workload, Workload::kMediumProcessing);
+  EXPECT_EQ(wr->payload_kb, 100);
+  EXPECT_TRUE(wr->payload_from_metadata);
+  EXPECT_EQ(wr->time_window, TimeWindow::kMidday);
+  EXPECT_EQ(wr->load_pattern, LoadPattern::kRampLoad);
+  const std::string bare = R"({"payload":")" + std::string(2048, 'A') + R"("})";
+  wr = ReadWorkloadRequest(bare);
+  ASSERT_TRUE(wr);
+  EXPECT_NEAR(wr->payload_kb, static_cast<double>(bare.size()) / 1024, 1e-12);  // the body's size
+  EXPECT_FALSE(wr->payload_from_metadata);
+  EXPECT_FALSE(wr->time_window);
+  EXPECT_FALSE(wr->workload);
+  for (const auto& [body, field] :
+       {std::pair<const char*, const char*>{R"({"metadata":5})", "metadata"},
+        {R"({"metadata":{"target_size_kb":-1}})", "metadata.target_size_kb"},
+        {R"({"metadata":{"target_size_kb":1e300}})", "metadata.target_size_kb"},
+        {R"({"metadata":{"time_window":"noon"}})", "metadata.time_window"},
+        {R"({"metadata":{"load_pattern":7}})", "metadata.load_pattern"},
+        {R"({"workload_type":"heavy"})", "workload_type"},
+        {R"({"workload_type":5})", "workload_type"}}) {
+    auto bad = ReadWorkloadRequest(body);
+    ASSERT_FALSE(bad) << body;
+    EXPECT_EQ(bad.error().field, field) << body;
+  }
+  EXPECT_FALSE(ReadWorkloadRequest("[1,2"));
+  EXPECT_FALSE(ReadWorkloadRequest("[1,2]"));  // not an object
+  EXPECT_TRUE(ReadWorkloadRequest(""));        // an empty body: nothing said, nothing wrong
+  // Nesting beyond the request limit is refused, not recursed into.
+  EXPECT_FALSE(ReadWorkloadRequest(std::string(100, '[') + std::string(100, ']')));
+}
+
+TEST(WorkloadRequests, PathNamesAreThePrototypes) {
+  EXPECT_EQ(WorkloadOfPath("thumbnail"), Workload::kThumbnailProcessing);
+  EXPECT_EQ(WorkloadOfPath("heavy_processing"), Workload::kHeavyProcessing);
+  EXPECT_FALSE(WorkloadOfPath("Heavy"));
+  EXPECT_FALSE(WorkloadOfPath(""));
+  for (int i = 0; i < features::kWorkloadCount; ++i) {
+    const auto w = static_cast<Workload>(i);
+    EXPECT_EQ(WorkloadOfPath(PathName(w)), w);
+  }
+}
+
+}  // namespace
+}  // namespace hr::route
