@@ -63,6 +63,20 @@ std::string_view HeaderOf(const UpstreamResult& r, std::string_view lower_name) 
   return {};
 }
 
+// The platform's answer as the client gets it: status, body, content type and end-to-end headers.
+http::Response Relay(UpstreamResult r) {
+  http::Response res;
+  res.status = r.status;
+  res.body = std::move(r.body);
+  const std::string_view ct = HeaderOf(r, "content-type");
+  res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
+  res.headers.reserve(r.headers.size() + 7);
+  for (auto& [k, val] : r.headers) {
+    if (Relayed(k)) res.headers.emplace_back(std::move(k), std::move(val));
+  }
+  return res;
+}
+
 http::Response JsonError(int status, std::string_view code, const std::string& message,
                          std::string_view field = {}) {
   http::Response res;
@@ -292,43 +306,37 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
             features::Name(w), Name(*changed));
     }
   }
-  AttemptLine line;
-  line.request_id = f->request_id;
-  line.platform = p;
-  line.workload = w;
-  line.timestamp = f->timestamp;
-  line.http_status = r.transport == Transport::kOk        ? r.status
-                     : r.transport == Transport::kTimeout ? 504
-                                                          : 502;
-  line.response_time_ms = r.total_ms;
-  line.target_payload_kb = f->features.payload_kb;
-  line.actual_payload_kb = f->actual_kb;
-  line.time_window = f->features.time_window;
-  line.load_pattern = f->features.load_pattern;
-  if (r.transport == Transport::kOk) line.metrics = ReadAnswerMetrics(r.body);
-  if (line.metrics.payload_size_kb) line.actual_payload_kb = *line.metrics.payload_size_kb;
-  line.decision = f->decision;
-  line.policy = std::string(Name(config.policy));
-  line.objective = f->objective;
-  line.propensity = f->propensity;
-  line.fallback = fallback;
-  line.attempt = f->attempts;
-  line.outcome = std::string(Name(v));
-  line.time_window_derived = f->tw_derived;
-  line.load_pattern_derived = f->lp_derived;
-  if (r.transport != Transport::kOk) line.error = r.message;
-  f->lines.push_back(std::move(line));
+  if (log) {  // the attempt as a measurement, written when the request is answered
+    AttemptLine line;
+    line.request_id = f->request_id;
+    line.platform = p;
+    line.workload = w;
+    line.timestamp = f->timestamp;
+    line.http_status = r.transport == Transport::kOk        ? r.status
+                       : r.transport == Transport::kTimeout ? 504
+                                                            : 502;
+    line.response_time_ms = r.total_ms;
+    line.target_payload_kb = f->features.payload_kb;
+    line.actual_payload_kb = f->actual_kb;
+    line.time_window = f->features.time_window;
+    line.load_pattern = f->features.load_pattern;
+    if (r.transport == Transport::kOk) line.metrics = ReadAnswerMetrics(r.body);
+    if (line.metrics.payload_size_kb) line.actual_payload_kb = *line.metrics.payload_size_kb;
+    line.decision = f->decision;
+    line.policy = std::string(Name(config.policy));
+    line.objective = f->objective;
+    line.propensity = f->propensity;
+    line.fallback = fallback;
+    line.attempt = f->attempts;
+    line.outcome = std::string(Name(v));
+    line.time_window_derived = f->tw_derived;
+    line.load_pattern_derived = f->lp_derived;
+    if (r.transport != Transport::kOk) line.error = r.message;
+    f->lines.push_back(std::move(line));
+  }
 
   if (v == Verdict::kAnswered) {
-    http::Response res;
-    res.status = r.status;
-    res.body = std::move(r.body);
-    const std::string_view ct = HeaderOf(r, "content-type");
-    res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
-    for (auto& [k, val] : r.headers) {
-      if (Relayed(k)) res.headers.emplace_back(std::move(k), std::move(val));
-    }
-    Finish(f, p, std::move(res));
+    Finish(f, p, Relay(std::move(r)));
     return;
   }
   const std::string what =
@@ -379,15 +387,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
   }
   if (denied) metrics.FallbackDenied(*denied);
   if (r.transport == Transport::kOk) {  // the platform's own answer (429, 503, 500...) relayed
-    http::Response res;
-    res.status = r.status;
-    res.body = std::move(r.body);
-    const std::string_view ct = HeaderOf(r, "content-type");
-    res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
-    for (auto& [k, val] : r.headers) {
-      if (Relayed(k)) res.headers.emplace_back(std::move(k), std::move(val));
-    }
-    Finish(f, p, std::move(res));
+    Finish(f, p, Relay(std::move(r)));
     return;
   }
   const bool timeout = r.transport == Transport::kTimeout;

@@ -1,12 +1,18 @@
 #include "route/upstream.h"
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace hr::route {
@@ -127,22 +133,73 @@ bool NeverSent(Transport t) {
   return t == Transport::kConnect || t == Transport::kResolve || t == Transport::kTls;
 }
 
+// The I/O thread drives libcurl's multi_socket interface from its own epoll set: each wake-up
+// costs what is ready, not a poll(2) over every pooled connection; Send() writes the eventfd
+// only when the thread is waiting.
 struct Upstream::State {
   UpstreamOptions options;
   CURLM* multi = nullptr;
+  int epoll_fd = -1, wake_fd = -1;
   std::thread thread;
   std::mutex mutex;  // guards queue and stop
   std::deque<std::unique_ptr<Transfer>> queue;
   bool stop = false;
+  std::atomic<bool> waiting{false};
   std::atomic<int> in_flight{0};
-  std::unordered_set<Transfer*> running;  // I/O thread only
-  std::vector<CURL*> spare;               // I/O thread only: reset handles for reuse
+  std::unordered_set<Transfer*> running;      // I/O thread only
+  std::unordered_map<int, uint32_t> watched;  // I/O thread only: socket -> epoll events
+  int64_t timer_ms = -1;                      // I/O thread only: libcurl's timeout, -1 none
+  std::vector<CURL*> spare;                   // I/O thread only: reset handles for reuse
 
+  ~State() {
+    if (epoll_fd >= 0) ::close(epoll_fd);
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+  void Wake() const {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t r = ::write(wake_fd, &one, sizeof one);
+  }
   void Loop();
   void Start(std::unique_ptr<Transfer> t);
   void Finish(Transfer* t, CURLcode code, bool shutdown);
+  void Drain();  // finished transfers out of libcurl
+  void Act(curl_socket_t s, int flags);
   static void Complete(std::unique_ptr<Transfer> t, UpstreamResult r);
+  static int OnSocket(CURL*, curl_socket_t s, int what, void* user, void*);
+  static int OnTimer(CURLM*, long timeout_ms, void* user);
 };
+
+int Upstream::State::OnSocket(CURL*, curl_socket_t s, int what, void* user, void*) {
+  auto* st = static_cast<State*>(user);
+  if (what == CURL_POLL_REMOVE) {
+    if (st->watched.erase(s) > 0) ::epoll_ctl(st->epoll_fd, EPOLL_CTL_DEL, s, nullptr);
+    return 0;
+  }
+  const uint32_t want =
+      (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.fd = s;
+  auto [it, fresh] = st->watched.try_emplace(s, want);
+  if (fresh) {
+    ::epoll_ctl(st->epoll_fd, EPOLL_CTL_ADD, s, &ev);
+  } else if (it->second != want) {
+    it->second = want;
+    ::epoll_ctl(st->epoll_fd, EPOLL_CTL_MOD, s, &ev);
+  }
+  return 0;
+}
+
+int Upstream::State::OnTimer(CURLM*, long timeout_ms, void* user) {
+  auto* st = static_cast<State*>(user);
+  st->timer_ms =
+      timeout_ms < 0
+          ? -1
+          : std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+                    .count() +
+                timeout_ms;
+  return 0;
+}
 
 void Upstream::State::Complete(std::unique_ptr<Transfer> t, UpstreamResult r) {
   if (r.body.capacity() < r.body.size() + kReadPadding)
@@ -247,7 +304,25 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
   Complete(std::move(t), std::move(r));
 }
 
+void Upstream::State::Drain() {
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    Transfer* t = nullptr;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+    const CURLcode code = msg->data.result;
+    if (t) Finish(t, code, false);
+  }
+}
+
+void Upstream::State::Act(curl_socket_t s, int flags) {
+  int still = 0;
+  curl_multi_socket_action(multi, s, flags, &still);
+  Drain();
+}
+
 void Upstream::State::Loop() {
+  std::array<epoll_event, 64> events{};
   for (;;) {
     std::deque<std::unique_ptr<Transfer>> fresh;
     bool stopping = false;
@@ -269,22 +344,40 @@ void Upstream::State::Loop() {
       if (queue.empty()) return;  // else: a completion sent another attempt; fail it too
       continue;
     }
-    for (auto& t : fresh) Start(std::move(t));
-    int still = 0;
-    curl_multi_perform(multi, &still);
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      Transfer* t = nullptr;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-      const CURLcode code = msg->data.result;
-      if (t) Finish(t, code, false);
+    if (!fresh.empty()) {
+      for (auto& t : fresh) Start(std::move(t));
+      Act(CURL_SOCKET_TIMEOUT, 0);  // starts them
     }
+    // Sleep until a socket is ready, libcurl's timer is due, or Send() wakes us.
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+            .count();
+    int wait_ms = 1000;
+    if (timer_ms >= 0) wait_ms = static_cast<int>(std::clamp<int64_t>(timer_ms - now_ms, 0, 1000));
+    waiting.store(true);
     {
       std::lock_guard<std::mutex> lock(mutex);
-      if (!queue.empty() || stop) continue;
+      if (!queue.empty() || stop) wait_ms = 0;
     }
-    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    const int n = ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), wait_ms);
+    waiting.store(false);
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[static_cast<size_t>(i)].data.fd;
+      const uint32_t e = events[static_cast<size_t>(i)].events;
+      if (fd == wake_fd) {
+        uint64_t count = 0;
+        [[maybe_unused]] const ssize_t r = ::read(wake_fd, &count, sizeof count);
+        continue;
+      }
+      Act(fd, (e & (EPOLLIN | EPOLLHUP) ? CURL_CSELECT_IN : 0) |
+                  (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) | (e & EPOLLERR ? CURL_CSELECT_ERR : 0));
+    }
+    if (timer_ms >= 0 &&
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+                .count() >= timer_ms) {
+      timer_ms = -1;
+      Act(CURL_SOCKET_TIMEOUT, 0);
+    }
   }
 }
 
@@ -300,7 +393,18 @@ core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& 
   State& s = *u->state_;
   s.options = options;
   s.multi = curl_multi_init();
-  if (!s.multi) return core::MakeError(core::ErrorCode::kInternal, "libcurl could not start");
+  s.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  s.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (!s.multi || s.epoll_fd < 0 || s.wake_fd < 0)
+    return core::MakeError(core::ErrorCode::kInternal, "libcurl or epoll could not start");
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.fd = s.wake_fd;
+  ::epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.wake_fd, &wake);
+  curl_multi_setopt(s.multi, CURLMOPT_SOCKETFUNCTION, &State::OnSocket);
+  curl_multi_setopt(s.multi, CURLMOPT_SOCKETDATA, &s);
+  curl_multi_setopt(s.multi, CURLMOPT_TIMERFUNCTION, &State::OnTimer);
+  curl_multi_setopt(s.multi, CURLMOPT_TIMERDATA, &s);
   curl_multi_setopt(s.multi, CURLMOPT_MAXCONNECTS, options.max_pooled_connections);
   curl_multi_setopt(s.multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_connections_per_host);
   s.thread = std::thread([&s] { s.Loop(); });
@@ -313,7 +417,7 @@ Upstream::~Upstream() {
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->stop = true;
   }
-  curl_multi_wakeup(state_->multi);
+  state_->Wake();
   if (state_->thread.joinable()) state_->thread.join();
   for (CURL* e : state_->spare) curl_easy_cleanup(e);
   curl_multi_cleanup(state_->multi);
@@ -329,7 +433,7 @@ void Upstream::Send(UpstreamRequest request, std::function<void(UpstreamResult)>
     std::lock_guard<std::mutex> lock(state_->mutex);
     state_->queue.push_back(std::move(t));
   }
-  curl_multi_wakeup(state_->multi);
+  if (state_->waiting.exchange(false)) state_->Wake();
 }
 
 int Upstream::in_flight() const { return state_->in_flight.load(); }
