@@ -18,8 +18,14 @@ it does not slow the schedule. Prints a summary (JSON with --json): requests sen
 statuses, the platforms that answered, fallbacks, response time mean/p50/p95/p99 (ms), and the
 router's own time from X-Route-Overhead-Us. --out FILE writes one JSON line per request.
 
+--requests FILE sends the requests of a file instead, once each, in order, at --rate: one JSON
+line per request, {"workload_type", "target_size_kb", "time_window", "load_pattern"} (what
+`hybrid-router evaluate --export-requests` writes), so a live run and the replay judge the same
+requests.
+
 Usage: bench/route_load.py --url http://127.0.0.1:8088 --pattern burst [--duration-s 60]
            [--seed 1] [--data data/aws-measurements] [--max-payload-kb 64] [--cells] [--json]
+       bench/route_load.py --url ... --requests requests.jsonl --rate 200 --time-scale 0.01
 """
 
 import argparse
@@ -72,13 +78,34 @@ def load_cells(data_dir):
     return cells
 
 
-def schedule(args, rng):
-    """Send times (seconds from the start), Poisson at the pattern's rate."""
+def load_requests(path):
+    cells = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            try:
+                r = json.loads(line)
+                cells.append((r["workload_type"], float(r["target_size_kb"]), r.get("time_window"),
+                              r.get("load_pattern")))
+            except (ValueError, KeyError, TypeError) as e:
+                sys.exit(f"route_load: {path}:{n}: not a request line ({e})")
+            if cells[-1][0] not in PATH_NAMES:
+                sys.exit(f"route_load: {path}:{n}: unknown workload_type {cells[-1][0]!r}")
+    return cells
+
+
+def schedule(args, rng, count=0):
+    """Send times (seconds from the start), Poisson at the pattern's rate; `count` of them when
+    given (at --rate)."""
     times, t = [], 0.0
+    while count:
+        t += rng.expovariate(args.rate)
+        times.append(t)
+        if len(times) == count:
+            return times
     while True:
         rate = args.rate if args.rate else rate_at(args.pattern, t, args.duration_s)
         t += rng.expovariate(rate)
-        if t >= args.duration_s or (args.requests and len(times) >= args.requests):
+        if t >= args.duration_s or (args.max_requests and len(times) >= args.max_requests):
             return times
         times.append(t)
 
@@ -140,13 +167,14 @@ def main():
     ap.add_argument("--pattern", choices=PATTERNS, default="low")
     ap.add_argument("--rate", type=float, default=0, help="constant rps instead of the pattern")
     ap.add_argument("--duration-s", type=float, default=60)
-    ap.add_argument("--requests", type=int, default=0, help="stop after this many (0: no limit)")
+    ap.add_argument("--max-requests", type=int, default=0, help="stop after this many (0: no limit)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "data",
                                                    "aws-measurements"))
     ap.add_argument("--max-payload-kb", type=float, default=64)
     ap.add_argument("--cells", action="store_true",
                     help="send each drawn measurement's own load_pattern (its full cell)")
+    ap.add_argument("--requests", help="send these requests (JSON lines of cells) at --rate")
     ap.add_argument("--workers", type=int, default=64)
     ap.add_argument("--time-scale", type=float, default=0,
                     help="the emulator's: also report response times divided by it, less the "
@@ -158,9 +186,16 @@ def main():
         sys.exit("route_load: --rate, --duration-s, --max-payload-kb and --workers must be positive")
 
     rng = random.Random(args.seed)
-    cells = load_cells(args.data)
-    times = schedule(args, rng)
-    picks = [cells[rng.randrange(len(cells))] for _ in times]
+    if args.requests:
+        if not args.rate:
+            sys.exit("route_load: --requests needs --rate")
+        args.cells = True
+        picks = load_requests(args.requests)
+        times = schedule(args, rng, len(picks))
+    else:
+        cells = load_cells(args.data)
+        times = schedule(args, rng)
+        picks = [cells[rng.randrange(len(cells))] for _ in times]
     payloads = {}
     bodies = [body_for(i, c, args, payloads) for i, c in enumerate(picks)]
 

@@ -110,6 +110,8 @@ RunFn AddEvaluate(CLI::App& app) {
   sub->add_flag("--censoring", cfg->eval.with_censoring,
                 "Also replay with the requests the load schedules sent but nobody logged counted "
                 "as timeouts at the client's cap (always in the HTML report)");
+  sub->add_option("--export-requests", cfg->eval.export_requests,
+                  "Also write the replayed requests (their cells) as JSON lines to this file");
   sub->add_option("--shrinkage", cfg->eval.shrinkage,
                   "Outcome tables per fold: pseudo-count pulling a cell toward its (workload, "
                   "payload) parent, 0-1000")

@@ -216,6 +216,8 @@ AuditReport Audit(const Dataset& ds) {
     return run_span[x].first < run_span[y].first;
   });
   std::map<RunKey, double> scheduled;  // per folder, over its 8 groups
+  // The router's own logs hold every attempt, failed ones too: no schedule to compare with.
+  if (ds.routed.attempts > 0) order.clear();
   for (size_t i = 0; i < order.size();) {
     const auto pattern = static_cast<LoadPattern>(order[i].lp);
     const int64_t start = run_span[order[i]].first;

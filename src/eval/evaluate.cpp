@@ -11,6 +11,7 @@
 #include "data/ingest.h"
 #include "data/labels.h"
 #include "json/json_reader.h"
+#include "json/json_writer.h"
 #include "modelfile/provenance.h"
 #include "outcome/outcome.h"
 #include "policy/objective.h"
@@ -113,6 +114,40 @@ core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
       plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
   }
   return plan;
+}
+
+// The requests a replay judges, as JSON lines of their cells.
+core::Status ExportRequests(const std::string& path, const std::vector<data::Record>& records,
+                            const std::vector<EvalItem>& items) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return MakeError(ErrorCode::kIo, "cannot write '" + path + "'", "export_requests");
+  for (const EvalItem& item : items) {
+    const data::Record& r = records[item.record];
+    json::Buffer buf;
+    json::Writer w(buf);
+    w.StartObject();
+    json::Key(w, "workload_type");
+    json::String(w, features::Name(r.workload));
+    json::Key(w, "target_size_kb");
+    json::Double(w, r.target_payload_kb);
+    json::Key(w, "time_window");
+    if (r.time_window) {
+      json::String(w, features::Name(*r.time_window));
+    } else {
+      w.Null();
+    }
+    json::Key(w, "load_pattern");
+    if (r.load_pattern) {
+      json::String(w, features::Name(*r.load_pattern));
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+    out << std::string_view(buf.GetString(), buf.GetSize()) << '\n';
+  }
+  out.flush();
+  if (!out) return MakeError(ErrorCode::kIo, "cannot write '" + path + "'", "export_requests");
+  return {};
 }
 
 // The records plus a timeout at the client's cap for every request a run's schedule sent to a
@@ -292,6 +327,10 @@ core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& p
                 : CrossValidate(cfg, *ds, train::BuildTrainingSet(ds->records, labels, {}),
                                 outcomes, progress);
   if (!plan) return plan.error();
+  if (!cfg.export_requests.empty()) {
+    if (auto s = ExportRequests(cfg.export_requests, ds->records, plan->items); !s)
+      return s.error();
+  }
   // The in-sample SLO of the p95 oracle: the better single platform's p95 over every record.
   std::vector<uint32_t> all(ds->records.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);

@@ -37,6 +37,10 @@ struct EvaluateConfig {
   // at the client's cap (needs the audit's schedules; the HTML report shows it).
   bool with_censoring = false;
   double shrinkage = 0;  // outcome tables per fold: pseudo-count toward the parent cell
+  // Also write the replayed requests here, one JSON line each ({"workload_type",
+  // "target_size_kb", "time_window", "load_pattern"}), for a live run of the same requests
+  // (bench/route_load.py --requests).
+  std::string export_requests;
   core::Status Validate() const;
 };
 

@@ -1,6 +1,6 @@
 #include "route/workload_request.h"
 
-#include "json/json_reader.h"
+#include <simdjson.h>
 
 namespace hr::route {
 
@@ -8,6 +8,7 @@ namespace {
 
 using core::ErrorCode;
 using core::MakeError;
+namespace od = simdjson::ondemand;
 
 constexpr std::pair<std::string_view, features::Workload> kPathNames[] = {
     {"lightweight", features::Workload::kLightweightApi},
@@ -37,52 +38,94 @@ std::string_view PathName(features::Workload w) {
   return "lightweight";
 }
 
-core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body) {
+core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t capacity) {
+  static_assert(kReadPadding >= simdjson::SIMDJSON_PADDING);
   WorkloadRequest wr;
   wr.payload_kb = static_cast<double>(body.size()) / 1024;
   if (body.empty()) return wr;
-  json::Document doc;
-  std::string why;
-  if (!json::ParseDocument(doc, body, json::kRequestLimits, why))
-    return MakeError(ErrorCode::kInvalidJson, "request body is not valid JSON: " + why);
-  if (!doc.IsObject()) return MakeError(ErrorCode::kWrongType, "request body must be an object");
-  if (const json::Value* id = json::Find(doc, "request_id"); id && id->IsString())
-    wr.request_id = std::string(json::Text(*id).substr(0, 128));
-  if (const json::Value* w = json::Find(doc, "workload_type"); w && !w->IsNull()) {
-    if (!w->IsString())
-      return MakeError(ErrorCode::kWrongType, "workload_type must be a string", "workload_type");
-    auto parsed = features::ParseWorkload(json::Text(*w));
-    if (!parsed) return Named(parsed.error(), "workload_type");
-    wr.workload = *parsed;
+  simdjson::padded_string copy;
+  simdjson::padded_string_view text;
+  if (capacity >= body.size() + kReadPadding) {
+    text = simdjson::padded_string_view(body.data(), body.size(), capacity);
+  } else {
+    copy = simdjson::padded_string(body);
+    text = copy;
   }
-  const json::Value* md = json::Find(doc, "metadata");
-  if (!md || md->IsNull()) return wr;
-  if (!md->IsObject())
-    return MakeError(ErrorCode::kWrongType, "metadata must be an object", "metadata");
-  if (const json::Value* kb = json::Find(*md, "target_size_kb"); kb && !kb->IsNull()) {
-    if (!kb->IsNumber() || !(kb->GetDouble() >= 0) || kb->GetDouble() > features::kMaxPayloadKb)
-      return MakeError(ErrorCode::kOutOfRange,
-                       "metadata.target_size_kb must be a number from 0 to 10485760",
-                       "metadata.target_size_kb");
-    wr.payload_kb = kb->GetDouble();
-    wr.payload_from_metadata = true;
+  thread_local od::parser parser;
+  if (parser.capacity() < text.size() || parser.max_depth() != 64) {
+    if (auto e = parser.allocate(text.size(), 64))
+      return MakeError(ErrorCode::kInternal, simdjson::error_message(e));
   }
-  if (const json::Value* tw = json::Find(*md, "time_window"); tw && !tw->IsNull()) {
-    if (!tw->IsString())
-      return MakeError(ErrorCode::kWrongType, "metadata.time_window must be a string",
-                       "metadata.time_window");
-    auto t = features::ParseTimeWindow(json::Text(*tw));
-    if (!t) return Named(t.error(), "metadata.time_window");
-    wr.time_window = *t;
+  const auto invalid = [](simdjson::error_code e) {
+    return MakeError(ErrorCode::kInvalidJson,
+                     std::string("request body is not valid JSON: ") + simdjson::error_message(e));
+  };
+  od::document doc;
+  if (auto e = parser.iterate(text).get(doc)) return invalid(e);
+  od::object obj;
+  if (auto e = doc.get_object().get(obj)) {
+    if (e == simdjson::INCORRECT_TYPE)
+      return MakeError(ErrorCode::kWrongType, "request body must be an object");
+    return invalid(e);
   }
-  if (const json::Value* lp = json::Find(*md, "load_pattern"); lp && !lp->IsNull()) {
-    if (!lp->IsString())
-      return MakeError(ErrorCode::kWrongType, "metadata.load_pattern must be a string",
-                       "metadata.load_pattern");
-    auto l = features::ParseLoadPattern(json::Text(*lp));
-    if (!l) return Named(l.error(), "metadata.load_pattern");
-    wr.load_pattern = *l;
+  std::string_view s;
+  for (auto fr : obj) {
+    od::field field;
+    if (auto e = std::move(fr).get(field)) return invalid(e);
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return invalid(e);
+    od::value v = field.value();
+    if (key == "request_id") {
+      if (!v.get_string().get(s)) wr.request_id = std::string(s.substr(0, 128));
+    } else if (key == "workload_type") {
+      if (v.is_null()) continue;
+      if (v.get_string().get(s))
+        return MakeError(ErrorCode::kWrongType, "workload_type must be a string", "workload_type");
+      auto parsed = features::ParseWorkload(s);
+      if (!parsed) return Named(parsed.error(), "workload_type");
+      wr.workload = *parsed;
+    } else if (key == "metadata") {
+      if (v.is_null()) continue;
+      od::object md;
+      if (v.get_object().get(md))
+        return MakeError(ErrorCode::kWrongType, "metadata must be an object", "metadata");
+      for (auto mfr : md) {
+        od::field m;
+        if (auto e = std::move(mfr).get(m)) return invalid(e);
+        std::string_view mkey;
+        if (auto e = m.unescaped_key().get(mkey)) return invalid(e);
+        od::value mv = m.value();
+        if (mkey == "target_size_kb") {
+          if (mv.is_null()) continue;
+          double kb = 0;
+          if (mv.get_double().get(kb) || !(kb >= 0) || kb > features::kMaxPayloadKb)
+            return MakeError(ErrorCode::kOutOfRange,
+                             "metadata.target_size_kb must be a number from 0 to 10485760",
+                             "metadata.target_size_kb");
+          wr.payload_kb = kb;
+          wr.payload_from_metadata = true;
+        } else if (mkey == "time_window") {
+          if (mv.is_null()) continue;
+          if (mv.get_string().get(s))
+            return MakeError(ErrorCode::kWrongType, "metadata.time_window must be a string",
+                             "metadata.time_window");
+          auto t = features::ParseTimeWindow(s);
+          if (!t) return Named(t.error(), "metadata.time_window");
+          wr.time_window = *t;
+        } else if (mkey == "load_pattern") {
+          if (mv.is_null()) continue;
+          if (mv.get_string().get(s))
+            return MakeError(ErrorCode::kWrongType, "metadata.load_pattern must be a string",
+                             "metadata.load_pattern");
+          auto l = features::ParseLoadPattern(s);
+          if (!l) return Named(l.error(), "metadata.load_pattern");
+          wr.load_pattern = *l;
+        }
+      }
+    }
   }
+  const char* rest = nullptr;
+  if (!doc.current_location().get(rest)) return invalid(simdjson::TRAILING_CONTENT);
   return wr;
 }
 

@@ -23,9 +23,13 @@ struct WorkloadRequest {
   std::optional<features::LoadPattern> load_pattern;
 };
 
-// Reads a JSON object body (depth and size limits of json::kRequestLimits). An empty body is an
-// empty request. Errors name the field (metadata.time_window: unknown value, allowed values).
-core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body);
+// Reads a JSON object body on demand (simdjson): the fields above are read, the rest (the payload
+// of up to megabytes) only skipped, nested at most 64 deep; the body must be valid UTF-8 JSON. An
+// empty body is an empty request. Errors name the field (metadata.time_window: unknown value,
+// allowed values). With `capacity` >= body.size() + kReadPadding the body's buffer is read in
+// place; otherwise it is copied.
+inline constexpr size_t kReadPadding = 64;
+core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t capacity = 0);
 
 // The prototype's path names (lightweight, thumbnail, medium, heavy) or the full workload_type.
 std::optional<features::Workload> WorkloadOfPath(std::string_view name);

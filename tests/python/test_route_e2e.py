@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""End to end on one machine: `emulate` + `route` + the load driver (bench/route_load.py) for each
+of the prototype's load patterns (shortened), then the router's outcome log through `audit`,
+`train` and `evaluate`. Asserts what an operator would check: every request answered 200, every
+attempt in the outcome log, audit accounting for each of them, a model trained from the router's
+own traffic, and an evaluation of it.
+
+Usage: test_route_e2e.py --binary build/ci/apps/hybrid-router/hybrid-router [--seconds 5]
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DRIVER = os.path.join(HERE, "..", "..", "bench", "route_load.py")
+
+
+def start(cmd, log_path):
+    log = open(log_path, "w")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
+    for _ in range(300):  # up to 15 s: the port is in the 'listening' line
+        time.sleep(0.05)
+        text = open(log_path).read()
+        m = re.search(r'"port":(\d+)', text)
+        if m:
+            return proc, int(m.group(1))
+        if proc.poll() is not None:
+            sys.exit(f"{cmd[1]} exited: {text}")
+    sys.exit(f"{cmd[1]} did not start: {open(log_path).read()}")
+
+
+def check(cond, what):
+    if not cond:
+        print(f"FAILED: {what}")
+        sys.exit(1)
+    print(f"ok: {what}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--seconds", type=float, default=5)
+    args = ap.parse_args()
+    b = args.binary
+    with tempfile.TemporaryDirectory() as tmp:
+        emu, emu_port = start([b, "emulate", "--port", "0", "--time-scale", "0.002"],
+                              f"{tmp}/emulate.log")
+        outcomes = f"{tmp}/outcomes"
+        route, port = start([b, "route", "--port", "0", "--access-log", "off", "--explore", "0.2",
+                             "--seed", "5", "--lambda-url", f"http://127.0.0.1:{emu_port}/prod",
+                             "--ecs-url", f"http://127.0.0.1:{emu_port}", "--outcome-log",
+                             outcomes], f"{tmp}/route.log")
+        try:
+            sent = 0
+            for pattern in ("low", "medium", "burst", "ramp"):
+                out = subprocess.run([sys.executable, DRIVER, "--url", f"http://127.0.0.1:{port}",
+                                      "--pattern", pattern, "--duration-s", str(args.seconds),
+                                      "--seed", "3", "--json"], capture_output=True, text=True)
+                print(out.stdout.strip())
+                summary = json.loads(out.stdout)
+                check(out.returncode == 0 and summary["answered"] == summary["sent"]
+                      and summary["statuses"] == {"200": summary["sent"]},
+                      f"{pattern}: all {summary['sent']} requests answered 200")
+                sent += summary["sent"]
+        finally:
+            route.send_signal(signal.SIGTERM)
+            check(route.wait(timeout=30) == 0, "route drained and exited 0 on SIGTERM")
+            emu.send_signal(signal.SIGTERM)
+            emu.wait(timeout=30)
+
+        lines = []
+        for path in glob.glob(f"{outcomes}/*.jsonl"):
+            lines += [json.loads(line) for line in open(path)]
+        check(len(lines) == sent, f"one outcome line per attempt ({len(lines)} for {sent} requests)")
+        check({l["platform"] for l in lines} == {"lambda", "ecs"}, "both platforms measured")
+        check(all(0 < l["route"]["propensity"] <= 1 for l in lines), "every decision's propensity")
+
+        audit = subprocess.run([b, "audit", "--json", outcomes], capture_output=True, text=True)
+        check(audit.returncode == 0, "audit reads the outcome log")
+        s = json.loads(audit.stdout)["summary"]
+        check(s["accepted"] + s["rejected"] == sent and s["routed"]["attempts"] == sent
+              and s["routed"]["answered"] == sent,
+              f"audit accounts for every attempt ({s['accepted']} accepted, "
+              f"{s['routed']['attempts']} routed)")
+
+        model = f"{tmp}/model.json"
+        train = subprocess.run([b, "train", "-q", "--out", model, outcomes], capture_output=True,
+                               text=True)
+        check(train.returncode == 0 and os.path.getsize(model) > 0,
+              "train gives a model from the router's own traffic")
+        predict = subprocess.run([b, "predict", "--model", model,
+                                  '{"workload_type":"heavy_processing","payload_size_kb":5120}'],
+                                 capture_output=True, text=True)
+        check(predict.returncode == 0 and '"platform"' in predict.stdout,
+              "the trained model decides")
+        ev = subprocess.run([b, "evaluate", "-q", "--format", "json", "--model", model, outcomes],
+                            capture_output=True, text=True)
+        check(ev.returncode == 0,
+              f"evaluate replays that model's held-out test split {ev.stderr[-300:]}")
+        policies = {p["policy"] for p in json.loads(ev.stdout)["policies"]}
+        check({"lambda-only", "ecs-only", "model"} <= policies, "with every policy replayed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
