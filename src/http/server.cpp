@@ -13,6 +13,7 @@
 #include <list>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace hr::http {
@@ -42,16 +43,120 @@ class BeastRequest final : public Request {
     return it == r_.end() ? std::string_view() : View(it->value());
   }
   Responder Defer() const override;
+  Loop* loop() const override;
 
  private:
   const bhttp::request<bhttp::string_body>& r_;
   Connection& c_;
 };
 
+class AsioTimer final : public LoopTimer {
+ public:
+  explicit AsioTimer(asio::io_context& io) : io_(io), timer_(io) {}
+  void Start(int64_t ms, std::function<void()> fire) override {
+    fire_ = std::move(fire);
+    const uint64_t gen = ++generation_;
+    auto run = [this, gen, alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.expired() || gen != generation_) return;  // gone, cancelled or replaced
+      auto f = std::move(fire_);
+      f();
+    };
+    if (ms <= 0) {  // the next turn: a post, no timer to set
+      asio::post(io_, run);
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(ms));
+    timer_.async_wait([run](const boost::system::error_code& ec) {
+      if (!ec) run();
+    });
+  }
+  void Cancel() override {
+    ++generation_;
+    timer_.cancel();
+  }
+
+ private:
+  asio::io_context& io_;
+  asio::steady_timer timer_;
+  std::function<void()> fire_;
+  uint64_t generation_ = 0;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// Sockets watched on a worker's io_context: asio's descriptor waits, re-armed after each ready
+// call while their events are still wanted. A paused socket stays registered with the reactor
+// (a pooled upstream connection is watched again on its next request without epoll_ctl).
+class AsioLoop final : public Loop {
+ public:
+  explicit AsioLoop(asio::io_context& io) : io_(io) {}
+  ~AsioLoop() override {
+    for (auto& [fd, w] : watches_) Release(*w);
+  }
+  void Watch(int fd, int events, std::function<void(int)> ready) override {
+    auto it = watches_.find(fd);
+    if (it == watches_.end()) {
+      if (events == 0) return;
+      it = watches_.emplace(fd, std::make_unique<Watched>(io_, fd)).first;
+    }
+    Watched& w = *it->second;
+    w.events = events;
+    if (events == 0) {
+      w.ready = nullptr;
+      return;  // waits still pending see events 0 and end
+    }
+    w.ready = std::move(ready);
+    Arm(w);
+  }
+  void Forget(int fd) override {
+    auto it = watches_.find(fd);
+    if (it == watches_.end()) return;
+    Release(*it->second);
+    watches_.erase(it);
+  }
+  std::unique_ptr<LoopTimer> NewTimer() override { return std::make_unique<AsioTimer>(io_); }
+
+ private:
+  struct Watched {
+    Watched(asio::io_context& io, int fd) : sd(io, fd) {}
+    asio::posix::stream_descriptor sd;
+    int events = 0;
+    bool waiting[2] = {false, false};  // read, write
+    std::function<void(int)> ready;
+    std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  };
+  static void Release(Watched& w) {
+    *w.alive = false;
+    boost::system::error_code ignored;
+    w.sd.cancel(ignored);
+    w.sd.release();  // the fd stays open: it is the caller's
+  }
+  void Arm(Watched& w) {
+    for (int i = 0; i < 2; ++i) {
+      const int event = i == 0 ? kRead : kWrite;
+      if (!(w.events & event) || w.waiting[i]) continue;
+      w.waiting[i] = true;
+      w.sd.async_wait(
+          i == 0 ? asio::posix::descriptor_base::wait_read
+                 : asio::posix::descriptor_base::wait_write,
+          [this, wp = &w, alive = w.alive, i, event](const boost::system::error_code& ec) {
+            if (!*alive) return;
+            wp->waiting[i] = false;
+            if (ec || !(wp->events & event)) return;
+            auto ready = wp->ready;  // the call may change or end the watch
+            ready(event);
+            if (*alive) Arm(*wp);
+          });
+    }
+  }
+  asio::io_context& io_;
+  std::unordered_map<int, std::unique_ptr<Watched>> watches_;
+};
+
 class ServerImpl;
 
 struct Worker {
   asio::io_context io{1};
+  AsioLoop loop{io};
   std::optional<tcp::acceptor> acceptor;
   asio::steady_timer sweep{io};
   asio::steady_timer accept_backoff{io};
@@ -184,6 +289,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Called by the handler (on this loop) to answer later. The connection keeps itself alive
   // until the answer arrives; the loop, and so a drain, waits for it.
+  Loop* loop() { return &w_.loop; }
+
   Responder Defer() {
     deferred_ = true;
     deadline_ = Clock::time_point::max();
@@ -291,6 +398,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 Responder BeastRequest::Defer() const { return c_.Defer(); }
+Loop* BeastRequest::loop() const { return c_.loop(); }
 
 const ServerOptions& Worker::server_options() const { return server->options(); }
 

@@ -22,6 +22,32 @@ struct Response;
 // Finishes a deferred request from any thread. Must be called exactly once.
 using Responder = std::function<void(Response)>;
 
+// A one-shot timer on an event loop.
+class LoopTimer {
+ public:
+  virtual ~LoopTimer() = default;
+  // Runs `fire` on the loop after `ms` (0: on its next turn, without a timer); replaces a pending
+  // one.
+  virtual void Start(int64_t ms, std::function<void()> fire) = 0;
+  virtual void Cancel() = 0;
+};
+
+// The event loop a request is handled on. An adapter with sockets of its own (the router's
+// upstream connections) watches them here rather than on a thread of its own, so a request and
+// its upstream transfer never change threads. Use it only from the loop's own thread.
+class Loop {
+ public:
+  static constexpr int kRead = 1, kWrite = 2;
+  virtual ~Loop() = default;
+  // While `events` (kRead | kWrite) are watched, calls `ready(events ready)` each time `fd` is
+  // ready for them (level-triggered). events 0 pauses the watch (the socket stays known to the
+  // loop, cheap to watch again); Forget(fd) must come before the caller closes `fd`, which stays
+  // the caller's.
+  virtual void Watch(int fd, int events, std::function<void(int ready)> ready) = 0;
+  virtual void Forget(int fd) = 0;
+  virtual std::unique_ptr<LoopTimer> NewTimer() = 0;
+};
+
 class Request {
  public:
   virtual ~Request() = default;
@@ -35,6 +61,8 @@ class Request {
   // views are valid only during the handler call. Empty when this front end cannot defer (the
   // handler then answers at once).
   virtual Responder Defer() const { return {}; }
+  // The event loop this request is handled on; null when this front end has none.
+  virtual Loop* loop() const { return nullptr; }
 };
 
 struct Response {

@@ -130,8 +130,6 @@ std::string FormatAttempt(const AttemptLine& a) {
   w.Bool(a.load_pattern_derived);
   json::Key(w, "overhead_us");
   w.Int64(a.overhead_us);
-  json::Key(w, "queued_us");
-  w.Int64(a.queued_us);
   w.EndObject();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());

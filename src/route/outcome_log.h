@@ -56,7 +56,6 @@ struct AttemptLine {
   std::string error;    // the transport's message, when the attempt failed without an answer
   bool time_window_derived = false, load_pattern_derived = false;
   int64_t overhead_us = 0;  // the router's own time for the request (set on the final attempt)
-  int64_t queued_us = 0;    // of it, this attempt's wait for the upstream I/O thread
 };
 std::string FormatAttempt(const AttemptLine& a);
 

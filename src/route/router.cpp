@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <random>
+#include <unordered_map>
 
 #include "codec/predict_codec.h"
 #include "json/json_writer.h"
@@ -86,6 +88,11 @@ http::Response JsonError(int status, std::string_view code, const std::string& m
   return res;
 }
 
+uint64_t NextId() {
+  static std::atomic<uint64_t> ids{0};
+  return ++ids;
+}
+
 }  // namespace
 
 std::string_view Name(FixedPolicy p) {
@@ -110,6 +117,7 @@ std::optional<FixedPolicy> ParsePolicy(std::string_view text) {
 // One routed request, shared by its attempts' completions.
 struct Flight {
   http::Responder respond;
+  Upstream* upstream = nullptr;  // the client of the loop the request arrived on
   std::shared_ptr<const std::string> body;
   features::Request features;
   bool tw_derived = false, lp_derived = false;
@@ -132,14 +140,19 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   Breakers breakers;
   ArrivalRates rates;
   std::unique_ptr<OutcomeLog> log;
-  std::unique_ptr<Upstream> upstream;
+  // One upstream client per server event loop, made on its first request there.
+  std::mutex upstreams_mutex;
+  std::unordered_map<http::Loop*, std::unique_ptr<Upstream>> upstreams;
   std::atomic<uint64_t> counter{0};
+  const uint64_t id = NextId();
   uint64_t seed = 0;
   std::atomic<int64_t> last_config_error_log_ms{0};
 
   Impl(const RouterConfig& c) : config(c), budget(c.budget), breakers(c.breaker) {}
 
   void Route(features::Workload w, const http::Request& req, http::Response& res);
+  Upstream* UpstreamFor(http::Loop* loop);
+  int UpstreamInFlight();
   void Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe);
   void Completed(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe,
                  UpstreamResult r);
@@ -261,12 +274,39 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   }
   f->deadline = start + std::chrono::milliseconds(targets.deadline_ms);
   f->body = std::move(body);
+  f->upstream = req.loop() ? UpstreamFor(req.loop()) : nullptr;
+  if (!f->upstream) {
+    res = JsonError(500, "internal", "this front end cannot make upstream calls");
+    return;
+  }
   f->respond = req.Defer();
   if (!f->respond) {
     res = JsonError(500, "internal", "this front end cannot wait for an upstream answer");
     return;
   }
   Attempt(f, chosen, false, probe);
+}
+
+Upstream* Router::Impl::UpstreamFor(http::Loop* loop) {
+  // Cached per thread by the router's id (never an address a later router could reuse).
+  static thread_local std::pair<uint64_t, Upstream*> cached{0, nullptr};
+  if (cached.first == id) return cached.second;
+  std::lock_guard<std::mutex> lock(upstreams_mutex);
+  auto& u = upstreams[loop];
+  if (!u) {
+    auto made = Upstream::Create(config.upstream, *loop);
+    if (!made) return nullptr;
+    u = std::move(*made);
+  }
+  cached = {id, u.get()};
+  return u.get();
+}
+
+int Router::Impl::UpstreamInFlight() {
+  std::lock_guard<std::mutex> lock(upstreams_mutex);
+  int n = 0;
+  for (const auto& [loop, u] : upstreams) n += u->in_flight();
+  return n;
 }
 
 void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback,
@@ -286,7 +326,7 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
   u.timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 1, t.timeout_ms));
   u.connect_timeout_ms = std::min(config.targets.connect_timeout_ms, u.timeout_ms);
   auto self = shared_from_this();
-  upstream->Send(std::move(u), [self, f, p, fallback, probe](UpstreamResult r) {
+  f->upstream->Send(std::move(u), [self, f, p, fallback, probe](UpstreamResult r) {
     self->Completed(f, p, fallback, probe, std::move(r));
   });
 }
@@ -335,7 +375,6 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
     line.time_window_derived = f->tw_derived;
     line.load_pattern_derived = f->lp_derived;
     if (r.transport != Transport::kOk) line.error = r.message;
-    line.queued_us = r.queued_us;
     f->lines.push_back(std::move(line));
   }
 
@@ -477,13 +516,9 @@ core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config) {
     if (!log) return log.error();
     im.log = std::move(*log);
   }
-  auto up = Upstream::Create(config.upstream);
-  if (!up) return up.error();
-  im.upstream = std::move(*up);
   Impl* raw = r->impl_.get();
   im.service->SetExtraMetrics([raw] {
-    return raw->metrics.Render(raw->upstream ? raw->upstream->in_flight() : 0,
-                               raw->log ? raw->log->written() : 0,
+    return raw->metrics.Render(raw->UpstreamInFlight(), raw->log ? raw->log->written() : 0,
                                raw->log ? raw->log->dropped() : 0);
   });
   return r;
@@ -491,8 +526,11 @@ core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config) {
 
 Router::~Router() {
   if (!impl_) return;
-  impl_->upstream.reset();  // transfers still running finish (kShutdown) while all else lives
-  impl_->log.reset();       // written out
+  {  // transfers still running finish (kShutdown) while all else lives
+    std::lock_guard<std::mutex> lock(impl_->upstreams_mutex);
+    impl_->upstreams.clear();
+  }
+  impl_->log.reset();  // written out
 }
 
 service::Service& Router::service() { return *impl_->service; }

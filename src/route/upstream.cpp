@@ -1,8 +1,6 @@
 #include "route/upstream.h"
 
 #include <curl/curl.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,8 +9,6 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
-#include <thread>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace hr::route {
@@ -31,7 +27,6 @@ struct Transfer {
   UpstreamResult result;
   size_t max_bytes = 0;
   bool too_large = false;
-  Clock::time_point queued;
   char error[CURL_ERROR_SIZE] = {};
 };
 
@@ -133,71 +128,68 @@ bool NeverSent(Transport t) {
   return t == Transport::kConnect || t == Transport::kResolve || t == Transport::kTls;
 }
 
-// The I/O thread drives libcurl's multi_socket interface from its own epoll set: each wake-up
-// costs what is ready, not a poll(2) over every pooled connection; Send() writes the eventfd
-// only when the thread is waiting.
+// libcurl's multi_socket interface driven by the event loop the requests are handled on: its
+// sockets are watched by the loop, its timer is the loop's, and transfers start, progress and
+// finish on that one thread.
 struct Upstream::State {
   UpstreamOptions options;
+  http::Loop* loop = nullptr;
+  std::unique_ptr<http::LoopTimer> timer;
   CURLM* multi = nullptr;
-  int epoll_fd = -1, wake_fd = -1;
-  std::thread thread;
-  std::mutex mutex;  // guards queue and stop
-  std::deque<std::unique_ptr<Transfer>> queue;
-  bool stop = false;
-  std::atomic<bool> waiting{false};
-  std::atomic<int> in_flight{0};
-  std::unordered_set<Transfer*> running;      // I/O thread only
-  std::unordered_map<int, uint32_t> watched;  // I/O thread only: socket -> epoll events
-  int64_t timer_ms = -1;                      // I/O thread only: libcurl's timeout, -1 none
-  std::vector<CURL*> spare;                   // I/O thread only: reset handles for reuse
+  bool stopping = false;
+  std::atomic<int> in_flight{0};  // read by /metrics from any thread
+  std::unordered_set<Transfer*> running;
+  std::vector<CURL*> spare;  // reset handles for reuse
 
-  ~State() {
-    if (epoll_fd >= 0) ::close(epoll_fd);
-    if (wake_fd >= 0) ::close(wake_fd);
-  }
-  void Wake() const {
-    const uint64_t one = 1;
-    [[maybe_unused]] const ssize_t r = ::write(wake_fd, &one, sizeof one);
-  }
-  void Loop();
   void Start(std::unique_ptr<Transfer> t);
   void Finish(Transfer* t, CURLcode code, bool shutdown);
-  void Drain();  // finished transfers out of libcurl
   void Act(curl_socket_t s, int flags);
   static void Complete(std::unique_ptr<Transfer> t, UpstreamResult r);
   static int OnSocket(CURL*, curl_socket_t s, int what, void* user, void*);
   static int OnTimer(CURLM*, long timeout_ms, void* user);
+  static int OnClose(void* user, curl_socket_t s);
+  int64_t timer_due_ms = -1;  // the pending libcurl timeout (steady clock), -1 none
 };
+
+int Upstream::State::OnClose(void* user, curl_socket_t s) {
+  static_cast<State*>(user)->loop->Forget(s);  // before the descriptor number can be reused
+  return ::close(s);
+}
 
 int Upstream::State::OnSocket(CURL*, curl_socket_t s, int what, void* user, void*) {
   auto* st = static_cast<State*>(user);
   if (what == CURL_POLL_REMOVE) {
-    if (st->watched.erase(s) > 0) ::epoll_ctl(st->epoll_fd, EPOLL_CTL_DEL, s, nullptr);
+    st->loop->Watch(s, 0, {});
     return 0;
   }
-  const uint32_t want =
-      (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
-  epoll_event ev{};
-  ev.events = want;
-  ev.data.fd = s;
-  auto [it, fresh] = st->watched.try_emplace(s, want);
-  if (fresh) {
-    ::epoll_ctl(st->epoll_fd, EPOLL_CTL_ADD, s, &ev);
-  } else if (it->second != want) {
-    it->second = want;
-    ::epoll_ctl(st->epoll_fd, EPOLL_CTL_MOD, s, &ev);
-  }
+  const int events = (what & CURL_POLL_IN ? http::Loop::kRead : 0) |
+                     (what & CURL_POLL_OUT ? http::Loop::kWrite : 0);
+  st->loop->Watch(s, events, [st, s](int ready) {
+    st->Act(s, ready == http::Loop::kRead ? CURL_CSELECT_IN : CURL_CSELECT_OUT);
+  });
   return 0;
 }
 
 int Upstream::State::OnTimer(CURLM*, long timeout_ms, void* user) {
   auto* st = static_cast<State*>(user);
-  st->timer_ms =
-      timeout_ms < 0
-          ? -1
-          : std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-                    .count() +
-                timeout_ms;
+  if (timeout_ms < 0) {
+    st->timer->Cancel();
+    st->timer_due_ms = -1;
+    return 0;
+  }
+  // Firing early is harmless (libcurl sets its next timeout when acted on), so a later deadline
+  // keeps the pending timer: libcurl moves it with every transfer, a timer set costs a syscall.
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+          .count();
+  const int64_t due = now + timeout_ms;
+  if (st->timer_due_ms >= 0 && st->timer_due_ms <= due && timeout_ms > 0) return 0;
+  st->timer_due_ms = due;
+  // Never act from inside libcurl: on the loop's next turn at the earliest.
+  st->timer->Start(timeout_ms, [st] {
+    st->timer_due_ms = -1;
+    st->Act(CURL_SOCKET_TIMEOUT, 0);
+  });
   return 0;
 }
 
@@ -213,8 +205,6 @@ void Upstream::State::Complete(std::unique_ptr<Transfer> t, UpstreamResult r) {
 }
 
 void Upstream::State::Start(std::unique_ptr<Transfer> t) {
-  t->result.queued_us =
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t->queued).count();
   if (!spare.empty()) {
     t->easy = spare.back();
     spare.pop_back();
@@ -254,6 +244,8 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &State::OnClose);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
   if (curl_multi_add_handle(multi, e) != CURLM_OK) {
     UpstreamResult r;
     r.transport = Transport::kOther;
@@ -304,7 +296,9 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
   Complete(std::move(t), std::move(r));
 }
 
-void Upstream::State::Drain() {
+void Upstream::State::Act(curl_socket_t s, int flags) {
+  int still = 0;
+  curl_multi_socket_action(multi, s, flags, &still);
   int left = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -315,73 +309,8 @@ void Upstream::State::Drain() {
   }
 }
 
-void Upstream::State::Act(curl_socket_t s, int flags) {
-  int still = 0;
-  curl_multi_socket_action(multi, s, flags, &still);
-  Drain();
-}
-
-void Upstream::State::Loop() {
-  std::array<epoll_event, 64> events{};
-  for (;;) {
-    std::deque<std::unique_ptr<Transfer>> fresh;
-    bool stopping = false;
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      fresh.swap(queue);
-      stopping = stop;
-    }
-    if (stopping) {
-      for (auto& t : fresh) {
-        UpstreamResult r;
-        r.transport = Transport::kShutdown;
-        r.message = "the router stopped before the request was sent";
-        in_flight.fetch_sub(1);
-        Complete(std::move(t), std::move(r));
-      }
-      while (!running.empty()) Finish(*running.begin(), CURLE_OK, true);
-      std::lock_guard<std::mutex> lock(mutex);
-      if (queue.empty()) return;  // else: a completion sent another attempt; fail it too
-      continue;
-    }
-    if (!fresh.empty()) {
-      for (auto& t : fresh) Start(std::move(t));
-      Act(CURL_SOCKET_TIMEOUT, 0);  // starts them
-    }
-    // Sleep until a socket is ready, libcurl's timer is due, or Send() wakes us.
-    const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-            .count();
-    int wait_ms = 1000;
-    if (timer_ms >= 0) wait_ms = static_cast<int>(std::clamp<int64_t>(timer_ms - now_ms, 0, 1000));
-    waiting.store(true);
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (!queue.empty() || stop) wait_ms = 0;
-    }
-    const int n = ::epoll_wait(epoll_fd, events.data(), static_cast<int>(events.size()), wait_ms);
-    waiting.store(false);
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[static_cast<size_t>(i)].data.fd;
-      const uint32_t e = events[static_cast<size_t>(i)].events;
-      if (fd == wake_fd) {
-        uint64_t count = 0;
-        [[maybe_unused]] const ssize_t r = ::read(wake_fd, &count, sizeof count);
-        continue;
-      }
-      Act(fd, (e & (EPOLLIN | EPOLLHUP) ? CURL_CSELECT_IN : 0) |
-                  (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) | (e & EPOLLERR ? CURL_CSELECT_ERR : 0));
-    }
-    if (timer_ms >= 0 &&
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-                .count() >= timer_ms) {
-      timer_ms = -1;
-      Act(CURL_SOCKET_TIMEOUT, 0);
-    }
-  }
-}
-
-core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& options) {
+core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& options,
+                                                         http::Loop& loop) {
   static std::once_flag once;
   static CURLcode global = CURLE_OK;
   std::call_once(once, [] { global = curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -392,48 +321,43 @@ core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& 
   u->state_ = std::make_unique<State>();
   State& s = *u->state_;
   s.options = options;
+  s.loop = &loop;
+  s.timer = loop.NewTimer();
   s.multi = curl_multi_init();
-  s.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-  s.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (!s.multi || s.epoll_fd < 0 || s.wake_fd < 0)
-    return core::MakeError(core::ErrorCode::kInternal, "libcurl or epoll could not start");
-  epoll_event wake{};
-  wake.events = EPOLLIN;
-  wake.data.fd = s.wake_fd;
-  ::epoll_ctl(s.epoll_fd, EPOLL_CTL_ADD, s.wake_fd, &wake);
+  if (!s.multi) return core::MakeError(core::ErrorCode::kInternal, "libcurl could not start");
   curl_multi_setopt(s.multi, CURLMOPT_SOCKETFUNCTION, &State::OnSocket);
   curl_multi_setopt(s.multi, CURLMOPT_SOCKETDATA, &s);
   curl_multi_setopt(s.multi, CURLMOPT_TIMERFUNCTION, &State::OnTimer);
   curl_multi_setopt(s.multi, CURLMOPT_TIMERDATA, &s);
   curl_multi_setopt(s.multi, CURLMOPT_MAXCONNECTS, options.max_pooled_connections);
   curl_multi_setopt(s.multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_connections_per_host);
-  s.thread = std::thread([&s] { s.Loop(); });
   return u;
 }
 
 Upstream::~Upstream() {
   if (!state_) return;
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->stop = true;
-  }
-  state_->Wake();
-  if (state_->thread.joinable()) state_->thread.join();
-  for (CURL* e : state_->spare) curl_easy_cleanup(e);
-  curl_multi_cleanup(state_->multi);
+  State& s = *state_;
+  s.stopping = true;
+  while (!s.running.empty()) s.Finish(*s.running.begin(), CURLE_OK, true);
+  for (CURL* e : s.spare) curl_easy_cleanup(e);
+  if (s.multi) curl_multi_cleanup(s.multi);  // closes the pooled connections (unwatched first)
+  s.timer->Cancel();
 }
 
 void Upstream::Send(UpstreamRequest request, std::function<void(UpstreamResult)> done) {
   auto t = std::make_unique<Transfer>();
   t->request = std::move(request);
   t->done = std::move(done);
-  t->queued = Clock::now();
   state_->in_flight.fetch_add(1);
-  {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    state_->queue.push_back(std::move(t));
+  if (state_->stopping) {  // a completion during shutdown asked for another attempt
+    UpstreamResult r;
+    r.transport = Transport::kShutdown;
+    r.message = "the router stopped before the request was sent";
+    state_->in_flight.fetch_sub(1);
+    State::Complete(std::move(t), std::move(r));
+    return;
   }
-  if (state_->waiting.exchange(false)) state_->Wake();
+  state_->Start(std::move(t));  // libcurl's timer starts it on the loop's next turn
 }
 
 int Upstream::in_flight() const { return state_->in_flight.load(); }

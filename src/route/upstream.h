@@ -1,8 +1,9 @@
-// The router's upstream HTTP client: libcurl's multi interface on one I/O thread of its own,
-// beside the server's event loops. Connections are pooled and reused per host, TLS and HTTP/2
-// (by ALPN) come from libcurl, and every transfer finishes with a result that tells a failure
-// before the request was sent (connect, DNS, TLS: it provably did not run) from one after it
-// (a timeout, a reset: it may have run). Adapter: sockets.
+// The router's upstream HTTP client: libcurl's multi interface, one per server event loop, its
+// sockets and timer on that loop (http::Loop), so a request never changes threads on its way to
+// the platform and back. Connections are pooled and reused per host, TLS and HTTP/2 (by ALPN)
+// come from libcurl, and every transfer finishes with a result that tells a failure before the
+// request was sent (connect, DNS, TLS: it provably did not run) from one after it (a timeout, a
+// reset: it may have run). Adapter: sockets.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "http/server.h"
 
 namespace hr::route {
 
@@ -59,16 +61,18 @@ struct UpstreamOptions {
 
 class Upstream {
  public:
-  static core::Result<std::unique_ptr<Upstream>> Create(const UpstreamOptions& options);
-  // Stops the I/O thread; transfers still running finish with Transport::kShutdown.
+  static core::Result<std::unique_ptr<Upstream>> Create(const UpstreamOptions& options,
+                                                        http::Loop& loop);
+  // Transfers still running finish with Transport::kShutdown. Destroy while `loop` exists and is
+  // not running (after the server's Run returned), or on its thread.
   ~Upstream();
   Upstream(const Upstream&) = delete;
   Upstream& operator=(const Upstream&) = delete;
 
-  // Starts a transfer (POST `body` to `url`); `done` runs on the I/O thread when it finishes and
-  // must not block. Thread-safe, also from within a `done`.
+  // Starts a transfer (POST `body` to `url`); `done` runs on the loop when it finishes and must
+  // not block. Only on the loop's thread (also from within a `done`).
   void Send(UpstreamRequest request, std::function<void(UpstreamResult)> done);
-  int in_flight() const;
+  int in_flight() const;  // any thread
 
  private:
   Upstream() = default;
