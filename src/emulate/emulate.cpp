@@ -13,6 +13,7 @@
 
 #include "codec/predict_codec.h"
 #include "core/civil_time.h"
+#include "core/mix.h"
 #include "json/json_reader.h"
 #include "json/json_writer.h"
 
@@ -27,14 +28,6 @@ using Clock = std::chrono::steady_clock;
 using route::ReadWorkloadRequest;
 using route::WorkloadOfPath;
 using route::WorkloadRequest;
-
-uint64_t Mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-double Unit(uint64_t r) { return static_cast<double>(r >> 11) * 0x1.0p-53; }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -267,7 +260,9 @@ struct Emulator::State {
 
   State(const EmulateConfig& c, Pools p) : config(c), pools(std::move(p)) {}
 
-  uint64_t Random() { return Mix(config.seed * 0x9e3779b97f4a7c15ull + counter.fetch_add(1) + 1); }
+  uint64_t Random() {
+    return core::Mix64(config.seed * 0x9e3779b97f4a7c15ull + counter.fetch_add(1) + 1);
+  }
 
   void Schedule(Clock::time_point due, http::Responder respond, http::Response response) {
     {
@@ -398,7 +393,7 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
   double extra_ms = 0;
   bool cold = false, throttle = false, error = false;
   for (const Fault& f : s.config.faults) {
-    if (f.platform != platform || Unit(s.Random()) >= f.probability) continue;
+    if (f.platform != platform || core::UnitInterval(s.Random()) >= f.probability) continue;
     switch (f.kind) {
       case FaultKind::kThrottle:
         throttle = true;

@@ -146,8 +146,8 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
     }
     if (pool->empty()) return records[item.record];  // no record of this workload there at all
     const uint64_t h =
-        Mix(cfg.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(draw) * 1000003 +
-            static_cast<uint64_t>(item.record) * 2 + static_cast<uint64_t>(p));
+        Mix64(cfg.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(draw) * 1000003 +
+              static_cast<uint64_t>(item.record) * 2 + static_cast<uint64_t>(p));
     return records[(*pool)[h % pool->size()]];
   };
 

@@ -188,7 +188,7 @@ OutcomeLog::~OutcomeLog() {
   }
 }
 
-void OutcomeLog::Write(std::string line) {
+void OutcomeLog::Write(std::string_view line) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (buffer_.size() + line.size() + 1 > options_.max_buffer_bytes) {
     dropped_.fetch_add(1);

@@ -71,9 +71,9 @@ class OutcomeLog {
   // Creates `dir` when missing; each process writes its own files,
   // route-<UTC start>-<pid>-<n>.jsonl, never appending to another's.
   static core::Result<std::unique_ptr<OutcomeLog>> Open(const OutcomeLogOptions& options);
-  ~OutcomeLog();                 // writes what is buffered
-  void Write(std::string line);  // one JSON line, without its newline; thread-safe
-  core::Status Flush();          // writes what is buffered now
+  ~OutcomeLog();                      // writes what is buffered
+  void Write(std::string_view line);  // one JSON line, without its newline; thread-safe
+  core::Status Flush();               // writes what is buffered now
   uint64_t written() const { return written_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
   const std::string& current_file() const { return path_; }

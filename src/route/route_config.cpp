@@ -12,7 +12,6 @@ namespace {
 
 using core::ErrorCode;
 using core::MakeError;
-using policy::Platform;
 
 core::Error Bad(ErrorCode code, const std::string& message, const std::string& field) {
   return MakeError(code, "route config: " + message, field);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "codec/predict_codec.h"
+#include "core/mix.h"
 #include "json/json_writer.h"
 #include "policy/objective.h"
 #include "route/route_metrics.h"
@@ -28,23 +29,6 @@ Platform Other(Platform p) { return p == Platform::kLambda ? Platform::kEcs : Pl
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
       .count();
-}
-
-uint64_t Mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-double Unit(uint64_t r) { return static_cast<double>(r >> 11) * 0x1.0p-53; }
-
-bool ValidRequestId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
-        c != ':')
-      return false;
-  }
-  return true;
 }
 
 // Hop-by-hop headers and those the server writes itself are not relayed.
@@ -207,8 +191,8 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   fr.time_window_derived = f->tw_derived;
   f->actual_kb = static_cast<double>(body->size()) / 1024;
   const std::string_view given_id = req.header("x-request-id");
-  f->request_id = ValidRequestId(wr->request_id) ? wr->request_id
-                  : ValidRequestId(given_id)
+  f->request_id = service::ValidRequestId(wr->request_id) ? wr->request_id
+                  : service::ValidRequestId(given_id)
                       ? std::string(given_id)
                       : "rt-" + std::to_string(seed) + "-" + std::to_string(counter.fetch_add(1));
   f->content_type = std::string(req.header("content-type"));
@@ -238,8 +222,8 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
       const double p = config.explore;
       f->propensity = 1 - p / 2;
       if (p > 0) {
-        const uint64_t r = Mix(seed + counter.fetch_add(1) * 0x9e3779b97f4a7c15ull);
-        if (Unit(r) < p) {
+        const uint64_t r = core::Mix64(seed + counter.fetch_add(1) * 0x9e3779b97f4a7c15ull);
+        if (core::UnitInterval(r) < p) {
           const Platform drawn = (r & 1) ? Platform::kEcs : Platform::kLambda;
           metrics.Explored();
           if (drawn != chosen) {
@@ -408,10 +392,8 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
   const WorkloadTargets& t = config.targets.of(w);
   std::optional<Denied> denied;
   bool other_probe = false;
-  if (r.transport == Transport::kShutdown) {
-    denied = Denied::kDeadline;
-  } else if (fallback || f->attempts >= 2) {
-    denied = std::nullopt;  // the one cross-platform attempt is spent: no counting
+  if (r.transport == Transport::kShutdown || fallback || f->attempts >= 2) {
+    // Stopping, or the one cross-platform attempt is spent: nothing to count.
   } else if (t.url[static_cast<size_t>(other)].empty()) {
     denied = Denied::kNoTarget;
   } else if (v == Verdict::kFailed && !t.idempotent) {
@@ -491,7 +473,7 @@ void Router::Impl::AccessLog(const Flight& f, Platform p, int status, double sec
 
 // ---- Router ----
 
-core::Result<std::unique_ptr<Router>> Router::Create(RouterConfig config) {
+core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config) {
   if (!(config.explore >= 0 && config.explore <= 1))
     return core::MakeError(ErrorCode::kInvalidArgument, "--explore must be from 0 to 1", "explore");
   std::unique_ptr<Router> r(new Router());

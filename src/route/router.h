@@ -44,7 +44,7 @@ struct RouterConfig {
 
 class Router {
  public:
-  static core::Result<std::unique_ptr<Router>> Create(RouterConfig config);
+  static core::Result<std::unique_ptr<Router>> Create(const RouterConfig& config);
   // Destroy after the server has drained: transfers still running end as kShutdown (answered
   // 502 if their clients are still there), and the outcome log is written out.
   ~Router();

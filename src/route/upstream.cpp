@@ -224,8 +224,8 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   for (const std::string& h : t->request.headers)
     t->headers = curl_slist_append(t->headers, h.c_str());
   t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
-  static const std::string kEmpty;
-  const std::string& body = t->request.body ? *t->request.body : kEmpty;
+  static const std::string no_body;
+  const std::string& body = t->request.body ? *t->request.body : no_body;
   curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
   curl_easy_setopt(e, CURLOPT_POST, 1L);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());

@@ -22,6 +22,14 @@ core::Error Named(core::Error e, const char* field) {
   return e;
 }
 
+// Whether a value is null, without exceptions: a malformed one ("nul") sets `e` and counts as
+// null so the caller stops there.
+bool IsNull(od::value& v, simdjson::error_code& e) {
+  bool null = false;
+  e = v.is_null().get(null);
+  return e != simdjson::SUCCESS || null;
+}
+
 }  // namespace
 
 std::optional<features::Workload> WorkloadOfPath(std::string_view name) {
@@ -69,6 +77,7 @@ core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t 
     return invalid(e);
   }
   std::string_view s;
+  simdjson::error_code null_error = simdjson::SUCCESS;
   for (auto fr : obj) {
     od::field field;
     if (auto e = std::move(fr).get(field)) return invalid(e);
@@ -78,14 +87,20 @@ core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t 
     if (key == "request_id") {
       if (!v.get_string().get(s)) wr.request_id = std::string(s.substr(0, 128));
     } else if (key == "workload_type") {
-      if (v.is_null()) continue;
+      if (IsNull(v, null_error)) {
+        if (null_error) return invalid(null_error);
+        continue;
+      }
       if (v.get_string().get(s))
         return MakeError(ErrorCode::kWrongType, "workload_type must be a string", "workload_type");
       auto parsed = features::ParseWorkload(s);
       if (!parsed) return Named(parsed.error(), "workload_type");
       wr.workload = *parsed;
     } else if (key == "metadata") {
-      if (v.is_null()) continue;
+      if (IsNull(v, null_error)) {
+        if (null_error) return invalid(null_error);
+        continue;
+      }
       od::object md;
       if (v.get_object().get(md))
         return MakeError(ErrorCode::kWrongType, "metadata must be an object", "metadata");
@@ -96,7 +111,10 @@ core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t 
         if (auto e = m.unescaped_key().get(mkey)) return invalid(e);
         od::value mv = m.value();
         if (mkey == "target_size_kb") {
-          if (mv.is_null()) continue;
+          if (IsNull(mv, null_error)) {
+            if (null_error) return invalid(null_error);
+            continue;
+          }
           double kb = 0;
           if (mv.get_double().get(kb) || !(kb >= 0) || kb > features::kMaxPayloadKb)
             return MakeError(ErrorCode::kOutOfRange,
@@ -105,7 +123,10 @@ core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t 
           wr.payload_kb = kb;
           wr.payload_from_metadata = true;
         } else if (mkey == "time_window") {
-          if (mv.is_null()) continue;
+          if (IsNull(mv, null_error)) {
+            if (null_error) return invalid(null_error);
+            continue;
+          }
           if (mv.get_string().get(s))
             return MakeError(ErrorCode::kWrongType, "metadata.time_window must be a string",
                              "metadata.time_window");
@@ -113,7 +134,10 @@ core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t 
           if (!t) return Named(t.error(), "metadata.time_window");
           wr.time_window = *t;
         } else if (mkey == "load_pattern") {
-          if (mv.is_null()) continue;
+          if (IsNull(mv, null_error)) {
+            if (null_error) return invalid(null_error);
+            continue;
+          }
           if (mv.get_string().get(s))
             return MakeError(ErrorCode::kWrongType, "metadata.load_pattern must be a string",
                              "metadata.load_pattern");

@@ -9,6 +9,7 @@
 #include "builtin/default_model.h"
 #include "codec/predict_codec.h"
 #include "core/civil_time.h"
+#include "core/mix.h"
 #include "json/json_writer.h"
 #include "service/handlers.h"
 
@@ -68,21 +69,8 @@ bool IsJsonContentType(std::string_view ct) {
   return lower == "application/json" || (lower.size() > 5 && lower.ends_with("+json"));
 }
 
-bool ValidRequestId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
-        c != ':')
-      return false;
-  }
-  return true;
-}
-
 std::string NewRequestId(uint64_t seed, uint64_t counter) {
-  uint64_t z = seed + counter * 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
+  uint64_t z = core::Mix64(seed + counter * 0x9e3779b97f4a7c15ull);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id(16, '0');
   for (int i = 15; i >= 0; --i, z >>= 4) id[static_cast<size_t>(i)] = kHex[z & 15];
@@ -145,6 +133,16 @@ core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path, s
 }
 
 }  // namespace
+
+bool ValidRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != ':')
+      return false;
+  }
+  return true;
+}
 
 Service::Service(ServiceConfig config) : config_(std::move(config)) {
   request_id_seed_ = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();

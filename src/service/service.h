@@ -40,6 +40,9 @@ struct ServiceConfig {
   std::shared_ptr<spdlog::logger> event_log;   // start, reload, errors; null: off
 };
 
+// A client's request id worth echoing: 1-128 bytes of letters, digits, '-', '_', '.', ':'.
+bool ValidRequestId(std::string_view id);
+
 // A model as served: the model and where it came from.
 struct LoadedModel {
   modelfile::ModelPtr model;

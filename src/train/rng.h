@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/mix.h"
+
 namespace hr::train {
 
 class Rng {
@@ -14,10 +16,7 @@ class Rng {
   explicit Rng(uint64_t seed) {
     for (auto& s : s_) {
       seed += 0x9e3779b97f4a7c15ull;
-      uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-      s = z ^ (z >> 31);
+      s = core::Mix64(seed);
     }
   }
   uint64_t Next() {

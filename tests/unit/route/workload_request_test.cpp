@@ -45,6 +45,19 @@ TEST(WorkloadRequests, MetadataGivesTheCellAndErrorsNameTheField) {
   EXPECT_FALSE(ReadWorkloadRequest(std::string(100, '[') + std::string(100, ']')));
 }
 
+// Found by fuzz_emulate: a malformed literal where null was possible ("time_window":ndow) made
+// simdjson's is_null() throw through the reader (std::terminate).
+TEST(WorkloadRequests, MalformedLiteralsAreInvalidJsonNotACrash) {
+  for (const char* body : {R"({"metadata":{"time_window":ndow":"midday"}})",
+                           R"({"workload_type":nul})", R"({"metadata":{"target_size_kb":nx}})",
+                           R"({"metadata":{"load_pattern":n}})", R"({"metadata":nope})"}) {
+    auto r = ReadWorkloadRequest(body);
+    ASSERT_FALSE(r) << body;
+    EXPECT_NE(r.error().message.find("JSON"), std::string::npos)
+        << body << ": " << r.error().message;
+  }
+}
+
 TEST(WorkloadRequests, PathNamesAreThePrototypes) {
   EXPECT_EQ(WorkloadOfPath("thumbnail"), Workload::kThumbnailProcessing);
   EXPECT_EQ(WorkloadOfPath("heavy_processing"), Workload::kHeavyProcessing);
