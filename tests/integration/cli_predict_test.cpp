@@ -42,11 +42,12 @@ TEST(CliPredict, OneRequestGivesOneDecisionInTheApiShape) {
   EXPECT_DOUBLE_EQ(pl + pe, 1.0);
   EXPECT_EQ(doc["prediction"]["confidence"].get_double().value(), std::max(pl, pe));
   EXPECT_EQ(platform, pl >= 0.5 ? "lambda" : "ecs");
-  EXPECT_GE(doc["metrics"]["inference_time_ms"].get_double().value(), 0.0);
-  // 512 MB for a few microseconds: the request price dominates.
+  const double ms = doc["metrics"]["inference_time_ms"].get_double().value();
+  EXPECT_GE(ms, 0.0);
+  // The request price plus 512 MB for the inference time reported beside it (not a bound on the
+  // time: under the sanitizers on a busy machine one request took 2.3 ms).
   const double cost = doc["metrics"]["inference_cost_usd"].get_double().value();
-  EXPECT_GE(cost, 0.2e-6);
-  EXPECT_LT(cost, 0.21e-6);
+  EXPECT_NEAR(cost, 0.2e-6 + 0.5 * ms / 1000 * 0.0000166667, 1e-12);
   std::string_view ts = doc["metrics"]["timestamp"].get_string().value();
   EXPECT_EQ(ts.size(), 27u);
   EXPECT_EQ(ts.back(), 'Z');
