@@ -15,6 +15,7 @@
 #include "policy/objective.h"
 #include "route/route_metrics.h"
 #include "route/workload_request.h"
+#include "service/access_log.h"
 
 namespace hr::route {
 
@@ -178,7 +179,7 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   rates.Arrive(w, now_ms);
   budget.Request(now_ms);
   const core::CivilTime civil = core::NowIn(config.zone);
-  f->timestamp = core::FormatWallClockMicros(civil);
+  if (log) f->timestamp = core::FormatWallClockMicros(civil);  // only the outcome log shows it
   features::Request& fr = f->features;
   fr.workload = w;
   fr.payload_kb = wr->payload_kb;
@@ -187,7 +188,8 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   f->tw_derived = !wr->time_window;
   fr.time_window = wr->time_window.value_or(features::TimeWindowOfHour(civil.hour));
   f->lp_derived = !wr->load_pattern;
-  fr.load_pattern = wr->load_pattern.value_or(rates.Pattern(w, now_ms));
+  // The observed pattern only when the request does not say (it scans the arrival buckets).
+  fr.load_pattern = wr->load_pattern ? *wr->load_pattern : rates.Pattern(w, now_ms);
   fr.time_window_derived = f->tw_derived;
   f->actual_kb = static_cast<double>(body->size()) / 1024;
   const std::string_view given_id = req.header("x-request-id");
@@ -446,29 +448,10 @@ void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Re
 
 void Router::Impl::AccessLog(const Flight& f, Platform p, int status, double seconds) {
   if (!config.service.access_log) return;
-  json::Buffer buf;
-  json::Writer w(buf);
-  w.StartObject();
-  json::Key(w, "time");
-  json::String(w, core::FormatUtcMicros(core::NowUtc()));
-  json::Key(w, "request_id");
-  json::String(w, f.request_id);
-  json::Key(w, "method");
-  json::String(w, "POST");
-  json::Key(w, "path");
-  json::String(w, "/" + std::string(PathName(f.features.workload)));
-  json::Key(w, "status");
-  w.Int(status);
-  json::Key(w, "latency_us");
-  w.Int64(static_cast<int64_t>(seconds * 1e6));
-  json::Key(w, "platform");
-  json::String(w, policy::Name(p));
-  json::Key(w, "decision");
-  json::String(w, f.decision);
-  json::Key(w, "attempts");
-  w.Int(f.attempts);
-  w.EndObject();
-  config.service.access_log->info(std::string_view(buf.GetString(), buf.GetSize()));
+  const std::string path = "/" + std::string(PathName(f.features.workload));
+  service::WriteAccessLine(*config.service.access_log,
+                           {f.request_id, "POST", path, status, static_cast<int64_t>(seconds * 1e6),
+                            f.decision, policy::Name(p), f.attempts});
 }
 
 // ---- Router ----
@@ -516,8 +499,6 @@ Router::~Router() {
 }
 
 service::Service& Router::service() { return *impl_->service; }
-
-double Router::OverheadQuantileUs(double q) const { return impl_->metrics.OverheadQuantileUs(q); }
 
 void Router::Handle(const http::Request& req, http::Response& res) {
   std::string_view path = req.target();

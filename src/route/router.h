@@ -54,8 +54,6 @@ class Router {
   // The server's handler.
   void Handle(const http::Request& req, http::Response& res);
   service::Service& service();
-  // The router's own time per request at quantile q, microseconds (from its histogram).
-  double OverheadQuantileUs(double q) const;
 
  private:
   Router() = default;

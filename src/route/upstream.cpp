@@ -200,7 +200,7 @@ void Upstream::State::Complete(std::unique_ptr<Transfer> t, UpstreamResult r) {
   t.reset();
   try {
     done(std::move(r));
-  } catch (...) {  // a completion must not take the I/O thread down
+  } catch (...) {  // a completion must not take the event loop down
   }
 }
 

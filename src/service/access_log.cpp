@@ -8,6 +8,9 @@
 #include <cerrno>
 #include <mutex>
 
+#include "core/civil_time.h"
+#include "json/json_writer.h"
+
 namespace hr::service {
 
 namespace {
@@ -66,6 +69,40 @@ core::Result<std::shared_ptr<spdlog::logger>> MakeAccessLog(const std::string& t
     return core::MakeError(core::ErrorCode::kIo, std::string("--access-log: ") + e.what(),
                            "access_log");
   }
+}
+
+void WriteAccessLine(spdlog::logger& log, const AccessEntry& e) {
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::Key(w, "time");
+  json::String(w, core::FormatUtcMicros(core::NowUtc()));
+  json::Key(w, "request_id");
+  json::String(w, e.request_id);
+  json::Key(w, "method");
+  json::String(w, e.method);
+  json::Key(w, "path");
+  json::String(w, e.path);
+  json::Key(w, "status");
+  w.Int(e.status);
+  json::Key(w, "latency_us");
+  w.Int64(e.latency_us);
+  json::Key(w, "decision");
+  if (e.decision.empty()) {
+    w.Null();
+  } else {
+    json::String(w, e.decision);
+  }
+  if (!e.platform.empty()) {
+    json::Key(w, "platform");
+    json::String(w, e.platform);
+  }
+  if (e.attempts > 0) {
+    json::Key(w, "attempts");
+    w.Int(e.attempts);
+  }
+  w.EndObject();
+  log.info(std::string_view(buf.GetString(), buf.GetSize()));
 }
 
 }  // namespace hr::service

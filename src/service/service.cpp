@@ -11,6 +11,7 @@
 #include "core/civil_time.h"
 #include "core/mix.h"
 #include "json/json_writer.h"
+#include "service/access_log.h"
 #include "service/handlers.h"
 
 namespace hr::service {
@@ -271,29 +272,14 @@ void Complete(const ServiceConfig& config, Metrics& metrics, const Finishing& f,
   metrics.in_flight().fetch_sub(1, std::memory_order_relaxed);
 
   if (config.access_log) {
-    json::Buffer buf;
-    json::Writer w(buf);
-    w.StartObject();
-    json::Key(w, "time");
-    json::String(w, core::FormatUtcMicros(core::NowUtc()));
-    json::Key(w, "request_id");
-    json::String(w, f.request_id);
-    json::Key(w, "method");
-    json::String(w, f.method);
-    json::Key(w, "path");
-    json::String(w, f.path);
-    json::Key(w, "status");
-    w.Int(reply.status);
-    json::Key(w, "latency_us");
-    w.Int64(static_cast<int64_t>(seconds * 1e6));
-    json::Key(w, "decision");
-    if (reply.decision.empty()) {
-      w.Null();
-    } else {
-      json::String(w, reply.decision);
-    }
-    w.EndObject();
-    config.access_log->info(std::string_view(buf.GetString(), buf.GetSize()));
+    WriteAccessLine(*config.access_log, {f.request_id,
+                                         f.method,
+                                         f.path,
+                                         reply.status,
+                                         static_cast<int64_t>(seconds * 1e6),
+                                         reply.decision,
+                                         {},
+                                         0});
   }
 }
 
