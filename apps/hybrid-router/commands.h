@@ -18,6 +18,7 @@ RunFn AddEvaluate(CLI::App& app);
 RunFn AddLambda(CLI::App& app);
 RunFn AddEmulate(CLI::App& app);
 RunFn AddRoute(CLI::App& app);
+RunFn AddSimulate(CLI::App& app);
 bool StartedAsLambda(int argc, char** argv);
 
 }  // namespace hr::app

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add(hr::app::AddEvaluate);
   add(hr::app::AddEmulate);
   add(hr::app::AddRoute);
+  add(hr::app::AddSimulate);
 #endif
   add(hr::app::AddLambda);
 

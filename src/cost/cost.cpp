@@ -1,5 +1,8 @@
 #include "cost/cost.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace hr::cost {
 
 EcsTask MeasuredTask(features::Workload w) {
@@ -19,6 +22,16 @@ double EcsProratedSeedCostUsd(double duration_ms, EcsTask task, const Pricing& p
   const double cpu = task.vcpu * p.seed_vcpu_hour_usd * hours;
   const double memory = task.memory_gb * p.seed_gb_hour_usd * hours;
   return cpu + memory;
+}
+
+double LambdaBilledUsd(double billed_ms, double memory_mb, double gb_second_usd, const Pricing& p) {
+  const double ms = std::ceil(std::max(0.0, billed_ms) - 1e-9);
+  return ms / 1000 * (memory_mb / 1024) * gb_second_usd + p.lambda_request_usd;
+}
+
+double FargateTaskUsd(double alive_s, EcsTask task, const Pricing& p) {
+  const double seconds = std::max(60.0, std::ceil(std::max(0.0, alive_s) - 1e-9));
+  return seconds / 3600 * TaskHourFargateUsd(task, p);
 }
 
 double TaskHourSeedUsd(EcsTask task, const Pricing& p) {

@@ -25,7 +25,12 @@ struct Pricing {
   double fargate_gb_hour_usd = 0.004445;
   double seed_vcpu_hour_usd = kSeedVcpuHourUsd;
   double seed_gb_hour_usd = kSeedGbHourUsd;
-  double api_gateway_per_million_usd = 3.50;  // REST API; HTTP API is 1.11
+  double api_gateway_per_million_usd = 3.50;       // REST API
+  double api_gateway_http_per_million_usd = 1.11;  // HTTP API
+  // Provisioned concurrency: per GB-s configured, and the duration price of the invocations it
+  // serves (instead of lambda_gb_second_usd).
+  double lambda_provisioned_gb_second_usd = 0.0000041667;
+  double lambda_provisioned_duration_gb_second_usd = 0.0000097222;
   double alb_hour_usd = 0.0252 + 0.008;  // one ALB plus one LCU, per hour, shared by its requests
 };
 
@@ -40,6 +45,13 @@ EcsTask MeasuredTask(features::Workload w);
 double LambdaInvocationCostUsd(double duration_ms, double memory_mb, const Pricing& p = {});
 // One ECS request pro rata: the task's hourly price at seed prices over the request's duration.
 double EcsProratedSeedCostUsd(double duration_ms, EcsTask task, const Pricing& p = {});
+// What Lambda bills for one invocation that ran `billed_ms`: the duration rounded up to the next
+// 1 ms, times memory, at `gb_second_usd`, plus the request price.
+double LambdaBilledUsd(double billed_ms, double memory_mb, double gb_second_usd,
+                       const Pricing& p = {});
+// What Fargate bills for a task alive `alive_s` seconds (from image pull to stop): per second,
+// rounded up, with a one-minute minimum, at list prices.
+double FargateTaskUsd(double alive_s, EcsTask task, const Pricing& p = {});
 // A task-hour at seed prices (the audit) or at Fargate list prices (provisioned cost).
 double TaskHourSeedUsd(EcsTask task, const Pricing& p = {});
 double TaskHourFargateUsd(EcsTask task, const Pricing& p = {});

@@ -16,7 +16,7 @@
 #include "outcome/outcome.h"
 #include "policy/objective.h"
 #include "train/outcome_tables.h"
-#include "train/rng.h"
+#include "core/rng.h"
 #include "train/training_set.h"
 
 namespace hr::eval {
@@ -249,7 +249,7 @@ core::Status EvaluateConfig::Validate() const {
 
 std::vector<uint16_t> StratifiedFolds(const std::vector<int8_t>& y, int k, uint64_t seed) {
   std::vector<uint16_t> fold(y.size(), 0);
-  train::Rng rng(seed);
+  core::Rng rng(seed);
   for (int8_t cls = 0; cls <= 1; ++cls) {
     std::vector<uint32_t> idx;
     for (size_t i = 0; i < y.size(); ++i) {
@@ -284,6 +284,10 @@ core::Status LoadPricing(const std::string& path, cost::Pricing& p) {
       {"seed_vcpu_hour_usd", &cost::Pricing::seed_vcpu_hour_usd},
       {"seed_gb_hour_usd", &cost::Pricing::seed_gb_hour_usd},
       {"api_gateway_per_million_usd", &cost::Pricing::api_gateway_per_million_usd},
+      {"api_gateway_http_per_million_usd", &cost::Pricing::api_gateway_http_per_million_usd},
+      {"lambda_provisioned_gb_second_usd", &cost::Pricing::lambda_provisioned_gb_second_usd},
+      {"lambda_provisioned_duration_gb_second_usd",
+       &cost::Pricing::lambda_provisioned_duration_gb_second_usd},
       {"alb_hour_usd", &cost::Pricing::alb_hour_usd}};
   cost::Pricing read = p;  // nothing changes unless the whole file is good
   for (const auto& member : doc.GetObject()) {

@@ -91,25 +91,4 @@ class Breakers {
   std::array<std::array<One, features::kWorkloadCount>, 2> all_{};
 };
 
-// Arrivals per workload in one-second buckets, and the prototype's load pattern they resemble
-// (the prototype's load test: low 5 rps, medium 15, burst 5 -> 30 -> 5, ramp 5 -> 25):
-// burst when the last 10 s ran at >= 20 rps and >= 2x the 50 s before; ramp when each of the
-// last three 20 s thirds ran >= 1.3x the one before and the last at >= 8 rps; medium when the
-// last 60 s averaged >= 10 rps; low otherwise.
-class ArrivalRates {
- public:
-  void Arrive(features::Workload w, int64_t now_ms);
-  // Arrivals per second over the `seconds` (1..60) before the current second.
-  double Rate(features::Workload w, int64_t now_ms, int from_s_ago, int seconds) const;
-  features::LoadPattern Pattern(features::Workload w, int64_t now_ms) const;
-
- private:
-  struct Bucket {
-    int64_t second = -1;
-    uint32_t count = 0;
-  };
-  mutable std::mutex mutex_;
-  std::array<std::array<Bucket, 64>, features::kWorkloadCount> buckets_{};
-};
-
 }  // namespace hr::route

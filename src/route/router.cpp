@@ -11,6 +11,7 @@
 
 #include "codec/predict_codec.h"
 #include "core/mix.h"
+#include "features/arrival_rates.h"
 #include "json/json_writer.h"
 #include "policy/objective.h"
 #include "route/route_metrics.h"
@@ -123,7 +124,7 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   RouteMetrics metrics;
   RetryBudget budget;
   Breakers breakers;
-  ArrivalRates rates;
+  features::ArrivalRates rates;
   std::unique_ptr<OutcomeLog> log;
   // One upstream client per server event loop, made on its first request there.
   std::mutex upstreams_mutex;

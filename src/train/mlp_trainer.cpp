@@ -4,7 +4,7 @@
 #include <limits>
 #include <numeric>
 
-#include "train/rng.h"
+#include "core/rng.h"
 #include "train/split.h"
 
 namespace hr::train {
@@ -62,7 +62,7 @@ class Trainer {
     sizes_.push_back(1);
   }
 
-  void Init(Rng& rng) {
+  void Init(core::Rng& rng) {
     const double factor = cfg_.activation == model::Activation::kLogistic ? 2.0 : 6.0;
     for (size_t l = 0; l + 1 < sizes_.size(); ++l) {
       const size_t fan_in = sizes_[l], fan_out = sizes_[l + 1];
@@ -213,7 +213,7 @@ core::Result<TrainedMlp> TrainMlp(const RowMatrix& x_raw, std::span<const int8_t
     out.scaler = std::move(s);
   }
 
-  Rng rng(cfg.seed);
+  core::Rng rng(cfg.seed);
   // Early-stopping hold-out: a stratified fraction of the training rows.
   std::vector<uint32_t> fit_rows, val_rows;
   if (cfg.early_stopping) {

@@ -2,14 +2,14 @@
 
 #include <cmath>
 
-#include "train/rng.h"
+#include "core/rng.h"
 
 namespace hr::train {
 
 std::vector<Part> StratifiedSplit(std::span<const int8_t> labels, double validation_fraction,
                                   double test_fraction, uint64_t seed) {
   std::vector<Part> parts(labels.size(), Part::kNone);
-  Rng rng(seed);
+  core::Rng rng(seed);
   for (int8_t cls = 0; cls <= 1; ++cls) {
     std::vector<uint32_t> idx;
     for (size_t i = 0; i < labels.size(); ++i) {

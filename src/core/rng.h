@@ -1,4 +1,4 @@
-// Deterministic pseudo-random numbers for splits, shuffles and weight initialisation:
+// Deterministic pseudo-random numbers for splits, shuffles, weight initialisation and simulation:
 // xoshiro256** seeded through splitmix64. Same seed, same sequence, on every platform and
 // standard library (unlike std:: distributions).
 #pragma once
@@ -9,7 +9,7 @@
 
 #include "core/mix.h"
 
-namespace hr::train {
+namespace hr::core {
 
 class Rng {
  public:
@@ -52,4 +52,4 @@ class Rng {
   uint64_t s_[4];
 };
 
-}  // namespace hr::train
+}  // namespace hr::core

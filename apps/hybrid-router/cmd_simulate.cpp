@@ -1,0 +1,136 @@
+// `hybrid-router simulate`: what would lambda-only, ecs-only, a fixed split or a model cost and how
+// fast would they answer at a given traffic (Poisson rate, rate profile or recorded trace)? A
+// discrete-event simulation (sim/); table, --format json, --sweep-rate with an HTML report.
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.h"
+#include "model_source.h"
+#include "objective_options.h"
+#include "report/simulation_report.h"
+#include "report/simulation_text.h"
+#include "sim/run.h"
+#include "sim_options.h"
+
+namespace hr::app {
+
+namespace {
+
+struct SimulateCommandConfig {
+  sim::SimRequest q;
+  std::string policy = "lambda-only", arrivals = "poisson", sweep, format = "table", html;
+  SimPlatformOptions platform;
+  ObjectiveOptions objective;
+  bool quiet = false;
+};
+
+core::Result<sim::PolicySpec> Policy(const std::string& text, const ObjectiveOptions& o) {
+  auto p = sim::ParsePolicy(text);
+  if (!p || p->kind != sim::PolicySpec::Kind::kModel) return p;
+  if (text != "builtin" && !std::filesystem::is_regular_file(text))
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--policy: '" + text.substr(0, 64) +
+                               "' is none of lambda-only, ecs-only, split:SHARE, builtin, or a "
+                               "model file",
+                           "--policy");
+  auto m = LoadModel(text == "builtin" ? "" : text);
+  if (!m) return m.error();
+  p->model = *m;
+  p->objective = ToObjective(o);
+  p->name = (text == "builtin" ? "built-in" : text) + " (" + policy::Label(p->objective) + ")";
+  return p;
+}
+
+int RunSimulate(SimulateCommandConfig& cfg) {
+  sim::SimRequest& q = cfg.q;
+  sim::SimConfig& c = q.config;
+  auto policy = Policy(cfg.policy, cfg.objective);
+  if (!policy) return ReportError(policy.error());
+  c.policy = *policy;
+  if (auto s = ApplySimPlatformOptions(cfg.platform, q); !s) return ReportError(s.error());
+  c.arrivals.kind = cfg.arrivals == "uniform" ? sim::ArrivalSpec::Kind::kUniform
+                                              : sim::ArrivalSpec::Kind::kPoisson;
+  if (!cfg.sweep.empty()) {
+    auto rates = sim::ParseSweep(cfg.sweep);
+    if (!rates) return ReportError(rates.error());
+    q.sweep_rates = *rates;
+    q.sweep_policies = {*sim::ParsePolicy("lambda-only"), *sim::ParsePolicy("ecs-only")};
+    if (c.policy.kind != sim::PolicySpec::Kind::kLambdaOnly &&
+        c.policy.kind != sim::PolicySpec::Kind::kEcsOnly)
+      q.sweep_policies.push_back(c.policy);
+  } else if (!cfg.html.empty()) {
+    return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                       "--html draws a sweep: give --sweep-rate A:B:N", "--html"));
+  }
+  auto results = sim::Run(q, [&](const std::string& line) {
+    if (!cfg.quiet) std::fprintf(stderr, "simulate: %s\n", line.c_str());
+  });
+  if (!results) return ReportError(results.error());
+  if (!cfg.html.empty()) {
+    const std::string setup =
+        "duration " + std::to_string(c.duration_s) + " s, seed " + std::to_string(c.seed) +
+        ", ECS k = " + std::to_string(c.ecs.concurrency) + ", dispatch " + cfg.platform.dispatch;
+    if (auto s = report::WriteSimulationReport(*results, setup, cfg.html); !s)
+      return ReportError(s.error());
+    if (!cfg.quiet) std::fprintf(stderr, "simulate: wrote %s\n", cfg.html.c_str());
+  }
+  const bool json = cfg.format == "json";
+  const std::string text = !q.sweep_rates.empty()
+                               ? (json ? report::SweepJson(*results) : report::SweepTable(*results))
+                               : (json ? report::SimulationJson(results->front())
+                                       : report::SimulationTable(results->front()));
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+RunFn AddSimulate(CLI::App& app) {
+  auto cfg = std::make_shared<SimulateCommandConfig>();
+  sim::SimConfig& c = cfg->q.config;
+  CLI::App* s = app.add_subcommand(
+      "simulate",
+      "Discrete-event simulation of Lambda instances and ECS Fargate tasks: what a policy costs "
+      "and how fast it answers at a given traffic (service times from the measurements).");
+  s->add_option("--policy", cfg->policy,
+                "lambda-only, ecs-only, split:SHARE (SHARE to Lambda), or a model file ('builtin') "
+                "deciding with --objective")
+      ->capture_default_str();
+  s->add_option("--rate", c.arrivals.rate, "Arrivals per second")->capture_default_str();
+  s->add_option("--arrivals", cfg->arrivals, "poisson or uniform (evenly spaced)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"poisson", "uniform"}));
+  auto* profile = s->add_option("--profile", cfg->q.profile_file,
+                                "Rate profile: 'SECONDS RATE' lines, repeating after the last")
+                      ->check(CLI::ExistingFile);
+  s->add_option("--trace", cfg->q.trace_file,
+                "Recorded arrivals: 'SECONDS WORKLOAD [KB]' lines, or JSON lines (measurements, "
+                "route's outcome log)")
+      ->check(CLI::ExistingFile)
+      ->excludes(profile);
+  s->add_option("--mix", cfg->q.mix, "Workload mix W=SHARE,... (default: the data's)");
+  auto* duration =
+      s->add_option("--duration-s", c.duration_s, "Simulated seconds (a trace: its span)")
+          ->capture_default_str();
+  s->add_option("--warmup-s", c.warmup_s, "Seconds left out of the statistics")
+      ->capture_default_str();
+  s->add_option("--seed", c.seed, "Seed")->capture_default_str();
+  s->add_option("--start-hour", c.start_hour, "Hour of day at the start (the model's time window)")
+      ->capture_default_str();
+  s->add_option("--data", cfg->q.data, "Measurement files or folders (default: the shipped data)");
+  AddObjectiveOptions(*s, cfg->objective);
+  AddSimPlatformOptions(*s, cfg->platform, c);
+  s->add_option("--sweep-rate", cfg->sweep,
+                "A:B:N: compare lambda-only, ecs-only and --policy at N rates from A to B");
+  s->add_option("--format", cfg->format, "table or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"table", "json"}));
+  s->add_option("--html", cfg->html, "With --sweep-rate: write an HTML report (gnuplot)");
+  s->add_flag("-q,--quiet", cfg->quiet, "No progress output");
+  return [cfg, duration] {
+    cfg->q.duration_given = duration->count() > 0;
+    return RunSimulate(*cfg);
+  };
+}
+
+}  // namespace hr::app

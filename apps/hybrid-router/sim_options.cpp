@@ -1,0 +1,75 @@
+#include "sim_options.h"
+
+#include <tuple>
+
+#include "eval/evaluate.h"
+
+namespace hr::app {
+
+void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c) {
+  s.add_option("--keep-alive-s", c.lambda.keep_alive_s, "Lambda idle keep-alive")
+      ->capture_default_str();
+  s.add_option("--lambda-warm", o.lambda_warm,
+               "Lambda warm service time exp:MS|det:MS|uniform:A-B (default: measured)");
+  s.add_option("--lambda-cold", o.lambda_cold, "Lambda cold service time (default: as warm)");
+  s.add_option("--lambda-concurrency", c.lambda.concurrency_limit, "Account concurrency limit")
+      ->capture_default_str();
+  s.add_option("--lambda-burst", c.lambda.burst_limit, "New environments per function per 10 s")
+      ->capture_default_str();
+  s.add_option("--provisioned", c.lambda.provisioned, "Provisioned concurrency per function")
+      ->capture_default_str();
+  s.add_flag("--no-init-billing", o.no_init_billing, "Do not bill cold starts' INIT phase");
+  s.add_option("--ecs-service", o.ecs_service,
+               "ECS service time exp:MS|det:MS|uniform:A-B (default: measured at low load)");
+  s.add_option("--ecs-dispatch", o.dispatch,
+               "shared (one FIFO queue per service) or round-robin (a queue per task, as an ALB)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"shared", "round-robin"}));
+  s.add_option("--ecs-tasks", c.ecs.tasks, "Tasks per service at the start")->capture_default_str();
+  s.add_option("--ecs-min-tasks", c.ecs.min_tasks, "Autoscaling minimum")->capture_default_str();
+  s.add_option("--ecs-max-tasks", c.ecs.max_tasks, "Autoscaling maximum")->capture_default_str();
+  s.add_option("--ecs-concurrency", c.ecs.concurrency, "k: requests in flight per task")
+      ->capture_default_str();
+  s.add_flag("--no-autoscale", o.no_autoscale, "Keep --ecs-tasks fixed");
+  s.add_option("--ecs-target", c.ecs.target, "Target slot utilisation, 0-1")->capture_default_str();
+  s.add_option("--ecs-start-s", c.ecs.start_delay_s, "Task start-up, billed (image pull)")
+      ->capture_default_str();
+  s.add_option("--ecs-timeout-s", c.ecs.timeout_s, "Longest wait before a 504")
+      ->capture_default_str();
+  s.add_option("--ecs-task", o.ecs_task,
+               "Task size VCPU GB for every service (default: the measured per workload)")
+      ->expected(2)
+      ->check(CLI::Range(0.125, 64.0));
+  s.add_option("--pricing", o.pricing, "JSON file of prices (as evaluate's)")
+      ->check(CLI::ExistingFile);
+  s.add_option("--api-gateway", o.api_gateway, "Bill API Gateway on Lambda: none, http, rest")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "http", "rest"}));
+  s.add_flag("--alb", c.alb, "Bill one load balancer (hours + 1 LCU) when ECS serves");
+}
+
+core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q) {
+  sim::SimConfig& c = q.config;
+  for (auto [text, slot, field] : {std::tuple{&o.lambda_warm, &q.lambda_warm, "--lambda-warm"},
+                                   std::tuple{&o.lambda_cold, &q.lambda_cold, "--lambda-cold"},
+                                   std::tuple{&o.ecs_service, &q.ecs_service, "--ecs-service"}}) {
+    if (text->empty()) continue;
+    auto d = sim::ParseDistribution(*text, field);
+    if (!d) return d.error();
+    *slot = *d;
+  }
+  c.ecs.dispatch = o.dispatch == "shared" ? sim::Dispatch::kShared : sim::Dispatch::kRoundRobin;
+  c.ecs.autoscale = !o.no_autoscale;
+  c.lambda.bill_init = !o.no_init_billing;
+  c.api_gateway = o.api_gateway == "rest"   ? sim::ApiGateway::kRest
+                  : o.api_gateway == "http" ? sim::ApiGateway::kHttp
+                                            : sim::ApiGateway::kNone;
+  if (!o.ecs_task.empty()) {
+    c.ecs.task = {o.ecs_task[0], o.ecs_task[1]};
+    c.ecs_task_set = true;
+  }
+  if (!o.pricing.empty()) return eval::LoadPricing(o.pricing, c.pricing);
+  return {};
+}
+
+}  // namespace hr::app

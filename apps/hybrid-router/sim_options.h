@@ -1,0 +1,24 @@
+// The platform options of `simulate` (Lambda, ECS, billing): registered on the subcommand, then
+// applied to the simulation request after parsing (distributions and names checked there).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "sim/run.h"
+
+namespace hr::app {
+
+struct SimPlatformOptions {
+  std::string lambda_warm, lambda_cold, ecs_service, dispatch = "round-robin";
+  std::string pricing, api_gateway = "none";
+  std::vector<double> ecs_task;
+  bool no_autoscale = false, no_init_billing = false;
+};
+
+void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig& c);
+core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q);
+
+}  // namespace hr::app

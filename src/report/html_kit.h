@@ -1,0 +1,20 @@
+// Pieces every HTML report shares: escaping, the stylesheet, writing a file, and a chart drawn by
+// gnuplot as inline SVG. Adapter: runs gnuplot, writes files.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace hr::report {
+
+std::string Escape(std::string_view s);
+core::Status Write(const std::filesystem::path& path, const std::string& text);
+// Runs gnuplot on `script` in `dir` (SVG terminal set here); returns the SVG without its prologue.
+core::Result<std::string> Plot(const std::filesystem::path& dir, const std::string& name,
+                               const std::string& script);
+extern const char* const kStyle;
+
+}  // namespace hr::report

@@ -1,0 +1,213 @@
+#include "report/simulation_text.h"
+
+#include <cstdio>
+#include <map>
+
+#include "json/json_writer.h"
+
+namespace hr::report {
+
+namespace {
+
+std::string Fmt(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+std::string Money(double usd) {
+  return usd >= 100 ? Fmt("%.0f", usd) : usd >= 1 ? Fmt("%.2f", usd) : Fmt("%.4g", usd);
+}
+
+void Num(json::Writer& w, const char* key, double v) {
+  json::Key(w, key);
+  json::Double(w, v);
+}
+
+void Count(json::Writer& w, const char* key, uint64_t v) {
+  json::Key(w, key);
+  w.Uint64(v);
+}
+
+void WriteResult(json::Writer& w, const sim::SimResult& r) {
+  w.StartObject();
+  json::Key(w, "policy");
+  json::String(w, r.policy);
+  Num(w, "rate", r.rate);
+  Num(w, "duration_s", r.duration_s);
+  Num(w, "window_s", r.window_s);
+  Num(w, "end_s", r.end_s);
+  Count(w, "requests", r.requests);
+  Count(w, "requests_total", r.requests_total);
+  Count(w, "throttled", r.throttled);
+  Count(w, "fallbacks", r.fallbacks);
+  json::Key(w, "response_time_ms");
+  w.StartObject();
+  Num(w, "mean", r.response_ms.mean);
+  Num(w, "p50", r.response_ms.p50);
+  Num(w, "p95", r.response_ms.p95);
+  Num(w, "p99", r.response_ms.p99);
+  Num(w, "max", r.response_ms.max);
+  w.EndObject();
+  json::Key(w, "lambda");
+  w.StartObject();
+  Count(w, "requests", r.lambda_requests);
+  Count(w, "cold_starts", r.lambda.cold_starts);
+  Num(w, "cold_start_probability", r.lambda.cold_start_probability);
+  json::Key(w, "instances");
+  w.StartObject();
+  Num(w, "mean", r.lambda.instances_mean);
+  Num(w, "running_mean", r.lambda.running_mean);
+  Num(w, "idle_mean", r.lambda.idle_mean);
+  w.EndObject();
+  w.EndObject();
+  json::Key(w, "ecs");
+  w.StartObject();
+  Count(w, "requests", r.ecs_requests);
+  Num(w, "wait_probability", r.ecs.wait_probability);
+  json::Key(w, "wait_ms");
+  w.StartObject();
+  Num(w, "mean", r.ecs.wait_ms_mean);
+  w.EndObject();
+  Count(w, "timeouts", r.ecs.timeouts);
+  json::Key(w, "tasks");
+  w.StartObject();
+  Num(w, "mean", r.ecs.tasks_mean);
+  Num(w, "running_mean", r.ecs.running_tasks_mean);
+  Num(w, "max", r.ecs.tasks_max);
+  w.EndObject();
+  Num(w, "utilisation", r.ecs.utilisation);
+  json::Key(w, "scaling");
+  w.StartArray();
+  for (const auto& [workload, s] : r.ecs.scaling) {
+    w.StartObject();
+    json::Key(w, "workload");
+    json::String(w, features::Name(static_cast<features::Workload>(workload)));
+    Num(w, "t_s", s.t_s);
+    Count(w, "from", static_cast<uint64_t>(s.from));
+    Count(w, "to", static_cast<uint64_t>(s.to));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  json::Key(w, "cost_usd");
+  w.StartObject();
+  Num(w, "lambda", r.cost_usd.lambda);
+  Num(w, "ecs", r.cost_usd.ecs);
+  Num(w, "api_gateway", r.cost_usd.api_gateway);
+  Num(w, "alb", r.cost_usd.alb);
+  Num(w, "total", r.cost_usd.total);
+  Num(w, "per_million_requests", r.cost_usd.per_million);
+  Num(w, "per_day", r.cost_usd.per_day);
+  w.EndObject();
+  Num(w, "seconds", r.seconds);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string SimulationTable(const sim::SimResult& r) {
+  std::string t;
+  t += "policy " + r.policy + ": " + Fmt("%.4g", r.rate) + " requests/s for " +
+       Fmt("%.0f", r.duration_s) + " s; " + std::to_string(r.requests) +
+       " requests in the statistics";
+  t += r.window_s < r.duration_s
+           ? " (after " + Fmt("%.0f", r.duration_s - r.window_s) + " s warm-up)\n"
+           : "\n";
+  t += "response time ms   mean " + Fmt("%.1f", r.response_ms.mean) + "   p50 " +
+       Fmt("%.1f", r.response_ms.p50) + "   p95 " + Fmt("%.1f", r.response_ms.p95) + "   p99 " +
+       Fmt("%.1f", r.response_ms.p99) + "   max " + Fmt("%.1f", r.response_ms.max) + "\n";
+  t += "lambda  " + std::to_string(r.lambda_requests) + " requests, " +
+       std::to_string(r.lambda.cold_starts) + " cold starts (" +
+       Fmt("%.3f%%", r.lambda.cold_start_probability * 100) + "); instances mean " +
+       Fmt("%.2f", r.lambda.instances_mean) + " (running " + Fmt("%.2f", r.lambda.running_mean) +
+       ", idle " + Fmt("%.2f", r.lambda.idle_mean) + ")";
+  if (r.throttled)
+    t += "; throttled " + std::to_string(r.throttled) + " (" + std::to_string(r.fallbacks) +
+         " served by ECS)";
+  t += "\n";
+  t += "ecs     " + std::to_string(r.ecs_requests) + " requests, " +
+       Fmt("%.1f%%", r.ecs.wait_probability * 100) + " waited (mean wait " +
+       Fmt("%.1f", r.ecs.wait_ms_mean) + " ms over all), " + std::to_string(r.ecs.timeouts) +
+       " timed out or refused; tasks mean " + Fmt("%.2f", r.ecs.tasks_mean) + " (max " +
+       std::to_string(r.ecs.tasks_max) + "), slot utilisation " +
+       Fmt("%.1f%%", r.ecs.utilisation * 100) + ", " + std::to_string(r.ecs.scaling.size()) +
+       " scaling steps\n";
+  t += "cost USD  lambda " + Money(r.cost_usd.lambda) + "  ecs " + Money(r.cost_usd.ecs);
+  if (r.cost_usd.api_gateway > 0) t += "  api-gateway " + Money(r.cost_usd.api_gateway);
+  if (r.cost_usd.alb > 0) t += "  alb " + Money(r.cost_usd.alb);
+  t += "  total " + Money(r.cost_usd.total) + " = " + Money(r.cost_usd.per_million) +
+       " per 1M requests, " + Money(r.cost_usd.per_day) + " per day\n";
+  t += "(simulated in " + Fmt("%.2f", r.seconds) + " s)\n";
+  return t;
+}
+
+std::string SimulationJson(const sim::SimResult& r) {
+  json::Buffer buf;
+  json::Writer w(buf);
+  WriteResult(w, r);
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+std::vector<std::pair<double, std::string>> CheapestByRate(
+    const std::vector<sim::SimResult>& results) {
+  std::vector<std::pair<double, std::string>> out;
+  for (size_t i = 0; i < results.size();) {
+    size_t j = i, best = i;
+    for (; j < results.size() && results[j].rate == results[i].rate; ++j)
+      if (results[j].cost_usd.total < results[best].cost_usd.total) best = j;
+    out.emplace_back(results[i].rate, results[best].policy);
+    i = j;
+  }
+  return out;
+}
+
+std::string SweepTable(const std::vector<sim::SimResult>& results) {
+  std::string t =
+      "rate/s  policy                 $/1M req      $/day   p95 ms   p99 ms  cold%  tasks\n";
+  const auto cheapest = CheapestByRate(results);
+  size_t k = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const sim::SimResult& r = results[i];
+    if (i > 0 && r.rate != results[i - 1].rate) ++k;
+    char line[256];
+    std::snprintf(line, sizeof line, "%7.4g %-22s %9s %10s %8.0f %8.0f %6.2f %6.2f%s\n", r.rate,
+                  r.policy.substr(0, 22).c_str(), Money(r.cost_usd.per_million).c_str(),
+                  Money(r.cost_usd.per_day).c_str(), r.response_ms.p95, r.response_ms.p99,
+                  r.lambda.cold_start_probability * 100, r.ecs.tasks_mean,
+                  cheapest[k].second == r.policy ? "  cheapest" : "");
+    t += line;
+  }
+  std::string prev;
+  for (const auto& [rate, policy] : cheapest) {
+    if (!prev.empty() && policy != prev)
+      t += "cheapest changes from " + prev + " to " + policy + " at " + Fmt("%.4g", rate) +
+           " requests/s\n";
+    prev = policy;
+  }
+  return t;
+}
+
+std::string SweepJson(const std::vector<sim::SimResult>& results) {
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::Key(w, "runs");
+  w.StartArray();
+  for (const sim::SimResult& r : results) WriteResult(w, r);
+  w.EndArray();
+  json::Key(w, "cheapest");
+  w.StartArray();
+  for (const auto& [rate, policy] : CheapestByRate(results)) {
+    w.StartObject();
+    Num(w, "rate", rate);
+    json::Key(w, "policy");
+    json::String(w, policy);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+}  // namespace hr::report

@@ -1,0 +1,21 @@
+// `simulate`'s output: one run as a table or JSON (the names validation scripts read), and a
+// rate sweep as a table or JSON with the cheapest policy per rate. Adapter: text and JSON.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/simulate.h"
+
+namespace hr::report {
+
+std::string SimulationTable(const sim::SimResult& r);
+std::string SimulationJson(const sim::SimResult& r);
+std::string SweepTable(const std::vector<sim::SimResult>& results);
+std::string SweepJson(const std::vector<sim::SimResult>& results);
+
+// Per rate, the policy with the lowest total cost (ties: the first); in rate order.
+std::vector<std::pair<double, std::string>> CheapestByRate(
+    const std::vector<sim::SimResult>& results);
+
+}  // namespace hr::report

@@ -1,0 +1,116 @@
+#include "sim/run.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "data/ingest.h"
+#include "sim/trace_file.h"
+
+namespace hr::sim {
+
+core::Result<Mix> ParseMix(std::string_view text) {
+  Mix mix{};
+  auto bad = [&](const std::string& why) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "--mix: " + why, "--mix");
+  };
+  double sum = 0;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string_view part = text.substr(0, comma);
+    text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
+    const size_t eq = part.find('=');
+    if (eq == std::string_view::npos)
+      return bad("expected W=SHARE,... (got '" + std::string(part.substr(0, 64)) + "')");
+    auto w = features::ParseWorkload(part.substr(0, eq));
+    if (!w) return bad(w.error().message);
+    double share = 0;
+    const std::string_view num = part.substr(eq + 1);
+    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), share);
+    if (ec != std::errc() || p != num.data() + num.size() || !std::isfinite(share) || share < 0 ||
+        share > 1e6)
+      return bad("the share of " + std::string(features::Name(*w)) + " must be a number >= 0");
+    mix[static_cast<size_t>(*w)] += share;
+    sum += share;
+  }
+  if (!(sum > 0)) return bad("no workload has a share");
+  for (double& s : mix) s /= sum;
+  return mix;
+}
+
+core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress) {
+  auto say = [&](const std::string& line) {
+    if (progress) progress(line);
+  };
+  SimConfig& c = q.config;
+  // What needs no file first: a mistyped option fails at once.
+  if (q.lambda_cold && !q.lambda_warm)
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "--lambda-cold needs --lambda-warm",
+                           "--lambda-cold");
+  if (!q.mix.empty()) {
+    auto m = ParseMix(q.mix);
+    if (!m) return m.error();
+    c.arrivals.mix = *m;
+  }
+  if (auto s = c.Validate(); !s) return s.error();
+  // Service times: the measurements unless distributions replace every platform the runs use.
+  const bool lambda_given = q.lambda_warm.has_value(), ecs_given = q.ecs_service.has_value();
+  bool need_lambda = c.policy.kind != PolicySpec::Kind::kEcsOnly,
+       need_ecs = c.policy.kind != PolicySpec::Kind::kLambdaOnly;
+  for (const PolicySpec& p : q.sweep_policies) {
+    need_lambda |= p.kind != PolicySpec::Kind::kEcsOnly;
+    need_ecs |= p.kind != PolicySpec::Kind::kLambdaOnly;
+  }
+  const bool any_model = c.policy.kind == PolicySpec::Kind::kModel ||
+                         std::any_of(q.sweep_policies.begin(), q.sweep_policies.end(),
+                                     [](auto& p) { return p.kind == PolicySpec::Kind::kModel; });
+  const Distribution warm = q.lambda_warm.value_or(Distribution{}),
+                     cold = q.lambda_cold.value_or(warm);
+  std::optional<ServiceTimes> times;
+  if (!any_model && (!need_lambda || lambda_given) && (!need_ecs || ecs_given)) {
+    times = ServiceTimes::FromDistributions(warm, cold, q.ecs_service.value_or(Distribution{}));
+  } else {
+    say("reading the measurements");
+    auto ds =
+        data::Ingest(q.data.empty() ? std::vector<std::string>{data::DefaultDataDir()} : q.data);
+    if (!ds) return ds.error();
+    auto t = ServiceTimes::FromRecords(ds->records);
+    if (!t) return t.error();
+    times = std::move(*t);
+    if (lambda_given) times->SetLambda(warm, cold);
+    if (ecs_given) times->SetEcs(*q.ecs_service);
+  }
+  if (q.mix.empty()) c.arrivals.mix = times->WorkloadShares();
+  if (!q.profile_file.empty()) {
+    auto p = ReadProfile(q.profile_file);
+    if (!p) return p.error();
+    c.arrivals.kind = ArrivalSpec::Kind::kProfile;
+    c.arrivals.profile = std::move(*p);
+  }
+  if (!q.trace_file.empty()) {
+    say("reading the trace " + q.trace_file);
+    auto t = ReadTrace(q.trace_file);
+    if (!t) return t.error();
+    c.arrivals.kind = ArrivalSpec::Kind::kTrace;
+    if (!q.duration_given) c.duration_s = std::max(1.0, std::ceil(t->back().t_s + 1e-9));
+    c.arrivals.trace = std::make_shared<const std::vector<TraceEntry>>(std::move(*t));
+  }
+  auto tick = [&](double simulated_s) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "simulated %.0f of %.0f s", simulated_s, c.duration_s);
+    say(buf);
+  };
+  if (q.sweep_rates.empty()) {
+    auto r = Simulate(c, *times, tick);
+    if (!r) return r.error();
+    return std::vector<SimResult>{std::move(*r)};
+  }
+  return Sweep(c, *times, q.sweep_rates, q.sweep_policies, [&](double rate) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "rate %.4g done", rate);
+    say(buf);
+  });
+}
+
+}  // namespace hr::sim

@@ -1,0 +1,31 @@
+// `simulate` from what the command line gave: loads the measurements (unless distributions replace
+// them), the profile or trace file, then runs one policy or sweeps rates over several. Adapter:
+// reads files.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/simulate.h"
+
+namespace hr::sim {
+
+struct SimRequest {
+  SimConfig config;               // arrivals.kind/rate, duration, policy... as parsed
+  std::vector<std::string> data;  // measurement files or folders; empty: the shipped data
+  std::string profile_file, trace_file;
+  std::string mix;  // "W=SHARE,..."; empty: the data's shares
+  std::optional<Distribution> lambda_warm, lambda_cold, ecs_service;
+  bool duration_given = false;             // else a trace runs to its last arrival
+  std::vector<double> sweep_rates;         // empty: one run
+  std::vector<PolicySpec> sweep_policies;  // with a sweep: the policies compared
+};
+
+// Parses "W=SHARE,..." (workload names as in the API, shares >= 0, normalised).
+core::Result<Mix> ParseMix(std::string_view text);
+
+using Progress = std::function<void(const std::string& line)>;
+core::Result<std::vector<SimResult>> Run(SimRequest& request, const Progress& progress = {});
+
+}  // namespace hr::sim

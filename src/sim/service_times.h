@@ -1,0 +1,72 @@
+// What one request occupies and answers in, per workload, payload and platform: samples drawn from
+// the shipped measurements (Lambda warm and cold records of every run; ECS records of the
+// low-load runs only, where queueing behind busy workers did not inflate them), or given
+// distributions for validation. Also the workload's payload sizes and their shares in the data.
+// Pure: built from records in memory. Units: ms, KB, MB.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <vector>
+
+#include "core/result.h"
+#include "core/rng.h"
+#include "data/record.h"
+#include "features/request.h"
+#include "sim/distribution.h"
+
+namespace hr::sim {
+
+struct ServiceSample {
+  double response_ms = 0;  // what the client sees when nothing waits (network and gateway included)
+  double busy_ms = 0;      // how long it occupies the instance or task slot
+  double init_ms = 0;      // of busy_ms, the cold start's INIT phase (Lambda)
+};
+
+class ServiceTimes {
+ public:
+  // From measurement records (those of requests that succeeded). Every workload needs Lambda warm
+  // and ECS samples; a workload without cold-start records borrows the warm ones plus the median
+  // cold penalty of the others.
+  static core::Result<ServiceTimes> FromRecords(const std::vector<data::Record>& records);
+  // Only given distributions (no data): every workload the same, one payload size (0 KB).
+  static ServiceTimes FromDistributions(Distribution lambda_warm, Distribution lambda_cold,
+                                        Distribution ecs);
+
+  // Replace the measured samples of a platform by a distribution, for every workload. A cold
+  // distribution's INIT share is the difference of the cold and warm means.
+  void SetLambda(Distribution warm, Distribution cold);
+  void SetEcs(Distribution ecs);
+
+  const std::vector<double>& Payloads(features::Workload w) const { return at(w).payloads_kb; }
+  // Each workload's share of the records (equal shares without data).
+  const std::array<double, features::kWorkloadCount>& WorkloadShares() const { return shares_; }
+  // A payload index drawn with the data's shares; the index nearest a given size.
+  uint32_t DrawPayload(features::Workload w, core::Rng& rng) const;
+  uint32_t NearestPayload(features::Workload w, double payload_kb) const;
+
+  ServiceSample Lambda(features::Workload w, uint32_t payload, bool cold, core::Rng& rng) const;
+  ServiceSample Ecs(features::Workload w, uint32_t payload, core::Rng& rng) const;
+  double LambdaMemoryMb(features::Workload w) const { return at(w).lambda_memory_mb; }
+  // Mean busy time of a warm Lambda and of an ECS slot over the workload's payload shares.
+  double MeanLambdaBusyMs(features::Workload w) const;
+  double MeanEcsBusyMs(features::Workload w) const;
+
+ private:
+  struct PerPayload {
+    std::vector<ServiceSample> lambda_warm, ecs;
+  };
+  struct PerWorkload {
+    std::vector<double> payloads_kb;  // ascending
+    std::vector<double> payload_cdf;  // cumulative shares
+    std::vector<PerPayload> by_payload;
+    std::vector<ServiceSample> lambda_cold;  // every payload together (cold starts are rare)
+    double lambda_memory_mb = 128;
+  };
+  const PerWorkload& at(features::Workload w) const { return w_[static_cast<size_t>(w)]; }
+  std::array<PerWorkload, features::kWorkloadCount> w_;
+  std::optional<Distribution> lambda_warm_, lambda_cold_, ecs_;
+  std::array<double, features::kWorkloadCount> shares_{0.25, 0.25, 0.25, 0.25};
+};
+
+}  // namespace hr::sim

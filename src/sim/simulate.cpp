@@ -1,0 +1,372 @@
+#include "sim/simulate.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "core/mix.h"
+#include "features/arrival_rates.h"
+
+namespace hr::sim {
+
+namespace {
+
+using features::Workload;
+constexpr size_t kW = features::kWorkloadCount;
+
+core::Error Bad(const std::string& field, const std::string& why) {
+  return core::MakeError(core::ErrorCode::kInvalidArgument, field + ": " + why, field);
+}
+
+// Decisions of the model policy, remembered per (workload, payload, hour, load pattern): the
+// features a decision reads, so the model runs once per combination, not once per request.
+class ModelPolicy {
+ public:
+  ModelPolicy(const PolicySpec& spec, const ServiceTimes& times, int start_hour)
+      : spec_(spec), times_(times), start_hour_(start_hour) {
+    for (size_t w = 0; w < kW; ++w)
+      cache_[w].assign(times.Payloads(static_cast<Workload>(w)).size() * 24 * 4, -1);
+  }
+  bool Lambda(Workload w, uint32_t payload, double t_s) {
+    const int64_t ms = static_cast<int64_t>(t_s * 1000);
+    rates_.Arrive(w, ms);
+    const size_t wi = static_cast<size_t>(w);
+    if (ms / 1000 != pattern_second_[wi]) {
+      pattern_second_[wi] = ms / 1000;
+      pattern_[wi] = rates_.Pattern(w, ms);
+    }
+    const int hour = static_cast<int>((start_hour_ + static_cast<int64_t>(t_s / 3600)) % 24);
+    int8_t& slot = cache_[wi][(payload * 24 + static_cast<size_t>(hour)) * 4 +
+                              static_cast<size_t>(pattern_[wi])];
+    if (slot < 0) {
+      features::Request req;
+      req.workload = w;
+      req.payload_kb = times_.Payloads(w)[payload];
+      req.hour_of_day = hour;
+      req.time_window = features::TimeWindowOfHour(hour);
+      req.load_pattern = pattern_[wi];
+      const policy::Decision d = policy::DecideFor(*spec_.model, req, spec_.objective, scratch_);
+      slot = d.platform == policy::Platform::kLambda ? 1 : 0;
+    }
+    return slot == 1;
+  }
+
+ private:
+  const PolicySpec& spec_;
+  const ServiceTimes& times_;
+  int start_hour_;
+  features::ArrivalRates rates_;
+  std::array<int64_t, kW> pattern_second_{-1, -1, -1, -1};
+  std::array<features::LoadPattern, kW> pattern_{};
+  std::array<std::vector<int8_t>, kW> cache_;
+  model::Scratch scratch_;
+};
+
+}  // namespace
+
+core::Result<PolicySpec> ParsePolicy(std::string_view text) {
+  PolicySpec p;
+  p.name = std::string(text);
+  if (text == "lambda-only") {
+    p.kind = PolicySpec::Kind::kLambdaOnly;
+  } else if (text == "ecs-only") {
+    p.kind = PolicySpec::Kind::kEcsOnly;
+  } else if (text.substr(0, 6) == "split:") {
+    p.kind = PolicySpec::Kind::kSplit;
+    const std::string share(text.substr(6));
+    char* end = nullptr;
+    p.lambda_share = std::strtod(share.c_str(), &end);
+    if (share.empty() || *end != '\0' || !(p.lambda_share >= 0 && p.lambda_share <= 1))
+      return Bad("--policy", "split:SHARE needs the share sent to Lambda, 0 to 1 (got '" +
+                                 share.substr(0, 32) + "')");
+  } else {
+    p.kind = PolicySpec::Kind::kModel;  // a model file: the caller loads it
+  }
+  return p;
+}
+
+core::Status SimConfig::Validate() const {
+  if (!(duration_s > 0 && duration_s <= 1e8)) return Bad("--duration-s", "must be in (0, 1e8]");
+  if (!(warmup_s >= 0 && warmup_s < duration_s))
+    return Bad("--warmup-s", "must be >= 0 and below the duration");
+  if (arrivals.kind == ArrivalSpec::Kind::kPoisson || arrivals.kind == ArrivalSpec::Kind::kUniform)
+    if (!(arrivals.rate > 0 && arrivals.rate <= 1e5))
+      return Bad("--rate", "must be in (0, 100000]");
+  double mix = 0;
+  for (double s : arrivals.mix) {
+    if (!(s >= 0 && std::isfinite(s))) return Bad("--mix", "shares must be >= 0");
+    mix += s;
+  }
+  if (!(mix > 0)) return Bad("--mix", "no workload has a share");
+  if (arrivals.kind == ArrivalSpec::Kind::kTrace && (!arrivals.trace || arrivals.trace->empty()))
+    return Bad("--trace", "has no arrival");
+  if (policy.kind == PolicySpec::Kind::kModel && !policy.model)
+    return Bad("--policy", "no model loaded");
+  if (start_hour < 0 || start_hour > 23) return Bad("--start-hour", "must be 0-23");
+  if (!(lambda.keep_alive_s >= 0)) return Bad("--keep-alive-s", "must be >= 0");
+  if (lambda.concurrency_limit < 1) return Bad("--lambda-concurrency", "must be >= 1");
+  if (lambda.burst_limit < 1 || lambda.burst_limit > 100'000)
+    return Bad("--lambda-burst", "must be 1-100000");
+  if (lambda.provisioned < 0 || lambda.provisioned > 100'000)
+    return Bad("--provisioned", "must be 0-100000");
+  if (ecs.concurrency < 1 || ecs.concurrency > 10'000)
+    return Bad("--ecs-concurrency", "must be 1-10000");
+  if (ecs.min_tasks < 1 || ecs.max_tasks < ecs.min_tasks || ecs.max_tasks > 10'000)
+    return Bad("--ecs-max-tasks", "needs 1 <= min <= max <= 10000");
+  if (ecs.tasks < ecs.min_tasks || ecs.tasks > ecs.max_tasks)
+    return Bad("--ecs-tasks", "must be within --ecs-min-tasks and --ecs-max-tasks");
+  if (!(ecs.target > 0 && ecs.target <= 1)) return Bad("--ecs-target", "must be in (0, 1]");
+  if (!(ecs.timeout_s > 0)) return Bad("--ecs-timeout-s", "must be > 0");
+  if (!(ecs.start_delay_s >= 0)) return Bad("--ecs-start-s", "must be >= 0");
+  return {};
+}
+
+core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
+                                 const SimProgress& progress) {
+  if (auto s = c.Validate(); !s) return s.error();
+  const auto wall = std::chrono::steady_clock::now();
+  const double from = c.warmup_s, to = c.duration_s;
+  const bool uses_ecs = c.policy.kind != PolicySpec::Kind::kLambdaOnly;
+  const bool uses_lambda = c.policy.kind != PolicySpec::Kind::kEcsOnly;
+
+  // One Lambda function and one ECS service per workload that arrives.
+  std::array<bool, kW> used{};
+  if (c.arrivals.kind == ArrivalSpec::Kind::kTrace) {
+    for (const TraceEntry& e : *c.arrivals.trace) used[static_cast<size_t>(e.workload)] = true;
+  } else {
+    for (size_t w = 0; w < kW; ++w) used[w] = c.arrivals.mix[w] > 0;
+  }
+  EventQueue events;
+  std::array<std::unique_ptr<LambdaFunction>, kW> fns;
+  std::array<std::unique_ptr<EcsService>, kW> svcs;
+  for (size_t w = 0; w < kW; ++w) {
+    if (!used[w]) continue;
+    fns[w] = std::make_unique<LambdaFunction>(c.lambda, from, to);
+    if (!uses_ecs) continue;
+    EcsOptions o = c.ecs;
+    if (!c.ecs_task_set) o.task = cost::MeasuredTask(static_cast<Workload>(w));
+    svcs[w] = std::make_unique<EcsService>(o, static_cast<uint8_t>(w), events, c.pricing, from, to);
+  }
+  std::optional<ModelPolicy> model;
+  if (c.policy.kind == PolicySpec::Kind::kModel) model.emplace(c.policy, times, c.start_hour);
+
+  SimResult r;
+  r.policy = c.policy.name;
+  r.rate = c.arrivals.MeanRate();
+  r.duration_s = to;
+  r.window_s = to - from;
+  core::Rng rng(core::Mix64(c.seed ^ 0x5eed5eed5eedull));
+  ArrivalStream arrivals(c.arrivals, c.seed);
+  Histogram response;
+  double wait_sum_ms = 0;
+  int account_busy = 0;
+  const double api_fee =
+      c.api_gateway == ApiGateway::kRest   ? c.pricing.api_gateway_per_million_usd / 1e6
+      : c.api_gateway == ApiGateway::kHttp ? c.pricing.api_gateway_http_per_million_usd / 1e6
+                                           : 0.0;
+
+  auto record_ecs = [&](EcsService& svc) {
+    for (const EcsOutcome& o : svc.outcomes()) {
+      if (o.arrival_s < from) continue;
+      ++r.ecs_requests;
+      if (o.refused) {
+        ++r.ecs.timeouts;
+        continue;
+      }
+      response.Add(o.response_ms);
+      wait_sum_ms += o.wait_ms;
+      r.ecs.waited += o.wait_ms > 0;
+      r.ecs.timeouts += o.timed_out;
+    }
+    svc.outcomes().clear();
+  };
+  auto to_ecs = [&](double t, Workload w, uint32_t payload) {
+    EcsService& svc = *svcs[static_cast<size_t>(w)];
+    svc.Arrive(t, times.Ecs(w, payload, rng));
+    record_ecs(svc);
+  };
+
+  const double period = c.ecs.period_s;
+  double next_tick = uses_ecs ? period : std::numeric_limits<double>::infinity();
+  Arrival a;
+  bool have = arrivals.Next(to, a);
+  double now = 0;
+  uint64_t next_progress = 1u << 20;
+  while (have || !events.empty()) {
+    const double te = events.empty() ? std::numeric_limits<double>::infinity() : events.NextTime();
+    const double ta = have ? a.t_s : std::numeric_limits<double>::infinity();
+    const double t = std::min(te, ta);
+    if (next_tick <= t) {
+      now = next_tick;
+      for (auto& svc : svcs)
+        if (svc) {
+          svc->Tick(next_tick);
+          record_ecs(*svc);
+        }
+      next_tick += period;
+      continue;
+    }
+    now = t;
+    if (te <= ta) {
+      const Event e = events.Pop();
+      if (e.kind == EventKind::kLambdaDone) {
+        fns[e.workload]->Release(t, static_cast<LambdaFunction::Start>(e.flag));
+        --account_busy;
+      } else {
+        EcsService& svc = *svcs[e.workload];
+        if (e.kind == EventKind::kEcsDone) {
+          svc.Done(t, e.task);
+        } else {
+          svc.Ready(t, e.task, e.generation);
+        }
+        record_ecs(svc);
+      }
+      continue;
+    }
+    // An arrival.
+    ++r.requests_total;
+    const bool counted = t >= from;
+    r.requests += counted;
+    const Workload w = a.workload;
+    const size_t wi = static_cast<size_t>(w);
+    const uint32_t payload =
+        a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, rng);
+    bool lambda = false;
+    switch (c.policy.kind) {
+      case PolicySpec::Kind::kLambdaOnly:
+        lambda = true;
+        break;
+      case PolicySpec::Kind::kEcsOnly:
+        break;
+      case PolicySpec::Kind::kSplit:
+        lambda = rng.Uniform() < c.policy.lambda_share;
+        break;
+      case PolicySpec::Kind::kModel:
+        lambda = model->Lambda(w, payload, t);
+        break;
+    }
+    if (lambda && uses_lambda) {
+      const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy);
+      if (start == LambdaFunction::Start::kThrottled) {
+        r.throttled += counted;
+        if (uses_ecs) {
+          r.fallbacks += counted;
+          to_ecs(t, w, payload);
+        }
+      } else {
+        const bool cold = start == LambdaFunction::Start::kCold;
+        const ServiceSample s = times.Lambda(w, payload, cold, rng);
+        ++account_busy;
+        events.Push({t + s.busy_ms / 1000, 0, EventKind::kLambdaDone, static_cast<uint8_t>(wi),
+                     static_cast<uint8_t>(start), 0, 0});
+        const bool provisioned = start == LambdaFunction::Start::kProvisioned;
+        const double billed_ms = s.busy_ms - (c.lambda.bill_init ? 0 : s.init_ms);
+        r.cost_usd.lambda +=
+            cost::LambdaBilledUsd(billed_ms, times.LambdaMemoryMb(w),
+                                  provisioned ? c.pricing.lambda_provisioned_duration_gb_second_usd
+                                              : c.pricing.lambda_gb_second_usd,
+                                  c.pricing);
+        r.cost_usd.api_gateway += api_fee;
+        if (counted) {
+          ++r.lambda_requests;
+          r.lambda.cold_starts += cold;
+          response.Add(s.response_ms);
+        }
+      }
+    } else {
+      to_ecs(t, w, payload);
+    }
+    if (progress && r.requests_total >= next_progress) {
+      progress(t);
+      next_progress += 1u << 20;
+    }
+    have = arrivals.Next(to, a);
+  }
+
+  const double end = std::max(now, to);
+  r.end_s = end;
+  for (size_t w = 0; w < kW; ++w) {
+    if (fns[w]) {
+      fns[w]->Finish(end);
+      r.lambda.running_mean += fns[w]->running().Mean();
+      r.lambda.idle_mean += fns[w]->idle().Mean();
+      r.cost_usd.lambda += c.lambda.provisioned * times.LambdaMemoryMb(static_cast<Workload>(w)) /
+                           1024 * end * c.pricing.lambda_provisioned_gb_second_usd;
+    }
+    if (svcs[w]) {
+      EcsService& svc = *svcs[w];
+      svc.Finish(end);
+      r.cost_usd.ecs += svc.cost_usd();
+      r.ecs.tasks_mean += svc.tasks_alive().Mean();
+      r.ecs.running_tasks_mean += svc.running_tasks().Mean();
+      r.ecs.tasks_max += svc.max_alive();
+      for (const ScalingStep& s : svc.steps()) r.ecs.scaling.emplace_back(static_cast<int>(w), s);
+    }
+  }
+  double busy_area = 0, slot_area = 0;
+  for (auto& svc : svcs)
+    if (svc) {
+      busy_area += svc->busy_slots().area();
+      slot_area += svc->running_tasks().area() * c.ecs.concurrency;
+    }
+  r.ecs.utilisation = slot_area > 0 ? busy_area / slot_area : 0;
+  r.lambda.instances_mean = r.lambda.running_mean + r.lambda.idle_mean;
+  r.lambda.cold_start_probability = r.lambda_requests ? static_cast<double>(r.lambda.cold_starts) /
+                                                            static_cast<double>(r.lambda_requests)
+                                                      : 0;
+  const double ecs_served = static_cast<double>(r.ecs_requests);
+  r.ecs.wait_probability = ecs_served > 0 ? static_cast<double>(r.ecs.waited) / ecs_served : 0;
+  r.ecs.wait_ms_mean = ecs_served > 0 ? wait_sum_ms / ecs_served : 0;
+  if (uses_ecs && c.alb) r.cost_usd.alb = c.pricing.alb_hour_usd * end / 3600;
+  r.cost_usd.total = r.cost_usd.lambda + r.cost_usd.ecs + r.cost_usd.api_gateway + r.cost_usd.alb;
+  r.cost_usd.per_million =
+      r.requests_total ? r.cost_usd.total / static_cast<double>(r.requests_total) * 1e6 : 0;
+  r.cost_usd.per_day = r.cost_usd.total * 86400 / to;
+  r.response_ms = {response.Mean(), response.Quantile(0.5), response.Quantile(0.95),
+                   response.Quantile(0.99), response.Max()};
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+  return r;
+}
+
+}  // namespace hr::sim
+
+namespace hr::sim {
+
+core::Result<std::vector<SimResult>> Sweep(const SimConfig& base, const ServiceTimes& times,
+                                           const std::vector<double>& rates,
+                                           const std::vector<PolicySpec>& policies,
+                                           const SimProgress& progress) {
+  if (base.arrivals.kind != ArrivalSpec::Kind::kPoisson &&
+      base.arrivals.kind != ArrivalSpec::Kind::kUniform)
+    return Bad("--sweep-rate", "sweeps Poisson or evenly spaced arrivals (not a profile or trace)");
+  std::vector<SimResult> out;
+  for (double rate : rates) {
+    for (const PolicySpec& p : policies) {
+      SimConfig c = base;
+      c.arrivals.rate = rate;
+      c.policy = p;
+      auto r = Simulate(c, times);
+      if (!r) return r.error();
+      out.push_back(std::move(*r));
+      if (progress) progress(rate);
+    }
+  }
+  return out;
+}
+
+core::Result<std::vector<double>> ParseSweep(std::string_view text) {
+  const std::string s(text);
+  double a = 0, b = 0;
+  int n = 0;
+  char extra;
+  if (std::sscanf(s.c_str(), "%lf:%lf:%d%c", &a, &b, &n, &extra) != 3 || !(a > 0) || !(b > a) ||
+      b > 1e5 || n < 2 || n > 1000)
+    return Bad("--sweep-rate", "expected A:B:N with 0 < A < B <= 100000 and 2 <= N <= 1000 (got '" +
+                                   s.substr(0, 32) + "')");
+  std::vector<double> rates;
+  for (int i = 0; i < n; ++i) rates.push_back(a + (b - a) * i / (n - 1));
+  return rates;
+}
+
+}  // namespace hr::sim

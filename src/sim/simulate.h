@@ -1,0 +1,108 @@
+// `simulate` as a library call: a discrete-event simulation of one policy placing requests on
+// Lambda functions (sim/lambda_pool.h) and ECS services (sim/ecs_service.h), one of each per
+// workload, with what each platform bills; and a sweep of it over arrival rates. Memory grows
+// with instances, tasks and queued requests, never with the requests simulated. Pure: the
+// caller supplies the arrival spec, service times, prices and model. Units: s, ms, USD.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "cost/cost.h"
+#include "model/mlp.h"
+#include "policy/objective.h"
+#include "sim/arrivals.h"
+#include "sim/ecs_service.h"
+#include "sim/lambda_pool.h"
+#include "sim/service_times.h"
+
+namespace hr::sim {
+
+struct PolicySpec {
+  enum class Kind { kLambdaOnly, kEcsOnly, kSplit, kModel };
+  Kind kind = Kind::kLambdaOnly;
+  double lambda_share = 0.5;                  // kSplit: the share sent to Lambda
+  std::shared_ptr<const model::Model> model;  // kModel
+  policy::Objective objective;                // kModel
+  std::string name;                           // as the user gave it
+};
+// "lambda-only", "ecs-only", "split:SHARE" (SHARE to Lambda, 0..1); anything else is a model
+// file (the caller loads it). Errors name --policy.
+core::Result<PolicySpec> ParsePolicy(std::string_view text);
+
+enum class ApiGateway : uint8_t { kNone, kHttp, kRest };
+
+struct SimConfig {
+  ArrivalSpec arrivals;
+  double duration_s = 3600;
+  double warmup_s = 0;  // requests arriving before are simulated but not in the statistics
+  uint64_t seed = 1;
+  int start_hour = 0;  // hour of day at t = 0 (the model policy's time window)
+  PolicySpec policy;
+  LambdaOptions lambda;
+  EcsOptions ecs;  // for every service; `task` is replaced per workload unless set
+  bool ecs_task_set = false;
+  cost::Pricing pricing;
+  ApiGateway api_gateway = ApiGateway::kNone;
+  bool alb = false;  // one load balancer's hours (plus one LCU) when ECS serves
+  core::Status Validate() const;
+};
+
+struct Quantiles {
+  double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+struct SimResult {
+  std::string policy;
+  double rate = 0;                                 // mean arrival rate of the spec
+  double duration_s = 0, window_s = 0, end_s = 0;  // end: when the last request finished
+  uint64_t requests = 0;                           // arrived inside the statistics window
+  uint64_t requests_total = 0;  // all arrivals (warm-up included): what the costs cover
+  uint64_t lambda_requests = 0, ecs_requests = 0;  // in the window
+  uint64_t throttled = 0;  // Lambda refused (lambda-only: failed; otherwise sent to ECS)
+  uint64_t fallbacks = 0;  // throttled requests that ECS served
+  Quantiles response_ms;   // every answered request in the window, waits and cold starts included
+  struct {
+    uint64_t cold_starts = 0;
+    double cold_start_probability = 0;
+    double instances_mean = 0, running_mean = 0, idle_mean = 0;
+  } lambda;
+  struct {
+    uint64_t waited = 0, timeouts = 0;
+    double wait_probability = 0;
+    double wait_ms_mean = 0;  // over every ECS request, 0 for those that did not wait (Wq)
+    double tasks_mean = 0, running_tasks_mean = 0, utilisation = 0;
+    int tasks_max = 0;
+    std::vector<std::pair<int, ScalingStep>> scaling;  // (workload, step)
+  } ecs;
+  struct {
+    double lambda = 0, ecs = 0, api_gateway = 0, alb = 0, total = 0;
+    double per_million = 0, per_day = 0;
+  } cost_usd;
+  double seconds = 0;  // wall time of the run
+};
+
+using SimProgress = std::function<void(double simulated_s)>;
+
+core::Result<SimResult> Simulate(const SimConfig& config, const ServiceTimes& times,
+                                 const SimProgress& progress = {});
+
+}  // namespace hr::sim
+
+namespace hr::sim {
+
+// The same run at each rate (Poisson or evenly spaced arrivals) for each policy; results in rate
+// order, policies in the given order within a rate.
+core::Result<std::vector<SimResult>> Sweep(const SimConfig& base, const ServiceTimes& times,
+                                           const std::vector<double>& rates,
+                                           const std::vector<PolicySpec>& policies,
+                                           const SimProgress& progress = {});
+// "A:B:N": N rates from A to B, evenly spaced (N >= 2), 0 < A < B <= 100000.
+core::Result<std::vector<double>> ParseSweep(std::string_view text);
+
+}  // namespace hr::sim

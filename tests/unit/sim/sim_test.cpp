@@ -1,0 +1,270 @@
+#include <gtest/gtest.h>
+
+#include "cost/cost.h"
+#include "sim/simulate.h"
+#include "sim/trace_file.h"
+
+namespace hr::sim {
+namespace {
+
+using features::Workload;
+
+Distribution Det(double ms) { return {Distribution::Kind::kDeterministic, ms, 0}; }
+
+// A trace of `n` arrivals `gap_s` apart (lightweight_api), starting at `t0_s`.
+void Every(std::vector<TraceEntry>& trace, double t0_s, double gap_s, int n) {
+  for (int i = 0; i < n; ++i) trace.push_back({t0_s + i * gap_s, Workload::kLightweightApi, -1});
+}
+
+SimConfig Traced(std::vector<TraceEntry> trace, double duration_s, PolicySpec::Kind policy) {
+  SimConfig c;
+  c.arrivals.kind = ArrivalSpec::Kind::kTrace;
+  c.arrivals.trace = std::make_shared<const std::vector<TraceEntry>>(std::move(trace));
+  c.duration_s = duration_s;
+  c.policy.kind = policy;
+  return c;
+}
+
+TEST(SimBilling, LambdaRoundsUpToTheMillisecondAndFargateToTheSecondWithAMinute) {
+  const cost::Pricing p;
+  // 100.2 ms at 128 MB bills 101 ms: 0.101 s x 0.125 GB x $0.0000166667 + $0.20 per 1M.
+  EXPECT_NEAR(cost::LambdaBilledUsd(100.2, 128, p.lambda_gb_second_usd, p), 2.1042e-7 + 2e-7,
+              1e-11);
+  EXPECT_NEAR(cost::LambdaBilledUsd(100.2, 128, p.lambda_gb_second_usd, p),
+              cost::LambdaBilledUsd(101, 128, p.lambda_gb_second_usd, p), 1e-18);
+  EXPECT_LT(cost::LambdaBilledUsd(100, 128, p.lambda_gb_second_usd, p),
+            cost::LambdaBilledUsd(100.2, 128, p.lambda_gb_second_usd, p));
+  const cost::EcsTask small{0.25, 0.5};
+  const double per_s = cost::TaskHourFargateUsd(small, p) / 3600;
+  EXPECT_NEAR(cost::FargateTaskUsd(30, small, p), 60 * per_s, 1e-15);
+  EXPECT_NEAR(cost::FargateTaskUsd(61.4, small, p), 62 * per_s, 1e-15);
+  EXPECT_NEAR(cost::FargateTaskUsd(730 * 3600, small, p), 9.01, 0.005);  // $9.01 a month
+}
+
+TEST(SimLambda, KeepAliveDecidesColdStarts) {
+  auto run = [](double gap_s) {
+    std::vector<TraceEntry> t;
+    Every(t, 0, gap_s, 20);
+    SimConfig c = Traced(t, 20 * gap_s, PolicySpec::Kind::kLambdaOnly);
+    c.lambda.keep_alive_s = 600;
+    auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000)));
+    EXPECT_TRUE(r.ok());
+    return *r;
+  };
+  // Idle since t + 1 s: expired at t + 601 s, before the next arrival at t + 602 s.
+  EXPECT_EQ(run(602).lambda.cold_starts, 20u);
+  EXPECT_EQ(run(600).lambda.cold_starts, 1u);
+  EXPECT_DOUBLE_EQ(run(600).lambda.cold_start_probability, 1.0 / 20);
+}
+
+TEST(SimLambda, SimultaneousArrivalsStartOneEnvironmentEachUntilTheBurstLimit) {
+  std::vector<TraceEntry> t;
+  Every(t, 0, 0, 50);
+  SimConfig c = Traced(t, 10, PolicySpec::Kind::kLambdaOnly);
+  auto times = ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000));
+  auto r = Simulate(c, times);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lambda.cold_starts, 50u);
+  EXPECT_EQ(r->throttled, 0u);
+  c.lambda.burst_limit = 30;  // 30 new environments per 10 s: the other 20 are throttled
+  r = Simulate(c, times);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lambda.cold_starts, 30u);
+  EXPECT_EQ(r->throttled, 20u);
+  // ... and served by ECS when the policy may use it.
+  c.policy.kind = PolicySpec::Kind::kSplit;
+  c.policy.lambda_share = 1;
+  r = Simulate(c, times);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->fallbacks, 20u);
+  EXPECT_EQ(r->ecs_requests, 20u);
+  // The account's concurrency limit throttles too.
+  c.policy.kind = PolicySpec::Kind::kLambdaOnly;
+  c.lambda.burst_limit = 1000;
+  c.lambda.concurrency_limit = 10;
+  r = Simulate(c, times);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lambda.cold_starts, 10u);
+  EXPECT_EQ(r->throttled, 40u);
+  // Ten seconds later the burst window has room again.
+  std::vector<TraceEntry> t2;
+  Every(t2, 0, 0, 30);
+  Every(t2, 10, 0, 30);
+  SimConfig c2 = Traced(t2, 20, PolicySpec::Kind::kLambdaOnly);
+  c2.lambda.burst_limit = 30;
+  auto times_long = ServiceTimes::FromDistributions(Det(15000), Det(15000), Det(1000));
+  r = Simulate(c2, times_long);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lambda.cold_starts, 60u);
+  EXPECT_EQ(r->throttled, 0u);
+}
+
+TEST(SimLambda, ProvisionedInstancesAreWarmAndBilledWhileConfigured) {
+  std::vector<TraceEntry> t;
+  Every(t, 0, 0, 3);
+  SimConfig c = Traced(t, 100, PolicySpec::Kind::kLambdaOnly);
+  c.lambda.provisioned = 2;
+  auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(2000), Det(1000)));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->lambda.cold_starts, 1u);
+  // 2 x 0.125 GB x 100 s provisioned + 2 warm 1 s on the provisioned duration price + 1 cold
+  // 2 s on demand (INIT billed) + 3 requests.
+  const cost::Pricing p;
+  const double expected = 2 * 0.125 * 100 * p.lambda_provisioned_gb_second_usd +
+                          2 * 0.125 * 1 * p.lambda_provisioned_duration_gb_second_usd +
+                          0.125 * 2 * p.lambda_gb_second_usd + 3 * p.lambda_request_usd;
+  EXPECT_NEAR(r->cost_usd.lambda, expected, 1e-12);
+  EXPECT_NEAR(r->lambda.instances_mean, 3 - (1.0 / 100) * 0, 1e-9);  // 2 provisioned + 1 kept
+}
+
+TEST(SimLambda, InitBillingIsSwitchable) {
+  std::vector<TraceEntry> t;
+  Every(t, 0, 0, 1);
+  SimConfig c = Traced(t, 10, PolicySpec::Kind::kLambdaOnly);
+  auto times = ServiceTimes::FromDistributions(Det(100), Det(600), Det(100));
+  auto billed = Simulate(c, times);
+  c.lambda.bill_init = false;
+  auto unbilled = Simulate(c, times);
+  ASSERT_TRUE(billed.ok() && unbilled.ok());
+  const cost::Pricing p;
+  EXPECT_NEAR(billed->cost_usd.lambda - unbilled->cost_usd.lambda,
+              0.5 * 0.125 * p.lambda_gb_second_usd, 1e-15);  // the 500 ms INIT
+  EXPECT_NEAR(billed->response_ms.mean, 600, 600 * 0.005);
+}
+
+// Target tracking, deterministic: k = 10 slots per task, 1 s service, target 50 %, evenly spaced
+// arrivals (no request ever waits). 4/s for 600 s on 1 task: 40 %, low, but 1 is the minimum.
+// 8/s from 600: 80 % -> after 3 datapoints (t = 780) scale
+// out to ceil(1 x 0.8 / 0.5) = 2 (ready at 840). 16/s from 840 on 2 tasks: 80 % at 900, 960,
+// 1020, but the scale-out cooldown holds until 780 + 300 = 1080: then ceil(2 x 0.8 / 0.5) = 4.
+// Four tasks at 16/s: 40 %, below 0.9 x 50 % = 45 %, and 15 such datapoints (t = 2040) ask for
+// ceil(4 x 0.4 / 0.5) = 4: no change. 1/s from 2400: 2.5 % at 2460 -> ceil(0.1) = 1, the minimum.
+TEST(SimEcs, AutoscalingFollowsTheAlarmAndCooldownRules) {
+  std::vector<TraceEntry> t;
+  Every(t, 0, 1.0 / 4, 4 * 600);
+  Every(t, 600, 1.0 / 8, 8 * 240);
+  Every(t, 840, 1.0 / 16, 16 * (2400 - 840));
+  Every(t, 2400, 1, 1200);
+  SimConfig c = Traced(t, 3600, PolicySpec::Kind::kEcsOnly);
+  c.ecs.concurrency = 10;
+  c.ecs.target = 0.5;
+  c.ecs.dispatch = Dispatch::kShared;
+  c.ecs.max_tasks = 10;
+  auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000)));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->ecs.scaling.size(), 3u);
+  const ScalingStep expected[] = {{780, 1, 2}, {1080, 2, 4}, {2460, 4, 1}};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_DOUBLE_EQ(r->ecs.scaling[i].second.t_s, expected[i].t_s) << i;
+    EXPECT_EQ(r->ecs.scaling[i].second.from, expected[i].from) << i;
+    EXPECT_EQ(r->ecs.scaling[i].second.to, expected[i].to) << i;
+  }
+  EXPECT_EQ(r->ecs.waited, 0u);
+  EXPECT_EQ(r->ecs.tasks_max, 4);
+  // Task-seconds: 1 task 0-3600, +1 from 780 to 2460, +2 from 1080 to 2460 (draining tasks are
+  // idle at 2460 and stop at once).
+  const double task_s = 3600 + (2460 - 780) + 2 * (2460 - 1080);
+  EXPECT_NEAR(r->ecs.tasks_mean, task_s / 3600, 1e-6);
+  EXPECT_NEAR(
+      r->cost_usd.ecs,
+      task_s * cost::TaskHourFargateUsd(cost::MeasuredTask(Workload::kLightweightApi), {}) / 3600,
+      1e-9);
+}
+
+// One slot, 1 s service, 2 arrivals/s, 3 s timeout: the queue grows until waits reach 3 s; from
+// then on every other request has waited 3.5 s when its turn comes and is answered 504 at 3 s.
+TEST(SimEcs, RequestsWaitingPastTheTimeoutAreAnsweredAtTheTimeout) {
+  std::vector<TraceEntry> t;
+  Every(t, 0, 0.5, 20);  // 2/s for 10 s on one slot of 1 s: the queue grows
+  SimConfig c = Traced(t, 10, PolicySpec::Kind::kEcsOnly);
+  c.ecs.concurrency = 1;
+  c.ecs.autoscale = false;
+  c.ecs.timeout_s = 3;
+  auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000)));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ecs.timeouts, 7u);              // requests 7, 9, ..., 19
+  EXPECT_EQ(r->ecs.waited, 19u);               // all but the first (the timed-out ones included)
+  EXPECT_DOUBLE_EQ(r->response_ms.max, 4000);  // waited exactly 3 s, then served
+  EXPECT_EQ(r->ecs_requests, 20u);
+}
+
+TEST(SimEcs, RoundRobinWaitsLongerThanOneSharedQueue) {
+  // Two one-slot tasks at 75 % load, exponential service: one queue (M/M/2) never leaves a task
+  // idle while a request waits; round-robin (an ALB) sometimes queues behind a busy task while
+  // the other is idle, so requests wait more often and longer.
+  SimConfig c;
+  c.arrivals.rate = 15;
+  c.duration_s = 20000;
+  c.policy.kind = PolicySpec::Kind::kEcsOnly;
+  c.ecs.concurrency = 1;
+  c.ecs.tasks = 2;
+  c.ecs.max_tasks = 2;
+  c.ecs.autoscale = false;
+  auto times = ServiceTimes::FromDistributions(Det(1000), Det(1000),
+                                               {Distribution::Kind::kExponential, 100, 0});
+  c.ecs.dispatch = Dispatch::kShared;
+  auto shared = Simulate(c, times);
+  c.ecs.dispatch = Dispatch::kRoundRobin;
+  auto rr = Simulate(c, times);
+  ASSERT_TRUE(shared.ok() && rr.ok());
+  EXPECT_NEAR(shared->ecs.wait_probability, 0.642857, 0.02);  // Erlang C at 1.5 erlangs
+  EXPECT_GT(rr->ecs.wait_ms_mean, 1.3 * shared->ecs.wait_ms_mean);
+  EXPECT_GT(rr->response_ms.p95, shared->response_ms.p95);
+}
+
+TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
+  auto p = ParseProfile("# diurnal\n0 5\n600 5\n600 30\n900 30\n900 5\n1200 5\n", "p.txt");
+  ASSERT_TRUE(p.ok());
+  EXPECT_DOUBLE_EQ(ProfileRate(*p, 300), 5);
+  EXPECT_DOUBLE_EQ(ProfileRate(*p, 700), 30);
+  EXPECT_DOUBLE_EQ(ProfileRate(*p, 1000), 5);
+  EXPECT_DOUBLE_EQ(ProfileRate(*p, 1200 + 700), 30);  // repeats
+  auto ramp = ParseProfile("0 5\n3600 25\n", "r.txt");
+  ASSERT_TRUE(ramp.ok());
+  EXPECT_DOUBLE_EQ(ProfileRate(*ramp, 1800), 15);
+  for (const char* bad :
+       {"0 5\n10\n", "0 5\n-1 4\n", "0 5\n10 x\n", "5 0 1\n", "0 0\n", "", "10 5\n5 5\n"}) {
+    auto e = ParseProfile(bad, "bad.txt");
+    EXPECT_FALSE(e.ok()) << bad;
+    if (!e.ok()) {
+      EXPECT_NE(e.error().message.find("bad.txt:"), std::string::npos);
+    }
+  }
+  auto tr = ParseTraceText("10.5 heavy_processing 2048\n10 lightweight_api\n", "t.txt");
+  ASSERT_TRUE(tr.ok());
+  ASSERT_EQ(tr->size(), 2u);
+  EXPECT_EQ((*tr)[0].workload, Workload::kLightweightApi);  // sorted, from 0
+  EXPECT_DOUBLE_EQ((*tr)[1].t_s, 0.5);
+  EXPECT_FLOAT_EQ((*tr)[1].payload_kb, 2048);
+  auto misspelt = ParseTraceText("1 heavy_procesing\n", "t.txt");
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_NE(misspelt.error().message.find("t.txt:1"), std::string::npos);
+  EXPECT_FALSE(ParseTraceText("1 heavy_processing 5 6\n", "t.txt").ok());
+  EXPECT_FALSE(ParseTraceText(std::string(5000, '1') + " lightweight_api\n", "t.txt").ok());
+  for (const char* bad :
+       {"exp", "exp:", "exp:-1", "det:0", "uniform:5-1", "gauss:3", "exp:1e9", "exp:10x"})
+    EXPECT_FALSE(ParseDistribution(bad, "--ecs-service").ok()) << bad;
+  auto u = ParseDistribution("uniform:50-150", "x");
+  ASSERT_TRUE(u.ok());
+  EXPECT_DOUBLE_EQ(u->MeanMs(), 100);
+  EXPECT_TRUE(ParsePolicy("split:0.3").ok());
+  EXPECT_FALSE(ParsePolicy("split:1.5").ok());
+  EXPECT_FALSE(ParsePolicy("split:").ok());
+  EXPECT_FALSE(ParseSweep("1:10").ok());
+  EXPECT_FALSE(ParseSweep("10:1:5").ok());
+  auto s = ParseSweep("1:10:4");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*s, (std::vector<double>{1, 4, 7, 10}));
+}
+
+TEST(SimHistogram, QuantilesWithinHalfAPercent) {
+  Histogram h;
+  for (int i = 1; i <= 100000; ++i) h.Add(i * 0.1);
+  EXPECT_NEAR(h.Quantile(0.5), 5000, 5000 * 0.005);
+  EXPECT_NEAR(h.Quantile(0.99), 9900, 9900 * 0.005);
+  EXPECT_NEAR(h.Mean(), 5000.05, 1e-6);
+  EXPECT_DOUBLE_EQ(h.Max(), 10000);
+}
+
+}  // namespace
+}  // namespace hr::sim
