@@ -109,15 +109,18 @@ RunFn AddSimulate(CLI::App& app) {
       ->check(CLI::ExistingFile)
       ->excludes(profile);
   s->add_option("--mix", cfg->q.mix, "Workload mix W=SHARE,... (default: the data's)");
-  auto* duration =
-      s->add_option("--duration-s", c.duration_s, "Simulated seconds (a trace: its span)")
-          ->capture_default_str();
+  auto* duration = s->add_option("--duration-s", c.duration_s,
+                                 "Simulated seconds (a trace: its span and one second)")
+                       ->capture_default_str();
   s->add_option("--warmup-s", c.warmup_s, "Seconds left out of the statistics")
       ->capture_default_str();
   s->add_option("--seed", c.seed, "Seed")->capture_default_str();
   s->add_option("--start-hour", c.start_hour, "Hour of day at the start (the model's time window)")
       ->capture_default_str();
   s->add_option("--data", cfg->q.data, "Measurement files or folders (default: the shipped data)");
+  s->add_flag("--ecs-busy-response", cfg->q.ecs_busy_response,
+              "Measured ECS slots are held for the client's whole response time (default: the "
+              "handler's execution time)");
   AddObjectiveOptions(*s, cfg->objective);
   AddSimPlatformOptions(*s, cfg->platform, c);
   s->add_option("--sweep-rate", cfg->sweep,

@@ -14,7 +14,9 @@
 
 namespace hr::cost {
 
-// The prototype's Fargate prices ("seed"), kept for parity with its labels and costs.
+// The prototype's Fargate prices ("seed"), kept for parity with its labels and costs. They are
+// Frankfurt's (eu-central-1) list prices, not Ireland's (eu-west-1, where the measurements ran:
+// fargate_vcpu_hour_usd and fargate_gb_hour_usd below).
 inline constexpr double kSeedVcpuHourUsd = 0.04656;
 inline constexpr double kSeedGbHourUsd = 0.00511;
 

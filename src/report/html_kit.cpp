@@ -76,10 +76,12 @@ core::Result<std::string> Plot(const fs::path& dir, const std::string& name,
   return text.substr(start);
 }
 
-const char* const kStyle =
-    R"(body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
+const char* Stylesheet() {
+  return
+      R"(body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.caveat{background:#fff8e5;border-left:4px solid #e0a800;padding:.4em .8em;margin:.5em 0}
 .conclusion{background:#eef6ee;border-left:4px solid #3a3;padding:.6em 1em}figure{margin:1.5em 0}figcaption{color:#555;font-size:.9em})";
+}
 
 }  // namespace hr::report

@@ -15,6 +15,6 @@ core::Status Write(const std::filesystem::path& path, const std::string& text);
 // Runs gnuplot on `script` in `dir` (SVG terminal set here); returns the SVG without its prologue.
 core::Result<std::string> Plot(const std::filesystem::path& dir, const std::string& name,
                                const std::string& script);
-extern const char* const kStyle;
+const char* Stylesheet();
 
 }  // namespace hr::report

@@ -342,7 +342,7 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
   std::ostringstream h;
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hybrid-router "
        "evaluation</title><style>"
-    << kStyle << "</style></head><body>\n<h1>Does hybrid routing pay off?</h1>\n";
+    << Stylesheet() << "</style></head><body>\n<h1>Does hybrid routing pay off?</h1>\n";
   h << "<p class=\"conclusion\" id=\"conclusion\">" << Escape(Conclusion(r)) << "</p>\n";
   h << "<h2 id=\"method\">Method</h2>\n<p>Counterfactual replay of " << r.items
     << " measured requests (" << Escape(in.mode) << (in.in_sample ? "; <b>IN-SAMPLE</b>" : "")

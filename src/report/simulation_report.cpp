@@ -76,7 +76,7 @@ core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
 
   std::ostringstream h;
   h << "<!doctype html><html><head><meta charset='utf-8'><title>hybrid-router simulate</title>"
-    << "<style>" << kStyle << "</style></head><body>\n"
+    << "<style>" << Stylesheet() << "</style></head><body>\n"
     << "<h1>What would each policy cost at my traffic?</h1>\n"
     << "<p>A discrete-event simulation of Lambda instances (keep-alive, cold starts, limits) and "
        "ECS Fargate tasks (k requests in flight per task, FIFO queueing, target-tracking "

@@ -75,7 +75,7 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
     auto ds =
         data::Ingest(q.data.empty() ? std::vector<std::string>{data::DefaultDataDir()} : q.data);
     if (!ds) return ds.error();
-    auto t = ServiceTimes::FromRecords(ds->records);
+    auto t = ServiceTimes::FromRecords(ds->records, q.ecs_busy_response);
     if (!t) return t.error();
     times = std::move(*t);
     if (lambda_given) times->SetLambda(warm, cold);

@@ -24,7 +24,8 @@ ServiceSample FromDistribution(const Distribution& d, core::Rng& rng, double ini
 
 }  // namespace
 
-core::Result<ServiceTimes> ServiceTimes::FromRecords(const std::vector<data::Record>& records) {
+core::Result<ServiceTimes> ServiceTimes::FromRecords(const std::vector<data::Record>& records,
+                                                     bool ecs_busy_response) {
   ServiceTimes st;
   // Payload sizes and their shares come from every record of the workload, on both platforms.
   std::array<std::vector<std::pair<double, uint64_t>>, features::kWorkloadCount> counts;
@@ -55,8 +56,11 @@ core::Result<ServiceTimes> ServiceTimes::FromRecords(const std::vector<data::Rec
     st.shares_[w] =
         static_cast<double>(total) / static_cast<double>(std::max<size_t>(1, records.size()));
   }
-  // Warm Lambda from every run; ECS from the low-load runs; cold starts pooled per workload.
+  // Warm Lambda and ECS from the low-load runs; cold starts pooled per workload from every run.
   std::array<std::vector<std::pair<uint32_t, ServiceSample>>, features::kWorkloadCount> cold;
+  const auto low = [](const data::Record& r) {
+    return r.load_pattern == features::LoadPattern::kLowLoad;
+  };
   for (const data::Record& r : records) {
     PerWorkload& pw = st.w_[static_cast<size_t>(r.workload)];
     const uint32_t p = st.NearestPayload(r.workload, r.target_payload_kb);
@@ -65,11 +69,12 @@ core::Result<ServiceTimes> ServiceTimes::FromRecords(const std::vector<data::Rec
       memory[static_cast<size_t>(r.workload)].push_back(r.memory_used_mb);
       if (r.cold_start == 1) {
         cold[static_cast<size_t>(r.workload)].emplace_back(p, s);
-      } else {
+      } else if (low(r)) {
         pw.by_payload[p].lambda_warm.push_back(s);
       }
-    } else if (r.load_pattern == features::LoadPattern::kLowLoad) {
-      pw.by_payload[p].ecs.push_back(s);
+    } else if (low(r)) {
+      pw.by_payload[p].ecs.push_back(
+          {s.response_ms, ecs_busy_response ? s.response_ms : s.busy_ms, 0});
     }
   }
   // A cold start's INIT phase is not logged: it is estimated as the cold response less the median

@@ -1,8 +1,10 @@
 // What one request occupies and answers in, per workload, payload and platform: samples drawn from
-// the shipped measurements (Lambda warm and cold records of every run; ECS records of the
-// low-load runs only, where queueing behind busy workers did not inflate them), or given
-// distributions for validation. Also the workload's payload sizes and their shares in the data.
-// Pure: built from records in memory. Units: ms, KB, MB.
+// the shipped measurements, warm Lambda and ECS from the low-load runs only (at higher loads the
+// ECS records queued behind busy workers, and the load generator itself slowed: Lambda's
+// client-side response times doubled at medium load while its execution times did not change),
+// cold starts from every run (they are rare); or given distributions for validation. Also the
+// workload's payload sizes and their shares in the data. Pure: built from records in memory. Units:
+// ms, KB, MB.
 #pragma once
 
 #include <array>
@@ -28,7 +30,11 @@ class ServiceTimes {
   // From measurement records (those of requests that succeeded). Every workload needs Lambda warm
   // and ECS samples; a workload without cold-start records borrows the warm ones plus the median
   // cold penalty of the others.
-  static core::Result<ServiceTimes> FromRecords(const std::vector<data::Record>& records);
+  // An ECS slot is busy for the handler's execution time (`ecs_busy_response` false: requests
+  // wait in the load balancer and the task's socket while the payload travels), or for the whole
+  // response time the client saw (true: a synchronous worker also holds the upload and download).
+  static core::Result<ServiceTimes> FromRecords(const std::vector<data::Record>& records,
+                                                bool ecs_busy_response = false);
   // Only given distributions (no data): every workload the same, one payload size (0 KB).
   static ServiceTimes FromDistributions(Distribution lambda_warm, Distribution lambda_cold,
                                         Distribution ecs);

@@ -1,5 +1,6 @@
 #include "sim/simulate.h"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -37,7 +38,7 @@ class ModelPolicy {
       pattern_[wi] = rates_.Pattern(w, ms);
     }
     const int hour = static_cast<int>((start_hour_ + static_cast<int64_t>(t_s / 3600)) % 24);
-    int8_t& slot = cache_[wi][(payload * 24 + static_cast<size_t>(hour)) * 4 +
+    int8_t& slot = cache_[wi][(static_cast<size_t>(payload) * 24 + static_cast<size_t>(hour)) * 4 +
                               static_cast<size_t>(pattern_[wi])];
     if (slot < 0) {
       features::Request req;
@@ -356,15 +357,25 @@ core::Result<std::vector<SimResult>> Sweep(const SimConfig& base, const ServiceT
 }
 
 core::Result<std::vector<double>> ParseSweep(std::string_view text) {
-  const std::string s(text);
-  double a = 0, b = 0;
-  int n = 0;
-  char extra;
-  if (std::sscanf(s.c_str(), "%lf:%lf:%d%c", &a, &b, &n, &extra) != 3 || !(a > 0) || !(b > a) ||
-      b > 1e5 || n < 2 || n > 1000)
+  auto bad = [&] {
     return Bad("--sweep-rate", "expected A:B:N with 0 < A < B <= 100000 and 2 <= N <= 1000 (got '" +
-                                   s.substr(0, 32) + "')");
+                                   std::string(text.substr(0, 32)) + "')");
+  };
+  double ab[2] = {0, 0};
+  int n = 0;
+  const char* p = text.data();
+  const char* end = text.data() + text.size();
+  for (double& v : ab) {
+    auto r = std::from_chars(p, end, v);
+    if (r.ec != std::errc() || r.ptr == end || *r.ptr != ':') return bad();
+    p = r.ptr + 1;
+  }
+  auto r = std::from_chars(p, end, n);
+  const double a = ab[0], b = ab[1];
+  if (r.ec != std::errc() || r.ptr != end || !(a > 0) || !(b > a) || b > 1e5 || n < 2 || n > 1000)
+    return bad();
   std::vector<double> rates;
+  rates.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) rates.push_back(a + (b - a) * i / (n - 1));
   return rates;
 }

@@ -36,7 +36,7 @@ class TimeAverage {
 class Histogram {
  public:
   static constexpr double kMinMs = 1e-3, kMaxMs = 1e8, kRatio = 1.005;
-  Histogram() : counts_(Buckets() + 1, 0) {}
+  Histogram() : counts_(Buckets() + 1, 0), inv_log_ratio_(1.0 / std::log(kRatio)) {}
   void Add(double ms) {
     sum_ += ms;
     ++n_;
@@ -71,11 +71,11 @@ class Histogram {
   }
   size_t Index(double ms) const {
     if (!(ms > kMinMs)) return 0;
-    const double i = std::log(ms / kMinMs) * kInvLogRatio;
+    const double i = std::log(ms / kMinMs) * inv_log_ratio_;
     return std::min(counts_.size() - 1, static_cast<size_t>(i));
   }
-  static inline const double kInvLogRatio = 1.0 / std::log(kRatio);
   std::vector<uint64_t> counts_;
+  double inv_log_ratio_;
   double sum_ = 0, max_ = 0;
   uint64_t n_ = 0;
 };

@@ -1,0 +1,165 @@
+// Black-box tests of `hybrid-router simulate`: the JSON names validation scripts read, prices a
+// user can check by hand, the three arrival inputs (rate, profile, trace), sweeps with the HTML
+// report, and clear errors for bad input.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "run_binary.h"
+
+namespace hr::testing {
+namespace {
+
+simdjson::dom::element Json(simdjson::dom::parser& p, const RunResult& r) {
+  simdjson::dom::element doc;
+  EXPECT_EQ(p.parse(r.out).get(doc), simdjson::SUCCESS) << r.out.substr(0, 300) << r.err;
+  return doc;
+}
+
+std::string TempFile(const std::string& name, const std::string& text) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+TEST(CliSimulate, JsonCarriesTheNamesValidationScriptsRead) {
+  auto r = RunCli(
+      "simulate -q --format json --mix lightweight_api=1 --rate 0.9 --lambda-warm exp:1991 "
+      "--lambda-cold exp:2244 --keep-alive-s 600 --duration-s 200000 --seed 3");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  for (const char* k : {"mean", "p50", "p95", "p99"})
+    EXPECT_TRUE(doc["response_time_ms"][k].is_double()) << k;
+  for (const char* k : {"lambda", "ecs", "total"}) EXPECT_TRUE(doc["cost_usd"][k].is_double()) << k;
+  for (const char* k : {"mean", "running_mean", "idle_mean"})
+    EXPECT_TRUE(doc["lambda"]["instances"][k].is_double()) << k;
+  EXPECT_TRUE(doc["ecs"]["wait_probability"].is_double());
+  EXPECT_TRUE(doc["ecs"]["wait_ms"]["mean"].is_double());
+  const uint64_t requests = doc["requests"].get_uint64().value();
+  EXPECT_NEAR(static_cast<double>(requests), 0.9 * 200000, 3 * std::sqrt(0.9 * 200000));
+  // SimFaaS's example (a shorter run here: a looser band than the validation test's).
+  const double p_cold = doc["lambda"]["cold_start_probability"].get_double().value();
+  EXPECT_GT(p_cold, 0.0010);
+  EXPECT_LT(p_cold, 0.0018);
+  EXPECT_NEAR(doc["lambda"]["instances"]["mean"].get_double().value(), 7.7, 0.15);
+  EXPECT_DOUBLE_EQ(doc["cost_usd"]["ecs"].get_double().value(), 0);  // lambda-only: no service
+}
+
+TEST(CliSimulate, PricesAFixedFleetAndLambdaFromTheMeasurements) {
+  // One always-on 1 vCPU / 2 GB task for an hour: $0.04048 + 2 x $0.004445.
+  auto ecs = RunCli(
+      "simulate -q --format json --policy ecs-only --mix heavy_processing=1 --rate 0.05 "
+      "--duration-s 3600 --no-autoscale");
+  ASSERT_EQ(ecs.exit_code, 0) << ecs.err;
+  simdjson::dom::parser p;
+  auto e = Json(p, ecs);
+  EXPECT_NEAR(e["cost_usd"]["ecs"].get_double().value(), 0.04048 + 2 * 0.004445, 1e-4);
+  EXPECT_NEAR(e["ecs"]["tasks"]["mean"].get_double().value(), 1, 1e-9);
+  // Heavy requests on Lambda (512 MB, about 4 s measured): a few $ per 100k, between the bounds
+  // of 1 s and 10 s billed.
+  auto lam = RunCli(
+      "simulate -q --format json --policy lambda-only --mix heavy_processing=1 --rate 1 "
+      "--duration-s 3600");
+  ASSERT_EQ(lam.exit_code, 0) << lam.err;
+  simdjson::dom::parser p2;
+  auto l = Json(p2, lam);
+  const double per_million = l["cost_usd"]["per_million_requests"].get_double().value();
+  EXPECT_GT(per_million, 0.2 + 0.5 * 1 * 16.6667);
+  EXPECT_LT(per_million, 0.2 + 0.5 * 10 * 16.6667);
+  EXPECT_GT(l["response_time_ms"]["p50"].get_double().value(), 3000);
+}
+
+TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
+  auto r = RunCli(
+      "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "
+      "--ecs-tasks 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  EXPECT_GT(doc["lambda"]["requests"].get_uint64().value(), 1000u);
+  EXPECT_GT(doc["ecs"]["requests"].get_uint64().value(), 1000u);
+  EXPECT_NE(std::string(doc["policy"].get_string().value()).find("cost"), std::string::npos);
+}
+
+TEST(CliSimulate, ProfilesAndTracesDriveTheArrivals) {
+  // The prototype's burst shape: 5/s, 30/s for 5 minutes, 5/s; repeating every 20 minutes.
+  const std::string profile =
+      TempFile("burst.txt", "# burst\n0 5\n600 5\n600 30\n900 30\n900 5\n1200 5\n");
+  auto r = RunCli("simulate -q --format json --profile " + profile + " --duration-s 2400");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  const double expected = 2 * (5 * 900 + 30 * 300);  // two periods
+  EXPECT_NEAR(static_cast<double>(doc["requests"].get_uint64().value()), expected,
+              4 * std::sqrt(expected));
+  // A text trace: its arrivals exactly, and its span as the duration.
+  const std::string trace = TempFile(
+      "trace.txt", "100 lightweight_api\n100.5 heavy_processing 2048\n160 lightweight_api 1\n");
+  r = RunCli("simulate -q --format json --policy lambda-only --trace " + trace);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p2;
+  auto t = Json(p2, r);
+  EXPECT_EQ(t["requests"].get_uint64().value(), 3u);
+  EXPECT_EQ(t["lambda"]["cold_starts"].get_uint64().value(), 2u);  // one per function
+  EXPECT_DOUBLE_EQ(t["duration_s"].get_double().value(), 61);  // the span, and the last second
+  // JSON lines of the measurement schema (a shipped log file): one arrival per logged request.
+  const std::string log = std::string(HR_SOURCE_DIR) +
+                          "/data/aws-measurements/early_morning_low_load/"
+                          "lambda_heavy_processing_2025-11-22.jsonl.gz";
+  r = RunCli("simulate -q --format json --policy lambda-only --trace " + Quote(log));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p3;
+  auto j = Json(p3, r);
+  EXPECT_GT(j["requests"].get_uint64().value(), 100u);
+  EXPECT_EQ(j["ecs"]["requests"].get_uint64().value(), 0u);
+}
+
+TEST(CliSimulate, SweepFindsTheCheapestPolicyAndDrawsIt) {
+  const std::string html = ::testing::TempDir() + "sweep.html";
+  auto r = RunCli(
+      "simulate -q --mix lightweight_api=1 --sweep-rate 0.5:40:4 --duration-s 3600 --html " + html);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // At 0.5/s Lambda is cheaper than a task idling all day; at 40/s one small task wins.
+  EXPECT_NE(r.out.find("cheapest changes from lambda-only to ecs-only"), std::string::npos)
+      << r.out;
+  const std::string page = Slurp(html);
+  size_t charts = 0;
+  for (size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1))
+    ++charts;
+  EXPECT_EQ(charts, 2u);  // cost per day and p95 against the rate
+  EXPECT_NE(page.find("stops being the cheapest"), std::string::npos);
+}
+
+TEST(CliSimulate, BadInputIsRefusedWithItsName) {
+  const std::string profile = TempFile("bad_profile.txt", "0 5\n60 fast\n");
+  struct Case {
+    std::string args, needle;
+  } cases[] = {
+      {"--policy fastest", "--policy"},
+      {"--policy split:2", "split:SHARE"},
+      {"--ecs-service gauss:3", "--ecs-service"},
+      {"--mix heavy=1", "--mix"},
+      {"--rate 0", "--rate"},
+      {"--rate 10 --sweep-rate 5:1:3", "--sweep-rate"},
+      {"--html x.html", "--sweep-rate"},
+      {"--profile " + profile, "bad_profile.txt:2"},
+      {"--trace /nonexistent", "/nonexistent"},
+      {"--ecs-tasks 5 --ecs-max-tasks 2", "--ecs-tasks"},
+      {"--warmup-s 10 --duration-s 5", "--warmup-s"},
+      {"--lambda-cold exp:5", "--lambda-warm"},
+  };
+  for (const Case& c : cases) {
+    auto r = RunCli("simulate -q " + c.args);
+    // 2: our checks; CLI11's own (a missing file) exit with its codes, also non-zero.
+    EXPECT_TRUE(r.exit_code == 2 || r.exit_code > 100) << c.args << "\n" << r.exit_code << r.err;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+  }
+}
+
+}  // namespace
+}  // namespace hr::testing
