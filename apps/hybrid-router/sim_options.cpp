@@ -25,7 +25,10 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
                "shared (one FIFO queue per service) or round-robin (a queue per task, as an ALB)")
       ->capture_default_str()
       ->check(CLI::IsMember({"shared", "round-robin"}));
-  s.add_option("--ecs-tasks", c.ecs.tasks, "Tasks per service at the start")->capture_default_str();
+  s.add_option("--ecs-tasks", c.ecs.tasks,
+               "Tasks per service at the start (0: what the target utilisation needs had every "
+               "request gone to ECS)")
+      ->capture_default_str();
   s.add_option("--ecs-min-tasks", c.ecs.min_tasks, "Autoscaling minimum")->capture_default_str();
   s.add_option("--ecs-max-tasks", c.ecs.max_tasks, "Autoscaling maximum")->capture_default_str();
   s.add_option("--ecs-concurrency", c.ecs.concurrency, "k: requests in flight per task")

@@ -164,15 +164,16 @@ std::vector<std::pair<double, std::string>> CheapestByRate(
 
 std::string SweepTable(const std::vector<sim::SimResult>& results) {
   std::string t =
-      "rate/s  policy                 $/1M req      $/day   p95 ms   p99 ms  cold%  tasks\n";
+      "rate/s  policy                          $/1M req      $/day   p95 ms   p99 ms  cold%  "
+      "tasks\n";
   const auto cheapest = CheapestByRate(results);
   size_t k = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const sim::SimResult& r = results[i];
     if (i > 0 && r.rate != results[i - 1].rate) ++k;
     char line[256];
-    std::snprintf(line, sizeof line, "%7.4g %-22s %9s %10s %8.0f %8.0f %6.2f %6.2f%s\n", r.rate,
-                  r.policy.substr(0, 22).c_str(), Money(r.cost_usd.per_million).c_str(),
+    std::snprintf(line, sizeof line, "%7.4g %-31s %9s %10s %8.0f %8.0f %6.2f %6.2f%s\n", r.rate,
+                  r.policy.substr(0, 31).c_str(), Money(r.cost_usd.per_million).c_str(),
                   Money(r.cost_usd.per_day).c_str(), r.response_ms.p95, r.response_ms.p99,
                   r.lambda.cold_start_probability * 100, r.ecs.tasks_mean,
                   cheapest[k].second == r.policy ? "  cheapest" : "");

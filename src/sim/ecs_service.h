@@ -28,7 +28,7 @@ enum class Dispatch : uint8_t { kShared, kRoundRobin };
 // least busy drain (they take no new requests, finish what they have, then stop). A new task
 // takes requests after `start_delay_s`.
 struct EcsOptions {
-  int tasks = 1;  // at the start
+  int tasks = 1;  // at the start (Simulate: 0 sizes each service for its expected load)
   int min_tasks = 1, max_tasks = 100;
   int concurrency = 2;  // k: requests in flight per task
   Dispatch dispatch = Dispatch::kRoundRobin;

@@ -1,5 +1,6 @@
 #include "sim/simulate.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -115,7 +116,7 @@ core::Status SimConfig::Validate() const {
     return Bad("--ecs-concurrency", "must be 1-10000");
   if (ecs.min_tasks < 1 || ecs.max_tasks < ecs.min_tasks || ecs.max_tasks > 10'000)
     return Bad("--ecs-max-tasks", "needs 1 <= min <= max <= 10000");
-  if (ecs.tasks < ecs.min_tasks || ecs.tasks > ecs.max_tasks)
+  if (ecs.tasks != 0 && (ecs.tasks < ecs.min_tasks || ecs.tasks > ecs.max_tasks))
     return Bad("--ecs-tasks", "must be within --ecs-min-tasks and --ecs-max-tasks");
   if (!(ecs.target > 0 && ecs.target <= 1)) return Bad("--ecs-target", "must be in (0, 1]");
   if (!(ecs.timeout_s > 0)) return Bad("--ecs-timeout-s", "must be > 0");
@@ -133,8 +134,13 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
 
   // One Lambda function and one ECS service per workload that arrives.
   std::array<bool, kW> used{};
+  std::array<double, kW> trace_share{};
   if (c.arrivals.kind == ArrivalSpec::Kind::kTrace) {
-    for (const TraceEntry& e : *c.arrivals.trace) used[static_cast<size_t>(e.workload)] = true;
+    const double each = 1.0 / static_cast<double>(c.arrivals.trace->size());
+    for (const TraceEntry& e : *c.arrivals.trace) {
+      used[static_cast<size_t>(e.workload)] = true;
+      trace_share[static_cast<size_t>(e.workload)] += each;
+    }
   } else {
     for (size_t w = 0; w < kW; ++w) used[w] = c.arrivals.mix[w] > 0;
   }
@@ -147,6 +153,15 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     if (!uses_ecs) continue;
     EcsOptions o = c.ecs;
     if (!c.ecs_task_set) o.task = cost::MeasuredTask(static_cast<Workload>(w));
+    if (o.tasks == 0) {
+      const double share =
+          c.arrivals.kind == ArrivalSpec::Kind::kTrace ? trace_share[w] : c.arrivals.mix[w];
+      const double busy_slots =
+          c.arrivals.MeanRate() * share * times.MeanEcsBusyMs(static_cast<Workload>(w)) / 1000;
+      const double need = std::ceil(busy_slots / (o.concurrency * o.target) - 1e-9);
+      o.tasks = static_cast<int>(
+          std::clamp(need, static_cast<double>(o.min_tasks), static_cast<double>(o.max_tasks)));
+    }
     svcs[w] = std::make_unique<EcsService>(o, static_cast<uint8_t>(w), events, c.pricing, from, to);
   }
   std::optional<ModelPolicy> model;

@@ -45,7 +45,14 @@ struct SimConfig {
   int start_hour = 0;  // hour of day at t = 0 (the model policy's time window)
   PolicySpec policy;
   LambdaOptions lambda;
-  EcsOptions ecs;  // for every service; `task` is replaced per workload unless set
+  // For every service; `task` is replaced per workload unless ecs_task_set; `tasks` 0 (the
+  // default here) starts each service with the tasks its share of the mean arrival rate needs at
+  // the target utilisation, had every request gone to ECS (within min and max).
+  EcsOptions ecs = [] {
+    EcsOptions o;
+    o.tasks = 0;
+    return o;
+  }();
   bool ecs_task_set = false;
   cost::Pricing pricing;
   ApiGateway api_gateway = ApiGateway::kNone;

@@ -146,6 +146,7 @@ TEST(SimEcs, AutoscalingFollowsTheAlarmAndCooldownRules) {
   Every(t, 840, 1.0 / 16, 16 * (2400 - 840));
   Every(t, 2400, 1, 1200);
   SimConfig c = Traced(t, 3600, PolicySpec::Kind::kEcsOnly);
+  c.ecs.tasks = 1;
   c.ecs.concurrency = 10;
   c.ecs.target = 0.5;
   c.ecs.dispatch = Dispatch::kShared;
@@ -177,6 +178,7 @@ TEST(SimEcs, RequestsWaitingPastTheTimeoutAreAnsweredAtTheTimeout) {
   std::vector<TraceEntry> t;
   Every(t, 0, 0.5, 20);  // 2/s for 10 s on one slot of 1 s: the queue grows
   SimConfig c = Traced(t, 10, PolicySpec::Kind::kEcsOnly);
+  c.ecs.tasks = 1;
   c.ecs.concurrency = 1;
   c.ecs.autoscale = false;
   c.ecs.timeout_s = 3;
@@ -255,6 +257,25 @@ TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
   auto s = ParseSweep("1:10:4");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, (std::vector<double>{1, 4, 7, 10}));
+}
+
+TEST(SimEcs, ServicesStartSizedForTheirLoadUnlessTold) {
+  // 30/s of 1 s requests, k = 2, target 0.7: ceil(30 / 1.4) = 22 tasks from the start.
+  SimConfig c;
+  c.arrivals.rate = 30;
+  c.duration_s = 600;
+  c.policy.kind = PolicySpec::Kind::kEcsOnly;
+  c.ecs.autoscale = false;
+  auto times = ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000));
+  auto r = Simulate(c, times);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ecs.tasks_max, 22);
+  EXPECT_EQ(r->ecs.timeouts, 0u);
+  c.ecs.tasks = 3;
+  r = Simulate(c, times);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ecs.tasks_max, 3);
+  EXPECT_GT(r->ecs.timeouts, 0u);  // 6 slots for 30 requests a second
 }
 
 TEST(SimHistogram, QuantilesWithinHalfAPercent) {
