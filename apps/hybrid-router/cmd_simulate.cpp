@@ -2,7 +2,6 @@
 // fast would they answer at a given traffic (Poisson rate, rate profile or recorded trace)? A
 // discrete-event simulation (sim/); table, --format json, --sweep-rate with an HTML report.
 #include <cstdio>
-#include <filesystem>
 
 #include "commands.h"
 #include "model_source.h"
@@ -19,32 +18,17 @@ namespace {
 struct SimulateCommandConfig {
   sim::SimRequest q;
   std::string policy = "lambda-only", arrivals = "poisson", sweep, format = "table", html;
+  bool advise = false;
+  double p95_target_ms = 0;
   SimPlatformOptions platform;
   ObjectiveOptions objective;
   bool quiet = false;
 };
 
-core::Result<sim::PolicySpec> Policy(const std::string& text, const ObjectiveOptions& o) {
-  auto p = sim::ParsePolicy(text);
-  if (!p || p->kind != sim::PolicySpec::Kind::kModel) return p;
-  if (text != "builtin" && !std::filesystem::is_regular_file(text))
-    return core::MakeError(core::ErrorCode::kInvalidArgument,
-                           "--policy: '" + text.substr(0, 64) +
-                               "' is none of lambda-only, ecs-only, split:SHARE, builtin, or a "
-                               "model file",
-                           "--policy");
-  auto m = LoadModel(text == "builtin" ? "" : text);
-  if (!m) return m.error();
-  p->model = *m;
-  p->objective = ToObjective(o);
-  p->name = (text == "builtin" ? "built-in" : text) + " (" + policy::Label(p->objective) + ")";
-  return p;
-}
-
 int RunSimulate(SimulateCommandConfig& cfg) {
   sim::SimRequest& q = cfg.q;
   sim::SimConfig& c = q.config;
-  auto policy = Policy(cfg.policy, cfg.objective);
+  auto policy = ParsePolicyOption(cfg.policy, cfg.objective);
   if (!policy) return ReportError(policy.error());
   c.policy = *policy;
   if (auto s = ApplySimPlatformOptions(cfg.platform, q); !s) return ReportError(s.error());
@@ -62,9 +46,18 @@ int RunSimulate(SimulateCommandConfig& cfg) {
     return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
                                        "--html draws a sweep: give --sweep-rate A:B:N", "--html"));
   }
-  auto results = sim::Run(q, [&](const std::string& line) {
+  auto say = [&](const std::string& line) {
     if (!cfg.quiet) std::fprintf(stderr, "simulate: %s\n", line.c_str());
-  });
+  };
+  if (cfg.advise) {
+    auto advice = sim::RunAdvice(q, cfg.p95_target_ms, say);
+    if (!advice) return ReportError(advice.error());
+    const std::string text = cfg.format == "json" ? report::AdviceJson(*advice, cfg.p95_target_ms)
+                                                  : report::AdviceTable(*advice, cfg.p95_target_ms);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  auto results = sim::Run(q, say);
   if (!results) return ReportError(results.error());
   if (!cfg.html.empty()) {
     const std::string setup =
@@ -93,8 +86,8 @@ RunFn AddSimulate(CLI::App& app) {
       "Discrete-event simulation of Lambda instances and ECS Fargate tasks: what a policy costs "
       "and how fast it answers at a given traffic (service times from the measurements).");
   s->add_option("--policy", cfg->policy,
-                "lambda-only, ecs-only, split:SHARE (SHARE to Lambda), or a model file ('builtin') "
-                "deciding with --objective")
+                "lambda-only, ecs-only, split:SHARE (SHARE to Lambda), spillover (ECS while a "
+                "task has a free slot), or a model file ('builtin') deciding with --objective")
       ->capture_default_str();
   s->add_option("--rate", c.arrivals.rate, "Arrivals per second")->capture_default_str();
   s->add_option("--arrivals", cfg->arrivals, "poisson or uniform (evenly spaced)")
@@ -125,6 +118,13 @@ RunFn AddSimulate(CLI::App& app) {
   AddSimPlatformOptions(*s, cfg->platform, c);
   s->add_option("--sweep-rate", cfg->sweep,
                 "A:B:N: compare lambda-only, ecs-only and --policy at N rates from A to B");
+  auto* advise = s->add_flag("--advise", cfg->advise,
+                             "Per workload, the ECS task count that costs least with the rest "
+                             "spilled over to Lambda (under --p95-target-ms)");
+  s->add_option("--p95-target-ms", cfg->p95_target_ms,
+                "With --advise: the p95 response time the advice must meet (0: none)")
+      ->check(CLI::Range(0.0, 3'600'000.0))
+      ->needs(advise);
   s->add_option("--format", cfg->format, "table or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json"}));

@@ -1,8 +1,10 @@
 #include "sim_options.h"
 
+#include <filesystem>
 #include <tuple>
 
 #include "eval/evaluate.h"
+#include "model_source.h"
 
 namespace hr::app {
 
@@ -22,9 +24,10 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
   s.add_option("--ecs-service", o.ecs_service,
                "ECS service time exp:MS|det:MS|uniform:A-B (default: measured at low load)");
   s.add_option("--ecs-dispatch", o.dispatch,
-               "shared (one FIFO queue per service) or round-robin (a queue per task, as an ALB)")
+               "shared (one FIFO queue per service), round-robin (a queue per task, an ALB's "
+               "default) or least-outstanding (an ALB's least_outstanding_requests)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"shared", "round-robin"}));
+      ->check(CLI::IsMember({"shared", "round-robin", "least-outstanding"}));
   s.add_option("--ecs-tasks", c.ecs.tasks,
                "Tasks per service at the start (0: what the target utilisation needs had every "
                "request gone to ECS)")
@@ -51,6 +54,24 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
   s.add_flag("--alb", c.alb, "Bill one load balancer (hours + 1 LCU) when ECS serves");
 }
 
+core::Result<sim::PolicySpec> ParsePolicyOption(const std::string& text,
+                                                const ObjectiveOptions& o) {
+  auto p = sim::ParsePolicy(text);
+  if (!p || p->kind != sim::PolicySpec::Kind::kModel) return p;
+  if (text != "builtin" && !std::filesystem::is_regular_file(text))
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--policy: '" + text.substr(0, 64) +
+                               "' is none of lambda-only, ecs-only, split:SHARE, spillover, "
+                               "builtin, or a model file",
+                           "--policy");
+  auto m = LoadModel(text == "builtin" ? "" : text);
+  if (!m) return m.error();
+  p->model = *m;
+  p->objective = ToObjective(o);
+  p->name = (text == "builtin" ? "built-in" : text) + " (" + policy::Label(p->objective) + ")";
+  return p;
+}
+
 core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q) {
   sim::SimConfig& c = q.config;
   for (auto [text, slot, field] : {std::tuple{&o.lambda_warm, &q.lambda_warm, "--lambda-warm"},
@@ -61,7 +82,9 @@ core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimReques
     if (!d) return d.error();
     *slot = *d;
   }
-  c.ecs.dispatch = o.dispatch == "shared" ? sim::Dispatch::kShared : sim::Dispatch::kRoundRobin;
+  c.ecs.dispatch = o.dispatch == "shared"              ? sim::Dispatch::kShared
+                   : o.dispatch == "least-outstanding" ? sim::Dispatch::kLeastOutstanding
+                                                       : sim::Dispatch::kRoundRobin;
   c.ecs.autoscale = !o.no_autoscale;
   c.lambda.bill_init = !o.no_init_billing;
   c.api_gateway = o.api_gateway == "rest"   ? sim::ApiGateway::kRest

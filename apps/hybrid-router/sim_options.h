@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "objective_options.h"
 #include "sim/run.h"
 
 namespace hr::app {
@@ -19,6 +20,9 @@ struct SimPlatformOptions {
 };
 
 void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig& c);
+// --policy: a name (sim::ParsePolicy) or a model file ('builtin') deciding for `objective`.
+core::Result<sim::PolicySpec> ParsePolicyOption(const std::string& text,
+                                                const ObjectiveOptions& objective);
 core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q);
 
 }  // namespace hr::app

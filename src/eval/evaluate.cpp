@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/rng.h"
 #include "data/ingest.h"
 #include "data/labels.h"
 #include "json/json_reader.h"
@@ -16,7 +17,6 @@
 #include "outcome/outcome.h"
 #include "policy/objective.h"
 #include "train/outcome_tables.h"
-#include "core/rng.h"
 #include "train/training_set.h"
 
 namespace hr::eval {

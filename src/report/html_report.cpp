@@ -1,7 +1,5 @@
 #include "report/html_report.h"
 
-#include "report/html_kit.h"
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +10,8 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+
+#include "report/html_kit.h"
 
 namespace hr::report {
 
@@ -43,7 +43,6 @@ std::vector<const eval::PolicyResult*> Headline(const eval::ReplayResult& r) {
 std::string GapText(const std::optional<double>& g) {
   return g ? F("%.1f%%", *g * 100) : std::string("n/a");
 }
-
 
 // Per objective: what routing for it achieves out of sample, against the better single platform
 // and the objective's own in-sample oracle.

@@ -41,6 +41,7 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
   Count(w, "requests_total", r.requests_total);
   Count(w, "throttled", r.throttled);
   Count(w, "fallbacks", r.fallbacks);
+  Count(w, "spilled", r.spilled);
   json::Key(w, "response_time_ms");
   w.StartObject();
   Num(w, "mean", r.response_ms.mean);
@@ -122,6 +123,7 @@ std::string SimulationTable(const sim::SimResult& r) {
        Fmt("%.3f%%", r.lambda.cold_start_probability * 100) + "); instances mean " +
        Fmt("%.2f", r.lambda.instances_mean) + " (running " + Fmt("%.2f", r.lambda.running_mean) +
        ", idle " + Fmt("%.2f", r.lambda.idle_mean) + ")";
+  if (r.spilled) t += "; " + std::to_string(r.spilled) + " spilled over from a full ECS";
   if (r.throttled)
     t += "; throttled " + std::to_string(r.throttled) + " (" + std::to_string(r.fallbacks) +
          " served by ECS)";
@@ -187,6 +189,73 @@ std::string SweepTable(const std::vector<sim::SimResult>& results) {
     prev = policy;
   }
   return t;
+}
+
+std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_target_ms) {
+  std::string t = p95_target_ms > 0 ? "advice for a p95 under " + Fmt("%.0f", p95_target_ms) + " ms"
+                                    : std::string("advice for the lowest cost");
+  t += ": ECS tasks kept per workload, the rest spilled over to Lambda\n";
+  t += "workload               tasks   $/day   p95 ms  spilled | lambda-only $/day  p95 | "
+       "ecs-only $/day  p95  tasks\n";
+  for (const sim::Advice& a : advice) {
+    const sim::SimResult& r = a.advised;
+    const double spilled =
+        r.requests ? 100.0 * static_cast<double>(r.spilled) / static_cast<double>(r.requests) : 0;
+    char line[320];
+    std::snprintf(
+        line, sizeof line, "%-22s %5d %7s %8.0f %7.1f%% | %17s %5.0f | %14s %5.0f %6.2f%s%s%s\n",
+        std::string(features::Name(a.workload)).c_str(), a.tasks, Money(r.cost_usd.per_day).c_str(),
+        r.response_ms.p95, a.tasks == 0 ? 100.0 : spilled,
+        Money(a.lambda_only.cost_usd.per_day).c_str(), a.lambda_only.response_ms.p95,
+        Money(a.ecs_only.cost_usd.per_day).c_str(), a.ecs_only.response_ms.p95,
+        a.ecs_only.ecs.tasks_mean, a.meets_target ? "" : "  (target missed: the fastest)",
+        sim::Dominates(a.lambda_only, r) ? "  (lambda-only dominates)" : "",
+        sim::Dominates(a.ecs_only, r) ? "  (ecs-only dominates)" : "");
+    t += line;
+  }
+  return t;
+}
+
+std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target_ms) {
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  Num(w, "p95_target_ms", p95_target_ms);
+  json::Key(w, "workloads");
+  w.StartArray();
+  for (const sim::Advice& a : advice) {
+    w.StartObject();
+    json::Key(w, "workload");
+    json::String(w, features::Name(a.workload));
+    Count(w, "tasks", static_cast<uint64_t>(a.tasks));
+    json::Key(w, "meets_target");
+    w.Bool(a.meets_target);
+    json::Key(w, "dominated_by");
+    w.StartArray();
+    if (sim::Dominates(a.lambda_only, a.advised)) json::String(w, "lambda-only");
+    if (sim::Dominates(a.ecs_only, a.advised)) json::String(w, "ecs-only");
+    w.EndArray();
+    json::Key(w, "advised");
+    WriteResult(w, a.advised);
+    json::Key(w, "lambda_only");
+    WriteResult(w, a.lambda_only);
+    json::Key(w, "ecs_only");
+    WriteResult(w, a.ecs_only);
+    json::Key(w, "tried");
+    w.StartArray();
+    for (const auto& [n, r] : a.tried) {
+      w.StartObject();
+      Count(w, "tasks", static_cast<uint64_t>(n));
+      Num(w, "cost_per_day", r.cost_usd.per_day);
+      Num(w, "p95_ms", r.response_ms.p95);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
 std::string SweepJson(const std::vector<sim::SimResult>& results) {

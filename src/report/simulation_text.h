@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/advise.h"
 #include "sim/simulate.h"
 
 namespace hr::report {
@@ -13,6 +14,10 @@ std::string SimulationTable(const sim::SimResult& r);
 std::string SimulationJson(const sim::SimResult& r);
 std::string SweepTable(const std::vector<sim::SimResult>& results);
 std::string SweepJson(const std::vector<sim::SimResult>& results);
+
+// `simulate --advise`: per workload the advised task count beside lambda-only and ecs-only.
+std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_target_ms);
+std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target_ms);
 
 // Per rate, the policy with the lowest total cost (ties: the first); in rate order.
 std::vector<std::pair<double, std::string>> CheapestByRate(

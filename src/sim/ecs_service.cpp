@@ -127,7 +127,13 @@ void EcsService::Arrive(double t_s, const ServiceSample& s) {
     shared_.push_back(p);
     ++queued_;
   } else {
-    const uint32_t i = active_[rr_next_++ % active_.size()];
+    uint32_t i = active_[rr_next_++ % active_.size()];
+    if (options_.dispatch == Dispatch::kLeastOutstanding) {
+      // The task with the fewest requests in flight and waiting (the first of equals).
+      auto load = [&](uint32_t t) { return tasks_[t].in_flight + tasks_[t].queue.size(); };
+      i = *std::min_element(active_.begin(), active_.end(),
+                            [&](uint32_t a, uint32_t b) { return load(a) < load(b); });
+    }
     Task& k = tasks_[i];
     if (k.in_flight < options_.concurrency && k.queue.empty()) {
       Start(t_s, i, p);
@@ -137,6 +143,13 @@ void EcsService::Arrive(double t_s, const ServiceSample& s) {
     }
   }
   UpdateLevels(t_s);
+}
+
+bool EcsService::HasFreeSlot() const {
+  if (!shared_.empty()) return false;
+  for (uint32_t i : active_)
+    if (tasks_[i].in_flight < options_.concurrency && tasks_[i].queue.empty()) return true;
+  return false;
 }
 
 void EcsService::Done(double t_s, uint32_t task) {

@@ -16,7 +16,10 @@
 
 namespace hr::sim {
 
-enum class Dispatch : uint8_t { kShared, kRoundRobin };
+// kShared: one FIFO queue per service (M/M/c); kRoundRobin: each task in turn, a queue per task
+// (an ALB's default); kLeastOutstanding: the task with the fewest requests in flight and waiting
+// (an ALB's least_outstanding_requests), a queue per task.
+enum class Dispatch : uint8_t { kShared, kRoundRobin, kLeastOutstanding };
 
 // Autoscaling, with AWS's target-tracking defaults: every `period_s` the utilisation of the
 // period (busy slot-seconds over running task slot-seconds) is one datapoint. Scale out when the
@@ -79,6 +82,9 @@ class EcsService {
   const TimeAverage& running_tasks() const { return running_; }
   const std::vector<ScalingStep>& steps() const { return steps_; }
   int capacity() const;  // tasks starting or running, not draining
+  // Whether a request arriving now would start at once (a running task has a free slot and
+  // nothing waits): what a gateway counting its own requests in flight knows.
+  bool HasFreeSlot() const;
   int max_alive() const { return max_alive_; }
   uint64_t refused() const { return refused_; }
 

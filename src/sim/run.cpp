@@ -39,7 +39,10 @@ core::Result<Mix> ParseMix(std::string_view text) {
   return mix;
 }
 
-core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress) {
+namespace {
+
+// Everything but the runs: options checked, service times, mix, profile or trace in place.
+core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
   auto say = [&](const std::string& line) {
     if (progress) progress(line);
   };
@@ -96,10 +99,19 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
     if (!q.duration_given) c.duration_s = std::max(1.0, std::ceil(t->back().t_s + 1e-9));
     c.arrivals.trace = std::make_shared<const std::vector<TraceEntry>>(std::move(*t));
   }
+  return std::move(*times);
+}
+
+}  // namespace
+
+core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress) {
+  auto times = Prepare(q, progress);
+  if (!times) return times.error();
+  const SimConfig& c = q.config;
   auto tick = [&](double simulated_s) {
     char buf[96];
     std::snprintf(buf, sizeof buf, "simulated %.0f of %.0f s", simulated_s, c.duration_s);
-    say(buf);
+    if (progress) progress(buf);
   };
   if (q.sweep_rates.empty()) {
     auto r = Simulate(c, *times, tick);
@@ -109,7 +121,18 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
   return Sweep(c, *times, q.sweep_rates, q.sweep_policies, [&](double rate) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "rate %.4g done", rate);
-    say(buf);
+    if (progress) progress(buf);
+  });
+}
+
+core::Result<std::vector<Advice>> RunAdvice(SimRequest& q, double p95_target_ms,
+                                            const Progress& progress) {
+  auto times = Prepare(q, progress);
+  if (!times) return times.error();
+  return Advise(q.config, *times, p95_target_ms, [&](double tasks) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "tried %.0f tasks", tasks);
+    if (progress) progress(buf);
   });
 }
 

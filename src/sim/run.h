@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/advise.h"
 #include "sim/simulate.h"
 
 namespace hr::sim {
@@ -28,5 +29,8 @@ core::Result<Mix> ParseMix(std::string_view text);
 
 using Progress = std::function<void(const std::string& line)>;
 core::Result<std::vector<SimResult>> Run(SimRequest& request, const Progress& progress = {});
+// `simulate --advise`: the ECS task count per workload with spill-over to Lambda (sim/advise.h).
+core::Result<std::vector<Advice>> RunAdvice(SimRequest& request, double p95_target_ms,
+                                            const Progress& progress = {});
 
 }  // namespace hr::sim

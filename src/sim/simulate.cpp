@@ -74,6 +74,8 @@ core::Result<PolicySpec> ParsePolicy(std::string_view text) {
     p.kind = PolicySpec::Kind::kLambdaOnly;
   } else if (text == "ecs-only") {
     p.kind = PolicySpec::Kind::kEcsOnly;
+  } else if (text == "spillover") {
+    p.kind = PolicySpec::Kind::kSpillover;
   } else if (text.substr(0, 6) == "split:") {
     p.kind = PolicySpec::Kind::kSplit;
     const std::string share(text.substr(6));
@@ -260,6 +262,10 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         break;
       case PolicySpec::Kind::kModel:
         lambda = model->Lambda(w, payload, t);
+        break;
+      case PolicySpec::Kind::kSpillover:
+        lambda = !svcs[wi]->HasFreeSlot();
+        r.spilled += lambda && counted;
         break;
     }
     if (lambda && uses_lambda) {

@@ -24,15 +24,17 @@
 namespace hr::sim {
 
 struct PolicySpec {
-  enum class Kind { kLambdaOnly, kEcsOnly, kSplit, kModel };
+  // kSpillover: ECS while one of its running tasks has a free slot, Lambda otherwise (the
+  // base load on the tasks that are paid for anyway, the rest on Lambda).
+  enum class Kind { kLambdaOnly, kEcsOnly, kSplit, kModel, kSpillover };
   Kind kind = Kind::kLambdaOnly;
   double lambda_share = 0.5;                  // kSplit: the share sent to Lambda
   std::shared_ptr<const model::Model> model;  // kModel
   policy::Objective objective;                // kModel
   std::string name;                           // as the user gave it
 };
-// "lambda-only", "ecs-only", "split:SHARE" (SHARE to Lambda, 0..1); anything else is a model
-// file (the caller loads it). Errors name --policy.
+// "lambda-only", "ecs-only", "split:SHARE" (SHARE to Lambda, 0..1), "spillover"; anything else
+// is a model file (the caller loads it). Errors name --policy.
 core::Result<PolicySpec> ParsePolicy(std::string_view text);
 
 enum class ApiGateway : uint8_t { kNone, kHttp, kRest };
@@ -73,6 +75,7 @@ struct SimResult {
   uint64_t lambda_requests = 0, ecs_requests = 0;  // in the window
   uint64_t throttled = 0;  // Lambda refused (lambda-only: failed; otherwise sent to ECS)
   uint64_t fallbacks = 0;  // throttled requests that ECS served
+  uint64_t spilled = 0;    // spillover: sent to Lambda because no ECS slot was free
   Quantiles response_ms;   // every answered request in the window, waits and cold starts included
   struct {
     uint64_t cold_starts = 0;

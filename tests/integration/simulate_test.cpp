@@ -105,7 +105,7 @@ TEST(CliSimulate, ProfilesAndTracesDriveTheArrivals) {
   auto t = Json(p2, r);
   EXPECT_EQ(t["requests"].get_uint64().value(), 3u);
   EXPECT_EQ(t["lambda"]["cold_starts"].get_uint64().value(), 2u);  // one per function
-  EXPECT_DOUBLE_EQ(t["duration_s"].get_double().value(), 61);  // the span, and the last second
+  EXPECT_DOUBLE_EQ(t["duration_s"].get_double().value(), 61);      // the span, and the last second
   // JSON lines of the measurement schema (a shipped log file): one arrival per logged request.
   const std::string log = std::string(HR_SOURCE_DIR) +
                           "/data/aws-measurements/early_morning_low_load/"
