@@ -34,7 +34,8 @@ def row(label, a):
     adv, lam, ecs = a["advised"], a["lambda_only"], a["ecs_only"]
     dom = [n for n, r in (("lambda-only", lam), ("ecs-only", ecs)) if dominates(r, adv)]
     beats = [n for n, r in (("lambda-only", lam), ("ecs-only", ecs)) if dominates(adv, r)]
-    return (f"| {label} | {a['tasks']} | ${adv['cost_usd']['per_day']:.2f}, "
+    wait = "-" if a["tasks"] == 0 else ("any" if a["wait"] < 0 else str(a["wait"]))
+    return (f"| {label} | {a['tasks']}, {wait} | ${adv['cost_usd']['per_day']:.2f}, "
             f"{adv['response_time_ms']['p95']:.0f} | ${lam['cost_usd']['per_day']:.2f}, "
             f"{lam['response_time_ms']['p95']:.0f} | ${ecs['cost_usd']['per_day']:.2f}, "
             f"{ecs['response_time_ms']['p95']:.0f} | {', '.join(dom) or 'no'} | "
@@ -45,7 +46,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--binary", required=True)
     ap.add_argument("--rates", default="0.1,0.3,1,3,10,30,100")
-    ap.add_argument("--duration-s", default="21600")
+    ap.add_argument("--duration-s", default="14400")
     ap.add_argument("--k", type=int, nargs="+", default=[2, 8])
     a = ap.parse_args()
     tmp = tempfile.mkdtemp()
@@ -56,7 +57,7 @@ def main():
     for name, text in shapes.items():
         with open(os.path.join(tmp, name), "w") as f:
             f.write(text)
-    print("| workload, k, traffic | advised tasks | advised $/day, p95 ms | lambda-only | "
+    print("| workload, k, traffic | advised tasks, wait | advised $/day, p95 ms | lambda-only | "
           "ecs-only (autoscaling) | dominated by | strictly dominates |")
     print("|---|---|---|---|---|---|---|")
     problems = []

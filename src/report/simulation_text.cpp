@@ -192,25 +192,29 @@ std::string SweepTable(const std::vector<sim::SimResult>& results) {
 }
 
 std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_target_ms) {
-  std::string t = p95_target_ms > 0 ? "advice for a p95 under " + Fmt("%.0f", p95_target_ms) + " ms"
-                                    : std::string("advice for the lowest cost");
-  t += ": ECS tasks kept per workload, the rest spilled over to Lambda\n";
-  t += "workload               tasks   $/day   p95 ms  spilled | lambda-only $/day  p95 | "
+  std::string t = p95_target_ms > 0
+                      ? "the cheapest with a p95 under " + Fmt("%.0f", p95_target_ms) + " ms"
+                      : std::string("the cheapest no slower at p95 than lambda-only");
+  t += ": ECS tasks kept per workload, and the requests that may wait per task before the next "
+       "spills over to Lambda\n";
+  t += "workload               tasks  wait   $/day   p95 ms  spilled | lambda-only $/day  p95 | "
        "ecs-only $/day  p95  tasks\n";
   for (const sim::Advice& a : advice) {
     const sim::SimResult& r = a.advised;
     const double spilled =
         r.requests ? 100.0 * static_cast<double>(r.spilled) / static_cast<double>(r.requests) : 0;
+    const std::string wait = a.tasks == 0 ? "-" : a.wait < 0 ? "any" : std::to_string(a.wait);
     char line[320];
-    std::snprintf(
-        line, sizeof line, "%-22s %5d %7s %8.0f %7.1f%% | %17s %5.0f | %14s %5.0f %6.2f%s%s%s\n",
-        std::string(features::Name(a.workload)).c_str(), a.tasks, Money(r.cost_usd.per_day).c_str(),
-        r.response_ms.p95, a.tasks == 0 ? 100.0 : spilled,
-        Money(a.lambda_only.cost_usd.per_day).c_str(), a.lambda_only.response_ms.p95,
-        Money(a.ecs_only.cost_usd.per_day).c_str(), a.ecs_only.response_ms.p95,
-        a.ecs_only.ecs.tasks_mean, a.meets_target ? "" : "  (target missed: the fastest)",
-        sim::Dominates(a.lambda_only, r) ? "  (lambda-only dominates)" : "",
-        sim::Dominates(a.ecs_only, r) ? "  (ecs-only dominates)" : "");
+    std::snprintf(line, sizeof line,
+                  "%-22s %5d %5s %7s %8.0f %7.1f%% | %17s %5.0f | %14s %5.0f %6.2f%s%s%s\n",
+                  std::string(features::Name(a.workload)).c_str(), a.tasks, wait.c_str(),
+                  Money(r.cost_usd.per_day).c_str(), r.response_ms.p95,
+                  a.tasks == 0 ? 100.0 : spilled, Money(a.lambda_only.cost_usd.per_day).c_str(),
+                  a.lambda_only.response_ms.p95, Money(a.ecs_only.cost_usd.per_day).c_str(),
+                  a.ecs_only.response_ms.p95, a.ecs_only.ecs.tasks_mean,
+                  a.meets_target ? "" : "  (target missed: the fastest)",
+                  sim::Dominates(a.lambda_only, r) ? "  (lambda-only dominates)" : "",
+                  sim::Dominates(a.ecs_only, r) ? "  (ecs-only dominates)" : "");
     t += line;
   }
   return t;
@@ -228,6 +232,9 @@ std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target
     json::Key(w, "workload");
     json::String(w, features::Name(a.workload));
     Count(w, "tasks", static_cast<uint64_t>(a.tasks));
+    Num(w, "p95_target_ms", a.p95_target_ms);
+    json::Key(w, "wait");
+    w.Int(a.wait);
     json::Key(w, "meets_target");
     w.Bool(a.meets_target);
     json::Key(w, "dominated_by");
@@ -243,11 +250,13 @@ std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target
     WriteResult(w, a.ecs_only);
     json::Key(w, "tried");
     w.StartArray();
-    for (const auto& [n, r] : a.tried) {
+    for (const sim::Advice::Tried& t : a.tried) {
       w.StartObject();
-      Count(w, "tasks", static_cast<uint64_t>(n));
-      Num(w, "cost_per_day", r.cost_usd.per_day);
-      Num(w, "p95_ms", r.response_ms.p95);
+      Count(w, "tasks", static_cast<uint64_t>(t.tasks));
+      json::Key(w, "wait");
+      w.Int(t.wait);
+      Num(w, "cost_per_day", t.result.cost_usd.per_day);
+      Num(w, "p95_ms", t.result.response_ms.p95);
       w.EndObject();
     }
     w.EndArray();

@@ -1,8 +1,9 @@
-// Capacity advice: per workload, how many ECS tasks to keep with the rest spilled over to
-// Lambda (policy spillover, least-outstanding dispatch, no autoscaling) so that the total cost is
-// lowest while the p95 response time meets a target, beside lambda-only and ecs-only (with
-// autoscaling) on the same traffic. Searches the task count from 0 (Lambda only) to what the
-// workload's peak would fill, on a geometric grid refined around the best. Pure.
+// Capacity advice: per workload, how many ECS tasks to keep, and how many requests may wait per
+// task before the next spills over to Lambda (policy spillover:WAIT, least-outstanding dispatch,
+// no autoscaling; WAIT 0, 1, 4 or no limit), so that the total cost is lowest while the p95
+// response time meets a target, beside lambda-only and ecs-only (with autoscaling) on the same
+// traffic. Searches the task count from 0 (Lambda only) to what the workload's peak would fill,
+// on a geometric grid refined around the best. Pure.
 #pragma once
 
 #include <vector>
@@ -14,12 +15,23 @@ namespace hr::sim {
 struct Advice {
   features::Workload workload = features::Workload::kLightweightApi;
   int tasks = 0;             // advised; 0: Lambda only
-  bool meets_target = true;  // false: no task count met it; the lowest p95 was chosen
+  int wait = 0;              // requests that may wait per task before spilling; < 0: never spill
+  double p95_target_ms = 0;  // the target the advice met (given, or lambda-only's p95)
+  bool meets_target = true;  // false: no configuration met it; the lowest p95 was chosen
   SimResult advised, lambda_only, ecs_only;
-  std::vector<std::pair<int, SimResult>> tried;  // every task count simulated, ascending
+  struct Tried {
+    int tasks = 0, wait = 0;
+    SimResult result;
+  };
+  std::vector<Tried> tried;  // every configuration simulated
 };
 
-// `p95_target_ms` 0: the cheapest, whatever its p95. Workloads without arrivals are skipped.
+// `p95_target_ms` 0: no slower at p95 than lambda-only on the same traffic (+1 %, the quantiles'
+// resolution): never dominated by it, since Lambda alone is a candidate. A configuration that
+// fails more than 0.1 % of
+// requests (a 504 after waiting, a 503 from a full queue, a throttle nobody took) is never
+// advised. Workloads without arrivals are skipped.
+inline constexpr double kMaxFailedShare = 0.001;
 core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTimes& times,
                                          double p95_target_ms, const SimProgress& progress = {});
 
@@ -27,5 +39,7 @@ core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTim
 // simulation's resolution (0.5 % of cost, 1 % of p95: the quantiles' buckets are 0.5 % wide).
 inline constexpr double kCostMargin = 0.005, kP95Margin = 0.01;
 bool Dominates(const SimResult& a, const SimResult& b);
+// The share of requests in the statistics that failed (timeouts, refusals, unserved throttles).
+double FailedShare(const SimResult& r);
 
 }  // namespace hr::sim

@@ -152,6 +152,11 @@ bool EcsService::HasFreeSlot() const {
   return false;
 }
 
+bool EcsService::Accepts(int wait_per_task) const {
+  if (wait_per_task < 0 || HasFreeSlot()) return true;
+  return queued_ < static_cast<size_t>(wait_per_task) * active_.size();
+}
+
 void EcsService::Done(double t_s, uint32_t task) {
   UpdateLevels(t_s);
   Task& k = tasks_[task];

@@ -85,6 +85,9 @@ class EcsService {
   // Whether a request arriving now would start at once (a running task has a free slot and
   // nothing waits): what a gateway counting its own requests in flight knows.
   bool HasFreeSlot() const;
+  // Whether the service takes a request arriving now: a free slot, or fewer than
+  // `wait_per_task` x running tasks requests waiting (< 0: always).
+  bool Accepts(int wait_per_task) const;
   int max_alive() const { return max_alive_; }
   uint64_t refused() const { return refused_; }
 

@@ -74,8 +74,18 @@ core::Result<PolicySpec> ParsePolicy(std::string_view text) {
     p.kind = PolicySpec::Kind::kLambdaOnly;
   } else if (text == "ecs-only") {
     p.kind = PolicySpec::Kind::kEcsOnly;
-  } else if (text == "spillover") {
+  } else if (text == "spillover" || text.substr(0, 10) == "spillover:") {
     p.kind = PolicySpec::Kind::kSpillover;
+    if (text.size() > 9) {
+      const std::string_view wait = text.substr(10);
+      auto [ptr, ec] = std::from_chars(wait.data(), wait.data() + wait.size(), p.spill_wait);
+      if (ec != std::errc() || ptr != wait.data() + wait.size() || p.spill_wait < 0 ||
+          p.spill_wait > 1000)
+        return Bad("--policy",
+                   "spillover:WAIT needs WAIT, the requests that may wait per task, "
+                   "0 to 1000 (got '" +
+                       std::string(wait.substr(0, 32)) + "')");
+    }
   } else if (text.substr(0, 6) == "split:") {
     p.kind = PolicySpec::Kind::kSplit;
     const std::string share(text.substr(6));
@@ -264,7 +274,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         lambda = model->Lambda(w, payload, t);
         break;
       case PolicySpec::Kind::kSpillover:
-        lambda = !svcs[wi]->HasFreeSlot();
+        lambda = !svcs[wi]->Accepts(c.policy.spill_wait);
         r.spilled += lambda && counted;
         break;
     }

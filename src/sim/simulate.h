@@ -28,12 +28,14 @@ struct PolicySpec {
   // base load on the tasks that are paid for anyway, the rest on Lambda).
   enum class Kind { kLambdaOnly, kEcsOnly, kSplit, kModel, kSpillover };
   Kind kind = Kind::kLambdaOnly;
-  double lambda_share = 0.5;                  // kSplit: the share sent to Lambda
+  double lambda_share = 0.5;  // kSplit: the share sent to Lambda
+  int spill_wait = 0;  // kSpillover: requests that may wait per running task first; < 0: no limit
   std::shared_ptr<const model::Model> model;  // kModel
   policy::Objective objective;                // kModel
   std::string name;                           // as the user gave it
 };
-// "lambda-only", "ecs-only", "split:SHARE" (SHARE to Lambda, 0..1), "spillover"; anything else
+// "lambda-only", "ecs-only", "split:SHARE" (SHARE to Lambda, 0..1), "spillover[:WAIT]" (WAIT
+// requests may queue per running task before the next spills; default 0); anything else
 // is a model file (the caller loads it). Errors name --policy.
 core::Result<PolicySpec> ParsePolicy(std::string_view text);
 

@@ -134,6 +134,32 @@ TEST(CliSimulate, SweepFindsTheCheapestPolicyAndDrawsIt) {
   EXPECT_NE(page.find("stops being the cheapest"), std::string::npos);
 }
 
+TEST(CliSimulate, AdviseKeepsTheTasksThatPayAndSpillsTheRest) {
+  // lightweight_api at 30/s: one 0.25 vCPU task ($0.30 a day) beats Lambda's $1 a day; the
+  // advice is never dominated by either single platform.
+  auto r = RunCli(
+      "simulate -q --advise --format json --mix lightweight_api=1 --rate 30 --duration-s 7200");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  auto w = doc["workloads"].at(0);
+  EXPECT_EQ(std::string(w["workload"].get_string().value()), "lightweight_api");
+  EXPECT_GE(w["tasks"].get_uint64().value(), 1u);
+  EXPECT_EQ(simdjson::dom::array(w["dominated_by"]).size(), 0u);
+  EXPECT_LT(w["advised"]["cost_usd"]["total"].get_double().value(),
+            w["lambda_only"]["cost_usd"]["total"].get_double().value());
+  EXPECT_GT(simdjson::dom::array(w["tried"]).size(), 3u);
+  // A target only Lambda-only meets for a slow workload: zero tasks.
+  r = RunCli(
+      "simulate -q --advise --format json --mix heavy_processing=1 --rate 2 --duration-s 7200 "
+      "--p95-target-ms 8000");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p2;
+  auto h = Json(p2, r)["workloads"].at(0);
+  EXPECT_LE(h["advised"]["response_time_ms"]["p95"].get_double().value(), 8000);
+  EXPECT_TRUE(h["meets_target"].get_bool().value());
+}
+
 TEST(CliSimulate, BadInputIsRefusedWithItsName) {
   const std::string profile = TempFile("bad_profile.txt", "0 5\n60 fast\n");
   struct Case {
@@ -151,6 +177,8 @@ TEST(CliSimulate, BadInputIsRefusedWithItsName) {
       {"--ecs-tasks 5 --ecs-max-tasks 2", "--ecs-tasks"},
       {"--warmup-s 10 --duration-s 5", "--warmup-s"},
       {"--lambda-cold exp:5", "--lambda-warm"},
+      {"--policy spillover:-1", "spillover:WAIT"},
+      {"--p95-target-ms 500", "--advise"},
   };
   for (const Case& c : cases) {
     auto r = RunCli("simulate -q " + c.args);

@@ -353,7 +353,15 @@ TEST(SimAdvise, PicksTheCheapestTaskCountAndIsNeverWorseThanLambdaOnly) {
   const Advice& a = advice->front();
   EXPECT_GE(a.tasks, 1);
   EXPECT_LE(a.advised.cost_usd.total, a.lambda_only.cost_usd.total);
-  for (const auto& [n, r] : a.tried) EXPECT_GE(r.cost_usd.total, a.advised.cost_usd.total) << n;
+  // The cheapest of those no slower at p95 than Lambda alone.
+  EXPECT_LE(a.advised.response_ms.p95, a.p95_target_ms);
+  EXPECT_NEAR(a.p95_target_ms, a.lambda_only.response_ms.p95 * 1.01, 1e-9);
+  for (const Advice::Tried& t : a.tried) {
+    if (t.result.response_ms.p95 <= a.p95_target_ms && FailedShare(t.result) <= kMaxFailedShare) {
+      EXPECT_GE(t.result.cost_usd.total, a.advised.cost_usd.total) << t.tasks << " " << t.wait;
+    }
+  }
+  EXPECT_FALSE(Dominates(a.ecs_only, a.advised));
   EXPECT_FALSE(Dominates(a.lambda_only, a.advised));
   // A p95 target nothing meets: the fastest candidate, flagged.
   auto strict = Advise(c, times, 1);
