@@ -1,6 +1,7 @@
 #include "report/html_kit.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -39,6 +40,18 @@ core::Status Write(const fs::path& path, const std::string& text) {
   out.flush();
   if (!out)
     return core::MakeError(core::ErrorCode::kIo, "cannot write '" + path.string() + "'", "html");
+  return {};
+}
+
+core::Status WriteAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  if (auto s = Write(tmp, text); !s) return s.error();
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return core::MakeError(core::ErrorCode::kIo, "cannot write '" + path + "'", "html");
+  }
   return {};
 }
 

@@ -12,6 +12,8 @@ namespace hr::report {
 
 std::string Escape(std::string_view s);
 core::Status Write(const std::filesystem::path& path, const std::string& text);
+// Writes `text` to a temporary file beside `path` and renames it: a reader never sees half a file.
+core::Status WriteAtomically(const std::string& path, const std::string& text);
 // Runs gnuplot on `script` in `dir` (SVG terminal set here); returns the SVG without its prologue.
 core::Result<std::string> Plot(const std::filesystem::path& dir, const std::string& name,
                                const std::string& script);

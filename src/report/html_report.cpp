@@ -414,14 +414,7 @@ core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
     << "<figcaption>Lambda share per workload.</figcaption></figure>\n";
   h << "</body></html>\n";
 
-  const std::string tmp = path + ".tmp";
-  if (auto s = Write(tmp, h.str()); !s) return s.error();
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return core::MakeError(core::ErrorCode::kIo, "cannot write '" + path + "'", "html");
-  }
-  return {};
+  return WriteAtomically(path, h.str());
 }
 
 }  // namespace hr::report

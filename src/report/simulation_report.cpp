@@ -89,15 +89,7 @@ core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
     << "<figcaption>p95 response time (queueing and cold starts included).</figcaption>"
        "</figure>\n<h2>Every run</h2><pre>"
     << Escape(SweepTable(results)) << "</pre>\n</body></html>\n";
-  // Via a temporary file and rename: a reader never sees half a report.
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  if (auto s = Write(tmp, h.str()); !s) return s.error();
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return core::MakeError(core::ErrorCode::kIo, "cannot write '" + path + "'", "html");
-  }
-  return {};
+  return WriteAtomically(path, h.str());
 }
 
 }  // namespace hr::report

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "core/text.h"
+
 namespace hr::route {
 
 namespace {
@@ -41,14 +43,6 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t bytes = size * n;
@@ -59,9 +53,10 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   }
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos || t->result.headers.size() >= 200) return bytes;
-  std::string name(Trim(line.substr(0, colon)));
+  std::string name(core::TrimSpace(line.substr(0, colon)));
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  t->result.headers.emplace_back(std::move(name), std::string(Trim(line.substr(colon + 1))));
+  t->result.headers.emplace_back(std::move(name),
+                                 std::string(core::TrimSpace(line.substr(colon + 1))));
   return bytes;
 }
 

@@ -2,17 +2,11 @@
 
 #include <fstream>
 
+#include "core/text.h"
+
 namespace hr::service {
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 core::Status Add(std::vector<std::string>& keys, std::string_view key, const std::string& where) {
   if (key.size() < 16) {
@@ -42,7 +36,7 @@ core::Result<ApiKeys> ApiKeys::FromFile(const std::string& path) {
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
-    const std::string_view key = Trim(line);
+    const std::string_view key = core::TrimSpace(line);
     if (key.empty() || key.front() == '#') continue;
     if (auto s = Add(k.keys_, key, path + ":" + std::to_string(n)); !s) return s.error();
   }
@@ -58,7 +52,7 @@ core::Result<ApiKeys> ApiKeys::FromList(std::string_view list) {
   size_t pos = 0;
   while (pos <= list.size()) {
     const size_t comma = std::min(list.find(',', pos), list.size());
-    const std::string_view key = Trim(list.substr(pos, comma - pos));
+    const std::string_view key = core::TrimSpace(list.substr(pos, comma - pos));
     if (!key.empty()) {
       if (auto s = Add(k.keys_, key, "HYBRID_ROUTER_API_KEYS"); !s) return s.error();
     }

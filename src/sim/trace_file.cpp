@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text.h"
 #include "data/ingest.h"
 
 namespace hr::sim {
@@ -20,14 +21,6 @@ constexpr uint64_t kMaxTextBytes = 4ull << 30;
 core::Error At(const std::string& source, size_t line, const std::string& why) {
   return core::MakeError(core::ErrorCode::kInvalidArgument,
                          source + ":" + std::to_string(line) + ": " + why, source);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 // Splits a line into up to `max` whitespace-separated fields; false when there are more.
@@ -61,7 +54,7 @@ core::Status ForEachLine(std::string_view text, const std::string& source, Fn fn
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++number;
     if (line.size() > kMaxTextLine) return At(source, number, "line longer than 4096 bytes");
-    line = Trim(line);
+    line = core::TrimSpace(line);
     if (line.empty() || line.front() == '#') continue;
     if (auto s = fn(number, line); !s) return s;
   }
@@ -157,7 +150,7 @@ core::Result<std::vector<ProfilePoint>> ReadProfile(const std::string& path) {
 core::Result<std::vector<TraceEntry>> ReadTrace(const std::string& path) {
   auto text = ReadText(path);
   if (!text) return text.error();
-  const std::string_view body = Trim(*text);
+  const std::string_view body = core::TrimSpace(*text);
   if (body.empty() || body.front() != '{') return ParseTraceText(*text, path);
   text->clear();
   text->shrink_to_fit();
