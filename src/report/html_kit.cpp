@@ -55,6 +55,21 @@ core::Status WriteAtomically(const std::string& path, const std::string& text) {
   return {};
 }
 
+core::Result<std::shared_ptr<ScratchDir>> ScratchDir::Create(const std::string& prefix) {
+  std::error_code ec;
+  const fs::path dir = fs::temp_directory_path(ec) / (prefix + std::to_string(::getpid()));
+  fs::create_directories(dir, ec);
+  if (ec)
+    return core::MakeError(core::ErrorCode::kIo,
+                           "cannot create a temporary folder: " + ec.message(), "html");
+  return std::shared_ptr<ScratchDir>(new ScratchDir(dir));
+}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
 // Runs gnuplot on `script` in `dir`; returns the SVG it wrote, without its XML prologue.
 core::Result<std::string> Plot(const fs::path& dir, const std::string& name,
                                const std::string& script) {

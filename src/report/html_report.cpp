@@ -214,19 +214,9 @@ std::string Conclusion(const eval::ReplayResult& r) {
 
 core::Status WriteHtmlReport(const ReportInput& in, const std::string& path) {
   const eval::ReplayResult& r = *in.result;
-  std::error_code ec;
-  const fs::path dir = fs::temp_directory_path(ec) / ("hr_report_" + std::to_string(::getpid()));
-  fs::create_directories(dir, ec);
-  if (ec)
-    return core::MakeError(core::ErrorCode::kIo,
-                           "cannot create a temporary folder: " + ec.message(), "html");
-  struct Cleanup {
-    fs::path d;
-    ~Cleanup() {
-      std::error_code e;
-      fs::remove_all(d, e);
-    }
-  } cleanup{dir};
+  auto scratch = ScratchDir::Create("hr_report_");
+  if (!scratch) return scratch.error();
+  const fs::path& dir = (*scratch)->path();
 
   // Data files for gnuplot.
   const auto headline = Headline(r);

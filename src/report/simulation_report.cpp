@@ -17,17 +17,9 @@ core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
                                    const std::string& setup, const std::string& path) {
   if (results.empty())
     return core::MakeError(core::ErrorCode::kInvalidArgument, "nothing simulated", "html");
-  const fs::path dir = fs::temp_directory_path() / ("hr-sim-report-" + std::to_string(::getpid()));
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return core::MakeError(core::ErrorCode::kIo, "cannot create " + dir.string(), "html");
-  struct Cleanup {
-    fs::path d;
-    ~Cleanup() {
-      std::error_code e;
-      fs::remove_all(d, e);
-    }
-  } cleanup{dir};
+  auto scratch = ScratchDir::Create("hr-sim-report-");
+  if (!scratch) return scratch.error();
+  const fs::path& dir = (*scratch)->path();
 
   // One data file per policy, in first-seen order.
   std::vector<std::string> policies;
