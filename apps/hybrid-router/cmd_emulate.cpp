@@ -86,6 +86,15 @@ RunFn AddEmulate(CLI::App& app) {
                   "PLATFORM:KIND:PROBABILITY[:MS], repeatable: lambda|ecs, throttle (429; ALB "
                   "503), error (API Gateway/ALB 502, Invoke X-Amz-Function-Error), cold or slow "
                   "(MS more delay)");
+  sub->add_option("--ecs-tasks", cfg->emulate.ecs_tasks,
+                  "ECS tasks per workload service (0: unlimited capacity); with "
+                  "--ecs-concurrency K, requests beyond tasks x K wait in FIFO order")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  sub->add_option("--ecs-concurrency", cfg->emulate.ecs_concurrency,
+                  "Requests in service at once per ECS task")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   sub->add_option("--max-body-mb", cfg->max_body_mb, "Largest request body (413 above)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

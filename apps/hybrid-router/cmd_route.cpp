@@ -19,6 +19,7 @@ struct RouteCommandConfig {
   route::RouterConfig router;
   std::string config_path, lambda_url, ecs_url, policy = "model", time_zone = "UTC";
   size_t max_body_mb = 6;
+  int ecs_capacity = 0;
 };
 
 int RunRoute(RouteCommandConfig& cfg) {
@@ -32,6 +33,7 @@ int RunRoute(RouteCommandConfig& cfg) {
         "--policy '" + cfg.policy + "' is not known; allowed: " + std::string(route::kPolicyNames),
         "policy"));
   rc.policy = *policy;
+  rc.ecs_capacity.fill(cfg.ecs_capacity);
   auto zone = core::UseTimeZone(cfg.time_zone);
   if (!zone) return ReportError(zone.error());
   rc.zone = *zone;
@@ -89,9 +91,21 @@ RunFn AddRoute(CLI::App& app) {
                   "JSON file of per-workload URLs, timeout_ms, deadline_ms, idempotent")
       ->check(CLI::ExistingFile)
       ->envname("HYBRID_ROUTER_ROUTE_CONFIG");
-  sub->add_option("--policy", cfg->policy, "model, lambda-only or ecs-only")
+  sub->add_option("--policy", cfg->policy,
+                  "model, lambda-only, ecs-only or spillover (ECS up to --ecs-capacity in "
+                  "flight, Lambda for the rest)")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_POLICY");
+  sub->add_option("--ecs-capacity", cfg->ecs_capacity,
+                  "Spillover: requests each workload's ECS service runs at once (tasks x k)")
+      ->check(CLI::Range(0, 1000000));
+  sub->add_option("--replicas", r.replicas,
+                  "Spillover: routers sharing that capacity (each takes an equal share)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  sub->add_option("--replica-index", r.replica_index, "Spillover: this router's index, 0-based")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 9999));
   sub->add_option("--explore", r.explore,
                   "Share of requests (model policy) sent to a platform drawn at random; every "
                   "decision logs its propensity")

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <queue>
@@ -248,6 +249,7 @@ struct Emulator::State {
     uint64_t order;
     http::Responder respond;
     http::Response response;
+    int ecs_slot = -1;  // the workload whose ECS slot this answer frees; -1: none held
     bool operator>(const Pending& o) const {
       return std::tie(due, order) > std::tie(o.due, o.order);
     }
@@ -255,6 +257,15 @@ struct Emulator::State {
   std::mutex mu;
   std::condition_variable cv;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> queue;
+  // ECS capacity: requests in service and waiting per workload (under mu).
+  struct Waiting {
+    http::Responder respond;
+    http::Response response;
+    std::chrono::microseconds delay;
+    Clock::time_point arrived;
+  };
+  std::array<EcsCounts, features::kWorkloadCount> ecs{};
+  std::array<std::deque<Waiting>, features::kWorkloadCount> ecs_waiting;
   bool stopping = false;
   std::thread timer;
 
@@ -270,6 +281,73 @@ struct Emulator::State {
       queue.push({due, counter.fetch_add(1), std::move(respond), std::move(response)});
     }
     cv.notify_one();
+  }
+
+  int EcsCapacity() const { return config.ecs_tasks * config.ecs_concurrency; }
+
+  std::string EcsJson() {
+    json::Buffer buf;
+    json::Writer w(buf);
+    w.StartObject();
+    json::Key(w, "capacity_per_service");
+    w.Int(EcsCapacity());
+    json::Key(w, "services");
+    w.StartObject();
+    std::lock_guard<std::mutex> lock(mu);
+    for (size_t i = 0; i < ecs.size(); ++i) {
+      json::Key(w, features::Name(static_cast<features::Workload>(i)));
+      w.StartObject();
+      json::Key(w, "in_service");
+      w.Int(ecs[i].in_service);
+      json::Key(w, "in_service_max");
+      w.Int(ecs[i].in_service_max);
+      json::Key(w, "waiting");
+      w.Uint64(ecs[i].waiting);
+      json::Key(w, "waited");
+      w.Uint64(ecs[i].waited);
+      w.EndObject();
+    }
+    w.EndObject();
+    w.EndObject();
+    return std::string(buf.GetString(), buf.GetSize());
+  }
+
+  // An ECS answer that holds one of the workload's slots for `delay`, or waits for one.
+  void ScheduleEcs(size_t w, std::chrono::microseconds delay, http::Responder respond,
+                   http::Response response) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      EcsCounts& c = ecs[w];
+      if (c.in_service < EcsCapacity()) {
+        c.in_service_max = std::max(c.in_service_max, ++c.in_service);
+        queue.push({Clock::now() + delay, counter.fetch_add(1), std::move(respond),
+                    std::move(response), static_cast<int>(w)});
+      } else {
+        ++c.waited;
+        ecs_waiting[w].push_back({std::move(respond), std::move(response), delay, Clock::now()});
+        c.waiting = ecs_waiting[w].size();
+        return;
+      }
+    }
+    cv.notify_one();
+  }
+
+  // Under mu: a slot of workload `w` is free; the longest-waiting request takes it.
+  void ReleaseEcs(size_t w) {
+    EcsCounts& c = ecs[w];
+    --c.in_service;
+    if (ecs_waiting[w].empty()) return;
+    Waiting next = std::move(ecs_waiting[w].front());
+    ecs_waiting[w].pop_front();
+    c.waiting = ecs_waiting[w].size();
+    const auto now = Clock::now();
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - next.arrived).count();
+    next.response.headers.emplace_back("X-Emulated-Wait-Ms",
+                                       std::to_string(static_cast<double>(waited) / 1000));
+    c.in_service_max = std::max(c.in_service_max, ++c.in_service);
+    queue.push({now + next.delay, counter.fetch_add(1), std::move(next.respond),
+                std::move(next.response), static_cast<int>(w)});
   }
 
   void RunTimer() {
@@ -288,6 +366,7 @@ struct Emulator::State {
       }
       Pending next = std::move(const_cast<Pending&>(queue.top()));
       queue.pop();
+      if (next.ecs_slot >= 0) ReleaseEcs(static_cast<size_t>(next.ecs_slot));
       lock.unlock();
       next.respond(std::move(next.response));
       answered.fetch_add(1);
@@ -316,15 +395,34 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Create(const EmulateConfig& co
   if (pools.size() == 0)
     return MakeError(ErrorCode::kInvalidArgument, "no measurements to draw response times from",
                      "data");
+  if (config.ecs_tasks < 0 || config.ecs_tasks > 10'000 || config.ecs_concurrency < 1 ||
+      config.ecs_concurrency > 10'000)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--ecs-tasks must be 0 to 10000 and --ecs-concurrency 1 to 10000",
+                     "ecs_tasks");
   return std::unique_ptr<Emulator>(new Emulator(config, std::move(pools)));
 }
 
 uint64_t Emulator::answered() const { return state_->answered.load(); }
 
+EcsCounts Emulator::ecs(features::Workload w) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->ecs[static_cast<size_t>(w)];
+}
+
 void Emulator::Handle(const http::Request& req, http::Response& res) {
   std::string_view path = req.target();
   path = path.substr(0, path.find('?'));
   const auto parts = Split(path.substr(path.empty() ? 0 : 1), '/');
+  if (path == "/emulate/ecs") {
+    if (req.method() != "GET") {
+      res = Refusal(405, "method_not_allowed", "use GET");
+      res.headers.emplace_back("Allow", "GET");
+      return;
+    }
+    res = Json(200, state_->EcsJson());
+    return;
+  }
   Surface surface;
   std::string_view name;
   if (parts.size() == 4 && parts[0] == "2015-03-31" && parts[1] == "functions" &&
@@ -452,8 +550,12 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
     state_->answered.fetch_add(1);
     return;
   }
-  s.Schedule(Clock::now() + std::chrono::microseconds(static_cast<int64_t>(delay_ms * 1000)),
-             std::move(respond), std::move(out));
+  const std::chrono::microseconds delay(static_cast<int64_t>(delay_ms * 1000));
+  if (platform == Platform::kEcs && s.EcsCapacity() > 0) {
+    s.ScheduleEcs(static_cast<size_t>(*workload), delay, std::move(respond), std::move(out));
+    return;
+  }
+  s.Schedule(Clock::now() + delay, std::move(respond), std::move(out));
 }
 
 }  // namespace hr::emulate

@@ -2,10 +2,11 @@
 // functions behind an API Gateway REST stage (`POST /{stage}/{workload}`), the same functions
 // through the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`, an API Gateway
 // v1 proxy event in, `statusCode/headers/body` out), and the ECS services behind an ALB
-// (`POST /{workload}/process`). Each answer has the prototype's shape and is delayed by a
-// response time drawn from the shipped measurements of the request's cell on that platform, times
-// a time scale; faults (throttles, errors, cold starts, slow answers) are injected per platform
-// with given probabilities. For trying and testing `route` on one machine.
+// (`POST /{workload}/process`), optionally with a limited capacity per service (answers beyond
+// it wait in FIFO order; GET /emulate/ecs reports it). Each answer has the prototype's shape and is
+// delayed by a response time drawn from the shipped measurements of the request's cell on that
+// platform, times a time scale; faults (throttles, errors, cold starts, slow answers) are injected
+// per platform with given probabilities. For trying and testing `route` on one machine.
 #pragma once
 
 #include <array>
@@ -43,6 +44,18 @@ struct EmulateConfig {
   double time_scale = 1.0;  // delays are measured response times x this (0: answer at once)
   uint64_t seed = 42;
   std::vector<Fault> faults;
+  // ECS capacity per workload service: `ecs_tasks` x `ecs_concurrency` requests in service at
+  // once, the rest wait in FIFO order (their answers come that much later). 0 tasks: unlimited.
+  // Only delayed answers hold a slot (time scale 0 answers at once).
+  int ecs_tasks = 0;
+  int ecs_concurrency = 2;
+};
+
+// What an ECS service of the emulator has seen (GET /emulate/ecs).
+struct EcsCounts {
+  int in_service = 0, in_service_max = 0;
+  size_t waiting = 0;
+  uint64_t waited = 0;  // requests that could not start at once
 };
 
 // Where a measured response time comes from: the request's full cell on the platform, else its
@@ -78,6 +91,7 @@ class Emulator {
   // The server's handler: answers errors at once, defers every workload answer by its delay.
   void Handle(const http::Request& req, http::Response& res);
   uint64_t answered() const;
+  EcsCounts ecs(features::Workload w) const;
 
  private:
   Emulator(const EmulateConfig& config, Pools pools);

@@ -115,6 +115,14 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t log_written,
   }
   out += "# TYPE hybrid_router_route_explored_total counter\n";
   Line(out, "hybrid_router_route_explored_total", "", static_cast<double>(explored_.load()));
+  out +=
+      "# HELP hybrid_router_route_spilled_total Requests sent to Lambda because the workload's "
+      "ECS capacity was in use (policy spillover).\n"
+      "# TYPE hybrid_router_route_spilled_total counter\n";
+  for (size_t w = 0; w < spilled_.size(); ++w)
+    Line(out, "hybrid_router_route_spilled_total",
+         "workload=\"" + std::string(features::Name(static_cast<features::Workload>(w))) + "\"",
+         static_cast<double>(spilled_[w].load()));
   out += "# TYPE hybrid_router_route_refused_total counter\n";
   Line(out, "hybrid_router_route_refused_total", "", static_cast<double>(refused_.load()));
   out +=

@@ -1,6 +1,7 @@
 // The router's counters and their Prometheus text (appended to the service's /metrics): requests
 // by workload, final platform and status class; attempts by platform and verdict; fallbacks and
-// why some were denied; breaker transitions; exploration; upstream time; and the router's own time
+// why some were denied; breaker transitions; exploration; spill-over; upstream time; and the
+// router's own time
 // per request as a summary (p50, p90, p99, p999 from a fine log-scale histogram). Lock-free.
 #pragma once
 
@@ -27,6 +28,8 @@ class RouteMetrics {
     Add(breaker_[Idx(p)][static_cast<size_t>(to)]);
   }
   void Explored() { Add(explored_); }
+  // Spillover: a request sent to Lambda because the workload's ECS share was full.
+  void Spilled(features::Workload w) { Add(spilled_[static_cast<size_t>(w)]); }
   void Refused() { Add(refused_); }  // a client error answered by the router itself (4xx)
   void Overhead(int64_t us);
   void Upstream(double ms);
@@ -45,6 +48,7 @@ class RouteMetrics {
   std::array<std::atomic<uint64_t>, static_cast<size_t>(Denied::kCount)> denied_{};
   std::array<std::array<std::atomic<uint64_t>, 3>, 2> breaker_{};
   std::atomic<uint64_t> explored_{0}, refused_{0};
+  std::array<std::atomic<uint64_t>, features::kWorkloadCount> spilled_{};
   std::array<std::atomic<uint64_t>, kOverheadBuckets> overhead_{};
   std::atomic<uint64_t> overhead_sum_us_{0}, overhead_count_{0};
   std::atomic<uint64_t> upstream_sum_us_{0}, upstream_count_{0};

@@ -89,12 +89,15 @@ std::string_view Name(FixedPolicy p) {
       return "lambda-only";
     case FixedPolicy::kEcsOnly:
       return "ecs-only";
+    case FixedPolicy::kSpillover:
+      return "spillover";
   }
   return "model";
 }
 
 std::optional<FixedPolicy> ParsePolicy(std::string_view text) {
-  for (FixedPolicy p : {FixedPolicy::kModel, FixedPolicy::kLambdaOnly, FixedPolicy::kEcsOnly}) {
+  for (FixedPolicy p : {FixedPolicy::kModel, FixedPolicy::kLambdaOnly, FixedPolicy::kEcsOnly,
+                        FixedPolicy::kSpillover}) {
     if (Name(p) == text) return p;
   }
   return std::nullopt;
@@ -115,7 +118,8 @@ struct Flight {
   int attempts = 0;
   double upstream_ms = 0;
   std::vector<AttemptLine> lines;
-  std::string failures;  // "lambda: connection refused; ..."
+  std::string failures;   // "lambda: connection refused; ..."
+  bool ecs_slot = false;  // counted in the router's ECS requests in flight for this workload
 };
 
 struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
@@ -133,8 +137,28 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   const uint64_t id = NextId();
   uint64_t seed = 0;
   std::atomic<int64_t> last_config_error_log_ms{0};
+  // Spillover: this router's ECS requests in flight and its share of the capacity, per workload.
+  std::array<std::atomic<int>, features::kWorkloadCount> ecs_in_flight{};
+  std::array<int, features::kWorkloadCount> ecs_share{};
 
-  Impl(const RouterConfig& c) : config(c), budget(c.budget), breakers(c.breaker) {}
+  Impl(const RouterConfig& c) : config(c), budget(c.budget), breakers(c.breaker) {
+    for (size_t w = 0; w < ecs_share.size(); ++w)
+      ecs_share[w] = c.ecs_capacity[w] / c.replicas +
+                     (c.replica_index < c.ecs_capacity[w] % c.replicas ? 1 : 0);
+  }
+  // Takes one of the workload's ECS slots if one is free.
+  bool ReserveEcs(features::Workload w) {
+    std::atomic<int>& n = ecs_in_flight[static_cast<size_t>(w)];
+    int cur = n.load();
+    while (cur < ecs_share[static_cast<size_t>(w)])
+      if (n.compare_exchange_weak(cur, cur + 1)) return true;
+    return false;
+  }
+  void ReleaseEcs(Flight& f) {
+    if (!f.ecs_slot) return;
+    ecs_in_flight[static_cast<size_t>(f.features.workload)].fetch_sub(1);
+    f.ecs_slot = false;
+  }
 
   void Route(features::Workload w, const http::Request& req, http::Response& res);
   Upstream* UpstreamFor(http::Loop* loop);
@@ -213,6 +237,12 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
       chosen = Platform::kEcs;
       f->decision = "policy:ecs-only";
       break;
+    case FixedPolicy::kSpillover:
+      f->ecs_slot = ReserveEcs(w);
+      chosen = f->ecs_slot ? Platform::kEcs : Platform::kLambda;
+      f->decision = f->ecs_slot ? "spillover:ecs" : "spillover:ecs_full";
+      if (!f->ecs_slot) metrics.Spilled(w);
+      break;
     case FixedPolicy::kModel: {
       static thread_local model::Scratch scratch;
       const auto loaded = service->model();
@@ -259,6 +289,7 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
       f->decision += ";breakers_open";  // both open: the chosen platform is tried regardless
     }
   }
+  if (chosen != Platform::kEcs) ReleaseEcs(*f);  // reserved, then sent elsewhere
   f->deadline = start + std::chrono::milliseconds(targets.deadline_ms);
   f->body = std::move(body);
   f->upstream = req.loop() ? UpstreamFor(req.loop()) : nullptr;
@@ -300,6 +331,12 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
                            bool probe) {
   ++f->attempts;
   const WorkloadTargets& t = config.targets.of(f->features.workload);
+  // Every ECS attempt counts while it is in flight (a fallback to ECS too, beyond the share:
+  // failures are not held back for capacity).
+  if (p == Platform::kEcs && !f->ecs_slot) {
+    ecs_in_flight[static_cast<size_t>(f->features.workload)].fetch_add(1);
+    f->ecs_slot = true;
+  }
   UpstreamRequest u;
   u.url = t.url[static_cast<size_t>(p)];
   u.body = f->body;
@@ -322,6 +359,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
                              bool probe, UpstreamResult r) {
   const int64_t now_ms = NowMs();
   const features::Workload w = f->features.workload;
+  if (p == Platform::kEcs) ReleaseEcs(*f);
   const Verdict v = Judge(p, r.transport, r.status, HeaderOf(r, "x-amzn-errortype"));
   metrics.Attempt(p, v);
   f->upstream_ms += r.total_ms;
@@ -460,6 +498,16 @@ void Router::Impl::AccessLog(const Flight& f, Platform p, int status, double sec
 core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config) {
   if (!(config.explore >= 0 && config.explore <= 1))
     return core::MakeError(ErrorCode::kInvalidArgument, "--explore must be from 0 to 1", "explore");
+  if (config.replicas < 1 || config.replica_index < 0 || config.replica_index >= config.replicas)
+    return core::MakeError(ErrorCode::kInvalidArgument,
+                           "--replica-index must be from 0 to --replicas - 1", "replica_index");
+  if (config.policy == FixedPolicy::kSpillover &&
+      std::all_of(config.ecs_capacity.begin(), config.ecs_capacity.end(),
+                  [](int c) { return c <= 0; }))
+    return core::MakeError(ErrorCode::kInvalidArgument,
+                           "--policy spillover needs --ecs-capacity (requests each ECS service "
+                           "runs at once: tasks x requests per task)",
+                           "ecs_capacity");
   std::unique_ptr<Router> r(new Router());
   r->impl_ = std::make_shared<Impl>(config);
   Impl& im = *r->impl_;

@@ -24,8 +24,10 @@
 
 namespace hr::route {
 
-enum class FixedPolicy : uint8_t { kModel, kLambdaOnly, kEcsOnly };
-inline constexpr std::string_view kPolicyNames = "model, lambda-only, ecs-only";
+// kSpillover: ECS while the router's own requests in flight there are below the workload's ECS
+// capacity (its share of it), Lambda for the rest.
+enum class FixedPolicy : uint8_t { kModel, kLambdaOnly, kEcsOnly, kSpillover };
+inline constexpr std::string_view kPolicyNames = "model, lambda-only, ecs-only, spillover";
 std::string_view Name(FixedPolicy p);
 std::optional<FixedPolicy> ParsePolicy(std::string_view text);
 
@@ -34,7 +36,12 @@ struct RouterConfig {
   RouteTargets targets;
   FixedPolicy policy = FixedPolicy::kModel;
   double explore = 0;  // share of requests (model policy) sent to a platform drawn at random
-  uint64_t seed = 0;   // exploration's random stream; 0: from the system
+  // Spillover: requests each workload's ECS service runs at once (tasks x k), split over
+  // `replicas` routers: replica i (0-based) takes capacity / replicas, plus one while i is below
+  // the remainder, so the shares add up to the capacity exactly.
+  std::array<int, features::kWorkloadCount> ecs_capacity{};
+  int replicas = 1, replica_index = 0;
+  uint64_t seed = 0;  // exploration's random stream; 0: from the system
   core::TimeZone zone;
   BudgetOptions budget;
   BreakerOptions breaker;

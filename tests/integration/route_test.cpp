@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <vector>
@@ -425,11 +426,116 @@ TEST(Route, BadOptionsAreErrorsNamingThem) {
            {"route --port 0 --lambda-url http://x --policy fastest", "--policy 'fastest'"},
            {"route --port 0 --lambda-url http://x --time-zone Mars/Base", "time zone"},
            {"route --port 0 --lambda-url http://x --explore 2", "--explore"},
+           {"route --port 0 --lambda-url http://x --policy spillover", "--ecs-capacity"},
+           {"route --port 0 --lambda-url http://x --policy spillover --ecs-capacity 2 "
+            "--replicas 2 --replica-index 2",
+            "--replica-index"},
        }) {
     auto r = RunCli(args);
     EXPECT_NE(r.exit_code, 0) << args;
     EXPECT_NE(r.err.find(says), std::string::npos) << args << ": " << r.err;
   }
+}
+
+// What the emulated ECS service of `workload` has seen (GET /emulate/ecs).
+struct EcsSeen {
+  int64_t in_service_max = -1, waited = -1;
+};
+EcsSeen SeenByEcs(int port, const char* workload) {
+  auto r = Call(port, "GET", "/emulate/ecs");
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  EXPECT_EQ(p.parse(r.body).get(doc), simdjson::SUCCESS) << r.body;
+  auto w = doc["services"][workload];
+  return {w["in_service_max"].get_int64().value(), w["waited"].get_int64().value()};
+}
+
+// `n` requests at once through each router port; the X-Route-Platform of every answer.
+std::vector<std::string> Burst(const std::vector<int>& ports, int n, const std::string& body) {
+  std::vector<std::future<HttpResponse>> calls;
+  for (int port : ports)
+    for (int i = 0; i < n; ++i)
+      calls.push_back(std::async(std::launch::async,
+                                 [port, &body] { return Call(port, "POST", "/heavy", body); }));
+  std::vector<std::string> platforms;
+  for (auto& c : calls) {
+    HttpResponse r = c.get();
+    EXPECT_EQ(r.status, 200) << r.body;
+    platforms.push_back(r.headers["x-route-platform"] + " " + r.headers["x-route-decision"]);
+  }
+  return platforms;
+}
+
+// ECS (one task, two requests at once) answers heavy requests in about 0.8 s: eight at once
+// through the router fill it with two and spill six to Lambda; nothing waits at ECS. The same
+// burst with ecs-only queues there.
+TEST(Route, SpillsToLambdaExactlyWhenTheEcsCapacityIsInUse) {
+  const std::string body = Request("heavy_processing", 2048);
+  {
+    ServerProcess emu =
+        Emulate({"--time-scale", "0.1", "--ecs-tasks", "1", "--ecs-concurrency", "2"});
+    ASSERT_GT(emu.port(), 0) << emu.Stderr();
+    LogDir log;
+    ServerProcess route =
+        Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()), "--policy",
+               "spillover", "--ecs-capacity", "2", "--outcome-log", log.path});
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    const auto seen = Burst({route.port()}, 8, body);
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), "ecs spillover:ecs"), 2);
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), "lambda spillover:ecs_full"), 6);
+    // ECS never ran more than its capacity, and nothing waited there (the two may not overlap
+    // at ECS itself when one answer is drawn short).
+    const EcsSeen ecs = SeenByEcs(emu.port(), "heavy_processing");
+    EXPECT_LE(ecs.in_service_max, 2);
+    EXPECT_EQ(ecs.waited, 0);
+    // Every attempt logged with the reason.
+    StopCleanly(route);
+    const auto lines = log.Lines();
+    ASSERT_EQ(lines.size(), 8u);
+    EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                            [](const std::string& l) {
+                              return l.find("\"spillover:ecs_full\"") != std::string::npos;
+                            }),
+              6);
+    // Afterwards the slots are free again: the next request goes to ECS.
+  }
+  {
+    ServerProcess emu =
+        Emulate({"--time-scale", "0.1", "--ecs-tasks", "1", "--ecs-concurrency", "2"});
+    ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                                 Url(emu.port()), "--policy", "ecs-only"});
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    Burst({route.port()}, 8, body);
+    // All eight at ECS: those beyond its two slots wait (up to six; fewer when an early answer
+    // frees a slot before the last requests arrive).
+    const EcsSeen ecs = SeenByEcs(emu.port(), "heavy_processing");
+    EXPECT_EQ(ecs.in_service_max, 2);
+    EXPECT_GE(ecs.waited, 4);
+  }
+}
+
+TEST(Route, ReplicasShareTheEcsCapacity) {
+  ServerProcess emu =
+      Emulate({"--time-scale", "0.05", "--ecs-tasks", "1", "--ecs-concurrency", "3"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  auto router = [&](const char* index) {
+    return std::vector<std::string>{"--lambda-url",    Url(emu.port(), "/prod"),
+                                    "--ecs-url",       Url(emu.port()),
+                                    "--policy",        "spillover",
+                                    "--ecs-capacity",  "3",
+                                    "--replicas",      "2",
+                                    "--replica-index", index};
+  };
+  ServerProcess first = Route(router("0")), second = Route(router("1"));
+  ASSERT_GT(first.port(), 0) << first.Stderr();
+  ASSERT_GT(second.port(), 0) << second.Stderr();
+  // Capacity 3 over two routers: shares 2 and 1.
+  const auto seen = Burst({first.port(), second.port()}, 5, Request("heavy_processing", 2048));
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "ecs spillover:ecs"), 3);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "lambda spillover:ecs_full"), 7);
+  const EcsSeen ecs = SeenByEcs(emu.port(), "heavy_processing");
+  EXPECT_LE(ecs.in_service_max, 3);
+  EXPECT_EQ(ecs.waited, 0);
 }
 
 }  // namespace
