@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -19,12 +20,18 @@ namespace {
 using core::ErrorCode;
 using core::MakeError;
 
-// A number, or a string holding one (the prototype's Lambda wrote memory_used_mb as "512").
+// A number, or a string holding one (the prototype's Lambda wrote memory_used_mb as "512"); a
+// measurement only when finite and not negative (10e403 overflows to infinity, which the writer
+// would turn into null and the ingest refuse: found by fuzz_route).
 std::optional<double> Number(const json::Value& v) {
-  if (v.IsNumber()) return v.GetDouble();
   double d = 0;
-  if (v.IsString() && json::ParseJsonDouble(json::Text(v), d)) return d;
-  return std::nullopt;
+  if (v.IsNumber()) {
+    d = v.GetDouble();
+  } else if (!v.IsString() || !json::ParseJsonDouble(json::Text(v), d)) {
+    return std::nullopt;
+  }
+  if (!std::isfinite(d) || d < 0) return std::nullopt;
+  return d;
 }
 
 void Put(json::Writer& w, std::string_view key, const std::optional<double>& v) {

@@ -61,6 +61,20 @@ TEST(OutcomeLog, AttemptsAreMeasurementsTheIngestReads) {
   // Answers that are not the workload's JSON have no metrics, and nothing breaks.
   for (const char* body : {"", "not json", "[]", R"({"metrics":5})", "{\"metrics\":{"})
     EXPECT_FALSE(ReadAnswerMetrics(body).found) << body;
+  // A number that overflows to infinity, or a negative one, is no measurement: left out, so the
+  // line stays readable (fuzz_route found 10e403 written as null and refused by the ingest).
+  AttemptLine g = Lambda200();
+  g.metrics = ReadAnswerMetrics(
+      R"({"metrics":{"execution_time_ms":10e403,"memory_used_mb":-5,"memory_limit_mb":"1e999"}})");
+  EXPECT_TRUE(g.metrics.found);
+  EXPECT_FALSE(g.metrics.execution_time_ms);
+  EXPECT_FALSE(g.metrics.memory_used_mb);
+  EXPECT_FALSE(g.metrics.memory_limit_mb);
+  const std::string line = FormatAttempt(g);
+  EXPECT_EQ(line.find(":null"), std::string::npos) << line;
+  status = 0;
+  auto rec = data::ParseRecordLine(line, &status);
+  EXPECT_TRUE(rec || status != 0) << line;
 }
 
 TEST(OutcomeLog, WritesOneFileOfCompleteLinesPerProcess) {
