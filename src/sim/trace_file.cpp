@@ -83,6 +83,14 @@ core::Result<std::string> ReadText(const std::string& path) {
   return text;
 }
 
+// In arrival order (equal times keep their order), the first at 0. Not empty.
+void SortFromZero(std::vector<TraceEntry>& trace) {
+  std::stable_sort(trace.begin(), trace.end(),
+                   [](const TraceEntry& a, const TraceEntry& b) { return a.t_s < b.t_s; });
+  const double first = trace.front().t_s;
+  for (TraceEntry& e : trace) e.t_s -= first;
+}
+
 }  // namespace
 
 core::Result<std::vector<ProfilePoint>> ParseProfile(std::string_view text,
@@ -134,10 +142,7 @@ core::Result<std::vector<TraceEntry>> ParseTraceText(std::string_view text,
   });
   if (!s) return s.error();
   if (trace.empty()) return At(source, 0, "no arrival");
-  std::stable_sort(trace.begin(), trace.end(),
-                   [](const TraceEntry& a, const TraceEntry& b) { return a.t_s < b.t_s; });
-  const double first = trace.front().t_s;
-  for (TraceEntry& e : trace) e.t_s -= first;
+  SortFromZero(trace);
   return trace;
 }
 
@@ -170,10 +175,7 @@ core::Result<std::vector<TraceEntry>> ReadTrace(const std::string& path) {
   for (const data::Record& r : ds->records)
     trace.push_back({static_cast<double>(r.timestamp_us) / 1e6, r.workload,
                      static_cast<float>(r.target_payload_kb)});
-  std::stable_sort(trace.begin(), trace.end(),
-                   [](const TraceEntry& a, const TraceEntry& b) { return a.t_s < b.t_s; });
-  const double first = trace.front().t_s;
-  for (TraceEntry& e : trace) e.t_s -= first;
+  SortFromZero(trace);
   return trace;
 }
 
