@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include "service/service.h"
+
 namespace hr::lambda {
 namespace {
 
@@ -50,6 +52,32 @@ TEST(Events, AnswersAreWrappedInTheEventsFormat) {
   const std::string direct = FormatResponse(EventFormat::kDirect, res);
   EXPECT_NE(direct.find(R"("statusCode":200)"), std::string::npos) << direct;
   EXPECT_EQ(direct.find("isBase64Encoded"), std::string::npos) << direct;
+}
+
+// GET /metrics through a Function URL answers Prometheus text, not JSON: the event answer is still
+// JSON and carries the text's content type (the fuzz target once took the text for a defect).
+TEST(Events, MetricsTextIsWrappedWithItsContentType) {
+  std::string event = Fixture("function_url.json");
+  for (const char* from : {R"("rawPath": "/healthz")", R"("path": "/healthz")"}) {
+    const size_t at = event.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    event.replace(at, std::string_view(from).size(),
+                  std::string(from).replace(std::string(from).find("/healthz"), 8, "/metrics"));
+  }
+  auto e = ParseEvent(event);
+  ASSERT_TRUE(e) << e.error().message;
+  auto svc = service::Service::Create(service::ServiceConfig{});
+  ASSERT_TRUE(svc) << svc.error().message;
+  EventRequest req(*e);
+  http::Response res;
+  (*svc)->Handle(req, res);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_NE(res.body.find("# HELP hybrid_router_requests_total"), std::string::npos) << res.body;
+  EXPECT_NE(res.content_type.find("text/plain"), std::string::npos) << res.content_type;
+  const std::string wrapped = FormatResponse(EventFormat::kFunctionUrl, res);
+  EXPECT_NE(wrapped.find(R"("statusCode":200)"), std::string::npos) << wrapped;
+  EXPECT_NE(wrapped.find(R"("Content-Type":"text/plain)"), std::string::npos) << wrapped;
+  EXPECT_NE(wrapped.find(R"(# HELP hybrid_router_requests_total)"), std::string::npos) << wrapped;
 }
 
 TEST(Events, AnUndecodableBodyIsA400AndNotJsonIsAnError) {
