@@ -95,6 +95,21 @@ RunFn AddEmulate(CLI::App& app) {
                   "Requests in service at once per ECS task")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
+  auto& aws = cfg->emulate.aws;
+  sub->add_option("--aws-access-key", aws.access_key,
+                  "Require Invoke API calls signed (SigV4) by this test key or by credentials "
+                  "issued at GET /emulate/credentials")
+      ->envname("HYBRID_ROUTER_EMULATE_ACCESS_KEY");
+  sub->add_option("--aws-secret-key", aws.secret_key, "The test key's secret")
+      ->envname("HYBRID_ROUTER_EMULATE_SECRET_KEY");
+  sub->add_option("--aws-region", aws.region, "The region a signature's scope must name")
+      ->capture_default_str();
+  sub->add_option("--credentials-lifetime-s", aws.credentials_lifetime_s,
+                  "Serve GET /emulate/credentials (an ECS container credentials endpoint) issuing "
+                  "credentials valid this long (0: off)")
+      ->check(CLI::Range(0, 86400));
+  sub->add_option("--credentials-token", aws.credentials_token,
+                  "The Authorization header GET /emulate/credentials requires");
   sub->add_option("--max-body-mb", cfg->max_body_mb, "Largest request body (413 above)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

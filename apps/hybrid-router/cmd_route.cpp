@@ -7,6 +7,7 @@
 #include "json/json_writer.h"
 #include "model_source.h"
 #include "route/router.h"
+#include "route_options.h"
 #include "service_options.h"
 
 namespace hr::app {
@@ -17,6 +18,7 @@ struct RouteCommandConfig {
   HttpOptions http;
   ServiceOptions shared;
   route::RouterConfig router;
+  RouteAwsOptions aws;
   std::string config_path, lambda_url, ecs_url, policy = "model", time_zone = "UTC";
   size_t max_body_mb = 6;
   int ecs_capacity = 0;
@@ -37,9 +39,12 @@ int RunRoute(RouteCommandConfig& cfg) {
   auto zone = core::UseTimeZone(cfg.time_zone);
   if (!zone) return ReportError(zone.error());
   rc.zone = *zone;
-  auto targets = route::ReadTargets(cfg.config_path, cfg.lambda_url, cfg.ecs_url);
+  auto targets =
+      route::ReadTargets(cfg.config_path, cfg.lambda_url, cfg.ecs_url, RegionOf(cfg.aws));
   if (!targets) return ReportError(targets.error());
   rc.targets = *targets;
+  if (auto s = FinishRouteOptions(cfg.aws, cfg.http.access_log, rc); !s)
+    return ReportError(s.error());
   if (auto s = StartLogs(cfg.http, rc.service); !s) return ReportError(s.error());
   cfg.http.server.max_body_bytes = cfg.max_body_mb << 20;
 
@@ -88,7 +93,8 @@ RunFn AddRoute(CLI::App& app) {
   sub->add_option("--ecs-url", cfg->ecs_url, "ECS base URL: the ALB (BASE/{workload}/process)")
       ->envname("HYBRID_ROUTER_ECS_URL");
   sub->add_option("--config", cfg->config_path,
-                  "JSON file of per-workload URLs, timeout_ms, deadline_ms, idempotent")
+                  "JSON file of per-workload URLs or Lambda function names, timeouts, "
+                  "idempotency, region (README: route config)")
       ->check(CLI::ExistingFile)
       ->envname("HYBRID_ROUTER_ROUTE_CONFIG");
   sub->add_option("--policy", cfg->policy,
@@ -119,28 +125,14 @@ RunFn AddRoute(CLI::App& app) {
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_TIME_ZONE");
   sub->add_option("--outcome-log", r.outcome_log.dir,
-                  "Directory for the outcome log (.jsonl, one line per attempt; off when empty)")
+                  "Directory for the outcome log (.jsonl, one line per attempt; off when empty), "
+                  "or stdout")
       ->envname("HYBRID_ROUTER_OUTCOME_LOG");
   sub->add_option("--max-body-mb", cfg->max_body_mb, "Largest request body (413 above)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64))
       ->envname("HYBRID_ROUTER_MAX_BODY_MB");
-  sub->add_option("--retry-budget", r.budget.ratio,
-                  "Fallbacks at most this share of the requests of the last 10 s")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--retry-floor", r.budget.floor_per_s,
-                  "... but always this many fallbacks per second")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 10000.0));
-  sub->add_option("--breaker-failures", r.breaker.failures,
-                  "Consecutive failures that open a platform's breaker for a workload (0: off)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000));
-  sub->add_option("--breaker-open-ms", r.breaker.open_ms,
-                  "How long an open breaker stays open before one probe")
-      ->capture_default_str()
-      ->check(CLI::Range(100, 3600000));
+  AddRouteGuardOptions(*sub, r, cfg->aws);
   return [cfg] { return RunRoute(*cfg); };
 }
 

@@ -9,10 +9,12 @@
 #include <map>
 #include <mutex>
 #include <queue>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
 #include "codec/predict_codec.h"
+#include "core/base64.h"
 #include "core/civil_time.h"
 #include "core/mix.h"
 #include "json/json_reader.h"
@@ -116,6 +118,30 @@ std::string ProxyResult(int status, const std::string& body) {
   json::String(out, body);
   out.EndObject();
   return {buf.GetString(), buf.GetSize()};
+}
+
+// The Invoke API refuses payloads over 6 MB (RequestEntityTooLargeException).
+constexpr size_t kInvokePayloadLimit = 6'291'456;
+
+// The log tail Lambda returns with LogType: Tail (base64), ending with the run's REPORT line:
+// the measured execution time, the configured memory and what the handler used; Init Duration
+// when it started cold.
+std::string LogTail(std::string_view request_id, const data::Record* r, bool cold) {
+  const double ms = r && r->execution_time_ms > 0 ? r->execution_time_ms : 1;
+  const double limit = r && r->memory_limit_mb > 0 ? r->memory_limit_mb : 512;
+  const double used = r && r->memory_used_mb > 0 ? std::min(r->memory_used_mb, limit) : 64;
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(2);
+  const std::string id(request_id.substr(0, 64));
+  os << "START RequestId: " << id << " Version: $LATEST\nEND RequestId: " << id
+     << "\nREPORT RequestId: " << id << "\tDuration: " << ms
+     << " ms\tBilled Duration: " << static_cast<int64_t>(std::ceil(ms))
+     << " ms\tMemory Size: " << static_cast<int64_t>(limit)
+     << " MB\tMax Memory Used: " << static_cast<int64_t>(std::ceil(used)) << " MB\t";
+  if (cold) os << "Init Duration: 231.50 ms\t";
+  os << "\n";
+  return core::Base64Encode(os.str());
 }
 
 http::Response Json(int status, std::string body) {
@@ -269,7 +295,8 @@ struct Emulator::State {
   bool stopping = false;
   std::thread timer;
 
-  State(const EmulateConfig& c, Pools p) : config(c), pools(std::move(p)) {}
+  State(const EmulateConfig& c, Pools p) : config(c), pools(std::move(p)), aws(c.aws) {}
+  AwsStandIn aws;
 
   uint64_t Random() {
     return core::Mix64(config.seed * 0x9e3779b97f4a7c15ull + counter.fetch_add(1) + 1);
@@ -400,6 +427,9 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Create(const EmulateConfig& co
     return MakeError(ErrorCode::kInvalidArgument,
                      "--ecs-tasks must be 0 to 10000 and --ecs-concurrency 1 to 10000",
                      "ecs_tasks");
+  if (config.aws.access_key.empty() != config.aws.secret_key.empty())
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--aws-access-key and --aws-secret-key go together", "aws_access_key");
   return std::unique_ptr<Emulator>(new Emulator(config, std::move(pools)));
 }
 
@@ -414,13 +444,16 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
   std::string_view path = req.target();
   path = path.substr(0, path.find('?'));
   const auto parts = Split(path.substr(path.empty() ? 0 : 1), '/');
-  if (path == "/emulate/ecs") {
+  if (path == "/emulate/ecs" || path == "/emulate/aws" ||
+      (path == "/emulate/credentials" && state_->aws.issues())) {
     if (req.method() != "GET") {
       res = Refusal(405, "method_not_allowed", "use GET");
       res.headers.emplace_back("Allow", "GET");
       return;
     }
-    res = Json(200, state_->EcsJson());
+    res = path == "/emulate/ecs"   ? Json(200, state_->EcsJson())
+          : path == "/emulate/aws" ? Json(200, state_->aws.CountsJson())
+                                   : state_->aws.Issue(req);
     return;
   }
   Surface surface;
@@ -460,6 +493,21 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
     res = Refusal(405, "method_not_allowed", "use POST");
     res.headers.emplace_back("Allow", "POST");
     return;
+  }
+  if (surface == Surface::kInvoke) {
+    if (req.body().size() > kInvokePayloadLimit) {
+      res = Json(
+          413,
+          R"({"Type":"User","message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"})");
+      res.headers.emplace_back("X-Amzn-ErrorType", "RequestEntityTooLargeException");
+      return;
+    }
+    if (state_->aws.checks()) {
+      if (auto refused = state_->aws.Verify(req, req.body())) {
+        res = std::move(*refused);
+        return;
+      }
+    }
   }
   std::string body(req.body());
   if (surface == Surface::kInvoke) {
@@ -535,6 +583,8 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
   } else {
     const std::string answer = Answer(platform, *workload, *wr, draw.record, cold);
     out = Json(200, surface == Surface::kInvoke ? ProxyResult(200, answer) : answer);
+    if (surface == Surface::kInvoke && req.header("x-amz-log-type") == "Tail")
+      out.headers.emplace_back("X-Amz-Log-Result", LogTail(wr->request_id, draw.record, cold));
     if (cold) out.headers.emplace_back("X-Emulated-Fault", "cold");
   }
   const double measured_ms = draw.record ? draw.record->response_time_ms : 0;

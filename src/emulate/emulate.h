@@ -6,7 +6,9 @@
 // it wait in FIFO order; GET /emulate/ecs reports it). Each answer has the prototype's shape and is
 // delayed by a response time drawn from the shipped measurements of the request's cell on that
 // platform, times a time scale; faults (throttles, errors, cold starts, slow answers) are injected
-// per platform with given probabilities. For trying and testing `route` on one machine.
+// per platform with given probabilities. Invoke API calls can be required to carry a valid SigV4
+// signature, and their answers carry the log tail's REPORT line when asked (`LogType: Tail`). For
+// trying and testing `route` on one machine.
 #pragma once
 
 #include <array>
@@ -20,6 +22,7 @@
 
 #include "core/result.h"
 #include "data/record.h"
+#include "emulate/aws_stand_in.h"
 #include "http/server.h"
 #include "route/workload_request.h"
 
@@ -49,6 +52,8 @@ struct EmulateConfig {
   // Only delayed answers hold a slot (time scale 0 answers at once).
   int ecs_tasks = 0;
   int ecs_concurrency = 2;
+  // Invoke API calls checked for SigV4 signatures; the container credentials stand-in.
+  AwsOptions aws;
 };
 
 // What an ECS service of the emulator has seen (GET /emulate/ecs).

@@ -134,4 +134,43 @@ BreakerState Breakers::State(Platform p, features::Workload w, int64_t now_ms) c
   return b.state;
 }
 
+// ---- HedgeDelays ----
+
+size_t HedgeDelays::PayloadClass(double kb) {
+  size_t c = 0;
+  for (double upper = 2; c + 1 < kPayloadClasses && !(kb < upper); upper *= 4) ++c;
+  return c;
+}
+
+void HedgeDelays::Add(Window& win, double ms) {
+  win.ms[win.count % kWindow] = ms;
+  ++win.count;
+  if (win.count >= kMinSamples && (win.count % 16 == 0 || win.count == kMinSamples)) {
+    const size_t n = std::min(win.count, kWindow);
+    std::array<double, kWindow> copy = win.ms;
+    const size_t k = std::min(n - 1, static_cast<size_t>(0.95 * static_cast<double>(n)));
+    std::nth_element(copy.begin(), copy.begin() + static_cast<std::ptrdiff_t>(k),
+                     copy.begin() + static_cast<std::ptrdiff_t>(n));
+    win.p95 = copy[k];
+  }
+}
+
+void HedgeDelays::Record(policy::Platform p, features::Workload w, double payload_kb, double ms) {
+  if (!(ms >= 0)) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& cells = windows_[static_cast<size_t>(p)][static_cast<size_t>(w)];
+  Add(cells[PayloadClass(payload_kb)], ms);
+  Add(cells[kPayloadClasses], ms);
+}
+
+std::optional<double> HedgeDelays::DelayMs(policy::Platform p, features::Workload w,
+                                           double payload_kb) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto& cells = windows_[static_cast<size_t>(p)][static_cast<size_t>(w)];
+  for (const Window* win : {&cells[PayloadClass(payload_kb)], &cells[kPayloadClasses]}) {
+    if (win->p95 >= 0) return win->p95;
+  }
+  return std::nullopt;
+}
+
 }  // namespace hr::route

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "features/request.h"
@@ -89,6 +90,31 @@ class Breakers {
   BreakerOptions options_;
   mutable std::mutex mutex_;
   std::array<std::array<One, features::kWorkloadCount>, 2> all_{};
+};
+
+// Hedging's delay: the p95 of a platform's recent answers for a cell (workload and payload class:
+// sizes within a factor of 4, 1 KB to 4 MB and above), from the last `kWindow` answers of that
+// cell, else of the workload; unknown below `kMinSamples`. Recomputed every 16 answers.
+class HedgeDelays {
+ public:
+  static constexpr size_t kWindow = 256;
+  static constexpr size_t kMinSamples = 20;
+  static constexpr size_t kPayloadClasses = 8;
+  static size_t PayloadClass(double kb);
+  void Record(policy::Platform p, features::Workload w, double payload_kb, double ms);
+  std::optional<double> DelayMs(policy::Platform p, features::Workload w, double payload_kb) const;
+
+ private:
+  struct Window {
+    std::array<double, kWindow> ms{};
+    size_t count = 0;  // answers seen
+    double p95 = -1;   // < 0: not yet known
+  };
+  static void Add(Window& win, double ms);
+  mutable std::mutex mutex_;
+  // [platform][workload][payload class], the last class slot holding the workload's whole window.
+  std::array<std::array<std::array<Window, kPayloadClasses + 1>, features::kWorkloadCount>, 2>
+      windows_{};
 };
 
 }  // namespace hr::route

@@ -131,6 +131,21 @@ std::string FormatAttempt(const AttemptLine& a) {
     json::Key(w, "error");
     json::String(w, a.error.substr(0, 256));
   }
+  if (a.hedge) {
+    json::Key(w, "hedge");
+    w.Bool(true);
+  }
+  const aws::InvokeReport& r = a.report;
+  if (r.billed_duration_ms || r.duration_ms || r.max_memory_used_mb) {
+    json::Key(w, "lambda_report");  // the REPORT line of the Invoke API's log tail
+    w.StartObject();
+    Put(w, "duration_ms", r.duration_ms);
+    Put(w, "billed_duration_ms", r.billed_duration_ms);
+    Put(w, "memory_size_mb", r.memory_size_mb);
+    Put(w, "max_memory_used_mb", r.max_memory_used_mb);
+    Put(w, "init_duration_ms", r.init_duration_ms);
+    w.EndObject();
+  }
   json::Key(w, "time_window_derived");
   w.Bool(a.time_window_derived);
   json::Key(w, "load_pattern_derived");
@@ -145,6 +160,16 @@ std::string FormatAttempt(const AttemptLine& a) {
 // ---- OutcomeLog ----
 
 core::Result<std::unique_ptr<OutcomeLog>> OutcomeLog::Open(const OutcomeLogOptions& options) {
+  if (options.dir == kOutcomeLogStdout) {  // one stream for a log shipper: never rotated or closed
+    std::unique_ptr<OutcomeLog> log(new OutcomeLog());
+    log->options_ = options;
+    log->options_.max_file_bytes = UINT64_MAX;
+    log->path_ = "stdout";
+    log->fd_ = STDOUT_FILENO;
+    OutcomeLog* raw = log.get();
+    log->thread_ = std::thread([raw] { raw->Loop(); });
+    return log;
+  }
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   if (ec || !std::filesystem::is_directory(options.dir))
@@ -189,7 +214,7 @@ OutcomeLog::~OutcomeLog() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   (void)Flush();
-  if (fd_ >= 0) {
+  if (fd_ >= 0 && fd_ != STDOUT_FILENO) {
     ::fsync(fd_);
     ::close(fd_);
   }

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <thread>
 
+#include "aws/lambda_invoke.h"
 #include "core/result.h"
 #include "features/request.h"
 #include "policy/decision.h"
@@ -55,9 +56,14 @@ struct AttemptLine {
   std::string outcome;  // answered, not_run, failed, config_error
   std::string error;    // the transport's message, when the attempt failed without an answer
   bool time_window_derived = false, load_pattern_derived = false;
-  int64_t overhead_us = 0;  // the router's own time for the request (set on the final attempt)
+  int64_t overhead_us = 0;   // the router's own time for the request (set on the final attempt)
+  bool hedge = false;        // sent while the first attempt was still running (--hedge)
+  aws::InvokeReport report;  // a Lambda Invoke API call's REPORT line, when it came back
 };
 std::string FormatAttempt(const AttemptLine& a);
+
+// OutcomeLogOptions::dir that writes the lines to standard output (for a container's log shipper).
+inline constexpr std::string_view kOutcomeLogStdout = "stdout";
 
 struct OutcomeLogOptions {
   std::string dir;

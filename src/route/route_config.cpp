@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aws/lambda_invoke.h"
 #include "json/json_reader.h"
 #include "route/workload_request.h"
 
@@ -49,7 +50,19 @@ std::string Join(std::string_view base, std::string_view path) {
 struct Common {
   std::optional<int> timeout_ms, deadline_ms;
   std::optional<bool> idempotent;
+  std::optional<bool> lambda_iam;  // lambda_auth
 };
+
+// A workload's Lambda function, when named.
+struct Function {
+  std::string name, qualifier;
+};
+
+core::Status ReadString(const json::Value& v, const std::string& field, std::string& out) {
+  if (!v.IsString()) return Bad(ErrorCode::kWrongType, field + " must be a string", field);
+  out = std::string(json::Text(v));
+  return {};
+}
 
 core::Status ReadCommon(std::string_view key, const json::Value& v, const std::string& where,
                         Common& c, bool& known) {
@@ -65,6 +78,11 @@ core::Status ReadCommon(std::string_view key, const json::Value& v, const std::s
   } else if (key == "idempotent") {
     if (auto s = ReadBool(v, where + "idempotent", b); !s) return s;
     c.idempotent = b;
+  } else if (key == "lambda_auth") {
+    const std::string field = where + "lambda_auth";
+    if (!v.IsString() || (json::Text(v) != "none" && json::Text(v) != "iam"))
+      return Bad(ErrorCode::kUnknownValue, field + " must be \"none\" or \"iam\"", field);
+    c.lambda_iam = json::Text(v) == "iam";
   } else {
     known = false;
   }
@@ -75,6 +93,22 @@ void Apply(const Common& c, WorkloadTargets& t) {
   if (c.timeout_ms) t.timeout_ms = *c.timeout_ms;
   if (c.deadline_ms) t.deadline_ms = *c.deadline_ms;
   if (c.idempotent) t.idempotent = *c.idempotent;
+}
+
+// Signs the workload's Lambda calls when it names a function or asks for IAM auth.
+core::Status Sign(const std::string& where, bool invoke, bool iam, std::string_view region,
+                  WorkloadTargets& t) {
+  if (!invoke && !iam) return {};
+  std::string provider = aws::SigV4Provider(t.url[0], region, "lambda");
+  if (provider.starts_with("aws:amz::"))
+    return Bad(ErrorCode::kMissingField,
+               where + (invoke ? "lambda_function" : "lambda_auth") +
+                   " signs its calls, which needs a region: set \"region\" in the file or "
+                   "AWS_REGION",
+               "region");
+  t.lambda_invoke = invoke;
+  t.lambda_sigv4 = std::move(provider);
+  return {};
 }
 
 }  // namespace
@@ -102,9 +136,11 @@ core::Status CheckUrl(std::string_view url, std::string_view field) {
 }
 
 core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view lambda_base,
-                                        std::string_view ecs_base) {
+                                        std::string_view ecs_base, std::string_view env_region) {
   RouteTargets t;
   std::array<std::string, 2> base;
+  std::string region(env_region), endpoint;
+  std::array<Function, features::kWorkloadCount> function;
   Common top;
   std::array<Common, features::kWorkloadCount> own;
   std::array<std::array<std::string, 2>, features::kWorkloadCount> own_url;
@@ -123,6 +159,14 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
       if (known) continue;
       if (key == "lambda_url" || key == "ecs_url") {
         if (auto s = ReadUrl(m.value, key, base[key == "ecs_url" ? 1 : 0]); !s) return s.error();
+      } else if (key == "region") {
+        if (auto s = ReadString(m.value, key, region); !s) return s.error();
+        if (region.empty() || region.size() > 32 ||
+            region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+          return Bad(ErrorCode::kInvalidArgument,
+                     "region must be an AWS region name such as eu-west-1", key);
+      } else if (key == "lambda_endpoint") {
+        if (auto s = ReadUrl(m.value, key, endpoint); !s) return s.error();
       } else if (key == "connect_timeout_ms") {
         if (auto s = ReadInt(m.value, key, 1, 60'000, t.connect_timeout_ms); !s) return s.error();
       } else if (key == "workloads") {
@@ -151,20 +195,39 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
             if (k == "lambda_url" || k == "ecs_url") {
               if (auto s = ReadUrl(om.value, where + k, own_url[wi][k == "ecs_url" ? 1 : 0]); !s)
                 return s.error();
+            } else if (k == "lambda_function") {
+              if (auto s = ReadString(om.value, where + k, function[wi].name); !s) return s.error();
+              if (auto s = aws::CheckFunctionName(function[wi].name, where + k); !s)
+                return s.error();
+            } else if (k == "lambda_qualifier") {
+              if (auto s = ReadString(om.value, where + k, function[wi].qualifier); !s)
+                return s.error();
+              if (auto s = aws::CheckQualifier(function[wi].qualifier, where + k); !s)
+                return s.error();
             } else {
               return Bad(ErrorCode::kUnknownField,
                          where + k.substr(0, 64) +
-                             " is not a known key (lambda_url, ecs_url, timeout_ms, deadline_ms, "
-                             "idempotent)",
+                             " is not a known key (lambda_url, lambda_function, lambda_qualifier, "
+                             "lambda_auth, ecs_url, timeout_ms, deadline_ms, idempotent)",
                          where + k.substr(0, 64));
             }
           }
+          if (!function[wi].name.empty() && !own_url[wi][0].empty())
+            return Bad(ErrorCode::kInvalidArgument,
+                       where + "lambda_function and " + where +
+                           "lambda_url name two Lambda targets: keep one",
+                       where + "lambda_function");
+          if (function[wi].name.empty() && !function[wi].qualifier.empty())
+            return Bad(ErrorCode::kMissingField,
+                       where + "lambda_qualifier needs " + where + "lambda_function",
+                       where + "lambda_qualifier");
         }
       } else {
         return Bad(ErrorCode::kUnknownField,
                    key.substr(0, 64) +
-                       " is not a known key (lambda_url, ecs_url, timeout_ms, deadline_ms, "
-                       "connect_timeout_ms, idempotent, workloads)",
+                       " is not a known key (lambda_url, ecs_url, region, lambda_endpoint, "
+                       "lambda_auth, timeout_ms, deadline_ms, connect_timeout_ms, idempotent, "
+                       "workloads)",
                    key.substr(0, 64));
       }
     }
@@ -187,9 +250,25 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
     if (!top.deadline_ms && !own[static_cast<size_t>(i)].deadline_ms)
       wt.deadline_ms = 2 * wt.timeout_ms;
     const std::string short_name(PathName(w));
-    wt.url[0] = !own_url[static_cast<size_t>(i)][0].empty() ? own_url[static_cast<size_t>(i)][0]
-                : !base[0].empty()                          ? Join(base[0], "/" + short_name)
-                                                            : "";
+    const Function& fn = function[static_cast<size_t>(i)];
+    wt.url[0] = !fn.name.empty() ? aws::InvokeUrl(endpoint.empty() && !region.empty()
+                                                      ? aws::InvokeEndpoint(region)
+                                                      : endpoint,
+                                                  fn.name, fn.qualifier)
+                : !own_url[static_cast<size_t>(i)][0].empty() ? own_url[static_cast<size_t>(i)][0]
+                : !base[0].empty()                            ? Join(base[0], "/" + short_name)
+                                                              : "";
+    const std::string where = "workloads." + std::string(features::Name(w)) + ".";
+    if (!fn.name.empty() && endpoint.empty() && region.empty())
+      return Bad(ErrorCode::kMissingField,
+                 where +
+                     "lambda_function needs a region for its endpoint: set \"region\" in the "
+                     "file or AWS_REGION",
+                 "region");
+    const auto& own_iam = own[static_cast<size_t>(i)].lambda_iam;
+    const bool iam = own_iam ? *own_iam : top.lambda_iam.value_or(false);
+    if (!wt.url[0].empty())
+      if (auto s = Sign(where, !fn.name.empty(), iam, region, wt); !s) return s.error();
     wt.url[1] = !own_url[static_cast<size_t>(i)][1].empty() ? own_url[static_cast<size_t>(i)][1]
                 : !base[1].empty() ? Join(base[1], "/" + short_name + "/process")
                                    : "";
@@ -203,8 +282,8 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
 }
 
 core::Result<RouteTargets> ReadTargets(const std::string& path, std::string_view lambda_base,
-                                       std::string_view ecs_base) {
-  if (path.empty()) return ParseTargets({}, lambda_base, ecs_base);
+                                       std::string_view ecs_base, std::string_view region) {
+  if (path.empty()) return ParseTargets({}, lambda_base, ecs_base, region);
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return MakeError(ErrorCode::kIo, "cannot read the route config '" + path + "'", "config");
@@ -212,7 +291,7 @@ core::Result<RouteTargets> ReadTargets(const std::string& path, std::string_view
   text.resize(kMaxConfigBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
-  auto t = ParseTargets(text, lambda_base, ecs_base);
+  auto t = ParseTargets(text, lambda_base, ecs_base, region);
   if (!t) {
     core::Error e = t.error();
     e.message = path + ": " + e.message;

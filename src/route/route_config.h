@@ -16,9 +16,15 @@ namespace hr::route {
 
 struct WorkloadTargets {
   std::array<std::string, 2> url;  // by policy::Platform; empty: not configured
-  int timeout_ms = 30'000;         // one attempt
-  int deadline_ms = 60'000;        // the whole request, every attempt
-  bool idempotent = true;          // the prototype's four are
+  // Lambda by function name: url[0] is the Invoke API's, the request travels as an API Gateway
+  // proxy event and the answer is unwrapped.
+  bool lambda_invoke = false;
+  // Signed Lambda calls (the Invoke API, or lambda_auth "iam"): libcurl's CURLOPT_AWS_SIGV4
+  // provider string, "aws:amz:{region}:{service}"; empty: unsigned.
+  std::string lambda_sigv4;
+  int timeout_ms = 30'000;   // one attempt
+  int deadline_ms = 60'000;  // the whole request, every attempt
+  bool idempotent = true;    // the prototype's four are
 };
 
 struct RouteTargets {
@@ -27,21 +33,33 @@ struct RouteTargets {
   const WorkloadTargets& of(features::Workload w) const {
     return workloads[static_cast<size_t>(w)];
   }
+  bool signs() const {  // some target needs AWS credentials
+    for (const auto& w : workloads)
+      if (!w.lambda_sigv4.empty()) return true;
+    return false;
+  }
 };
 
 inline constexpr size_t kMaxConfigBytes = 1u << 20;
 
 // The layout file:
 //   {"lambda_url": BASE, "ecs_url": BASE, "timeout_ms": N, "deadline_ms": N,
-//    "connect_timeout_ms": N, "idempotent": bool,
+//    "connect_timeout_ms": N, "idempotent": bool, "region": "eu-west-1",
+//    "lambda_endpoint": URL, "lambda_auth": "none" | "iam",
 //    "workloads": {"heavy_processing": {"lambda_url": URL, "ecs_url": URL, "timeout_ms": N,
-//                                       "deadline_ms": N, "idempotent": bool}, ...}}
+//                                       "deadline_ms": N, "idempotent": bool,
+//                                       "lambda_function": NAME, "lambda_qualifier": ALIAS,
+//                                       "lambda_auth": ...}, ...}}
 // Base URLs get the prototype's paths appended; a workload's own URLs are used as they are.
+// `lambda_function` calls the function through the Invoke API at `lambda_endpoint` (default
+// https://lambda.{region}.amazonaws.com), signed; `lambda_auth: "iam"` signs calls to a Lambda
+// URL (a Function URL or an AWS_IAM API Gateway stage). Signing needs a region: the file's, else
+// `region` (the command line's, from AWS_REGION), else the one in an AWS host name.
 // `lambda_base` / `ecs_base` (the command line's --lambda-url / --ecs-url) override the file's.
 core::Result<RouteTargets> ParseTargets(std::string_view config_json, std::string_view lambda_base,
-                                        std::string_view ecs_base);
+                                        std::string_view ecs_base, std::string_view region = {});
 core::Result<RouteTargets> ReadTargets(const std::string& config_path, std::string_view lambda_base,
-                                       std::string_view ecs_base);
+                                       std::string_view ecs_base, std::string_view region = {});
 
 // An http:// or https:// URL with a host; errors name `field`.
 core::Status CheckUrl(std::string_view url, std::string_view field);

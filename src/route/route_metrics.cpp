@@ -123,6 +123,18 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t log_written,
     Line(out, "hybrid_router_route_spilled_total",
          "workload=\"" + std::string(features::Name(static_cast<features::Workload>(w))) + "\"",
          static_cast<double>(spilled_[w].load()));
+  out +=
+      "# HELP hybrid_router_route_hedges_total Hedged attempts by the platform they went to, and "
+      "how many of them answered first.\n"
+      "# TYPE hybrid_router_route_hedges_total counter\n"
+      "# TYPE hybrid_router_route_hedge_wins_total counter\n";
+  for (size_t p = 0; p < 2; ++p) {
+    const std::string label =
+        "platform=\"" + std::string(policy::Name(static_cast<policy::Platform>(p))) + "\"";
+    Line(out, "hybrid_router_route_hedges_total", label, static_cast<double>(hedges_[p].load()));
+    Line(out, "hybrid_router_route_hedge_wins_total", label,
+         static_cast<double>(hedge_wins_[p].load()));
+  }
   out += "# TYPE hybrid_router_route_refused_total counter\n";
   Line(out, "hybrid_router_route_refused_total", "", static_cast<double>(refused_.load()));
   out +=

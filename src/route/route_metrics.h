@@ -1,8 +1,8 @@
 // The router's counters and their Prometheus text (appended to the service's /metrics): requests
 // by workload, final platform and status class; attempts by platform and verdict; fallbacks and
-// why some were denied; breaker transitions; exploration; spill-over; upstream time; and the
-// router's own time
-// per request as a summary (p50, p90, p99, p999 from a fine log-scale histogram). Lock-free.
+// why some were denied; breaker transitions; exploration; spill-over; hedges; upstream time; and
+// the router's own time per request as a summary (p50, p90, p99, p999 from a fine log-scale
+// histogram). Lock-free.
 #pragma once
 
 #include <array>
@@ -30,6 +30,9 @@ class RouteMetrics {
   void Explored() { Add(explored_); }
   // Spillover: a request sent to Lambda because the workload's ECS share was full.
   void Spilled(features::Workload w) { Add(spilled_[static_cast<size_t>(w)]); }
+  // Hedging: a second attempt sent to `to` while the first ran; `won`: it answered first.
+  void Hedged(policy::Platform to) { Add(hedges_[Idx(to)]); }
+  void HedgeWon(policy::Platform to) { Add(hedge_wins_[Idx(to)]); }
   void Refused() { Add(refused_); }  // a client error answered by the router itself (4xx)
   void Overhead(int64_t us);
   void Upstream(double ms);
@@ -49,6 +52,7 @@ class RouteMetrics {
   std::array<std::array<std::atomic<uint64_t>, 3>, 2> breaker_{};
   std::atomic<uint64_t> explored_{0}, refused_{0};
   std::array<std::atomic<uint64_t>, features::kWorkloadCount> spilled_{};
+  std::array<std::atomic<uint64_t>, 2> hedges_{}, hedge_wins_{};
   std::array<std::atomic<uint64_t>, kOverheadBuckets> overhead_{};
   std::atomic<uint64_t> overhead_sum_us_{0}, overhead_count_{0};
   std::atomic<uint64_t> upstream_sum_us_{0}, upstream_count_{0};

@@ -9,6 +9,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "aws/lambda_invoke.h"
 #include "codec/predict_codec.h"
 #include "core/mix.h"
 #include "features/arrival_rates.h"
@@ -120,6 +121,12 @@ struct Flight {
   std::vector<AttemptLine> lines;
   std::string failures;   // "lambda: connection refused; ..."
   bool ecs_slot = false;  // counted in the router's ECS requests in flight for this workload
+  std::shared_ptr<const std::string> event;  // the Invoke API's proxy event, made once
+  http::Loop* loop = nullptr;
+  int outstanding = 0;    // attempts sent and not yet completed
+  bool finished = false;  // the client has its answer; later completions are only logged
+  bool hedged = false;
+  std::unique_ptr<http::LoopTimer> hedge_timer;
 };
 
 struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
@@ -129,6 +136,7 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   RetryBudget budget;
   Breakers breakers;
   features::ArrivalRates rates;
+  HedgeDelays hedge_delays;
   std::unique_ptr<OutcomeLog> log;
   // One upstream client per server event loop, made on its first request there.
   std::mutex upstreams_mutex;
@@ -163,9 +171,12 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   void Route(features::Workload w, const http::Request& req, http::Response& res);
   Upstream* UpstreamFor(http::Loop* loop);
   int UpstreamInFlight();
-  void Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe);
+  void Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe,
+               bool hedge = false);
+  void ArmHedge(const std::shared_ptr<Flight>& f, Platform first);
+  void Hedge(const std::shared_ptr<Flight>& f, Platform first);
   void Completed(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe,
-                 UpstreamResult r);
+                 bool hedge, UpstreamResult r);
   void Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res);
   void AccessLog(const Flight& f, Platform p, int status, double seconds);
 };
@@ -292,6 +303,7 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   if (chosen != Platform::kEcs) ReleaseEcs(*f);  // reserved, then sent elsewhere
   f->deadline = start + std::chrono::milliseconds(targets.deadline_ms);
   f->body = std::move(body);
+  f->loop = req.loop();
   f->upstream = req.loop() ? UpstreamFor(req.loop()) : nullptr;
   if (!f->upstream) {
     res = JsonError(500, "internal", "this front end cannot make upstream calls");
@@ -303,6 +315,38 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
     return;
   }
   Attempt(f, chosen, false, probe);
+  if (config.hedge && targets.idempotent) ArmHedge(f, chosen);
+}
+
+void Router::Impl::ArmHedge(const std::shared_ptr<Flight>& f, Platform first) {
+  const features::Workload w = f->features.workload;
+  if (f->finished || config.targets.of(w).url[static_cast<size_t>(Other(first))].empty()) return;
+  const auto delay = hedge_delays.DelayMs(first, w, f->features.payload_kb);
+  if (!delay) return;  // too few answers yet to know the cell's p95
+  f->hedge_timer = f->loop->NewTimer();
+  auto self = shared_from_this();
+  f->hedge_timer->Start(std::max<int64_t>(1, static_cast<int64_t>(*delay)),
+                        [self, f, first] { self->Hedge(f, first); });
+}
+
+void Router::Impl::Hedge(const std::shared_ptr<Flight>& f, Platform first) {
+  if (f->finished || f->attempts >= 2 || f->outstanding == 0) return;
+  const int64_t now_ms = NowMs();
+  const Platform other = Other(first);
+  bool probe = false;
+  if (Clock::now() + std::chrono::milliseconds(1) >= f->deadline) return;
+  if (!breakers.Allow(other, f->features.workload, now_ms, &probe)) {
+    metrics.FallbackDenied(Denied::kBreaker);
+    return;
+  }
+  if (!budget.TryFallback(now_ms)) {  // hedges spend the retry budget too
+    metrics.FallbackDenied(Denied::kBudget);
+    if (probe) breakers.Record(other, f->features.workload, true, true, now_ms);
+    return;
+  }
+  metrics.Hedged(other);
+  f->hedged = true;
+  Attempt(f, other, false, probe, true);
 }
 
 Upstream* Router::Impl::UpstreamFor(http::Loop* loop) {
@@ -327,9 +371,10 @@ int Router::Impl::UpstreamInFlight() {
   return n;
 }
 
-void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback,
-                           bool probe) {
+void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe,
+                           bool hedge) {
   ++f->attempts;
+  ++f->outstanding;
   const WorkloadTargets& t = config.targets.of(f->features.workload);
   // Every ECS attempt counts while it is in flight (a fallback to ECS too, beyond the share:
   // failures are not held back for capacity).
@@ -345,23 +390,76 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
   if (!f->accept.empty()) u.headers.push_back("Accept: " + f->accept);
   u.headers.push_back("X-Request-Id: " + f->request_id);
   u.headers.push_back("User-Agent: hybrid-router");
+  if (p == Platform::kLambda && t.lambda_invoke) {
+    // The prototype's handlers read event.body: the request travels as an API Gateway proxy event.
+    if (!f->event) {
+      const std::string path = "/" + std::string(PathName(f->features.workload));
+      f->event = std::make_shared<const std::string>(
+          aws::ProxyEvent({path, *f->body, f->content_type, f->request_id}));
+    }
+    u.body = f->event;
+    u.headers.front() = "Content-Type: application/json";
+    if (log) u.headers.push_back("X-Amz-Log-Type: Tail");  // the REPORT line, for the log
+  }
+  if (p == Platform::kLambda && !t.lambda_sigv4.empty() && config.credentials) {
+    const auto c = config.credentials->Current();
+    u.aws_sigv4 = t.lambda_sigv4;
+    u.aws_access_key = c->access_key_id;
+    u.aws_secret_key = c->secret_access_key;
+    if (!c->session_token.empty()) u.headers.push_back("X-Amz-Security-Token: " + c->session_token);
+  }
   const auto left =
       std::chrono::duration_cast<std::chrono::milliseconds>(f->deadline - Clock::now()).count();
   u.timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 1, t.timeout_ms));
   u.connect_timeout_ms = std::min(config.targets.connect_timeout_ms, u.timeout_ms);
   auto self = shared_from_this();
-  f->upstream->Send(std::move(u), [self, f, p, fallback, probe](UpstreamResult r) {
-    self->Completed(f, p, fallback, probe, std::move(r));
+  f->upstream->Send(std::move(u), [self, f, p, fallback, probe, hedge](UpstreamResult r) {
+    self->Completed(f, p, fallback, probe, hedge, std::move(r));
   });
 }
 
+namespace {
+
+// An Invoke API answer as the client expects the function's: the proxy result unwrapped. A failed
+// function (X-Amz-Function-Error, or a result that is not a proxy result) becomes a 502 that may
+// have run.
+void UnwrapInvoke(UpstreamResult& r) {
+  if (r.transport != Transport::kOk || r.status != 200) return;
+  std::string failure;
+  if (const std::string_view fe = HeaderOf(r, "x-amz-function-error"); !fe.empty()) {
+    failure = "the function failed (X-Amz-Function-Error: " + std::string(fe.substr(0, 64)) + ")";
+  } else if (auto a = aws::UnwrapProxyAnswer(r.body)) {
+    r.status = a->status;
+    r.headers = std::move(a->headers);
+    r.body.reserve(a->body.size() + kReadPadding);
+    r.body.assign(a->body);
+    return;
+  } else {
+    failure = a.error().message;
+  }
+  r.status = 502;
+  r.headers = {{"content-type", "application/json"}};
+  r.body = codec::ErrorBody("lambda_function_error", failure, {});
+}
+
+}  // namespace
+
 void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool fallback,
-                             bool probe, UpstreamResult r) {
+                             bool probe, bool hedge, UpstreamResult r) {
   const int64_t now_ms = NowMs();
   const features::Workload w = f->features.workload;
+  --f->outstanding;
   if (p == Platform::kEcs) ReleaseEcs(*f);
+  const WorkloadTargets& targets = config.targets.of(w);
+  aws::InvokeReport report;
+  if (p == Platform::kLambda && targets.lambda_invoke && r.transport == Transport::kOk) {
+    if (const std::string_view tail = HeaderOf(r, "x-amz-log-result"); !tail.empty())
+      report = aws::ReadLogTail(tail);
+    UnwrapInvoke(r);
+  }
   const Verdict v = Judge(p, r.transport, r.status, HeaderOf(r, "x-amzn-errortype"));
   metrics.Attempt(p, v);
+  if (v == Verdict::kAnswered) hedge_delays.Record(p, w, f->features.payload_kb, r.total_ms);
   f->upstream_ms += r.total_ms;
   metrics.Upstream(r.total_ms);
   if (r.transport != Transport::kShutdown) {
@@ -390,6 +488,14 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
     line.load_pattern = f->features.load_pattern;
     if (r.transport == Transport::kOk) line.metrics = ReadAnswerMetrics(r.body);
     if (line.metrics.payload_size_kb) line.actual_payload_kb = *line.metrics.payload_size_kb;
+    // What the Invoke API's REPORT line says fills what the function's answer left out.
+    AnswerMetrics& m = line.metrics;
+    if (!m.memory_limit_mb) m.memory_limit_mb = report.memory_size_mb;
+    if (!m.memory_used_mb) m.memory_used_mb = report.max_memory_used_mb;
+    if (!m.cold_start && report.billed_duration_ms)
+      m.cold_start = report.init_duration_ms.has_value();
+    line.report = report;
+    line.hedge = hedge;
     line.decision = f->decision;
     line.policy = std::string(Name(config.policy));
     line.objective = f->objective;
@@ -400,10 +506,16 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
     line.time_window_derived = f->tw_derived;
     line.load_pattern_derived = f->lp_derived;
     if (r.transport != Transport::kOk) line.error = r.message;
-    f->lines.push_back(std::move(line));
+    if (f->finished) {
+      log->Write(FormatAttempt(line));  // the slower attempt of a hedged request
+    } else {
+      f->lines.push_back(std::move(line));
+    }
   }
+  if (f->finished) return;
 
   if (v == Verdict::kAnswered) {
+    if (hedge) metrics.HedgeWon(p);
     Finish(f, p, Relay(std::move(r)));
     return;
   }
@@ -412,6 +524,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
       (r.transport == Transport::kOk ? "HTTP " + std::to_string(r.status)
                                      : std::string(Name(r.transport)) + " (" + r.message + ")");
   f->failures += f->failures.empty() ? what : "; " + what;
+  if (f->outstanding > 0 && v != Verdict::kConfigError) return;  // the hedge may still answer
   if (v == Verdict::kConfigError) {
     int64_t last = last_config_error_log_ms.load();
     if (config.service.event_log && now_ms - last >= 10'000 &&
@@ -463,6 +576,8 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
 }
 
 void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res) {
+  f->finished = true;
+  if (f->hedge_timer) f->hedge_timer->Cancel();
   const double seconds = std::chrono::duration<double>(Clock::now() - f->start).count();
   const int64_t overhead_us =
       std::max<int64_t>(0, static_cast<int64_t>(seconds * 1e6 - f->upstream_ms * 1000));
@@ -471,6 +586,7 @@ void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Re
   res.headers.emplace_back("X-Route-Decision", f->decision);
   res.headers.emplace_back("X-Route-Fallback", fell_back ? "true" : "false");
   res.headers.emplace_back("X-Route-Attempts", std::to_string(f->attempts));
+  if (f->hedged) res.headers.emplace_back("X-Route-Hedged", "true");
   res.headers.emplace_back("X-Route-Overhead-Us", std::to_string(overhead_us));
   res.headers.emplace_back("X-Request-Id", f->request_id);
   res.headers.emplace_back("Access-Control-Allow-Origin", config.service.cors_origin);
@@ -479,6 +595,7 @@ void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Re
   if (log) {
     f->lines.back().overhead_us = overhead_us;
     for (const AttemptLine& line : f->lines) log->Write(FormatAttempt(line));
+    f->lines.clear();
   }
   AccessLog(*f, p, res.status, seconds);
   http::Responder respond = std::move(f->respond);
@@ -508,6 +625,11 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
                            "--policy spillover needs --ecs-capacity (requests each ECS service "
                            "runs at once: tasks x requests per task)",
                            "ecs_capacity");
+  if (config.targets.signs() && !config.credentials)
+    return core::MakeError(ErrorCode::kInvalidArgument,
+                           "targets called with AWS SigV4 (lambda_function, lambda_auth iam) need "
+                           "AWS credentials",
+                           "credentials");
   std::unique_ptr<Router> r(new Router());
   r->impl_ = std::make_shared<Impl>(config);
   Impl& im = *r->impl_;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/credentials.h"
 #include "core/civil_time.h"
 #include "core/result.h"
 #include "http/server.h"
@@ -47,6 +48,12 @@ struct RouterConfig {
   BreakerOptions breaker;
   UpstreamOptions upstream;
   OutcomeLogOptions outcome_log;  // dir empty: no outcome log
+  // Signs the targets that need it (RouteTargets::signs()); Create refuses such targets without.
+  std::shared_ptr<aws::CredentialProvider> credentials;
+  // Idempotent workloads: when the first attempt has not answered after the chosen platform's
+  // recent p95 for the request's cell, send the request to the other platform as well; the first
+  // success answers, the other is still logged. Hedges count against the retry budget.
+  bool hedge = false;
 };
 
 class Router {

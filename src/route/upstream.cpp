@@ -241,6 +241,12 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &State::OnClose);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
+  // Reused handles keep their options: signing is set or cleared on every transfer.
+  const bool sign = !t->request.aws_sigv4.empty();
+  curl_easy_setopt(e, CURLOPT_HTTPAUTH, sign ? CURLAUTH_AWS_SIGV4 : CURLAUTH_BASIC);
+  curl_easy_setopt(e, CURLOPT_AWS_SIGV4, sign ? t->request.aws_sigv4.c_str() : nullptr);
+  curl_easy_setopt(e, CURLOPT_USERNAME, sign ? t->request.aws_access_key.c_str() : nullptr);
+  curl_easy_setopt(e, CURLOPT_PASSWORD, sign ? t->request.aws_secret_key.c_str() : nullptr);
   if (curl_multi_add_handle(multi, e) != CURLM_OK) {
     UpstreamResult r;
     r.transport = Transport::kOther;

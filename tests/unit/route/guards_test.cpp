@@ -94,5 +94,30 @@ TEST(Breakers, OpenAfterConsecutiveFailuresProbeOnceAndClose) {
   EXPECT_TRUE(off.Allow(L, H, t, &probe));
 }
 
+TEST(HedgeDelays, AreTheCellsRecentP95OnceEnoughAnswersCame) {
+  HedgeDelays d;
+  const auto lambda = policy::Platform::kLambda;
+  const auto heavy = features::Workload::kHeavyProcessing;
+  EXPECT_FALSE(d.DelayMs(lambda, heavy, 100));
+  // 19 answers of 1..19 ms: not yet enough to hedge on.
+  for (int i = 1; i < 20; ++i) d.Record(lambda, heavy, 100, i);
+  EXPECT_FALSE(d.DelayMs(lambda, heavy, 100));
+  d.Record(lambda, heavy, 100, 20);  // 1..20: the 95th percentile is 20 (index 19 of 20)
+  ASSERT_TRUE(d.DelayMs(lambda, heavy, 100));
+  EXPECT_EQ(*d.DelayMs(lambda, heavy, 100), 20);
+  // Another payload class of the workload borrows the workload's window until it has its own.
+  EXPECT_EQ(*d.DelayMs(lambda, heavy, 4000), 20);
+  for (int i = 0; i < 32; ++i) d.Record(lambda, heavy, 4000, 1000);
+  EXPECT_EQ(*d.DelayMs(lambda, heavy, 4000), 1000);
+  EXPECT_EQ(*d.DelayMs(lambda, heavy, 100), 20);
+  EXPECT_FALSE(d.DelayMs(policy::Platform::kEcs, heavy, 100));
+  // Old answers leave the window: 256 answers of 5 ms replace them.
+  for (size_t i = 0; i < HedgeDelays::kWindow; ++i) d.Record(lambda, heavy, 100, 5);
+  EXPECT_EQ(*d.DelayMs(lambda, heavy, 100), 5);
+  EXPECT_EQ(HedgeDelays::PayloadClass(1), 0u);
+  EXPECT_EQ(HedgeDelays::PayloadClass(100), 3u);
+  EXPECT_EQ(HedgeDelays::PayloadClass(1e9), HedgeDelays::kPayloadClasses - 1);
+}
+
 }  // namespace
 }  // namespace hr::route

@@ -68,5 +68,61 @@ TEST(RouteTargets, MistakesAreErrorsNamingTheKey) {
   EXPECT_FALSE(ReadTargets("/no/such/file.json", "", ""));
 }
 
+TEST(RouteTargets, FunctionNamesAreCalledThroughTheSignedInvokeApi) {
+  auto t = ParseTargets(
+      R"({"region":"eu-west-1","ecs_url":"http://alb",
+          "workloads":{"heavy_processing":{"lambda_function":"hr-heavy","lambda_qualifier":"live"},
+                       "medium_processing":{"lambda_url":"https://x.lambda-url.eu-central-1.on.aws/","lambda_auth":"iam"}}})",
+      "", "");
+  ASSERT_TRUE(t) << t.error().message;
+  const auto& h = t->of(Workload::kHeavyProcessing);
+  EXPECT_EQ(h.url[0],
+            "https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/hr-heavy/"
+            "invocations?Qualifier=live");
+  EXPECT_TRUE(h.lambda_invoke);
+  EXPECT_EQ(h.lambda_sigv4, "aws:amz:eu-west-1:lambda");
+  const auto& m = t->of(Workload::kMediumProcessing);
+  EXPECT_FALSE(m.lambda_invoke);
+  EXPECT_EQ(m.lambda_sigv4, "aws:amz:eu-central-1:lambda");  // the Function URL's own region
+  EXPECT_TRUE(t->of(Workload::kLightweightApi).lambda_sigv4.empty());  // no Lambda target
+  EXPECT_TRUE(t->signs());
+  // The endpoint can be another (a VPC endpoint, the emulator); the region comes from the
+  // environment when the file has none.
+  auto local = ParseTargets(
+      R"({"lambda_endpoint":"http://127.0.0.1:9000",
+          "workloads":{"heavy_processing":{"lambda_function":"hr-heavy"}}})",
+      "", "", "us-east-2");
+  ASSERT_TRUE(local) << local.error().message;
+  EXPECT_EQ(local->of(Workload::kHeavyProcessing).url[0],
+            "http://127.0.0.1:9000/2015-03-31/functions/hr-heavy/invocations");
+  EXPECT_EQ(local->of(Workload::kHeavyProcessing).lambda_sigv4, "aws:amz:us-east-2:lambda");
+  auto plain = ParseTargets({}, "https://abc.execute-api.eu-west-1.amazonaws.com/prod", "");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->signs());  // the prototype's layout: no signing
+}
+
+TEST(RouteTargets, SigningMistakesAreErrorsNamingTheKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"workloads":{"heavy_processing":{"lambda_function":"hr-heavy"}}})", "region"},
+      {R"({"region":"eu-west-1","workloads":{"heavy_processing":{"lambda_function":"arn:aws:lambda:eu-west-1:1:function:f"}}})",
+       "workloads.heavy_processing.lambda_function"},
+      {R"({"region":"eu-west-1","workloads":{"heavy_processing":{"lambda_function":"f","lambda_url":"http://x"}}})",
+       "workloads.heavy_processing.lambda_function"},
+      {R"({"region":"eu-west-1","workloads":{"heavy_processing":{"lambda_qualifier":"live","ecs_url":"http://x"}}})",
+       "workloads.heavy_processing.lambda_qualifier"},
+      {R"({"region":"eu-west-1","workloads":{"heavy_processing":{"lambda_function":"f","lambda_qualifier":"a b"}}})",
+       "workloads.heavy_processing.lambda_qualifier"},
+      {R"({"lambda_url":"http://x","lambda_auth":"IAM"})", "lambda_auth"},
+      {R"({"lambda_url":"http://x","lambda_auth":"iam"})", "region"},
+      {R"({"region":"EU West","lambda_url":"http://x"})", "region"},
+      {R"({"regoin":"eu-west-1","lambda_url":"http://x"})", "regoin"},
+  };
+  for (const auto& [text, field] : cases) {
+    auto t = ParseTargets(text, "", "");
+    ASSERT_FALSE(t) << text;
+    EXPECT_EQ(t.error().field, field) << text << ": " << t.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace hr::route

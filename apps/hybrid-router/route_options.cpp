@@ -1,0 +1,60 @@
+#include "route_options.h"
+
+#include <cstdlib>
+
+namespace hr::app {
+
+void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteAwsOptions& aws) {
+  sub.add_option("--retry-budget", r.budget.ratio,
+                 "Fallbacks (and hedges) at most this share of the requests of the last 10 s")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub.add_option("--retry-floor", r.budget.floor_per_s,
+                 "... but always this many fallbacks per second")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10000.0));
+  sub.add_option("--breaker-failures", r.breaker.failures,
+                 "Consecutive failures that open a platform's breaker for a workload (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  sub.add_option("--breaker-open-ms", r.breaker.open_ms,
+                 "How long an open breaker stays open before one probe")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 3600000));
+  sub.add_flag("--hedge", r.hedge,
+               "Idempotent workloads: when the chosen platform has not answered after its recent "
+               "p95 for the request's cell, send to the other as well; the first answer wins")
+      ->envname("HYBRID_ROUTER_HEDGE");
+  sub.add_option("--region", aws.region,
+                 "AWS region of signed targets (default: AWS_REGION, then AWS_DEFAULT_REGION)");
+  sub.add_option("--credentials-refresh-ahead-s", aws.refresh_ahead_s,
+                 "Refresh temporary AWS credentials this long before they expire")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+}
+
+std::string RegionOf(const RouteAwsOptions& aws) {
+  if (!aws.region.empty()) return aws.region;
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    if (const char* v = std::getenv(name); v && *v) return v;
+  }
+  return {};
+}
+
+core::Status FinishRouteOptions(const RouteAwsOptions& aws, const std::string& access_log,
+                                route::RouterConfig& rc) {
+  if (rc.outcome_log.dir == route::kOutcomeLogStdout && access_log == "stdout")
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--outcome-log stdout needs the access log elsewhere (--access-log "
+                           "stderr, off or a file): one stream, one kind of line",
+                           "outcome_log");
+  if (!rc.targets.signs()) return {};
+  aws::CredentialOptions o;
+  o.refresh_ahead_s = aws.refresh_ahead_s;
+  auto c = aws::CredentialProvider::Discover(o);
+  if (!c) return c.error();
+  rc.credentials = std::move(*c);
+  return {};
+}
+
+}  // namespace hr::app

@@ -1,0 +1,27 @@
+// The guard and AWS options of `route` (retry budget, breakers, hedging, region, credentials):
+// registered on the subcommand, then applied once the targets are known (credentials are looked
+// up only when a target is signed).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "core/result.h"
+#include "route/router.h"
+
+namespace hr::app {
+
+struct RouteAwsOptions {
+  std::string region;  // --region, else AWS_REGION, else AWS_DEFAULT_REGION
+  int refresh_ahead_s = 900;
+};
+
+void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteAwsOptions& aws);
+// The region for signed targets, from the option or the environment.
+std::string RegionOf(const RouteAwsOptions& aws);
+// Finds AWS credentials when a target is signed (rc.targets must be set); refuses an outcome log
+// on stdout beside an access log there.
+core::Status FinishRouteOptions(const RouteAwsOptions& aws, const std::string& access_log,
+                                route::RouterConfig& rc);
+
+}  // namespace hr::app

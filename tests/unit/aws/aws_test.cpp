@@ -1,0 +1,201 @@
+// The AWS pieces of `route` in-process: SigV4 against AWS's published test vector, the
+// Authorization header's parts, container credentials as the endpoint answers them, where
+// credentials come from, the proxy event and its answer, and the REPORT line of a log tail.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "aws/credentials.h"
+#include "aws/lambda_invoke.h"
+#include "aws/sigv4.h"
+#include "core/base64.h"
+
+namespace hr::aws {
+namespace {
+
+// AWS's Signature Version 4 test suite, "get-vanilla": GET / on example.amazonaws.com, service
+// "service", us-east-1, the documentation's example key (botocore computes the same).
+TEST(SigV4, MatchesAwsPublishedGetVanillaVector) {
+  CanonicalInput in;
+  in.method = "GET";
+  in.path = "/";
+  in.headers = {{"x-amz-date", "20150830T123600Z"}, {"host", "example.amazonaws.com"}};
+  const std::string empty_hash = Sha256Hex("");
+  EXPECT_EQ(empty_hash, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  in.payload_sha256 = empty_hash;
+  const std::string canonical = CanonicalRequest(in);
+  EXPECT_EQ(canonical,
+            "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+            "host;x-amz-date\n" +
+                empty_hash);
+  EXPECT_EQ(Signature("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830T123600Z", "us-east-1",
+                      "service", canonical),
+            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+}
+
+TEST(SigV4, CanonicalFormSortsTheQueryFoldsSpacesAndEncodesThePathAgain) {
+  CanonicalInput in;
+  in.method = "POST";
+  in.path = "/2015-03-31/functions/my%3Afn/invocations";
+  in.query = "Qualifier=live&A=1";
+  in.headers = {{"x-amz-meta", "  a   b  "}, {"content-type", "application/json"}};
+  in.payload_sha256 = "h";
+  EXPECT_EQ(CanonicalRequest(in),
+            "POST\n/2015-03-31/functions/my%253Afn/invocations\nA=1&Qualifier=live\n"
+            "content-type:application/json\nx-amz-meta:a b\n\ncontent-type;x-amz-meta\nh");
+}
+
+TEST(SigV4, AuthorizationHeaderPartsAndMalformedOnes) {
+  auto a = ParseAuthorization(
+      "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/lambda/aws4_request, "
+      "SignedHeaders=content-type;host;x-amz-date, Signature=" +
+      std::string(64, 'a'));
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->access_key, "AKID");
+  EXPECT_EQ(a->date, "20261202");
+  EXPECT_EQ(a->region, "eu-west-1");
+  EXPECT_EQ(a->service, "lambda");
+  EXPECT_EQ(a->signed_headers, (std::vector<std::string>{"content-type", "host", "x-amz-date"}));
+  for (const char* bad :
+       {"", "Basic abc", "AWS4-HMAC-SHA256 Credential=AKID/2026/eu-west-1/lambda/aws4_request",
+        "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/lambda/x, SignedHeaders=host, "
+        "Signature=00",
+        "AWS4-HMAC-SHA256 SignedHeaders=host"}) {
+    EXPECT_FALSE(ParseAuthorization(bad)) << bad;
+  }
+}
+
+TEST(Credentials, ContainerAnswerIsReadAndItsExpirationIsUtc) {
+  auto c = ParseContainerCredentials(
+      R"({"RoleArn":"arn:aws:iam::1:role/r","AccessKeyId":"ASIA1","SecretAccessKey":"s/k+",)"
+      R"("Token":"tok","Expiration":"2026-12-02T08:00:00Z"})");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->access_key_id, "ASIA1");
+  EXPECT_EQ(c->secret_access_key, "s/k+");
+  EXPECT_EQ(c->session_token, "tok");
+  EXPECT_EQ(c->expires_unix_s, 1796198400);  // date -d 2026-12-02T08:00:00Z +%s
+  auto offset = ParseContainerCredentials(
+      R"({"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"2026-12-02T09:00:00+01:00"})");
+  ASSERT_TRUE(offset);
+  EXPECT_EQ(offset->expires_unix_s, 1796198400);
+  for (
+      const char* bad :
+      {"[]", "{}", R"({"AccessKeyId":"A","SecretAccessKey":"S","Token":"T"})",
+       R"({"AccessKeyId":"A","SecretAccessKey":"","Token":"T","Expiration":"2026-12-02T08:00:00Z"})",
+       R"({"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"tomorrow"})"}) {
+    auto r = ParseContainerCredentials(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().message.find("S\""), std::string::npos);  // never echoes a secret
+  }
+}
+
+TEST(Credentials, FoundInTheEnvironmentFirstAndRefusedWhenNowhere) {
+  std::map<std::string, std::string> env{{"AWS_ACCESS_KEY_ID", "AKID"},
+                                         {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                         {"AWS_SESSION_TOKEN", "tok"},
+                                         {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/x"}};
+  CredentialOptions o;
+  o.env = [&env](const char* name) { return env.count(name) ? env[name] : std::string(); };
+  auto p = CredentialProvider::Discover(o);
+  ASSERT_TRUE(p) << p.error().message;
+  const auto c = (*p)->Current();
+  EXPECT_EQ(c->source, "environment");
+  EXPECT_EQ(c->session_token, "tok");
+  EXPECT_EQ(c->expires_unix_s, 0);
+  env.clear();
+  auto none = CredentialProvider::Discover(o);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://203.0.113.9/creds";  // not loopback
+  auto remote = CredentialProvider::Discover(o);
+  ASSERT_FALSE(remote);
+  EXPECT_EQ(remote.error().field, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+}
+
+TEST(Credentials, FullUriRulesAreTheSdks) {
+  EXPECT_TRUE(AllowedFullUri("http://127.0.0.1:8080/creds"));
+  EXPECT_TRUE(AllowedFullUri("http://localhost/creds"));
+  EXPECT_TRUE(AllowedFullUri("http://169.254.170.23/v1/credentials"));
+  EXPECT_TRUE(AllowedFullUri("http://[fd00:ec2::23]/v1/credentials"));
+  EXPECT_TRUE(AllowedFullUri("https://creds.example.com/x"));
+  EXPECT_FALSE(AllowedFullUri("http://creds.example.com/x"));
+  EXPECT_FALSE(AllowedFullUri("http://127.0.0.1.example.com/x"));  // a host name, not loopback
+  EXPECT_FALSE(AllowedFullUri("http://127.0.0.256/x"));
+  EXPECT_FALSE(AllowedFullUri("ftp://127.0.0.1/x"));
+}
+
+TEST(LambdaInvoke, TheProxyEventCarriesTheBodyAndTheAnswerIsUnwrapped) {
+  const std::string body = R"({"workload_type":"heavy_processing","payload":"QUJD"})";
+  const std::string event = ProxyEvent({"/heavy", body, "application/json", "req-1"});
+  EXPECT_NE(event.find(R"("body":"{\"workload_type\":\"heavy_processing\")"), std::string::npos)
+      << event;
+  EXPECT_NE(event.find(R"("httpMethod":"POST")"), std::string::npos);
+  EXPECT_NE(event.find(R"("isBase64Encoded":false)"), std::string::npos);
+  const std::string binary = ProxyEvent({"/heavy", std::string("\xff\x00\x01", 3), "x", "r"});
+  EXPECT_NE(binary.find(R"("body":"/wAB","isBase64Encoded":true)"), std::string::npos) << binary;
+
+  auto a = UnwrapProxyAnswer(
+      R"({"statusCode":201,"headers":{"Content-Type":"application/json","X-Extra":"1"},"body":"{\"ok\":true}"})");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->status, 201);
+  EXPECT_EQ(a->body, R"({"ok":true})");
+  ASSERT_EQ(a->headers.size(), 2u);
+  EXPECT_EQ(a->headers[0].first, "content-type");
+  auto b64 = UnwrapProxyAnswer(R"({"statusCode":200,"body":"QUJD","isBase64Encoded":true})");
+  ASSERT_TRUE(b64);
+  EXPECT_EQ(b64->body, "ABC");
+  for (const char* bad : {"null", R"({"errorMessage":"boom"})", R"({"statusCode":99})",
+                          R"({"statusCode":200,"body":5})", R"({"statusCode":200,"headers":[]})",
+                          R"({"statusCode":200,"headers":{"a":"x\r\ny"}})"}) {
+    auto r = UnwrapProxyAnswer(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("malformed Lambda proxy response"), std::string::npos);
+  }
+}
+
+TEST(LambdaInvoke, TheReportLineGivesBilledDurationMemoryAndColdStart) {
+  // The documented REPORT format (docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html).
+  const std::string warm =
+      "START RequestId: 3604209a Version: $LATEST\nEND RequestId: 3604209a\n"
+      "REPORT RequestId: 3604209a\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 "
+      "MB\tMax Memory Used: 18 MB\t\n";
+  InvokeReport r = ReadLogTail(core::Base64Encode(warm));
+  EXPECT_EQ(r.duration_ms, 12.34);
+  EXPECT_EQ(r.billed_duration_ms, 13);
+  EXPECT_EQ(r.memory_size_mb, 128);
+  EXPECT_EQ(r.max_memory_used_mb, 18);
+  EXPECT_FALSE(r.init_duration_ms);
+  const std::string cold =
+      "REPORT RequestId: x\tDuration: 1.5 ms\tBilled Duration: 233 ms\tMemory Size: 512 MB\tMax "
+      "Memory Used: 70 MB\tInit Duration: 231.12 ms\t\n";
+  r = ReadLogTail(core::Base64Encode(cold));
+  EXPECT_EQ(r.init_duration_ms, 231.12);
+  EXPECT_EQ(r.duration_ms, 1.5);
+  EXPECT_FALSE(ReadLogTail("!!").billed_duration_ms);
+  EXPECT_FALSE(ReadLogTail(core::Base64Encode("no report here")).billed_duration_ms);
+}
+
+TEST(LambdaInvoke, UrlsNamesAndSigningScopes) {
+  EXPECT_EQ(InvokeUrl(InvokeEndpoint("eu-west-1"), "hr-heavy", "live"),
+            "https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/hr-heavy/"
+            "invocations?Qualifier=live");
+  EXPECT_TRUE(CheckFunctionName("hr-heavy_1", "f"));
+  EXPECT_FALSE(CheckFunctionName("arn:aws:lambda:eu-west-1:1:function:x", "f"));
+  EXPECT_FALSE(CheckFunctionName("", "f"));
+  EXPECT_FALSE(CheckFunctionName("a/b", "f"));
+  EXPECT_TRUE(CheckQualifier("$LATEST", "q"));
+  EXPECT_FALSE(CheckQualifier("a b", "q"));
+  EXPECT_EQ(SigV4Provider("https://abc.lambda-url.eu-central-1.on.aws/heavy", "eu-west-1", "x"),
+            "aws:amz:eu-central-1:lambda");
+  EXPECT_EQ(SigV4Provider("https://id.execute-api.us-east-2.amazonaws.com/prod/heavy", "", "x"),
+            "aws:amz:us-east-2:execute-api");
+  EXPECT_EQ(SigV4Provider("https://lambda.ap-south-1.amazonaws.com/2015-03-31/functions/f/"
+                          "invocations",
+                          "", "x"),
+            "aws:amz:ap-south-1:lambda");
+  EXPECT_EQ(SigV4Provider("http://127.0.0.1:9000/x", "eu-west-1", "lambda"),
+            "aws:amz:eu-west-1:lambda");
+}
+
+}  // namespace
+}  // namespace hr::aws
