@@ -1,13 +1,14 @@
 #!/usr/bin/python3
-"""Static checks of the deployment files, which cannot be exercised here (no AWS, no Docker daemon,
-no cluster): deploy/lambda (the router as a Lambda function: SAM template, Dockerfile) and deploy/ecs,
-deploy/k8s (the `route` gateway on ECS Fargate or Kubernetes: Dockerfile, CloudFormation template,
-manifests, example route config). Checks what a typo would break: every !Ref, !GetAtt, !Sub, !If
-and !Condition names something the template defines; the Lambda function is the zip
-tools/package-lambda.sh writes; the gateway's image, task definition, target group, service,
-scaling target and manifests agree on the port, the container, the health paths and the user; the
-task role may invoke Lambda; and, given HR_BINARY (the release binary), every shared library it
-links comes with a package the image installs and every HYBRID_ROUTER_* variable set is one it reads.
+"""Static checks of the deployment files, which cannot be exercised here (no AWS, no Docker
+daemon, no cluster): deploy/lambda (the router as a Lambda function: SAM template, Dockerfile) and
+deploy/ecs, deploy/k8s (the `route` gateway on ECS Fargate or Kubernetes: Dockerfile,
+CloudFormation template, manifests, example route config). Checks what a typo would break: every
+!Ref, !GetAtt, !Sub, !If and !Condition names something the template defines; the Lambda function
+is the zip tools/package-lambda.sh writes; the gateway's image, task definition, target group,
+service, scaling target and manifests agree on the port, the container, the health paths and the
+user; the task role may invoke Lambda; and, given HR_BINARY (the release binary), every shared
+library it links comes with a package the image installs and every HYBRID_ROUTER_* variable set is
+one it reads.
 """
 
 import fnmatch
@@ -201,7 +202,8 @@ class Dockerfile(unittest.TestCase):
 
 
 def preset_binary_dir(preset):
-    """The binaryDir CMakePresets.json gives `preset` (through `inherits`), relative to the source."""
+    """The binaryDir CMakePresets.json gives `preset` (through `inherits`), relative to the
+    source folder."""
     with open(os.path.join(ROOT, "CMakePresets.json")) as f:
         presets = {p["name"]: p for p in json.load(f)["configurePresets"]}
     p = presets[preset]
@@ -373,7 +375,8 @@ class GatewayService(unittest.TestCase):
         self.assertEqual(tg["TargetType"], "ip")  # awsvpc tasks register by address
         self.assertEqual(tg["Port"], self.port)
         self.assertEqual(tg["HealthCheckPath"], "/healthz")
-        self.assertIn(str(tg.get("HealthCheckPort", "traffic-port")), ("traffic-port", str(self.port)))
+        self.assertIn(str(tg.get("HealthCheckPort", "traffic-port")),
+                      ("traffic-port", str(self.port)))
         self.assertEqual(self.r["ServiceSecurityGroup"]["Properties"]["SecurityGroupIngress"][0]
                          ["FromPort"], self.port)
 
@@ -416,7 +419,8 @@ class GatewayService(unittest.TestCase):
         delay = {a["Key"]: a["Value"] for a in tg}["deregistration_delay.timeout_seconds"]
         self.assertEqual(delay, Tag("Ref", "DrainTimeoutSeconds"))
         env = {e["Name"]: e["Value"] for e in self.container["Environment"] if isinstance(e, dict)}
-        self.assertEqual(env["HYBRID_ROUTER_DRAIN_TIMEOUT_MS"], Tag("Sub", "${DrainTimeoutSeconds}000"))
+        self.assertEqual(env["HYBRID_ROUTER_DRAIN_TIMEOUT_MS"],
+                         Tag("Sub", "${DrainTimeoutSeconds}000"))
         self.assertGreater(self.container["StopTimeout"],
                            self.t["Parameters"]["DrainTimeoutSeconds"]["MaxValue"])
 
