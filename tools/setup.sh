@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # Build and run: compiler, CMake presets, libraries (Boost.Beast, simdjson, RapidJSON, fmt, CLI11,
-# spdlog, Eigen, zlib, libcurl with OpenSSL for route's upstream calls). Tests and tools:
-# GoogleTest, Google Benchmark, Debian's scikit-learn,
+# spdlog, Eigen, zlib, libcurl with OpenSSL for route's upstream calls, OpenSSL's libcrypto for
+# SigV4 checks). Tests and tools: GoogleTest, Google Benchmark, Debian's scikit-learn, botocore
+# (the SigV4 reference),
 # gnuplot (the evaluation report's charts), zip (the Lambda package), clang-16 with its runtime
 # (libFuzzer and the sanitizers of the fuzz preset), clang-format-16 and clang-tidy-16 (the lint).
 # libboost-dev (1.74) rather than libboost1.81-dev: python3-sklearn pulls in libboost-dev through
@@ -14,9 +15,9 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build pkg-config git
   libboost-dev libsimdjson-dev rapidjson-dev libfmt-dev libcli11-dev libspdlog-dev
-  libeigen3-dev zlib1g-dev libcurl4-openssl-dev
+  libeigen3-dev zlib1g-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-sklearn python3-yaml gnuplot-nox
+  python3 python3-numpy python3-sklearn python3-yaml python3-botocore gnuplot-nox
   curl zip
   clang-16 libclang-rt-16-dev clang-format-16 clang-tidy-16
 )

@@ -101,6 +101,18 @@ TEST(RouteTargets, FunctionNamesAreCalledThroughTheSignedInvokeApi) {
   EXPECT_FALSE(plain->signs());  // the prototype's layout: no signing
 }
 
+// The example the ECS deployment ships is a config the router accepts, calling every workload's
+// function by name.
+TEST(RouteTargets, TheDeploymentsExampleConfigIsAccepted) {
+  auto t = ReadTargets(std::string(HR_SOURCE_DIR) + "/deploy/ecs/route.example.json", "", "");
+  ASSERT_TRUE(t) << t.error().message;
+  for (const auto& w : t->workloads) {
+    EXPECT_TRUE(w.lambda_invoke);
+    EXPECT_EQ(w.lambda_sigv4, "aws:amz:eu-west-1:lambda");
+    EXPECT_FALSE(w.url[1].empty());
+  }
+}
+
 TEST(RouteTargets, SigningMistakesAreErrorsNamingTheKey) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"workloads":{"heavy_processing":{"lambda_function":"hr-heavy"}}})", "region"},
