@@ -22,9 +22,12 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteAwsOptions
       ->capture_default_str()
       ->check(CLI::Range(100, 3600000));
   sub.add_flag("--hedge", r.hedge,
-               "Idempotent workloads: when the chosen platform has not answered after its recent "
-               "p95 for the request's cell, send to the other as well; the first answer wins")
+               "Idempotent workloads: when the chosen platform has not answered after its p95 for "
+               "the request's cell (the model's), send to the other as well; the first answer wins")
       ->envname("HYBRID_ROUTER_HEDGE");
+  sub.add_option("--hedge-after-ms", r.hedge_after_ms,
+                 "Hedge after this fixed delay instead of the cell's p95")
+      ->check(CLI::Range(1.0, 600000.0));
   sub.add_option("--region", aws.region,
                  "AWS region of signed targets (default: AWS_REGION, then AWS_DEFAULT_REGION)");
   sub.add_option("--credentials-refresh-ahead-s", aws.refresh_ahead_s,

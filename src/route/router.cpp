@@ -14,6 +14,7 @@
 #include "core/mix.h"
 #include "features/arrival_rates.h"
 #include "json/json_writer.h"
+#include "outcome/outcome.h"
 #include "policy/objective.h"
 #include "route/route_metrics.h"
 #include "route/workload_request.h"
@@ -74,6 +75,12 @@ http::Response JsonError(int status, std::string_view code, const std::string& m
   res.body = codec::ErrorBody(code, message, field);
   return res;
 }
+
+// Where the outcome tables keep the p95.
+constexpr size_t kP95Index = static_cast<size_t>(
+    std::find(outcome::kQuantileLevels.begin(), outcome::kQuantileLevels.end(), 0.95) -
+    outcome::kQuantileLevels.begin());
+static_assert(kP95Index < outcome::kQuantiles);
 
 uint64_t NextId() {
   static std::atomic<uint64_t> ids{0};
@@ -321,8 +328,20 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
 void Router::Impl::ArmHedge(const std::shared_ptr<Flight>& f, Platform first) {
   const features::Workload w = f->features.workload;
   if (f->finished || config.targets.of(w).url[static_cast<size_t>(Other(first))].empty()) return;
-  const auto delay = hedge_delays.DelayMs(first, w, f->features.payload_kb);
-  if (!delay) return;  // too few answers yet to know the cell's p95
+  // After --hedge-after-ms; else the model's p95 for the request's cell on the first platform
+  // (from the measurements it was trained on); else the cell's recent p95 (a model without
+  // outcome tables), unknown until 20 answers came.
+  std::optional<double> delay;
+  if (config.hedge_after_ms > 0) {
+    delay = config.hedge_after_ms;
+  } else if (const auto& outcomes = service->model()->model->spec().outcomes) {
+    std::array<outcome::Estimate, 2> e;
+    outcomes->Estimate(f->features, e);
+    delay = e[static_cast<size_t>(first)].response_quantiles_ms[kP95Index];
+  } else {
+    delay = hedge_delays.DelayMs(first, w, f->features.payload_kb);
+  }
+  if (!delay || !(*delay > 0)) return;
   f->hedge_timer = f->loop->NewTimer();
   auto self = shared_from_this();
   f->hedge_timer->Start(std::max<int64_t>(1, static_cast<int64_t>(*delay)),
@@ -530,8 +549,10 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
     if (config.service.event_log && now_ms - last >= 10'000 &&
         last_config_error_log_ms.compare_exchange_strong(last, now_ms)) {
       config.service.event_log->error(
-          R"("event":"upstream_config_error","platform":"{}","workload":"{}","status":{})",
-          policy::Name(p), features::Name(w), r.status);
+          R"("event":"upstream_config_error","platform":"{}","workload":"{}","status":{},)"
+          R"("error_type":{})",
+          policy::Name(p), features::Name(w), r.status,
+          json::Quoted(HeaderOf(r, "x-amzn-errortype").substr(0, 128)));
     }
     Finish(f, p,
            JsonError(502, "upstream_config_error",

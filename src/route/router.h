@@ -51,9 +51,11 @@ struct RouterConfig {
   // Signs the targets that need it (RouteTargets::signs()); Create refuses such targets without.
   std::shared_ptr<aws::CredentialProvider> credentials;
   // Idempotent workloads: when the first attempt has not answered after the chosen platform's
-  // recent p95 for the request's cell, send the request to the other platform as well; the first
-  // success answers, the other is still logged. Hedges count against the retry budget.
+  // p95 for the request's cell (the model's outcome tables; for a model without them, the
+  // router's recent answers), send the request to the other platform as well; the first success
+  // answers, the other is still logged. Hedges count against the retry budget.
   bool hedge = false;
+  double hedge_after_ms = 0;  // > 0: hedge after this fixed delay instead
 };
 
 class Router {
