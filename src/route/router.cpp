@@ -408,7 +408,6 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
   u.headers.push_back("Content-Type: " + f->content_type);
   if (!f->accept.empty()) u.headers.push_back("Accept: " + f->accept);
   u.headers.push_back("X-Request-Id: " + f->request_id);
-  u.headers.push_back("User-Agent: hybrid-router");
   if (p == Platform::kLambda && t.lambda_invoke) {
     // The prototype's handlers read event.body: the request travels as an API Gateway proxy event.
     if (!f->event) {

@@ -218,7 +218,10 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   t->max_bytes = options.max_answer_bytes;
   for (const std::string& h : t->request.headers)
     t->headers = curl_slist_append(t->headers, h.c_str());
-  t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
+  // Signed requests: libcurl 7.88 would sign the empty "Expect:" that only suppresses the header
+  // (and AWS would then miss a signed header); they wait at most 100 ms for a 100-continue.
+  const bool signing = !t->request.aws_sigv4.empty();
+  if (!signing) t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue trip
   static const std::string no_body;
   const std::string& body = t->request.body ? *t->request.body : no_body;
   curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
@@ -241,8 +244,11 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &State::OnClose);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
-  // Reused handles keep their options: signing is set or cleared on every transfer.
-  const bool sign = !t->request.aws_sigv4.empty();
+  // Reused handles keep their options: signing is set or cleared on every transfer. The user
+  // agent is an option, not a header, so that it is not signed (botocore never signs it).
+  const bool sign = signing;
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "hybrid-router");
+  curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, sign ? 100L : 1000L);
   curl_easy_setopt(e, CURLOPT_HTTPAUTH, sign ? CURLAUTH_AWS_SIGV4 : CURLAUTH_BASIC);
   curl_easy_setopt(e, CURLOPT_AWS_SIGV4, sign ? t->request.aws_sigv4.c_str() : nullptr);
   curl_easy_setopt(e, CURLOPT_USERNAME, sign ? t->request.aws_access_key.c_str() : nullptr);

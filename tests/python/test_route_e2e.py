@@ -12,29 +12,16 @@ import argparse
 import glob
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from servers import start  # noqa: E402
+
 DRIVER = os.path.join(HERE, "..", "..", "bench", "route_load.py")
-
-
-def start(cmd, log_path):
-    log = open(log_path, "w")
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-    for _ in range(300):  # up to 15 s: the port is in the 'listening' line
-        time.sleep(0.05)
-        text = open(log_path).read()
-        m = re.search(r'"port":(\d+)', text)
-        if m:
-            return proc, int(m.group(1))
-        if proc.poll() is not None:
-            sys.exit(f"{cmd[1]} exited: {text}")
-    sys.exit(f"{cmd[1]} did not start: {open(log_path).read()}")
 
 
 def check(cond, what):
