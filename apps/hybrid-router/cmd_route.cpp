@@ -103,7 +103,8 @@ RunFn AddRoute(CLI::App& app) {
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_POLICY");
   sub->add_option("--ecs-capacity", cfg->ecs_capacity,
-                  "Spillover: requests each workload's ECS service runs at once (tasks x k)")
+                  "Spillover: requests each workload's ECS service runs at once (tasks x k), for "
+                  "workloads without ecs_capacity in --config")
       ->check(CLI::Range(0, 1000000));
   sub->add_option("--replicas", r.replicas,
                   "Spillover: routers sharing that capacity (each takes an equal share)")

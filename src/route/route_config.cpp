@@ -51,6 +51,7 @@ struct Common {
   std::optional<int> timeout_ms, deadline_ms;
   std::optional<bool> idempotent;
   std::optional<bool> lambda_iam;  // lambda_auth
+  std::optional<int> ecs_capacity;
 };
 
 // A workload's Lambda function, when named.
@@ -78,6 +79,9 @@ core::Status ReadCommon(std::string_view key, const json::Value& v, const std::s
   } else if (key == "idempotent") {
     if (auto s = ReadBool(v, where + "idempotent", b); !s) return s;
     c.idempotent = b;
+  } else if (key == "ecs_capacity") {
+    if (auto s = ReadInt(v, where + "ecs_capacity", 0, 1'000'000, i); !s) return s;
+    c.ecs_capacity = i;
   } else if (key == "lambda_auth") {
     const std::string field = where + "lambda_auth";
     if (!v.IsString() || (json::Text(v) != "none" && json::Text(v) != "iam"))
@@ -93,6 +97,7 @@ void Apply(const Common& c, WorkloadTargets& t) {
   if (c.timeout_ms) t.timeout_ms = *c.timeout_ms;
   if (c.deadline_ms) t.deadline_ms = *c.deadline_ms;
   if (c.idempotent) t.idempotent = *c.idempotent;
+  if (c.ecs_capacity) t.ecs_capacity = *c.ecs_capacity;
 }
 
 // Signs the workload's Lambda calls when it names a function or asks for IAM auth.
@@ -208,7 +213,8 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
               return Bad(ErrorCode::kUnknownField,
                          where + k.substr(0, 64) +
                              " is not a known key (lambda_url, lambda_function, lambda_qualifier, "
-                             "lambda_auth, ecs_url, timeout_ms, deadline_ms, idempotent)",
+                             "lambda_auth, ecs_url, ecs_capacity, timeout_ms, deadline_ms, "
+                             "idempotent)",
                          where + k.substr(0, 64));
             }
           }
@@ -226,8 +232,8 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
         return Bad(ErrorCode::kUnknownField,
                    key.substr(0, 64) +
                        " is not a known key (lambda_url, ecs_url, region, lambda_endpoint, "
-                       "lambda_auth, timeout_ms, deadline_ms, connect_timeout_ms, idempotent, "
-                       "workloads)",
+                       "lambda_auth, ecs_capacity, timeout_ms, deadline_ms, connect_timeout_ms, "
+                       "idempotent, workloads)",
                    key.substr(0, 64));
       }
     }

@@ -25,6 +25,7 @@ struct WorkloadTargets {
   int timeout_ms = 30'000;   // one attempt
   int deadline_ms = 60'000;  // the whole request, every attempt
   bool idempotent = true;    // the prototype's four are
+  int ecs_capacity = -1;     // spillover: requests its ECS service runs at once; -1: unset
 };
 
 struct RouteTargets {
@@ -45,11 +46,11 @@ inline constexpr size_t kMaxConfigBytes = 1u << 20;
 // The layout file:
 //   {"lambda_url": BASE, "ecs_url": BASE, "timeout_ms": N, "deadline_ms": N,
 //    "connect_timeout_ms": N, "idempotent": bool, "region": "eu-west-1",
-//    "lambda_endpoint": URL, "lambda_auth": "none" | "iam",
+//    "lambda_endpoint": URL, "lambda_auth": "none" | "iam", "ecs_capacity": N,
 //    "workloads": {"heavy_processing": {"lambda_url": URL, "ecs_url": URL, "timeout_ms": N,
 //                                       "deadline_ms": N, "idempotent": bool,
 //                                       "lambda_function": NAME, "lambda_qualifier": ALIAS,
-//                                       "lambda_auth": ...}, ...}}
+//                                       "lambda_auth": ..., "ecs_capacity": N}, ...}}
 // Base URLs get the prototype's paths appended; a workload's own URLs are used as they are.
 // `lambda_function` calls the function through the Invoke API at `lambda_endpoint` (default
 // https://lambda.{region}.amazonaws.com), signed; `lambda_auth: "iam"` signs calls to a Lambda

@@ -82,6 +82,12 @@ constexpr size_t kP95Index = static_cast<size_t>(
     outcome::kQuantileLevels.begin());
 static_assert(kP95Index < outcome::kQuantiles);
 
+// A workload's ECS capacity: its own from the route config, else the command line's.
+int CapacityOf(const RouterConfig& c, size_t w) {
+  const int own = c.targets.workloads[w].ecs_capacity;
+  return own >= 0 ? own : c.ecs_capacity[w];
+}
+
 uint64_t NextId() {
   static std::atomic<uint64_t> ids{0};
   return ++ids;
@@ -157,9 +163,10 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   std::array<int, features::kWorkloadCount> ecs_share{};
 
   Impl(const RouterConfig& c) : config(c), budget(c.budget), breakers(c.breaker) {
-    for (size_t w = 0; w < ecs_share.size(); ++w)
-      ecs_share[w] = c.ecs_capacity[w] / c.replicas +
-                     (c.replica_index < c.ecs_capacity[w] % c.replicas ? 1 : 0);
+    for (size_t w = 0; w < ecs_share.size(); ++w) {
+      const int capacity = CapacityOf(c, w);
+      ecs_share[w] = capacity / c.replicas + (c.replica_index < capacity % c.replicas ? 1 : 0);
+    }
   }
   // Takes one of the workload's ECS slots if one is free.
   bool ReserveEcs(features::Workload w) {
@@ -638,12 +645,14 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   if (config.replicas < 1 || config.replica_index < 0 || config.replica_index >= config.replicas)
     return core::MakeError(ErrorCode::kInvalidArgument,
                            "--replica-index must be from 0 to --replicas - 1", "replica_index");
-  if (config.policy == FixedPolicy::kSpillover &&
-      std::all_of(config.ecs_capacity.begin(), config.ecs_capacity.end(),
-                  [](int c) { return c <= 0; }))
+  bool any_capacity = false;
+  for (size_t w = 0; w < config.ecs_capacity.size(); ++w)
+    any_capacity = any_capacity || CapacityOf(config, w) > 0;
+  if (config.policy == FixedPolicy::kSpillover && !any_capacity)
     return core::MakeError(ErrorCode::kInvalidArgument,
-                           "--policy spillover needs --ecs-capacity (requests each ECS service "
-                           "runs at once: tasks x requests per task)",
+                           "--policy spillover needs --ecs-capacity or ecs_capacity in the route "
+                           "config (requests each ECS service runs at once: tasks x requests per "
+                           "task)",
                            "ecs_capacity");
   if (config.targets.signs() && !config.credentials)
     return core::MakeError(ErrorCode::kInvalidArgument,

@@ -37,7 +37,8 @@ struct RouterConfig {
   RouteTargets targets;
   FixedPolicy policy = FixedPolicy::kModel;
   double explore = 0;  // share of requests (model policy) sent to a platform drawn at random
-  // Spillover: requests each workload's ECS service runs at once (tasks x k), split over
+  // Spillover: requests each workload's ECS service runs at once (tasks x k; a workload's
+  // `ecs_capacity` in the route config takes precedence), split over
   // `replicas` routers: replica i (0-based) takes capacity / replicas, plus one while i is below
   // the remainder, so the shares add up to the capacity exactly.
   std::array<int, features::kWorkloadCount> ecs_capacity{};

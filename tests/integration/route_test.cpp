@@ -423,6 +423,28 @@ TEST(Route, SpillsToLambdaExactlyWhenTheEcsCapacityIsInUse) {
   }
 }
 
+// A workload's own ecs_capacity in the route config beats the command line's, which the other
+// workloads keep.
+TEST(Route, EachWorkloadsCapacityCanComeFromTheConfig) {
+  ServerProcess emu =
+      Emulate({"--time-scale", "0.1", "--ecs-tasks", "1", "--ecs-concurrency", "3"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir dir;
+  const std::string config = dir.path + "/route.json";
+  std::ofstream(config) << R"({"lambda_url":")" << Url(emu.port(), "/prod") << R"(","ecs_url":")"
+                        << Url(emu.port())
+                        << R"(","workloads":{"heavy_processing":{"ecs_capacity":3}}})";
+  ServerProcess route = Route({"--config", config, "--policy", "spillover", "--ecs-capacity", "1"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  const auto seen = Burst({route.port()}, 8, Request("heavy_processing", 2048));
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "ecs spillover:ecs"), 3);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "lambda spillover:ecs_full"), 5);
+  EXPECT_LE(SeenByEcs(emu.port(), "heavy_processing").in_service_max, 3);
+  auto bad = RunCli("route --port 0 --policy spillover --lambda-url http://l --ecs-url http://e");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("ecs_capacity"), std::string::npos) << bad.err;
+}
+
 TEST(Route, ReplicasShareTheEcsCapacity) {
   ServerProcess emu =
       Emulate({"--time-scale", "0.05", "--ecs-tasks", "1", "--ecs-concurrency", "3"});

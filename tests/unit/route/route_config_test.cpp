@@ -128,6 +128,8 @@ TEST(RouteTargets, SigningMistakesAreErrorsNamingTheKey) {
       {R"({"lambda_url":"http://x","lambda_auth":"iam"})", "region"},
       {R"({"region":"EU West","lambda_url":"http://x"})", "region"},
       {R"({"regoin":"eu-west-1","lambda_url":"http://x"})", "regoin"},
+      {R"({"lambda_url":"http://x","workloads":{"heavy_processing":{"ecs_capacity":-1}}})",
+       "workloads.heavy_processing.ecs_capacity"},
   };
   for (const auto& [text, field] : cases) {
     auto t = ParseTargets(text, "", "");
