@@ -63,9 +63,11 @@ std::optional<http::Response> AwsStandIn::Verify(const http::Request& req, std::
     return Refuse("MissingAuthenticationTokenException", "Missing Authentication Token", "missing");
   auto a = aws::ParseAuthorization(header);
   if (!a) return Refuse("IncompleteSignatureException", a.error().message, "malformed");
-  if (a->service != "lambda" || a->region != options_.region)
+  if ((a->service != "lambda" && a->service != "execute-api") || a->region != options_.region)
     return Refuse("InvalidSignatureException",
-                  "Credential should be scoped to a valid region and service lambda", "scope");
+                  "Credential should be scoped to a valid region and service lambda or "
+                  "execute-api",
+                  "scope");
   bool has_host = false, has_date = false;
   for (const std::string& h : a->signed_headers) {
     has_host = has_host || h == "host";

@@ -1,4 +1,5 @@
-// The AWS side of `emulate`'s Lambda Invoke API: every call's SigV4 signature checked as Lambda
+// The AWS side of `emulate`'s Lambda surfaces (the Invoke API; the stage path as a Function URL
+// with IAM auth or an AWS_IAM API Gateway stage): every call's SigV4 signature checked as AWS
 // checks it (against a fixed test key, or temporary credentials the emulator issued and that have
 // not expired), and a stand-in of the ECS container credentials endpoint that issues those
 // (GET /emulate/credentials, answered as the real one answers). Refusals are Lambda's 403s with
@@ -17,7 +18,7 @@ namespace hr::emulate {
 
 struct AwsOptions {
   std::string access_key, secret_key;  // the fixed test key; empty: calls are not checked
-  std::string region = "eu-west-1";    // the scope a signature must name (service: lambda)
+  std::string region = "eu-west-1";    // the scope a signature must name (lambda or execute-api)
   int credentials_lifetime_s = 0;      // > 0: GET /emulate/credentials issues credentials
   std::string credentials_token;       // the Authorization it wants; empty: none
 };

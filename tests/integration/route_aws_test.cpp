@@ -55,8 +55,9 @@ std::vector<std::string> EnvKey(const std::string& secret = kSecret) {
 }
 
 TEST(RouteAws, CallsFunctionsByNameSignedAndLogsTheirReportLine) {
-  ServerProcess emu =
-      Emulate({"--time-scale", "0.001", "--aws-access-key", kKey, "--aws-secret-key", kSecret});
+  // Every environment starts cold: each REPORT line has an Init Duration.
+  ServerProcess emu = Emulate({"--time-scale", "0.001", "--aws-access-key", kKey,
+                               "--aws-secret-key", kSecret, "--fault", "lambda:cold:1:100"});
   ASSERT_GT(emu.port(), 0) << emu.Stderr();
   LogDir log;
   const std::string config = WriteConfig(log, emu.port());
@@ -87,11 +88,44 @@ TEST(RouteAws, CallsFunctionsByNameSignedAndLogsTheirReportLine) {
     auto report = e["route"]["lambda_report"];
     EXPECT_GT(report["billed_duration_ms"].get_double().value(), 0) << line;
     EXPECT_GT(report["memory_size_mb"].get_double().value(), 0) << line;
+    EXPECT_GT(report["init_duration_ms"].get_double().value(), 0) << line;
+    EXPECT_TRUE(e["metrics"]["cold_start"].get_bool().value()) << line;
     EXPECT_EQ(e["route"]["outcome"].get_string().value(), "answered");
   }
   auto audit = RunCli(std::string("audit --json ") + log.path);  // still measurements `audit` reads
   ASSERT_EQ(audit.exit_code, 0) << audit.err;
   EXPECT_EQ(Json(p, audit.out)["summary"]["accepted"].get_int64().value(), 4);
+}
+
+// lambda_auth "iam": the prototype's stage URLs signed too (a Function URL with IAM auth, an
+// AWS_IAM stage); unsigned, the same URL refuses the router (a configuration error).
+TEST(RouteAws, IamProtectedLambdaUrlsAreSignedToo) {
+  ServerProcess emu =
+      Emulate({"--time-scale", "0", "--aws-access-key", kKey, "--aws-secret-key", kSecret});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir log;
+  const std::string config = log.path + "-iam.json";
+  std::ofstream(config) << R"({"region":"eu-west-1","lambda_auth":"iam","lambda_url":")"
+                        << Url(emu.port(), "/prod") << R"(","ecs_url":")" << Url(emu.port())
+                        << R"("})";
+  ServerProcess route =
+      Route({"--config", config, "--policy", "lambda-only", "--outcome-log", log.path}, EnvKey());
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  auto r = Call(route.port(), "POST", "/heavy", Request("heavy_processing", 100));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers["x-route-platform"], "lambda");
+  StopCleanly(route);
+  simdjson::dom::parser p;
+  EXPECT_EQ(log.Lines().size(), 1u);
+  ServerProcess unsigned_route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                                        Url(emu.port()), "--policy", "lambda-only"});
+  ASSERT_GT(unsigned_route.port(), 0) << unsigned_route.Stderr();
+  auto refused = Call(unsigned_route.port(), "POST", "/heavy", Request("heavy_processing", 100));
+  EXPECT_EQ(refused.status, 502) << refused.body;
+  EXPECT_NE(refused.body.find("upstream_config_error"), std::string::npos);
+  auto aws = Json(p, Call(emu.port(), "GET", "/emulate/aws").body);
+  EXPECT_EQ(aws["verified"].get_int64().value(), 1);
+  EXPECT_EQ(aws["refused"]["missing"].get_int64().value(), 1);
 }
 
 TEST(RouteAws, FunctionErrorsAndThrottlesAreJudgedAsLambdaReportsThem) {

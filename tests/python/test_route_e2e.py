@@ -5,7 +5,10 @@ of the prototype's load patterns (shortened), then the router's outcome log thro
 attempt in the outcome log, audit accounting for each of them, a model trained from the router's
 own traffic, and an evaluation of it.
 
-Usage: test_route_e2e.py --binary build/ci/apps/hybrid-router/hybrid-router [--seconds 5]
+With --signed, Lambda is called by function name through the Invoke API, signed with temporary
+credentials the router takes (and renews) from emulate's container credentials endpoint.
+
+Usage: test_route_e2e.py --binary build/ci/apps/hybrid-router/hybrid-router [--seconds 5] [--signed]
 """
 
 import argparse
@@ -16,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -35,16 +39,38 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--signed", action="store_true",
+                    help="Lambda by function name through the Invoke API, SigV4-signed with "
+                         "temporary credentials from emulate's container credentials endpoint")
     args = ap.parse_args()
     b = args.binary
     with tempfile.TemporaryDirectory() as tmp:
-        emu, emu_port = start([b, "emulate", "--port", "0", "--time-scale", "0.002"],
-                              f"{tmp}/emulate.log")
+        emu_cmd = [b, "emulate", "--port", "0", "--time-scale", "0.002"]
+        if args.signed:  # credentials live 6 s: the router renews them during the run
+            emu_cmd += ["--aws-access-key", "AKIDE2E", "--aws-secret-key", "e2e-secret",
+                        "--credentials-lifetime-s", "6", "--credentials-token", "e2e-token"]
+        emu, emu_port = start(emu_cmd, f"{tmp}/emulate.log")
+        emu_url = f"http://127.0.0.1:{emu_port}"
         outcomes = f"{tmp}/outcomes"
-        route, port = start([b, "route", "--port", "0", "--access-log", "off", "--explore", "0.2",
-                             "--seed", "5", "--lambda-url", f"http://127.0.0.1:{emu_port}/prod",
-                             "--ecs-url", f"http://127.0.0.1:{emu_port}", "--outcome-log",
-                             outcomes], f"{tmp}/route.log")
+        route_cmd = [b, "route", "--port", "0", "--access-log", "off", "--explore", "0.2",
+                     "--seed", "5", "--outcome-log", outcomes]
+        env = None
+        if args.signed:
+            config = f"{tmp}/route.json"
+            with open(config, "w") as f:
+                json.dump({"region": "eu-west-1", "lambda_endpoint": emu_url, "ecs_url": emu_url,
+                           "workloads": {w: {"lambda_function": f"hr-{w.split('_')[0]}"}
+                                         for w in ("lightweight_api", "thumbnail_processing",
+                                                   "medium_processing", "heavy_processing")}}, f)
+            route_cmd += ["--config", config, "--credentials-refresh-ahead-s", "3"]
+            env = dict(os.environ,
+                       AWS_CONTAINER_CREDENTIALS_FULL_URI=f"{emu_url}/emulate/credentials",
+                       AWS_CONTAINER_AUTHORIZATION_TOKEN="e2e-token")
+            for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+                env.pop(k, None)
+        else:
+            route_cmd += ["--lambda-url", f"{emu_url}/prod", "--ecs-url", emu_url]
+        route, port = start(route_cmd, f"{tmp}/route.log", env=env)
         try:
             sent = 0
             for pattern in ("low", "medium", "burst", "ramp"):
@@ -57,6 +83,13 @@ def main():
                       and summary["statuses"] == {"200": summary["sent"]},
                       f"{pattern}: all {summary['sent']} requests answered 200")
                 sent += summary["sent"]
+            if args.signed:
+                with urllib.request.urlopen(f"{emu_url}/emulate/aws", timeout=10) as r:
+                    aws = json.loads(r.read())
+                check(aws["refused"] == {} and aws["verified"] > 0
+                      and aws["credentials_issued"] >= 2,
+                      f"every Invoke call signed and verified ({aws['verified']}), credentials "
+                      f"renewed ({aws['credentials_issued']} issued)")
         finally:
             route.send_signal(signal.SIGTERM)
             check(route.wait(timeout=30) == 0, "route drained and exited 0 on SIGTERM")
