@@ -42,10 +42,15 @@ int RunSimulate(SimulateCommandConfig& cfg) {
     if (c.policy.kind != sim::PolicySpec::Kind::kLambdaOnly &&
         c.policy.kind != sim::PolicySpec::Kind::kEcsOnly)
       q.sweep_policies.push_back(c.policy);
-  } else if (!cfg.html.empty()) {
+  } else if (!cfg.html.empty() && !cfg.advise) {
     return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
-                                       "--html draws a sweep: give --sweep-rate A:B:N", "--html"));
+                                       "--html draws a sweep or the advice: give --sweep-rate "
+                                       "A:B:N or --advise",
+                                       "--html"));
   }
+  const std::string setup =
+      "duration " + std::to_string(c.duration_s) + " s, seed " + std::to_string(c.seed) +
+      ", ECS k = " + std::to_string(c.ecs.concurrency) + ", dispatch " + cfg.platform.dispatch;
   auto say = [&](const std::string& line) {
     if (!cfg.quiet) std::fprintf(stderr, "simulate: %s\n", line.c_str());
   };
@@ -55,14 +60,16 @@ int RunSimulate(SimulateCommandConfig& cfg) {
     const std::string text = cfg.format == "json" ? report::AdviceJson(*advice, cfg.p95_target_ms)
                                                   : report::AdviceTable(*advice, cfg.p95_target_ms);
     std::fwrite(text.data(), 1, text.size(), stdout);
+    if (!cfg.html.empty()) {
+      if (auto s = report::WriteAdviceReport(*advice, cfg.p95_target_ms, setup, cfg.html); !s)
+        return ReportError(s.error());
+      if (!cfg.quiet) std::fprintf(stderr, "simulate: wrote %s\n", cfg.html.c_str());
+    }
     return 0;
   }
   auto results = sim::Run(q, say);
   if (!results) return ReportError(results.error());
   if (!cfg.html.empty()) {
-    const std::string setup =
-        "duration " + std::to_string(c.duration_s) + " s, seed " + std::to_string(c.seed) +
-        ", ECS k = " + std::to_string(c.ecs.concurrency) + ", dispatch " + cfg.platform.dispatch;
     if (auto s = report::WriteSimulationReport(*results, setup, cfg.html); !s)
       return ReportError(s.error());
     if (!cfg.quiet) std::fprintf(stderr, "simulate: wrote %s\n", cfg.html.c_str());
@@ -128,7 +135,8 @@ RunFn AddSimulate(CLI::App& app) {
   s->add_option("--format", cfg->format, "table or json")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json"}));
-  s->add_option("--html", cfg->html, "With --sweep-rate: write an HTML report (gnuplot)");
+  s->add_option("--html", cfg->html,
+                "With --sweep-rate or --advise: write an HTML report (gnuplot)");
   s->add_flag("-q,--quiet", cfg->quiet, "No progress output");
   return [cfg, duration] {
     cfg->q.duration_given = duration->count() > 0;

@@ -22,7 +22,7 @@ using core::ErrorCode;
 using core::MakeError;
 using SysClock = std::chrono::system_clock;
 
-constexpr size_t kMaxAnswerBytes = 64 * 1024;
+constexpr size_t kMaxAnswerBytes = size_t{64} * 1024;
 constexpr std::string_view kEcsHost = "http://169.254.170.2";
 
 int64_t NowUnix() {
@@ -33,6 +33,12 @@ int64_t NowUnix() {
 std::string Trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// Printable ASCII without spaces: what keys, secrets and tokens are made of (a line break would
+// start a header of its own).
+bool Printable(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 size_t Collect(char* data, size_t size, size_t n, void* out) {
@@ -52,6 +58,10 @@ core::Result<Endpoint> FindEndpoint(const CredentialOptions& o) {
   const std::string relative = o.env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
   const std::string full = o.env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
   if (!relative.empty()) {
+    if (relative.front() != '/' || !Printable(relative))
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must be a path starting with /",
+                       "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     e.url = std::string(kEcsHost) + relative;
   } else if (!full.empty()) {
     if (!AllowedFullUri(full))
@@ -76,9 +86,10 @@ core::Result<Endpoint> FindEndpoint(const CredentialOptions& o) {
   } else {
     e.token = o.env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
   }
-  if (e.token.find_first_of("\r\n") != std::string::npos)
+  if (!e.token.empty() && !Printable(e.token))
     return MakeError(ErrorCode::kInvalidArgument,
-                     "the container authorization token holds a line break",
+                     "the container authorization token holds a character that is not printable "
+                     "ASCII",
                      "AWS_CONTAINER_AUTHORIZATION_TOKEN");
   return e;
 }
@@ -139,17 +150,30 @@ bool IsIpv4(std::string_view s) {
 }  // namespace
 
 bool AllowedFullUri(std::string_view url) {
-  if (url.starts_with("https://")) return url.size() > 8;
-  if (!url.starts_with("http://")) return false;
-  std::string_view host = url.substr(7);
-  host = host.substr(0, host.find('/'));
-  if (host.starts_with("[")) {
-    host = host.substr(1, host.find(']') - 1);
-    return host == "::1" || host == "fd00:ec2::23";
+  // Parsed as libcurl will connect: "http://127.0.0.1:80@evil.example/" goes to evil.example.
+  if (!Printable(url)) return false;
+  CURLU* u = curl_url();
+  if (!u) return false;
+  std::string scheme, host;
+  bool userinfo = false;
+  if (curl_url_set(u, CURLUPART_URL, std::string(url).c_str(), 0) == CURLUE_OK) {
+    char* part = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &part, 0) == CURLUE_OK) scheme = part;
+    curl_free(part);
+    part = nullptr;
+    if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) host = part;
+    curl_free(part);
+    part = nullptr;
+    userinfo = curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK;
+    curl_free(part);
   }
-  host = host.substr(0, host.find(':'));
+  curl_url_cleanup(u);
+  if (host.empty() || userinfo) return false;
+  if (scheme == "https") return true;
+  if (scheme != "http") return false;
   return host == "localhost" || (IsIpv4(host) && host.starts_with("127.")) ||
-         host == "169.254.170.2" || host == "169.254.170.23";
+         host == "169.254.170.2" || host == "169.254.170.23" || host == "[::1]" ||
+         host == "[fd00:ec2::23]";
 }
 
 core::Result<Credentials> ParseContainerCredentials(std::string_view text) {
@@ -165,6 +189,11 @@ core::Result<Credentials> ParseContainerCredentials(std::string_view text) {
     const json::Value* v = json::Find(doc, name);
     if (!v || !v->IsString() || json::Text(*v).empty() || json::Text(*v).size() > 8192)
       return MakeError(ErrorCode::kMissingField, std::string("the credentials have no ") + name,
+                       name);
+    if (!Printable(json::Text(*v)))
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string("the credentials' ") + name +
+                           " holds a character that is not printable ASCII",
                        name);
     *out = std::string(json::Text(*v));
   }
@@ -187,6 +216,7 @@ struct CredentialProvider::State {
   std::shared_ptr<const Credentials> current;
   bool stopping = false;
   uint64_t refreshes = 0, failures = 0;
+  RefreshListener on_refresh;
   std::thread refresher;
 
   // When to refresh credentials that expire at `expires`: `refresh_ahead_s` before, or halfway
@@ -209,7 +239,9 @@ struct CredentialProvider::State {
       lock.unlock();
       auto fresh = Fetch(endpoint, options.timeout_ms);
       lock.lock();
-      if (fresh) {
+      std::string detail;
+      const bool ok = static_cast<bool>(fresh);
+      if (ok) {
         current = std::make_shared<const Credentials>(std::move(*fresh));
         ++refreshes;
         backoff_s = 1;
@@ -218,6 +250,14 @@ struct CredentialProvider::State {
         ++failures;
         at = NowUnix() + backoff_s;
         backoff_s = std::min(backoff_s * 2, 30);
+        detail = fresh.error().message;  // names the endpoint's path, never a secret
+      }
+      if (on_refresh) {
+        auto notify = on_refresh;
+        const int64_t expires = current->expires_unix_s;
+        lock.unlock();
+        notify(ok, detail, expires);
+        lock.lock();
       }
     }
   }
@@ -241,6 +281,14 @@ core::Result<std::shared_ptr<CredentialProvider>> CredentialProvider::Discover(
   c.secret_access_key = env("AWS_SECRET_ACCESS_KEY");
   if (!c.access_key_id.empty() && !c.secret_access_key.empty()) {
     c.session_token = env("AWS_SESSION_TOKEN");
+    for (const auto& [value, name] : {std::pair{&c.access_key_id, "AWS_ACCESS_KEY_ID"},
+                                      std::pair{&c.secret_access_key, "AWS_SECRET_ACCESS_KEY"},
+                                      std::pair{&c.session_token, "AWS_SESSION_TOKEN"}}) {
+      if (!Printable(*value))
+        return MakeError(ErrorCode::kInvalidArgument,
+                         std::string(name) + " holds a character that is not printable ASCII",
+                         name);
+    }
     c.source = "environment";
     s.current = std::make_shared<const Credentials>(std::move(c));
     return p;
@@ -279,6 +327,11 @@ std::shared_ptr<const Credentials> CredentialProvider::Current() const {
 uint64_t CredentialProvider::refreshes() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->refreshes;
+}
+
+void CredentialProvider::OnRefresh(RefreshListener listener) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->on_refresh = std::move(listener);
 }
 
 uint64_t CredentialProvider::refresh_failures() const {

@@ -27,7 +27,7 @@ struct Credentials {
 core::Result<Credentials> ParseContainerCredentials(std::string_view json);
 
 // Whether the SDKs accept `url` as AWS_CONTAINER_CREDENTIALS_FULL_URI: https, or http to a loopback
-// address or the ECS/EKS link-local endpoints.
+// address or the ECS/EKS link-local endpoints; never with user information before the host.
 bool AllowedFullUri(std::string_view url);
 
 struct CredentialOptions {
@@ -36,6 +36,10 @@ struct CredentialOptions {
   // The environment, injectable for tests; default: getenv.
   std::function<std::string(const char*)> env;
 };
+
+// Told after each refresh on the refresher's thread: whether it worked, why not (no secret in
+// it), and when the credentials in use expire (0: never).
+using RefreshListener = std::function<void(bool ok, const std::string& why, int64_t expires)>;
 
 class CredentialProvider {
  public:
@@ -50,6 +54,7 @@ class CredentialProvider {
   std::shared_ptr<const Credentials> Current() const;
   uint64_t refreshes() const;  // successful refreshes after the first fetch
   uint64_t refresh_failures() const;
+  void OnRefresh(RefreshListener listener);
 
  private:
   CredentialProvider() = default;

@@ -63,7 +63,17 @@ std::string InvokeUrl(std::string_view endpoint, std::string_view function,
   std::string url(endpoint);
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += "/2015-03-31/functions/" + std::string(function) + "/invocations";
-  if (!qualifier.empty()) url += "?Qualifier=" + std::string(qualifier);
+  // '$' ($LATEST) percent-encoded, as AWS canonicalizes it: libcurl 7.88 signs the query as sent.
+  if (!qualifier.empty()) {
+    url += "?Qualifier=";
+    for (char c : qualifier) {
+      if (c == '$') {
+        url += "%24";
+      } else {
+        url += c;
+      }
+    }
+  }
   return url;
 }
 
@@ -167,13 +177,19 @@ core::Result<ProxyAnswer> UnwrapProxyAnswer(std::string_view payload) {
     return malformed("not a JSON object");
   ProxyAnswer a;
   const json::Value* status = json::Find(doc, "statusCode");
-  if (!status || !status->IsInt64() || status->GetInt64() < 100 || status->GetInt64() > 599)
-    return malformed("no statusCode from 100 to 599");
+  if (!status || !status->IsInt64() || status->GetInt64() < 200 || status->GetInt64() > 599)
+    return malformed("no statusCode from 200 to 599");
   a.status = static_cast<int>(status->GetInt64());
   if (const json::Value* h = json::Find(doc, "headers"); h && !h->IsNull()) {
     if (!h->IsObject()) return malformed("headers is not an object");
     for (const auto& m : h->GetObject()) {
       if (!m.value.IsString()) return malformed("a header's value is not a string");
+      const std::string_view name = json::Text(m.name);
+      if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) ||
+                   std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+          }))
+        return malformed("a header's name is not an HTTP token");
       const std::string_view value = json::Text(m.value);
       if (value.find_first_of("\r\n") != std::string_view::npos || a.headers.size() >= 100)
         return malformed("a header's value holds a line break, or there are over 100");

@@ -54,6 +54,36 @@ std::string EncodePath(std::string_view s) {
   return out;
 }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A query parameter's name or value as AWS signs it: percent-escapes decoded, then everything but
+// the unreserved characters encoded (so "$LATEST" and "%24LATEST" sign alike).
+std::string NormalizeQueryPart(std::string_view s) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      c = static_cast<unsigned char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    }
+    if (Unreserved(static_cast<char>(c))) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kDigits[c >> 4];
+      out += kDigits[c & 15];
+    }
+  }
+  return out;
+}
+
 // A header value as signed: trimmed, runs of spaces folded to one.
 std::string Fold(std::string_view v) {
   std::string out;
@@ -140,7 +170,8 @@ std::string CanonicalRequest(const CanonicalInput& in) {
     at = amp + 1;
     if (p.empty()) continue;
     const size_t eq = p.find('=');
-    params.emplace_back(p.substr(0, eq), eq == std::string_view::npos ? "" : p.substr(eq + 1));
+    params.emplace_back(NormalizeQueryPart(p.substr(0, eq)),
+                        eq == std::string_view::npos ? "" : NormalizeQueryPart(p.substr(eq + 1)));
   }
   std::sort(params.begin(), params.end());
   for (size_t i = 0; i < params.size(); ++i) {

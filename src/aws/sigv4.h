@@ -32,8 +32,8 @@ struct CanonicalInput {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string_view payload_sha256;  // hex
 };
-// The canonical request as botocore builds it for services other than S3: the path encoded once
-// more, the query's parameters as sent, sorted.
+// The canonical request as AWS checks it for services other than S3: the path encoded once more,
+// the query's parameters decoded and encoded again (RFC 3986), sorted.
 std::string CanonicalRequest(const CanonicalInput& in);
 
 // The signature of `canonical_request` at `amz_date` (YYYYMMDDTHHMMSSZ) for the scope.

@@ -84,4 +84,79 @@ core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
   return WriteAtomically(path, h.str());
 }
 
+namespace {
+
+// One data file of (cost per day, p95) points.
+core::Status Points(const fs::path& file, const std::vector<const sim::SimResult*>& results) {
+  std::ostringstream out;
+  for (const sim::SimResult* r : results)
+    out << r->cost_usd.per_day << ' ' << r->response_ms.p95 << '\n';
+  return Write(file, out.str());
+}
+
+}  // namespace
+
+core::Status WriteAdviceReport(const std::vector<sim::Advice>& advice, double p95_target_ms,
+                               const std::string& setup, const std::string& path) {
+  if (advice.empty())
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "no workload to advise on", "html");
+  auto scratch = ScratchDir::Create("hr-advice-report-");
+  if (!scratch) return scratch.error();
+  const fs::path& dir = (*scratch)->path();
+  std::ostringstream figures;
+  for (size_t i = 0; i < advice.size(); ++i) {
+    const sim::Advice& a = advice[i];
+    const std::string name(features::Name(a.workload));
+    std::vector<const sim::SimResult*> tried;
+    for (const auto& t : a.tried) tried.push_back(&t.result);
+    const std::pair<const char*, std::vector<const sim::SimResult*>> sets[] = {
+        {"tried", tried},
+        {"lambda", {&a.lambda_only}},
+        {"ecs", {&a.ecs_only}},
+        {"advised", {&a.advised}}};
+    std::ostringstream plot;
+    plot << "set key top right\nset grid\nset xlabel 'cost per day (USD)'\n"
+         << "set ylabel 'p95 response time (ms)'\n";
+    const double target = a.p95_target_ms > 0 ? a.p95_target_ms : p95_target_ms;
+    if (target > 0)
+      plot << "set arrow from graph 0, first " << target << " to graph 1, first " << target
+           << " nohead dt 2 lc rgb '#888'\n";
+    plot << "plot ";
+    const char* styles[] = {"with points pt 7 ps 0.6 lc rgb '#9ab' title 'configurations tried'",
+                            "with points pt 5 ps 1.6 lc rgb '#d62' title 'lambda-only'",
+                            "with points pt 9 ps 1.8 lc rgb '#27c' title 'ecs-only (autoscaling)'",
+                            "with points pt 3 ps 2.4 lw 3 lc rgb '#191' title 'advised'"};
+    for (size_t k = 0; k < std::size(sets); ++k) {
+      std::ostringstream file_name;
+      file_name << 'w' << i << '-' << sets[k].first << ".dat";
+      const fs::path file = dir / file_name.str();
+      if (auto st = Points(file, sets[k].second); !st) return st.error();
+      plot << (k ? ", " : "") << "'" << file.string() << "' using 1:2 " << styles[k];
+    }
+    auto svg = Plot(dir, "advice-" + std::to_string(i), plot.str());
+    if (!svg) return svg.error();
+    const std::string wait = a.tasks == 0 ? ""
+                             : a.wait < 0 ? ", any number waiting per task"
+                                          : ", " + std::to_string(a.wait) + " waiting per task";
+    figures << "<h2>" << Escape(name) << "</h2>\n<figure>" << *svg << "<figcaption>Every "
+            << "configuration simulated for " << Escape(name) << " (ECS tasks kept x requests "
+            << "allowed to wait before spilling to Lambda): cost per day against p95. Advised: "
+            << a.tasks << " task" << (a.tasks == 1 ? "" : "s") << Escape(wait)
+            << (a.meets_target ? "" : " (no configuration met the target: the fastest)")
+            << "; the dashed line is the p95 target.</figcaption></figure>\n";
+  }
+  std::ostringstream h;
+  h << "<!doctype html><html><head><meta charset='utf-8'><title>hybrid-router simulate "
+       "--advise</title><style>"
+    << Stylesheet() << "</style></head><body>\n"
+    << "<h1>How many ECS tasks should I keep, and let Lambda take the rest?</h1>\n"
+    << "<p>Per workload, the cheapest spill-over configuration whose p95 meets the target, among "
+       "every task count and waiting allowance simulated, beside Lambda alone and ECS alone with "
+       "autoscaling on the same traffic. A configuration below and to the left of another is "
+       "cheaper and faster.</p>\n<pre>"
+    << Escape(setup) << "</pre>\n<pre>" << Escape(AdviceTable(advice, p95_target_ms)) << "</pre>\n"
+    << figures.str() << "</body></html>\n";
+  return WriteAtomically(path, h.str());
+}
+
 }  // namespace hr::report

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "sim/advise.h"
 #include "sim/simulate.h"
 
 namespace hr::report {
@@ -14,5 +15,9 @@ namespace hr::report {
 // `setup` describes the run for people (options, service times, prices).
 core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
                                    const std::string& setup, const std::string& path);
+// The capacity advice (`simulate --advise --html`): per workload, every configuration tried as
+// cost per day against p95, lambda-only, ecs-only and the advised one marked, the target dashed.
+core::Status WriteAdviceReport(const std::vector<sim::Advice>& advice, double p95_target_ms,
+                               const std::string& setup, const std::string& path);
 
 }  // namespace hr::report

@@ -59,6 +59,11 @@ struct Function {
   std::string name, qualifier;
 };
 
+bool RegionName(std::string_view r) {
+  return !r.empty() && r.size() <= 32 &&
+         r.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+}
+
 core::Status ReadString(const json::Value& v, const std::string& field, std::string& out) {
   if (!v.IsString()) return Bad(ErrorCode::kWrongType, field + " must be a string", field);
   out = std::string(json::Text(v));
@@ -145,6 +150,11 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
   RouteTargets t;
   std::array<std::string, 2> base;
   std::string region(env_region), endpoint;
+  if (!region.empty() && !RegionName(region))
+    return Bad(ErrorCode::kInvalidArgument,
+               "the region from --region or AWS_REGION must be an AWS region name such as "
+               "eu-west-1",
+               "region");
   std::array<Function, features::kWorkloadCount> function;
   Common top;
   std::array<Common, features::kWorkloadCount> own;
@@ -166,8 +176,7 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
         if (auto s = ReadUrl(m.value, key, base[key == "ecs_url" ? 1 : 0]); !s) return s.error();
       } else if (key == "region") {
         if (auto s = ReadString(m.value, key, region); !s) return s.error();
-        if (region.empty() || region.size() > 32 ||
-            region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+        if (!RegionName(region))
           return Bad(ErrorCode::kInvalidArgument,
                      "region must be an AWS region name such as eu-west-1", key);
       } else if (key == "lambda_endpoint") {

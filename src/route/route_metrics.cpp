@@ -7,8 +7,9 @@ namespace hr::route {
 namespace {
 
 constexpr std::string_view kClasses[] = {"2xx", "3xx", "4xx", "5xx", "other"};
-constexpr std::string_view kDenied[] = {"not_idempotent", "budget", "deadline", "breaker",
-                                        "no_target"};
+constexpr std::string_view kDenied[] = {"not_idempotent", "budget",    "deadline",
+                                        "breaker",        "no_target", "capacity"};
+static_assert(std::size(kDenied) == static_cast<size_t>(Denied::kCount));
 
 double BucketUpperUs(size_t i) { return std::pow(1.2, static_cast<double>(i)); }
 

@@ -16,7 +16,15 @@
 
 namespace hr::route {
 
-enum class Denied : uint8_t { kNotIdempotent, kBudget, kDeadline, kBreaker, kNoTarget, kCount };
+enum class Denied : uint8_t {
+  kNotIdempotent,
+  kBudget,
+  kDeadline,
+  kBreaker,
+  kNoTarget,
+  kCapacity,  // a hedge to ECS under spill-over found no free slot
+  kCount
+};
 
 class RouteMetrics {
  public:

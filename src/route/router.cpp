@@ -7,6 +7,7 @@
 #include <chrono>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <unordered_map>
 
 #include "aws/lambda_invoke.h"
@@ -139,6 +140,8 @@ struct Flight {
   int outstanding = 0;    // attempts sent and not yet completed
   bool finished = false;  // the client has its answer; later completions are only logged
   bool hedged = false;
+  bool fell_back = false;  // an attempt on the other platform after a failure (not a hedge)
+  Clock::time_point first_send{};
   std::unique_ptr<http::LoopTimer> hedge_timer;
 };
 
@@ -189,8 +192,11 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
                bool hedge = false);
   void ArmHedge(const std::shared_ptr<Flight>& f, Platform first);
   void Hedge(const std::shared_ptr<Flight>& f, Platform first);
-  void Completed(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe,
-                 bool hedge, UpstreamResult r);
+  struct AttemptKind {
+    bool fallback, probe, hedge;
+    int attempt;  // 1-based, in the order sent
+  };
+  void Completed(const std::shared_ptr<Flight>& f, Platform p, AttemptKind kind, UpstreamResult r);
   void Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res);
   void AccessLog(const Flight& f, Platform p, int status, double seconds);
 };
@@ -320,11 +326,13 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   f->loop = req.loop();
   f->upstream = req.loop() ? UpstreamFor(req.loop()) : nullptr;
   if (!f->upstream) {
+    ReleaseEcs(*f);
     res = JsonError(500, "internal", "this front end cannot make upstream calls");
     return;
   }
   f->respond = req.Defer();
   if (!f->respond) {
+    ReleaseEcs(*f);
     res = JsonError(500, "internal", "this front end cannot wait for an upstream answer");
     return;
   }
@@ -341,18 +349,25 @@ void Router::Impl::ArmHedge(const std::shared_ptr<Flight>& f, Platform first) {
   std::optional<double> delay;
   if (config.hedge_after_ms > 0) {
     delay = config.hedge_after_ms;
-  } else if (const auto& outcomes = service->model()->model->spec().outcomes) {
+  } else if (const auto loaded = service->model(); loaded->model->spec().outcomes) {
     std::array<outcome::Estimate, 2> e;
-    outcomes->Estimate(f->features, e);
+    loaded->model->spec().outcomes->Estimate(f->features, e);
     delay = e[static_cast<size_t>(first)].response_quantiles_ms[kP95Index];
   } else {
     delay = hedge_delays.DelayMs(first, w, f->features.payload_kb);
   }
-  if (!delay || !(*delay > 0)) return;
+  const double left_ms =
+      std::chrono::duration<double, std::milli>(f->deadline - Clock::now()).count();
+  if (!delay || !(*delay > 0) || !(*delay < left_ms)) return;  // NaN, or past the deadline
   f->hedge_timer = f->loop->NewTimer();
-  auto self = shared_from_this();
-  f->hedge_timer->Start(std::max<int64_t>(1, static_cast<int64_t>(*delay)),
-                        [self, f, first] { self->Hedge(f, first); });
+  // The timer lives in the flight: it holds the flight weakly (else neither is ever freed).
+  std::weak_ptr<Impl> self = shared_from_this();
+  std::weak_ptr<Flight> weak = f;
+  f->hedge_timer->Start(std::max<int64_t>(1, static_cast<int64_t>(*delay)), [self, weak, first] {
+    auto router = self.lock();
+    auto flight = weak.lock();
+    if (router && flight) router->Hedge(flight, first);
+  });
 }
 
 void Router::Impl::Hedge(const std::shared_ptr<Flight>& f, Platform first) {
@@ -365,8 +380,17 @@ void Router::Impl::Hedge(const std::shared_ptr<Flight>& f, Platform first) {
     metrics.FallbackDenied(Denied::kBreaker);
     return;
   }
+  // Under spill-over a hedge is speculative: it takes a free ECS slot or does not go.
+  if (other == Platform::kEcs && config.policy == FixedPolicy::kSpillover &&
+      !ReserveEcs(f->features.workload)) {
+    metrics.FallbackDenied(Denied::kCapacity);
+    if (probe) breakers.Record(other, f->features.workload, true, true, now_ms);
+    return;
+  }
+  if (other == Platform::kEcs && config.policy == FixedPolicy::kSpillover) f->ecs_slot = true;
   if (!budget.TryFallback(now_ms)) {  // hedges spend the retry budget too
     metrics.FallbackDenied(Denied::kBudget);
+    ReleaseEcs(*f);
     if (probe) breakers.Record(other, f->features.workload, true, true, now_ms);
     return;
   }
@@ -401,6 +425,9 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
                            bool hedge) {
   ++f->attempts;
   ++f->outstanding;
+  const int attempt = f->attempts;
+  if (attempt == 1) f->first_send = Clock::now();
+  if (fallback) f->fell_back = true;
   const WorkloadTargets& t = config.targets.of(f->features.workload);
   // Every ECS attempt counts while it is in flight (a fallback to ECS too, beyond the share:
   // failures are not held back for capacity).
@@ -438,8 +465,8 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
   u.timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 1, t.timeout_ms));
   u.connect_timeout_ms = std::min(config.targets.connect_timeout_ms, u.timeout_ms);
   auto self = shared_from_this();
-  f->upstream->Send(std::move(u), [self, f, p, fallback, probe, hedge](UpstreamResult r) {
-    self->Completed(f, p, fallback, probe, hedge, std::move(r));
+  f->upstream->Send(std::move(u), [self, f, p, fallback, probe, hedge, attempt](UpstreamResult r) {
+    self->Completed(f, p, {fallback, probe, hedge, attempt}, std::move(r));
   });
 }
 
@@ -469,20 +496,28 @@ void UnwrapInvoke(UpstreamResult& r) {
 
 }  // namespace
 
-void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool fallback,
-                             bool probe, bool hedge, UpstreamResult r) {
+void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, AttemptKind kind,
+                             UpstreamResult r) {
+  const auto [fallback, probe, hedge, attempt] = kind;
   const int64_t now_ms = NowMs();
   const features::Workload w = f->features.workload;
   --f->outstanding;
   if (p == Platform::kEcs) ReleaseEcs(*f);
   const WorkloadTargets& targets = config.targets.of(w);
   aws::InvokeReport report;
+  // The platform's own answer decides first (for the Invoke API: Lambda's, before the function's
+  // result is unwrapped: a handler's 403 or 429 is its answer, not the router's problem).
+  Verdict v = Judge(p, r.transport, r.status, HeaderOf(r, "x-amzn-errortype"));
   if (p == Platform::kLambda && targets.lambda_invoke && r.transport == Transport::kOk) {
     if (const std::string_view tail = HeaderOf(r, "x-amz-log-result"); !tail.empty())
       report = aws::ReadLogTail(tail);
-    UnwrapInvoke(r);
+    if (r.status == 404 && HeaderOf(r, "x-amzn-errortype").starts_with("ResourceNotFound"))
+      v = Verdict::kConfigError;  // no such function or qualifier
+    if (v == Verdict::kAnswered) {
+      UnwrapInvoke(r);  // a failed function or a malformed result: 502, may have run
+      v = r.status >= 500 ? Verdict::kFailed : Verdict::kAnswered;
+    }
   }
-  const Verdict v = Judge(p, r.transport, r.status, HeaderOf(r, "x-amzn-errortype"));
   metrics.Attempt(p, v);
   if (v == Verdict::kAnswered) hedge_delays.Record(p, w, f->features.payload_kb, r.total_ms);
   f->upstream_ms += r.total_ms;
@@ -526,7 +561,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
     line.objective = f->objective;
     line.propensity = f->propensity;
     line.fallback = fallback;
-    line.attempt = f->attempts;
+    line.attempt = attempt;
     line.outcome = std::string(Name(v));
     line.time_window_derived = f->tw_derived;
     line.load_pattern_derived = f->lp_derived;
@@ -549,7 +584,6 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
       (r.transport == Transport::kOk ? "HTTP " + std::to_string(r.status)
                                      : std::string(Name(r.transport)) + " (" + r.message + ")");
   f->failures += f->failures.empty() ? what : "; " + what;
-  if (f->outstanding > 0 && v != Verdict::kConfigError) return;  // the hedge may still answer
   if (v == Verdict::kConfigError) {
     int64_t last = last_config_error_log_ms.load();
     if (config.service.event_log && now_ms - last >= 10'000 &&
@@ -560,6 +594,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
           policy::Name(p), features::Name(w), r.status,
           json::Quoted(HeaderOf(r, "x-amzn-errortype").substr(0, 128)));
     }
+    if (f->outstanding > 0) return;  // the other platform's attempt may still answer
     Finish(f, p,
            JsonError(502, "upstream_config_error",
                      std::string(policy::Name(p)) + " refused the router (HTTP " +
@@ -568,6 +603,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, bool 
                          "not retried elsewhere"));
     return;
   }
+  if (f->outstanding > 0) return;  // the hedge may still answer
   // Not run, or failed: one attempt on the other platform when every guard allows it.
   const Platform other = Other(p);
   const WorkloadTargets& t = config.targets.of(w);
@@ -606,9 +642,12 @@ void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Re
   f->finished = true;
   if (f->hedge_timer) f->hedge_timer->Cancel();
   const double seconds = std::chrono::duration<double>(Clock::now() - f->start).count();
+  // Hedged attempts overlap: the router's own time is then what came before the first send.
   const int64_t overhead_us =
-      std::max<int64_t>(0, static_cast<int64_t>(seconds * 1e6 - f->upstream_ms * 1000));
-  const bool fell_back = f->attempts > 1;
+      f->hedged
+          ? std::chrono::duration_cast<std::chrono::microseconds>(f->first_send - f->start).count()
+          : std::max<int64_t>(0, static_cast<int64_t>(seconds * 1e6 - f->upstream_ms * 1000));
+  const bool fell_back = f->fell_back;
   res.headers.emplace_back("X-Route-Platform", std::string(policy::Name(p)));
   res.headers.emplace_back("X-Route-Decision", f->decision);
   res.headers.emplace_back("X-Route-Fallback", fell_back ? "true" : "false");
@@ -683,9 +722,37 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   }
   Impl* raw = r->impl_.get();
   im.service->SetExtraMetrics([raw] {
-    return raw->metrics.Render(raw->UpstreamInFlight(), raw->log ? raw->log->written() : 0,
-                               raw->log ? raw->log->dropped() : 0);
+    std::string out =
+        raw->metrics.Render(raw->UpstreamInFlight(), raw->log ? raw->log->written() : 0,
+                            raw->log ? raw->log->dropped() : 0);
+    if (const auto& c = raw->config.credentials) {
+      std::ostringstream aws;
+      aws << "# TYPE hybrid_router_aws_credentials_refreshes_total counter\n"
+          << "hybrid_router_aws_credentials_refreshes_total " << c->refreshes() << "\n"
+          << "# TYPE hybrid_router_aws_credentials_refresh_failures_total counter\n"
+          << "hybrid_router_aws_credentials_refresh_failures_total " << c->refresh_failures()
+          << "\n# HELP hybrid_router_aws_credentials_expiry_timestamp_seconds When the "
+             "credentials in use expire (0: never).\n"
+          << "# TYPE hybrid_router_aws_credentials_expiry_timestamp_seconds gauge\n"
+          << "hybrid_router_aws_credentials_expiry_timestamp_seconds "
+          << c->Current()->expires_unix_s << "\n";
+      out += aws.str();
+    }
+    return out;
   });
+  if (config.credentials && config.service.event_log) {
+    // Failed refreshes are logged each time (the old credentials stay in use until they expire);
+    // successful ones too, with the new expiry. Never a key or a token.
+    auto events = config.service.event_log;
+    config.credentials->OnRefresh([events](bool ok, const std::string& why, int64_t expires) {
+      if (ok) {
+        events->info(R"("event":"aws_credentials_refreshed","expires_unix_s":{})", expires);
+      } else {
+        events->warn(R"("event":"aws_credentials_refresh_failed","why":{},"expires_unix_s":{})",
+                     json::Quoted(why), expires);
+      }
+    });
+  }
   return r;
 }
 

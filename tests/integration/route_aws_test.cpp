@@ -281,6 +281,7 @@ std::vector<double> Drive(int port, int n, int workers, int& hedged) {
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                 .count());
         EXPECT_EQ(r.status, 200) << r.body;
+        EXPECT_EQ(r.headers["x-route-fallback"], "false");  // a hedge is not a fallback
         if (r.headers["x-route-hedged"] == "true") ++out.second;
       }
       return out;
@@ -349,11 +350,13 @@ TEST(RouteHedge, CutsTheP99OfSlowLambdaAnswersAndLogsBothAttempts) {
   // the client had its answer), each a measurement.
   simdjson::dom::parser p;
   std::map<std::string, std::vector<std::string>> by_request;
+  std::map<std::string, std::vector<int64_t>> attempts;
   int hedge_lines = 0;
   for (const std::string& line : log.Lines()) {
     auto e = Json(p, line);
     const std::string id(e["request_id"].get_string().value());
     by_request[id].push_back(std::string(e["platform"].get_string().value()));
+    attempts[id].push_back(e["route"]["attempt"].get_int64().value());
     bool is_hedge = false;
     if (e["route"]["hedge"].get_bool().get(is_hedge) == simdjson::SUCCESS && is_hedge) {
       ++hedge_lines;
@@ -367,6 +370,9 @@ TEST(RouteHedge, CutsTheP99OfSlowLambdaAnswersAndLogsBothAttempts) {
     if (platforms.size() == 2) {
       ++both;
       EXPECT_NE(platforms[0], platforms[1]) << id;
+      auto numbers = attempts[id];
+      std::sort(numbers.begin(), numbers.end());
+      EXPECT_EQ(numbers, (std::vector<int64_t>{1, 2})) << id;  // numbered in the order sent
     }
   }
   EXPECT_EQ(both, hedge_lines);

@@ -149,6 +149,20 @@ TEST(CliSimulate, AdviseKeepsTheTasksThatPayAndSpillsTheRest) {
   EXPECT_LT(w["advised"]["cost_usd"]["total"].get_double().value(),
             w["lambda_only"]["cost_usd"]["total"].get_double().value());
   EXPECT_GT(simdjson::dom::array(w["tried"]).size(), 3u);
+  // The same advice drawn: one chart per workload with every configuration tried.
+  const std::string html = ::testing::TempDir() + "advice.html";
+  auto drawn = RunCli(
+      "simulate -q --advise --mix lightweight_api=0.5,thumbnail_processing=0.5 --rate 30 "
+      "--duration-s 3600 --html " +
+      html);
+  ASSERT_EQ(drawn.exit_code, 0) << drawn.err;
+  const std::string page = Slurp(html);
+  size_t charts = 0;
+  for (size_t at = page.find("<svg"); at != std::string::npos; at = page.find("<svg", at + 1))
+    ++charts;
+  EXPECT_EQ(charts, 2u);
+  EXPECT_NE(page.find("<h2>thumbnail_processing</h2>"), std::string::npos);
+  EXPECT_NE(page.find("configurations tried"), std::string::npos);
   // A target only Lambda-only meets for a slow workload: zero tasks.
   r = RunCli(
       "simulate -q --advise --format json --mix heavy_processing=1 --rate 2 --duration-s 7200 "
@@ -171,7 +185,7 @@ TEST(CliSimulate, BadInputIsRefusedWithItsName) {
       {"--mix heavy=1", "--mix"},
       {"--rate 0", "--rate"},
       {"--rate 10 --sweep-rate 5:1:3", "--sweep-rate"},
-      {"--html x.html", "--sweep-rate"},
+      {"--html x.html", "--advise"},
       {"--profile " + profile, "bad_profile.txt:2"},
       {"--trace /nonexistent", "/nonexistent"},
       {"--ecs-tasks 5 --ecs-max-tasks 2", "--ecs-tasks"},

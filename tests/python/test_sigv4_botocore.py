@@ -98,7 +98,9 @@ class EmulateChecksWhatBotocoreSigns(unittest.TestCase):
         cases = [
             (self.invoke_url(), self.event(), {}),
             (self.invoke_url(qualifier=None), self.event(), {}),
-            (self.invoke_url(qualifier="$LATEST"), self.event(), {"X-Amz-Log-Type": "Tail"}),
+            # $LATEST as the SDKs send it: percent-encoded (AWS signs the decoded and re-encoded
+            # query, so the router encodes it too)
+            (self.invoke_url(qualifier="%24LATEST"), self.event(), {"X-Amz-Log-Type": "Tail"}),
             (self.invoke_url(name="my_medium-fn"),
              self.event('{"workload_type":"medium_processing","payload":"caf\u00e9 \u2603"}'),
              {"X-Amz-Invocation-Type": "RequestResponse"}),
@@ -165,9 +167,17 @@ class Capture(http.server.BaseHTTPRequestHandler):
         Capture.seen.append((self.path, dict(self.headers.items()), body))
         inner = json.dumps({"platform": "lambda", "workload_type": "heavy_processing",
                             "metrics": {"execution_time_ms": 5.0}})
-        out = json.dumps({"statusCode": 200, "headers": {"Content-Type": "application/json"},
+        status, function_status, error_type = 200, 200, None
+        if b"handler-403" in body:  # the function's own answer is a 403
+            function_status = 403
+        if b"no-such-function" in body:  # Lambda's: the function does not exist
+            status, error_type = 404, "ResourceNotFoundException"
+        out = json.dumps({"statusCode": function_status,
+                          "headers": {"Content-Type": "application/json"},
                           "body": inner}).encode()
-        self.send_response(200)
+        self.send_response(status)
+        if error_type:
+            self.send_header("X-Amzn-ErrorType", error_type)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
@@ -200,11 +210,23 @@ class RouteSignsAsBotocoreDoes(unittest.TestCase):
             self.assertEqual(status, 200, answer)
             self.assertEqual(headers.get("X-Route-Platform"), "lambda")
             self.assertEqual(json.loads(answer)["workload_type"], "heavy_processing")
+            # The function's own 403 is its answer, relayed; Lambda's 404 for a missing function
+            # is the router's configuration error.
+            status, _, answer = post(f"http://127.0.0.1:{port}/heavy",
+                                     b'{"workload_type":"heavy_processing","payload":"handler-403"}',
+                                     {"Content-Type": "application/json"})
+            self.assertEqual(status, 403, answer)
+            status, _, answer = post(f"http://127.0.0.1:{port}/heavy",
+                                     b'{"workload_type":"heavy_processing",'
+                                     b'"payload":"no-such-function"}',
+                                     {"Content-Type": "application/json"})
+            self.assertEqual(status, 502, answer)
+            self.assertIn(b"upstream_config_error", answer)
         finally:
             route.send_signal(signal.SIGTERM)
             route.wait(10)
             server.shutdown()
-        self.assertEqual(len(Capture.seen), 1)
+        self.assertEqual(len(Capture.seen), 3)
         path, sent, body = Capture.seen[0]
         self.assertEqual(path, "/2015-03-31/functions/hr-heavy/invocations?Qualifier=live")
         event = json.loads(body)

@@ -45,6 +45,21 @@ TEST(SigV4, CanonicalFormSortsTheQueryFoldsSpacesAndEncodesThePathAgain) {
             "content-type:application/json\nx-amz-meta:a b\n\ncontent-type;x-amz-meta\nh");
 }
 
+// AWS decodes and re-encodes the query before signing: "$LATEST" and "%24LATEST" sign alike.
+TEST(SigV4, TheQueryIsSignedAsAwsReencodesIt) {
+  CanonicalInput raw;
+  raw.method = "POST";
+  raw.path = "/f";
+  raw.query = "Qualifier=$LATEST";
+  raw.payload_sha256 = "h";
+  CanonicalInput encoded = raw;
+  encoded.query = "Qualifier=%24LATEST";
+  EXPECT_EQ(CanonicalRequest(raw), CanonicalRequest(encoded));
+  EXPECT_NE(CanonicalRequest(raw).find("Qualifier=%24LATEST"), std::string::npos);
+  EXPECT_EQ(InvokeUrl("http://e", "f", "$LATEST"),
+            "http://e/2015-03-31/functions/f/invocations?Qualifier=%24LATEST");
+}
+
 TEST(SigV4, AuthorizationHeaderPartsAndMalformedOnes) {
   auto a = ParseAuthorization(
       "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/lambda/aws4_request, "
@@ -89,6 +104,22 @@ TEST(Credentials, ContainerAnswerIsReadAndItsExpirationIsUtc) {
   }
 }
 
+TEST(Credentials, ALineBreakInAKeyOrTokenIsRefused) {
+  EXPECT_FALSE(ParseContainerCredentials(
+      R"({"AccessKeyId":"A","SecretAccessKey":"S","Token":"T\r\nX-Evil: 1","Expiration":"2026-12-02T08:00:00Z"})"));
+  std::map<std::string, std::string> env{{"AWS_ACCESS_KEY_ID", "AKID"},
+                                         {"AWS_SECRET_ACCESS_KEY", "secret"},
+                                         {"AWS_SESSION_TOKEN", "tok\nX-Evil: 1"}};
+  CredentialOptions o;
+  o.env = [&env](const char* name) { return env.count(name) ? env[name] : std::string(); };
+  auto p = CredentialProvider::Discover(o);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().field, "AWS_SESSION_TOKEN");
+  EXPECT_EQ(p.error().message.find("X-Evil"), std::string::npos);
+  env = {{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "@evil.example/x"}};
+  EXPECT_FALSE(CredentialProvider::Discover(o));
+}
+
 TEST(Credentials, FoundInTheEnvironmentFirstAndRefusedWhenNowhere) {
   std::map<std::string, std::string> env{{"AWS_ACCESS_KEY_ID", "AKID"},
                                          {"AWS_SECRET_ACCESS_KEY", "secret"},
@@ -122,6 +153,10 @@ TEST(Credentials, FullUriRulesAreTheSdks) {
   EXPECT_FALSE(AllowedFullUri("http://127.0.0.1.example.com/x"));  // a host name, not loopback
   EXPECT_FALSE(AllowedFullUri("http://127.0.0.256/x"));
   EXPECT_FALSE(AllowedFullUri("ftp://127.0.0.1/x"));
+  // libcurl would connect to the host after the user information.
+  EXPECT_FALSE(AllowedFullUri("http://127.0.0.1:80@evil.example/creds"));
+  EXPECT_FALSE(AllowedFullUri("http://localhost@evil.example/creds"));
+  EXPECT_FALSE(AllowedFullUri("http://127.0.0.1/creds\r\nX: y"));
 }
 
 TEST(LambdaInvoke, TheProxyEventCarriesTheBodyAndTheAnswerIsUnwrapped) {
@@ -144,9 +179,10 @@ TEST(LambdaInvoke, TheProxyEventCarriesTheBodyAndTheAnswerIsUnwrapped) {
   auto b64 = UnwrapProxyAnswer(R"({"statusCode":200,"body":"QUJD","isBase64Encoded":true})");
   ASSERT_TRUE(b64);
   EXPECT_EQ(b64->body, "ABC");
-  for (const char* bad : {"null", R"({"errorMessage":"boom"})", R"({"statusCode":99})",
-                          R"({"statusCode":200,"body":5})", R"({"statusCode":200,"headers":[]})",
-                          R"({"statusCode":200,"headers":{"a":"x\r\ny"}})"}) {
+  for (const char* bad :
+       {"null", R"({"errorMessage":"boom"})", R"({"statusCode":99})", R"({"statusCode":101})",
+        R"({"statusCode":200,"headers":{"a b":"x"}})", R"({"statusCode":200,"body":5})",
+        R"({"statusCode":200,"headers":[]})", R"({"statusCode":200,"headers":{"a":"x\r\ny"}})"}) {
     auto r = UnwrapProxyAnswer(bad);
     ASSERT_FALSE(r) << bad;
     EXPECT_NE(r.error().message.find("malformed Lambda proxy response"), std::string::npos);

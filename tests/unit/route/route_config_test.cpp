@@ -131,6 +131,10 @@ TEST(RouteTargets, SigningMistakesAreErrorsNamingTheKey) {
       {R"({"lambda_url":"http://x","workloads":{"heavy_processing":{"ecs_capacity":-1}}})",
        "workloads.heavy_processing.ecs_capacity"},
   };
+  auto env_region =
+      ParseTargets(R"({"lambda_url":"http://x","lambda_auth":"iam"})", "", "", "x@evil.example/");
+  ASSERT_FALSE(env_region);
+  EXPECT_EQ(env_region.error().field, "region");
   for (const auto& [text, field] : cases) {
     auto t = ParseTargets(text, "", "");
     ASSERT_FALSE(t) << text;
