@@ -176,6 +176,47 @@ TEST(RouteAws, FunctionErrorsAndThrottlesAreJudgedAsLambdaReportsThem) {
   }
 }
 
+// The transport rules hold on the Invoke path too: a timeout on a non-idempotent workload is a 504
+// without a second attempt; a request whose proxy event exceeds Invoke's 6 MB (a body just under
+// the router's own 6 MiB limit, wrapped) is refused 413 by Lambda, did not run, and ECS serves it.
+TEST(RouteAws, TimeoutsAndOversizedEventsFollowTheFallbackRules) {
+  {
+    ServerProcess emu =
+        Emulate({"--time-scale", "1", "--aws-access-key", kKey, "--aws-secret-key", kSecret});
+    ASSERT_GT(emu.port(), 0) << emu.Stderr();
+    LogDir log;
+    ServerProcess route =
+        Route({"--config", WriteConfig(log, emu.port(), R"(,"timeout_ms":100,"idempotent":false)"),
+               "--policy", "lambda-only"},
+              EnvKey());
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    auto r = Call(route.port(), "POST", "/heavy", Request("heavy_processing", 5120));
+    EXPECT_EQ(r.status, 504) << r.body;
+    EXPECT_EQ(r.headers["x-route-attempts"], "1");
+  }
+  ServerProcess emu =
+      Emulate({"--time-scale", "0", "--aws-access-key", kKey, "--aws-secret-key", kSecret});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir log;
+  ServerProcess route = Route({"--config", WriteConfig(log, emu.port(), R"(,"idempotent":false)"),
+                               "--policy", "lambda-only", "--outcome-log", log.path},
+                              EnvKey());
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  std::string body = R"({"workload_type":"heavy_processing","metadata":{"target_size_kb":6144},)"
+                     R"("payload":")";
+  body.append(6'291'300 - body.size() - 2, 'A');
+  body += "\"}";
+  auto r = Call(route.port(), "POST", "/heavy", body);
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(r.headers["x-route-platform"], "ecs");
+  EXPECT_EQ(r.headers["x-route-fallback"], "true");
+  StopCleanly(route);
+  const auto attempts = Attempts(log);
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].status, 413);
+  EXPECT_EQ(attempts[0].outcome, "not_run");
+}
+
 TEST(RouteAws, AWrongSecretIsAConfigErrorNeverAFallbackAndNeverEchoed) {
   ServerProcess emu =
       Emulate({"--time-scale", "0", "--aws-access-key", kKey, "--aws-secret-key", kSecret});
