@@ -23,10 +23,7 @@ for tool in wrk nginx taskset; do
 done
 [ -x "$BIN" ] || { echo "http_bench: no binary at $BIN (cmake --preset release && cmake --build --preset release)"; exit 2; }
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+. bench/common.sh
 
 body='{"workload_type": "lightweight_api", "payload_size_kb": 5.0, "time_window": "midday", "load_pattern": "medium_load"}'
 # nginx: one worker, no access log, a fixed 600-byte JSON answer for any method.

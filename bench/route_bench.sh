@@ -24,10 +24,7 @@ for tool in wrk nginx taskset curl; do
 done
 [ -x "$BIN" ] || { echo "route_bench: no binary at $BIN (cmake --preset release && cmake --build --preset release)"; exit 2; }
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+. bench/common.sh
 
 taskset -c 1 "$BIN" emulate --port $EMU_PORT --threads 1 --time-scale 0 2>"$tmp/emu.err" & pids+=($!)
 cat > "$tmp/nginx.conf" <<CONF

@@ -16,10 +16,7 @@ RATE=${RATE:-300}
 EMU_PORT=18290
 ROUTE_PORT=18288
 [ -x "$BIN" ] || { echo "live_vs_replay: no binary at $BIN"; exit 2; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+. bench/common.sh
 
 "$BIN" evaluate --model builtin --format json -q --export-requests "$tmp/requests.jsonl" > "$tmp/replay.json"
 echo "replayed requests: $(wc -l < "$tmp/requests.jsonl")"

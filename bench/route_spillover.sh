@@ -18,11 +18,7 @@ ROUNDS=${ROUNDS:-2}
 EMU_PORT=18390
 ROUTE_PORT=18388
 [ -x "$BIN" ] || { echo "route_spillover: no binary at $BIN"; exit 2; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-wait_port() { for _ in $(seq 100); do grep -q '"port"' "$1" 2>/dev/null && return; sleep 0.1; done; }
+. bench/common.sh
 
 for round in $(seq "$ROUNDS"); do
   for policy in ecs-only spillover lambda-only; do
