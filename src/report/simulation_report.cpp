@@ -108,6 +108,7 @@ core::Status WriteAdviceReport(const std::vector<sim::Advice>& advice, double p9
     const sim::Advice& a = advice[i];
     const std::string name(features::Name(a.workload));
     std::vector<const sim::SimResult*> tried;
+    tried.reserve(a.tried.size());
     for (const auto& t : a.tried) tried.push_back(&t.result);
     const std::pair<const char*, std::vector<const sim::SimResult*>> sets[] = {
         {"tried", tried},
