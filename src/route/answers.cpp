@@ -1,0 +1,76 @@
+#include "route/answers.h"
+
+#include "aws/lambda_invoke.h"
+#include "codec/predict_codec.h"
+#include "route/workload_request.h"
+
+namespace hr::route {
+
+namespace {
+
+// Hop-by-hop headers and those the server writes itself are not relayed.
+bool Relayed(std::string_view lower_name) {
+  static constexpr std::string_view kDropped[] = {
+      "connection", "keep-alive",       "transfer-encoding", "content-length", "te",   "trailer",
+      "upgrade",    "proxy-connection", "content-type",      "x-request-id",   "date", "server",
+      "alt-svc"};
+  for (std::string_view d : kDropped) {
+    if (lower_name == d) return false;
+  }
+  return !lower_name.starts_with("x-route-");
+}
+
+}  // namespace
+
+std::string_view HeaderOf(const UpstreamResult& r, std::string_view lower_name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == lower_name) return v;
+  }
+  return {};
+}
+
+// The platform's answer as the client gets it: status, body, content type and end-to-end headers.
+http::Response Relay(UpstreamResult r) {
+  http::Response res;
+  res.status = r.status;
+  res.body = std::move(r.body);
+  const std::string_view ct = HeaderOf(r, "content-type");
+  res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
+  res.headers.reserve(r.headers.size() + 7);
+  for (auto& [k, val] : r.headers) {
+    if (Relayed(k)) res.headers.emplace_back(std::move(k), std::move(val));
+  }
+  return res;
+}
+
+http::Response JsonError(int status, std::string_view code, const std::string& message,
+                         std::string_view field) {
+  http::Response res;
+  res.status = status;
+  res.body = codec::ErrorBody(code, message, field);
+  return res;
+}
+
+// An Invoke API answer as the client expects the function's: the proxy result unwrapped. A failed
+// function (X-Amz-Function-Error, or a result that is not a proxy result) becomes a 502 that may
+// have run.
+void UnwrapInvoke(UpstreamResult& r) {
+  if (r.transport != Transport::kOk || r.status != 200) return;
+  std::string failure;
+  if (const std::string_view fe = HeaderOf(r, "x-amz-function-error"); !fe.empty()) {
+    failure = "the function failed (X-Amz-Function-Error: " + std::string(fe.substr(0, 64)) + ")";
+  } else if (auto a = aws::UnwrapProxyAnswer(r.body)) {
+    r.status = a->status;
+    r.headers = std::move(a->headers);
+    r.body.reserve(a->body.size() + kReadPadding);
+    r.body.assign(a->body);
+    return;
+  } else {
+    failure = a.error().message;
+  }
+  r.status = 502;
+  r.headers = {{"content-type", "application/json"}};
+  r.body = codec::ErrorBody("lambda_function_error", failure, {});
+}
+
+}  // namespace hr::route

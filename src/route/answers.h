@@ -1,0 +1,26 @@
+// How a platform's answer becomes the client's: its end-to-end headers relayed (hop-by-hop ones
+// and the router's own dropped), the router's JSON errors, and the Lambda Invoke API's proxy
+// result unwrapped. Pure: no I/O.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "http/server.h"
+#include "route/upstream.h"
+
+namespace hr::route {
+
+// A header of the answer by its lower-case name; empty when absent.
+std::string_view HeaderOf(const UpstreamResult& r, std::string_view lower_name);
+// The platform's answer as the client gets it: status, body, content type and end-to-end headers.
+http::Response Relay(UpstreamResult r);
+// The project's error body ({"error":{"code","message","field"}}) with `status`.
+http::Response JsonError(int status, std::string_view code, const std::string& message,
+                         std::string_view field = {});
+// An Invoke API answer as the client expects the function's: the proxy result unwrapped. A failed
+// function (X-Amz-Function-Error, or a result that is not a proxy result) becomes a 502 that may
+// have run.
+void UnwrapInvoke(UpstreamResult& r);
+
+}  // namespace hr::route
