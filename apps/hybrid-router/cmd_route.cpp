@@ -98,8 +98,9 @@ RunFn AddRoute(CLI::App& app) {
       ->check(CLI::ExistingFile)
       ->envname("HYBRID_ROUTER_ROUTE_CONFIG");
   sub->add_option("--policy", cfg->policy,
-                  "model, lambda-only, ecs-only or spillover (ECS up to --ecs-capacity in "
-                  "flight, Lambda for the rest)")
+                  "model, lambda-only, ecs-only, spillover (ECS up to --ecs-capacity in "
+                  "flight, Lambda for the rest) or spillover-model (the same, and Lambda when "
+                  "--objective prefers it to a free ECS slot)")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_POLICY");
   sub->add_option("--ecs-capacity", cfg->ecs_capacity,

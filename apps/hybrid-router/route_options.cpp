@@ -28,6 +28,11 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteAwsOptions
   sub.add_option("--hedge-after-ms", r.hedge_after_ms,
                  "Hedge after this fixed delay instead of the cell's p95")
       ->check(CLI::Range(1.0, 600000.0));
+  sub.add_option("--ecs-discover-every-s", r.ecs_discover_every_s,
+                 "Spillover with ecs_service in --config: ask ECS for the service's running tasks "
+                 "this often")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   sub.add_option("--region", aws.region,
                  "AWS region of signed targets (default: AWS_REGION, then AWS_DEFAULT_REGION)");
   sub.add_option("--credentials-refresh-ahead-s", aws.refresh_ahead_s,

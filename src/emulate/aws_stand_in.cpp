@@ -3,8 +3,10 @@
 #include <chrono>
 #include <random>
 
+#include "aws/ecs_services.h"
 #include "aws/sigv4.h"
 #include "core/civil_time.h"
+#include "json/json_reader.h"
 #include "json/json_writer.h"
 
 namespace hr::emulate {
@@ -56,17 +58,21 @@ http::Response AwsStandIn::Refuse(std::string_view type, std::string_view messag
   return r;
 }
 
-std::optional<http::Response> AwsStandIn::Verify(const http::Request& req, std::string_view body) {
+std::optional<http::Response> AwsStandIn::Verify(const http::Request& req, std::string_view body,
+                                                 bool ecs_api) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string_view header = req.header("authorization");
   if (header.empty())
     return Refuse("MissingAuthenticationTokenException", "Missing Authentication Token", "missing");
   auto a = aws::ParseAuthorization(header);
   if (!a) return Refuse("IncompleteSignatureException", a.error().message, "malformed");
-  if ((a->service != "lambda" && a->service != "execute-api") || a->region != options_.region)
+  const bool service_ok =
+      ecs_api ? a->service == "ecs" : a->service == "lambda" || a->service == "execute-api";
+  if (!service_ok || a->region != options_.region)
     return Refuse("InvalidSignatureException",
-                  "Credential should be scoped to a valid region and service lambda or "
-                  "execute-api",
+                  ecs_api ? "Credential should be scoped to a valid region and service ecs"
+                          : "Credential should be scoped to a valid region and service lambda or "
+                            "execute-api",
                   "scope");
   bool has_host = false, has_date = false;
   for (const std::string& h : a->signed_headers) {
@@ -177,6 +183,8 @@ std::string AwsStandIn::CountsJson() const {
   w.Uint64(static_used_);
   json::Key(w, "credentials_issued");
   w.Uint64(issued_count_);
+  json::Key(w, "ecs_services_described");
+  w.Uint64(described_);
   json::Key(w, "verified_by_issued_key");
   w.StartArray();  // in the order issued keys sort, which is random: counts only
   for (const auto& [key, c] : issued_) w.Uint64(c.used);
@@ -190,6 +198,109 @@ std::string AwsStandIn::CountsJson() const {
   w.EndObject();
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
+}
+
+http::Response AwsStandIn::DescribeServices(const http::Request& req, int tasks) {
+  http::Response r;
+  r.headers.emplace_back("Content-Type", std::string(aws::kAwsJsonContentType));
+  const auto error = [&r](std::string_view type, std::string_view message) {
+    json::Buffer buf;
+    json::Writer w(buf);
+    w.StartObject();
+    json::Key(w, "__type");
+    json::String(w, type);
+    json::Key(w, "message");
+    json::String(w, message);
+    w.EndObject();
+    r.status = 400;
+    r.body.assign(buf.GetString(), buf.GetSize());
+    return r;
+  };
+  if (req.header("x-amz-target") != aws::kDescribeServicesTarget)
+    return error("UnknownOperationException", "only DescribeServices is emulated");
+  if (checks()) {
+    if (auto refused = Verify(req, req.body(), true)) {
+      std::string type = "InvalidSignatureException", message;
+      for (const auto& [name, value] : refused->headers)
+        if (name == "X-Amzn-ErrorType") type = value;
+      json::Document doc;
+      std::string why;
+      if (json::ParseDocument(doc, refused->body, json::kRequestLimits, why))
+        if (const json::Value* m = json::Find(doc, "message"); m && m->IsString())
+          message = std::string(json::Text(*m));
+      return error(type, message);
+    }
+  }
+  json::Document in;
+  std::string why;
+  if (!json::ParseDocument(in, req.body(), json::kRequestLimits, why) || !in.IsObject())
+    return error("SerializationException", "the body is not a JSON object");
+  const json::Value* services = json::Find(in, "services");
+  if (!services || !services->IsArray() || services->Size() == 0 ||
+      services->Size() > aws::kMaxDescribeServices)
+    return error("InvalidParameterException", "services must list 1 to 10 services");
+  std::string cluster = "default";
+  if (const json::Value* c = json::Find(in, "cluster"); c && c->IsString())
+    cluster = std::string(json::Text(*c).substr(0, 255));
+  const std::string prefix =
+      "arn:aws:ecs:" + options_.region + ":000000000000:service/" + cluster + "/";
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::Key(w, "services");
+  w.StartArray();
+  std::vector<std::string> missing;
+  for (const json::Value& s : services->GetArray()) {
+    if (!s.IsString()) return error("InvalidParameterException", "services must be strings");
+    std::string_view name = json::Text(s).substr(0, 1600);
+    name = name.substr(name.rfind('/') + 1);  // an ARN's last part
+    // A service whose name holds a workload's path name (hr-heavy, heavy-processing).
+    bool known = false;
+    for (std::string_view wl : {"lightweight", "thumbnail", "medium", "heavy"})
+      known = known || name.find(wl) != std::string_view::npos;
+    if (!known) {
+      missing.push_back(prefix + std::string(name));
+      continue;
+    }
+    w.StartObject();
+    json::Key(w, "serviceArn");
+    json::String(w, prefix + std::string(name));
+    json::Key(w, "serviceName");
+    json::String(w, name);
+    json::Key(w, "clusterArn");
+    json::String(w, "arn:aws:ecs:" + options_.region + ":000000000000:cluster/" + cluster);
+    json::Key(w, "status");
+    json::String(w, "ACTIVE");
+    for (const char* key : {"desiredCount", "runningCount"}) {
+      json::Key(w, key);
+      w.Int(tasks);
+    }
+    json::Key(w, "pendingCount");
+    w.Int(0);
+    json::Key(w, "launchType");
+    json::String(w, "FARGATE");
+    w.EndObject();
+  }
+  w.EndArray();
+  json::Key(w, "failures");
+  w.StartArray();
+  for (const std::string& arn : missing) {
+    w.StartObject();
+    json::Key(w, "arn");
+    json::String(w, arn);
+    json::Key(w, "reason");
+    json::String(w, "MISSING");
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  r.status = 200;
+  r.body.assign(buf.GetString(), buf.GetSize());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++described_;
+  }
+  return r;
 }
 
 }  // namespace hr::emulate

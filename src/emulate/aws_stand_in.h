@@ -29,7 +29,13 @@ class AwsStandIn {
   bool checks() const { return !options_.access_key.empty(); }
   bool issues() const { return options_.credentials_lifetime_s > 0; }
   // A refusal when `req` (with `body`) is not signed by a valid, unexpired key; nullopt: it is.
-  std::optional<http::Response> Verify(const http::Request& req, std::string_view body);
+  // The scope's service must be lambda or execute-api, or ecs for the ECS API.
+  std::optional<http::Response> Verify(const http::Request& req, std::string_view body,
+                                       bool ecs_api = false);
+  // POST / with X-Amz-Target DescribeServices: every service whose name holds a workload's path
+  // name (hr-heavy) is ACTIVE with `tasks` running and desired; others are MISSING failures.
+  // Signed calls are checked (scope service ecs) when checks(); errors as AWS JSON errors.
+  http::Response DescribeServices(const http::Request& req, int tasks);
   // GET /emulate/credentials.
   http::Response Issue(const http::Request& req);
   // GET /emulate/aws.
@@ -45,7 +51,7 @@ class AwsStandIn {
   AwsOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, Issued> issued_;  // by access key id
-  uint64_t verified_ = 0, issued_count_ = 0, static_used_ = 0;
+  uint64_t verified_ = 0, issued_count_ = 0, static_used_ = 0, described_ = 0;
   std::map<std::string, uint64_t> refused_;  // by reason
 };
 

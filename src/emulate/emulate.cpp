@@ -295,7 +295,9 @@ struct Emulator::State {
   bool stopping = false;
   std::thread timer;
 
-  State(const EmulateConfig& c, Pools p) : config(c), pools(std::move(p)), aws(c.aws) {}
+  State(const EmulateConfig& c, Pools p) : config(c), pools(std::move(p)), aws(c.aws) {
+    ecs_tasks.store(c.ecs_tasks);
+  }
   AwsStandIn aws;
 
   uint64_t Random() {
@@ -310,7 +312,35 @@ struct Emulator::State {
     cv.notify_one();
   }
 
-  int EcsCapacity() const { return config.ecs_tasks * config.ecs_concurrency; }
+  std::atomic<int> ecs_tasks{0};  // config.ecs_tasks, until POST /emulate/ecs scales the services
+  int EcsCapacity() const { return ecs_tasks.load() * config.ecs_concurrency; }
+
+  // Under mu: the longest-waiting request of workload `w` starts (a slot is free for it).
+  void StartWaiting(size_t w) {
+    EcsCounts& c = ecs[w];
+    Waiting next = std::move(ecs_waiting[w].front());
+    ecs_waiting[w].pop_front();
+    c.waiting = ecs_waiting[w].size();
+    const auto now = Clock::now();
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - next.arrived).count();
+    next.response.headers.emplace_back("X-Emulated-Wait-Ms",
+                                       std::to_string(static_cast<double>(waited) / 1000));
+    c.in_service_max = std::max(c.in_service_max, ++c.in_service);
+    queue.push({now + next.delay, counter.fetch_add(1), std::move(next.respond),
+                std::move(next.response), static_cast<int>(w)});
+  }
+
+  // Every workload's service now runs `tasks` tasks; waiting requests take the new slots.
+  void ScaleEcs(int tasks) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ecs_tasks.store(tasks);
+      for (size_t w = 0; w < ecs.size(); ++w)
+        while (ecs[w].in_service < EcsCapacity() && !ecs_waiting[w].empty()) StartWaiting(w);
+    }
+    cv.notify_one();
+  }
 
   std::string EcsJson() {
     json::Buffer buf;
@@ -363,18 +393,8 @@ struct Emulator::State {
   void ReleaseEcs(size_t w) {
     EcsCounts& c = ecs[w];
     --c.in_service;
-    if (ecs_waiting[w].empty()) return;
-    Waiting next = std::move(ecs_waiting[w].front());
-    ecs_waiting[w].pop_front();
-    c.waiting = ecs_waiting[w].size();
-    const auto now = Clock::now();
-    const auto waited =
-        std::chrono::duration_cast<std::chrono::microseconds>(now - next.arrived).count();
-    next.response.headers.emplace_back("X-Emulated-Wait-Ms",
-                                       std::to_string(static_cast<double>(waited) / 1000));
-    c.in_service_max = std::max(c.in_service_max, ++c.in_service);
-    queue.push({now + next.delay, counter.fetch_add(1), std::move(next.respond),
-                std::move(next.response), static_cast<int>(w)});
+    // After a scale-in, slots above the new capacity are not refilled.
+    if (!ecs_waiting[w].empty() && c.in_service < EcsCapacity()) StartWaiting(w);
   }
 
   void RunTimer() {
@@ -444,6 +464,28 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
   std::string_view path = req.target();
   path = path.substr(0, path.find('?'));
   const auto parts = Split(path.substr(path.empty() ? 0 : 1), '/');
+  if (path == "/" && req.method() == "POST" && !req.header("x-amz-target").empty()) {
+    res = state_->aws.DescribeServices(req, state_->ecs_tasks.load());
+    return;
+  }
+  if (path == "/emulate/ecs" && req.method() == "POST") {
+    // {"tasks": N}: every workload's service scales to N tasks (as ECS's autoscaling would).
+    json::Document doc;
+    std::string why;
+    const json::Value* tasks = nullptr;
+    if (json::ParseDocument(doc, req.body(), json::kRequestLimits, why) && doc.IsObject())
+      tasks = json::Find(doc, "tasks");
+    if (state_->config.ecs_tasks == 0 || !tasks || !tasks->IsInt64() || tasks->GetInt64() < 1 ||
+        tasks->GetInt64() > 10'000) {
+      res = Refusal(400, "invalid_argument",
+                    "POST /emulate/ecs takes {\"tasks\": 1 to 10000}, on an emulator started "
+                    "with --ecs-tasks");
+      return;
+    }
+    state_->ScaleEcs(static_cast<int>(tasks->GetInt64()));
+    res = Json(200, state_->EcsJson());
+    return;
+  }
   if (path == "/emulate/ecs" || path == "/emulate/aws" ||
       (path == "/emulate/credentials" && state_->aws.issues())) {
     if (req.method() != "GET") {

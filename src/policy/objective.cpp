@@ -37,6 +37,43 @@ double Spread(const outcome::Estimate& e, ObjectiveKind kind, size_t c, double s
   return 0;
 }
 
+// The platform whose estimate has the lower objective value (`ties` on equal values), and the
+// probability that Lambda's is the lower one (normal approximation from each estimate's spread
+// and effective count).
+Decision DecideOn(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
+                  double default_slo_ms, Platform ties) {
+  const double slo = objective.slo_ms.value_or(default_slo_ms);
+  const auto c = static_cast<size_t>(objective.cost_model);
+  const double v = objective.value_of_time_usd_per_s;
+  const double lambda = ObjectiveValue(e[0], objective.kind, objective.cost_model, slo, v);
+  const double ecs = ObjectiveValue(e[1], objective.kind, objective.cost_model, slo, v);
+  const double sl = Spread(e[0], objective.kind, c, slo, v);
+  const double se = Spread(e[1], objective.kind, c, slo, v);
+  const double err = std::sqrt(sl * sl / e[0].n + se * se / e[1].n);
+  double p = 0.5;
+  if (err > 0) {
+    p = 0.5 * std::erfc(-(ecs - lambda) / err / std::sqrt(2.0));
+  } else if (lambda != ecs) {
+    p = lambda < ecs ? 1.0 : 0.0;
+  }
+  Decision d;
+  d.platform = lambda < ecs || (lambda == ecs && ties == Platform::kLambda) ? Platform::kLambda
+                                                                            : Platform::kEcs;
+  // The tie's winner has a probability of at least a half.
+  if (d.platform == Platform::kLambda) p = std::max(p, 0.5);
+  if (d.platform == Platform::kEcs) p = std::min(p, 0.5);
+  d.lambda_probability = p;
+  d.ecs_probability = 1 - p;
+  d.confidence = std::max(p, 1 - p);
+  d.from_model = true;
+  d.objective = objective.kind;
+  for (size_t k = 0; k < 2; ++k)
+    d.expected[k] = {e[k].response_mean_ms, e[k].response_quantiles_ms[kP95Level],
+                     e[k].cost_mean_usd[c]};
+  d.has_expected = true;
+  return d;
+}
+
 }  // namespace
 
 std::string_view Name(ObjectiveKind k) {
@@ -151,35 +188,29 @@ Decision DecideFor(const model::Model& m, const features::Request& req, const Ob
   }
   std::array<outcome::Estimate, 2> e;
   tables->Estimate(req, e);
-  const double slo = objective.slo_ms.value_or(tables->spec().default_slo_ms);
-  const auto c = static_cast<size_t>(objective.cost_model);
-  const double v = objective.value_of_time_usd_per_s;
-  const double lambda = ObjectiveValue(e[0], objective.kind, objective.cost_model, slo, v);
-  const double ecs = ObjectiveValue(e[1], objective.kind, objective.cost_model, slo, v);
-  const double sl = Spread(e[0], objective.kind, c, slo, v);
-  const double se = Spread(e[1], objective.kind, c, slo, v);
-  const double err = std::sqrt(sl * sl / e[0].n + se * se / e[1].n);
-  double p = 0.5;
-  if (err > 0) {
-    p = 0.5 * std::erfc(-(ecs - lambda) / err / std::sqrt(2.0));
-  } else if (lambda != ecs) {
-    p = lambda < ecs ? 1.0 : 0.0;
+  return DecideOn(e, objective, tables->spec().default_slo_ms, Platform::kLambda);
+}
+
+Decision DecideWithFreeEcsSlot(const model::Model& m, const features::Request& req,
+                               const Objective& objective, double ecs_wait_ms) {
+  const outcome::OutcomeModel* tables = m.spec().outcomes.get();
+  if (!tables || objective.kind == ObjectiveKind::kClassifier) {
+    Decision d;
+    d.platform = Platform::kEcs;
+    d.lambda_probability = 0;
+    d.ecs_probability = d.confidence = 1;
+    d.objective = ObjectiveKind::kClassifier;
+    d.objective_unavailable = !tables && objective.kind != ObjectiveKind::kClassifier;
+    return d;
   }
-  Decision d;
-  d.platform = lambda <= ecs ? Platform::kLambda : Platform::kEcs;
-  // Ties go to Lambda, so its probability is at least a half whenever it is chosen.
-  if (d.platform == Platform::kLambda) p = std::max(p, 0.5);
-  if (d.platform == Platform::kEcs) p = std::min(p, 0.5);
-  d.lambda_probability = p;
-  d.ecs_probability = 1 - p;
-  d.confidence = std::max(p, 1 - p);
-  d.from_model = true;
-  d.objective = objective.kind;
-  for (size_t k = 0; k < 2; ++k)
-    d.expected[k] = {e[k].response_mean_ms, e[k].response_quantiles_ms[kP95Level],
-                     e[k].cost_mean_usd[c]};
-  d.has_expected = true;
-  return d;
+  std::array<outcome::Estimate, 2> e;
+  tables->Estimate(req, e);
+  outcome::Estimate& ecs = e[1];
+  ecs.cost_mean_usd.fill(0);  // the task runs (and is billed) whether or not it serves this
+  ecs.cost_sd_usd.fill(0);
+  ecs.response_mean_ms += ecs_wait_ms;
+  for (double& q : ecs.response_quantiles_ms) q += ecs_wait_ms;
+  return DecideOn(e, objective, tables->spec().default_slo_ms, Platform::kEcs);
 }
 
 std::string Label(const Objective& o) {

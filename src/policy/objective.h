@@ -68,6 +68,14 @@ double ObjectiveValue(const outcome::Estimate& e, ObjectiveKind kind, cost::Cost
 Decision DecideFor(const model::Model& m, const features::Request& req, const Objective& objective,
                    model::Scratch& scratch);
 
+// Spill-over with the outcome models: where a request should run when an ECS slot is free for it
+// after `ecs_wait_ms` (0: free now). The slot's task runs, and is billed, whether or not it serves
+// the request, so ECS's marginal cost is zero and the comparison is the objective's with ECS's
+// cost zeroed and the wait added to its response times; ties go to ECS. A model without tables,
+// or the classifier objective: ECS (the plain spill-over rule). No allocation.
+Decision DecideWithFreeEcsSlot(const model::Model& m, const features::Request& req,
+                               const Objective& objective, double ecs_wait_ms);
+
 // "latency", "p95", "cost:<cost-model>", "balanced:<cost-model>:<value>", "classifier": the
 // evaluation's policy names after "objective:".
 std::string Label(const Objective& o);

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aws/ecs_services.h"
 #include "aws/lambda_invoke.h"
 #include "json/json_reader.h"
 #include "route/workload_request.h"
@@ -52,6 +53,7 @@ struct Common {
   std::optional<bool> idempotent;
   std::optional<bool> lambda_iam;  // lambda_auth
   std::optional<int> ecs_capacity;
+  std::optional<int> ecs_task_concurrency;  // with ecs_service: requests each task runs at once
 };
 
 // A workload's Lambda function, when named.
@@ -87,6 +89,9 @@ core::Status ReadCommon(std::string_view key, const json::Value& v, const std::s
   } else if (key == "ecs_capacity") {
     if (auto s = ReadInt(v, where + "ecs_capacity", 0, 1'000'000, i); !s) return s;
     c.ecs_capacity = i;
+  } else if (key == "ecs_task_concurrency") {
+    if (auto s = ReadInt(v, where + "ecs_task_concurrency", 1, 10'000, i); !s) return s;
+    c.ecs_task_concurrency = i;
   } else if (key == "lambda_auth") {
     const std::string field = where + "lambda_auth";
     if (!v.IsString() || (json::Text(v) != "none" && json::Text(v) != "iam"))
@@ -103,6 +108,19 @@ void Apply(const Common& c, WorkloadTargets& t) {
   if (c.deadline_ms) t.deadline_ms = *c.deadline_ms;
   if (c.idempotent) t.idempotent = *c.idempotent;
   if (c.ecs_capacity) t.ecs_capacity = *c.ecs_capacity;
+  if (c.ecs_task_concurrency) t.ecs_task_concurrency = *c.ecs_task_concurrency;
+}
+
+// An ECS service's name (letters, digits, - and _) or ARN.
+core::Status CheckServiceName(std::string_view s, const std::string& field) {
+  const bool ok = !s.empty() && s.size() <= 1600 &&
+                  s.find_first_not_of(
+                      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789-_:/.") == std::string_view::npos;
+  if (!ok)
+    return Bad(ErrorCode::kInvalidArgument,
+               field + " must be an ECS service's name or ARN (letters, digits, - _ : / .)", field);
+  return {};
 }
 
 // Signs the workload's Lambda calls when it names a function or asks for IAM auth.
@@ -149,7 +167,7 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
                                         std::string_view ecs_base, std::string_view env_region) {
   RouteTargets t;
   std::array<std::string, 2> base;
-  std::string region(env_region), endpoint;
+  std::string region(env_region), endpoint, ecs_api;
   if (!region.empty() && !RegionName(region))
     return Bad(ErrorCode::kInvalidArgument,
                "the region from --region or AWS_REGION must be an AWS region name such as "
@@ -181,6 +199,11 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
                      "region must be an AWS region name such as eu-west-1", key);
       } else if (key == "lambda_endpoint") {
         if (auto s = ReadUrl(m.value, key, endpoint); !s) return s.error();
+      } else if (key == "ecs_api_endpoint") {
+        if (auto s = ReadUrl(m.value, key, ecs_api); !s) return s.error();
+      } else if (key == "ecs_cluster") {
+        if (auto s = ReadString(m.value, key, t.ecs_cluster); !s) return s.error();
+        if (auto s = CheckServiceName(t.ecs_cluster, key); !s) return s.error();
       } else if (key == "connect_timeout_ms") {
         if (auto s = ReadInt(m.value, key, 1, 60'000, t.connect_timeout_ms); !s) return s.error();
       } else if (key == "workloads") {
@@ -213,6 +236,11 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
               if (auto s = ReadString(om.value, where + k, function[wi].name); !s) return s.error();
               if (auto s = aws::CheckFunctionName(function[wi].name, where + k); !s)
                 return s.error();
+            } else if (k == "ecs_service") {
+              if (auto s = ReadString(om.value, where + k, t.workloads[wi].ecs_service); !s)
+                return s.error();
+              if (auto s = CheckServiceName(t.workloads[wi].ecs_service, where + k); !s)
+                return s.error();
             } else if (k == "lambda_qualifier") {
               if (auto s = ReadString(om.value, where + k, function[wi].qualifier); !s)
                 return s.error();
@@ -222,8 +250,8 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
               return Bad(ErrorCode::kUnknownField,
                          where + k.substr(0, 64) +
                              " is not a known key (lambda_url, lambda_function, lambda_qualifier, "
-                             "lambda_auth, ecs_url, ecs_capacity, timeout_ms, deadline_ms, "
-                             "idempotent)",
+                             "lambda_auth, ecs_url, ecs_capacity, ecs_service, "
+                             "ecs_task_concurrency, timeout_ms, deadline_ms, idempotent)",
                          where + k.substr(0, 64));
             }
           }
@@ -241,7 +269,8 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
         return Bad(ErrorCode::kUnknownField,
                    key.substr(0, 64) +
                        " is not a known key (lambda_url, ecs_url, region, lambda_endpoint, "
-                       "lambda_auth, ecs_capacity, timeout_ms, deadline_ms, connect_timeout_ms, "
+                       "lambda_auth, ecs_capacity, ecs_api_endpoint, ecs_cluster, "
+                       "ecs_task_concurrency, timeout_ms, deadline_ms, connect_timeout_ms, "
                        "idempotent, workloads)",
                    key.substr(0, 64));
       }
@@ -288,6 +317,35 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
                 : !base[1].empty() ? Join(base[1], "/" + short_name + "/process")
                                    : "";
     any = any || !wt.url[0].empty() || !wt.url[1].empty();
+    if (!wt.ecs_service.empty()) {
+      if (own[static_cast<size_t>(i)].ecs_capacity)
+        return Bad(
+            ErrorCode::kInvalidArgument,
+            where + "ecs_capacity and " + where + "ecs_service set one capacity two ways: keep one",
+            where + "ecs_capacity");
+      if (wt.ecs_task_concurrency < 1)
+        return Bad(ErrorCode::kMissingField,
+                   where +
+                       "ecs_service needs ecs_task_concurrency (requests each task runs at "
+                       "once), for the workload or for all",
+                   where + "ecs_task_concurrency");
+      wt.ecs_capacity = -1;  // discovered
+      if (t.ecs_api_url.empty()) {
+        t.ecs_api_url = ecs_api.empty() && !region.empty() ? aws::EcsEndpoint(region) : ecs_api;
+        if (t.ecs_api_url.empty())
+          return Bad(ErrorCode::kMissingField,
+                     where +
+                         "ecs_service is found through the ECS API, which needs a region: set "
+                         "\"region\" in the file or AWS_REGION",
+                     "region");
+        t.ecs_sigv4 = aws::SigV4Provider(t.ecs_api_url, region, "ecs");
+        if (t.ecs_sigv4.starts_with("aws:amz::"))
+          return Bad(ErrorCode::kMissingField,
+                     "ecs_api_endpoint is signed, which needs a region: set \"region\" in the "
+                     "file or AWS_REGION",
+                     "region");
+      }
+    }
   }
   if (!any)
     return MakeError(ErrorCode::kInvalidArgument,

@@ -1,6 +1,9 @@
 #include "route/route_metrics.h"
 
 #include <cmath>
+#include <sstream>
+
+#include "route/ecs_capacity.h"
 
 namespace hr::route {
 
@@ -164,6 +167,31 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t log_written,
   Line(out, "hybrid_router_route_outcome_lines_total", "written=\"false\"",
        static_cast<double>(log_dropped));
   return out;
+}
+
+std::string RenderEcsCapacity(const std::array<int, features::kWorkloadCount>& share,
+                              const std::array<int, features::kWorkloadCount>& in_flight,
+                              const EcsCapacityWatch* watch) {
+  std::ostringstream out;
+  out << "# HELP hybrid_router_route_ecs_capacity This router's share of the workload's ECS "
+         "capacity (requests at once; policy spillover).\n"
+         "# TYPE hybrid_router_route_ecs_capacity gauge\n";
+  for (size_t w = 0; w < share.size(); ++w)
+    out << "hybrid_router_route_ecs_capacity{workload=\""
+        << features::Name(static_cast<features::Workload>(w)) << "\"} " << share[w] << "\n";
+  out << "# HELP hybrid_router_route_ecs_in_flight This router's requests at the workload's ECS "
+         "service now.\n"
+         "# TYPE hybrid_router_route_ecs_in_flight gauge\n";
+  for (size_t w = 0; w < in_flight.size(); ++w)
+    out << "hybrid_router_route_ecs_in_flight{workload=\""
+        << features::Name(static_cast<features::Workload>(w)) << "\"} " << in_flight[w] << "\n";
+  if (watch) {
+    out << "# TYPE hybrid_router_route_ecs_capacity_polls_total counter\n"
+        << "hybrid_router_route_ecs_capacity_polls_total " << watch->polls() << "\n"
+        << "# TYPE hybrid_router_route_ecs_capacity_poll_failures_total counter\n"
+        << "hybrid_router_route_ecs_capacity_poll_failures_total " << watch->failures() << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace hr::route

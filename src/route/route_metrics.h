@@ -66,4 +66,11 @@ class RouteMetrics {
   std::atomic<uint64_t> upstream_sum_us_{0}, upstream_count_{0};
 };
 
+// Spill-over: this router's share of each workload's ECS capacity and its requests there now;
+// with a discovery `watch`, its successful and failed polls.
+class EcsCapacityWatch;
+std::string RenderEcsCapacity(const std::array<int, features::kWorkloadCount>& share,
+                              const std::array<int, features::kWorkloadCount>& in_flight,
+                              const EcsCapacityWatch* watch);
+
 }  // namespace hr::route

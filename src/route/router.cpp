@@ -44,7 +44,9 @@ constexpr size_t kP95Index = static_cast<size_t>(
 static_assert(kP95Index < outcome::kQuantiles);
 
 // A workload's ECS capacity: its own from the route config, else the command line's.
+// The fixed capacity; 0 for a discovered one (its watch sets it).
 int CapacityOf(const RouterConfig& c, size_t w) {
+  if (!c.targets.workloads[w].ecs_service.empty()) return 0;
   const int own = c.targets.workloads[w].ecs_capacity;
   return own >= 0 ? own : c.ecs_capacity[w];
 }
@@ -66,13 +68,15 @@ std::string_view Name(FixedPolicy p) {
       return "ecs-only";
     case FixedPolicy::kSpillover:
       return "spillover";
+    case FixedPolicy::kSpilloverModel:
+      return "spillover-model";
   }
   return "model";
 }
 
 std::optional<FixedPolicy> ParsePolicy(std::string_view text) {
   for (FixedPolicy p : {FixedPolicy::kModel, FixedPolicy::kLambdaOnly, FixedPolicy::kEcsOnly,
-                        FixedPolicy::kSpillover}) {
+                        FixedPolicy::kSpillover, FixedPolicy::kSpilloverModel}) {
     if (Name(p) == text) return p;
   }
   return std::nullopt;
@@ -123,13 +127,15 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   std::atomic<int64_t> last_config_error_log_ms{0};
   // Spillover: this router's ECS requests in flight and its share of the capacity, per workload.
   std::array<std::atomic<int>, features::kWorkloadCount> ecs_in_flight{};
-  std::array<int, features::kWorkloadCount> ecs_share{};
+  std::array<std::atomic<int>, features::kWorkloadCount> ecs_share{};
+  // Last: stopped first, before what its listener touches.
+  std::unique_ptr<EcsCapacityWatch> ecs_watch;
 
   Impl(const RouterConfig& c) : config(c), budget(c.budget), breakers(c.breaker) {
-    for (size_t w = 0; w < ecs_share.size(); ++w) {
-      const int capacity = CapacityOf(c, w);
-      ecs_share[w] = capacity / c.replicas + (c.replica_index < capacity % c.replicas ? 1 : 0);
-    }
+    for (size_t w = 0; w < ecs_share.size(); ++w) ecs_share[w] = ShareOf(CapacityOf(c, w));
+  }
+  int ShareOf(int capacity) const {
+    return capacity / config.replicas + (config.replica_index < capacity % config.replicas ? 1 : 0);
   }
   // Takes one of the workload's ECS slots if one is free.
   bool ReserveEcs(features::Workload w) {
@@ -233,6 +239,20 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
       chosen = f->ecs_slot ? Platform::kEcs : Platform::kLambda;
       f->decision = f->ecs_slot ? "spillover:ecs" : "spillover:ecs_full";
       if (!f->ecs_slot) metrics.Spilled(w);
+      break;
+    case FixedPolicy::kSpilloverModel:
+      f->objective = policy::Label(config.service.objective);
+      f->ecs_slot = ReserveEcs(w);
+      chosen = f->ecs_slot ? Platform::kEcs : Platform::kLambda;
+      f->decision = f->ecs_slot ? "spillover:ecs" : "spillover:ecs_full";
+      if (!f->ecs_slot) {
+        metrics.Spilled(w);
+      } else if (policy::DecideWithFreeEcsSlot(*service->model()->model, fr,
+                                               config.service.objective, 0)
+                     .platform == Platform::kLambda) {
+        chosen = Platform::kLambda;  // the slot is released below
+        f->decision = "spillover:objective_prefers_lambda";
+      }
       break;
     case FixedPolicy::kModel: {
       static thread_local model::Scratch scratch;
@@ -341,13 +361,12 @@ void Router::Impl::Hedge(const std::shared_ptr<Flight>& f, Platform first) {
     return;
   }
   // Under spill-over a hedge is speculative: it takes a free ECS slot or does not go.
-  if (other == Platform::kEcs && config.policy == FixedPolicy::kSpillover &&
-      !ReserveEcs(f->features.workload)) {
+  if (other == Platform::kEcs && Spills(config.policy) && !ReserveEcs(f->features.workload)) {
     metrics.FallbackDenied(Denied::kCapacity);
     if (probe) breakers.Record(other, f->features.workload, true, true, now_ms);
     return;
   }
-  if (other == Platform::kEcs && config.policy == FixedPolicy::kSpillover) f->ecs_slot = true;
+  if (other == Platform::kEcs && Spills(config.policy)) f->ecs_slot = true;
   if (!budget.TryFallback(now_ms)) {  // hedges spend the retry budget too
     metrics.FallbackDenied(Denied::kBudget);
     ReleaseEcs(*f);
@@ -620,13 +639,15 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
                            "--replica-index must be from 0 to --replicas - 1", "replica_index");
   bool any_capacity = false;
   for (size_t w = 0; w < config.ecs_capacity.size(); ++w)
-    any_capacity = any_capacity || CapacityOf(config, w) > 0;
-  if (config.policy == FixedPolicy::kSpillover && !any_capacity)
-    return core::MakeError(ErrorCode::kInvalidArgument,
-                           "--policy spillover needs --ecs-capacity or ecs_capacity in the route "
-                           "config (requests each ECS service runs at once: tasks x requests per "
-                           "task)",
-                           "ecs_capacity");
+    any_capacity = any_capacity || CapacityOf(config, w) > 0 || config.targets.discovers();
+  if (Spills(config.policy) && !any_capacity)
+    return core::MakeError(
+        ErrorCode::kInvalidArgument,
+        "--policy " + std::string(Name(config.policy)) +
+            " needs --ecs-capacity or ecs_capacity in the route "
+            "config (requests each ECS service runs at once: tasks x requests per "
+            "task)",
+        "ecs_capacity");
   if (config.targets.signs() && !config.credentials)
     return core::MakeError(ErrorCode::kInvalidArgument,
                            "targets called with AWS SigV4 (lambda_function, lambda_auth iam) need "
@@ -641,6 +662,14 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   auto svc = service::Service::Create(config.service);
   if (!svc) return svc.error();
   im.service = std::move(*svc);
+  if (config.policy == FixedPolicy::kSpilloverModel &&
+      (config.service.objective.kind == policy::ObjectiveKind::kClassifier ||
+       !im.service->model()->model->spec().outcomes))
+    return core::MakeError(ErrorCode::kInvalidArgument,
+                           "--policy spillover-model compares predicted outcomes: it needs a "
+                           "model with outcome tables (hybrid-router train) and an objective "
+                           "other than classifier",
+                           "policy");
 #if defined(__GLIBC__)
   // Request bodies reach 5.3 MB. Above glibc's mmap threshold (128 KB, and fixed once the
   // service's M_TRIM_THRESHOLD is set) each one was a fresh mapping, faulted in page by page: a
@@ -659,6 +688,14 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
     std::string out =
         raw->metrics.Render(raw->UpstreamInFlight(), raw->log ? raw->log->written() : 0,
                             raw->log ? raw->log->dropped() : 0);
+    if (Spills(raw->config.policy)) {
+      std::array<int, features::kWorkloadCount> share{}, in_flight{};
+      for (size_t w = 0; w < share.size(); ++w) {
+        share[w] = raw->ecs_share[w].load();
+        in_flight[w] = raw->ecs_in_flight[w].load();
+      }
+      out += RenderEcsCapacity(share, in_flight, raw->ecs_watch.get());
+    }
     if (const auto& c = raw->config.credentials) {
       std::ostringstream aws;
       aws << "# TYPE hybrid_router_aws_credentials_refreshes_total counter\n"
@@ -674,6 +711,25 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
     }
     return out;
   });
+  if (Spills(config.policy) && config.targets.discovers()) {
+    auto events = config.service.event_log;
+    auto watch = EcsCapacityWatch::Start(
+        config.targets, config.credentials, {config.ecs_discover_every_s, 5'000},
+        [raw, events](const DiscoveredCapacity& d) {
+          const int share = raw->ShareOf(d.capacity);
+          const int before = raw->ecs_share[static_cast<size_t>(d.workload)].exchange(share);
+          if (before != share && events)
+            events->info(R"("event":"ecs_capacity","workload":"{}","capacity":{},"share":{},)"
+                         R"("running_tasks":{},"desired_tasks":{})",
+                         features::Name(d.workload), d.capacity, share, d.running, d.desired);
+        },
+        [events](const std::string& why) {
+          if (events)
+            events->warn(R"("event":"ecs_capacity_poll_failed","error":{})", json::Quoted(why));
+        });
+    if (!watch) return watch.error();
+    im.ecs_watch = std::move(*watch);
+  }
   if (config.credentials && config.service.event_log) {
     // Failed refreshes are logged each time (the old credentials stay in use until they expire);
     // successful ones too, with the new expiry. Never a key or a token.

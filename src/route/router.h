@@ -17,6 +17,7 @@
 #include "core/civil_time.h"
 #include "core/result.h"
 #include "http/server.h"
+#include "route/ecs_capacity.h"
 #include "route/guards.h"
 #include "route/outcome_log.h"
 #include "route/route_config.h"
@@ -26,9 +27,16 @@
 namespace hr::route {
 
 // kSpillover: ECS while the router's own requests in flight there are below the workload's ECS
-// capacity (its share of it), Lambda for the rest.
-enum class FixedPolicy : uint8_t { kModel, kLambdaOnly, kEcsOnly, kSpillover };
-inline constexpr std::string_view kPolicyNames = "model, lambda-only, ecs-only, spillover";
+// capacity (its share of it), Lambda for the rest. kSpilloverModel: the same, and a request with
+// a free slot still goes to Lambda when the model's objective prefers Lambda's predicted outcome
+// to ECS's at zero marginal cost (policy::DecideWithFreeEcsSlot; no wait: the router never
+// queues at ECS).
+enum class FixedPolicy : uint8_t { kModel, kLambdaOnly, kEcsOnly, kSpillover, kSpilloverModel };
+inline constexpr std::string_view kPolicyNames =
+    "model, lambda-only, ecs-only, spillover, spillover-model";
+inline bool Spills(FixedPolicy p) {
+  return p == FixedPolicy::kSpillover || p == FixedPolicy::kSpilloverModel;
+}
 std::string_view Name(FixedPolicy p);
 std::optional<FixedPolicy> ParsePolicy(std::string_view text);
 
@@ -43,7 +51,8 @@ struct RouterConfig {
   // the remainder, so the shares add up to the capacity exactly.
   std::array<int, features::kWorkloadCount> ecs_capacity{};
   int replicas = 1, replica_index = 0;
-  uint64_t seed = 0;  // exploration's random stream; 0: from the system
+  int ecs_discover_every_s = 15;  // workloads with an ecs_service: how often ECS is asked
+  uint64_t seed = 0;              // exploration's random stream; 0: from the system
   core::TimeZone zone;
   BudgetOptions budget;
   BreakerOptions breaker;

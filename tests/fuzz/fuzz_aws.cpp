@@ -1,13 +1,15 @@
 // The AWS readers of `route` and `emulate`: Authorization headers, the container credentials
-// endpoint's answer, a function's proxy result, a log tail, and emulate's SigV4 check of a request
-// built from the input (headers and all). Nothing crashes; what parses is within its bounds; a
-// proxy event carries any body back unchanged; a request signed with the test key is accepted
-// whatever its path, query, headers and body.
+// endpoint's answer, a function's proxy result, a log tail, ECS's DescribeServices answer and
+// errors, emulate's SigV4 check of a request built from the input (headers and all), and
+// emulate's DescribeServices stand-in (what it answers 200 the router reads back). Nothing crashes;
+// what parses is within its bounds; a proxy event carries any body back unchanged; a request signed
+// with the test key is accepted whatever its path, query, headers and body.
 #include <chrono>
 #include <ctime>
 #include <map>
 
 #include "aws/credentials.h"
+#include "aws/ecs_services.h"
 #include "aws/lambda_invoke.h"
 #include "aws/sigv4.h"
 #include "core/base64.h"
@@ -80,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   if (size == 0) return 0;
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 6) {
+  static emulate::AwsStandIn unchecked{emulate::AwsOptions{}};
+  switch (data[0] % 8) {
     case 0: {
       auto a = aws::ParseAuthorization(text);
       if (a && (a->signature.size() != 64 || a->date.size() != 8 || a->signed_headers.empty()))
@@ -153,6 +156,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                     ", Signature=" + sig;
       if (auto refused = stand_in.Verify(r, r.body_))
         fuzz::Fail("a request signed with the test key was refused", refused->body);
+      break;
+    }
+    case 6: {
+      auto d = aws::ParseDescribeServices(text);
+      if (d) {
+        for (const auto& svc : d->services)
+          if (svc.name.empty() || svc.running < 0 || svc.desired < 0 || svc.pending < 0 ||
+              aws::CapacityOf(svc, 10'000) < 0)
+            fuzz::Fail("a described service out of bounds", text);
+      }
+      if (aws::JsonErrorText(text).size() > 4200) fuzz::Fail("an error text unbounded", text);
+      break;
+    }
+    case 7: {  // the stand-in: an AWS JSON answer to anything; its 200s read back
+      Req r = Build(text);
+      r.headers_["x-amz-target"] = std::string(aws::kDescribeServicesTarget);
+      const http::Response res = unchecked.DescribeServices(r, 3);
+      json::Document doc;
+      std::string why;
+      if (!json::ParseDocument(doc, res.body, json::kRequestLimits, why))
+        fuzz::Fail("the stand-in's answer is not JSON", res.body);
+      if (res.status == 200) {
+        auto d = aws::ParseDescribeServices(res.body);
+        if (!d) fuzz::Fail("the stand-in's answer does not read back", res.body);
+        for (const auto& svc : d->services)
+          if (aws::CapacityOf(svc, 2) != 6)
+            fuzz::Fail("a described service lost its tasks", res.body);
+      } else if (aws::JsonErrorText(res.body).empty()) {
+        fuzz::Fail("a refusal without an AWS JSON error", res.body);
+      }
       break;
     }
   }

@@ -4,8 +4,14 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <set>
+#include <thread>
+#include <tuple>
 #include <vector>
 
 #include "http_client.h"
@@ -467,6 +473,140 @@ TEST(Route, ReplicasShareTheEcsCapacity) {
   const EcsSeen ecs = SeenByEcs(emu.port(), "heavy_processing");
   EXPECT_LE(ecs.in_service_max, 3);
   EXPECT_EQ(ecs.waited, 0);
+}
+
+// The capacity from ECS itself: the service's running tasks (DescribeServices, signed, checked by
+// emulate as AWS checks it, as are the Lambda calls) times its requests per task, asked again every
+// second, so the spill point follows the service as it scales out and in.
+TEST(Route, TheSpillPointFollowsTheEcsServicesRunningTasks) {
+  const char* key = "AKIDCAPACITYTEST";
+  const char* secret = "capacity/Secret+Key0123";
+  ServerProcess emu = Emulate({"--time-scale", "0.1", "--ecs-tasks", "1", "--ecs-concurrency", "2",
+                               "--aws-access-key", key, "--aws-secret-key", secret});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir dir;
+  const auto config = [&](const std::string& service) {
+    const std::string path = dir.path + "/route-" + service + ".json";
+    std::ofstream(path)
+        << R"({"region":"eu-west-1","lambda_auth":"iam","ecs_cluster":"prod","ecs_api_endpoint":")"
+        << Url(emu.port()) << R"(","lambda_url":")" << Url(emu.port(), "/prod")
+        << R"(","ecs_url":")" << Url(emu.port())
+        << R"(","workloads":{"heavy_processing":{"ecs_service":")" << service
+        << R"(","ecs_task_concurrency":2}}})";
+    return path;
+  };
+  const std::vector<std::string> env = {std::string("AWS_ACCESS_KEY_ID=") + key,
+                                        std::string("AWS_SECRET_ACCESS_KEY=") + secret};
+  ServerProcess route = Route(
+      {"--config", config("hr-heavy"), "--policy", "spillover", "--ecs-discover-every-s", "1"},
+      env);
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  const auto capacity = [&] {
+    const std::string m = Call(route.port(), "GET", "/metrics").body;
+    const std::string name = "hybrid_router_route_ecs_capacity{workload=\"heavy_processing\"} ";
+    const size_t at = m.find(name);
+    return at == std::string::npos ? -1 : std::atoi(m.c_str() + at + name.size());
+  };
+  const auto wait_for_capacity = [&](int want) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (capacity() != want && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return capacity();
+  };
+  const std::string body = Request("heavy_processing", 2048);
+  EXPECT_EQ(capacity(), 2);  // known before the first request: one task x 2
+  auto seen = Burst({route.port()}, 8, body);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "ecs spillover:ecs"), 2);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "lambda spillover:ecs_full"), 6);
+
+  // ECS scales out to three tasks: within a poll the router uses all six slots.
+  ASSERT_EQ(Call(emu.port(), "POST", "/emulate/ecs", R"({"tasks":3})").status, 200);
+  ASSERT_EQ(wait_for_capacity(6), 6) << route.Stderr();
+  seen = Burst({route.port()}, 8, body);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "ecs spillover:ecs"), 6);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "lambda spillover:ecs_full"), 2);
+  const EcsSeen ecs = SeenByEcs(emu.port(), "heavy_processing");
+  EXPECT_LE(ecs.in_service_max, 6);
+  EXPECT_EQ(ecs.waited, 0);  // never more sent than the service ran
+
+  // And back in: two slots again.
+  ASSERT_EQ(Call(emu.port(), "POST", "/emulate/ecs", R"({"tasks":1})").status, 200);
+  EXPECT_EQ(wait_for_capacity(2), 2);
+  simdjson::dom::parser p;
+  simdjson::dom::element aws;
+  ASSERT_EQ(p.parse(Call(emu.port(), "GET", "/emulate/aws").body).get(aws), simdjson::SUCCESS);
+  EXPECT_GE(aws["ecs_services_described"].get_int64().value(), 3);
+  EXPECT_EQ(aws["refused"].get_object().size(), 0u);  // every call signed as ECS wants it
+  StopCleanly(route);
+  EXPECT_NE(route.Stderr().find("\"event\":\"ecs_capacity\""), std::string::npos);
+
+  // A service ECS does not know stops the router at start, naming it; so does a wrong secret.
+  const std::string run = "AWS_ACCESS_KEY_ID=" + std::string(key) + " AWS_SECRET_ACCESS_KEY=";
+  auto missing = RunCli("", "",
+                        run + secret + " " + HR_BINARY + " route --port 0 --policy spillover " +
+                            "--config " + config("billing"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("workloads.heavy_processing.ecs_service"), std::string::npos)
+      << missing.err;
+  EXPECT_NE(missing.err.find("MISSING"), std::string::npos) << missing.err;
+  auto wrong = RunCli("", "",
+                      run + "Zq9WrongSecret " + HR_BINARY +
+                          " route --port 0 --policy spillover --config " + config("hr-heavy"));
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("InvalidSignatureException"), std::string::npos) << wrong.err;
+  EXPECT_EQ(wrong.err.find("Zq9WrongSecret"), std::string::npos)
+      << "the secret is echoed: " << wrong.err;
+}
+
+// spillover-model: a free ECS slot is taken unless the objective prefers Lambda's predicted
+// outcome (the built-in model's, as `predict` reports it for the same cell); a full one spills.
+TEST(Route, SpilloverModelLeavesAFreeSlotWhenTheObjectivePrefersLambda) {
+  ServerProcess emu =
+      Emulate({"--time-scale", "0.1", "--ecs-tasks", "1", "--ecs-concurrency", "2"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  const auto route = [&](const char* objective) {
+    return Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()),
+                  "--policy", "spillover-model", "--objective", objective, "--ecs-capacity", "2"});
+  };
+  ServerProcess latency = route("latency");
+  ASSERT_GT(latency.port(), 0) << latency.Stderr();
+  std::set<std::string> predicted;
+  for (const auto& [workload, path, kb] : {std::tuple{"heavy_processing", "/heavy", 2048},
+                                           std::tuple{"medium_processing", "/medium", 1024}}) {
+    const std::string cell = std::string(R"({"workload_type":")") + workload +
+                             R"(","payload_size_kb":)" + std::to_string(kb) +
+                             R"(,"time_window":"midday","load_pattern":"low_load"})";
+    auto p = RunCli("predict --objective latency '" + cell + "'");
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    const std::string platform =
+        p.out.find(R"("platform":"lambda")") != std::string::npos ? "lambda" : "ecs";
+    predicted.insert(platform);
+    auto r = Call(latency.port(), "POST", path,
+                  std::string(R"({"workload_type":")") + workload +
+                      R"(","metadata":{"target_size_kb":)" + std::to_string(kb) +
+                      R"(,"time_window":"midday","load_pattern":"low_load"},"payload":"QUJD"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(
+        r.headers["x-route-platform"] + " " + r.headers["x-route-decision"],
+        platform == "lambda" ? "lambda spillover:objective_prefers_lambda" : "ecs spillover:ecs")
+        << workload;
+  }
+  EXPECT_EQ(predicted.size(), 2u) << "the two cells should exercise both outcomes";
+  // Left for Lambda, the slot stayed free: ECS never ran a heavy request.
+  EXPECT_EQ(SeenByEcs(emu.port(), "heavy_processing").in_service_max, 0);
+
+  // For cost a paid-for slot always wins; beyond the capacity requests spill as with spillover.
+  ServerProcess cost = route("cost");
+  ASSERT_GT(cost.port(), 0) << cost.Stderr();
+  const auto seen = Burst({cost.port()}, 8, Request("heavy_processing", 2048));
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "ecs spillover:ecs"), 2);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), "lambda spillover:ecs_full"), 6);
+
+  auto bad = RunCli(
+      "route --port 0 --lambda-url http://l --ecs-url http://e --ecs-capacity 2 "
+      "--policy spillover-model --objective classifier");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("outcome tables"), std::string::npos) << bad.err;
 }
 
 }  // namespace

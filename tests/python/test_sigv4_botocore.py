@@ -8,6 +8,10 @@
 2. `route` signs with libcurl: a capture server records the router's Invoke call to a named
    function, and botocore, given the same request and credentials, computes the same signature.
    The call carries an API Gateway v1 proxy event whose body is the client's request.
+3. emulate's stand-in of ECS's DescribeServices (which `route` asks for a service's running tasks)
+   answers botocore's own ECS client: the request botocore builds from the ecs model is accepted
+   and signature-checked as service ecs, the answer parses with the model, and refusals come back
+   as the errors botocore reads.
 
 Usage: test_sigv4_botocore.py --binary build/ci/apps/hybrid-router/hybrid-router
 """
@@ -26,6 +30,7 @@ import unittest
 import urllib.error
 import urllib.request
 
+import botocore.session
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -76,7 +81,8 @@ class EmulateChecksWhatBotocoreSigns(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp()
         cls.emu, port = start([BINARY, "emulate", "--port", "0", "--time-scale", "0",
                                "--aws-access-key", KEY, "--aws-secret-key", SECRET,
-                               "--credentials-lifetime-s", "2", "--credentials-token", "tok"],
+                               "--credentials-lifetime-s", "2", "--credentials-token", "tok",
+                               "--ecs-tasks", "3"],
                               os.path.join(cls.tmp, "emulate.log"))
         cls.base = f"http://127.0.0.1:{port}"
 
@@ -113,6 +119,36 @@ class EmulateChecksWhatBotocoreSigns(unittest.TestCase):
             if extra.get("X-Amz-Log-Type") == "Tail":
                 self.assertIn("X-Amz-Log-Result", answer_headers)
         self.assertEqual(get_json(self.base + "/emulate/aws")["verified"], before + len(cases))
+
+    def ecs_client(self, secret=SECRET):
+        return botocore.session.get_session().create_client(
+            "ecs", region_name="eu-west-1", endpoint_url=self.base, aws_access_key_id=KEY,
+            aws_secret_access_key=secret)
+
+    def test_botocores_ecs_client_describes_the_emulated_services(self):
+        answer = self.ecs_client().describe_services(cluster="prod",
+                                                     services=["hr-heavy", "billing"])
+        self.assertEqual(len(answer["services"]), 1)
+        heavy = answer["services"][0]
+        self.assertEqual(heavy["serviceName"], "hr-heavy")
+        self.assertEqual(heavy["status"], "ACTIVE")
+        self.assertEqual((heavy["runningCount"], heavy["desiredCount"]), (3, 3))
+        self.assertTrue(heavy["serviceArn"].endswith(":service/prod/hr-heavy"))
+        self.assertEqual([f["reason"] for f in answer["failures"]], ["MISSING"])
+        from botocore.exceptions import ClientError
+        with self.assertRaises(ClientError) as refused:
+            self.ecs_client("not-the-secret").describe_services(services=["hr-heavy"])
+        self.assertEqual(refused.exception.response["Error"]["Code"],
+                         "InvalidSignatureException")
+        # A signature scoped to Lambda does not open the ECS API.
+        body = b'{"services":["hr-heavy"]}'
+        headers = signed(self.base + "/", body, Credentials(KEY, SECRET),
+                         extra={"X-Amz-Target":
+                                "AmazonEC2ContainerServiceV20141113.DescribeServices",
+                                "Content-Type": "application/x-amz-json-1.1"})
+        status, _, text = post(self.base + "/", body, headers)
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(text)["__type"], "InvalidSignatureException")
 
     def test_each_kind_of_tampering_is_refused_with_lambdas_error_type(self):
         url, body = self.invoke_url(), self.event()

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "aws/credentials.h"
+#include "aws/ecs_services.h"
 #include "aws/lambda_invoke.h"
 #include "aws/sigv4.h"
 #include "core/base64.h"
@@ -231,6 +232,42 @@ TEST(LambdaInvoke, UrlsNamesAndSigningScopes) {
             "aws:amz:ap-south-1:lambda");
   EXPECT_EQ(SigV4Provider("http://127.0.0.1:9000/x", "eu-west-1", "lambda"),
             "aws:amz:eu-west-1:lambda");
+}
+
+// DescribeServices as botocore's ecs model has it: the request body, the counts of each service
+// (found by name or ARN), failures, and the capacity the router takes from them.
+TEST(EcsServices, TheAnswersCountsBecomeACapacity) {
+  EXPECT_EQ(DescribeServicesBody("prod", {"hr-heavy", "hr-medium"}),
+            R"({"cluster":"prod","services":["hr-heavy","hr-medium"]})");
+  EXPECT_EQ(DescribeServicesBody("", {"a"}), R"({"services":["a"]})");
+  auto d = ParseDescribeServices(
+      R"({"services":[{"serviceArn":"arn:aws:ecs:eu-west-1:1:service/prod/hr-heavy",)"
+      R"("serviceName":"hr-heavy","status":"ACTIVE","desiredCount":2,"runningCount":3,)"
+      R"("pendingCount":0,"events":[{"message":"x"}]},)"
+      R"({"serviceName":"hr-old","status":"DRAINING","desiredCount":0,"runningCount":1}],)"
+      R"("failures":[{"arn":"arn:aws:ecs:eu-west-1:1:service/prod/x","reason":"MISSING"}]})");
+  ASSERT_TRUE(d) << d.error().message;
+  ASSERT_EQ(d->services.size(), 2u);
+  const ServiceCounts* heavy = FindService(*d, "hr-heavy");
+  ASSERT_NE(heavy, nullptr);
+  EXPECT_EQ(FindService(*d, "arn:aws:ecs:eu-west-1:1:service/prod/hr-heavy"), heavy);
+  EXPECT_EQ(FindService(*d, "hr-light"), nullptr);
+  // Scaling in: three run, two are wanted; the one being drained is not counted.
+  EXPECT_EQ(CapacityOf(*heavy, 4), 8);
+  EXPECT_EQ(CapacityOf(*FindService(*d, "hr-old"), 4), 0);  // not ACTIVE
+  ASSERT_EQ(d->failures.size(), 1u);
+  EXPECT_EQ(d->failures[0], "arn:aws:ecs:eu-west-1:1:service/prod/x: MISSING");
+  EXPECT_EQ(JsonErrorText(R"({"__type":"com.amazonaws.ecs#ClusterNotFoundException",)"
+                          R"("message":"Cluster not found."})"),
+            "ClusterNotFoundException: Cluster not found.");
+  EXPECT_EQ(JsonErrorText("<html>"), "");
+  for (const char* bad : {"[]", R"({"services":{}})", R"({"services":[{"runningCount":1}]})",
+                          R"({"services":[{"serviceName":"a","runningCount":-1}]})",
+                          R"({"services":[{"serviceName":"a","runningCount":"2"}]})"}) {
+    auto r = ParseDescribeServices(bad);
+    EXPECT_FALSE(r) << bad;
+  }
+  EXPECT_EQ(EcsEndpoint("eu-west-1"), "https://ecs.eu-west-1.amazonaws.com/");
 }
 
 }  // namespace

@@ -101,6 +101,45 @@ TEST(Objective, TheClassifierDecidesWhenAskedOrWhenThereAreNoTables) {
   EXPECT_FALSE(d.has_expected);
 }
 
+TEST(Objective, AFreeEcsSlotCostsNothingButItsWaitCounts) {
+  auto m = WithTables();  // Lambda 2000 ms at 2e-5 USD, ECS 2200 ms at 1e-5 USD
+  Objective o;
+  o.kind = ObjectiveKind::kCost;  // a paid-for slot beats any price, however long the wait
+  Decision d = DecideWithFreeEcsSlot(*m, Heavy(), o, 0);
+  EXPECT_EQ(d.platform, Platform::kEcs);
+  EXPECT_DOUBLE_EQ(d.expected[1].cost_usd, 0);
+  EXPECT_EQ(DecideWithFreeEcsSlot(*m, Heavy(), o, 60'000).platform, Platform::kEcs);
+
+  o.kind = ObjectiveKind::kLatency;  // Lambda is faster: it takes the request despite the slot
+  d = DecideWithFreeEcsSlot(*m, Heavy(), o, 0);
+  EXPECT_EQ(d.platform, Platform::kLambda);
+  EXPECT_GT(d.lambda_probability, 0.99);
+
+  // Balanced at 1e-5 USD/s: Lambda 2e-5 + 2e-5, ECS 0 + 2.2e-5 with the slot free now; a
+  // 3 s wait makes ECS 5.2e-5, worse than Lambda.
+  o.kind = ObjectiveKind::kBalanced;
+  o.value_of_time_usd_per_s = 1e-5;
+  EXPECT_EQ(DecideWithFreeEcsSlot(*m, Heavy(), o, 0).platform, Platform::kEcs);
+  d = DecideWithFreeEcsSlot(*m, Heavy(), o, 3000);
+  EXPECT_EQ(d.platform, Platform::kLambda);
+  EXPECT_DOUBLE_EQ(d.expected[1].response_mean_ms, 5200);
+
+  o.kind = ObjectiveKind::kP95;
+  o.slo_ms = 100;  // both always exceed it: a tie, which the paid-for slot takes
+  d = DecideWithFreeEcsSlot(*m, Heavy(), o, 0);
+  EXPECT_EQ(d.platform, Platform::kEcs);
+  EXPECT_DOUBLE_EQ(d.lambda_probability, 0.5);
+
+  // Without outcome tables, or for the classifier: the plain spill-over rule (ECS).
+  auto plain = *model::Model::Create(testing::SeedSpec());
+  o.kind = ObjectiveKind::kLatency;
+  d = DecideWithFreeEcsSlot(*plain, Heavy(), o, 0);
+  EXPECT_EQ(d.platform, Platform::kEcs);
+  EXPECT_TRUE(d.objective_unavailable);
+  o.kind = ObjectiveKind::kClassifier;
+  EXPECT_EQ(DecideWithFreeEcsSlot(*m, Heavy(), o, 0).platform, Platform::kEcs);
+}
+
 TEST(Objective, NamesAndFieldErrors) {
   for (auto k : {ObjectiveKind::kLatency, ObjectiveKind::kP95, ObjectiveKind::kCost,
                  ObjectiveKind::kBalanced, ObjectiveKind::kClassifier}) {

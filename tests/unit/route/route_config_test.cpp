@@ -142,5 +142,45 @@ TEST(RouteTargets, SigningMistakesAreErrorsNamingTheKey) {
   }
 }
 
+// A workload's spill-over capacity from its ECS service: the API's endpoint from the region (or
+// given), signed as service ecs; mistakes name their key.
+TEST(RouteTargets, EcsServicesAreDescribedThroughTheSignedEcsApi) {
+  auto t = ParseTargets(
+      R"({"region":"eu-west-1","ecs_url":"http://alb","ecs_cluster":"prod","ecs_capacity":4,)"
+      R"("workloads":{"heavy_processing":{"ecs_service":"hr-heavy","ecs_task_concurrency":2}}})",
+      "", "");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_TRUE(t->discovers());
+  EXPECT_TRUE(t->signs());
+  EXPECT_EQ(t->ecs_api_url, "https://ecs.eu-west-1.amazonaws.com/");
+  EXPECT_EQ(t->ecs_sigv4, "aws:amz:eu-west-1:ecs");
+  EXPECT_EQ(t->ecs_cluster, "prod");
+  const auto& heavy = t->of(features::Workload::kHeavyProcessing);
+  EXPECT_EQ(heavy.ecs_service, "hr-heavy");
+  EXPECT_EQ(heavy.ecs_task_concurrency, 2);
+  EXPECT_EQ(heavy.ecs_capacity, -1);  // discovered, not the file's 4 for the others
+  EXPECT_EQ(t->of(features::Workload::kMediumProcessing).ecs_capacity, 4);
+
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"region":"eu-west-1","ecs_url":"http://x","workloads":{"heavy_processing":{"ecs_service":"hr-heavy"}}})",
+       "workloads.heavy_processing.ecs_task_concurrency"},
+      {R"({"ecs_url":"http://x","ecs_task_concurrency":2,"workloads":{"heavy_processing":{"ecs_service":"hr-heavy"}}})",
+       "region"},
+      {R"({"region":"eu-west-1","ecs_url":"http://x","ecs_task_concurrency":2,"workloads":{"heavy_processing":{"ecs_service":"hr-heavy","ecs_capacity":3}}})",
+       "workloads.heavy_processing.ecs_capacity"},
+      {R"({"region":"eu-west-1","ecs_url":"http://x","ecs_task_concurrency":2,"workloads":{"heavy_processing":{"ecs_service":"hr heavy"}}})",
+       "workloads.heavy_processing.ecs_service"},
+      {R"({"region":"eu-west-1","ecs_url":"http://x","ecs_task_concurrency":0,"workloads":{"heavy_processing":{"ecs_service":"hr-heavy"}}})",
+       "ecs_task_concurrency"},
+      {R"({"ecs_url":"http://x","ecs_api_endpoint":"ftp://x"})", "ecs_api_endpoint"},
+      {R"({"ecs_url":"http://x","ecs_clustre":"prod"})", "ecs_clustre"},
+  };
+  for (const auto& [text, field] : cases) {
+    auto bad = ParseTargets(text, "", "");
+    ASSERT_FALSE(bad) << text;
+    EXPECT_EQ(bad.error().field, field) << text << ": " << bad.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace hr::route
