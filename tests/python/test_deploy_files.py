@@ -390,14 +390,18 @@ class GatewayService(unittest.TestCase):
         listener = self.r["Listener"]["Properties"]["DefaultActions"][0]
         self.assertEqual(listener["TargetGroupArn"], Tag("Ref", "TargetGroup"))
 
-    def test_task_role_may_invoke_lambda(self):
+    def test_task_role_may_invoke_lambda_and_describe_the_ecs_services(self):
         role_name = self.task["TaskRoleArn"].value.split(".")[0]
         policies = self.r[role_name]["Properties"]["Policies"]
-        if isinstance(policies, Tag):  # !If [HasFunctions, [...], AWS::NoValue]
-            policies = policies.value[1]
+        # Each one !If [Condition, policy, AWS::NoValue].
+        policies = [p.value[1] if isinstance(p, Tag) else p for p in policies]
         actions = [a for p in policies for st in p["PolicyDocument"]["Statement"]
                    if st["Effect"] == "Allow" for a in st["Action"]]
         self.assertIn("lambda:InvokeFunction", actions)
+        self.assertIn("ecs:DescribeServices", actions)
+        conditions = self.t["Conditions"]
+        for p in self.r[role_name]["Properties"]["Policies"]:
+            self.assertIn(p.value[0], conditions)
 
     def test_scaling_target_names_the_cluster_and_service(self):
         target = self.r["ScalableTarget"]["Properties"]
