@@ -93,8 +93,11 @@ RunFn AddSimulate(CLI::App& app) {
       "Discrete-event simulation of Lambda instances and ECS Fargate tasks: what a policy costs "
       "and how fast it answers at a given traffic (service times from the measurements).");
   s->add_option("--policy", cfg->policy,
-                "lambda-only, ecs-only, split:SHARE (SHARE to Lambda), spillover (ECS while a "
-                "task has a free slot), or a model file ('builtin') deciding with --objective")
+                "lambda-only, ecs-only, split:SHARE (SHARE to Lambda), spillover[:WAIT] (ECS "
+                "while a task has a free slot, or fewer than WAIT wait per task), "
+                "spillover-model[:WAIT] (the same, and Lambda when --objective prefers its "
+                "predicted outcome to ECS's after the predicted wait), or a model file "
+                "('builtin') deciding with --objective")
       ->capture_default_str();
   s->add_option("--rate", c.arrivals.rate, "Arrivals per second")->capture_default_str();
   s->add_option("--arrivals", cfg->arrivals, "poisson or uniform (evenly spaced)")

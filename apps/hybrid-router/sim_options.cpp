@@ -57,13 +57,27 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
 core::Result<sim::PolicySpec> ParsePolicyOption(const std::string& text,
                                                 const ObjectiveOptions& o) {
   auto p = sim::ParsePolicy(text);
+  if (p && p->spill_model) {  // the built-in model's outcome tables predict both outcomes
+    auto m = LoadModel("");
+    if (!m) return m.error();
+    p->model = *m;
+    p->objective = ToObjective(o);
+    if (p->objective.kind == policy::ObjectiveKind::kClassifier)
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "--policy spillover-model compares predicted outcomes: give an "
+                             "--objective other than classifier",
+                             "--objective");
+    p->name = text + " (" + policy::Label(p->objective) + ")";
+    return p;
+  }
   if (!p || p->kind != sim::PolicySpec::Kind::kModel) return p;
   if (text != "builtin" && !std::filesystem::is_regular_file(text))
-    return core::MakeError(core::ErrorCode::kInvalidArgument,
-                           "--policy: '" + text.substr(0, 64) +
-                               "' is none of lambda-only, ecs-only, split:SHARE, spillover, "
-                               "builtin, or a model file",
-                           "--policy");
+    return core::MakeError(
+        core::ErrorCode::kInvalidArgument,
+        "--policy: '" + text.substr(0, 64) +
+            "' is none of lambda-only, ecs-only, split:SHARE, spillover, spillover-model, "
+            "builtin, or a model file",
+        "--policy");
   auto m = LoadModel(text == "builtin" ? "" : text);
   if (!m) return m.error();
   p->model = *m;

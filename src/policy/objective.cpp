@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "features/seed_v1.h"
 
@@ -211,6 +212,21 @@ Decision DecideWithFreeEcsSlot(const model::Model& m, const features::Request& r
   ecs.response_mean_ms += ecs_wait_ms;
   for (double& q : ecs.response_quantiles_ms) q += ecs_wait_ms;
   return DecideOn(e, objective, tables->spec().default_slo_ms, Platform::kEcs);
+}
+
+double LongestEcsWaitMs(const model::Model& m, const features::Request& req,
+                        const Objective& objective) {
+  const auto ecs = [&](double wait) {
+    return DecideWithFreeEcsSlot(m, req, objective, wait).platform == Platform::kEcs;
+  };
+  if (!ecs(0)) return -1;
+  double lo = 0, hi = 1e9;  // about 11.6 days
+  if (ecs(hi)) return std::numeric_limits<double>::infinity();
+  while (hi - lo > 0.01) {
+    const double mid = (lo + hi) / 2;
+    (ecs(mid) ? lo : hi) = mid;
+  }
+  return lo;
 }
 
 std::string Label(const Objective& o) {

@@ -76,6 +76,12 @@ Decision DecideFor(const model::Model& m, const features::Request& req, const Ob
 Decision DecideWithFreeEcsSlot(const model::Model& m, const features::Request& req,
                                const Objective& objective, double ecs_wait_ms);
 
+// The longest wait after which DecideWithFreeEcsSlot still chooses ECS for `req` (to 0.01 ms;
+// a wait only worsens ECS's value): < 0 when it never does, infinity when it always does. For
+// callers that decide many requests of one cell (simulate).
+double LongestEcsWaitMs(const model::Model& m, const features::Request& req,
+                        const Objective& objective);
+
 // "latency", "p95", "cost:<cost-model>", "balanced:<cost-model>:<value>", "classifier": the
 // evaluation's policy names after "objective:".
 std::string Label(const Objective& o);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace hr::sim {
 
@@ -155,6 +156,13 @@ bool EcsService::HasFreeSlot() const {
 bool EcsService::Accepts(int wait_per_task) const {
   if (wait_per_task < 0 || HasFreeSlot()) return true;
   return queued_ < static_cast<size_t>(wait_per_task) * active_.size();
+}
+
+double EcsService::PredictedWaitMs(double mean_busy_ms) const {
+  if (HasFreeSlot()) return 0;
+  if (active_.empty()) return std::numeric_limits<double>::infinity();
+  const double slots = static_cast<double>(active_.size()) * options_.concurrency;
+  return static_cast<double>(queued_ + shared_.size() + 1) * mean_busy_ms / slots;
 }
 
 void EcsService::Done(double t_s, uint32_t task) {

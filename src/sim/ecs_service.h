@@ -88,6 +88,10 @@ class EcsService {
   // Whether the service takes a request arriving now: a free slot, or fewer than
   // `wait_per_task` x running tasks requests waiting (< 0: always).
   bool Accepts(int wait_per_task) const;
+  // What a request arriving now would wait before it starts, predicted: 0 with a free slot, else
+  // the requests waiting (and it) served by every running slot at `mean_busy_ms` each; infinity
+  // without a running task.
+  double PredictedWaitMs(double mean_busy_ms) const;
   int max_alive() const { return max_alive_; }
   uint64_t refused() const { return refused_; }
 

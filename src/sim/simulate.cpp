@@ -31,27 +31,25 @@ class ModelPolicy {
       cache_[w].assign(times.Payloads(static_cast<Workload>(w)).size() * 24 * 4, -1);
   }
   bool Lambda(Workload w, uint32_t payload, double t_s) {
-    const int64_t ms = static_cast<int64_t>(t_s * 1000);
-    rates_.Arrive(w, ms);
+    const features::Request req = Arrive(w, payload, t_s);
     const size_t wi = static_cast<size_t>(w);
-    if (ms / 1000 != pattern_second_[wi]) {
-      pattern_second_[wi] = ms / 1000;
-      pattern_[wi] = rates_.Pattern(w, ms);
-    }
-    const int hour = static_cast<int>((start_hour_ + static_cast<int64_t>(t_s / 3600)) % 24);
-    int8_t& slot = cache_[wi][(static_cast<size_t>(payload) * 24 + static_cast<size_t>(hour)) * 4 +
-                              static_cast<size_t>(pattern_[wi])];
+    int8_t& slot = cache_[wi][Slot(payload, req)];
     if (slot < 0) {
-      features::Request req;
-      req.workload = w;
-      req.payload_kb = times_.Payloads(w)[payload];
-      req.hour_of_day = hour;
-      req.time_window = features::TimeWindowOfHour(hour);
-      req.load_pattern = pattern_[wi];
       const policy::Decision d = policy::DecideFor(*spec_.model, req, spec_.objective, scratch_);
       slot = d.platform == policy::Platform::kLambda ? 1 : 0;
     }
     return slot == 1;
+  }
+  // spillover-model: whether a request ECS would take after `wait_ms` goes to Lambda instead
+  // (the longest wait ECS is worth, found once per combination).
+  bool LeavesEcs(Workload w, uint32_t payload, double t_s, double wait_ms) {
+    const features::Request req = Arrive(w, payload, t_s);
+    const size_t wi = static_cast<size_t>(w);
+    if (longest_wait_[wi].empty())
+      longest_wait_[wi].assign(cache_[wi].size(), std::numeric_limits<double>::quiet_NaN());
+    double& longest = longest_wait_[wi][Slot(payload, req)];
+    if (std::isnan(longest)) longest = policy::LongestEcsWaitMs(*spec_.model, req, spec_.objective);
+    return wait_ms > longest;
   }
 
  private:
@@ -62,7 +60,31 @@ class ModelPolicy {
   std::array<int64_t, kW> pattern_second_{-1, -1, -1, -1};
   std::array<features::LoadPattern, kW> pattern_{};
   std::array<std::vector<int8_t>, kW> cache_;
+  std::array<std::vector<double>, kW> longest_wait_;  // spillover-model; NaN: not yet known
   model::Scratch scratch_;
+
+  static size_t Slot(uint32_t payload, const features::Request& req) {
+    return (static_cast<size_t>(payload) * 24 + static_cast<size_t>(req.hour_of_day)) * 4 +
+           static_cast<size_t>(req.load_pattern);
+  }
+  // The request's features; counts its arrival for the load pattern.
+  features::Request Arrive(Workload w, uint32_t payload, double t_s) {
+    const int64_t ms = static_cast<int64_t>(t_s * 1000);
+    rates_.Arrive(w, ms);
+    const size_t wi = static_cast<size_t>(w);
+    if (ms / 1000 != pattern_second_[wi]) {
+      pattern_second_[wi] = ms / 1000;
+      pattern_[wi] = rates_.Pattern(w, ms);
+    }
+    const int hour = static_cast<int>((start_hour_ + static_cast<int64_t>(t_s / 3600)) % 24);
+    features::Request req;
+    req.workload = w;
+    req.payload_kb = times_.Payloads(w)[payload];
+    req.hour_of_day = hour;
+    req.time_window = features::TimeWindowOfHour(hour);
+    req.load_pattern = pattern_[wi];
+    return req;
+  }
 };
 
 }  // namespace
@@ -74,17 +96,20 @@ core::Result<PolicySpec> ParsePolicy(std::string_view text) {
     p.kind = PolicySpec::Kind::kLambdaOnly;
   } else if (text == "ecs-only") {
     p.kind = PolicySpec::Kind::kEcsOnly;
-  } else if (text == "spillover" || text.substr(0, 10) == "spillover:") {
+  } else if (text == "spillover" || text.substr(0, 10) == "spillover:" ||
+             text == "spillover-model" || text.substr(0, 16) == "spillover-model:") {
     p.kind = PolicySpec::Kind::kSpillover;
-    if (text.size() > 9) {
-      const std::string_view wait = text.substr(10);
+    p.spill_model = text.substr(0, 15) == "spillover-model";
+    const size_t head = p.spill_model ? 15 : 9;
+    if (text.size() > head) {
+      const std::string_view wait = text.substr(head + 1);
       auto [ptr, ec] = std::from_chars(wait.data(), wait.data() + wait.size(), p.spill_wait);
       if (ec != std::errc() || ptr != wait.data() + wait.size() || p.spill_wait < 0 ||
           p.spill_wait > 1000)
-        return Bad("--policy",
-                   "spillover:WAIT needs WAIT, the requests that may wait per task, "
-                   "0 to 1000 (got '" +
-                       std::string(wait.substr(0, 32)) + "')");
+        return Bad("--policy", std::string(text.substr(0, head)) +
+                                   ":WAIT needs WAIT, the requests that may wait per task, "
+                                   "0 to 1000 (got '" +
+                                   std::string(wait.substr(0, 32)) + "')");
     }
   } else if (text.substr(0, 6) == "split:") {
     p.kind = PolicySpec::Kind::kSplit;
@@ -115,7 +140,7 @@ core::Status SimConfig::Validate() const {
   if (!(mix > 0)) return Bad("--mix", "no workload has a share");
   if (arrivals.kind == ArrivalSpec::Kind::kTrace && (!arrivals.trace || arrivals.trace->empty()))
     return Bad("--trace", "has no arrival");
-  if (policy.kind == PolicySpec::Kind::kModel && !policy.model)
+  if ((policy.kind == PolicySpec::Kind::kModel || policy.spill_model) && !policy.model)
     return Bad("--policy", "no model loaded");
   if (start_hour < 0 || start_hour > 23) return Bad("--start-hour", "must be 0-23");
   if (!(lambda.keep_alive_s >= 0)) return Bad("--keep-alive-s", "must be >= 0");
@@ -177,7 +202,9 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     svcs[w] = std::make_unique<EcsService>(o, static_cast<uint8_t>(w), events, c.pricing, from, to);
   }
   std::optional<ModelPolicy> model;
-  if (c.policy.kind == PolicySpec::Kind::kModel) model.emplace(c.policy, times, c.start_hour);
+  if (c.policy.model) model.emplace(c.policy, times, c.start_hour);
+  std::array<double, kW> ecs_busy_ms{};  // spillover-model's predicted waits
+  for (size_t w = 0; w < kW; ++w) ecs_busy_ms[w] = times.MeanEcsBusyMs(static_cast<Workload>(w));
 
   SimResult r;
   r.policy = c.policy.name;
@@ -275,7 +302,9 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         break;
       case PolicySpec::Kind::kSpillover:
         lambda = !svcs[wi]->Accepts(c.policy.spill_wait);
-        r.spilled += lambda && counted;
+        r.spilled += lambda && counted;  // full; what the model leaves is not a spill
+        if (!lambda && c.policy.spill_model)
+          lambda = model->LeavesEcs(w, payload, t, svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]));
         break;
     }
     if (lambda && uses_lambda) {

@@ -30,13 +30,18 @@ struct PolicySpec {
   Kind kind = Kind::kLambdaOnly;
   double lambda_share = 0.5;  // kSplit: the share sent to Lambda
   int spill_wait = 0;  // kSpillover: requests that may wait per running task first; < 0: no limit
-  std::shared_ptr<const model::Model> model;  // kModel
+  // kSpillover with a model ("spillover-model"): a request ECS would take (a free slot, or a
+  // place to wait) still goes to Lambda when the objective prefers Lambda's predicted outcome to
+  // ECS's at zero marginal cost after the predicted wait (policy::DecideWithFreeEcsSlot).
+  bool spill_model = false;
+  std::shared_ptr<const model::Model> model;  // kModel, and kSpillover when spill_model
   policy::Objective objective;                // kModel
   std::string name;                           // as the user gave it
 };
 // "lambda-only", "ecs-only", "split:SHARE" (SHARE to Lambda, 0..1), "spillover[:WAIT]" (WAIT
-// requests may queue per running task before the next spills; default 0); anything else
-// is a model file (the caller loads it). Errors name --policy.
+// requests may queue per running task before the next spills; default 0),
+// "spillover-model[:WAIT]" (the caller loads the model); anything else is a model file (the
+// caller loads it). Errors name --policy.
 core::Result<PolicySpec> ParsePolicy(std::string_view text);
 
 enum class ApiGateway : uint8_t { kNone, kHttp, kRest };

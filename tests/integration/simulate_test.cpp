@@ -85,6 +85,26 @@ TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   EXPECT_NE(std::string(doc["policy"].get_string().value()).find("cost"), std::string::npos);
 }
 
+// The heavy workload at 1/s on two tasks that may queue 20 each: plain spill-over lets the queue
+// grow to tens of seconds; with the model (balanced) requests leave once the predicted wait costs
+// more than Lambda, at about the same cost.
+TEST(CliSimulate, SpilloverModelLeavesTheQueueWhenTheWaitCostsMore) {
+  const auto run = [](const std::string& policy) {
+    auto r = RunCli("simulate -q --format json --policy " + policy +
+                    " --objective balanced --mix heavy_processing=1 --rate 1 --duration-s 3600 "
+                    "--ecs-tasks 2 --no-autoscale");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    simdjson::dom::parser p;
+    auto doc = Json(p, r);
+    return std::pair{doc["response_time_ms"]["p95"].get_double().value(),
+                     doc["cost_usd"]["total"].get_double().value()};
+  };
+  const auto [plain_p95, plain_cost] = run("spillover:20");
+  const auto [model_p95, model_cost] = run("spillover-model:20");
+  EXPECT_LT(model_p95, plain_p95 / 2);
+  EXPECT_LT(model_cost, plain_cost * 1.05);
+}
+
 TEST(CliSimulate, ProfilesAndTracesDriveTheArrivals) {
   // The prototype's burst shape: 5/s, 30/s for 5 minutes, 5/s; repeating every 20 minutes.
   const std::string profile =
@@ -192,6 +212,7 @@ TEST(CliSimulate, BadInputIsRefusedWithItsName) {
       {"--warmup-s 10 --duration-s 5", "--warmup-s"},
       {"--lambda-cold exp:5", "--lambda-warm"},
       {"--policy spillover:-1", "spillover:WAIT"},
+      {"--policy spillover-model:2 --objective classifier", "--objective"},
       {"--p95-target-ms 500", "--advise"},
   };
   for (const Case& c : cases) {

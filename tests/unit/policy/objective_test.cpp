@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "../test_util.h"
 
 namespace hr::policy {
@@ -138,6 +140,16 @@ TEST(Objective, AFreeEcsSlotCostsNothingButItsWaitCounts) {
   EXPECT_TRUE(d.objective_unavailable);
   o.kind = ObjectiveKind::kClassifier;
   EXPECT_EQ(DecideWithFreeEcsSlot(*m, Heavy(), o, 0).platform, Platform::kEcs);
+
+  // The longest wait ECS is worth: never for latency (Lambda is faster already), any for cost,
+  // and for balanced at 1e-5 USD/s until 2e-5 + 2e-5 = 1e-5 x (2.2 s + wait): 1.8 s.
+  o.kind = ObjectiveKind::kLatency;
+  EXPECT_LT(LongestEcsWaitMs(*m, Heavy(), o), 0);
+  o.kind = ObjectiveKind::kCost;
+  EXPECT_TRUE(std::isinf(LongestEcsWaitMs(*m, Heavy(), o)));
+  o.kind = ObjectiveKind::kBalanced;
+  o.value_of_time_usd_per_s = 1e-5;
+  EXPECT_NEAR(LongestEcsWaitMs(*m, Heavy(), o), 1800, 0.02);
 }
 
 TEST(Objective, NamesAndFieldErrors) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "../test_util.h"
 #include "cost/cost.h"
 #include "sim/advise.h"
 #include "sim/simulate.h"
@@ -316,6 +317,68 @@ TEST(SimSpillover, EcsTakesWhatFitsAndLambdaTheRest) {
   EXPECT_EQ(r->lambda_requests, 2u);
   EXPECT_EQ(r->spilled, 2u);
   EXPECT_EQ(r->ecs.waited, 0u);  // nothing queues at ECS while Lambda may take it
+}
+
+// Outcome tables where every workload takes `lambda_ms` on Lambda (at 1e-6 USD) and `ecs_ms` on
+// ECS (at 2e-6 USD).
+std::shared_ptr<const model::Model> Tabled(double lambda_ms, double ecs_ms) {
+  outcome::OutcomeSpec o;
+  o.default_slo_ms = 2000;
+  const auto flat = [](double ms, double usd) {
+    outcome::Stats st;
+    st.n = 1000;
+    st.response_mean_ms = ms;
+    st.response_sd_ms = 10;
+    for (size_t i = 0; i < outcome::kQuantiles; ++i)
+      st.response_quantiles_ms[i] = ms - 50 + 100 * outcome::kQuantileLevels[i];
+    st.cost_mean_usd.fill(usd);
+    return st;
+  };
+  for (int w = 0; w < features::kWorkloadCount; ++w) {
+    outcome::Cell c;
+    c.workload = static_cast<Workload>(w);
+    c.platform = {flat(lambda_ms, 1e-6), flat(ecs_ms, 2e-6)};
+    o.cells.push_back(c);
+  }
+  model::ModelSpec spec = testing::SeedSpec();
+  spec.outcomes = *outcome::OutcomeModel::Create(o);
+  return *model::Model::Create(spec);
+}
+
+// spillover-model:10: ECS may queue 10 per task, but a request leaves for Lambda once the wait
+// ECS would make it do (waiting requests x 1 s / 2 slots) puts ECS's predicted time past Lambda's.
+TEST(SimSpillover, TheModelSpillsWhenThePredictedWaitMakesEcsWorse) {
+  std::vector<TraceEntry> t(6, TraceEntry{0, Workload::kLightweightApi, -1});
+  const auto run = [&](const char* policy, policy::ObjectiveKind objective) {
+    SimConfig c;
+    c.arrivals.kind = ArrivalSpec::Kind::kTrace;
+    c.arrivals.trace = std::make_shared<const std::vector<TraceEntry>>(t);
+    c.duration_s = 10;
+    c.policy = *ParsePolicy(policy);
+    c.policy.model = Tabled(1600, 1000);
+    c.policy.objective.kind = objective;
+    c.ecs.tasks = 1;
+    c.ecs.autoscale = false;
+    auto r = Simulate(c, ServiceTimes::FromDistributions(Det2(1000), Det2(1000), Det2(1000)));
+    EXPECT_TRUE(r.ok());
+    return *r;
+  };
+  // Latency: two start at once (1,000 ms < 1,600), the third waits 500 ms (1,500 < 1,600), the
+  // fourth would wait 1,000 ms (2,000 > 1,600): it and the rest go to Lambda.
+  SimResult r = run("spillover-model:10", policy::ObjectiveKind::kLatency);
+  EXPECT_EQ(r.ecs_requests, 3u);
+  EXPECT_EQ(r.ecs.waited, 1u);
+  EXPECT_EQ(r.lambda_requests, 3u);
+  EXPECT_EQ(r.spilled, 0u);  // none found ECS full: the model sent them
+  // Without the model all six queue; for cost a paid-for task always wins, wait or not.
+  r = run("spillover:10", policy::ObjectiveKind::kLatency);
+  EXPECT_EQ(r.ecs_requests, 6u);
+  EXPECT_EQ(r.ecs.waited, 4u);
+  r = run("spillover-model:10", policy::ObjectiveKind::kCost);
+  EXPECT_EQ(r.ecs_requests, 6u);
+  EXPECT_FALSE(ParsePolicy("spillover-model:x"));
+  EXPECT_NE(ParsePolicy("spillover-model:x").error().message.find("spillover-model:WAIT"),
+            std::string::npos);
 }
 
 TEST(SimSpillover, NeverQueuesAtEcsUnderPoissonLoadWithLeastOutstandingDispatch) {
