@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What `hybrid-router route` adds to a request, against nginx proxy_pass to the same backend, in
 # the same run. The backend is `hybrid-router emulate --time-scale 0` (answers at once, the ECS
-# surface); nginx (one worker, upstream keep-alive) and the router (one event loop, plus its
-# upstream I/O thread) are pinned to the same core, the backend and wrk to the other. The
+# surface); nginx (one worker, upstream keep-alive) and the router (one event loop, which also
+# drives its upstream transfers) are pinned to the same core, the backend and wrk to the other. The
 # request is the prototype's lightweight_api request (1 KB target, a small object payload); the
 # router decides it with the built-in model (ECS) and logs nothing.
 # For 1 and 50 connections, ROUNDS rounds alternate direct -> nginx -> router and report medians:

@@ -144,6 +144,9 @@ struct Upstream::State {
   static int OnTimer(CURLM*, long timeout_ms, void* user);
   static int OnClose(void* user, curl_socket_t s);
   int64_t timer_due_ms = -1;  // the pending libcurl timeout (steady clock), -1 none
+  int depth = 0;              // Act calls in progress (a completion may send again)
+  bool sending = false;       // in Send: it acts itself right after, no timer needed
+  bool kick = false;          // a Send inside Act: act once more before returning
 };
 
 int Upstream::State::OnClose(void* user, curl_socket_t s) {
@@ -177,6 +180,7 @@ int Upstream::State::OnTimer(CURLM*, long timeout_ms, void* user) {
   const int64_t now =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
           .count();
+  if (timeout_ms == 0 && st->sending) return 0;  // Send acts at once
   const int64_t due = now + timeout_ms;
   if (st->timer_due_ms >= 0 && st->timer_due_ms <= due && timeout_ms > 0) return 0;
   st->timer_due_ms = due;
@@ -304,16 +308,23 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
 }
 
 void Upstream::State::Act(curl_socket_t s, int flags) {
-  int still = 0;
-  curl_multi_socket_action(multi, s, flags, &still);
-  int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-    if (msg->msg != CURLMSG_DONE) continue;
-    Transfer* t = nullptr;
-    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
-    const CURLcode code = msg->data.result;
-    if (t) Finish(t, code, false);
-  }
+  ++depth;
+  do {
+    kick = false;
+    int still = 0;
+    curl_multi_socket_action(multi, s, flags, &still);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &t);
+      const CURLcode code = msg->data.result;
+      if (t) Finish(t, code, false);  // its completion may Send (kick)
+    }
+    s = CURL_SOCKET_TIMEOUT;
+    flags = 0;
+  } while (kick);
+  --depth;
 }
 
 core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& options,
@@ -364,7 +375,17 @@ void Upstream::Send(UpstreamRequest request, std::function<void(UpstreamResult)>
     State::Complete(std::move(t), std::move(r));
     return;
   }
-  state_->Start(std::move(t));  // libcurl's timer starts it on the loop's next turn
+  // Started now, not on the loop's next turn: under load that turn comes after every other
+  // ready connection's work, and the request would wait for it inside the router.
+  State& s = *state_;
+  s.sending = true;
+  s.Start(std::move(t));
+  s.sending = false;
+  if (s.depth == 0) {
+    s.Act(CURL_SOCKET_TIMEOUT, 0);
+  } else {
+    s.kick = true;  // from a completion inside Act: it acts again before it returns
+  }
 }
 
 int Upstream::in_flight() const { return state_->in_flight.load(); }
