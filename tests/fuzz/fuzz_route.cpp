@@ -40,7 +40,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           for (const std::string& url : w.url) {
             if (!url.empty() && !route::CheckUrl(url, "url")) fuzz::Fail("an unchecked URL", url);
           }
+          if (!w.ecs_service.empty() && (w.ecs_task_concurrency < 1 || w.ecs_capacity != -1))
+            fuzz::Fail("a discovered capacity without its requests per task", text);
         }
+        if (t->discovers() && (!route::CheckUrl(t->ecs_api_url, "url") || t->ecs_sigv4.empty()))
+          fuzz::Fail("ECS services described through an unchecked or unsigned API", text);
       }
       break;
     }
