@@ -10,7 +10,7 @@
 #      corpus included), all but the tests labelled slow (training on five seeds, the
 #      cross-validated replay, the importer's parity: numerical checks already run in stage 1);
 #   4. builds the libFuzzer targets and replays each one's corpus (every crash ever found), then
-#      fuzzes each for HR_FUZZ_SECONDS (default 10: the corpus replay is the regression check;
+#      fuzzes each for HR_FUZZ_SECONDS (default 5: the corpus replay is the regression check;
 #      longer fuzzing is tools/fuzz.sh's, by hand).
 # Usage: tools/test.sh [PRESET] [--quick]   (--quick: stages 1 and 2 only, the lint over the
 # files changed since the last commit but one; for the inner loop)
@@ -55,5 +55,5 @@ cmake --preset asan
 cmake --build --preset asan -j "$JOBS"
 ctest --preset asan -j "$JOBS" -LE slow
 stage "build and tests (asan)"
-tools/fuzz.sh --seconds "${HR_FUZZ_SECONDS:-10}"
+tools/fuzz.sh --seconds "${HR_FUZZ_SECONDS:-5}"
 stage "fuzzing"

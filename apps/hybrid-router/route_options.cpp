@@ -56,7 +56,8 @@ core::Status FinishRouteOptions(const RouteAwsOptions& aws, const std::string& a
                            "--outcome-log stdout needs the access log elsewhere (--access-log "
                            "stderr, off or a file): one stream, one kind of line",
                            "outcome_log");
-  if (!rc.targets.signs()) return {};
+  // Signed Lambda calls, or the ECS API (asked only under spill-over).
+  if (!rc.targets.signs() && !(rc.targets.discovers() && route::Spills(rc.policy))) return {};
   aws::CredentialOptions o;
   o.refresh_ahead_s = aws.refresh_ahead_s;
   auto c = aws::CredentialProvider::Discover(o);

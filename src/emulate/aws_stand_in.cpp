@@ -231,6 +231,9 @@ http::Response AwsStandIn::DescribeServices(const http::Request& req, int tasks)
       return error(type, message);
     }
   }
+  if (tasks <= 0)  // no --ecs-tasks: ECS is unlimited here, which no task count can say
+    return error("ClientException",
+                 "the emulator runs no ECS tasks to describe: start it with --ecs-tasks N");
   json::Document in;
   std::string why;
   if (!json::ParseDocument(in, req.body(), json::kRequestLimits, why) || !in.IsObject())

@@ -34,7 +34,8 @@ class AwsStandIn {
                                        bool ecs_api = false);
   // POST / with X-Amz-Target DescribeServices: every service whose name holds a workload's path
   // name (hr-heavy) is ACTIVE with `tasks` running and desired; others are MISSING failures.
-  // Signed calls are checked (scope service ecs) when checks(); errors as AWS JSON errors.
+  // Signed calls are checked (scope service ecs) when checks(); errors as AWS JSON errors
+  // (a ClientException when `tasks` is 0: an emulator without --ecs-tasks).
   http::Response DescribeServices(const http::Request& req, int tasks);
   // GET /emulate/credentials.
   http::Response Issue(const http::Request& req);

@@ -3,8 +3,10 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "aws/ecs_services.h"
@@ -23,10 +25,22 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
+// Ends a transfer early (libcurl's progress callback) once the watch is stopping.
+int Abort(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* s = static_cast<const std::atomic<bool>*>(stop);
+  return s && s->load() ? 1 : 0;
+}
+
+// ECS's answers to too many calls (HTTP 400 under AWS JSON 1.1, or 429): worth a retry.
+bool Throttled(long status, std::string_view why) {
+  return status == 429 || why.starts_with("ThrottlingException") ||
+         why.starts_with("TooManyRequestsException") || why.starts_with("RequestLimitExceeded");
+}
+
 }  // namespace
 
 core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int timeout_ms,
-                          const CapacityListener& on_capacity) {
+                          const CapacityListener& on_capacity, const std::atomic<bool>* stop) {
   std::vector<std::string> names;
   for (const WorkloadTargets& w : t.workloads)
     if (!w.ecs_service.empty() &&
@@ -58,6 +72,9 @@ core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int 
   curl_easy_setopt(curl, CURLOPT_PASSWORD, c.secret_access_key.c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, Abort);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, stop);
   const CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -69,14 +86,18 @@ core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int 
                      "ecs_service");
   if (status != 200) {
     std::string why = aws::JsonErrorText(answer);
-    // A refusal (a wrong key, name or role) is the configuration's; a 5xx the service's.
+    // A refusal (a wrong key, name or role) is the configuration's; throttling and a 5xx are
+    // passing (kIo: tried again).
+    const bool refused = status >= 400 && status < 500 && !Throttled(status, why);
     return MakeError(
-        status >= 400 && status < 500 ? ErrorCode::kInvalidArgument : ErrorCode::kIo,
+        refused ? ErrorCode::kInvalidArgument : ErrorCode::kIo,
         where + " answered HTTP " + std::to_string(status) + (why.empty() ? "" : " (" + why + ")"),
         "ecs_service");
   }
   auto d = aws::ParseDescribeServices(answer);
   if (!d) return d.error();
+  // Every service found before any capacity changes: a failed poll changes nothing.
+  std::vector<DiscoveredCapacity> found;
   for (size_t i = 0; i < t.workloads.size(); ++i) {
     const WorkloadTargets& w = t.workloads[i];
     if (w.ecs_service.empty()) continue;
@@ -92,9 +113,10 @@ core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int 
                            " (" + why + ")",
                        field);
     }
-    on_capacity({static_cast<features::Workload>(i), aws::CapacityOf(*s, w.ecs_task_concurrency),
-                 s->running, s->desired});
+    found.push_back({static_cast<features::Workload>(i),
+                     aws::CapacityOf(*s, w.ecs_task_concurrency), s->running, s->desired});
   }
+  for (const DiscoveredCapacity& f : found) on_capacity(f);
   return {};
 }
 
@@ -107,6 +129,7 @@ struct EcsCapacityWatch::State {
   mutable std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
+  std::atomic<bool> abort{false};  // set with stopping: ends a call in progress
   uint64_t polls = 0, failures = 0;
   std::thread poller;
 
@@ -115,7 +138,7 @@ struct EcsCapacityWatch::State {
     while (!cv.wait_for(lock, std::chrono::seconds(options.interval_s), [&] { return stopping; })) {
       lock.unlock();
       const auto c = credentials->Current();
-      const core::Status s = DescribeOnce(targets, *c, options.timeout_ms, on_capacity);
+      const core::Status s = DescribeOnce(targets, *c, options.timeout_ms, on_capacity, &abort);
       if (!s && on_failure) on_failure(s.error().message);
       lock.lock();
       ++(s ? polls : failures);
@@ -142,10 +165,15 @@ core::Result<std::unique_ptr<EcsCapacityWatch>> EcsCapacityWatch::Start(
   s.options = options;
   s.on_capacity = std::move(on_capacity);
   s.on_failure = std::move(on_failure);
-  if (auto first =
-          DescribeOnce(s.targets, *s.credentials->Current(), options.timeout_ms, s.on_capacity);
-      !first)
-    return first.error();
+  // The first call decides whether the router starts; a passing failure (throttled, a 5xx, no
+  // answer) is tried twice more, a second apart, before it counts.
+  core::Status first;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+    first = DescribeOnce(s.targets, *s.credentials->Current(), options.timeout_ms, s.on_capacity);
+    if (first || first.error().code != ErrorCode::kIo) break;
+  }
+  if (!first) return first.error();
   s.polls = 1;
   s.poller = std::thread([st = &s] { st->Run(); });
   return w;
@@ -157,6 +185,7 @@ EcsCapacityWatch::~EcsCapacityWatch() {
     std::lock_guard<std::mutex> lock(state_->mu);
     state_->stopping = true;
   }
+  state_->abort = true;
   state_->cv.notify_all();
   if (state_->poller.joinable()) state_->poller.join();
 }

@@ -7,6 +7,7 @@
 // a poll interval late.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -52,8 +53,11 @@ class EcsCapacityWatch {
   std::unique_ptr<State> state_;
 };
 
-// One DescribeServices call for every workload with an ecs_service; errors name the service.
+// One DescribeServices call for every workload with an ecs_service; `on_capacity` for each only
+// when all were found. Errors name the service; kIo for a passing failure (no answer, throttled,
+// a 5xx), kInvalidArgument / kNotFound for the configuration's. `stop`, when set, ends the call.
 core::Status DescribeOnce(const RouteTargets& targets, const aws::Credentials& credentials,
-                          int timeout_ms, const CapacityListener& on_capacity);
+                          int timeout_ms, const CapacityListener& on_capacity,
+                          const std::atomic<bool>* stop = nullptr);
 
 }  // namespace hr::route

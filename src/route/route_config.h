@@ -41,10 +41,10 @@ struct RouteTargets {
   const WorkloadTargets& of(features::Workload w) const {
     return workloads[static_cast<size_t>(w)];
   }
-  bool signs() const {  // some target or the ECS API needs AWS credentials
+  bool signs() const {  // some Lambda target is called signed
     for (const auto& w : workloads)
       if (!w.lambda_sigv4.empty()) return true;
-    return discovers();
+    return false;
   }
   bool discovers() const {  // some workload's ECS capacity comes from the ECS API
     for (const auto& w : workloads)

@@ -646,7 +646,7 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
         "--policy " + std::string(Name(config.policy)) +
             " needs --ecs-capacity or ecs_capacity in the route "
             "config (requests each ECS service runs at once: tasks x requests per "
-            "task)",
+            "task), or ecs_service there (its running tasks, asked of ECS)",
         "ecs_capacity");
   if (config.targets.signs() && !config.credentials)
     return core::MakeError(ErrorCode::kInvalidArgument,

@@ -72,8 +72,9 @@ class Upstream {
   Upstream(const Upstream&) = delete;
   Upstream& operator=(const Upstream&) = delete;
 
-  // Starts a transfer (POST `body` to `url`); `done` runs on the loop when it finishes and must
-  // not block. Only on the loop's thread (also from within a `done`).
+  // Starts a transfer (POST `body` to `url`) at once; `done` runs on the loop when it finishes
+  // and must not block. It may run before Send returns (a refused connection), as may other
+  // transfers' completions. Only on the loop's thread (also from within a `done`).
   void Send(UpstreamRequest request, std::function<void(UpstreamResult)> done);
   int in_flight() const;  // any thread
 

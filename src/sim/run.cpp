@@ -65,9 +65,13 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
     need_lambda |= p.kind != PolicySpec::Kind::kEcsOnly;
     need_ecs |= p.kind != PolicySpec::Kind::kLambdaOnly;
   }
-  const bool any_model = c.policy.kind == PolicySpec::Kind::kModel ||
-                         std::any_of(q.sweep_policies.begin(), q.sweep_policies.end(),
-                                     [](auto& p) { return p.kind == PolicySpec::Kind::kModel; });
+  // A model decides by the measured payloads (distributions have none): it needs the measurements.
+  const auto decides_by_model = [](const PolicySpec& p) {
+    return p.kind == PolicySpec::Kind::kModel || p.spill_model;
+  };
+  const bool any_model =
+      decides_by_model(c.policy) ||
+      std::any_of(q.sweep_policies.begin(), q.sweep_policies.end(), decides_by_model);
   const Distribution warm = q.lambda_warm.value_or(Distribution{}),
                      cold = q.lambda_cold.value_or(warm);
   std::optional<ServiceTimes> times;

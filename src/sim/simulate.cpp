@@ -40,10 +40,12 @@ class ModelPolicy {
     }
     return slot == 1;
   }
-  // spillover-model: whether a request ECS would take after `wait_ms` goes to Lambda instead
-  // (the longest wait ECS is worth, found once per combination).
-  bool LeavesEcs(Workload w, uint32_t payload, double t_s, double wait_ms) {
+  // spillover-model: whether a request goes to Lambda: ECS is `full`, or the wait it would have
+  // there is longer than ECS is worth (found once per combination). Every arrival counts toward
+  // the load pattern, as in `route`.
+  bool LeavesEcs(Workload w, uint32_t payload, double t_s, bool full, double wait_ms) {
     const features::Request req = Arrive(w, payload, t_s);
+    if (full) return true;
     const size_t wi = static_cast<size_t>(w);
     if (longest_wait_[wi].empty())
       longest_wait_[wi].assign(cache_[wi].size(), std::numeric_limits<double>::quiet_NaN());
@@ -303,8 +305,9 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       case PolicySpec::Kind::kSpillover:
         lambda = !svcs[wi]->Accepts(c.policy.spill_wait);
         r.spilled += lambda && counted;  // full; what the model leaves is not a spill
-        if (!lambda && c.policy.spill_model)
-          lambda = model->LeavesEcs(w, payload, t, svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]));
+        if (c.policy.spill_model)
+          lambda = model->LeavesEcs(w, payload, t, lambda,
+                                    lambda ? 0 : svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]));
         break;
     }
     if (lambda && uses_lambda) {

@@ -609,5 +609,27 @@ TEST(Route, SpilloverModelLeavesAFreeSlotWhenTheObjectivePrefersLambda) {
   EXPECT_NE(bad.err.find("outcome tables"), std::string::npos) << bad.err;
 }
 
+// ECS is asked only under spill-over (no credentials needed otherwise), and an emulator without
+// --ecs-tasks has no tasks to describe: the router says so and does not start.
+TEST(Route, EcsServicesAreAskedOnlyUnderSpillover) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir dir;
+  const std::string config = dir.path + "/route.json";
+  std::ofstream(config) << R"({"region":"eu-west-1","ecs_api_endpoint":")" << Url(emu.port())
+                        << R"(","lambda_url":")" << Url(emu.port(), "/prod") << R"(","ecs_url":")"
+                        << Url(emu.port())
+                        << R"(","workloads":{"heavy_processing":{"ecs_service":"hr-heavy",)"
+                        << R"("ecs_task_concurrency":2}}})";
+  ServerProcess model = Route({"--config", config, "--policy", "ecs-only"});
+  ASSERT_GT(model.port(), 0) << model.Stderr();
+  EXPECT_EQ(Call(model.port(), "POST", "/heavy", Request("heavy_processing", 10)).status, 200);
+  auto r = RunCli("", "",
+                  std::string("AWS_ACCESS_KEY_ID=AKIDX AWS_SECRET_ACCESS_KEY=s ") + HR_BINARY +
+                      " route --port 0 --policy spillover --config " + config);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--ecs-tasks"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace hr::testing
