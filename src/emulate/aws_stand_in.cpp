@@ -38,11 +38,29 @@ std::optional<int64_t> AmzDate(std::string_view d) {
   return core::WallClockMicros(*t) / 1'000'000;
 }
 
+// An AWS JSON 1.1 error answer (the ECS API's): 400 {"__type", "message"}.
+http::Response AwsJsonError(std::string_view type, std::string_view message) {
+  http::Response r;
+  r.status = 400;
+  r.headers.emplace_back("Content-Type", std::string(aws::kAwsJsonContentType));
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::Key(w, "__type");
+  json::String(w, type);
+  json::Key(w, "message");
+  json::String(w, message);
+  w.EndObject();
+  r.body.assign(buf.GetString(), buf.GetSize());
+  return r;
+}
+
 }  // namespace
 
 http::Response AwsStandIn::Refuse(std::string_view type, std::string_view message,
-                                  std::string_view reason) {
+                                  std::string_view reason, bool ecs_api) {
   ++refused_[std::string(reason)];
+  if (ecs_api) return AwsJsonError(type, message);
   http::Response r;
   r.status = 403;
   json::Buffer buf;
@@ -61,15 +79,19 @@ http::Response AwsStandIn::Refuse(std::string_view type, std::string_view messag
 std::optional<http::Response> AwsStandIn::Verify(const http::Request& req, std::string_view body,
                                                  bool ecs_api) {
   std::lock_guard<std::mutex> lock(mu_);
+  const auto refuse = [&](std::string_view type, std::string_view message,
+                          std::string_view reason) {
+    return Refuse(type, message, reason, ecs_api);
+  };
   const std::string_view header = req.header("authorization");
   if (header.empty())
-    return Refuse("MissingAuthenticationTokenException", "Missing Authentication Token", "missing");
+    return refuse("MissingAuthenticationTokenException", "Missing Authentication Token", "missing");
   auto a = aws::ParseAuthorization(header);
-  if (!a) return Refuse("IncompleteSignatureException", a.error().message, "malformed");
+  if (!a) return refuse("IncompleteSignatureException", a.error().message, "malformed");
   const bool service_ok =
       ecs_api ? a->service == "ecs" : a->service == "lambda" || a->service == "execute-api";
   if (!service_ok || a->region != options_.region)
-    return Refuse("InvalidSignatureException",
+    return refuse("InvalidSignatureException",
                   ecs_api ? "Credential should be scoped to a valid region and service ecs"
                           : "Credential should be scoped to a valid region and service lambda or "
                             "execute-api",
@@ -82,12 +104,12 @@ std::optional<http::Response> AwsStandIn::Verify(const http::Request& req, std::
   const std::string_view amz_date = req.header("x-amz-date");
   const auto when = AmzDate(amz_date);
   if (!has_host || !has_date || !when || amz_date.substr(0, 8) != a->date)
-    return Refuse("IncompleteSignatureException",
+    return refuse("IncompleteSignatureException",
                   "host and x-amz-date must be signed, and the date must match the scope",
                   "malformed");
   const int64_t now = NowUnix();
   if (*when < now - 300 || *when > now + 300)
-    return Refuse("InvalidSignatureException", "Signature expired: the date is over 5 min off",
+    return refuse("InvalidSignatureException", "Signature expired: the date is over 5 min off",
                   "clock");
   std::string secret;
   Issued* issued = nullptr;
@@ -96,14 +118,14 @@ std::optional<http::Response> AwsStandIn::Verify(const http::Request& req, std::
   } else if (auto it = issued_.find(a->access_key); it != issued_.end()) {
     issued = &it->second;
     if (now >= issued->expires_unix_s)
-      return Refuse("ExpiredTokenException",
+      return refuse("ExpiredTokenException",
                     "The security token included in the request is expired", "expired");
     if (req.header("x-amz-security-token") != issued->token)
-      return Refuse("UnrecognizedClientException",
+      return refuse("UnrecognizedClientException",
                     "The security token included in the request is invalid.", "token");
     secret = issued->secret;
   } else {
-    return Refuse("UnrecognizedClientException",
+    return refuse("UnrecognizedClientException",
                   "The security token included in the request is invalid.", "unknown_key");
   }
   aws::CanonicalInput in;
@@ -118,12 +140,12 @@ std::optional<http::Response> AwsStandIn::Verify(const http::Request& req, std::
   const std::string_view given_hash = req.header("x-amz-content-sha256");
   in.payload_sha256 = given_hash.empty() ? std::string_view(body_hash) : given_hash;
   if (!given_hash.empty() && given_hash != body_hash)
-    return Refuse("InvalidSignatureException", "x-amz-content-sha256 does not match the body",
+    return refuse("InvalidSignatureException", "x-amz-content-sha256 does not match the body",
                   "signature");
   const std::string expected =
       aws::Signature(secret, amz_date, a->region, a->service, aws::CanonicalRequest(in));
   if (expected != a->signature)
-    return Refuse("InvalidSignatureException",
+    return refuse("InvalidSignatureException",
                   "The request signature we calculated does not match the signature you provided.",
                   "signature");
   ++verified_;
@@ -201,36 +223,11 @@ std::string AwsStandIn::CountsJson() const {
 }
 
 http::Response AwsStandIn::DescribeServices(const http::Request& req, int tasks) {
-  http::Response r;
-  r.headers.emplace_back("Content-Type", std::string(aws::kAwsJsonContentType));
-  const auto error = [&r](std::string_view type, std::string_view message) {
-    json::Buffer buf;
-    json::Writer w(buf);
-    w.StartObject();
-    json::Key(w, "__type");
-    json::String(w, type);
-    json::Key(w, "message");
-    json::String(w, message);
-    w.EndObject();
-    r.status = 400;
-    r.body.assign(buf.GetString(), buf.GetSize());
-    return r;
-  };
+  const auto error = AwsJsonError;
   if (req.header("x-amz-target") != aws::kDescribeServicesTarget)
     return error("UnknownOperationException", "only DescribeServices is emulated");
-  if (checks()) {
-    if (auto refused = Verify(req, req.body(), true)) {
-      std::string type = "InvalidSignatureException", message;
-      for (const auto& [name, value] : refused->headers)
-        if (name == "X-Amzn-ErrorType") type = value;
-      json::Document doc;
-      std::string why;
-      if (json::ParseDocument(doc, refused->body, json::kRequestLimits, why))
-        if (const json::Value* m = json::Find(doc, "message"); m && m->IsString())
-          message = std::string(json::Text(*m));
-      return error(type, message);
-    }
-  }
+  if (checks())
+    if (auto refused = Verify(req, req.body(), true)) return std::move(*refused);
   if (tasks <= 0)  // no --ecs-tasks: ECS is unlimited here, which no task count can say
     return error("ClientException",
                  "the emulator runs no ECS tasks to describe: start it with --ecs-tasks N");
@@ -297,7 +294,8 @@ http::Response AwsStandIn::DescribeServices(const http::Request& req, int tasks)
   }
   w.EndArray();
   w.EndObject();
-  r.status = 200;
+  http::Response r;
+  r.headers.emplace_back("Content-Type", std::string(aws::kAwsJsonContentType));
   r.body.assign(buf.GetString(), buf.GetSize());
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -48,7 +48,10 @@ class AwsStandIn {
     int64_t expires_unix_s = 0;
     uint64_t used = 0;
   };
-  http::Response Refuse(std::string_view type, std::string_view message, std::string_view reason);
+  // Counts the refusal by `reason`; Lambda's 403 with X-Amzn-ErrorType, or for the ECS API an AWS
+  // JSON error (400 {"__type", "message"}).
+  http::Response Refuse(std::string_view type, std::string_view message, std::string_view reason,
+                        bool ecs_api);
   AwsOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, Issued> issued_;  // by access key id
