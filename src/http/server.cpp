@@ -16,6 +16,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "http/asio_client.h"
+
 namespace hr::http {
 
 namespace {
@@ -114,6 +116,9 @@ class AsioLoop final : public Loop {
     watches_.erase(it);
   }
   std::unique_ptr<LoopTimer> NewTimer() override { return std::make_unique<AsioTimer>(io_); }
+  std::unique_ptr<AsyncClient> NewClient(const AsyncClientOptions& options) override {
+    return MakeAsioClient(io_, options);
+  }
 
  private:
   struct Watched {
@@ -487,7 +492,10 @@ void ServerImpl::Sweep(Worker& w) {
         beast::error_code ignored;
         signals_->cancel(ignored);
       }
-      return;  // nothing left: let this loop finish
+      // Nothing left: this loop finishes, also with work the router's upstream client still
+      // holds (idle pooled connections it watches, a deadline timer).
+      w.io.stop();
+      return;
     }
     Sweep(w);
   });

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "http/async_client.h"
 
 namespace hr::http {
 
@@ -46,6 +47,8 @@ class Loop {
   virtual void Watch(int fd, int events, std::function<void(int ready)> ready) = 0;
   virtual void Forget(int fd) = 0;
   virtual std::unique_ptr<LoopTimer> NewTimer() = 0;
+  // An HTTP/1.1 client whose connections this loop drives; null when it has none.
+  virtual std::unique_ptr<AsyncClient> NewClient(const AsyncClientOptions&) { return nullptr; }
 };
 
 class Request {

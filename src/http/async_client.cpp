@@ -1,0 +1,493 @@
+// The event loop's HTTP/1.1 client on Beast and Asio. A call takes an idle pooled connection to
+// its host (or opens one), writes the request head and body in one gathered write, and feeds what
+// it reads to Beast's parser. Asio reads a socket it found drained only once epoll says so, so a
+// call on a warm connection costs two system calls (sendmsg, recvfrom). Deadlines share one timer,
+// set again only when a call's deadline is earlier than the one it waits for.
+#include "http/async_client.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <chrono>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "http/asio_client.h"
+
+namespace hr::http {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kReadChunk = size_t{64} << 10;
+constexpr int kMaxInterim = 8;  // 1xx answers before the final one
+constexpr size_t kMaxHeaders = 200;
+constexpr auto kWatchIdleAfter = std::chrono::seconds(1);
+
+double MsSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+struct AnswerReader::Parser {
+  bhttp::response_parser<bhttp::string_body> p;
+};
+
+AnswerReader::AnswerReader(const AsyncClientOptions& options) : options_(options) { NewAnswer(); }
+
+// The head is parsed on its own (not eagerly with the body): Beast 1.74's response parser, eager
+// from the start, overwrites its own body-limit error as it goes on into the body, and then
+// reserves whatever Content-Length claimed. After the head, the body is parsed eagerly.
+void AnswerReader::NewAnswer() {
+  parser_ = std::make_unique<Parser>();
+  parser_->p.eager(false);
+  parser_->p.body_limit(options_.max_answer_bytes);
+  parser_->p.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+}
+
+AnswerReader::~AnswerReader() = default;
+
+AnswerReader::State AnswerReader::Fail(CallFailure f, std::string message) {
+  answer_ = CallAnswer{};
+  answer_.failure = f;
+  answer_.message = std::move(message);
+  keep_alive_ = false;
+  return State::kFailed;
+}
+
+AnswerReader::State AnswerReader::Feed(std::string_view bytes, size_t& used) {
+  used = 0;
+  if (!bytes.empty()) started_ = true;
+  while (used < bytes.size()) {
+    beast::error_code ec;
+    const size_t n =
+        parser_->p.put(asio::const_buffer(bytes.data() + used, bytes.size() - used), ec);
+    used += n;
+    if (parser_->p.is_header_done()) {
+      const int status = parser_->p.get().result_int();
+      if (status < 100 || status > 599)  // three digits, but no status (RFC 9110 15)
+        return Fail(CallFailure::kMalformed,
+                    "the answer's status " + std::to_string(status) + " is not an HTTP status");
+      parser_->p.eager(true);
+      if (parser_->p.content_length().value_or(0) > options_.max_answer_bytes ||
+          parser_->p.get().body().size() > options_.max_answer_bytes)
+        ec = bhttp::error::body_limit;  // the parser's own check, made sure of
+    }
+    if (ec == bhttp::error::need_more) break;
+    if (ec == bhttp::error::body_limit)
+      return Fail(CallFailure::kTooLarge, "the answer's body is larger than " +
+                                              std::to_string(options_.max_answer_bytes) + " bytes");
+    if (ec == bhttp::error::header_limit)
+      return Fail(CallFailure::kTooLarge, "the answer's headers are larger than " +
+                                              std::to_string(options_.max_header_bytes) + " bytes");
+    if (ec) return Fail(CallFailure::kMalformed, "the answer is not HTTP/1.x: " + ec.message());
+    if (parser_->p.is_done()) {
+      const int status = parser_->p.get().result_int();
+      if (status < 100 || status >= 200 || status == 101) return Finish();
+      if (++interim_ > kMaxInterim)
+        return Fail(CallFailure::kMalformed, "more than 8 interim (1xx) answers");
+      NewAnswer();  // the final answer follows
+      continue;
+    }
+    if (n == 0) break;
+  }
+  // The head has its limit in the parser; a chunk's size line has none (its extensions).
+  if (bytes.size() - used > options_.max_header_bytes)
+    return Fail(CallFailure::kTooLarge, "a line of the answer is longer than " +
+                                            std::to_string(options_.max_header_bytes) + " bytes");
+  return State::kMore;
+}
+
+AnswerReader::State AnswerReader::End() {
+  if (!parser_->p.got_some())
+    return Fail(CallFailure::kBroken, "the connection closed before an answer arrived");
+  beast::error_code ec;
+  parser_->p.put_eof(ec);
+  if (ec || !parser_->p.is_done())
+    return Fail(CallFailure::kBroken, "the connection closed before the answer was complete");
+  Finish();
+  keep_alive_ = false;
+  return State::kDone;
+}
+
+AnswerReader::State AnswerReader::Finish() {
+  auto& msg = parser_->p.get();
+  answer_.status = msg.result_int();
+  keep_alive_ = msg.keep_alive() && answer_.status != 101 && !parser_->p.need_eof();
+  answer_.headers.reserve(std::min<size_t>(16, kMaxHeaders));
+  for (const auto& field : msg) {
+    if (answer_.headers.size() >= kMaxHeaders) break;
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    answer_.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  answer_.body = std::move(msg.body());
+  return State::kDone;
+}
+
+namespace {
+
+// One connection to one host:port, with the call it carries (if any).
+struct Conn {
+  Conn(asio::io_context& io, std::string pool_key) : socket(io), key(std::move(pool_key)) {}
+  tcp::socket socket;
+  std::string key;
+  beast::flat_buffer buffer;
+  uint64_t call_id = 0;  // a handler of an earlier call (or of the idle wait) does nothing
+  bool busy = false, connecting = false, reused = false, retried = false, open = true;
+  Call call;
+  std::function<void(CallAnswer)> done;
+  Clock::time_point started, deadline;
+  std::string head;
+  std::optional<AnswerReader> reader;
+  Clock::time_point idle_since;
+  bool watching = false;  // idle, and its closing by the peer is waited for
+};
+using ConnPtr = std::shared_ptr<Conn>;
+
+class AsioClient final : public AsyncClient {
+ public:
+  AsioClient(asio::io_context& io, const AsyncClientOptions& options)
+      : io_(io), options_(options), resolver_(io), timer_(io) {}
+
+  ~AsioClient() override {
+    stopping_ = true;
+    *alive_ = false;
+    std::vector<ConnPtr> all(open_.begin(), open_.end());
+    for (const ConnPtr& c : all) {
+      if (c->busy) {
+        Fail(c, CallFailure::kShutdown, "the router stopped before the answer arrived");
+      } else {
+        Close(c);
+      }
+    }
+    idle_.clear();
+    boost::system::error_code ignored;
+    timer_.cancel(ignored);
+    resolver_.cancel();
+  }
+
+  void Send(Call call, std::function<void(CallAnswer)> done) override {
+    const Clock::time_point now = Clock::now();
+    if (stopping_) {
+      CallAnswer a;
+      a.failure = CallFailure::kShutdown;
+      a.message = "the router stopped before the request was sent";
+      done(std::move(a));
+      return;
+    }
+    std::string key = call.host;
+    key += ':';
+    key += std::to_string(call.port);
+    ConnPtr c;
+    if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
+      c = std::move(it->second.back());
+      it->second.pop_back();
+      --idle_count_;
+      if (c->watching) {
+        c->watching = false;
+        boost::system::error_code ignored;
+        c->socket.cancel(ignored);
+      }
+    } else {
+      c = std::make_shared<Conn>(io_, std::move(key));
+      open_.insert(c);
+    }
+    Begin(c, std::move(call), std::move(done), now);
+  }
+
+  size_t idle_connections() const override { return idle_count_; }
+
+ private:
+  void Begin(const ConnPtr& c, Call call, std::function<void(CallAnswer)> done,
+             Clock::time_point started) {
+    ++c->call_id;
+    c->busy = true;
+    c->reused = c->socket.is_open();
+    c->call = std::move(call);
+    c->done = std::move(done);
+    c->started = started;
+    const auto total = started + std::chrono::milliseconds(std::max(1, c->call.timeout_ms));
+    if (c->reused) {
+      c->deadline = total;
+      Arm(c->deadline);
+      return Write(c);
+    }
+    c->connecting = true;
+    c->deadline = std::min(
+        total, started + std::chrono::milliseconds(std::max(1, c->call.connect_timeout_ms)));
+    Arm(c->deadline);
+    Connect(c);
+  }
+
+  // The call of `c` that a handler was started for is still the one in progress.
+  bool Current(const ConnPtr& c, uint64_t id) const {
+    return *alive_ && c->busy && c->call_id == id;
+  }
+
+  void Connect(const ConnPtr& c) {
+    const uint64_t id = c->call_id;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(c->call.host, ec);
+    if (!ec) {
+      c->socket.async_connect(tcp::endpoint(address, c->call.port),
+                              [this, c, id, alive = alive_](boost::system::error_code e) {
+                                if (*alive && Current(c, id)) Connected(c, e);
+                              });
+      return;
+    }
+    resolver_.async_resolve(
+        c->call.host, std::to_string(c->call.port),
+        [this, c, id, alive = alive_](boost::system::error_code e,
+                                      const tcp::resolver::results_type& r) {
+          if (!*alive || !Current(c, id)) return;
+          if (e)
+            return Fail(c, CallFailure::kResolve,
+                        "could not resolve " + c->call.host + ": " + e.message());
+          asio::async_connect(c->socket, r,
+                              [this, c, id, alive](boost::system::error_code e2, const auto&) {
+                                if (*alive && Current(c, id)) Connected(c, e2);
+                              });
+        });
+  }
+
+  void Connected(const ConnPtr& c, boost::system::error_code ec) {
+    if (ec)
+      return Fail(c, CallFailure::kConnect, "could not connect to " + c->key + ": " + ec.message());
+    c->connecting = false;
+    c->deadline = c->started + std::chrono::milliseconds(std::max(1, c->call.timeout_ms));
+    boost::system::error_code ignored;
+    c->socket.set_option(tcp::no_delay(true), ignored);
+    c->socket.set_option(asio::socket_base::keep_alive(true), ignored);
+    Write(c);
+  }
+
+  void Write(const ConnPtr& c) {
+    static const std::string no_body;
+    const std::string& body = c->call.body ? *c->call.body : no_body;
+    std::string& h = c->head;
+    h.clear();
+    h += "POST ";
+    h += c->call.target.empty() ? "/" : c->call.target;
+    h += " HTTP/1.1\r\nHost: ";
+    const bool v6 = c->call.host.find(':') != std::string::npos;
+    if (v6) h += '[';
+    h += c->call.host;
+    if (v6) h += ']';
+    if (c->call.port != 80) {
+      h += ':';
+      h += std::to_string(c->call.port);
+    }
+    h += "\r\nUser-Agent: hybrid-router\r\nContent-Length: ";
+    h += std::to_string(body.size());
+    h += "\r\n";
+    for (const std::string& line : c->call.headers) {
+      if (line.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+        return Fail(c, CallFailure::kMalformed, "a request header holds a line break");
+      h += line;
+      h += "\r\n";
+    }
+    h += "\r\n";
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(h), asio::buffer(body)};
+    const uint64_t id = c->call_id;
+    asio::async_write(c->socket, buffers,
+                      [this, c, id, alive = alive_](boost::system::error_code ec, size_t) {
+                        if (!*alive || !Current(c, id)) return;
+                        if (ec) return Broken(c, ec, "sending the request");
+                        c->reader.emplace(options_);
+                        Read(c);
+                      });
+  }
+
+  void Read(const ConnPtr& c) {
+    const size_t room =
+        std::min(kReadChunk, options_.max_header_bytes + kReadChunk - c->buffer.size());
+    if (room == 0) return Fail(c, CallFailure::kTooLarge, "the answer's headers are too large");
+    const uint64_t id = c->call_id;
+    c->socket.async_read_some(c->buffer.prepare(room), [this, c, id, alive = alive_](
+                                                           boost::system::error_code ec, size_t n) {
+      if (!*alive || !Current(c, id)) return;
+      AnswerReader& r = *c->reader;
+      AnswerReader::State s;
+      if (ec == asio::error::eof && r.started()) {
+        s = r.End();
+      } else if (ec) {
+        return Broken(c, ec, "reading the answer");
+      } else {
+        c->buffer.commit(n);
+        size_t used = 0;
+        const auto data = c->buffer.data();
+        s = r.Feed(std::string_view(static_cast<const char*>(data.data()), data.size()), used);
+        c->buffer.consume(used);
+      }
+      if (s == AnswerReader::State::kMore) return Read(c);
+      if (s == AnswerReader::State::kFailed)
+        return Fail(c, r.answer().failure, std::move(r.answer().message));
+      Done(c, r.keep_alive() && c->buffer.size() == 0);
+    });
+  }
+
+  // The connection failed mid-call. A pooled connection the peer had closed fails before any
+  // byte of an answer: the request is sent again, once, on a new connection (as libcurl does).
+  void Broken(const ConnPtr& c, boost::system::error_code ec, const char* doing) {
+    const bool answered = c->reader && c->reader->started();
+    if (c->reused && !c->retried && !answered && !stopping_) {
+      Call call = std::move(c->call);
+      auto done = std::move(c->done);
+      const Clock::time_point started = c->started;
+      Close(c);
+      auto fresh = std::make_shared<Conn>(io_, c->key);
+      fresh->retried = true;
+      open_.insert(fresh);
+      return Begin(fresh, std::move(call), std::move(done), started);
+    }
+    Fail(c, CallFailure::kBroken,
+         "the connection to " + c->key + " failed " + doing + ": " + ec.message());
+  }
+
+  void Done(const ConnPtr& c, bool keep) {
+    CallAnswer a = std::move(c->reader->answer());
+    a.total_ms = MsSince(c->started);
+    auto done = std::move(c->done);
+    Release(c);
+    if (keep && !stopping_ && idle_count_ < options_.max_idle_connections) {
+      Park(c);
+    } else {
+      Close(c);
+    }
+    done(std::move(a));
+  }
+
+  void Fail(const ConnPtr& c, CallFailure f, std::string message) {
+    CallAnswer a;
+    a.failure = f;
+    a.message = std::move(message);
+    a.total_ms = MsSince(c->started);
+    auto done = std::move(c->done);
+    Release(c);
+    Close(c);
+    if (done) done(std::move(a));
+  }
+
+  void Release(const ConnPtr& c) {
+    c->busy = false;
+    c->connecting = false;
+    c->retried = false;
+    ++c->call_id;
+    c->call = Call{};
+    c->reader.reset();
+  }
+
+  // Idle connections are watched only after kWatchIdleAfter: a wait costs a system call (asio
+  // re-arms epoll for it), and under load a connection is idle for microseconds. One closed by
+  // the peer before that fails at its next use, and the call is sent again (Broken).
+  void Park(const ConnPtr& c) {
+    idle_[c->key].push_back(c);
+    ++idle_count_;
+    c->idle_since = Clock::now();
+    Arm(c->idle_since + kWatchIdleAfter);
+  }
+
+  // Readable while idle: the peer closed it (or sent what nobody asked for); it is dropped.
+  void Watch(const ConnPtr& c) {
+    c->watching = true;
+    const uint64_t id = c->call_id;
+    c->socket.async_wait(tcp::socket::wait_read,
+                         [this, c, id, alive = alive_](boost::system::error_code ec) {
+                           if (!*alive || ec || c->busy || c->call_id != id || !c->open) return;
+                           auto& list = idle_[c->key];
+                           auto it = std::find(list.begin(), list.end(), c);
+                           if (it != list.end()) {
+                             list.erase(it);
+                             --idle_count_;
+                           }
+                           Close(c);
+                         });
+  }
+
+  void Close(const ConnPtr& c) {
+    if (!c->open) return;
+    c->open = false;
+    boost::system::error_code ignored;
+    c->socket.close(ignored);
+    open_.erase(c);
+  }
+
+  // One timer for every deadline and idle watch: set again only for an earlier one (firing early
+  // is harmless).
+  void Arm(Clock::time_point due) {
+    if (due >= armed_) return;
+    armed_ = due;
+    timer_.expires_at(due);
+    timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+      if (!*alive || ec) return;
+      armed_ = Clock::time_point::max();
+      Sweep();
+    });
+  }
+
+  void Sweep() {
+    const Clock::time_point now = Clock::now();
+    std::vector<ConnPtr> late;
+    Clock::time_point next = Clock::time_point::max();
+    for (const ConnPtr& c : open_) {
+      if (!c->busy) {
+        if (c->watching) continue;
+        if (c->idle_since + kWatchIdleAfter <= now) {
+          Watch(c);
+        } else {
+          next = std::min(next, c->idle_since + kWatchIdleAfter);
+        }
+        continue;
+      }
+      if (c->deadline <= now) {
+        late.push_back(c);
+      } else {
+        next = std::min(next, c->deadline);
+      }
+    }
+    for (const ConnPtr& c : late) {
+      if (!c->busy || c->deadline > now) continue;  // an earlier completion changed it
+      if (c->connecting) {
+        Fail(c, CallFailure::kConnect,
+             "could not connect to " + c->key + " within " +
+                 std::to_string(c->call.connect_timeout_ms) + " ms");
+      } else {
+        Fail(c, CallFailure::kTimeout,
+             "no answer from " + c->key + " within " + std::to_string(c->call.timeout_ms) + " ms");
+      }
+    }
+    if (next != Clock::time_point::max()) Arm(next);
+  }
+
+  asio::io_context& io_;
+  AsyncClientOptions options_;
+  tcp::resolver resolver_;
+  asio::steady_timer timer_;
+  Clock::time_point armed_ = Clock::time_point::max();
+  std::unordered_set<ConnPtr> open_;
+  std::unordered_map<std::string, std::vector<ConnPtr>> idle_;
+  size_t idle_count_ = 0;
+  bool stopping_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace
+
+std::unique_ptr<AsyncClient> MakeAsioClient(asio::io_context& io,
+                                            const AsyncClientOptions& options) {
+  return std::make_unique<AsioClient>(io, options);
+}
+
+}  // namespace hr::http

@@ -1,0 +1,422 @@
+// The event loop's HTTP/1.1 client (route's plain-HTTP upstream) on real sockets: the client runs
+// on a real server's loop (a request to that server makes one call and answers what came back),
+// its peer is a scripted TCP server that answers, stalls, closes or misbehaves on purpose. The
+// answer parser is also fed byte strings directly.
+#include "http/async_client.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "http/client.h"
+#include "http/server.h"
+
+namespace hr::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// A TCP server on 127.0.0.1 whose connections each run `script` (on its own thread).
+class ScriptedPeer {
+ public:
+  using Script = std::function<void(tcp::socket&, ScriptedPeer&)>;
+  explicit ScriptedPeer(Script script) : script_(std::move(script)) {
+    acceptor_.open(tcp::v4());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] {
+      for (;;) {
+        tcp::socket s(io_);
+        boost::system::error_code ec;
+        acceptor_.accept(s, ec);
+        if (ec || stop_) return;
+        ++connections;
+        workers_.emplace_back([this, sock = std::move(s)]() mutable {
+          try {
+            script_(sock, *this);
+          } catch (...) {
+          }
+        });
+      }
+    });
+  }
+  ~ScriptedPeer() {
+    stop_ = true;
+    boost::system::error_code ec;
+    tcp::socket poke(io_);
+    poke.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
+    thread_.join();
+    for (auto& w : workers_) w.join();
+  }
+  uint16_t port() const { return port_; }
+  // Reads one request (head and Content-Length body); false at the end of the stream.
+  bool ReadRequest(tcp::socket& s) {
+    std::string data;
+    char buf[4096];
+    size_t head_end = std::string::npos;
+    while ((head_end = data.find("\r\n\r\n")) == std::string::npos) {
+      boost::system::error_code ec;
+      const size_t n = s.read_some(asio::buffer(buf), ec);
+      if (ec) return false;
+      data.append(buf, n);
+    }
+    const size_t cl = data.find("Content-Length: ");
+    const size_t length = cl == std::string::npos ? 0 : std::stoul(data.substr(cl + 16));
+    while (data.size() < head_end + 4 + length) {
+      boost::system::error_code ec;
+      const size_t n = s.read_some(asio::buffer(buf), ec);
+      if (ec) return false;
+      data.append(buf, n);
+    }
+    ++requests;
+    return true;
+  }
+  static void Write(tcp::socket& s, std::string_view bytes) {
+    boost::system::error_code ec;
+    asio::write(s, asio::buffer(bytes.data(), bytes.size()), ec);
+  }
+  std::atomic<int> connections{0}, requests{0};
+
+ private:
+  Script script_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_{io_};
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::vector<std::thread> workers_;
+};
+
+constexpr std::string_view kOk =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
+
+// A server whose every request makes one call with the client on its loop and answers
+// "failure status body-size message"; GET /idle answers the client's idle connection count.
+class LoopHarness {
+ public:
+  explicit LoopHarness(AsyncClientOptions options = {}) : options_(options) {
+    ServerOptions so;
+    so.port = 0;
+    so.threads = 1;
+    so.drain_timeout_ms = 2'000;
+    auto made = Server::Create(so, [this](const Request& req, Response& res) { Handle(req, res); });
+    EXPECT_TRUE(made) << made.error().message;
+    server_ = std::move(*made);
+    thread_ = std::thread([this] { server_->Run(); });
+    auto c = Client::Create("127.0.0.1:" + std::to_string(server_->port()));
+    EXPECT_TRUE(c);
+    front_ = std::move(*c);
+  }
+  ~LoopHarness() { Stop(); }
+  // Makes `call` from the loop; returns "failure status size message".
+  // `orphan`: the front request is answered at once, the call goes on alone (as a hedge's loser).
+  std::string Call(Call call, bool orphan = false) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      next_ = std::move(call);
+    }
+    auto r = front_->Send("POST", orphan ? "/orphan" : "/call", "", {}, 20'000);
+    return r ? r->body : "no answer: " + r.error().message;
+  }
+  // Every answer the client gave, in order (also those the front server could not send).
+  std::vector<std::string> Outcomes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return outcomes_;
+  }
+  // Stops the server, then destroys the client (as route does).
+  void Stop() {
+    if (!server_) return;
+    server_->Shutdown();
+    thread_.join();
+    client_.reset();
+    server_.reset();
+  }
+  size_t Idle() {
+    auto r = front_->Send("GET", "/idle", "", {}, 5'000);
+    return r ? std::stoul(r->body) : 9999;
+  }
+
+ private:
+  void Handle(const Request& req, Response& res) {
+    if (!client_) client_ = req.loop()->NewClient(options_);
+    if (req.target() == "/idle") {
+      res.body = std::to_string(client_->idle_connections());
+      return;
+    }
+    http::Call call;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      call = next_;
+    }
+    Responder answer;
+    if (req.target() == "/orphan") {
+      res.body = "sent";
+    } else {
+      answer = req.Defer();
+    }
+    client_->Send(std::move(call), [this, answer](CallAnswer a) {
+      static const char* kNames[] = {"none",   "connect",   "resolve",   "timeout",
+                                     "broken", "too_large", "malformed", "shutdown"};
+      Response r;
+      r.content_type = "text/plain";
+      r.body = std::string(kNames[static_cast<int>(a.failure)]) + " " + std::to_string(a.status) +
+               " " + std::to_string(a.body.size()) + " " + a.message;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        outcomes_.push_back(r.body);
+      }
+      if (answer) answer(std::move(r));
+    });
+  }
+  AsyncClientOptions options_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<Client> front_;
+  std::unique_ptr<AsyncClient> client_;  // the loop's only
+  std::thread thread_;
+  std::mutex mutex_;
+  http::Call next_;
+  std::vector<std::string> outcomes_;
+};
+
+http::Call To(uint16_t port, int timeout_ms = 5'000) {
+  http::Call c;
+  c.host = "127.0.0.1";
+  c.port = port;
+  c.target = "/lightweight/process";
+  c.body = std::make_shared<const std::string>(R"({"request_id":"r1"})");
+  c.headers = {"Content-Type: application/json", "X-Request-Id: r1"};
+  c.timeout_ms = timeout_ms;
+  return c;
+}
+
+TEST(AsyncClient, CallsReuseOnePooledConnection) {
+  ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
+    while (p.ReadRequest(s)) ScriptedPeer::Write(s, kOk);
+  });
+  LoopHarness h;
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(h.Call(To(peer.port())).substr(0, 11), "none 200 11");
+  EXPECT_EQ(peer.connections.load(), 1);
+  EXPECT_EQ(peer.requests.load(), 20);
+  EXPECT_EQ(h.Idle(), 1U);
+}
+
+// The peer closes each connection right after its answer (as a server does at its keep-alive
+// limit): the next call finds its pooled connection dead before an answer and is sent once more
+// on a new one. The peer sees each call exactly once.
+TEST(AsyncClient, ACallOnAPooledConnectionThePeerClosedIsSentAgainOnANewOne) {
+  ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
+    if (p.ReadRequest(s)) ScriptedPeer::Write(s, kOk);
+    s.close();
+  });
+  LoopHarness h;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(h.Call(To(peer.port())).substr(0, 11), "none 200 11");
+  EXPECT_EQ(peer.requests.load(), 5);
+  EXPECT_EQ(peer.connections.load(), 5);
+}
+
+TEST(AsyncClient, AnIdleConnectionThePeerClosedLeavesThePool) {
+  ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
+    if (p.ReadRequest(s)) ScriptedPeer::Write(s, kOk);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s.close();
+  });
+  LoopHarness h;
+  EXPECT_EQ(h.Call(To(peer.port())).substr(0, 11), "none 200 11");
+  EXPECT_EQ(h.Idle(), 1U);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (h.Idle() != 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(h.Idle(), 0U);
+}
+
+TEST(AsyncClient, FailuresSayWhetherTheRequestCanHaveRun) {
+  {  // nothing listens: never sent
+    uint16_t closed_port;
+    {
+      asio::io_context io;
+      tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+      closed_port = a.local_endpoint().port();
+    }
+    const std::string r = LoopHarness().Call(To(closed_port));
+    EXPECT_EQ(r.substr(0, 8), "connect ") << r;
+    EXPECT_NE(r.find("127.0.0.1:" + std::to_string(closed_port)), std::string::npos) << r;
+  }
+  {  // read, then silence: it may have run
+    ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
+      p.ReadRequest(s);
+      p.ReadRequest(s);  // until the client gives up and closes
+    });
+    const std::string r = LoopHarness().Call(To(peer.port(), 300));
+    EXPECT_EQ(r.substr(0, 8), "timeout ") << r;
+    EXPECT_NE(r.find("within 300 ms"), std::string::npos) << r;
+  }
+  {  // read, then closed without an answer on a new connection: it may have run
+    ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
+      p.ReadRequest(s);
+      s.close();
+    });
+    LoopHarness h;
+    EXPECT_EQ(h.Call(To(peer.port())).substr(0, 7), "broken ");
+    EXPECT_EQ(peer.requests.load(), 1);  // not sent again: the connection was new
+  }
+  {  // larger than the limit
+    ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
+      p.ReadRequest(s);
+      ScriptedPeer::Write(
+          s, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'));
+    });
+    AsyncClientOptions o;
+    o.max_answer_bytes = 4096;
+    const std::string r = LoopHarness(o).Call(To(peer.port()));
+    EXPECT_EQ(r.substr(0, 10), "too_large ") << r;
+  }
+  {  // not HTTP
+    ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
+      p.ReadRequest(s);
+      ScriptedPeer::Write(s, "SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    });
+    const std::string r = LoopHarness().Call(To(peer.port()));
+    EXPECT_EQ(r.substr(0, 10), "malformed ") << r;
+  }
+}
+
+// The server's loop stops once its connections are gone, although the client still waits for an
+// answer (and has a deadline set); destroying the client then ends that call as kShutdown.
+TEST(AsyncClient, ACallInFlightWhenTheClientGoesEndsAsShutdown) {
+  std::atomic<bool> release{false};
+  ScriptedPeer peer([&release](tcp::socket& s, ScriptedPeer& p) {
+    p.ReadRequest(s);
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  });
+  LoopHarness h;
+  EXPECT_EQ(h.Call(To(peer.port(), 60'000), true), "sent");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (peer.requests.load() == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(peer.requests.load(), 1);
+  const auto stopping = std::chrono::steady_clock::now();
+  h.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(5));
+  release = true;
+  const auto outcomes = h.Outcomes();
+  ASSERT_EQ(outcomes.size(), 1U);
+  EXPECT_EQ(outcomes[0].substr(0, 9), "shutdown ") << outcomes[0];
+}
+
+AsyncClientOptions Small() {
+  AsyncClientOptions o;
+  o.max_answer_bytes = 64;
+  o.max_header_bytes = 256;
+  return o;
+}
+
+AnswerReader::State FeedAll(AnswerReader& r, std::string_view bytes, size_t step) {
+  std::string pending;
+  AnswerReader::State s = AnswerReader::State::kMore;
+  for (size_t i = 0; i < bytes.size() && s == AnswerReader::State::kMore; i += step) {
+    pending += bytes.substr(i, step);
+    size_t used = 0;
+    s = r.Feed(pending, used);
+    pending.erase(0, used);
+  }
+  return s;
+}
+
+TEST(AnswerReader, ReadsChunkedInterimAndCloseDelimitedAnswersInAnyPieces) {
+  for (size_t step : {1, 3, 1000}) {
+    AnswerReader chunked(Small());
+    EXPECT_EQ(FeedAll(chunked,
+                      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-A: b\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+                      step),
+              AnswerReader::State::kDone);
+    EXPECT_EQ(chunked.answer().status, 201);
+    EXPECT_EQ(chunked.answer().body, "abcde");
+    EXPECT_TRUE(chunked.keep_alive());
+    ASSERT_FALSE(chunked.answer().headers.empty());
+    EXPECT_EQ(chunked.answer().headers.front().first, "x-a");
+
+    AnswerReader until_close(Small());
+    EXPECT_EQ(FeedAll(until_close, "HTTP/1.1 200 OK\r\n\r\nhello", step),
+              AnswerReader::State::kMore);
+    EXPECT_EQ(until_close.End(), AnswerReader::State::kDone);
+    EXPECT_EQ(until_close.answer().body, "hello");
+    EXPECT_FALSE(until_close.keep_alive());
+  }
+  AnswerReader closing(Small());
+  EXPECT_EQ(
+      FeedAll(closing, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", 5),
+      AnswerReader::State::kDone);
+  EXPECT_FALSE(closing.keep_alive());
+}
+
+TEST(AnswerReader, RefusesWhatIsTooLargeCutShortOrNotHttp) {
+  AnswerReader big(Small());
+  EXPECT_EQ(FeedAll(big, "HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n", 100),
+            AnswerReader::State::kFailed);
+  EXPECT_EQ(big.answer().failure, CallFailure::kTooLarge);
+  // Head and body in one piece (Beast 1.74's response parser alone lets this through).
+  AnswerReader whole(Small());
+  EXPECT_EQ(
+      FeedAll(whole, "HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n" + std::string(65, 'x'), 1000),
+      AnswerReader::State::kFailed);
+  EXPECT_EQ(whole.answer().failure, CallFailure::kTooLarge);
+  AnswerReader chunks(Small());
+  EXPECT_EQ(FeedAll(chunks,
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n41\r\n" +
+                        std::string(65, 'x') + "\r\n0\r\n\r\n",
+                    1000),
+            AnswerReader::State::kFailed);
+  EXPECT_EQ(chunks.answer().failure, CallFailure::kTooLarge);
+  AnswerReader until_close(Small());
+  EXPECT_EQ(FeedAll(until_close, "HTTP/1.1 200 OK\r\n\r\n" + std::string(65, 'x'), 1000),
+            AnswerReader::State::kFailed);
+  EXPECT_EQ(until_close.answer().failure, CallFailure::kTooLarge);
+  AnswerReader headers(Small());
+  EXPECT_EQ(FeedAll(headers, "HTTP/1.1 200 OK\r\nX: " + std::string(300, 'a') + "\r\n\r\n", 7),
+            AnswerReader::State::kFailed);
+  EXPECT_EQ(headers.answer().failure, CallFailure::kTooLarge);
+  AnswerReader cut(Small());
+  EXPECT_EQ(FeedAll(cut, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 100),
+            AnswerReader::State::kMore);
+  EXPECT_EQ(cut.End(), AnswerReader::State::kFailed);
+  EXPECT_EQ(cut.answer().failure, CallFailure::kBroken);
+  AnswerReader garbage(Small());
+  EXPECT_EQ(FeedAll(garbage, "220 smtp.example.com ESMTP\r\n", 100), AnswerReader::State::kFailed);
+  EXPECT_EQ(garbage.answer().failure, CallFailure::kMalformed);
+  // Found by fuzz_http_answer: "099" has three digits but is no status (it was taken as final).
+  AnswerReader not_a_status(Small());
+  EXPECT_EQ(FeedAll(not_a_status, "HTTP/1.1 099 Continue\r\n\r\n", 100),
+            AnswerReader::State::kFailed);
+  EXPECT_EQ(not_a_status.answer().failure, CallFailure::kMalformed);
+  // Found by fuzz_http_answer: a chunk's size line without an end piled up without a limit.
+  AnswerReader long_chunk_line(Small());
+  EXPECT_EQ(
+      FeedAll(long_chunk_line,
+              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;" + std::string(300, 'e'), 1),
+      AnswerReader::State::kFailed);
+  EXPECT_EQ(long_chunk_line.answer().failure, CallFailure::kTooLarge);
+  // Found by fuzz_http_answer: a Content-Length of 10^22 with a byte of body in the same piece
+  // made Beast reserve it (its own limit check lost): the router would have died of it.
+  AnswerReader huge(Small());
+  EXPECT_EQ(
+      FeedAll(huge, "HTTP/1.1 200 OK\r\nContent-Length: 00006237970878134601499\r\n\r\n{", 1000),
+      AnswerReader::State::kFailed);
+  EXPECT_EQ(huge.answer().failure, CallFailure::kTooLarge);
+  std::string interim;
+  for (int i = 0; i < 9; ++i) interim += "HTTP/1.1 100 Continue\r\n\r\n";
+  AnswerReader endless(Small());
+  EXPECT_EQ(FeedAll(endless, interim, 100), AnswerReader::State::kFailed);
+  EXPECT_EQ(endless.answer().failure, CallFailure::kMalformed);
+}
+
+}  // namespace
+}  // namespace hr::http
