@@ -5,7 +5,8 @@
 # drives its upstream transfers) are pinned to the same core, the backend and wrk to the other. The
 # request is the prototype's lightweight_api request (1 KB target, a small object payload); the
 # router decides it with the built-in model (ECS) and logs nothing.
-# For 1 and 50 connections, ROUNDS rounds alternate direct -> nginx -> router and report medians:
+# For 1 and 50 connections, ROUNDS rounds alternate direct -> nginx -> router -> the router with
+# --plain-http-client libcurl and report medians:
 # throughput, mean and p99 latency, the latency each proxy adds over the direct call and the
 # ratio of the router's to nginx's; then the router's own time per request (its histogram in
 # /metrics: time in the router less the upstream transfer) at p50/p99.
@@ -19,6 +20,7 @@ ROUNDS=${ROUNDS:-3}
 EMU_PORT=18190
 NGINX_PORT=18180
 ROUTE_PORT=18188
+CURL_PORT=18186
 for tool in wrk nginx taskset curl; do
   command -v "$tool" >/dev/null || { echo "route_bench: $tool is missing (tools/setup.sh wrk nginx-light)"; exit 2; }
 done
@@ -54,8 +56,13 @@ taskset -c 0 nginx -c "$tmp/nginx.conf" -p "$tmp" & pids+=($!)
 taskset -c 0 "$BIN" route --port $ROUTE_PORT --threads 1 --access-log off \
   --lambda-url "http://127.0.0.1:$EMU_PORT/prod" --ecs-url "http://127.0.0.1:$EMU_PORT" \
   2>"$tmp/route.err" & pids+=($!)
+# The same router sending through libcurl (as before the loop's own client), for comparison.
+taskset -c 0 "$BIN" route --port $CURL_PORT --threads 1 --access-log off --plain-http-client libcurl \
+  --lambda-url "http://127.0.0.1:$EMU_PORT/prod" --ecs-url "http://127.0.0.1:$EMU_PORT" \
+  2>"$tmp/route_curl.err" & pids+=($!)
 for _ in $(seq 100); do
-  grep -q '"port"' "$tmp/emu.err" 2>/dev/null && grep -q '"port"' "$tmp/route.err" 2>/dev/null && break
+  grep -q '"port"' "$tmp/emu.err" 2>/dev/null && grep -q '"port"' "$tmp/route.err" 2>/dev/null &&
+    grep -q '"port"' "$tmp/route_curl.err" 2>/dev/null && break
   sleep 0.1
 done
 
@@ -80,23 +87,32 @@ col() { cut -d' ' -f"$2" "$1" | median; }
 
 printf '%-6s %-7s %10s %10s %10s %12s\n' conns target "req/s" "mean us" "p99 us" "added us"
 for c in 1 50; do
-  : > "$tmp/d"; : > "$tmp/n"; : > "$tmp/r"; : > "$tmp/ratio"; : > "$tmp/tput"
+  : > "$tmp/d"; : > "$tmp/n"; : > "$tmp/r"; : > "$tmp/c"; : > "$tmp/ratio"; : > "$tmp/tput"
+  : > "$tmp/cratio"; : > "$tmp/ctput"
   for ((i = 0; i < ROUNDS; i++)); do
     read -r d_rps d_mean d_p99 < <(run "http://127.0.0.1:$EMU_PORT/lightweight/process" "$c")
     read -r n_rps n_mean n_p99 < <(run "http://127.0.0.1:$NGINX_PORT/lightweight" "$c")
     read -r r_rps r_mean r_p99 < <(run "http://127.0.0.1:$ROUTE_PORT/lightweight" "$c")
+    read -r c_rps c_mean c_p99 < <(run "http://127.0.0.1:$CURL_PORT/lightweight" "$c")
     echo "$d_rps $d_mean $d_p99" >> "$tmp/d"
     echo "$n_rps $n_mean $n_p99 $(echo "$n_mean - $d_mean" | bc -l)" >> "$tmp/n"
     echo "$r_rps $r_mean $r_p99 $(echo "$r_mean - $d_mean" | bc -l)" >> "$tmp/r"
+    echo "$c_rps $c_mean $c_p99 $(echo "$c_mean - $d_mean" | bc -l)" >> "$tmp/c"
     echo "($r_mean - $d_mean) / ($n_mean - $d_mean)" | bc -l >> "$tmp/ratio"
     echo "$r_rps / $n_rps" | bc -l >> "$tmp/tput"
+    echo "($c_mean - $d_mean) / ($n_mean - $d_mean)" | bc -l >> "$tmp/cratio"
+    echo "$c_rps / $n_rps" | bc -l >> "$tmp/ctput"
   done
-  printf '%-6s %-7s %10.0f %10.0f %10.0f %12s\n' "$c" direct "$(col "$tmp/d" 1)" "$(col "$tmp/d" 2)" "$(col "$tmp/d" 3)" -
-  printf '%-6s %-7s %10.0f %10.0f %10.0f %12.0f\n' "$c" nginx "$(col "$tmp/n" 1)" "$(col "$tmp/n" 2)" "$(col "$tmp/n" 3)" "$(col "$tmp/n" 4)"
-  printf '%-6s %-7s %10.0f %10.0f %10.0f %12.0f\n' "$c" route "$(col "$tmp/r" 1)" "$(col "$tmp/r" 2)" "$(col "$tmp/r" 3)" "$(col "$tmp/r" 4)"
-  printf '       added latency route/nginx: median %.2f (rounds: %s); throughput route/nginx: median %.2f (rounds: %s)\n' \
+  printf '%-6s %-12s %10.0f %10.0f %10.0f %12s\n' "$c" direct "$(col "$tmp/d" 1)" "$(col "$tmp/d" 2)" "$(col "$tmp/d" 3)" -
+  printf '%-6s %-12s %10.0f %10.0f %10.0f %12.0f\n' "$c" nginx "$(col "$tmp/n" 1)" "$(col "$tmp/n" 2)" "$(col "$tmp/n" 3)" "$(col "$tmp/n" 4)"
+  printf '%-6s %-12s %10.0f %10.0f %10.0f %12.0f\n' "$c" route "$(col "$tmp/r" 1)" "$(col "$tmp/r" 2)" "$(col "$tmp/r" 3)" "$(col "$tmp/r" 4)"
+  printf '%-6s %-12s %10.0f %10.0f %10.0f %12.0f\n' "$c" route-libcurl "$(col "$tmp/c" 1)" "$(col "$tmp/c" 2)" "$(col "$tmp/c" 3)" "$(col "$tmp/c" 4)"
+  printf '       route/nginx: added latency median %.2f (rounds: %s), throughput median %.2f (rounds: %s)\n' \
     "$(median < "$tmp/ratio")" "$(xargs printf '%.2f ' < "$tmp/ratio")" \
     "$(median < "$tmp/tput")" "$(xargs printf '%.2f ' < "$tmp/tput")"
+  printf '       route-libcurl/nginx: added latency median %.2f (rounds: %s), throughput median %.2f (rounds: %s)\n' \
+    "$(median < "$tmp/cratio")" "$(xargs printf '%.2f ' < "$tmp/cratio")" \
+    "$(median < "$tmp/ctput")" "$(xargs printf '%.2f ' < "$tmp/ctput")"
 done
 # The router's own time per request at 50 connections: a fresh router, one run, its /metrics.
 taskset -c 0 "$BIN" route --port $((ROUTE_PORT + 1)) --threads 1 --access-log off \

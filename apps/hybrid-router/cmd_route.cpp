@@ -18,7 +18,7 @@ struct RouteCommandConfig {
   HttpOptions http;
   ServiceOptions shared;
   route::RouterConfig router;
-  RouteAwsOptions aws;
+  RouteMoreOptions more;
   std::string config_path, lambda_url, ecs_url, policy = "model", time_zone = "UTC";
   size_t max_body_mb = 6;
   int ecs_capacity = 0;
@@ -40,10 +40,10 @@ int RunRoute(RouteCommandConfig& cfg) {
   if (!zone) return ReportError(zone.error());
   rc.zone = *zone;
   auto targets =
-      route::ReadTargets(cfg.config_path, cfg.lambda_url, cfg.ecs_url, RegionOf(cfg.aws));
+      route::ReadTargets(cfg.config_path, cfg.lambda_url, cfg.ecs_url, RegionOf(cfg.more));
   if (!targets) return ReportError(targets.error());
   rc.targets = *targets;
-  if (auto s = FinishRouteOptions(cfg.aws, cfg.http.access_log, rc); !s)
+  if (auto s = FinishRouteOptions(cfg.more, cfg.http.access_log, rc); !s)
     return ReportError(s.error());
   if (auto s = StartLogs(cfg.http, rc.service); !s) return ReportError(s.error());
   cfg.http.server.max_body_bytes = cfg.max_body_mb << 20;
@@ -134,7 +134,7 @@ RunFn AddRoute(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64))
       ->envname("HYBRID_ROUTER_MAX_BODY_MB");
-  AddRouteGuardOptions(*sub, r, cfg->aws);
+  AddRouteGuardOptions(*sub, r, cfg->more);
   return [cfg] { return RunRoute(*cfg); };
 }
 

@@ -4,7 +4,7 @@
 
 namespace hr::app {
 
-void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteAwsOptions& aws) {
+void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more) {
   sub.add_option("--retry-budget", r.budget.ratio,
                  "Fallbacks (and hedges) at most this share of the requests of the last 10 s")
       ->capture_default_str()
@@ -33,24 +33,32 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteAwsOptions
                  "this often")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  sub.add_option("--region", aws.region,
+  sub.add_option("--region", more.region,
                  "AWS region of signed targets (default: AWS_REGION, then AWS_DEFAULT_REGION)");
-  sub.add_option("--credentials-refresh-ahead-s", aws.refresh_ahead_s,
+  sub.add_option("--credentials-refresh-ahead-s", more.refresh_ahead_s,
                  "Refresh temporary AWS credentials this long before they expire")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  sub.add_option("--plain-http-client", more.plain_http_client,
+                 "Client for http:// targets without signing (an ALB): loop (the event loop's "
+                 "own HTTP/1.1 client, fewest system calls) or libcurl (as for https and signed "
+                 "targets)")
+      ->capture_default_str();
 }
 
-std::string RegionOf(const RouteAwsOptions& aws) {
-  if (!aws.region.empty()) return aws.region;
+std::string RegionOf(const RouteMoreOptions& more) {
+  if (!more.region.empty()) return more.region;
   for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
     if (const char* v = std::getenv(name); v && *v) return v;
   }
   return {};
 }
 
-core::Status FinishRouteOptions(const RouteAwsOptions& aws, const std::string& access_log,
+core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string& access_log,
                                 route::RouterConfig& rc) {
+  const auto client = route::ParsePlainHttpClient(more.plain_http_client);
+  if (!client) return client.error();
+  rc.upstream.plain_http = *client;
   if (rc.outcome_log.dir == route::kOutcomeLogStdout && access_log == "stdout")
     return core::MakeError(core::ErrorCode::kInvalidArgument,
                            "--outcome-log stdout needs the access log elsewhere (--access-log "
@@ -59,7 +67,7 @@ core::Status FinishRouteOptions(const RouteAwsOptions& aws, const std::string& a
   // Signed Lambda calls, or the ECS API (asked only under spill-over).
   if (!rc.targets.signs() && !(rc.targets.discovers() && route::Spills(rc.policy))) return {};
   aws::CredentialOptions o;
-  o.refresh_ahead_s = aws.refresh_ahead_s;
+  o.refresh_ahead_s = more.refresh_ahead_s;
   auto c = aws::CredentialProvider::Discover(o);
   if (!c) return c.error();
   rc.credentials = std::move(*c);

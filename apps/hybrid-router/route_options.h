@@ -11,17 +11,18 @@
 
 namespace hr::app {
 
-struct RouteAwsOptions {
+struct RouteMoreOptions {
   std::string region;  // --region, else AWS_REGION, else AWS_DEFAULT_REGION
   int refresh_ahead_s = 900;
+  std::string plain_http_client = "loop";  // --plain-http-client
 };
 
-void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteAwsOptions& aws);
+void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more);
 // The region for signed targets, from the option or the environment.
-std::string RegionOf(const RouteAwsOptions& aws);
+std::string RegionOf(const RouteMoreOptions& more);
 // Finds AWS credentials when a target is signed (rc.targets must be set); refuses an outcome log
 // on stdout beside an access log there.
-core::Status FinishRouteOptions(const RouteAwsOptions& aws, const std::string& access_log,
+core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string& access_log,
                                 route::RouterConfig& rc);
 
 }  // namespace hr::app

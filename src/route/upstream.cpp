@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <deque>
 #include <mutex>
@@ -93,6 +94,28 @@ Transport Classify(CURLcode code, bool too_large, curl_off_t pretransfer_us) {
   }
 }
 
+Transport TransportOf(http::CallFailure f) {
+  switch (f) {
+    case http::CallFailure::kNone:
+      return Transport::kOk;
+    case http::CallFailure::kConnect:
+      return Transport::kConnect;
+    case http::CallFailure::kResolve:
+      return Transport::kResolve;
+    case http::CallFailure::kTimeout:
+      return Transport::kTimeout;
+    case http::CallFailure::kBroken:
+      return Transport::kBroken;
+    case http::CallFailure::kTooLarge:
+      return Transport::kTooLarge;
+    case http::CallFailure::kShutdown:
+      return Transport::kShutdown;
+    case http::CallFailure::kMalformed:
+      return Transport::kOther;
+  }
+  return Transport::kOther;
+}
+
 }  // namespace
 
 std::string_view Name(Transport t) {
@@ -119,6 +142,58 @@ std::string_view Name(Transport t) {
   return "transport_error";
 }
 
+core::Result<PlainHttpClient> ParsePlainHttpClient(std::string_view name) {
+  if (name == "loop") return PlainHttpClient::kLoop;
+  if (name == "libcurl") return PlainHttpClient::kLibcurl;
+  return core::MakeError(core::ErrorCode::kInvalidArgument,
+                         "--plain-http-client '" + std::string(name) +
+                             "' is not known; allowed: " + std::string(kPlainHttpClientNames),
+                         "plain_http_client");
+}
+
+bool SplitPlainUrl(std::string_view url, std::string& host, uint16_t& port, std::string& target) {
+  if (!url.starts_with("http://")) return false;
+  url.remove_prefix(7);
+  const size_t slash = url.find_first_of("/?");
+  std::string_view authority = url.substr(0, slash);
+  const std::string_view rest = slash == std::string_view::npos ? "" : url.substr(slash);
+  if (authority.empty() || authority.find('@') != std::string_view::npos ||
+      rest.find('#') != std::string_view::npos)
+    return false;
+  std::string_view name, port_text;
+  if (authority.front() == '[') {  // an IPv6 address
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    name = authority.substr(1, close - 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return false;
+    if (!after.empty()) port_text = after.substr(1);
+  } else {
+    const size_t colon = authority.find(':');
+    name = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+    if (name.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+        std::string_view::npos)
+      return false;
+  }
+  if (name.empty()) return false;
+  unsigned value = 80;
+  if (!port_text.empty()) {
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || value == 0 ||
+        value > 65535)
+      return false;
+  }
+  host.assign(name);
+  port = static_cast<uint16_t>(value);
+  target.clear();
+  if (rest.empty() || rest.front() == '?') target += '/';
+  target += rest;
+  return true;
+}
+
 bool NeverSent(Transport t) {
   return t == Transport::kConnect || t == Transport::kResolve || t == Transport::kTls;
 }
@@ -134,12 +209,15 @@ struct Upstream::State {
   bool stopping = false;
   std::atomic<int> in_flight{0};  // read by /metrics from any thread
   std::unordered_set<Transfer*> running;
-  std::vector<CURL*> spare;  // reset handles for reuse
+  std::vector<CURL*> spare;                        // reset handles for reuse
+  std::unique_ptr<http::AsyncClient> loop_client;  // plain HTTP (PlainHttpClient::kLoop)
 
   void Start(std::unique_ptr<Transfer> t);
   void Finish(Transfer* t, CURLcode code, bool shutdown);
   void Act(curl_socket_t s, int flags);
   static void Complete(std::unique_ptr<Transfer> t, UpstreamResult r);
+  static void Deliver(const std::function<void(UpstreamResult)>& done, UpstreamResult r);
+  bool SendPlain(UpstreamRequest& request, std::function<void(UpstreamResult)>& done);
   static int OnSocket(CURL*, curl_socket_t s, int what, void* user, void*);
   static int OnTimer(CURLM*, long timeout_ms, void* user);
   static int OnClose(void* user, curl_socket_t s);
@@ -193,14 +271,44 @@ int Upstream::State::OnTimer(CURLM*, long timeout_ms, void* user) {
 }
 
 void Upstream::State::Complete(std::unique_ptr<Transfer> t, UpstreamResult r) {
-  if (r.body.capacity() < r.body.size() + kReadPadding)
-    r.body.reserve(r.body.size() + kReadPadding);
   auto done = std::move(t->done);
   t.reset();
+  Deliver(done, std::move(r));
+}
+
+void Upstream::State::Deliver(const std::function<void(UpstreamResult)>& done, UpstreamResult r) {
+  if (r.body.capacity() < r.body.size() + kReadPadding)
+    r.body.reserve(r.body.size() + kReadPadding);
   try {
     done(std::move(r));
   } catch (...) {  // a completion must not take the event loop down
   }
+}
+
+// A plain-HTTP call by the loop's own client; false: it is libcurl's to send.
+bool Upstream::State::SendPlain(UpstreamRequest& request,
+                                std::function<void(UpstreamResult)>& done) {
+  if (!loop_client || !request.aws_sigv4.empty()) return false;
+  http::Call call;
+  if (!SplitPlainUrl(request.url, call.host, call.port, call.target)) return false;
+  call.body = std::move(request.body);
+  call.headers = std::move(request.headers);
+  call.timeout_ms = request.timeout_ms;
+  call.connect_timeout_ms = request.connect_timeout_ms;
+  loop_client->Send(std::move(call), [this, done = std::move(done)](http::CallAnswer a) {
+    UpstreamResult r;
+    r.transport = TransportOf(a.failure);
+    r.message = std::move(a.message);
+    r.status = a.status;
+    r.total_ms = a.total_ms;
+    if (r.transport == Transport::kOk) {
+      r.headers = std::move(a.headers);
+      r.body = std::move(a.body);
+    }
+    in_flight.fetch_sub(1);
+    Deliver(done, std::move(r));
+  });
+  return true;
 }
 
 void Upstream::State::Start(std::unique_ptr<Transfer> t) {
@@ -349,6 +457,12 @@ core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& 
   curl_multi_setopt(s.multi, CURLMOPT_TIMERDATA, &s);
   curl_multi_setopt(s.multi, CURLMOPT_MAXCONNECTS, options.max_pooled_connections);
   curl_multi_setopt(s.multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_connections_per_host);
+  if (options.plain_http == PlainHttpClient::kLoop && options.max_connections_per_host == 0) {
+    http::AsyncClientOptions o;
+    o.max_answer_bytes = options.max_answer_bytes;
+    o.max_idle_connections = static_cast<size_t>(std::max(0L, options.max_pooled_connections));
+    s.loop_client = loop.NewClient(o);
+  }
   return u;
 }
 
@@ -356,6 +470,7 @@ Upstream::~Upstream() {
   if (!state_) return;
   State& s = *state_;
   s.stopping = true;
+  s.loop_client.reset();  // its calls still running finish with kShutdown
   while (!s.running.empty()) s.Finish(*s.running.begin(), CURLE_OK, true);
   for (CURL* e : s.spare) curl_easy_cleanup(e);
   if (s.multi) curl_multi_cleanup(s.multi);  // closes the pooled connections (unwatched first)
@@ -363,21 +478,22 @@ Upstream::~Upstream() {
 }
 
 void Upstream::Send(UpstreamRequest request, std::function<void(UpstreamResult)> done) {
-  auto t = std::make_unique<Transfer>();
-  t->request = std::move(request);
-  t->done = std::move(done);
-  state_->in_flight.fetch_add(1);
-  if (state_->stopping) {  // a completion during shutdown asked for another attempt
+  State& s = *state_;
+  s.in_flight.fetch_add(1);
+  if (s.stopping) {  // a completion during shutdown asked for another attempt
     UpstreamResult r;
     r.transport = Transport::kShutdown;
     r.message = "the router stopped before the request was sent";
-    state_->in_flight.fetch_sub(1);
-    State::Complete(std::move(t), std::move(r));
+    s.in_flight.fetch_sub(1);
+    State::Deliver(done, std::move(r));
     return;
   }
+  if (s.SendPlain(request, done)) return;
+  auto t = std::make_unique<Transfer>();
+  t->request = std::move(request);
+  t->done = std::move(done);
   // Started now, not on the loop's next turn: under load that turn comes after every other
   // ready connection's work, and the request would wait for it inside the router.
-  State& s = *state_;
   s.sending = true;
   s.Start(std::move(t));
   s.sending = false;

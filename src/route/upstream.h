@@ -56,11 +56,24 @@ struct UpstreamResult {
   int64_t queued_us = 0;  // from Send() to the transfer's start on the I/O thread
 };
 
+// Which client sends a plain-HTTP call (http://, unsigned): the event loop's own HTTP/1.1 client
+// (http::AsyncClient, two system calls per call on a pooled connection) or libcurl (six: it
+// polls a pooled connection before reusing it and again after sending). TLS, HTTP/2 and signed
+// calls are always libcurl's.
+enum class PlainHttpClient : uint8_t { kLoop, kLibcurl };
+inline constexpr std::string_view kPlainHttpClientNames = "loop, libcurl";
+core::Result<PlainHttpClient> ParsePlainHttpClient(std::string_view name);
+
 struct UpstreamOptions {
   size_t max_answer_bytes = size_t{16} << 20;
-  long max_connections_per_host = 0;  // 0: no limit
+  long max_connections_per_host = 0;  // 0: no limit (a limit sends every call through libcurl)
   long max_pooled_connections = 256;  // idle connections kept for reuse
+  PlainHttpClient plain_http = PlainHttpClient::kLoop;
 };
+
+// The parts of a plain http:// URL the loop's client takes (false: libcurl's to send, e.g. with
+// user info in it).
+bool SplitPlainUrl(std::string_view url, std::string& host, uint16_t& port, std::string& target);
 
 class Upstream {
  public:
