@@ -180,11 +180,19 @@ class AsioClient final : public AsyncClient {
 
   void Send(Call call, std::function<void(CallAnswer)> done) override {
     const Clock::time_point now = Clock::now();
-    if (stopping_) {
+    if (stopping_) {  // a completion during the destructor: at once, the loop runs no more
       CallAnswer a;
       a.failure = CallFailure::kShutdown;
       a.message = "the router stopped before the request was sent";
       done(std::move(a));
+      return;
+    }
+    for (const std::string& line : call.headers) {
+      if (line.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos) continue;
+      CallAnswer a;  // nothing was sent; a header of the router's own making, never a client's
+      a.failure = CallFailure::kMalformed;
+      a.message = "a request header holds a line break";
+      asio::post(io_, [done = std::move(done), a = std::move(a)]() mutable { done(std::move(a)); });
       return;
     }
     std::string key = call.host;
@@ -224,9 +232,9 @@ class AsioClient final : public AsyncClient {
       Arm(c->deadline);
       return Write(c);
     }
-    c->connecting = true;
+    c->connecting = true;  // (a call sent again connects anew: its time counts from now)
     c->deadline = std::min(
-        total, started + std::chrono::milliseconds(std::max(1, c->call.connect_timeout_ms)));
+        total, Clock::now() + std::chrono::milliseconds(std::max(1, c->call.connect_timeout_ms)));
     Arm(c->deadline);
     Connect(c);
   }
@@ -292,9 +300,7 @@ class AsioClient final : public AsyncClient {
     h += "\r\nUser-Agent: hybrid-router\r\nContent-Length: ";
     h += std::to_string(body.size());
     h += "\r\n";
-    for (const std::string& line : c->call.headers) {
-      if (line.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-        return Fail(c, CallFailure::kMalformed, "a request header holds a line break");
+    for (const std::string& line : c->call.headers) {  // checked in Send
       h += line;
       h += "\r\n";
     }
@@ -304,7 +310,7 @@ class AsioClient final : public AsyncClient {
     asio::async_write(c->socket, buffers,
                       [this, c, id, alive = alive_](boost::system::error_code ec, size_t) {
                         if (!*alive || !Current(c, id)) return;
-                        if (ec) return Broken(c, ec, "sending the request");
+                        if (ec) return Broken(c, ec, true);
                         c->reader.emplace(options_);
                         Read(c);
                       });
@@ -323,7 +329,7 @@ class AsioClient final : public AsyncClient {
       if (ec == asio::error::eof && r.started()) {
         s = r.End();
       } else if (ec) {
-        return Broken(c, ec, "reading the answer");
+        return Broken(c, ec, false);
       } else {
         c->buffer.commit(n);
         size_t used = 0;
@@ -338,11 +344,13 @@ class AsioClient final : public AsyncClient {
     });
   }
 
-  // The connection failed mid-call. A pooled connection the peer had closed fails before any
-  // byte of an answer: the request is sent again, once, on a new connection (as libcurl does).
-  void Broken(const ConnPtr& c, boost::system::error_code ec, const char* doing) {
+  // The connection failed mid-call. On a pooled connection the peer had closed (a keep-alive
+  // timeout racing the call) it fails before any byte of an answer, and the call is sent again,
+  // once, on a new connection: when the sending failed (the peer was not reading, so it cannot
+  // have run), or for an idempotent call (the peer may have read it and failed after).
+  void Broken(const ConnPtr& c, boost::system::error_code ec, bool sending) {
     const bool answered = c->reader && c->reader->started();
-    if (c->reused && !c->retried && !answered && !stopping_) {
+    if (c->reused && !c->retried && !answered && !stopping_ && (sending || c->call.idempotent)) {
       Call call = std::move(c->call);
       auto done = std::move(c->done);
       const Clock::time_point started = c->started;
@@ -353,7 +361,8 @@ class AsioClient final : public AsyncClient {
       return Begin(fresh, std::move(call), std::move(done), started);
     }
     Fail(c, CallFailure::kBroken,
-         "the connection to " + c->key + " failed " + doing + ": " + ec.message());
+         "the connection to " + c->key + " failed " +
+             (sending ? "sending the request" : "reading the answer") + ": " + ec.message());
   }
 
   void Done(const ConnPtr& c, bool keep) {
@@ -373,6 +382,10 @@ class AsioClient final : public AsyncClient {
     CallAnswer a;
     a.failure = f;
     a.message = std::move(message);
+    if (c->retried && (f == CallFailure::kConnect || f == CallFailure::kResolve)) {
+      a.failure = CallFailure::kBroken;  // the first connection may have delivered it
+      a.message = "sent on a pooled connection that failed, then: " + a.message;
+    }
     a.total_ms = MsSince(c->started);
     auto done = std::move(c->done);
     Release(c);

@@ -35,6 +35,9 @@ struct Call {
   std::vector<std::string> headers;         // "Name: value"
   int timeout_ms = 30'000;                  // the whole call, connecting included
   int connect_timeout_ms = 2'000;
+  // May be sent again when a pooled connection fails after sending it, before any answer (a
+  // keep-alive close racing the call). Otherwise only a failed send is sent again.
+  bool idempotent = false;
 };
 
 struct CallAnswer {
@@ -57,8 +60,9 @@ class AsyncClient {
   // Calls still running finish with kShutdown. Destroy on the loop's thread or while it is not
   // running.
   virtual ~AsyncClient() = default;
-  // POSTs call.body; `done` runs on the loop (never before Send returns) and must not block.
-  // Only on the loop's thread (also from within a `done`).
+  // POSTs call.body; `done` runs on the loop (never before Send returns, but for a Send from a
+  // completion the destructor runs: kShutdown at once) and must not block. Only on the loop's
+  // thread (also from within a `done`).
   virtual void Send(Call call, std::function<void(CallAnswer)> done) = 0;
   virtual size_t idle_connections() const = 0;
 };

@@ -443,6 +443,7 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
       std::chrono::duration_cast<std::chrono::milliseconds>(f->deadline - Clock::now()).count();
   u.timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 1, t.timeout_ms));
   u.connect_timeout_ms = std::min(config.targets.connect_timeout_ms, u.timeout_ms);
+  u.idempotent = t.idempotent;
   auto self = shared_from_this();
   f->upstream->Send(std::move(u), [self, f, p, fallback, probe, hedge, attempt](UpstreamResult r) {
     self->Completed(f, p, {fallback, probe, hedge, attempt}, std::move(r));
@@ -485,7 +486,9 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
             features::Name(w), Name(*changed));
     }
   }
-  if (log) {  // the attempt as a measurement, written when the request is answered
+  // The attempt as a measurement, written when the request is answered; not a hedge's loser cut
+  // off by the router stopping (no outcome of its platform).
+  if (log && !(f->finished && r.transport == Transport::kShutdown)) {
     AttemptLine line;
     line.request_id = f->request_id;
     line.platform = p;

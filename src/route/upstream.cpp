@@ -295,6 +295,7 @@ bool Upstream::State::SendPlain(UpstreamRequest& request,
   call.headers = std::move(request.headers);
   call.timeout_ms = request.timeout_ms;
   call.connect_timeout_ms = request.connect_timeout_ms;
+  call.idempotent = request.idempotent;
   loop_client->Send(std::move(call), [this, done = std::move(done)](http::CallAnswer a) {
     UpstreamResult r;
     r.transport = TransportOf(a.failure);

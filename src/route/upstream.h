@@ -41,6 +41,7 @@ struct UpstreamRequest {
   std::vector<std::string> headers;         // "Name: value"
   int timeout_ms = 30'000;                  // the whole transfer
   int connect_timeout_ms = 2'000;
+  bool idempotent = false;  // may be sent again after a pooled connection failed (loop client)
   // AWS SigV4 signing by libcurl (CURLOPT_AWS_SIGV4 "aws:amz:{region}:{service}"); empty: none.
   // The session token, if any, goes in `headers` as X-Amz-Security-Token (signed with them).
   std::string aws_sigv4, aws_access_key, aws_secret_key;

@@ -209,17 +209,41 @@ TEST(AsyncClient, CallsReuseOnePooledConnection) {
 }
 
 // The peer closes each connection right after its answer (as a server does at its keep-alive
-// limit): the next call finds its pooled connection dead before an answer and is sent once more
-// on a new one. The peer sees each call exactly once.
-TEST(AsyncClient, ACallOnAPooledConnectionThePeerClosedIsSentAgainOnANewOne) {
+// limit): the next call finds its pooled connection dead before an answer. An idempotent call is
+// sent once more on a new connection (the peer sees each call exactly once); any other is a
+// failure that may have run, not sent again.
+TEST(AsyncClient, ACallOnAPooledConnectionThePeerClosedIsSentAgainOnlyWhenIdempotent) {
   ScriptedPeer peer([](tcp::socket& s, ScriptedPeer& p) {
     if (p.ReadRequest(s)) ScriptedPeer::Write(s, kOk);
     s.close();
   });
   LoopHarness h;
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(h.Call(To(peer.port())).substr(0, 11), "none 200 11");
+  auto call = To(peer.port());
+  call.idempotent = true;
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(h.Call(call).substr(0, 11), "none 200 11");
   EXPECT_EQ(peer.requests.load(), 5);
   EXPECT_EQ(peer.connections.load(), 5);
+  call.idempotent = false;
+  const std::string r = h.Call(call);  // on the connection the fifth call left
+  EXPECT_EQ(r.substr(0, 7), "broken ") << r;
+  EXPECT_EQ(peer.requests.load(), 5);
+}
+
+// Sent again, the call meets a peer that is gone: not "never sent" (the first connection may
+// have delivered it), so the router does not fall back to the other platform on its word.
+TEST(AsyncClient, ACallSentAgainThatCannotConnectMayHaveRun) {
+  auto peer = std::make_unique<ScriptedPeer>([](tcp::socket& s, ScriptedPeer& p) {
+    if (p.ReadRequest(s)) ScriptedPeer::Write(s, kOk);
+    s.close();
+  });
+  LoopHarness h;
+  auto call = To(peer->port());
+  call.idempotent = true;
+  EXPECT_EQ(h.Call(call).substr(0, 11), "none 200 11");
+  peer.reset();  // the listener closes too
+  const std::string r = h.Call(call);
+  EXPECT_EQ(r.substr(0, 7), "broken ") << r;
+  EXPECT_NE(r.find("sent on a pooled connection that failed"), std::string::npos) << r;
 }
 
 TEST(AsyncClient, AnIdleConnectionThePeerClosedLeavesThePool) {
