@@ -418,7 +418,9 @@ class AsioClient final : public AsyncClient {
     const uint64_t id = c->call_id;
     c->socket.async_wait(tcp::socket::wait_read,
                          [this, c, id, alive = alive_](boost::system::error_code ec) {
-                           if (!*alive || ec || c->busy || c->call_id != id || !c->open) return;
+                           if (!*alive || ec == asio::error::operation_aborted || c->busy ||
+                               c->call_id != id || !c->open)
+                             return;
                            auto& list = idle_[c->key];
                            auto it = std::find(list.begin(), list.end(), c);
                            if (it != list.end()) {

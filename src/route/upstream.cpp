@@ -164,7 +164,8 @@ bool SplitPlainUrl(std::string_view url, std::string& host, uint16_t& port, std:
   if (authority.front() == '[') {  // an IPv6 address
     const size_t close = authority.find(']');
     if (close == std::string_view::npos) return false;
-    name = authority.substr(1, close - 1);
+    name = authority.substr(1, close - 1);  // no zone id ("%eth0"): libcurl's to send
+    if (name.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) return false;
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty() && after.front() != ':') return false;
     if (!after.empty()) port_text = after.substr(1);
