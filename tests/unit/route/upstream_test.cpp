@@ -1,7 +1,7 @@
 // Which URLs the event loop's own client sends and how it reads them; the rest stay libcurl's.
-#include <gtest/gtest.h>
-
 #include "route/upstream.h"
+
+#include <gtest/gtest.h>
 
 namespace hr::route {
 namespace {
