@@ -5,7 +5,7 @@
 #      test: C++ unit tests, black-box tests of the binary, the importer's parity tests; then the
 #      lint (tools/lint.sh: clang-format-16 over every C++ file, clang-tidy-16 over src/ and apps/);
 #   2. packages the static Lambda bootstrap and runs the Lambda runtime tests against it;
-#   3. builds the asan preset (AddressSanitizer + UndefinedBehaviorSanitizer, at -O1 with line
+#   3. builds the asan preset (AddressSanitizer + UndefinedBehaviorSanitizer, at -Og with line
 #      tables only, to build faster) and runs the suite again under it (the bad-input
 #      corpus included), all but the tests labelled slow (training on five seeds, the
 #      cross-validated replay, the importer's parity: numerical checks already run in stage 1);
