@@ -240,9 +240,8 @@ class AsioClient final : public AsyncClient {
   }
 
   // The call of `c` that a handler was started for is still the one in progress.
-  bool Current(const ConnPtr& c, uint64_t id) const {
-    return *alive_ && c->busy && c->call_id == id;
-  }
+  // (Handlers check their captured `alive` first: `this` may be gone.)
+  bool Current(const ConnPtr& c, uint64_t id) const { return c->busy && c->call_id == id; }
 
   void Connect(const ConnPtr& c) {
     const uint64_t id = c->call_id;
