@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) TARGETS+=("$1"); shift ;;
   esac
 done
-ALL=(fuzz_request fuzz_service fuzz_lambda_event fuzz_model_file fuzz_ingest_line fuzz_timestamp fuzz_emulate fuzz_route fuzz_sim_input fuzz_aws fuzz_http_answer)
+ALL=(fuzz_request fuzz_service fuzz_lambda_event fuzz_model_file fuzz_ingest_line fuzz_timestamp fuzz_emulate fuzz_route fuzz_sim_input fuzz_aws fuzz_http_answer fuzz_pool_reuse)
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do
   [[ " ${ALL[*]} " == *" $t "* ]] || { echo "fuzz.sh: no target '$t' (targets: ${ALL[*]})" >&2; exit 2; }

@@ -44,6 +44,17 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOption
                  "own HTTP/1.1 client, fewest system calls) or libcurl (as for https and signed "
                  "targets)")
       ->capture_default_str();
+  sub.add_option("--upstream-reuse", more.upstream_reuse,
+                 "When a call may share a pooled HTTP/1.1 connection: verified (only when its "
+                 "answer can be told from another request's: the target has echoed its "
+                 "X-Request-Id or body request_id before; else a connection of its own) or "
+                 "always")
+      ->capture_default_str();
+  sub.add_option("--stray-quarantine-ms", r.upstream.stray_quarantine_ms,
+                 "A target caught writing answers nobody asked for gets a connection per call "
+                 "for this long")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86'400'000));
 }
 
 std::string RegionOf(const RouteMoreOptions& more) {
@@ -56,9 +67,12 @@ std::string RegionOf(const RouteMoreOptions& more) {
 
 core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string& access_log,
                                 route::RouterConfig& rc) {
-  const auto client = route::ParsePlainHttpClient(more.plain_http_client);
+  const auto client = upstream::ParsePlainHttpClient(more.plain_http_client);
   if (!client) return client.error();
   rc.upstream.plain_http = *client;
+  const auto reuse = upstream::ParseUpstreamReuse(more.upstream_reuse);
+  if (!reuse) return reuse.error();
+  rc.upstream.reuse = *reuse;
   if (rc.outcome_log.dir == route::kOutcomeLogStdout && access_log == "stdout")
     return core::MakeError(core::ErrorCode::kInvalidArgument,
                            "--outcome-log stdout needs the access log elsewhere (--access-log "

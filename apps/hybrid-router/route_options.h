@@ -14,7 +14,8 @@ namespace hr::app {
 struct RouteMoreOptions {
   std::string region;  // --region, else AWS_REGION, else AWS_DEFAULT_REGION
   int refresh_ahead_s = 900;
-  std::string plain_http_client = "loop";  // --plain-http-client
+  std::string plain_http_client = "loop";   // --plain-http-client
+  std::string upstream_reuse = "verified";  // --upstream-reuse
 };
 
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more);

@@ -1,4 +1,5 @@
-// The server on Boost.Beast / Asio (with client.cpp and status.cpp, the only Beast code). One
+// The server on Boost.Beast / Asio (with client.cpp and status.cpp the http module's Beast code;
+// the upstream module's client is the only other). One
 // acceptor (on the first loop) hands each connection to the loops in turn; no SO_REUSEPORT, so a
 // port in use is an error, not a share.
 #include "http/server.h"
@@ -15,8 +16,6 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
-
-#include "http/asio_client.h"
 
 namespace hr::http {
 
@@ -116,9 +115,7 @@ class AsioLoop final : public Loop {
     watches_.erase(it);
   }
   std::unique_ptr<LoopTimer> NewTimer() override { return std::make_unique<AsioTimer>(io_); }
-  std::unique_ptr<AsyncClient> NewClient(const AsyncClientOptions& options) override {
-    return MakeAsioClient(io_, options);
-  }
+  asio::io_context* io_context() override { return &io_; }
 
  private:
   struct Watched {

@@ -14,7 +14,10 @@
 #include <vector>
 
 #include "core/result.h"
-#include "http/async_client.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace hr::http {
 
@@ -47,8 +50,9 @@ class Loop {
   virtual void Watch(int fd, int events, std::function<void(int ready)> ready) = 0;
   virtual void Forget(int fd) = 0;
   virtual std::unique_ptr<LoopTimer> NewTimer() = 0;
-  // An HTTP/1.1 client whose connections this loop drives; null when it has none.
-  virtual std::unique_ptr<AsyncClient> NewClient(const AsyncClientOptions&) { return nullptr; }
+  // The Asio context behind the loop, for the upstream module's own HTTP client (its sockets are
+  // then this loop's); null when the loop is not Asio's.
+  virtual boost::asio::io_context* io_context() { return nullptr; }
 };
 
 class Request {

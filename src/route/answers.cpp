@@ -22,7 +22,7 @@ bool Relayed(std::string_view lower_name) {
 
 }  // namespace
 
-std::string_view HeaderOf(const UpstreamResult& r, std::string_view lower_name) {
+std::string_view HeaderOf(const upstream::UpstreamResult& r, std::string_view lower_name) {
   for (const auto& [k, v] : r.headers) {
     if (k == lower_name) return v;
   }
@@ -30,7 +30,7 @@ std::string_view HeaderOf(const UpstreamResult& r, std::string_view lower_name) 
 }
 
 // The platform's answer as the client gets it: status, body, content type and end-to-end headers.
-http::Response Relay(UpstreamResult r) {
+http::Response Relay(upstream::UpstreamResult r) {
   http::Response res;
   res.status = r.status;
   res.body = std::move(r.body);
@@ -54,8 +54,8 @@ http::Response JsonError(int status, std::string_view code, const std::string& m
 // An Invoke API answer as the client expects the function's: the proxy result unwrapped. A failed
 // function (X-Amz-Function-Error, or a result that is not a proxy result) becomes a 502 that may
 // have run.
-void UnwrapInvoke(UpstreamResult& r) {
-  if (r.transport != Transport::kOk || r.status != 200) return;
+void UnwrapInvoke(upstream::UpstreamResult& r) {
+  if (r.failure != upstream::Failure::kNone || r.status != 200) return;
   std::string failure;
   if (const std::string_view fe = HeaderOf(r, "x-amz-function-error"); !fe.empty()) {
     failure = "the function failed (X-Amz-Function-Error: " + std::string(fe.substr(0, 64)) + ")";

@@ -7,20 +7,20 @@
 #include <string_view>
 
 #include "http/server.h"
-#include "route/upstream.h"
+#include "upstream/upstream.h"
 
 namespace hr::route {
 
 // A header of the answer by its lower-case name; empty when absent.
-std::string_view HeaderOf(const UpstreamResult& r, std::string_view lower_name);
+std::string_view HeaderOf(const upstream::UpstreamResult& r, std::string_view lower_name);
 // The platform's answer as the client gets it: status, body, content type and end-to-end headers.
-http::Response Relay(UpstreamResult r);
+http::Response Relay(upstream::UpstreamResult r);
 // The project's error body ({"error":{"code","message","field"}}) with `status`.
 http::Response JsonError(int status, std::string_view code, const std::string& message,
                          std::string_view field = {});
 // An Invoke API answer as the client expects the function's: the proxy result unwrapped. A failed
 // function (X-Amz-Function-Error, or a result that is not a proxy result) becomes a 502 that may
 // have run.
-void UnwrapInvoke(UpstreamResult& r);
+void UnwrapInvoke(upstream::UpstreamResult& r);
 
 }  // namespace hr::route

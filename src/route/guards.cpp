@@ -32,9 +32,10 @@ std::string_view Name(BreakerState s) {
   return "closed";
 }
 
-Verdict Judge(Platform platform, Transport transport, int status, std::string_view error_type) {
-  if (NeverSent(transport)) return Verdict::kNotRun;
-  if (transport != Transport::kOk) return Verdict::kFailed;
+Verdict Judge(Platform platform, upstream::Failure failure, int status,
+              std::string_view error_type) {
+  if (upstream::NeverSent(failure)) return Verdict::kNotRun;
+  if (failure != upstream::Failure::kNone) return Verdict::kFailed;
   if (status == 401 || status == 403) return Verdict::kConfigError;
   if (status == 429) return Verdict::kNotRun;  // throttled (Lambda, API Gateway, or the service)
   if (platform == Platform::kLambda) {

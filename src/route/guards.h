@@ -12,7 +12,7 @@
 
 #include "features/request.h"
 #include "policy/decision.h"
-#include "route/upstream.h"
+#include "upstream/upstream.h"
 
 namespace hr::route {
 
@@ -27,7 +27,7 @@ enum class Verdict : uint8_t {
 std::string_view Name(Verdict v);
 
 // `error_type` is the answer's X-Amzn-ErrorType header (empty when absent).
-Verdict Judge(policy::Platform platform, Transport transport, int status,
+Verdict Judge(policy::Platform platform, upstream::Failure failure, int status,
               std::string_view error_type);
 
 // Fallbacks at most `ratio` of the requests over the last `window_s` seconds, but always at least

@@ -60,8 +60,8 @@ double RouteMetrics::OverheadQuantileUs(double q) const {
   return BucketUpperUs(kOverheadBuckets - 1);
 }
 
-std::string RouteMetrics::Render(int upstream_in_flight, uint64_t log_written,
-                                 uint64_t log_dropped) const {
+std::string RouteMetrics::Render(int upstream_in_flight, uint64_t upstream_strays,
+                                 uint64_t log_written, uint64_t log_dropped) const {
   std::string out;
   out +=
       "# HELP hybrid_router_route_requests_total Routed requests by workload, the platform "
@@ -161,6 +161,11 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t log_written,
        static_cast<double>(upstream_count_.load()));
   out += "# TYPE hybrid_router_route_upstream_in_flight gauge\n";
   Line(out, "hybrid_router_route_upstream_in_flight", "", upstream_in_flight);
+  out +=
+      "# HELP hybrid_router_route_upstream_stray_total Answers refused as another request's, and "
+      "pooled connections closed for bytes nobody asked for.\n"
+      "# TYPE hybrid_router_route_upstream_stray_total counter\n";
+  Line(out, "hybrid_router_route_upstream_stray_total", "", static_cast<double>(upstream_strays));
   out += "# TYPE hybrid_router_route_outcome_lines_total counter\n";
   Line(out, "hybrid_router_route_outcome_lines_total", "written=\"true\"",
        static_cast<double>(log_written));

@@ -46,7 +46,8 @@ class RouteMetrics {
   void Upstream(double ms);
   // The router's own time per request at quantile q (0..1), microseconds (bucket upper bound).
   double OverheadQuantileUs(double q) const;
-  std::string Render(int upstream_in_flight, uint64_t log_written, uint64_t log_dropped) const;
+  std::string Render(int upstream_in_flight, uint64_t upstream_strays, uint64_t log_written,
+                     uint64_t log_dropped) const;
 
  private:
   static constexpr size_t kOverheadBuckets = 96;  // 1 us x 1.2^i, up to ~40 s

@@ -85,12 +85,13 @@ std::optional<FixedPolicy> ParsePolicy(std::string_view text) {
 // One routed request, shared by its attempts' completions.
 struct Flight {
   http::Responder respond;
-  Upstream* upstream = nullptr;  // the client of the loop the request arrived on
+  upstream::Upstream* upstream = nullptr;  // the client of the loop the request arrived on
   std::shared_ptr<const std::string> body;
   features::Request features;
   bool tw_derived = false, lp_derived = false;
   double actual_kb = 0;
   std::string request_id, timestamp, content_type, accept;
+  std::string body_request_id;  // the body's own request_id, which the prototype's handlers echo
   std::string decision, objective;
   double propensity = 1;
   Clock::time_point start, deadline;
@@ -120,7 +121,7 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   std::unique_ptr<OutcomeLog> log;
   // One upstream client per server event loop, made on its first request there.
   std::mutex upstreams_mutex;
-  std::unordered_map<http::Loop*, std::unique_ptr<Upstream>> upstreams;
+  std::unordered_map<http::Loop*, std::unique_ptr<upstream::Upstream>> upstreams;
   std::atomic<uint64_t> counter{0};
   const uint64_t id = NextId();
   uint64_t seed = 0;
@@ -152,8 +153,9 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   }
 
   void Route(features::Workload w, const http::Request& req, http::Response& res);
-  Upstream* UpstreamFor(http::Loop* loop);
+  upstream::Upstream* UpstreamFor(http::Loop* loop);
   int UpstreamInFlight();
+  uint64_t UpstreamStrays();
   void Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fallback, bool probe,
                bool hedge = false);
   void ArmHedge(const std::shared_ptr<Flight>& f, Platform first);
@@ -162,7 +164,8 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
     bool fallback, probe, hedge;
     int attempt;  // 1-based, in the order sent
   };
-  void Completed(const std::shared_ptr<Flight>& f, Platform p, AttemptKind kind, UpstreamResult r);
+  void Completed(const std::shared_ptr<Flight>& f, Platform p, AttemptKind kind,
+                 upstream::UpstreamResult r);
   void Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res);
   void AccessLog(const Flight& f, Platform p, int status, double seconds);
 };
@@ -219,6 +222,7 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
                   : service::ValidRequestId(given_id)
                       ? std::string(given_id)
                       : "rt-" + std::to_string(seed) + "-" + std::to_string(counter.fetch_add(1));
+  f->body_request_id = wr->request_id;
   f->content_type = std::string(req.header("content-type"));
   if (f->content_type.empty()) f->content_type = "application/json";
   f->accept = std::string(req.header("accept"));
@@ -378,14 +382,14 @@ void Router::Impl::Hedge(const std::shared_ptr<Flight>& f, Platform first) {
   Attempt(f, other, false, probe, true);
 }
 
-Upstream* Router::Impl::UpstreamFor(http::Loop* loop) {
+upstream::Upstream* Router::Impl::UpstreamFor(http::Loop* loop) {
   // Cached per thread by the router's id (never an address a later router could reuse).
-  static thread_local std::pair<uint64_t, Upstream*> cached{0, nullptr};
+  static thread_local std::pair<uint64_t, upstream::Upstream*> cached{0, nullptr};
   if (cached.first == id) return cached.second;
   std::lock_guard<std::mutex> lock(upstreams_mutex);
   auto& u = upstreams[loop];
   if (!u) {
-    auto made = Upstream::Create(config.upstream, *loop);
+    auto made = upstream::Upstream::Create(config.upstream, *loop);
     if (!made) return nullptr;
     u = std::move(*made);
   }
@@ -397,6 +401,13 @@ int Router::Impl::UpstreamInFlight() {
   std::lock_guard<std::mutex> lock(upstreams_mutex);
   int n = 0;
   for (const auto& [loop, u] : upstreams) n += u->in_flight();
+  return n;
+}
+
+uint64_t Router::Impl::UpstreamStrays() {
+  std::lock_guard<std::mutex> lock(upstreams_mutex);
+  uint64_t n = 0;
+  for (const auto& [loop, u] : upstreams) n += u->strays();
   return n;
 }
 
@@ -414,7 +425,7 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
     ecs_in_flight[static_cast<size_t>(f->features.workload)].fetch_add(1);
     f->ecs_slot = true;
   }
-  UpstreamRequest u;
+  upstream::UpstreamRequest u;
   u.url = t.url[static_cast<size_t>(p)];
   u.body = f->body;
   u.headers.reserve(4);
@@ -444,14 +455,17 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, bool fa
   u.timeout_ms = static_cast<int>(std::clamp<int64_t>(left, 1, t.timeout_ms));
   u.connect_timeout_ms = std::min(config.targets.connect_timeout_ms, u.timeout_ms);
   u.idempotent = t.idempotent;
+  u.request_id = f->request_id;
+  if (!(p == Platform::kLambda && t.lambda_invoke)) u.body_request_id = f->body_request_id;
   auto self = shared_from_this();
-  f->upstream->Send(std::move(u), [self, f, p, fallback, probe, hedge, attempt](UpstreamResult r) {
-    self->Completed(f, p, {fallback, probe, hedge, attempt}, std::move(r));
-  });
+  f->upstream->Send(std::move(u),
+                    [self, f, p, fallback, probe, hedge, attempt](upstream::UpstreamResult r) {
+                      self->Completed(f, p, {fallback, probe, hedge, attempt}, std::move(r));
+                    });
 }
 
 void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, AttemptKind kind,
-                             UpstreamResult r) {
+                             upstream::UpstreamResult r) {
   const auto [fallback, probe, hedge, attempt] = kind;
   const int64_t now_ms = NowMs();
   const features::Workload w = f->features.workload;
@@ -461,8 +475,8 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
   aws::InvokeReport report;
   // The platform's own answer decides first (for the Invoke API: Lambda's, before the function's
   // result is unwrapped: a handler's 403 or 429 is its answer, not the router's problem).
-  Verdict v = Judge(p, r.transport, r.status, HeaderOf(r, "x-amzn-errortype"));
-  if (p == Platform::kLambda && targets.lambda_invoke && r.transport == Transport::kOk) {
+  Verdict v = Judge(p, r.failure, r.status, HeaderOf(r, "x-amzn-errortype"));
+  if (p == Platform::kLambda && targets.lambda_invoke && r.failure == upstream::Failure::kNone) {
     if (const std::string_view tail = HeaderOf(r, "x-amz-log-result"); !tail.empty())
       report = aws::ReadLogTail(tail);
     if (r.status == 404 && HeaderOf(r, "x-amzn-errortype").starts_with("ResourceNotFound"))
@@ -476,8 +490,8 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
   if (v == Verdict::kAnswered) hedge_delays.Record(p, w, f->features.payload_kb, r.total_ms);
   f->upstream_ms += r.total_ms;
   metrics.Upstream(r.total_ms);
-  if (r.transport != Transport::kShutdown) {
-    const bool failed = r.transport != Transport::kOk || r.status >= 500;
+  if (r.failure != upstream::Failure::kShutdown) {
+    const bool failed = r.failure != upstream::Failure::kNone || r.status >= 500;
     if (auto changed = breakers.Record(p, w, !failed, probe, now_ms)) {
       metrics.Breaker(p, *changed);
       if (config.service.event_log)
@@ -488,21 +502,21 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
   }
   // The attempt as a measurement, written when the request is answered; not a hedge's loser cut
   // off by the router stopping (no outcome of its platform).
-  if (log && !(f->finished && r.transport == Transport::kShutdown)) {
+  if (log && !(f->finished && r.failure == upstream::Failure::kShutdown)) {
     AttemptLine line;
     line.request_id = f->request_id;
     line.platform = p;
     line.workload = w;
     line.timestamp = f->timestamp;
-    line.http_status = r.transport == Transport::kOk        ? r.status
-                       : r.transport == Transport::kTimeout ? 504
-                                                            : 502;
+    line.http_status = r.failure == upstream::Failure::kNone      ? r.status
+                       : r.failure == upstream::Failure::kTimeout ? 504
+                                                                  : 502;
     line.response_time_ms = r.total_ms;
     line.target_payload_kb = f->features.payload_kb;
     line.actual_payload_kb = f->actual_kb;
     line.time_window = f->features.time_window;
     line.load_pattern = f->features.load_pattern;
-    if (r.transport == Transport::kOk) line.metrics = ReadAnswerMetrics(r.body);
+    if (r.failure == upstream::Failure::kNone) line.metrics = ReadAnswerMetrics(r.body);
     if (line.metrics.payload_size_kb) line.actual_payload_kb = *line.metrics.payload_size_kb;
     // What the Invoke API's REPORT line says fills what the function's answer left out.
     AnswerMetrics& m = line.metrics;
@@ -521,7 +535,8 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
     line.outcome = std::string(Name(v));
     line.time_window_derived = f->tw_derived;
     line.load_pattern_derived = f->lp_derived;
-    if (r.transport != Transport::kOk) line.error = r.message;
+    if (r.failure != upstream::Failure::kNone)
+      line.error = std::string(upstream::Name(r.failure)) + ": " + r.message;
     if (f->finished) {
       log->Write(FormatAttempt(line));  // the slower attempt of a hedged request
     } else {
@@ -535,10 +550,10 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
     Finish(f, p, Relay(std::move(r)));
     return;
   }
-  const std::string what =
-      std::string(policy::Name(p)) + ": " +
-      (r.transport == Transport::kOk ? "HTTP " + std::to_string(r.status)
-                                     : std::string(Name(r.transport)) + " (" + r.message + ")");
+  const std::string what = std::string(policy::Name(p)) + ": " +
+                           (r.failure == upstream::Failure::kNone
+                                ? "HTTP " + std::to_string(r.status)
+                                : std::string(upstream::Name(r.failure)) + " (" + r.message + ")");
   f->failures += f->failures.empty() ? what : "; " + what;
   if (v == Verdict::kConfigError) {
     int64_t last = last_config_error_log_ms.load();
@@ -565,7 +580,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
   const WorkloadTargets& t = config.targets.of(w);
   std::optional<Denied> denied;
   bool other_probe = false;
-  if (r.transport == Transport::kShutdown || fallback || f->attempts >= 2) {
+  if (r.failure == upstream::Failure::kShutdown || fallback || f->attempts >= 2) {
     // Stopping, or the one cross-platform attempt is spent: nothing to count.
   } else if (t.url[static_cast<size_t>(other)].empty()) {
     denied = Denied::kNoTarget;
@@ -584,11 +599,12 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
     return;
   }
   if (denied) metrics.FallbackDenied(*denied);
-  if (r.transport == Transport::kOk) {  // the platform's own answer (429, 503, 500...) relayed
+  if (r.failure ==
+      upstream::Failure::kNone) {  // the platform's own answer (429, 503, 500...) relayed
     Finish(f, p, Relay(std::move(r)));
     return;
   }
-  const bool timeout = r.transport == Transport::kTimeout;
+  const bool timeout = r.failure == upstream::Failure::kTimeout;
   Finish(f, p,
          JsonError(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_unavailable",
                    "no platform answered: " + f->failures));
@@ -659,6 +675,13 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   std::unique_ptr<Router> r(new Router());
   r->impl_ = std::make_shared<Impl>(config);
   Impl& im = *r->impl_;
+  if (auto events = config.service.event_log) {
+    const int ms = config.upstream.stray_quarantine_ms;
+    im.config.upstream.on_stray = [events, ms](const std::string& target, std::string_view why) {
+      events->warn(R"("event":"upstream_stray","target":{},"why":{},"quarantine_ms":{})",
+                   json::Quoted(target), json::Quoted(why), ms);
+    };
+  }
   im.seed = config.seed
                 ? config.seed
                 : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
@@ -689,8 +712,8 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   Impl* raw = r->impl_.get();
   im.service->SetExtraMetrics([raw] {
     std::string out =
-        raw->metrics.Render(raw->UpstreamInFlight(), raw->log ? raw->log->written() : 0,
-                            raw->log ? raw->log->dropped() : 0);
+        raw->metrics.Render(raw->UpstreamInFlight(), raw->UpstreamStrays(),
+                            raw->log ? raw->log->written() : 0, raw->log ? raw->log->dropped() : 0);
     if (Spills(raw->config.policy)) {
       std::array<int, features::kWorkloadCount> share{}, in_flight{};
       for (size_t w = 0; w < share.size(); ++w) {

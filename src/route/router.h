@@ -21,8 +21,8 @@
 #include "route/guards.h"
 #include "route/outcome_log.h"
 #include "route/route_config.h"
-#include "route/upstream.h"
 #include "service/service.h"
+#include "upstream/upstream.h"
 
 namespace hr::route {
 
@@ -56,7 +56,7 @@ struct RouterConfig {
   core::TimeZone zone;
   BudgetOptions budget;
   BreakerOptions breaker;
-  UpstreamOptions upstream;
+  upstream::UpstreamOptions upstream;
   OutcomeLogOptions outcome_log;  // dir empty: no outcome log
   // Signs the targets that need it (RouteTargets::signs()); Create refuses such targets without.
   std::shared_ptr<aws::CredentialProvider> credentials;

@@ -11,24 +11,27 @@ using policy::Platform;
 
 TEST(Judge, FallsBackOnlyWhenTheRequestProvablyDidNotRun) {
   // Never sent: safe to send elsewhere, whatever the workload.
-  for (Transport t : {Transport::kConnect, Transport::kResolve, Transport::kTls})
+  for (upstream::Failure t :
+       {upstream::Failure::kConnect, upstream::Failure::kResolve, upstream::Failure::kTls})
     EXPECT_EQ(Judge(Platform::kLambda, t, 0, ""), Verdict::kNotRun);
   // Sent: it may have run.
-  for (Transport t : {Transport::kTimeout, Transport::kBroken, Transport::kOther})
+  for (upstream::Failure t :
+       {upstream::Failure::kTimeout, upstream::Failure::kBroken, upstream::Failure::kOther})
     EXPECT_EQ(Judge(Platform::kEcs, t, 0, ""), Verdict::kFailed);
-  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 429, ""), Verdict::kNotRun);
-  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 413, ""), Verdict::kNotRun);
-  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 502, "ResourceNotReadyException"),
+  EXPECT_EQ(Judge(Platform::kLambda, upstream::Failure::kNone, 429, ""), Verdict::kNotRun);
+  EXPECT_EQ(Judge(Platform::kLambda, upstream::Failure::kNone, 413, ""), Verdict::kNotRun);
+  EXPECT_EQ(Judge(Platform::kLambda, upstream::Failure::kNone, 502, "ResourceNotReadyException"),
             Verdict::kNotRun);
-  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 502, ""), Verdict::kFailed);
-  EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, 503, ""), Verdict::kFailed);
-  EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, 503, ""), Verdict::kNotRun);  // ALB: no target
-  EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, 413, ""), Verdict::kAnswered);
-  EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, 500, ""), Verdict::kFailed);
+  EXPECT_EQ(Judge(Platform::kLambda, upstream::Failure::kNone, 502, ""), Verdict::kFailed);
+  EXPECT_EQ(Judge(Platform::kLambda, upstream::Failure::kNone, 503, ""), Verdict::kFailed);
+  EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, 503, ""),
+            Verdict::kNotRun);  // ALB: no target
+  EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, 413, ""), Verdict::kAnswered);
+  EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, 500, ""), Verdict::kFailed);
   for (int s : {401, 403})
-    EXPECT_EQ(Judge(Platform::kLambda, Transport::kOk, s, ""), Verdict::kConfigError);
+    EXPECT_EQ(Judge(Platform::kLambda, upstream::Failure::kNone, s, ""), Verdict::kConfigError);
   for (int s : {200, 201, 400, 404, 422})
-    EXPECT_EQ(Judge(Platform::kEcs, Transport::kOk, s, ""), Verdict::kAnswered);
+    EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, s, ""), Verdict::kAnswered);
 }
 
 TEST(RetryBudget, CapsFallbacksAtTheShareOfRequestsWithAFloorPerSecond) {

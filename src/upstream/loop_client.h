@@ -1,7 +1,8 @@
-// An asynchronous HTTP/1.1 client (Boost.Beast) that runs on a server's event loop, for plain-HTTP
+// The event loop's own HTTP/1.1 client (Boost.Beast's parser on Asio sockets) for plain-HTTP
 // keep-alive targets such as an ALB: connections are pooled per host and port, a request costs one
-// write and one read of the socket, and a pooled connection the peer closed is noticed while idle
-// (its readiness, not a check per request). TLS, HTTP/2 and signing are libcurl's (route/upstream).
+// write and one read of the socket. A pooled connection is reused only when nothing is waiting on
+// it (one peek): bytes nobody asked for close it, and an answer followed by more bytes is refused,
+// so one request never reads another's answer. TLS, HTTP/2 and signing are libcurl's (upstream.h).
 // Times in milliseconds, sizes in bytes.
 #pragma once
 
@@ -13,19 +14,13 @@
 #include <utility>
 #include <vector>
 
-namespace hr::http {
+#include "upstream/failure.h"
 
-// How a call failed, if it did.
-enum class CallFailure : uint8_t {
-  kNone,       // an HTTP answer arrived (of any status)
-  kConnect,    // refused, unreachable, connect timeout: never sent
-  kResolve,    // the host name did not resolve: never sent
-  kTimeout,    // sent, no complete answer in time: may have run
-  kBroken,     // the connection failed after sending began: may have run
-  kTooLarge,   // the answer exceeded the size limit (it ran)
-  kMalformed,  // the answer is not HTTP/1.x
-  kShutdown,   // the client was destroyed before the answer arrived
-};
+namespace hr::http {
+class Loop;
+}  // namespace hr::http
+
+namespace hr::upstream {
 
 struct Call {
   std::string host;  // a name or an IP address (IPv6 without brackets)
@@ -38,10 +33,13 @@ struct Call {
   // May be sent again when a pooled connection fails after sending it, before any answer (a
   // keep-alive close racing the call). Otherwise only a failed send is sent again.
   bool idempotent = false;
+  // A new connection, closed after the answer: the target was caught writing answers nobody asked
+  // for, and a pooled connection to it could hand this call an earlier call's answer.
+  bool fresh = false;
 };
 
 struct CallAnswer {
-  CallFailure failure = CallFailure::kNone;
+  Failure failure = Failure::kNone;
   std::string message;                                       // what failed, for a person
   int status = 0;                                            // when failure == kNone
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
@@ -49,29 +47,36 @@ struct CallAnswer {
   double total_ms = 0;  // from the call to its answer (or failure)
 };
 
-struct AsyncClientOptions {
+struct LoopClientOptions {
   size_t max_answer_bytes = size_t{16} << 20;  // the body
   size_t max_header_bytes = size_t{64} << 10;
   size_t max_idle_connections = 256;  // kept for reuse, over all hosts
+  // Called (on the loop) with "host:port" when a connection to it carried bytes nobody asked for:
+  // while idle, at reuse, or after an answer.
+  std::function<void(const std::string& host_port)> on_stray;
 };
 
-class AsyncClient {
+class LoopClient {
  public:
+  // A client whose connections `loop` drives; null when the loop has no Asio context.
+  static std::unique_ptr<LoopClient> Create(http::Loop& loop, const LoopClientOptions& options);
   // Calls still running finish with kShutdown. Destroy on the loop's thread or while it is not
   // running.
-  virtual ~AsyncClient() = default;
+  virtual ~LoopClient() = default;
   // POSTs call.body; `done` runs on the loop (never before Send returns, but for a Send from a
   // completion the destructor runs: kShutdown at once) and must not block. Only on the loop's
   // thread (also from within a `done`).
   virtual void Send(Call call, std::function<void(CallAnswer)> done) = 0;
   virtual size_t idle_connections() const = 0;
+  // Connections closed because they carried bytes nobody asked for (see on_stray).
+  virtual uint64_t strays() const = 0;
 };
 
 // An answer read as its bytes arrive: the client's parser (Beast's) with its limits, skipping
 // interim (1xx) answers. The fuzz target feeds it directly.
 class AnswerReader {
  public:
-  explicit AnswerReader(const AsyncClientOptions& options);
+  explicit AnswerReader(const LoopClientOptions& options);
   ~AnswerReader();
   AnswerReader(const AnswerReader&) = delete;
   AnswerReader& operator=(const AnswerReader&) = delete;
@@ -88,8 +93,8 @@ class AnswerReader {
   struct Parser;
   void NewAnswer();
   State Finish();
-  State Fail(CallFailure f, std::string message);
-  AsyncClientOptions options_;
+  State Fail(Failure f, std::string message);
+  LoopClientOptions options_;
   std::unique_ptr<Parser> parser_;
   CallAnswer answer_;
   int interim_ = 0;
@@ -97,4 +102,4 @@ class AnswerReader {
   bool started_ = false;
 };
 
-}  // namespace hr::http
+}  // namespace hr::upstream

@@ -1,9 +1,9 @@
 // Which URLs the event loop's own client sends and how it reads them; the rest stay libcurl's.
-#include "route/upstream.h"
+#include "upstream/upstream.h"
 
 #include <gtest/gtest.h>
 
-namespace hr::route {
+namespace hr::upstream {
 namespace {
 
 struct Split {
@@ -56,4 +56,4 @@ TEST(PlainHttpClient, NamesAreCheckedAndTheErrorListsThem) {
 }
 
 }  // namespace
-}  // namespace hr::route
+}  // namespace hr::upstream

@@ -1,6 +1,7 @@
-#include "route/upstream.h"
+#include "upstream/upstream.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,11 +11,14 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/text.h"
+#include "upstream/loop_client.h"
 
-namespace hr::route {
+namespace hr::upstream {
 
 namespace {
 
@@ -23,6 +27,7 @@ constexpr size_t kReadPadding = 64;  // simdjson reads up to this far past the e
 constexpr size_t kKeepHandles = 1024;
 
 struct Transfer {
+  Upstream::State* state = nullptr;
   CURL* easy = nullptr;
   UpstreamRequest request;
   std::function<void(UpstreamResult)> done;
@@ -61,86 +66,40 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return bytes;
 }
 
-Transport Classify(CURLcode code, bool too_large, curl_off_t pretransfer_us) {
+Failure Classify(CURLcode code, bool too_large, curl_off_t pretransfer_us) {
   switch (code) {
     case CURLE_OK:
-      return Transport::kOk;
+      return Failure::kNone;
     case CURLE_COULDNT_CONNECT:
-      return Transport::kConnect;
+      return Failure::kConnect;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return Transport::kResolve;
+      return Failure::kResolve;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
-      return Transport::kTls;
+      return Failure::kTls;
     case CURLE_OPERATION_TIMEDOUT:
       // No byte was sent when the transfer never got past connecting.
-      return pretransfer_us == 0 ? Transport::kConnect : Transport::kTimeout;
+      return pretransfer_us == 0 ? Failure::kConnect : Failure::kTimeout;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
-      return pretransfer_us == 0 ? Transport::kConnect : Transport::kBroken;
+      return pretransfer_us == 0 ? Failure::kConnect : Failure::kBroken;
     case CURLE_WRITE_ERROR:
-      return too_large ? Transport::kTooLarge : Transport::kOther;
+      return too_large ? Failure::kTooLarge : Failure::kOther;
     default:
-      return Transport::kOther;
+      return Failure::kOther;
   }
-}
-
-Transport TransportOf(http::CallFailure f) {
-  switch (f) {
-    case http::CallFailure::kNone:
-      return Transport::kOk;
-    case http::CallFailure::kConnect:
-      return Transport::kConnect;
-    case http::CallFailure::kResolve:
-      return Transport::kResolve;
-    case http::CallFailure::kTimeout:
-      return Transport::kTimeout;
-    case http::CallFailure::kBroken:
-      return Transport::kBroken;
-    case http::CallFailure::kTooLarge:
-      return Transport::kTooLarge;
-    case http::CallFailure::kShutdown:
-      return Transport::kShutdown;
-    case http::CallFailure::kMalformed:
-      return Transport::kOther;
-  }
-  return Transport::kOther;
 }
 
 }  // namespace
-
-std::string_view Name(Transport t) {
-  switch (t) {
-    case Transport::kOk:
-      return "ok";
-    case Transport::kConnect:
-      return "connect_failed";
-    case Transport::kResolve:
-      return "dns_failed";
-    case Transport::kTls:
-      return "tls_failed";
-    case Transport::kTimeout:
-      return "timeout";
-    case Transport::kBroken:
-      return "connection_broken";
-    case Transport::kTooLarge:
-      return "answer_too_large";
-    case Transport::kShutdown:
-      return "shutdown";
-    case Transport::kOther:
-      return "transport_error";
-  }
-  return "transport_error";
-}
 
 core::Result<PlainHttpClient> ParsePlainHttpClient(std::string_view name) {
   if (name == "loop") return PlainHttpClient::kLoop;
@@ -149,6 +108,15 @@ core::Result<PlainHttpClient> ParsePlainHttpClient(std::string_view name) {
                          "--plain-http-client '" + std::string(name) +
                              "' is not known; allowed: " + std::string(kPlainHttpClientNames),
                          "plain_http_client");
+}
+
+core::Result<UpstreamReuse> ParseUpstreamReuse(std::string_view name) {
+  if (name == "verified") return UpstreamReuse::kVerified;
+  if (name == "always") return UpstreamReuse::kAlways;
+  return core::MakeError(core::ErrorCode::kInvalidArgument,
+                         "--upstream-reuse '" + std::string(name) +
+                             "' is not known; allowed: " + std::string(kUpstreamReuseNames),
+                         "upstream_reuse");
 }
 
 bool SplitPlainUrl(std::string_view url, std::string& host, uint16_t& port, std::string& target) {
@@ -195,9 +163,71 @@ bool SplitPlainUrl(std::string_view url, std::string& host, uint16_t& port, std:
   return true;
 }
 
-bool NeverSent(Transport t) {
-  return t == Transport::kConnect || t == Transport::kResolve || t == Transport::kTls;
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
 }
+
+// What the upstream knows of one target (its "host:port" for the loop's client, its
+// "scheme://authority" for libcurl's): whether it echoes the ids it is sent, and until when it gets
+// a fresh connection per call for having written answers nobody asked for.
+struct TargetState {
+  int64_t quarantined_until_ms = 0;
+  bool echoes_header = false, echoes_body = false;
+  bool multiplexed = false;  // answered over HTTP/2: each answer bound to its stream
+  // Whether an answer to this call can be told from another request's: over HTTP/2, or when the
+  // call carries an id of a kind the target has echoed before.
+  bool Verifiable(std::string_view request_id, std::string_view body_request_id) const {
+    return multiplexed || (echoes_header && !request_id.empty()) ||
+           (echoes_body && !body_request_id.empty());
+  }
+};
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// libcurl's key for a URL: its scheme and authority.
+std::string_view TargetKey(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return url;
+  return url.substr(0, url.find_first_of("/?#", scheme + 3));
+}
+
+// The request_id a JSON answer names (the prototype's handlers echo the request's): the first
+// "request_id" key in the answer's first 64 KB whose value is a plain string; also inside a JSON
+// string (escaped, as a Lambda Invoke API proxy result carries the handler's body).
+std::optional<std::string_view> EchoedBodyId(std::string_view body) {
+  body = body.substr(0, size_t{64} << 10);
+  for (const bool escaped : {false, true}) {
+    const std::string_view quote = escaped ? "\\\"" : "\"";
+    const std::string key = std::string(quote) + "request_id" + std::string(quote);
+    const size_t at = body.find(key);
+    if (at == std::string_view::npos) continue;
+    size_t i = at + key.size();
+    auto skip = [&] {
+      while (i < body.size() &&
+             (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n'))
+        ++i;
+    };
+    skip();
+    if (i >= body.size() || body[i] != ':') return std::nullopt;
+    ++i;
+    skip();
+    if (body.substr(i, quote.size()) != quote) return std::nullopt;
+    const size_t start = i + quote.size();
+    const size_t end = body.find_first_of("\"\\", start);
+    if (end == std::string_view::npos || body.substr(end, quote.size()) != quote ||
+        end - start > 256)
+      return std::nullopt;
+    return body.substr(start, end - start);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 // libcurl's multi_socket interface driven by the event loop the requests are handled on: its
 // sockets are watched by the loop, its timer is the loop's, and transfers start, progress and
@@ -210,8 +240,35 @@ struct Upstream::State {
   bool stopping = false;
   std::atomic<int> in_flight{0};  // read by /metrics from any thread
   std::unordered_set<Transfer*> running;
-  std::vector<CURL*> spare;                        // reset handles for reuse
-  std::unique_ptr<http::AsyncClient> loop_client;  // plain HTTP (PlainHttpClient::kLoop)
+  std::vector<CURL*> spare;                 // reset handles for reuse
+  std::unique_ptr<LoopClient> loop_client;  // plain HTTP (PlainHttpClient::kLoop)
+  std::unordered_map<std::string, TargetState, KeyHash, std::equal_to<>> targets;
+  std::atomic<uint64_t> strays{0};
+
+  TargetState& TargetOf(std::string_view key) {
+    auto it = targets.find(key);
+    if (it == targets.end()) it = targets.emplace(std::string(key), TargetState{}).first;
+    return it->second;
+  }
+  void Quarantine(std::string_view key, std::string_view why) {
+    strays.fetch_add(1);
+    TargetState& t = TargetOf(key);
+    const int64_t now = NowMs();
+    const bool already = t.quarantined_until_ms > now;
+    t.quarantined_until_ms = now + options.stray_quarantine_ms;
+    if (!already && options.on_stray) options.on_stray(std::string(key), why);
+  }
+  // Whether this call gets a connection of its own (closed after its answer): its target was
+  // caught writing answers nobody asked for, or (UpstreamReuse::kVerified) an answer to it on a
+  // shared connection could not be told from an earlier request's.
+  bool Fresh(std::string_view key, const UpstreamRequest& request) {
+    const TargetState& t = TargetOf(key);
+    if (t.quarantined_until_ms > NowMs()) return true;
+    return options.reuse == UpstreamReuse::kVerified &&
+           !t.Verifiable(request.request_id, request.body_request_id);
+  }
+  void Correlate(std::string_view key, std::string_view request_id,
+                 std::string_view body_request_id, UpstreamResult& r);
 
   void Start(std::unique_ptr<Transfer> t);
   void Finish(Transfer* t, CURLcode code, bool shutdown);
@@ -222,6 +279,25 @@ struct Upstream::State {
   static int OnSocket(CURL*, curl_socket_t s, int what, void* user, void*);
   static int OnTimer(CURLM*, long timeout_ms, void* user);
   static int OnClose(void* user, curl_socket_t s);
+  static int OnSocketMade(void* transfer, curl_socket_t s, curlsocktype purpose);
+  // libcurl's plain-HTTP sockets, by target key: watched while idle in libcurl's pool, so that an
+  // answer nobody asked for quarantines its target (libcurl itself drops such a connection when
+  // it next looks, but says nothing).
+  struct PlainSocket {
+    std::string key;
+    bool idle = false;  // in libcurl's pool, no transfer on it
+  };
+  std::unordered_map<curl_socket_t, PlainSocket> plain_sockets;
+  // Bytes waiting on an idle plain-HTTP socket: an answer nobody asked for.
+  void CheckIdle(curl_socket_t s) {
+    char byte;
+    const auto it = plain_sockets.find(s);
+    if (it != plain_sockets.end() && it->second.idle &&
+        ::recv(s, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+      it->second.idle = false;  // once
+      Quarantine(it->second.key, "it wrote bytes nobody asked for on a keep-alive connection");
+    }
+  }
   int64_t timer_due_ms = -1;  // the pending libcurl timeout (steady clock), -1 none
   int depth = 0;              // Act calls in progress (a completion may send again)
   bool sending = false;       // in Send: it acts itself right after, no timer needed
@@ -229,16 +305,39 @@ struct Upstream::State {
 };
 
 int Upstream::State::OnClose(void* user, curl_socket_t s) {
-  static_cast<State*>(user)->loop->Forget(s);  // before the descriptor number can be reused
+  auto* st = static_cast<State*>(user);
+  st->CheckIdle(s);  // libcurl drops a pooled connection it finds readable, and says nothing
+  st->plain_sockets.erase(s);
+  st->loop->Forget(s);  // before the descriptor number can be reused
   return ::close(s);
+}
+
+int Upstream::State::OnSocketMade(void* transfer, curl_socket_t s, curlsocktype) {
+  auto* t = static_cast<Transfer*>(transfer);
+  if (t->request.url.starts_with("http://"))
+    t->state->plain_sockets[s] = {std::string(TargetKey(t->request.url)), false};
+  return CURL_SOCKOPT_OK;
 }
 
 int Upstream::State::OnSocket(CURL*, curl_socket_t s, int what, void* user, void*) {
   auto* st = static_cast<State*>(user);
   if (what == CURL_POLL_REMOVE) {
-    st->loop->Watch(s, 0, {});
+    const auto plain = st->plain_sockets.find(s);
+    if (plain == st->plain_sockets.end()) {
+      st->loop->Watch(s, 0, {});
+      return 0;
+    }
+    // Idle in libcurl's pool: its read wait stays armed (no system call), and bytes arriving now
+    // are an answer nobody asked for. (libcurl replaces this watch when it uses the socket again.)
+    plain->second.idle = true;
+    st->loop->Watch(s, http::Loop::kRead, [st, s](int) {
+      st->CheckIdle(s);
+      st->loop->Watch(s, 0, {});
+    });
     return 0;
   }
+  if (const auto plain = st->plain_sockets.find(s); plain != st->plain_sockets.end())
+    plain->second.idle = false;
   const int events = (what & CURL_POLL_IN ? http::Loop::kRead : 0) |
                      (what & CURL_POLL_OUT ? http::Loop::kWrite : 0);
   st->loop->Watch(s, events, [st, s](int ready) {
@@ -286,27 +385,71 @@ void Upstream::State::Deliver(const std::function<void(UpstreamResult)>& done, U
   }
 }
 
+// An answer that names another request's id, from a target that has echoed the ids it was sent
+// before, is another request's answer: refused (kStray), and the target quarantined.
+void Upstream::State::Correlate(std::string_view key, std::string_view request_id,
+                                std::string_view body_request_id, UpstreamResult& r) {
+  if (r.failure != Failure::kNone) return;
+  if (request_id.empty() && body_request_id.empty()) return;
+  TargetState& t = TargetOf(key);
+  std::string why;
+  if (!request_id.empty()) {
+    for (const auto& [name, value] : r.headers) {
+      if (name != "x-request-id") continue;
+      if (value == request_id) {
+        t.echoes_header = true;
+      } else if (t.echoes_header) {
+        why = "its X-Request-Id names '" + value.substr(0, 64) + "', not this request's '" +
+              std::string(request_id) + "'";
+      }
+      break;
+    }
+  }
+  if (why.empty() && !body_request_id.empty()) {
+    if (const auto id = EchoedBodyId(r.body)) {
+      if (*id == body_request_id) {
+        t.echoes_body = true;
+      } else if (t.echoes_body) {
+        why = "its request_id is '" + std::string(id->substr(0, 64)) + "', not this request's '" +
+              std::string(body_request_id) + "'";
+      }
+    }
+  }
+  if (why.empty()) return;
+  Quarantine(key, "it answered with another request's id");
+  r.failure = Failure::kStray;
+  r.status = 0;
+  r.headers.clear();
+  r.body.clear();
+  r.message = "the answer from " + std::string(key) + " is another request's: " + why;
+}
+
 // A plain-HTTP call by the loop's own client; false: it is libcurl's to send.
 bool Upstream::State::SendPlain(UpstreamRequest& request,
                                 std::function<void(UpstreamResult)>& done) {
   if (!loop_client || !request.aws_sigv4.empty()) return false;
-  http::Call call;
+  Call call;
   if (!SplitPlainUrl(request.url, call.host, call.port, call.target)) return false;
+  std::string key = call.host + ':' + std::to_string(call.port);
   call.body = std::move(request.body);
   call.headers = std::move(request.headers);
   call.timeout_ms = request.timeout_ms;
   call.connect_timeout_ms = request.connect_timeout_ms;
   call.idempotent = request.idempotent;
-  loop_client->Send(std::move(call), [this, done = std::move(done)](http::CallAnswer a) {
+  call.fresh = Fresh(key, request);
+  loop_client->Send(std::move(call), [this, done = std::move(done), key = std::move(key),
+                                      id = std::move(request.request_id),
+                                      body_id = std::move(request.body_request_id)](CallAnswer a) {
     UpstreamResult r;
-    r.transport = TransportOf(a.failure);
+    r.failure = a.failure;
     r.message = std::move(a.message);
     r.status = a.status;
     r.total_ms = a.total_ms;
-    if (r.transport == Transport::kOk) {
+    if (r.failure == Failure::kNone) {
       r.headers = std::move(a.headers);
       r.body = std::move(a.body);
     }
+    Correlate(key, id, body_id, r);
     in_flight.fetch_sub(1);
     Deliver(done, std::move(r));
   });
@@ -322,7 +465,7 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   }
   if (!t->easy) {
     UpstreamResult r;
-    r.transport = Transport::kOther;
+    r.failure = Failure::kOther;
     r.message = "libcurl could not create a transfer";
     in_flight.fetch_sub(1);
     Complete(std::move(t), std::move(r));
@@ -357,7 +500,13 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &State::OnClose);
+  curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, &State::OnSocketMade);
+  curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, t.get());
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, this);
+  if (Fresh(TargetKey(t->request.url), t->request)) {  // no pooled connection, none kept after
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  }
   // Reused handles keep their options: signing is set or cleared on every transfer. The user
   // agent is an option, not a header, so that it is not signed (botocore never signs it).
   const bool sign = signing;
@@ -369,7 +518,7 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_PASSWORD, sign ? t->request.aws_secret_key.c_str() : nullptr);
   if (curl_multi_add_handle(multi, e) != CURLM_OK) {
     UpstreamResult r;
-    r.transport = Transport::kOther;
+    r.failure = Failure::kOther;
     r.message = "libcurl could not start the transfer";
     curl_slist_free_all(t->headers);
     curl_easy_cleanup(e);
@@ -390,11 +539,11 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
   curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
   r.total_ms = static_cast<double>(total_us) / 1000;
   if (shutdown) {
-    r.transport = Transport::kShutdown;
+    r.failure = Failure::kShutdown;
     r.message = "the router stopped before the answer arrived";
   } else {
-    r.transport = Classify(code, t->too_large, pretransfer_us);
-    if (r.transport == Transport::kOk) {
+    r.failure = Classify(code, t->too_large, pretransfer_us);
+    if (r.failure == Failure::kNone) {
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
       r.status = static_cast<int>(status);
@@ -404,6 +553,12 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
       r.body.clear();
     }
   }
+  if (r.failure == Failure::kNone) {
+    long version = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
+    if (version == CURL_HTTP_VERSION_2_0) TargetOf(TargetKey(t->request.url)).multiplexed = true;
+  }
+  Correlate(TargetKey(t->request.url), t->request.request_id, t->request.body_request_id, r);
   curl_slist_free_all(t->headers);
   t->headers = nullptr;
   if (spare.size() < kKeepHandles) {
@@ -460,10 +615,13 @@ core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& 
   curl_multi_setopt(s.multi, CURLMOPT_MAXCONNECTS, options.max_pooled_connections);
   curl_multi_setopt(s.multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_connections_per_host);
   if (options.plain_http == PlainHttpClient::kLoop && options.max_connections_per_host == 0) {
-    http::AsyncClientOptions o;
+    LoopClientOptions o;
     o.max_answer_bytes = options.max_answer_bytes;
     o.max_idle_connections = static_cast<size_t>(std::max(0L, options.max_pooled_connections));
-    s.loop_client = loop.NewClient(o);
+    o.on_stray = [st = &s](const std::string& host_port) {
+      st->Quarantine(host_port, "it wrote bytes nobody asked for on a keep-alive connection");
+    };
+    s.loop_client = LoopClient::Create(loop, o);
   }
   return u;
 }
@@ -484,7 +642,7 @@ void Upstream::Send(UpstreamRequest request, std::function<void(UpstreamResult)>
   s.in_flight.fetch_add(1);
   if (s.stopping) {  // a completion during shutdown asked for another attempt
     UpstreamResult r;
-    r.transport = Transport::kShutdown;
+    r.failure = Failure::kShutdown;
     r.message = "the router stopped before the request was sent";
     s.in_flight.fetch_sub(1);
     State::Deliver(done, std::move(r));
@@ -492,6 +650,7 @@ void Upstream::Send(UpstreamRequest request, std::function<void(UpstreamResult)>
   }
   if (s.SendPlain(request, done)) return;
   auto t = std::make_unique<Transfer>();
+  t->state = &s;
   t->request = std::move(request);
   t->done = std::move(done);
   // Started now, not on the loop's next turn: under load that turn comes after every other
@@ -508,4 +667,6 @@ void Upstream::Send(UpstreamRequest request, std::function<void(UpstreamResult)>
 
 int Upstream::in_flight() const { return state_->in_flight.load(); }
 
-}  // namespace hr::route
+uint64_t Upstream::strays() const { return state_->strays.load(); }
+
+}  // namespace hr::upstream

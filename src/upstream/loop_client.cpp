@@ -3,13 +3,16 @@
 // it reads to Beast's parser. Asio reads a socket it found drained only once epoll says so, so a
 // call on a warm connection costs two system calls (sendmsg, recvfrom). Deadlines share one timer,
 // set again only when a call's deadline is earlier than the one it waits for.
-#include "http/async_client.h"
+#include "upstream/loop_client.h"
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <optional>
@@ -17,9 +20,9 @@
 #include <unordered_set>
 #include <utility>
 
-#include "http/asio_client.h"
+#include "http/server.h"
 
-namespace hr::http {
+namespace hr::upstream {
 
 namespace {
 
@@ -44,7 +47,7 @@ struct AnswerReader::Parser {
   bhttp::response_parser<bhttp::string_body> p;
 };
 
-AnswerReader::AnswerReader(const AsyncClientOptions& options) : options_(options) { NewAnswer(); }
+AnswerReader::AnswerReader(const LoopClientOptions& options) : options_(options) { NewAnswer(); }
 
 // The head is parsed on its own (not eagerly with the body): Beast 1.74's response parser, eager
 // from the start, overwrites its own body-limit error as it goes on into the body, and then
@@ -58,7 +61,7 @@ void AnswerReader::NewAnswer() {
 
 AnswerReader::~AnswerReader() = default;
 
-AnswerReader::State AnswerReader::Fail(CallFailure f, std::string message) {
+AnswerReader::State AnswerReader::Fail(Failure f, std::string message) {
   answer_ = CallAnswer{};
   answer_.failure = f;
   answer_.message = std::move(message);
@@ -77,7 +80,7 @@ AnswerReader::State AnswerReader::Feed(std::string_view bytes, size_t& used) {
     if (parser_->p.is_header_done()) {
       const int status = parser_->p.get().result_int();
       if (status < 100 || status > 599)  // three digits, but no status (RFC 9110 15)
-        return Fail(CallFailure::kMalformed,
+        return Fail(Failure::kMalformed,
                     "the answer's status " + std::to_string(status) + " is not an HTTP status");
       parser_->p.eager(true);
       if (parser_->p.content_length().value_or(0) > options_.max_answer_bytes ||
@@ -86,17 +89,17 @@ AnswerReader::State AnswerReader::Feed(std::string_view bytes, size_t& used) {
     }
     if (ec == bhttp::error::need_more) break;
     if (ec == bhttp::error::body_limit)
-      return Fail(CallFailure::kTooLarge, "the answer's body is larger than " +
-                                              std::to_string(options_.max_answer_bytes) + " bytes");
+      return Fail(Failure::kTooLarge, "the answer's body is larger than " +
+                                          std::to_string(options_.max_answer_bytes) + " bytes");
     if (ec == bhttp::error::header_limit)
-      return Fail(CallFailure::kTooLarge, "the answer's headers are larger than " +
-                                              std::to_string(options_.max_header_bytes) + " bytes");
-    if (ec) return Fail(CallFailure::kMalformed, "the answer is not HTTP/1.x: " + ec.message());
+      return Fail(Failure::kTooLarge, "the answer's headers are larger than " +
+                                          std::to_string(options_.max_header_bytes) + " bytes");
+    if (ec) return Fail(Failure::kMalformed, "the answer is not HTTP/1.x: " + ec.message());
     if (parser_->p.is_done()) {
       const int status = parser_->p.get().result_int();
       if (status < 100 || status >= 200 || status == 101) return Finish();
       if (++interim_ > kMaxInterim)
-        return Fail(CallFailure::kMalformed, "more than 8 interim (1xx) answers");
+        return Fail(Failure::kMalformed, "more than 8 interim (1xx) answers");
       NewAnswer();  // the final answer follows
       continue;
     }
@@ -104,18 +107,18 @@ AnswerReader::State AnswerReader::Feed(std::string_view bytes, size_t& used) {
   }
   // The head has its limit in the parser; a chunk's size line has none (its extensions).
   if (bytes.size() - used > options_.max_header_bytes)
-    return Fail(CallFailure::kTooLarge, "a line of the answer is longer than " +
-                                            std::to_string(options_.max_header_bytes) + " bytes");
+    return Fail(Failure::kTooLarge, "a line of the answer is longer than " +
+                                        std::to_string(options_.max_header_bytes) + " bytes");
   return State::kMore;
 }
 
 AnswerReader::State AnswerReader::End() {
   if (!parser_->p.got_some())
-    return Fail(CallFailure::kBroken, "the connection closed before an answer arrived");
+    return Fail(Failure::kBroken, "the connection closed before an answer arrived");
   beast::error_code ec;
   parser_->p.put_eof(ec);
   if (ec || !parser_->p.is_done())
-    return Fail(CallFailure::kBroken, "the connection closed before the answer was complete");
+    return Fail(Failure::kBroken, "the connection closed before the answer was complete");
   Finish();
   keep_alive_ = false;
   return State::kDone;
@@ -156,9 +159,9 @@ struct Conn {
 };
 using ConnPtr = std::shared_ptr<Conn>;
 
-class AsioClient final : public AsyncClient {
+class AsioClient final : public LoopClient {
  public:
-  AsioClient(asio::io_context& io, const AsyncClientOptions& options)
+  AsioClient(asio::io_context& io, const LoopClientOptions& options)
       : io_(io), options_(options), resolver_(io), timer_(io) {}
 
   ~AsioClient() override {
@@ -167,7 +170,7 @@ class AsioClient final : public AsyncClient {
     std::vector<ConnPtr> all(open_.begin(), open_.end());
     for (const ConnPtr& c : all) {
       if (c->busy) {
-        Fail(c, CallFailure::kShutdown, "the router stopped before the answer arrived");
+        Fail(c, Failure::kShutdown, "the router stopped before the answer arrived");
       } else {
         Close(c);
       }
@@ -182,7 +185,7 @@ class AsioClient final : public AsyncClient {
     const Clock::time_point now = Clock::now();
     if (stopping_) {  // a completion during the destructor: at once, the loop runs no more
       CallAnswer a;
-      a.failure = CallFailure::kShutdown;
+      a.failure = Failure::kShutdown;
       a.message = "the router stopped before the request was sent";
       done(std::move(a));
       return;
@@ -190,7 +193,7 @@ class AsioClient final : public AsyncClient {
     for (const std::string& line : call.headers) {
       if (line.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos) continue;
       CallAnswer a;  // nothing was sent; a header of the router's own making, never a client's
-      a.failure = CallFailure::kMalformed;
+      a.failure = Failure::kMalformed;
       a.message = "a request header holds a line break";
       asio::post(io_, [done = std::move(done), a = std::move(a)]() mutable { done(std::move(a)); });
       return;
@@ -198,17 +201,8 @@ class AsioClient final : public AsyncClient {
     std::string key = call.host;
     key += ':';
     key += std::to_string(call.port);
-    ConnPtr c;
-    if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
-      c = std::move(it->second.back());
-      it->second.pop_back();
-      --idle_count_;
-      if (c->watching) {
-        c->watching = false;
-        boost::system::error_code ignored;
-        c->socket.cancel(ignored);
-      }
-    } else {
+    ConnPtr c = call.fresh ? nullptr : TakeIdle(key);
+    if (!c) {
       c = std::make_shared<Conn>(io_, std::move(key));
       open_.insert(c);
     }
@@ -216,6 +210,7 @@ class AsioClient final : public AsyncClient {
   }
 
   size_t idle_connections() const override { return idle_count_; }
+  uint64_t strays() const override { return strays_; }
 
  private:
   void Begin(const ConnPtr& c, Call call, std::function<void(CallAnswer)> done,
@@ -239,6 +234,45 @@ class AsioClient final : public AsyncClient {
     Connect(c);
   }
 
+  // What waits on an idle connection, by one peek (MSG_PEEK | MSG_DONTWAIT; a system call per
+  // reuse): nothing (reusable), the end of the stream (the peer closed it), or bytes nobody asked
+  // for, which the next call would read as its answer.
+  enum class Waiting : uint8_t { kNothing, kClosed, kStrayBytes };
+  static Waiting Peek(Conn& c) {
+    char byte;
+    const ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return Waiting::kStrayBytes;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Waiting::kNothing;
+    return Waiting::kClosed;  // 0: the end of the stream; else a reset
+  }
+
+  // The most recently parked connection to `key` that nothing waits on; the others looked at are
+  // closed. Null: none.
+  ConnPtr TakeIdle(const std::string& key) {
+    auto it = idle_.find(key);
+    if (it == idle_.end()) return nullptr;
+    while (!it->second.empty()) {
+      ConnPtr c = std::move(it->second.back());
+      it->second.pop_back();
+      --idle_count_;
+      if (c->watching) {
+        c->watching = false;
+        boost::system::error_code ignored;
+        c->socket.cancel(ignored);
+      }
+      const Waiting w = Peek(*c);
+      if (w == Waiting::kNothing) return c;
+      if (w == Waiting::kStrayBytes) Stray(key);
+      Close(c);
+    }
+    return nullptr;
+  }
+
+  void Stray(const std::string& key) {
+    ++strays_;
+    if (options_.on_stray) options_.on_stray(key);
+  }
+
   // The call of `c` that a handler was started for is still the one in progress.
   // (Handlers check their captured `alive` first: `this` may be gone.)
   bool Current(const ConnPtr& c, uint64_t id) const { return c->busy && c->call_id == id; }
@@ -260,7 +294,7 @@ class AsioClient final : public AsyncClient {
                                       const tcp::resolver::results_type& r) {
           if (!*alive || !Current(c, id)) return;
           if (e)
-            return Fail(c, CallFailure::kResolve,
+            return Fail(c, Failure::kResolve,
                         "could not resolve " + c->call.host + ": " + e.message());
           asio::async_connect(c->socket, r,
                               [this, c, id, alive](boost::system::error_code e2, const auto&) {
@@ -271,7 +305,7 @@ class AsioClient final : public AsyncClient {
 
   void Connected(const ConnPtr& c, boost::system::error_code ec) {
     if (ec)
-      return Fail(c, CallFailure::kConnect, "could not connect to " + c->key + ": " + ec.message());
+      return Fail(c, Failure::kConnect, "could not connect to " + c->key + ": " + ec.message());
     c->connecting = false;
     c->deadline = c->started + std::chrono::milliseconds(std::max(1, c->call.timeout_ms));
     boost::system::error_code ignored;
@@ -318,7 +352,7 @@ class AsioClient final : public AsyncClient {
   void Read(const ConnPtr& c) {
     const size_t room =
         std::min(kReadChunk, options_.max_header_bytes + kReadChunk - c->buffer.size());
-    if (room == 0) return Fail(c, CallFailure::kTooLarge, "the answer's headers are too large");
+    if (room == 0) return Fail(c, Failure::kTooLarge, "the answer's headers are too large");
     const uint64_t id = c->call_id;
     c->socket.async_read_some(c->buffer.prepare(room), [this, c, id, alive = alive_](
                                                            boost::system::error_code ec, size_t n) {
@@ -339,8 +373,25 @@ class AsioClient final : public AsyncClient {
       if (s == AnswerReader::State::kMore) return Read(c);
       if (s == AnswerReader::State::kFailed)
         return Fail(c, r.answer().failure, std::move(r.answer().message));
-      Done(c, r.keep_alive() && c->buffer.size() == 0);
+      if (!OnlyLineEnds(c->buffer)) {
+        // More bytes than the answer: the target wrote an answer nobody asked for, before or
+        // after this one, and which is this call's cannot be told. Refused, never relayed.
+        Stray(c->key);
+        return Fail(c, Failure::kStray,
+                    "the target at " + c->key +
+                        " sent more than one answer to one request; the answer read may be an "
+                        "earlier request's");
+      }
+      Done(c, r.keep_alive() && c->buffer.size() == 0 && !c->call.fresh);
     });
+  }
+
+  // Empty, or only the line ends some servers send after a body (RFC 9112 2.2 asks a reader to
+  // tolerate them before a message).
+  static bool OnlyLineEnds(const beast::flat_buffer& b) {
+    const auto data = b.data();
+    const std::string_view v(static_cast<const char*>(data.data()), data.size());
+    return v.find_first_not_of("\r\n") == std::string_view::npos;
   }
 
   // The connection failed mid-call. On a pooled connection the peer had closed (a keep-alive
@@ -359,7 +410,7 @@ class AsioClient final : public AsyncClient {
       open_.insert(fresh);
       return Begin(fresh, std::move(call), std::move(done), started);
     }
-    Fail(c, CallFailure::kBroken,
+    Fail(c, Failure::kBroken,
          "the connection to " + c->key + " failed " +
              (sending ? "sending the request" : "reading the answer") + ": " + ec.message());
   }
@@ -377,12 +428,12 @@ class AsioClient final : public AsyncClient {
     done(std::move(a));
   }
 
-  void Fail(const ConnPtr& c, CallFailure f, std::string message) {
+  void Fail(const ConnPtr& c, Failure f, std::string message) {
     CallAnswer a;
     a.failure = f;
     a.message = std::move(message);
-    if (c->retried && (f == CallFailure::kConnect || f == CallFailure::kResolve)) {
-      a.failure = CallFailure::kBroken;  // the first connection may have delivered it
+    if (c->retried && (f == Failure::kConnect || f == Failure::kResolve)) {
+      a.failure = Failure::kBroken;  // the first connection may have delivered it
       a.message = "sent on a pooled connection that failed, then: " + a.message;
     }
     a.total_ms = MsSince(c->started);
@@ -426,6 +477,7 @@ class AsioClient final : public AsyncClient {
                              list.erase(it);
                              --idle_count_;
                            }
+                           if (Peek(*c) == Waiting::kStrayBytes) Stray(c->key);
                            Close(c);
                          });
   }
@@ -474,11 +526,11 @@ class AsioClient final : public AsyncClient {
     for (const ConnPtr& c : late) {
       if (!c->busy || c->deadline > now) continue;  // an earlier completion changed it
       if (c->connecting) {
-        Fail(c, CallFailure::kConnect,
+        Fail(c, Failure::kConnect,
              "could not connect to " + c->key + " within " +
                  std::to_string(c->call.connect_timeout_ms) + " ms");
       } else {
-        Fail(c, CallFailure::kTimeout,
+        Fail(c, Failure::kTimeout,
              "no answer from " + c->key + " within " + std::to_string(c->call.timeout_ms) + " ms");
       }
     }
@@ -486,22 +538,24 @@ class AsioClient final : public AsyncClient {
   }
 
   asio::io_context& io_;
-  AsyncClientOptions options_;
+  LoopClientOptions options_;
   tcp::resolver resolver_;
   asio::steady_timer timer_;
   Clock::time_point armed_ = Clock::time_point::max();
   std::unordered_set<ConnPtr> open_;
   std::unordered_map<std::string, std::vector<ConnPtr>> idle_;
   size_t idle_count_ = 0;
+  uint64_t strays_ = 0;
   bool stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace
 
-std::unique_ptr<AsyncClient> MakeAsioClient(asio::io_context& io,
-                                            const AsyncClientOptions& options) {
-  return std::make_unique<AsioClient>(io, options);
+std::unique_ptr<LoopClient> LoopClient::Create(http::Loop& loop, const LoopClientOptions& options) {
+  asio::io_context* io = loop.io_context();
+  if (!io) return nullptr;
+  return std::make_unique<AsioClient>(*io, options);
 }
 
-}  // namespace hr::http
+}  // namespace hr::upstream
