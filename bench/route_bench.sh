@@ -9,22 +9,27 @@
 # --plain-http-client libcurl and report medians:
 # throughput, mean and p99 latency, the latency each proxy adds over the direct call and the
 # ratio of the router's to nginx's; then the router's own time per request (its histogram in
-# /metrics: time in the router less the upstream transfer) at p50/p99.
-#   bench/route_bench.sh [path/to/hybrid-router]     DURATION=5s ROUNDS=3
+# /metrics: time in the router less the upstream transfer) at p50/p99. With a second binary
+# (BASE: an earlier build), its router runs in every round too, after this one, and the ratios of
+# this router to it are reported: a change measured against the build before it, in one run.
+#   bench/route_bench.sh [path/to/hybrid-router] [path/to/base/hybrid-router]  DURATION=5s ROUNDS=3
 # Needs wrk and nginx (tools/setup.sh wrk nginx-light). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-build/release/apps/hybrid-router/hybrid-router}
+BASE=${2:-}
 DURATION=${DURATION:-5s}
 ROUNDS=${ROUNDS:-3}
 EMU_PORT=18190
 NGINX_PORT=18180
 ROUTE_PORT=18188
 CURL_PORT=18186
+BASE_PORT=18184
 for tool in wrk nginx taskset curl; do
   command -v "$tool" >/dev/null || { echo "route_bench: $tool is missing (tools/setup.sh wrk nginx-light)"; exit 2; }
 done
 [ -x "$BIN" ] || { echo "route_bench: no binary at $BIN (cmake --preset release && cmake --build --preset release)"; exit 2; }
+[ -z "$BASE" ] || [ -x "$BASE" ] || { echo "route_bench: no base binary at $BASE"; exit 2; }
 
 . bench/common.sh
 
@@ -60,9 +65,17 @@ taskset -c 0 "$BIN" route --port $ROUTE_PORT --threads 1 --access-log off \
 taskset -c 0 "$BIN" route --port $CURL_PORT --threads 1 --access-log off --plain-http-client libcurl \
   --lambda-url "http://127.0.0.1:$EMU_PORT/prod" --ecs-url "http://127.0.0.1:$EMU_PORT" \
   2>"$tmp/route_curl.err" & pids+=($!)
+if [ -n "$BASE" ]; then
+  taskset -c 0 "$BASE" route --port $BASE_PORT --threads 1 --access-log off \
+    --lambda-url "http://127.0.0.1:$EMU_PORT/prod" --ecs-url "http://127.0.0.1:$EMU_PORT" \
+    2>"$tmp/route_base.err" & pids+=($!)
+else
+  echo '"port"' > "$tmp/route_base.err"
+fi
 for _ in $(seq 100); do
   grep -q '"port"' "$tmp/emu.err" 2>/dev/null && grep -q '"port"' "$tmp/route.err" 2>/dev/null &&
-    grep -q '"port"' "$tmp/route_curl.err" 2>/dev/null && break
+    grep -q '"port"' "$tmp/route_curl.err" 2>/dev/null &&
+    grep -q '"port"' "$tmp/route_base.err" 2>/dev/null && break
   sleep 0.1
 done
 
@@ -88,7 +101,7 @@ col() { cut -d' ' -f"$2" "$1" | median; }
 printf '%-6s %-7s %10s %10s %10s %12s\n' conns target "req/s" "mean us" "p99 us" "added us"
 for c in 1 50; do
   : > "$tmp/d"; : > "$tmp/n"; : > "$tmp/r"; : > "$tmp/c"; : > "$tmp/ratio"; : > "$tmp/tput"
-  : > "$tmp/cratio"; : > "$tmp/ctput"
+  : > "$tmp/cratio"; : > "$tmp/ctput"; : > "$tmp/b"; : > "$tmp/bratio"; : > "$tmp/btput"
   for ((i = 0; i < ROUNDS; i++)); do
     read -r d_rps d_mean d_p99 < <(run "http://127.0.0.1:$EMU_PORT/lightweight/process" "$c")
     read -r n_rps n_mean n_p99 < <(run "http://127.0.0.1:$NGINX_PORT/lightweight" "$c")
@@ -102,6 +115,12 @@ for c in 1 50; do
     echo "$r_rps / $n_rps" | bc -l >> "$tmp/tput"
     echo "($c_mean - $d_mean) / ($n_mean - $d_mean)" | bc -l >> "$tmp/cratio"
     echo "$c_rps / $n_rps" | bc -l >> "$tmp/ctput"
+    if [ -n "$BASE" ]; then
+      read -r b_rps b_mean b_p99 < <(run "http://127.0.0.1:$BASE_PORT/lightweight" "$c")
+      echo "$b_rps $b_mean $b_p99 $(echo "$b_mean - $d_mean" | bc -l)" >> "$tmp/b"
+      echo "($r_mean - $d_mean) / ($b_mean - $d_mean)" | bc -l >> "$tmp/bratio"
+      echo "$r_rps / $b_rps" | bc -l >> "$tmp/btput"
+    fi
   done
   printf '%-6s %-12s %10.0f %10.0f %10.0f %12s\n' "$c" direct "$(col "$tmp/d" 1)" "$(col "$tmp/d" 2)" "$(col "$tmp/d" 3)" -
   printf '%-6s %-12s %10.0f %10.0f %10.0f %12.0f\n' "$c" nginx "$(col "$tmp/n" 1)" "$(col "$tmp/n" 2)" "$(col "$tmp/n" 3)" "$(col "$tmp/n" 4)"
@@ -113,6 +132,12 @@ for c in 1 50; do
   printf '       route-libcurl/nginx: added latency median %.2f (rounds: %s), throughput median %.2f (rounds: %s)\n' \
     "$(median < "$tmp/cratio")" "$(xargs printf '%.2f ' < "$tmp/cratio")" \
     "$(median < "$tmp/ctput")" "$(xargs printf '%.2f ' < "$tmp/ctput")"
+  if [ -n "$BASE" ]; then
+    printf '%-6s %-12s %10.0f %10.0f %10.0f %12.0f\n' "$c" route-base "$(col "$tmp/b" 1)" "$(col "$tmp/b" 2)" "$(col "$tmp/b" 3)" "$(col "$tmp/b" 4)"
+    printf '       route/route-base: added latency median %.2f (rounds: %s), throughput median %.2f (rounds: %s)\n' \
+      "$(median < "$tmp/bratio")" "$(xargs printf '%.2f ' < "$tmp/bratio")" \
+      "$(median < "$tmp/btput")" "$(xargs printf '%.2f ' < "$tmp/btput")"
+  fi
 done
 # The router's own time per request at 50 connections: a fresh router, one run, its /metrics.
 taskset -c 0 "$BIN" route --port $((ROUTE_PORT + 1)) --threads 1 --access-log off \

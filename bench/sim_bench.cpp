@@ -23,7 +23,7 @@ const sim::ServiceTimes& Times() {
   return times;
 }
 
-void Day(benchmark::State& state, sim::PolicySpec policy) {
+void Day(benchmark::State& state, sim::SimPolicy policy) {
   sim::SimConfig c;
   c.arrivals.rate = 100;
   c.arrivals.mix = Times().WorkloadShares();
@@ -41,16 +41,14 @@ void Day(benchmark::State& state, sim::PolicySpec policy) {
 }
 
 void BM_DaySplit(benchmark::State& state) {
-  sim::PolicySpec p;
-  p.kind = sim::PolicySpec::Kind::kSplit;
-  p.lambda_share = 0.5;
+  sim::SimPolicy p = sim::Fixed("split:0.5");
   Day(state, p);
 }
 BENCHMARK(BM_DaySplit)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(3);
 
 void BM_DayModel(benchmark::State& state) {
-  sim::PolicySpec p;
-  p.kind = sim::PolicySpec::Kind::kModel;
+  sim::SimPolicy p;
+  p.spec.kind = policy::PolicyKind::kModel;
   auto m = modelfile::Parse(builtin::DefaultModelText());
   if (!m) std::abort();
   p.model = *m;

@@ -28,13 +28,9 @@ int RunRoute(RouteCommandConfig& cfg) {
   if (auto s = FinishServiceOptions(cfg.shared); !s) return ReportError(s.error());
   route::RouterConfig& rc = cfg.router;
   rc.service = cfg.shared.service;
-  const auto policy = route::ParsePolicy(cfg.policy);
-  if (!policy)
-    return ReportError(core::MakeError(
-        core::ErrorCode::kInvalidArgument,
-        "--policy '" + cfg.policy + "' is not known; allowed: " + std::string(route::kPolicyNames),
-        "policy"));
-  rc.policy = *policy;
+  const auto parsed = policy::ParsePolicy(cfg.policy, "--policy");
+  if (!parsed) return ReportError(parsed.error());
+  rc.policy = *parsed;
   rc.ecs_capacity.fill(cfg.ecs_capacity);
   auto zone = core::UseTimeZone(cfg.time_zone);
   if (!zone) return ReportError(zone.error());
@@ -62,7 +58,7 @@ int RunRoute(RouteCommandConfig& cfg) {
   ev->info(R"("event":"listening","url":{},"port":{},"threads":{},"policy":"{}","lambda":{},)"
            R"("ecs":{},"outcome_log":{})",
            json::Quoted("http://" + cfg.http.server.host + ":" + std::to_string(srv->port())),
-           srv->port(), cfg.http.server.threads, route::Name(rc.policy),
+           srv->port(), cfg.http.server.threads, policy::Name(rc.policy),
            json::Quoted(rc.targets.workloads[0].url[0]),
            json::Quoted(rc.targets.workloads[0].url[1]), json::Quoted(rc.outcome_log.dir));
   ev->flush();

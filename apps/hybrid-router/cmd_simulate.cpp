@@ -38,10 +38,8 @@ int RunSimulate(SimulateCommandConfig& cfg) {
     auto rates = sim::ParseSweep(cfg.sweep);
     if (!rates) return ReportError(rates.error());
     q.sweep_rates = *rates;
-    q.sweep_policies = {*sim::ParsePolicy("lambda-only"), *sim::ParsePolicy("ecs-only")};
-    if (c.policy.kind != sim::PolicySpec::Kind::kLambdaOnly &&
-        c.policy.kind != sim::PolicySpec::Kind::kEcsOnly)
-      q.sweep_policies.push_back(c.policy);
+    q.sweep_policies = {sim::Fixed("lambda-only"), sim::Fixed("ecs-only")};
+    if (!c.policy.spec.fixed_platform()) q.sweep_policies.push_back(c.policy);
   } else if (!cfg.html.empty() && !cfg.advise) {
     return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
                                        "--html draws a sweep or the advice: give --sweep-rate "

@@ -79,7 +79,7 @@ core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string&
                            "stderr, off or a file): one stream, one kind of line",
                            "outcome_log");
   // Signed Lambda calls, or the ECS API (asked only under spill-over).
-  if (!rc.targets.signs() && !(rc.targets.discovers() && route::Spills(rc.policy))) return {};
+  if (!rc.targets.signs() && !(rc.targets.discovers() && rc.policy.spills())) return {};
   aws::CredentialOptions o;
   o.refresh_ahead_s = more.refresh_ahead_s;
   auto c = aws::CredentialProvider::Discover(o);

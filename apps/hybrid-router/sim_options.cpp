@@ -54,35 +54,33 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
   s.add_flag("--alb", c.alb, "Bill one load balancer (hours + 1 LCU) when ECS serves");
 }
 
-core::Result<sim::PolicySpec> ParsePolicyOption(const std::string& text,
-                                                const ObjectiveOptions& o) {
-  auto p = sim::ParsePolicy(text);
-  if (p && p->spill_model) {  // the built-in model's outcome tables predict both outcomes
-    auto m = LoadModel("");
-    if (!m) return m.error();
-    p->model = *m;
-    p->objective = ToObjective(o);
-    if (p->objective.kind == policy::ObjectiveKind::kClassifier)
-      return core::MakeError(core::ErrorCode::kInvalidArgument,
-                             "--policy spillover-model compares predicted outcomes: give an "
-                             "--objective other than classifier",
-                             "--objective");
-    p->name = text + " (" + policy::Label(p->objective) + ")";
-    return p;
-  }
-  if (!p || p->kind != sim::PolicySpec::Kind::kModel) return p;
-  if (text != "builtin" && !std::filesystem::is_regular_file(text))
-    return core::MakeError(
-        core::ErrorCode::kInvalidArgument,
-        "--policy: '" + text.substr(0, 64) +
-            "' is none of lambda-only, ecs-only, split:SHARE, spillover, spillover-model, "
-            "builtin, or a model file",
-        "--policy");
-  auto m = LoadModel(text == "builtin" ? "" : text);
+core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const ObjectiveOptions& o) {
+  auto spec = policy::ParsePolicy(text, "--policy", true);
+  if (!spec) return spec.error();
+  sim::SimPolicy p;
+  p.spec = *spec;
+  p.name = text;
+  if (!p.spec.uses_model()) return p;
+  const std::string& file = p.spec.model_file;
+  if (!file.empty() && file != "builtin" && !std::filesystem::is_regular_file(file))
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--policy '" + text.substr(0, 64) + "' is not known; allowed: " +
+                               std::string(policy::kPolicyGrammar) + ", builtin, or a model file",
+                           "--policy");
+  // spillover-model and "model": the built-in model, whose outcome tables predict both outcomes.
+  auto m = LoadModel(file == "builtin" ? "" : file);
   if (!m) return m.error();
-  p->model = *m;
-  p->objective = ToObjective(o);
-  p->name = (text == "builtin" ? "built-in" : text) + " (" + policy::Label(p->objective) + ")";
+  p.model = *m;
+  p.objective = ToObjective(o);
+  if (p.spec.kind == policy::PolicyKind::kSpilloverModel &&
+      p.objective.kind == policy::ObjectiveKind::kClassifier)
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--policy spillover-model compares predicted outcomes: give an "
+                           "--objective other than classifier",
+                           "--objective");
+  const std::string shown =
+      file.empty() || file == "builtin" ? (file.empty() ? text : "built-in") : file;
+  p.name = shown + " (" + policy::Label(p.objective) + ")";
   return p;
 }
 

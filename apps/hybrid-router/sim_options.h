@@ -20,9 +20,9 @@ struct SimPlatformOptions {
 };
 
 void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig& c);
-// --policy: a name (sim::ParsePolicy) or a model file ('builtin') deciding for `objective`.
-core::Result<sim::PolicySpec> ParsePolicyOption(const std::string& text,
-                                                const ObjectiveOptions& objective);
+// --policy: a policy (policy/placement.h) or a model file ('builtin') deciding for `objective`.
+core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text,
+                                               const ObjectiveOptions& objective);
 core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q);
 
 }  // namespace hr::app

@@ -6,20 +6,36 @@
 #include "features/seed_v1.h"
 #include "policy/decision.h"
 #include "policy/objective.h"
+#include "policy/placement.h"
 
 namespace hr::eval {
 
 namespace {
 
-class Fixed final : public Policy {
+// A policy of the placement engine (policy/placement.h), with the model trained for the item's
+// fold: lambda-only, ecs-only, the classifier ("model") and the objective policies.
+class Placed final : public Policy {
  public:
-  Fixed(std::string name, Platform p) : name_(std::move(name)), p_(p) {}
+  Placed(std::string name, policy::PolicySpec spec,
+         std::vector<std::shared_ptr<const model::Model>> models, policy::Objective objective)
+      : name_(std::move(name)),
+        spec_(std::move(spec)),
+        models_(std::move(models)),
+        objective_(objective) {}
   std::string name() const override { return name_; }
-  Platform Choose(const EvalItem&, const Peek&) override { return p_; }
+  Platform Choose(const EvalItem& item, const Peek&) override {
+    policy::PlacementContext ctx;
+    if (!models_.empty()) ctx.model = models_[item.fold < models_.size() ? item.fold : 0].get();
+    ctx.objective = &objective_;
+    return policy::Place(spec_, item.request, ctx, scratch_).platform;
+  }
 
  private:
   std::string name_;
-  Platform p_;
+  policy::PolicySpec spec_;
+  std::vector<std::shared_ptr<const model::Model>> models_;
+  policy::Objective objective_;
+  model::Scratch scratch_;
 };
 
 class Heuristic final : public Policy {
@@ -28,21 +44,6 @@ class Heuristic final : public Policy {
   Platform Choose(const EvalItem& item, const Peek&) override {
     return policy::FallbackHeuristic(item.request.workload, item.request.payload_kb).platform;
   }
-};
-
-class ModelChoice final : public Policy {
- public:
-  explicit ModelChoice(std::vector<std::shared_ptr<const model::Model>> models)
-      : models_(std::move(models)) {}
-  std::string name() const override { return "model"; }
-  Platform Choose(const EvalItem& item, const Peek&) override {
-    const auto& m = *models_[item.fold < models_.size() ? item.fold : 0];
-    return policy::Decide(m, features::SeedV1Features(item.request), scratch_).platform;
-  }
-
- private:
-  std::vector<std::shared_ptr<const model::Model>> models_;
-  model::Scratch scratch_;
 };
 
 // Per cell, the platform with the lower mean of `value` over every record of the cell; where a
@@ -93,22 +94,6 @@ class Oracle final : public Policy {
   std::unordered_map<uint64_t, Means> fine_, coarse_;
 };
 
-class ObjectiveChoice final : public Policy {
- public:
-  ObjectiveChoice(std::vector<std::shared_ptr<const model::Model>> models, policy::Objective o)
-      : models_(std::move(models)), objective_(o) {}
-  std::string name() const override { return "objective:" + policy::Label(objective_); }
-  Platform Choose(const EvalItem& item, const Peek&) override {
-    const auto& m = *models_[item.fold < models_.size() ? item.fold : 0];
-    return policy::DecideFor(m, item.request, objective_, scratch_).platform;
-  }
-
- private:
-  std::vector<std::shared_ptr<const model::Model>> models_;
-  policy::Objective objective_;
-  model::Scratch scratch_;
-};
-
 // One Oracle per fold, over the records of the other folds' items.
 class PerFold final : public Policy {
  public:
@@ -138,12 +123,21 @@ class Hindsight final : public Policy {
 }  // namespace
 
 std::unique_ptr<Policy> LambdaOnly() {
-  return std::make_unique<Fixed>("lambda-only", Platform::kLambda);
+  return std::make_unique<Placed>("lambda-only", *policy::ParsePolicy("lambda-only"),
+                                  std::vector<std::shared_ptr<const model::Model>>{},
+                                  policy::Objective{});
 }
-std::unique_ptr<Policy> EcsOnly() { return std::make_unique<Fixed>("ecs-only", Platform::kEcs); }
+std::unique_ptr<Policy> EcsOnly() {
+  return std::make_unique<Placed>("ecs-only", *policy::ParsePolicy("ecs-only"),
+                                  std::vector<std::shared_ptr<const model::Model>>{},
+                                  policy::Objective{});
+}
 std::unique_ptr<Policy> SeedHeuristic() { return std::make_unique<Heuristic>(); }
 std::unique_ptr<Policy> ModelPolicy(std::vector<std::shared_ptr<const model::Model>> per_fold) {
-  return std::make_unique<ModelChoice>(std::move(per_fold));
+  policy::Objective classifier;
+  classifier.kind = policy::ObjectiveKind::kClassifier;
+  return std::make_unique<Placed>("model", *policy::ParsePolicy("model"), std::move(per_fold),
+                                  classifier);
 }
 std::unique_ptr<Policy> OracleCost(std::span<const data::Record> records, const cost::Pricing& p) {
   const cost::Provisioned unused;
@@ -180,7 +174,8 @@ std::function<double(const data::Record&)> RecordValue(const ScoredObjective& o,
 
 std::unique_ptr<Policy> ObjectivePolicy(std::vector<std::shared_ptr<const model::Model>> per_fold,
                                         const policy::Objective& objective) {
-  return std::make_unique<ObjectiveChoice>(std::move(per_fold), objective);
+  return std::make_unique<Placed>("objective:" + policy::Label(objective),
+                                  *policy::ParsePolicy("model"), std::move(per_fold), objective);
 }
 
 std::unique_ptr<Policy> OracleFor(const ScoredObjective& o, std::span<const data::Record> records,

@@ -115,4 +115,17 @@ core::Result<Request> Validate(const RawRequest& raw, const core::CivilTime& now
   return r;
 }
 
+Request FromTraffic(Workload w, double payload_kb, int hour, bool weekend,
+                    std::optional<TimeWindow> named_window, LoadPattern load_pattern) {
+  Request r;
+  r.workload = w;
+  r.payload_kb = payload_kb;
+  r.hour_of_day = hour;
+  r.is_weekend = weekend;
+  r.time_window = named_window.value_or(TimeWindowOfHour(hour));
+  r.time_window_derived = !named_window;
+  r.load_pattern = load_pattern;
+  return r;
+}
+
 }  // namespace hr::features

@@ -75,4 +75,11 @@ struct Request {
 // Validates a raw request. `now` supplies hour and weekday when the request has no timestamp.
 core::Result<Request> Validate(const RawRequest& raw, const core::CivilTime& now);
 
+// The decision features of a request seen in traffic (route live, simulate in simulated time):
+// the hour and weekday of its arrival in the deployment's time zone; the time window it names,
+// else its hour's; the load pattern it names, else the one observed in the arrivals (the caller's:
+// observing costs a scan, done only when the request names none).
+Request FromTraffic(Workload w, double payload_kb, int hour, bool weekend,
+                    std::optional<TimeWindow> named_window, LoadPattern load_pattern);
+
 }  // namespace hr::features

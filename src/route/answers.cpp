@@ -73,4 +73,20 @@ void UnwrapInvoke(upstream::UpstreamResult& r) {
   r.body = codec::ErrorBody("lambda_function_error", failure, {});
 }
 
+Verdict JudgeAnswer(policy::Platform p, bool lambda_invoke, upstream::UpstreamResult& r,
+                    aws::InvokeReport& report) {
+  // The platform's own answer decides first (for the Invoke API: Lambda's, before the function's
+  // result is unwrapped: a handler's 403 or 429 is its answer, not the router's problem).
+  Verdict v = Judge(p, r.failure, r.status, HeaderOf(r, "x-amzn-errortype"));
+  if (p != policy::Platform::kLambda || !lambda_invoke || r.failure != upstream::Failure::kNone)
+    return v;
+  if (const std::string_view tail = HeaderOf(r, "x-amz-log-result"); !tail.empty())
+    report = aws::ReadLogTail(tail);
+  if (r.status == 404 && HeaderOf(r, "x-amzn-errortype").starts_with("ResourceNotFound"))
+    return Verdict::kConfigError;  // no such function or qualifier
+  if (v != Verdict::kAnswered) return v;
+  UnwrapInvoke(r);  // a failed function or a malformed result: 502, may have run
+  return r.status >= 500 ? Verdict::kFailed : Verdict::kAnswered;
+}
+
 }  // namespace hr::route

@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "aws/lambda_invoke.h"
 #include "http/server.h"
+#include "policy/decision.h"
+#include "route/guards.h"
 #include "upstream/upstream.h"
 
 namespace hr::route {
@@ -22,5 +25,10 @@ http::Response JsonError(int status, std::string_view code, const std::string& m
 // function (X-Amz-Function-Error, or a result that is not a proxy result) becomes a 502 that may
 // have run.
 void UnwrapInvoke(upstream::UpstreamResult& r);
+// An attempt's result judged (guards.h Judge): for the Lambda Invoke API, first as Lambda's own
+// answer (its 404 ResourceNotFound: no such function, a configuration error), then as the
+// function's, unwrapped (UnwrapInvoke); `report` gets the Invoke API's REPORT line.
+Verdict JudgeAnswer(policy::Platform p, bool lambda_invoke, upstream::UpstreamResult& r,
+                    aws::InvokeReport& report);
 
 }  // namespace hr::route

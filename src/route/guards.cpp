@@ -128,6 +128,11 @@ std::optional<BreakerState> Breakers::Record(Platform p, features::Workload w, b
   return std::nullopt;
 }
 
+void Breakers::Release(Platform p, features::Workload w) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  At(p, w).probe_out = false;
+}
+
 BreakerState Breakers::State(Platform p, features::Workload w, int64_t now_ms) const {
   std::lock_guard<std::mutex> lock(mutex_);
   const One& b = all_[static_cast<size_t>(p)][static_cast<size_t>(w)];

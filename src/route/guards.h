@@ -26,6 +26,17 @@ enum class Verdict : uint8_t {
 };
 std::string_view Name(Verdict v);
 
+// Why a failed attempt was not followed by one on the other platform (or a hedge not sent).
+enum class Denied : uint8_t {
+  kNotIdempotent,
+  kBudget,
+  kDeadline,
+  kBreaker,
+  kNoTarget,
+  kCapacity,  // a hedge to ECS under spill-over found no free slot
+  kCount
+};
+
 // `error_type` is the answer's X-Amzn-ErrorType header (empty when absent).
 Verdict Judge(policy::Platform platform, upstream::Failure failure, int status,
               std::string_view error_type);
@@ -75,6 +86,8 @@ class Breakers {
   // The result of an attempt that Allow let through. Returns the new state when it changed.
   std::optional<BreakerState> Record(policy::Platform p, features::Workload w, bool success,
                                      bool probe, int64_t now_ms);
+  // A probe that Allow let through but that was not sent: the next attempt may probe instead.
+  void Release(policy::Platform p, features::Workload w);
   BreakerState State(policy::Platform p, features::Workload w, int64_t now_ms) const;
 
  private:

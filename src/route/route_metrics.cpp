@@ -199,4 +199,18 @@ std::string RenderEcsCapacity(const std::array<int, features::kWorkloadCount>& s
   return out.str();
 }
 
+std::string RenderAwsCredentials(const aws::CredentialProvider& c) {
+  std::ostringstream aws;
+  aws << "# TYPE hybrid_router_aws_credentials_refreshes_total counter\n"
+      << "hybrid_router_aws_credentials_refreshes_total " << c.refreshes() << "\n"
+      << "# TYPE hybrid_router_aws_credentials_refresh_failures_total counter\n"
+      << "hybrid_router_aws_credentials_refresh_failures_total " << c.refresh_failures()
+      << "\n# HELP hybrid_router_aws_credentials_expiry_timestamp_seconds When the "
+         "credentials in use expire (0: never).\n"
+      << "# TYPE hybrid_router_aws_credentials_expiry_timestamp_seconds gauge\n"
+      << "hybrid_router_aws_credentials_expiry_timestamp_seconds " << c.Current()->expires_unix_s
+      << "\n";
+  return aws.str();
+}
+
 }  // namespace hr::route

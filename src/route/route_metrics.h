@@ -10,21 +10,12 @@
 #include <cstdint>
 #include <string>
 
+#include "aws/credentials.h"
 #include "features/request.h"
 #include "policy/decision.h"
 #include "route/guards.h"
 
 namespace hr::route {
-
-enum class Denied : uint8_t {
-  kNotIdempotent,
-  kBudget,
-  kDeadline,
-  kBreaker,
-  kNoTarget,
-  kCapacity,  // a hedge to ECS under spill-over found no free slot
-  kCount
-};
 
 class RouteMetrics {
  public:
@@ -73,5 +64,8 @@ class EcsCapacityWatch;
 std::string RenderEcsCapacity(const std::array<int, features::kWorkloadCount>& share,
                               const std::array<int, features::kWorkloadCount>& in_flight,
                               const EcsCapacityWatch* watch);
+
+// Signed targets: credential refreshes, failed refreshes and when the credentials in use expire.
+std::string RenderAwsCredentials(const aws::CredentialProvider& c);
 
 }  // namespace hr::route

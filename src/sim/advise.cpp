@@ -87,10 +87,10 @@ core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTim
       if (tried.count({tasks, wait})) return {};
       SimConfig c = one;
       if (tasks == 0) {
-        c.policy.kind = PolicySpec::Kind::kLambdaOnly;
+        c.policy.spec.kind = policy::PolicyKind::kLambdaOnly;
       } else {
-        c.policy.kind = PolicySpec::Kind::kSpillover;
-        c.policy.spill_wait = wait;
+        c.policy.spec.kind = policy::PolicyKind::kSpillover;
+        c.policy.spec.spill_wait = wait;
         c.ecs.tasks = tasks;
         c.ecs.min_tasks = 1;
         c.ecs.max_tasks = std::max(c.ecs.max_tasks, tasks);
@@ -118,7 +118,7 @@ core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTim
     // The single platforms on the same traffic; without a target, the advice may be no slower at
     // p95 than Lambda alone (within the quantiles' resolution): Lambda takes what ECS cannot.
     SimConfig e = one;
-    e.policy.kind = PolicySpec::Kind::kEcsOnly;
+    e.policy.spec.kind = policy::PolicyKind::kEcsOnly;
     e.policy.name = "ecs-only";
     auto ecs = Simulate(e, times);
     if (!ecs) return ecs.error();

@@ -59,16 +59,14 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
   if (auto s = c.Validate(); !s) return s.error();
   // Service times: the measurements unless distributions replace every platform the runs use.
   const bool lambda_given = q.lambda_warm.has_value(), ecs_given = q.ecs_service.has_value();
-  bool need_lambda = c.policy.kind != PolicySpec::Kind::kEcsOnly,
-       need_ecs = c.policy.kind != PolicySpec::Kind::kLambdaOnly;
-  for (const PolicySpec& p : q.sweep_policies) {
-    need_lambda |= p.kind != PolicySpec::Kind::kEcsOnly;
-    need_ecs |= p.kind != PolicySpec::Kind::kLambdaOnly;
+  bool need_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly,
+       need_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly;
+  for (const SimPolicy& p : q.sweep_policies) {
+    need_lambda |= p.spec.kind != policy::PolicyKind::kEcsOnly;
+    need_ecs |= p.spec.kind != policy::PolicyKind::kLambdaOnly;
   }
   // A model decides by the measured payloads (distributions have none): it needs the measurements.
-  const auto decides_by_model = [](const PolicySpec& p) {
-    return p.kind == PolicySpec::Kind::kModel || p.spill_model;
-  };
+  const auto decides_by_model = [](const SimPolicy& p) { return p.spec.uses_model(); };
   const bool any_model =
       decides_by_model(c.policy) ||
       std::any_of(q.sweep_policies.begin(), q.sweep_policies.end(), decides_by_model);

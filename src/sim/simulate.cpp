@@ -25,8 +25,8 @@ core::Error Bad(const std::string& field, const std::string& why) {
 // features a decision reads, so the model runs once per combination, not once per request.
 class ModelPolicy {
  public:
-  ModelPolicy(const PolicySpec& spec, const ServiceTimes& times, int start_hour)
-      : spec_(spec), times_(times), start_hour_(start_hour) {
+  ModelPolicy(const SimPolicy& p, const ServiceTimes& times, int start_hour)
+      : p_(p), times_(times), start_hour_(start_hour) {
     for (size_t w = 0; w < kW; ++w)
       cache_[w].assign(times.Payloads(static_cast<Workload>(w)).size() * 24 * 4, -1);
   }
@@ -35,27 +35,39 @@ class ModelPolicy {
     const size_t wi = static_cast<size_t>(w);
     int8_t& slot = cache_[wi][Slot(payload, req)];
     if (slot < 0) {
-      const policy::Decision d = policy::DecideFor(*spec_.model, req, spec_.objective, scratch_);
+      policy::PlacementContext ctx;
+      ctx.model = p_.model.get();
+      ctx.objective = &p_.objective;
+      const policy::Placement d = policy::Place(p_.spec, req, ctx, scratch_);
       slot = d.platform == policy::Platform::kLambda ? 1 : 0;
     }
     return slot == 1;
   }
-  // spillover-model: whether a request goes to Lambda: ECS is `full`, or the wait it would have
-  // there is longer than ECS is worth (found once per combination). Every arrival counts toward
-  // the load pattern, as in `route`.
-  bool LeavesEcs(Workload w, uint32_t payload, double t_s, bool full, double wait_ms) {
-    const features::Request req = Arrive(w, payload, t_s);
-    if (full) return true;
+  // spillover-model: the longest wait ECS is worth for the request's cell (found once per cell).
+  double LongestEcsWaitMs(Workload w, uint32_t payload, const features::Request& req) {
     const size_t wi = static_cast<size_t>(w);
     if (longest_wait_[wi].empty())
       longest_wait_[wi].assign(cache_[wi].size(), std::numeric_limits<double>::quiet_NaN());
     double& longest = longest_wait_[wi][Slot(payload, req)];
-    if (std::isnan(longest)) longest = policy::LongestEcsWaitMs(*spec_.model, req, spec_.objective);
-    return wait_ms > longest;
+    if (std::isnan(longest)) longest = policy::LongestEcsWaitMs(*p_.model, req, p_.objective);
+    return longest;
+  }
+  // The request's features (features::FromTraffic); counts its arrival for the load pattern.
+  features::Request Arrive(Workload w, uint32_t payload, double t_s) {
+    const int64_t ms = static_cast<int64_t>(t_s * 1000);
+    rates_.Arrive(w, ms);
+    const size_t wi = static_cast<size_t>(w);
+    if (ms / 1000 != pattern_second_[wi]) {
+      pattern_second_[wi] = ms / 1000;
+      pattern_[wi] = rates_.Pattern(w, ms);
+    }
+    const int hour = static_cast<int>((start_hour_ + static_cast<int64_t>(t_s / 3600)) % 24);
+    return features::FromTraffic(w, times_.Payloads(w)[payload], hour, false, std::nullopt,
+                                 pattern_[wi]);
   }
 
  private:
-  const PolicySpec& spec_;
+  const SimPolicy& p_;
   const ServiceTimes& times_;
   int start_hour_;
   features::ArrivalRates rates_;
@@ -69,61 +81,14 @@ class ModelPolicy {
     return (static_cast<size_t>(payload) * 24 + static_cast<size_t>(req.hour_of_day)) * 4 +
            static_cast<size_t>(req.load_pattern);
   }
-  // The request's features; counts its arrival for the load pattern.
-  features::Request Arrive(Workload w, uint32_t payload, double t_s) {
-    const int64_t ms = static_cast<int64_t>(t_s * 1000);
-    rates_.Arrive(w, ms);
-    const size_t wi = static_cast<size_t>(w);
-    if (ms / 1000 != pattern_second_[wi]) {
-      pattern_second_[wi] = ms / 1000;
-      pattern_[wi] = rates_.Pattern(w, ms);
-    }
-    const int hour = static_cast<int>((start_hour_ + static_cast<int64_t>(t_s / 3600)) % 24);
-    features::Request req;
-    req.workload = w;
-    req.payload_kb = times_.Payloads(w)[payload];
-    req.hour_of_day = hour;
-    req.time_window = features::TimeWindowOfHour(hour);
-    req.load_pattern = pattern_[wi];
-    return req;
-  }
 };
 
 }  // namespace
 
-core::Result<PolicySpec> ParsePolicy(std::string_view text) {
-  PolicySpec p;
+SimPolicy Fixed(std::string_view text) {
+  SimPolicy p;
+  p.spec = *policy::ParsePolicy(text);
   p.name = std::string(text);
-  if (text == "lambda-only") {
-    p.kind = PolicySpec::Kind::kLambdaOnly;
-  } else if (text == "ecs-only") {
-    p.kind = PolicySpec::Kind::kEcsOnly;
-  } else if (text == "spillover" || text.substr(0, 10) == "spillover:" ||
-             text == "spillover-model" || text.substr(0, 16) == "spillover-model:") {
-    p.kind = PolicySpec::Kind::kSpillover;
-    p.spill_model = text.substr(0, 15) == "spillover-model";
-    const size_t head = p.spill_model ? 15 : 9;
-    if (text.size() > head) {
-      const std::string_view wait = text.substr(head + 1);
-      auto [ptr, ec] = std::from_chars(wait.data(), wait.data() + wait.size(), p.spill_wait);
-      if (ec != std::errc() || ptr != wait.data() + wait.size() || p.spill_wait < 0 ||
-          p.spill_wait > 1000)
-        return Bad("--policy", std::string(text.substr(0, head)) +
-                                   ":WAIT needs WAIT, the requests that may wait per task, "
-                                   "0 to 1000 (got '" +
-                                   std::string(wait.substr(0, 32)) + "')");
-    }
-  } else if (text.substr(0, 6) == "split:") {
-    p.kind = PolicySpec::Kind::kSplit;
-    const std::string share(text.substr(6));
-    char* end = nullptr;
-    p.lambda_share = std::strtod(share.c_str(), &end);
-    if (share.empty() || *end != '\0' || !(p.lambda_share >= 0 && p.lambda_share <= 1))
-      return Bad("--policy", "split:SHARE needs the share sent to Lambda, 0 to 1 (got '" +
-                                 share.substr(0, 32) + "')");
-  } else {
-    p.kind = PolicySpec::Kind::kModel;  // a model file: the caller loads it
-  }
   return p;
 }
 
@@ -142,8 +107,7 @@ core::Status SimConfig::Validate() const {
   if (!(mix > 0)) return Bad("--mix", "no workload has a share");
   if (arrivals.kind == ArrivalSpec::Kind::kTrace && (!arrivals.trace || arrivals.trace->empty()))
     return Bad("--trace", "has no arrival");
-  if ((policy.kind == PolicySpec::Kind::kModel || policy.spill_model) && !policy.model)
-    return Bad("--policy", "no model loaded");
+  if (policy.spec.uses_model() && !policy.model) return Bad("--policy", "no model loaded");
   if (start_hour < 0 || start_hour > 23) return Bad("--start-hour", "must be 0-23");
   if (!(lambda.keep_alive_s >= 0)) return Bad("--keep-alive-s", "must be >= 0");
   if (lambda.concurrency_limit < 1) return Bad("--lambda-concurrency", "must be >= 1");
@@ -168,8 +132,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   if (auto s = c.Validate(); !s) return s.error();
   const auto wall = std::chrono::steady_clock::now();
   const double from = c.warmup_s, to = c.duration_s;
-  const bool uses_ecs = c.policy.kind != PolicySpec::Kind::kLambdaOnly;
-  const bool uses_lambda = c.policy.kind != PolicySpec::Kind::kEcsOnly;
+  const bool uses_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly;
+  const bool uses_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly;
 
   // One Lambda function and one ECS service per workload that arrives.
   std::array<bool, kW> used{};
@@ -205,6 +169,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   }
   std::optional<ModelPolicy> model;
   if (c.policy.model) model.emplace(c.policy, times, c.start_hour);
+  model::Scratch scratch;
   std::array<double, kW> ecs_busy_ms{};  // spillover-model's predicted waits
   for (size_t w = 0; w < kW; ++w) ecs_busy_ms[w] = times.MeanEcsBusyMs(static_cast<Workload>(w));
 
@@ -289,26 +254,28 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     const size_t wi = static_cast<size_t>(w);
     const uint32_t payload =
         a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, rng);
+    // The placement (policy/placement.h): the model's decisions remembered per cell.
     bool lambda = false;
-    switch (c.policy.kind) {
-      case PolicySpec::Kind::kLambdaOnly:
-        lambda = true;
-        break;
-      case PolicySpec::Kind::kEcsOnly:
-        break;
-      case PolicySpec::Kind::kSplit:
-        lambda = rng.Uniform() < c.policy.lambda_share;
-        break;
-      case PolicySpec::Kind::kModel:
-        lambda = model->Lambda(w, payload, t);
-        break;
-      case PolicySpec::Kind::kSpillover:
-        lambda = !svcs[wi]->Accepts(c.policy.spill_wait);
-        r.spilled += lambda && counted;  // full; what the model leaves is not a spill
-        if (c.policy.spill_model)
-          lambda = model->LeavesEcs(w, payload, t, lambda,
-                                    lambda ? 0 : svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]));
-        break;
+    const policy::PolicySpec& spec = c.policy.spec;
+    if (spec.kind == policy::PolicyKind::kModel) {
+      lambda = model->Lambda(w, payload, t);
+    } else {
+      policy::PlacementContext ctx;
+      ctx.draw = spec.kind == policy::PolicyKind::kSplit ? rng.Uniform() : 0;
+      features::Request req;
+      if (spec.spills()) {
+        ctx.ecs_admits = svcs[wi]->Accepts(spec.spill_wait);
+        r.spilled += !ctx.ecs_admits && counted;  // full; what the model leaves is not a spill
+        if (spec.kind == policy::PolicyKind::kSpilloverModel) {
+          // Every arrival counts toward the load pattern, as in `route`.
+          req = model->Arrive(w, payload, t);
+          ctx.ecs_wait_ms = ctx.ecs_admits ? svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]) : 0;
+          ctx.longest_ecs_wait_ms = model->LongestEcsWaitMs(w, payload, req);
+          ctx.model = c.policy.model.get();
+          ctx.objective = &c.policy.objective;
+        }
+      }
+      lambda = policy::Place(spec, req, ctx, scratch).platform == policy::Platform::kLambda;
     }
     if (lambda && uses_lambda) {
       const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy);
@@ -399,14 +366,14 @@ namespace hr::sim {
 
 core::Result<std::vector<SimResult>> Sweep(const SimConfig& base, const ServiceTimes& times,
                                            const std::vector<double>& rates,
-                                           const std::vector<PolicySpec>& policies,
+                                           const std::vector<SimPolicy>& policies,
                                            const SimProgress& progress) {
   if (base.arrivals.kind != ArrivalSpec::Kind::kPoisson &&
       base.arrivals.kind != ArrivalSpec::Kind::kUniform)
     return Bad("--sweep-rate", "sweeps Poisson or evenly spaced arrivals (not a profile or trace)");
   std::vector<SimResult> out;
   for (double rate : rates) {
-    for (const PolicySpec& p : policies) {
+    for (const SimPolicy& p : policies) {
       SimConfig c = base;
       c.arrivals.rate = rate;
       c.policy = p;

@@ -16,6 +16,7 @@
 #include "cost/cost.h"
 #include "model/mlp.h"
 #include "policy/objective.h"
+#include "policy/placement.h"
 #include "sim/arrivals.h"
 #include "sim/ecs_service.h"
 #include "sim/lambda_pool.h"
@@ -23,26 +24,17 @@
 
 namespace hr::sim {
 
-struct PolicySpec {
-  // kSpillover: ECS while one of its running tasks has a free slot, Lambda otherwise (the
-  // base load on the tasks that are paid for anyway, the rest on Lambda).
-  enum class Kind { kLambdaOnly, kEcsOnly, kSplit, kModel, kSpillover };
-  Kind kind = Kind::kLambdaOnly;
-  double lambda_share = 0.5;  // kSplit: the share sent to Lambda
-  int spill_wait = 0;  // kSpillover: requests that may wait per running task first; < 0: no limit
-  // kSpillover with a model ("spillover-model"): a request ECS would take (a free slot, or a
-  // place to wait) still goes to Lambda when the objective prefers Lambda's predicted outcome to
-  // ECS's at zero marginal cost after the predicted wait (policy::DecideWithFreeEcsSlot).
-  bool spill_model = false;
-  std::shared_ptr<const model::Model> model;  // kModel, and kSpillover when spill_model
-  policy::Objective objective;                // kModel
-  std::string name;                           // as the user gave it
+// The policy a simulation runs: one of policy/placement.h's grammar (spill-over's W, requests that
+// may wait per running task before the next spills; -1 here: no limit), with the model and
+// objective of the model policies, and the name the results carry.
+struct SimPolicy {
+  policy::PolicySpec spec = *policy::ParsePolicy("lambda-only");
+  std::shared_ptr<const model::Model> model;  // model, spillover-model
+  policy::Objective objective;
+  std::string name = "lambda-only";
 };
-// "lambda-only", "ecs-only", "split:SHARE" (SHARE to Lambda, 0..1), "spillover[:WAIT]" (WAIT
-// requests may queue per running task before the next spills; default 0),
-// "spillover-model[:WAIT]" (the caller loads the model); anything else is a model file (the
-// caller loads it). Errors name --policy.
-core::Result<PolicySpec> ParsePolicy(std::string_view text);
+// A policy that needs no model (lambda-only, ecs-only, split, spillover), named as written.
+SimPolicy Fixed(std::string_view text);
 
 enum class ApiGateway : uint8_t { kNone, kHttp, kRest };
 
@@ -52,7 +44,7 @@ struct SimConfig {
   double warmup_s = 0;  // requests arriving before are simulated but not in the statistics
   uint64_t seed = 1;
   int start_hour = 0;  // hour of day at t = 0 (the model policy's time window)
-  PolicySpec policy;
+  SimPolicy policy;
   LambdaOptions lambda;
   // For every service; `task` is replaced per workload unless ecs_task_set; `tasks` 0 (the
   // default here) starts each service with the tasks its share of the mean arrival rate needs at
@@ -117,7 +109,7 @@ namespace hr::sim {
 // order, policies in the given order within a rate.
 core::Result<std::vector<SimResult>> Sweep(const SimConfig& base, const ServiceTimes& times,
                                            const std::vector<double>& rates,
-                                           const std::vector<PolicySpec>& policies,
+                                           const std::vector<SimPolicy>& policies,
                                            const SimProgress& progress = {});
 // "A:B:N": N rates from A to B, evenly spaced (N >= 2), 0 < A < B <= 100000.
 core::Result<std::vector<double>> ParseSweep(std::string_view text);

@@ -82,13 +82,23 @@ struct UpstreamOptions {
 // user info in it).
 bool SplitPlainUrl(std::string_view url, std::string& host, uint16_t& port, std::string& target);
 
-class Upstream {
+// What sends a router's calls: the Upstream below, or a test's scripted stand-in.
+class Sender {
+ public:
+  virtual ~Sender() = default;
+  // As Upstream::Send.
+  virtual void Send(UpstreamRequest request, std::function<void(UpstreamResult)> done) = 0;
+  virtual int in_flight() const = 0;    // any thread
+  virtual uint64_t strays() const = 0;  // any thread
+};
+
+class Upstream final : public Sender {
  public:
   static core::Result<std::unique_ptr<Upstream>> Create(const UpstreamOptions& options,
                                                         http::Loop& loop);
   // Transfers still running finish with Failure::kShutdown. Destroy while `loop` exists and is
   // not running (after the server's Run returned), or on its thread.
-  ~Upstream();
+  ~Upstream() override;
   Upstream(const Upstream&) = delete;
   Upstream& operator=(const Upstream&) = delete;
 

@@ -200,7 +200,7 @@ TEST(CliSimulate, BadInputIsRefusedWithItsName) {
     std::string args, needle;
   } cases[] = {
       {"--policy fastest", "--policy"},
-      {"--policy split:2", "split:SHARE"},
+      {"--policy split:2", "split:S needs S"},
       {"--ecs-service gauss:3", "--ecs-service"},
       {"--mix heavy=1", "--mix"},
       {"--rate 0", "--rate"},
@@ -211,7 +211,7 @@ TEST(CliSimulate, BadInputIsRefusedWithItsName) {
       {"--ecs-tasks 5 --ecs-max-tasks 2", "--ecs-tasks"},
       {"--warmup-s 10 --duration-s 5", "--warmup-s"},
       {"--lambda-cold exp:5", "--lambda-warm"},
-      {"--policy spillover:-1", "spillover:WAIT"},
+      {"--policy spillover:-1", "spillover:W needs W"},
       {"--policy spillover-model:2 --objective classifier", "--objective"},
       {"--p95-target-ms 500", "--advise"},
   };

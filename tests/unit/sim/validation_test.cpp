@@ -59,7 +59,7 @@ TEST(SimValidation, EcsQueueMatchesClosedForms) {
       c.warmup_s = 20'000 / q.rate;
       c.duration_s = c.warmup_s + 1'010'000 / q.rate;
       c.seed = seed;
-      c.policy.kind = PolicySpec::Kind::kEcsOnly;
+      c.policy.spec.kind = policy::PolicyKind::kEcsOnly;
       c.ecs.dispatch = Dispatch::kShared;
       c.ecs.tasks = 1;
       c.ecs.concurrency = q.servers;

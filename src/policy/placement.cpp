@@ -1,0 +1,207 @@
+#include "policy/placement.h"
+
+#include <charconv>
+#include <cstdlib>
+
+namespace hr::policy {
+
+namespace {
+
+core::Error Bad(std::string_view field, const std::string& why) {
+  return core::MakeError(core::ErrorCode::kInvalidArgument, std::string(field) + ": " + why,
+                         std::string(field));
+}
+
+// "NAME" or "NAME:WAIT"; nullopt when `text` is not NAME's.
+std::optional<std::string_view> After(std::string_view text, std::string_view name) {
+  if (text == name) return std::string_view();
+  if (text.size() > name.size() && text.starts_with(name) && text[name.size()] == ':')
+    return text.substr(name.size() + 1);
+  return std::nullopt;
+}
+
+}  // namespace
+
+core::Result<PolicySpec> ParsePolicy(std::string_view text, std::string_view field,
+                                     bool model_files) {
+  PolicySpec p;
+  p.text = std::string(text);
+  if (text == "model") {
+    p.kind = PolicyKind::kModel;
+  } else if (text == "lambda-only") {
+    p.kind = PolicyKind::kLambdaOnly;
+  } else if (text == "ecs-only") {
+    p.kind = PolicyKind::kEcsOnly;
+  } else if (const auto share = After(text, "split")) {
+    p.kind = PolicyKind::kSplit;
+    const std::string s(*share);
+    char* end = nullptr;
+    p.lambda_share = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !(p.lambda_share >= 0 && p.lambda_share <= 1))
+      return Bad(field, "split:S needs S, the share sent to Lambda, 0 to 1 (got '" +
+                            s.substr(0, 32) + "')");
+  } else if (const auto wait = After(text, "spillover-model") ? After(text, "spillover-model")
+                                                              : After(text, "spillover")) {
+    const bool with_model = text.starts_with("spillover-model");
+    p.kind = with_model ? PolicyKind::kSpilloverModel : PolicyKind::kSpillover;
+    if (!wait->empty()) {
+      const auto [ptr, ec] =
+          std::from_chars(wait->data(), wait->data() + wait->size(), p.spill_wait);
+      if (ec != std::errc() || ptr != wait->data() + wait->size() || p.spill_wait < 0 ||
+          p.spill_wait > 1000)
+        return Bad(field, std::string(with_model ? "spillover-model" : "spillover") +
+                              ":W needs W, the requests that may wait per ECS task, 0 to 1000 "
+                              "(got '" +
+                              std::string(wait->substr(0, 32)) + "')");
+    }
+  } else if (model_files && !text.empty()) {
+    p.kind = PolicyKind::kModel;
+    p.model_file = std::string(text);
+  } else {
+    std::string why(field);
+    why += " '";
+    why += text.substr(0, 64);
+    why += "' is not known; allowed: ";
+    why += kPolicyGrammar;
+    if (model_files) why += ", or a model file";
+    return core::MakeError(core::ErrorCode::kInvalidArgument, why, std::string(field));
+  }
+  return p;
+}
+
+std::string Name(const PolicySpec& spec) {
+  switch (spec.kind) {
+    case PolicyKind::kModel:
+      return "model";
+    case PolicyKind::kLambdaOnly:
+      return "lambda-only";
+    case PolicyKind::kEcsOnly:
+      return "ecs-only";
+    case PolicyKind::kSplit: {
+      char buf[32];
+      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, spec.lambda_share);
+      std::string out = "split:";
+      out.append(buf, ec == std::errc() ? end : buf);
+      return out;
+    }
+    case PolicyKind::kSpillover:
+    case PolicyKind::kSpilloverModel: {
+      std::string out = spec.kind == PolicyKind::kSpillover ? "spillover" : "spillover-model";
+      if (spec.spill_wait != 0) {
+        out += ':';
+        out += std::to_string(spec.spill_wait);
+      }
+      return out;
+    }
+  }
+  return "model";
+}
+
+std::string_view Name(Source s) {
+  switch (s) {
+    case Source::kPolicy:
+      return "policy";
+    case Source::kModel:
+      return "model";
+    case Source::kExplore:
+      return "explore";
+    case Source::kSpillover:
+      return "spillover";
+    case Source::kNoTarget:
+      return "no_target";
+    case Source::kBreaker:
+      return "breaker";
+    case Source::kFallback:
+      return "fallback";
+  }
+  return "policy";
+}
+
+Placement Place(const PolicySpec& spec, const features::Request& req, const PlacementContext& ctx,
+                model::Scratch& scratch) {
+  Placement out;
+  switch (spec.kind) {
+    case PolicyKind::kLambdaOnly:
+      out.platform = Platform::kLambda;
+      return out;
+    case PolicyKind::kEcsOnly:
+      out.platform = Platform::kEcs;
+      return out;
+    case PolicyKind::kSplit: {
+      const bool lambda = ctx.draw < spec.lambda_share;
+      out.platform = lambda ? Platform::kLambda : Platform::kEcs;
+      out.propensity = lambda ? spec.lambda_share : 1 - spec.lambda_share;
+      return out;
+    }
+    case PolicyKind::kSpillover:
+    case PolicyKind::kSpilloverModel: {
+      out.source = Source::kSpillover;
+      if (!ctx.ecs_admits) {
+        out.platform = Platform::kLambda;
+        out.detail = "ecs_full";
+        return out;
+      }
+      out.platform = Platform::kEcs;
+      out.detail = "ecs";
+      if (spec.kind == PolicyKind::kSpilloverModel && ctx.model && ctx.objective) {
+        out.objective = ctx.objective->kind;
+        const bool leaves =
+            ctx.longest_ecs_wait_ms
+                ? ctx.ecs_wait_ms > *ctx.longest_ecs_wait_ms
+                : DecideWithFreeEcsSlot(*ctx.model, req, *ctx.objective, ctx.ecs_wait_ms)
+                          .platform == Platform::kLambda;
+        if (leaves) {
+          out.platform = Platform::kLambda;
+          out.detail = "objective_prefers_lambda";
+        }
+      }
+      return out;
+    }
+    case PolicyKind::kModel: {
+      out.source = Source::kModel;
+      if (ctx.model && ctx.objective) {
+        const Decision d = DecideFor(*ctx.model, req, *ctx.objective, scratch);
+        out.platform = d.platform;
+        out.objective = d.objective;
+      } else {
+        out.platform = FallbackHeuristic(req.workload, req.payload_kb).platform;
+      }
+      const double p = ctx.explore;
+      out.propensity = 1 - p / 2;
+      if (p > 0 && ctx.draw < p) {  // a platform drawn at random, each with p / 2
+        const Platform drawn = ctx.draw < p / 2 ? Platform::kLambda : Platform::kEcs;
+        out.source = Source::kExplore;
+        if (drawn != out.platform) {
+          out.platform = drawn;
+          out.propensity = p / 2;
+        }
+      }
+      return out;
+    }
+  }
+  return out;
+}
+
+std::string DecisionTag(const PolicySpec& spec, const Placement& p,
+                        std::string_view objective_label) {
+  std::string out;
+  switch (p.source) {
+    case Source::kSpillover:
+      out = "spillover:";
+      out += p.detail;
+      return out;
+    case Source::kExplore:
+      return "explore";
+    case Source::kModel:
+      out = "model:";
+      out += p.objective == ObjectiveKind::kClassifier ? std::string_view("classifier")
+                                                       : objective_label;
+      return out;
+    default:
+      out = "policy:";
+      out += spec.kind == PolicyKind::kSplit ? std::string("split") : Name(spec);
+      return out;
+  }
+}
+
+}  // namespace hr::policy

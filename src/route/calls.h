@@ -1,0 +1,31 @@
+// What an attempt sends: the target's URL, the client's body (or, to the Lambda Invoke API, the
+// API Gateway proxy event the prototype's handlers read), the headers, the signing, the ids the
+// target may echo, and the time it may take within the request's deadline. Pure.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "aws/credentials.h"
+#include "features/request.h"
+#include "policy/decision.h"
+#include "route/route_config.h"
+#include "upstream/upstream.h"
+
+namespace hr::route {
+
+struct CallInput {
+  policy::Platform platform = policy::Platform::kLambda;
+  features::Workload workload = features::Workload::kLightweightApi;
+  std::shared_ptr<const std::string> body;
+  // The Invoke API's proxy event, made from the body on the first Lambda attempt and kept.
+  std::shared_ptr<const std::string>* event = nullptr;
+  std::string_view content_type, accept, request_id, body_request_id;
+  int64_t left_ms = 0;    // until the request's deadline
+  bool log_tail = false;  // ask the Invoke API for the REPORT line (an outcome log is kept)
+  const aws::Credentials* credentials = nullptr;  // signed targets
+};
+
+upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput& in);
+
+}  // namespace hr::route

@@ -1,0 +1,62 @@
+// What `route` is configured with (targets, policy, guards, logs, capacity, hedging) and the
+// checks a configuration must pass before a router starts. Pure.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "aws/credentials.h"
+#include "core/civil_time.h"
+#include "core/result.h"
+#include "http/server.h"
+#include "policy/placement.h"
+#include "route/guards.h"
+#include "route/outcome_log.h"
+#include "route/route_config.h"
+#include "service/service.h"
+#include "upstream/upstream.h"
+
+namespace hr::route {
+
+struct RouterConfig {
+  service::ServiceConfig service;  // model, objective, keys, logs: as `serve`
+  RouteTargets targets;
+  // policy/placement.h: model, lambda-only, ecs-only, split:S, spillover, spillover-model (the
+  // router never queues at ECS: spill-over's W is 0). Spill-over counts the router's own requests
+  // in flight at each workload's ECS service against its share of the capacity.
+  policy::PolicySpec policy;
+  double explore = 0;  // share of requests (model policy) sent to a platform drawn at random
+  // Spillover: requests each workload's ECS service runs at once (tasks x k; a workload's
+  // `ecs_capacity` in the route config takes precedence), split over
+  // `replicas` routers: replica i (0-based) takes capacity / replicas, plus one while i is below
+  // the remainder, so the shares add up to the capacity exactly.
+  std::array<int, features::kWorkloadCount> ecs_capacity{};
+  int replicas = 1, replica_index = 0;
+  int ecs_discover_every_s = 15;  // workloads with an ecs_service: how often ECS is asked
+  uint64_t seed = 0;              // exploration's random stream; 0: from the system
+  core::TimeZone zone;
+  BudgetOptions budget;
+  BreakerOptions breaker;
+  upstream::UpstreamOptions upstream;
+  OutcomeLogOptions outcome_log;  // dir empty: no outcome log
+  // Signs the targets that need it (RouteTargets::signs()); Create refuses such targets without.
+  std::shared_ptr<aws::CredentialProvider> credentials;
+  // Idempotent workloads: when the first attempt has not answered after the chosen platform's
+  // p95 for the request's cell (the model's outcome tables; for a model without them, the
+  // router's recent answers), send the request to the other platform as well; the first success
+  // answers, the other is still logged. Hedges count against the retry budget.
+  bool hedge = false;
+  double hedge_after_ms = 0;  // > 0: hedge after this fixed delay instead
+  // What sends the calls of each event loop; empty: an upstream::Upstream (tests script one).
+  std::function<core::Result<std::unique_ptr<upstream::Sender>>(http::Loop&)> senders;
+};
+
+// A configuration that cannot work is refused, naming its option.
+core::Status Check(const RouterConfig& config);
+// A workload's ECS capacity: its own from the route config, else the command line's; 0 for one
+// discovered from ECS (its watch sets it).
+int CapacityOf(const RouterConfig& c, size_t w);
+
+}  // namespace hr::route
