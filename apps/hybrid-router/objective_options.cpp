@@ -9,12 +9,12 @@ void AddObjectiveOptions(CLI::App& sub, ObjectiveOptions& o) {
                  "expected cost under --cost-model), balanced (cost + --value-of-time x seconds), "
                  "classifier (the prototype's label)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"latency", "p95", "cost", "balanced", "classifier"}))
+      ->check(CLI::IsMember(policy::ObjectiveNames()))
       ->envname("HYBRID_ROUTER_OBJECTIVE");
   sub.add_option("--cost-model", o.cost_model,
                  "Cost model of the cost and balanced objectives and of expected.cost_usd")
       ->capture_default_str()
-      ->check(CLI::IsMember({"seed-prorated", "seed-prorated-deployed-memory", "provisioned"}))
+      ->check(CLI::IsMember(policy::CostModelNames()))
       ->envname("HYBRID_ROUTER_COST_MODEL");
   sub.add_option("--slo-ms", o.slo_ms,
                  "Response time the p95 objective keeps requests under (default: the model's, the "

@@ -485,36 +485,4 @@ std::string ModelInfoJson(const model::Metadata* info) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-void WriteErrorObject(json::Writer& w, std::string_view code, std::string_view message,
-                      std::string_view field) {
-  w.StartObject();
-  json::Key(w, "code");
-  json::String(w, code);
-  json::Key(w, "message");
-  json::String(w, message);
-  if (!field.empty()) {
-    json::Key(w, "field");
-    json::String(w, field);
-  }
-  w.EndObject();
-}
-
-void WriteErrorObject(json::Writer& w, const core::Error& e) {
-  WriteErrorObject(w, core::CodeName(e.code), e.message, e.field);
-}
-
-std::string ErrorBody(std::string_view code, std::string_view message, std::string_view field) {
-  json::Buffer buf;
-  json::Writer w(buf);
-  w.StartObject();
-  json::Key(w, "error");
-  WriteErrorObject(w, code, message, field);
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
-}
-
-std::string ErrorBody(const core::Error& e) {
-  return ErrorBody(core::CodeName(e.code), e.message, e.field);
-}
-
 }  // namespace hr::codec

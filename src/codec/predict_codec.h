@@ -105,12 +105,4 @@ void AppendResponse(std::string& out, const features::Request& req, const policy
 // objective was available).
 void WriteNotes(json::Writer& w, const RequestNotes& notes, bool objective_unavailable = false);
 
-// {"error":{"code":...,"message":...,"field":...}} (field omitted when empty).
-void WriteErrorObject(json::Writer& w, const core::Error& e);
-void WriteErrorObject(json::Writer& w, std::string_view code, std::string_view message,
-                      std::string_view field);
-std::string ErrorBody(const core::Error& e);
-// The same body for errors outside the request codes (not_found, unauthorized, ...).
-std::string ErrorBody(std::string_view code, std::string_view message, std::string_view field = {});
-
 }  // namespace hr::codec

@@ -35,9 +35,14 @@ enum class ErrorCode {
   kUnsupportedMediaType,  // a body that is not declared as JSON
   kHeadersTooLarge,       // request headers over the limit
   kTooManyConnections,    // a connection refused at the connection limit
+  // The gateway (route): what no platform could answer.
+  kUpstreamTimeout,      // no answer within the request's time
+  kUpstreamUnavailable,  // no platform answered (refused, broken, stray answers...)
+  kUpstreamConfigError,  // a platform refused the router's credentials (401/403)
+  kLambdaFunctionError,  // the function failed, or its result is not a proxy result
 };
 // The codes are numbered 0 .. kErrorCodeCount - 1 (metrics index by them).
-inline constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::kTooManyConnections) + 1;
+inline constexpr size_t kErrorCodeCount = static_cast<size_t>(ErrorCode::kLambdaFunctionError) + 1;
 
 // NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign): a false path through std::variant
 struct Error {

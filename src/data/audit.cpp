@@ -16,8 +16,8 @@ namespace hr::data {
 namespace {
 
 using features::LoadPattern;
+using features::Platform;
 using features::Workload;
-using policy::Platform;
 
 std::string Fmt(const char* format, double a, double b = 0, double c = 0, double d = 0) {
   char buf[512];
@@ -429,7 +429,7 @@ cost::Provisioned ProvisionedFromData(std::span<const data::Record> records, con
   const double run_hours = hours > 0 ? hours : MeasuredRunHours(records);
   std::array<uint64_t, features::kWorkloadCount> served{};
   for (const auto& r : records) {
-    if (r.platform == policy::Platform::kEcs) ++served[static_cast<size_t>(r.workload)];
+    if (r.platform == features::Platform::kEcs) ++served[static_cast<size_t>(r.workload)];
   }
   for (int w = 0; w < features::kWorkloadCount; ++w) {
     const cost::EcsTask t =

@@ -30,7 +30,7 @@ struct CellCount {
 
 struct RunGroup {  // one (workload, platform) within a run
   features::Workload workload;
-  policy::Platform platform;
+  features::Platform platform;
   uint32_t logged = 0;
   double expected_sent = 0;  // from the load pattern's schedule; 0 unknown
 };

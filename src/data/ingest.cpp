@@ -202,9 +202,9 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
   Record r;
   if (!f.platform) return Reject("missing field 'platform'");
   if (*f.platform == "lambda") {
-    r.platform = policy::Platform::kLambda;
+    r.platform = features::Platform::kLambda;
   } else if (*f.platform == "ecs") {
-    r.platform = policy::Platform::kEcs;
+    r.platform = features::Platform::kEcs;
   } else {
     return Reject("unknown platform '" + std::string(f.platform->substr(0, 32)) +
                   "' (lambda, ecs)");
@@ -245,7 +245,7 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
        {r.response_time_ms, r.target_payload_kb, r.execution_time_ms, r.memory_used_mb}) {
     if (!std::isfinite(v) || v < 0) return Reject("negative or non-finite measurement");
   }
-  if (r.platform == policy::Platform::kLambda) {
+  if (r.platform == features::Platform::kLambda) {
     if (!f.mem_limit) return Reject("missing field 'metrics.memory_limit_mb' (Lambda)");
     if (r.cold_start < 0) return Reject("missing field 'metrics.cold_start' (Lambda)");
   }

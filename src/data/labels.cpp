@@ -37,7 +37,7 @@ Labels SeedBalancedLabels(std::span<const Record> records) {
     std::vector<double> l_exec, l_cost, e_exec, e_cost;
     for (size_t i = 0; i < records.size(); ++i) {
       if (static_cast<int>(records[i].workload) != w) continue;
-      const bool lambda = records[i].platform == policy::Platform::kLambda;
+      const bool lambda = records[i].platform == features::Platform::kLambda;
       (lambda ? l_exec : e_exec).push_back(records[i].execution_time_ms);
       (lambda ? l_cost : e_cost).push_back(cost[i]);
     }
@@ -51,7 +51,7 @@ Labels SeedBalancedLabels(std::span<const Record> records) {
       const Record& r = records[i];
       if (static_cast<int>(r.workload) != w) continue;
       bool faster, cheaper;
-      if (r.platform == policy::Platform::kLambda) {
+      if (r.platform == features::Platform::kLambda) {
         faster = r.execution_time_ms < s.ecs_median_exec_ms * (1 - kMargin);
         cheaper = cost[i] < s.ecs_median_cost_usd * (1 - kMargin);
       } else {

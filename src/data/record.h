@@ -10,12 +10,11 @@
 
 #include "cost/cost.h"
 #include "features/request.h"
-#include "policy/decision.h"
 
 namespace hr::data {
 
 struct Record {
-  policy::Platform platform = policy::Platform::kLambda;
+  features::Platform platform = features::Platform::kLambda;
   features::Workload workload = features::Workload::kLightweightApi;
   std::optional<features::TimeWindow> time_window;    // absent in older logs: unknown
   std::optional<features::LoadPattern> load_pattern;  // absent in older logs: unknown
@@ -79,7 +78,7 @@ std::string ReasonKind(const std::string& reason);
 
 // What a record used, for the cost models.
 inline cost::Usage UsageOf(const Record& r) {
-  return {r.platform == policy::Platform::kLambda, r.workload, r.execution_time_ms,
+  return {r.platform == features::Platform::kLambda, r.workload, r.execution_time_ms,
           r.memory_used_mb};
 }
 

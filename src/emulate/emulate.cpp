@@ -13,7 +13,6 @@
 #include <thread>
 #include <tuple>
 
-#include "codec/predict_codec.h"
 #include "core/base64.h"
 #include "core/civil_time.h"
 #include "core/mix.h"
@@ -28,9 +27,6 @@ using core::ErrorCode;
 using core::MakeError;
 using policy::Platform;
 using Clock = std::chrono::steady_clock;
-using route::ReadWorkloadRequest;
-using route::WorkloadOfPath;
-using route::WorkloadRequest;
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
@@ -59,7 +55,7 @@ core::Error BadFault(std::string_view text, const std::string& why) {
                    "fault");
 }
 
-std::string Answer(Platform p, features::Workload w, const WorkloadRequest& wr,
+std::string Answer(Platform p, features::Workload w, const workload::Request& wr,
                    const data::Record* r, bool cold) {
   json::Buffer buf;
   json::Writer out(buf);
@@ -154,7 +150,7 @@ http::Response Json(int status, std::string body) {
 // The project's one error body, {"error":{"code","message","field"}}.
 http::Response Refusal(int status, std::string_view code, const std::string& message,
                        std::string_view field = {}) {
-  return Json(status, codec::ErrorBody(code, message, field));
+  return Json(status, json::ErrorBody(code, message, field));
 }
 
 enum class Surface { kApiGateway, kInvoke, kAlb };
@@ -516,16 +512,16 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
                   "/2015-03-31/functions/{name}/invocations");
     return;
   }
-  std::optional<features::Workload> workload;
+  std::optional<features::Workload> which;
   if (surface == Surface::kInvoke) {
     // A function name that contains a workload's path name (hr-heavy, heavy-processing-fn).
     for (std::string_view w : {"lightweight", "thumbnail", "medium", "heavy"}) {
-      if (name.find(w) != std::string_view::npos) workload = WorkloadOfPath(w);
+      if (name.find(w) != std::string_view::npos) which = workload::WorkloadOfPath(w);
     }
   } else {
-    workload = WorkloadOfPath(name);
+    which = workload::WorkloadOfPath(name);
   }
-  if (!workload) {
+  if (!which) {
     res = Refusal(404, "not_found",
                   "unknown workload '" + std::string(name.substr(0, 64)) +
                       "'; known: lightweight, thumbnail, medium, heavy");
@@ -572,7 +568,7 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
     }
     body = std::string(json::Text(*inner));
   }
-  auto wr = ReadWorkloadRequest(body);
+  auto wr = workload::Read(body);
   if (!wr) {
     const core::Error& e = wr.error();
     res = Refusal(400, core::CodeName(e.code), e.message, e.field);
@@ -612,8 +608,8 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
     res.headers.emplace_back("X-Emulated-Fault", "throttle");
     return;
   }
-  const Draw draw = s.pools.Pick(platform, *workload, wr->payload_kb, wr->time_window,
-                                 wr->load_pattern, s.Random());
+  const Draw draw =
+      s.pools.Pick(platform, *which, wr->payload_kb, wr->time_window, wr->load_pattern, s.Random());
   http::Response out;
   if (error) {
     if (surface == Surface::kInvoke) {
@@ -625,7 +621,7 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
     }
     out.headers.emplace_back("X-Emulated-Fault", "error");
   } else {
-    const std::string answer = Answer(platform, *workload, *wr, draw.record, cold);
+    const std::string answer = Answer(platform, *which, *wr, draw.record, cold);
     out = Json(200, surface == Surface::kInvoke ? ProxyResult(200, answer) : answer);
     if (surface == Surface::kInvoke && req.header("x-amz-log-type") == "Tail")
       out.headers.emplace_back("X-Amz-Log-Result", LogTail(wr->request_id, draw.record, cold));
@@ -646,7 +642,7 @@ void Emulator::Handle(const http::Request& req, http::Response& res) {
   }
   const std::chrono::microseconds delay(static_cast<int64_t>(delay_ms * 1000));
   if (platform == Platform::kEcs && s.EcsCapacity() > 0) {
-    s.ScheduleEcs(static_cast<size_t>(*workload), delay, std::move(respond), std::move(out));
+    s.ScheduleEcs(static_cast<size_t>(*which), delay, std::move(respond), std::move(out));
     return;
   }
   s.Schedule(Clock::now() + delay, std::move(respond), std::move(out));

@@ -24,7 +24,8 @@
 #include "data/record.h"
 #include "emulate/aws_stand_in.h"
 #include "http/server.h"
-#include "route/workload_request.h"
+#include "policy/decision.h"
+#include "workload/request.h"
 
 namespace hr::emulate {
 

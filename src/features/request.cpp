@@ -35,6 +35,8 @@ core::Result<Enum> ParseName(std::string_view text, const std::array<std::string
 
 std::string_view Name(Workload w) { return kWorkloadNames[static_cast<size_t>(w)]; }
 std::string_view Name(TimeWindow t) { return kTimeWindowNames[static_cast<size_t>(t)]; }
+std::string_view Name(Platform p) { return p == Platform::kLambda ? "lambda" : "ecs"; }
+
 std::string_view Name(LoadPattern l) { return kLoadPatternNames[static_cast<size_t>(l)]; }
 
 core::Result<Workload> ParseWorkload(std::string_view text) {

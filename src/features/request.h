@@ -28,6 +28,8 @@ enum class TimeWindow : uint8_t {
   kOther = 5,
 };
 enum class LoadPattern : uint8_t { kLowLoad = 0, kMediumLoad = 1, kBurstLoad = 2, kRampLoad = 3 };
+// Where a request runs.
+enum class Platform : uint8_t { kLambda = 0, kEcs = 1 };
 
 inline constexpr int kWorkloadCount = 4;
 inline constexpr int kTimeWindowCount = 6;
@@ -39,6 +41,7 @@ inline constexpr double kMaxPayloadKb = 10.0 * 1024 * 1024;
 std::string_view Name(Workload w);
 std::string_view Name(TimeWindow t);
 std::string_view Name(LoadPattern l);
+std::string_view Name(Platform p);  // "lambda" / "ecs", lower case as in the API
 
 core::Result<Workload> ParseWorkload(std::string_view text);
 core::Result<TimeWindow> ParseTimeWindow(std::string_view text);

@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "json/json_writer.h"
+
 namespace hr::http {
 
 namespace {
@@ -189,7 +191,7 @@ class ServerImpl final : public Server {
     } catch (const std::exception& e) {
       res = Response{};
       res.status = 500;
-      res.body = R"({"error":{"code":"internal","message":"internal error"}})";
+      res.body = json::ErrorBody(core::CodeName(core::ErrorCode::kInternal), "internal error");
     }
   }
   void Observe(core::ErrorCode code) {
@@ -332,8 +334,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     w_.server->Observe(code);
     Response out;
     out.status = core::HttpStatus(code);
-    out.body = std::string(R"({"error":{"code":")") + std::string(core::CodeName(code)) +
-               R"(","message":")" + message + "\"}}";
+    out.body = json::ErrorBody(core::CodeName(code), message);
     Send(std::move(out), false, 11);
   }
 

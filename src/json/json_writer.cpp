@@ -160,4 +160,36 @@ std::string Canonical(const rapidjson::Value& v) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+void WriteErrorObject(Writer& w, std::string_view code, std::string_view message,
+                      std::string_view field) {
+  w.StartObject();
+  Key(w, "code");
+  String(w, code);
+  Key(w, "message");
+  String(w, message);
+  if (!field.empty()) {
+    Key(w, "field");
+    String(w, field);
+  }
+  w.EndObject();
+}
+
+void WriteErrorObject(Writer& w, const core::Error& e) {
+  WriteErrorObject(w, core::CodeName(e.code), e.message, e.field);
+}
+
+std::string ErrorBody(std::string_view code, std::string_view message, std::string_view field) {
+  Buffer buf;
+  Writer w(buf);
+  w.StartObject();
+  Key(w, "error");
+  WriteErrorObject(w, code, message, field);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string ErrorBody(const core::Error& e) {
+  return ErrorBody(core::CodeName(e.code), e.message, e.field);
+}
+
 }  // namespace hr::json

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+
 namespace hr::json {
 
 using Buffer = rapidjson::StringBuffer;
@@ -78,4 +80,12 @@ inline std::string Quoted(std::string_view s) {
   String(w, s);
   return std::string(buf.GetString(), buf.GetSize());
 }
+// The project's one error body: {"error":{"code":...,"message":...,"field":...}} (field omitted
+// when empty), as every front end answers it.
+void WriteErrorObject(Writer& w, std::string_view code, std::string_view message,
+                      std::string_view field);
+void WriteErrorObject(Writer& w, const core::Error& e);
+std::string ErrorBody(std::string_view code, std::string_view message, std::string_view field = {});
+std::string ErrorBody(const core::Error& e);
+
 }  // namespace hr::json

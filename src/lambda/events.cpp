@@ -84,7 +84,7 @@ std::string_view EventRequest::header(std::string_view name) const {
 http::Response BadRequestResponse(const core::Error& e) {
   http::Response r;
   r.status = core::HttpStatus(e.code);
-  r.body = codec::ErrorBody(e);
+  r.body = json::ErrorBody(e);
   return r;
 }
 

@@ -4,8 +4,6 @@
 
 namespace hr::policy {
 
-std::string_view Name(Platform p) { return p == Platform::kLambda ? "lambda" : "ecs"; }
-
 Decision Decide(const model::Model& m, const features::SeedV1Vector& x, model::Scratch& scratch) {
   Decision d;
   const double p = m.PredictProba(x, scratch);

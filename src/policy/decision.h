@@ -12,8 +12,8 @@
 
 namespace hr::policy {
 
-enum class Platform { kLambda, kEcs };
-std::string_view Name(Platform p);  // "lambda" / "ecs", lower case as in the API
+using features::Name;
+using features::Platform;  // features/request.h, beside the workload
 
 // What a decision optimised (policy/objective.h has the rest of the concept).
 enum class ObjectiveKind : uint8_t { kLatency, kP95, kCost, kBalanced, kClassifier };

@@ -93,9 +93,29 @@ std::string_view Name(ObjectiveKind k) {
   return "latency";
 }
 
+std::vector<std::string> ObjectiveNames() {
+  std::vector<std::string> out;
+  for (ObjectiveKind k : kObjectiveKinds) out.emplace_back(Name(k));
+  return out;
+}
+
+std::vector<std::string> CostModelNames() {
+  std::vector<std::string> out;
+  for (cost::CostModel m : cost::kCostModels) out.emplace_back(cost::Name(m));
+  return out;
+}
+
+std::string Listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
 std::optional<ObjectiveKind> ParseObjectiveKind(std::string_view text) {
-  for (auto k : {ObjectiveKind::kLatency, ObjectiveKind::kP95, ObjectiveKind::kCost,
-                 ObjectiveKind::kBalanced, ObjectiveKind::kClassifier}) {
+  for (ObjectiveKind k : kObjectiveKinds) {
     if (Name(k) == text) return k;
   }
   return std::nullopt;
@@ -105,7 +125,7 @@ core::Result<ObjectiveKind> ParseObjectiveField(std::string_view text) {
   if (auto k = ParseObjectiveKind(text)) return *k;
   return MakeError(ErrorCode::kUnknownValue,
                    "objective '" + std::string(text.substr(0, 64)) +
-                       "' is not known; allowed: " + std::string(kObjectiveNames),
+                       "' is not known; allowed: " + Listed(ObjectiveNames()),
                    "objective");
 }
 
@@ -113,7 +133,7 @@ core::Result<cost::CostModel> ParseCostModelField(std::string_view text) {
   if (auto m = cost::ParseCostModel(text)) return *m;
   return MakeError(ErrorCode::kUnknownValue,
                    "cost_model '" + std::string(text.substr(0, 64)) +
-                       "' is not known; allowed: " + std::string(kCostModelNames),
+                       "' is not known; allowed: " + Listed(CostModelNames()),
                    "cost_model");
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "cost/cost.h"
@@ -19,11 +20,16 @@
 
 namespace hr::policy {
 
-inline constexpr std::string_view kObjectiveNames = "latency, p95, cost, balanced, classifier";
-inline constexpr std::string_view kCostModelNames =
-    "seed-prorated, seed-prorated-deployed-memory, provisioned";
+inline constexpr std::array<ObjectiveKind, 5> kObjectiveKinds = {
+    ObjectiveKind::kLatency, ObjectiveKind::kP95, ObjectiveKind::kCost, ObjectiveKind::kBalanced,
+    ObjectiveKind::kClassifier};
 
 std::string_view Name(ObjectiveKind k);
+// Every objective's (cost model's) name, in order: for --help, option checks and errors.
+std::vector<std::string> ObjectiveNames();
+std::vector<std::string> CostModelNames();
+// The names joined with ", ".
+std::string Listed(const std::vector<std::string>& names);
 std::optional<ObjectiveKind> ParseObjectiveKind(std::string_view text);
 
 // Limits of the numbers an objective takes.

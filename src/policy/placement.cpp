@@ -194,7 +194,7 @@ std::string DecisionTag(const PolicySpec& spec, const Placement& p,
       return "explore";
     case Source::kModel:
       out = "model:";
-      out += p.objective == ObjectiveKind::kClassifier ? std::string_view("classifier")
+      out += p.objective == ObjectiveKind::kClassifier ? Name(ObjectiveKind::kClassifier)
                                                        : objective_label;
       return out;
     default:

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "json/json_writer.h"
+#include "policy/decision.h"
 #include "report/text.h"
 
 namespace hr::report {

@@ -1,8 +1,8 @@
 #include "route/answers.h"
 
 #include "aws/lambda_invoke.h"
-#include "codec/predict_codec.h"
-#include "route/workload_request.h"
+#include "json/json_writer.h"
+#include "workload/request.h"
 
 namespace hr::route {
 
@@ -43,11 +43,10 @@ http::Response Relay(upstream::UpstreamResult r) {
   return res;
 }
 
-http::Response JsonError(int status, std::string_view code, const std::string& message,
-                         std::string_view field) {
+http::Response JsonError(core::ErrorCode code, const std::string& message, std::string_view field) {
   http::Response res;
-  res.status = status;
-  res.body = codec::ErrorBody(code, message, field);
+  res.status = core::HttpStatus(code);
+  res.body = json::ErrorBody(core::CodeName(code), message, field);
   return res;
 }
 
@@ -62,7 +61,7 @@ void UnwrapInvoke(upstream::UpstreamResult& r) {
   } else if (auto a = aws::UnwrapProxyAnswer(r.body)) {
     r.status = a->status;
     r.headers = std::move(a->headers);
-    r.body.reserve(a->body.size() + kReadPadding);
+    r.body.reserve(a->body.size() + workload::kReadPadding);
     r.body.assign(a->body);
     return;
   } else {
@@ -70,7 +69,7 @@ void UnwrapInvoke(upstream::UpstreamResult& r) {
   }
   r.status = 502;
   r.headers = {{"content-type", "application/json"}};
-  r.body = codec::ErrorBody("lambda_function_error", failure, {});
+  r.body = json::ErrorBody(core::CodeName(core::ErrorCode::kLambdaFunctionError), failure, {});
 }
 
 Verdict JudgeAnswer(policy::Platform p, bool lambda_invoke, upstream::UpstreamResult& r,

@@ -18,8 +18,8 @@ namespace hr::route {
 std::string_view HeaderOf(const upstream::UpstreamResult& r, std::string_view lower_name);
 // The platform's answer as the client gets it: status, body, content type and end-to-end headers.
 http::Response Relay(upstream::UpstreamResult r);
-// The project's error body ({"error":{"code","message","field"}}) with `status`.
-http::Response JsonError(int status, std::string_view code, const std::string& message,
+// The project's error body ({"error":{"code","message","field"}}) with the code's status.
+http::Response JsonError(core::ErrorCode code, const std::string& message,
                          std::string_view field = {});
 // An Invoke API answer as the client expects the function's: the proxy result unwrapped. A failed
 // function (X-Amz-Function-Error, or a result that is not a proxy result) becomes a 502 that may

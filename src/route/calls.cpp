@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "aws/lambda_invoke.h"
-#include "route/workload_request.h"
+#include "workload/request.h"
 
 namespace hr::route {
 
@@ -21,7 +21,7 @@ upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput&
   if (invoke) {
     // The prototype's handlers read event.body: the request travels as an API Gateway proxy event.
     if (!*in.event) {
-      const std::string path = "/" + std::string(PathName(in.workload));
+      const std::string path = "/" + std::string(workload::PathName(in.workload));
       *in.event = std::make_shared<const std::string>(aws::ProxyEvent(
           {path, *in.body, std::string(in.content_type), std::string(in.request_id)}));
     }

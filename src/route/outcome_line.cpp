@@ -9,7 +9,7 @@ void DescribeDecision(RequestFacts& facts, const policy::PolicySpec& spec,
   if (spec.uses_model())
     facts.objective = spec.kind == policy::PolicyKind::kModel &&
                               placed.objective == policy::ObjectiveKind::kClassifier
-                          ? "classifier"
+                          ? std::string(policy::Name(policy::ObjectiveKind::kClassifier))
                           : policy::Label(objective);
   facts.decision = policy::DecisionTag(spec, placed, facts.objective);
   if (!redirect_why.empty()) {

@@ -6,7 +6,7 @@
 #include "aws/ecs_services.h"
 #include "aws/lambda_invoke.h"
 #include "json/json_reader.h"
-#include "route/workload_request.h"
+#include "workload/request.h"
 
 namespace hr::route {
 
@@ -211,7 +211,7 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
           return Bad(ErrorCode::kWrongType, "workloads must be an object", "workloads");
         for (const auto& wm : m.value.GetObject()) {
           const std::string name(json::Text(wm.name));
-          const auto w = WorkloadOfPath(name);
+          const auto w = workload::WorkloadOfPath(name);
           if (!w)
             return Bad(ErrorCode::kUnknownValue,
                        "workloads." + name.substr(0, 64) +
@@ -293,7 +293,7 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
     // Without a deadline of its own a request may use two full attempts.
     if (!top.deadline_ms && !own[static_cast<size_t>(i)].deadline_ms)
       wt.deadline_ms = 2 * wt.timeout_ms;
-    const std::string short_name(PathName(w));
+    const std::string short_name(workload::PathName(w));
     const Function& fn = function[static_cast<size_t>(i)];
     wt.url[0] = !fn.name.empty() ? aws::InvokeUrl(endpoint.empty() && !region.empty()
                                                       ? aws::InvokeEndpoint(region)

@@ -26,8 +26,8 @@
 #include "route/outcome_line.h"
 #include "route/route_metrics.h"
 #include "route/steps.h"
-#include "route/workload_request.h"
 #include "service/access_log.h"
+#include "workload/request.h"
 
 namespace hr::route {
 
@@ -153,17 +153,17 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   auto f = std::make_shared<Flight>();
   f->start = start;
   auto body = std::make_shared<std::string>();  // kept for the attempts; read in place
-  body->reserve(req.body().size() + kReadPadding);
+  body->reserve(req.body().size() + workload::kReadPadding);
   body->assign(req.body());
-  auto wr = ReadWorkloadRequest(*body, body->capacity());
+  auto wr = workload::Read(*body, body->capacity());
   if (!wr) {
     metrics.Refused();
-    res = JsonError(400, core::CodeName(wr.error().code), wr.error().message, wr.error().field);
+    res = JsonError(wr.error().code, wr.error().message, wr.error().field);
     return;
   }
   if (wr->workload && *wr->workload != w) {
     metrics.Refused();
-    res = JsonError(400, "invalid_argument",
+    res = JsonError(ErrorCode::kInvalidArgument,
                     "workload_type '" + std::string(features::Name(*wr->workload)) +
                         "' disagrees with the path, which names '" +
                         std::string(features::Name(w)) + "'",
@@ -173,9 +173,8 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   const WorkloadTargets& targets = config.targets.of(w);
   if (targets.url[0].empty() && targets.url[1].empty()) {
     metrics.Refused();
-    res = JsonError(
-        404, "not_found",
-        "no target is configured for " + std::string(features::Name(w)) + " (see --config)");
+    res = JsonError(ErrorCode::kNotFound, "no target is configured for " +
+                                              std::string(features::Name(w)) + " (see --config)");
     return;
   }
   rates.Arrive(w, now_ms);
@@ -230,7 +229,7 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   if (!f->respond) {
     if (slot) ReleaseEcs(w);
     if (usable.probe) breakers.Release(usable.platform, w);
-    res = JsonError(500, "internal", "this front end cannot wait for an upstream answer");
+    res = JsonError(ErrorCode::kInternal, "this front end cannot wait for an upstream answer");
     return;
   }
   Attempt(f, usable.platform, {false, usable.probe, false, 0, slot});
@@ -417,7 +416,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
       return;
     case Next::kConfigError:
       Finish(f, p,
-             JsonError(502, "upstream_config_error",
+             JsonError(ErrorCode::kUpstreamConfigError,
                        std::string(policy::Name(p)) + " refused the router (HTTP " +
                            std::to_string(r.status) +
                            "): the router's credentials or the target's permissions are wrong; "
@@ -431,7 +430,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
       }
       const bool timeout = r.failure == upstream::Failure::kTimeout;
       Finish(f, p,
-             JsonError(timeout ? 504 : 502, timeout ? "upstream_timeout" : "upstream_unavailable",
+             JsonError(timeout ? ErrorCode::kUpstreamTimeout : ErrorCode::kUpstreamUnavailable,
                        "no platform answered: " + f->failures));
       return;
   }
@@ -468,7 +467,7 @@ void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Re
 
 void Router::Impl::AccessLog(const Flight& f, Platform p, int status, double seconds) {
   if (!config.service.access_log) return;
-  const std::string path = "/" + std::string(PathName(f.workload()));
+  const std::string path = "/" + std::string(workload::PathName(f.workload()));
   service::WriteAccessLine(
       *config.service.access_log,
       {f.facts.request_id, "POST", path, status, static_cast<int64_t>(seconds * 1e6),
@@ -565,7 +564,8 @@ void Router::Handle(const http::Request& req, http::Response& res) {
   // POST /{workload} (API Gateway's layout) or /{workload}/process (the ALB's).
   std::string_view name = path.size() > 1 ? path.substr(1) : std::string_view();
   if (name.ends_with("/process")) name.remove_suffix(8);
-  const auto w = name.find('/') == std::string_view::npos ? WorkloadOfPath(name) : std::nullopt;
+  const auto w =
+      name.find('/') == std::string_view::npos ? workload::WorkloadOfPath(name) : std::nullopt;
   if (!w) {
     impl_->service->Handle(req, res);  // health, readiness, model, metrics, reload, /predict
     return;
@@ -573,7 +573,7 @@ void Router::Handle(const http::Request& req, http::Response& res) {
   const service::ServiceConfig& sc = impl_->config.service;
   if (req.method() != "POST") {
     impl_->metrics.Refused();
-    res = JsonError(405, "method_not_allowed", "use POST to route a workload request");
+    res = JsonError(ErrorCode::kMethodNotAllowed, "use POST to route a workload request");
     res.headers.emplace_back("Allow", "POST");
     return;
   }
@@ -583,7 +583,7 @@ void Router::Handle(const http::Request& req, http::Response& res) {
     if (key.empty() && auth.starts_with("Bearer ")) key = auth.substr(7);
     if (!sc.keys.Check(key)) {
       impl_->metrics.Refused();
-      res = JsonError(401, "unauthorized",
+      res = JsonError(ErrorCode::kUnauthorized,
                       "a valid API key is required (x-api-key header or Authorization: Bearer)");
       res.headers.emplace_back("WWW-Authenticate", "Bearer");
       return;

@@ -52,7 +52,7 @@ void BeginFailedItem(json::Writer& w, size_t index, const core::Error& e) {
   json::Key(w, "index");
   w.Uint64(index);
   json::Key(w, "error");
-  codec::WriteErrorObject(w, e);
+  json::WriteErrorObject(w, e);
 }
 
 }  // namespace
@@ -81,7 +81,7 @@ Reply Refuse(core::ErrorCode code, const std::string& message, std::string_view 
   Reply r;
   r.status = core::HttpStatus(code);
   r.error_code = code;
-  r.body = codec::ErrorBody(core::CodeName(code), message, field);
+  r.body = json::ErrorBody(core::CodeName(code), message, field);
   return r;
 }
 
@@ -103,7 +103,7 @@ Reply Predict(ThreadState& ts, const ServiceConfig& cfg, std::string_view body,
     r.decision = "fallback";
     w.StartObject();
     json::Key(w, "error");
-    codec::WriteErrorObject(
+    json::WriteErrorObject(
         w, "unavailable",
         "no usable model is loaded; use fallback_prediction or retry after a reload", "");
     WriteFallback(w, *req, true);

@@ -29,7 +29,7 @@ void ErrorLine(uint64_t line_no, const core::Error& e, std::string& out) {
     w.Uint64(line_no);
   }
   json::Key(w, "error");
-  codec::WriteErrorObject(w, e);
+  json::WriteErrorObject(w, e);
   w.EndObject();
   out.append(buf.GetString(), buf.GetSize());
   out += '\n';

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "policy/decision.h"
+
 namespace hr::sim {
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "data/audit.h"
 #include "json/json_writer.h"
+#include "policy/decision.h"
 
 namespace hr::train {
 

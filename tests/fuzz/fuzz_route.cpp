@@ -5,7 +5,7 @@
 #include "fuzz_util.h"
 #include "route/outcome_log.h"
 #include "route/route_config.h"
-#include "route/workload_request.h"
+#include "workload/request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace hr;
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 3) {
     case 0: {
-      auto wr = route::ReadWorkloadRequest(text);
+      auto wr = workload::Read(text);
       if (wr && !(wr->payload_kb >= 0 && wr->payload_kb <= features::kMaxPayloadKb))
         fuzz::Fail("payload size out of range");
       if (wr && wr->request_id.size() > 128) fuzz::Fail("request id longer than 128 bytes");

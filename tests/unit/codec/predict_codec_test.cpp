@@ -383,7 +383,7 @@ TEST(WriteResponse, EchoedTextIsAlwaysValidUtf8) {
       R"({"payload_size_kb":5,"workload_type":")" + std::string(63, 'a') + "\xC3\xA9\"}";
   auto e = Parse(cut);
   ASSERT_FALSE(e.ok());
-  const std::string error = ErrorBody(e.error());
+  const std::string error = json::ErrorBody(e.error());
   EXPECT_TRUE(json::IsValidUtf8(error)) << error;
   json::Document doc;
   std::string why;
@@ -391,9 +391,9 @@ TEST(WriteResponse, EchoedTextIsAlwaysValidUtf8) {
 }
 
 TEST(ErrorBody, NamesCodeMessageAndField) {
-  EXPECT_EQ(ErrorBody(core::MakeError(ErrorCode::kUnknownValue, "bad \"x\"", "time_window")),
+  EXPECT_EQ(json::ErrorBody(core::MakeError(ErrorCode::kUnknownValue, "bad \"x\"", "time_window")),
             R"({"error":{"code":"unknown_value","message":"bad \"x\"","field":"time_window"}})");
-  EXPECT_EQ(ErrorBody(core::MakeError(ErrorCode::kInvalidJson, "nope")),
+  EXPECT_EQ(json::ErrorBody(core::MakeError(ErrorCode::kInvalidJson, "nope")),
             R"({"error":{"code":"invalid_json","message":"nope"}})");
 }
 

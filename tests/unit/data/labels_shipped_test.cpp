@@ -3,6 +3,7 @@
 
 #include "data/ingest.h"
 #include "data/labels.h"
+#include "policy/decision.h"
 
 namespace hr::data {
 namespace {

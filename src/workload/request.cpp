@@ -1,8 +1,8 @@
-#include "route/workload_request.h"
+#include "workload/request.h"
 
 #include <simdjson.h>
 
-namespace hr::route {
+namespace hr::workload {
 
 namespace {
 
@@ -46,9 +46,9 @@ std::string_view PathName(features::Workload w) {
   return "lightweight";
 }
 
-core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t capacity) {
+core::Result<Request> Read(std::string_view body, size_t capacity) {
   static_assert(kReadPadding >= simdjson::SIMDJSON_PADDING);
-  WorkloadRequest wr;
+  Request wr;
   wr.payload_kb = static_cast<double>(body.size()) / 1024;
   if (body.empty()) return wr;
   simdjson::padded_string copy;
@@ -153,4 +153,4 @@ core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t 
   return wr;
 }
 
-}  // namespace hr::route
+}  // namespace hr::workload

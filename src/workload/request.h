@@ -1,6 +1,7 @@
-// The prototype's workload request as a router reads it: which workload (from the path the
-// client posted to, or the body's workload_type), its payload size and its cell (the body's
-// metadata). The payload itself is never looked at. Pure: no I/O.
+// The prototype's workload request, as the router and its stand-in for the workloads (emulate) read
+// it: which workload (from the path the client posted to, or the body's workload_type), its
+// payload size and its cell (the body's metadata). The payload itself is never looked at. Pure:
+// no I/O.
 #pragma once
 
 #include <optional>
@@ -10,11 +11,11 @@
 #include "core/result.h"
 #include "features/request.h"
 
-namespace hr::route {
+namespace hr::workload {
 
 // What a workload request says about its cell: `{"request_id", "workload_type", "timestamp",
 // "metadata": {"target_size_kb", "time_window", "load_pattern"}, "payload"}`.
-struct WorkloadRequest {
+struct Request {
   std::string request_id;                      // at most 128 bytes; empty when absent
   std::optional<features::Workload> workload;  // workload_type, when given
   double payload_kb = 0;                       // metadata.target_size_kb, else the body's size
@@ -29,7 +30,7 @@ struct WorkloadRequest {
 // allowed values). With `capacity` >= body.size() + kReadPadding the body's buffer is read in
 // place; otherwise it is copied.
 inline constexpr size_t kReadPadding = 64;
-core::Result<WorkloadRequest> ReadWorkloadRequest(std::string_view body, size_t capacity = 0);
+core::Result<Request> Read(std::string_view body, size_t capacity = 0);
 
 // The prototype's path names (lightweight, thumbnail, medium, heavy) or the full workload_type.
 std::optional<features::Workload> WorkloadOfPath(std::string_view name);
@@ -37,4 +38,4 @@ std::optional<features::Workload> WorkloadOfPath(std::string_view name);
 // The prototype's short path name of a workload ("heavy").
 std::string_view PathName(features::Workload w);
 
-}  // namespace hr::route
+}  // namespace hr::workload

@@ -1,8 +1,8 @@
-#include "route/workload_request.h"
+#include "workload/request.h"
 
 #include <gtest/gtest.h>
 
-namespace hr::route {
+namespace hr::workload {
 namespace {
 
 using features::LoadPattern;
@@ -10,7 +10,7 @@ using features::TimeWindow;
 using features::Workload;
 
 TEST(WorkloadRequests, MetadataGivesTheCellAndErrorsNameTheField) {
-  auto wr = ReadWorkloadRequest(
+  auto wr = workload::Read(
       R"({"request_id":"r1","workload_type":"medium_processing","metadata":{"target_size_kb":100,"time_window":"midday","load_pattern":"ramp_load"},"payload":"x"})");
   ASSERT_TRUE(wr) << wr.error().message;
   EXPECT_EQ(wr->request_id, "r1");
@@ -20,7 +20,7 @@ TEST(WorkloadRequests, MetadataGivesTheCellAndErrorsNameTheField) {
   EXPECT_EQ(wr->time_window, TimeWindow::kMidday);
   EXPECT_EQ(wr->load_pattern, LoadPattern::kRampLoad);
   const std::string bare = R"({"payload":")" + std::string(2048, 'A') + R"("})";
-  wr = ReadWorkloadRequest(bare);
+  wr = workload::Read(bare);
   ASSERT_TRUE(wr);
   EXPECT_NEAR(wr->payload_kb, static_cast<double>(bare.size()) / 1024, 1e-12);  // the body's size
   EXPECT_FALSE(wr->payload_from_metadata);
@@ -34,15 +34,15 @@ TEST(WorkloadRequests, MetadataGivesTheCellAndErrorsNameTheField) {
         {R"({"metadata":{"load_pattern":7}})", "metadata.load_pattern"},
         {R"({"workload_type":"heavy"})", "workload_type"},
         {R"({"workload_type":5})", "workload_type"}}) {
-    auto bad = ReadWorkloadRequest(body);
+    auto bad = workload::Read(body);
     ASSERT_FALSE(bad) << body;
     EXPECT_EQ(bad.error().field, field) << body;
   }
-  EXPECT_FALSE(ReadWorkloadRequest("[1,2"));
-  EXPECT_FALSE(ReadWorkloadRequest("[1,2]"));  // not an object
-  EXPECT_TRUE(ReadWorkloadRequest(""));        // an empty body: nothing said, nothing wrong
+  EXPECT_FALSE(workload::Read("[1,2"));
+  EXPECT_FALSE(workload::Read("[1,2]"));  // not an object
+  EXPECT_TRUE(workload::Read(""));        // an empty body: nothing said, nothing wrong
   // Nesting beyond the request limit is refused, not recursed into.
-  EXPECT_FALSE(ReadWorkloadRequest(std::string(100, '[') + std::string(100, ']')));
+  EXPECT_FALSE(workload::Read(std::string(100, '[') + std::string(100, ']')));
 }
 
 // Found by fuzz_emulate: a malformed literal where null was possible ("time_window":ndow) made
@@ -51,7 +51,7 @@ TEST(WorkloadRequests, MalformedLiteralsAreInvalidJsonNotACrash) {
   for (const char* body : {R"({"metadata":{"time_window":ndow":"midday"}})",
                            R"({"workload_type":nul})", R"({"metadata":{"target_size_kb":nx}})",
                            R"({"metadata":{"load_pattern":n}})", R"({"metadata":nope})"}) {
-    auto r = ReadWorkloadRequest(body);
+    auto r = workload::Read(body);
     ASSERT_FALSE(r) << body;
     EXPECT_NE(r.error().message.find("JSON"), std::string::npos)
         << body << ": " << r.error().message;
@@ -59,15 +59,15 @@ TEST(WorkloadRequests, MalformedLiteralsAreInvalidJsonNotACrash) {
 }
 
 TEST(WorkloadRequests, PathNamesAreThePrototypes) {
-  EXPECT_EQ(WorkloadOfPath("thumbnail"), Workload::kThumbnailProcessing);
-  EXPECT_EQ(WorkloadOfPath("heavy_processing"), Workload::kHeavyProcessing);
-  EXPECT_FALSE(WorkloadOfPath("Heavy"));
-  EXPECT_FALSE(WorkloadOfPath(""));
+  EXPECT_EQ(workload::WorkloadOfPath("thumbnail"), Workload::kThumbnailProcessing);
+  EXPECT_EQ(workload::WorkloadOfPath("heavy_processing"), Workload::kHeavyProcessing);
+  EXPECT_FALSE(workload::WorkloadOfPath("Heavy"));
+  EXPECT_FALSE(workload::WorkloadOfPath(""));
   for (int i = 0; i < features::kWorkloadCount; ++i) {
     const auto w = static_cast<Workload>(i);
-    EXPECT_EQ(WorkloadOfPath(PathName(w)), w);
+    EXPECT_EQ(workload::WorkloadOfPath(workload::PathName(w)), w);
   }
 }
 
 }  // namespace
-}  // namespace hr::route
+}  // namespace hr::workload
