@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "model_source.h"
 #include "modelfile/model_file.h"
-#include "modelfile/provenance.h"
+#include "report/training_text.h"
 #include "train/train_model.h"
 
 namespace hr::app {
@@ -74,26 +74,9 @@ int RunTrain(TrainCommandConfig& cfg) {
   if (!made) return ReportError(made.error());
   if (auto s = modelfile::WriteFileAtomic(**made, cfg.out); !s) return ReportError(s.error());
 
-  std::printf("%-11s %9s %9s %9s %9s %9s %9s\n", "", "accuracy", "precision", "recall", "f1",
-              "roc_auc", "log_loss");
-  for (size_t part = 0; part < 3; ++part) {
-    const auto& m = trained->metrics[part];
-    std::printf("%-11s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f\n",
-                std::string(modelfile::kPartNames[part]).c_str(), m.accuracy, m.precision, m.recall,
-                m.f1, m.roc_auc, m.log_loss);
-  }
-  const auto& t = trained->metrics[2];
-  std::printf("test confusion (rows true ecs/lambda): [[%llu, %llu], [%llu, %llu]]\n",
-              static_cast<unsigned long long>(t.tn), static_cast<unsigned long long>(t.fp),
-              static_cast<unsigned long long>(t.fn), static_cast<unsigned long long>(t.tp));
-  if (const auto& o = trained->spec.outcomes) {
-    std::printf("outcome tables: %zu cells, shrinkage %g, default SLO %.0f ms (objective p95)\n",
-                o->spec().cells.size(), o->spec().shrinkage, o->spec().default_slo_ms);
-  } else {
-    std::fprintf(stderr, "warning: %s\n", trained->outcome_note.c_str());
-  }
-  std::printf("epochs %d%s, %.2f s; wrote %s\n", trained->epochs,
-              trained->stopped_early ? " (early stop)" : "", seconds, cfg.out.c_str());
+  std::string warning;
+  std::fputs(report::TrainingText(*trained, seconds, cfg.out, warning).c_str(), stdout);
+  if (!warning.empty()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
   return 0;
 }
 
