@@ -1,6 +1,6 @@
 // One simulated day at 100 requests per second (8.64 million requests) with service times from
 // the shipped measurements, both platforms and ECS autoscaling: the goal is under 5 s on
-// one core (and under 100 MB resident: measured on the CLI with /usr/bin/time, README "Speed").
+// one core (and under 100 MB resident: measured on the CLI with /usr/bin/time, docs/speed.md).
 #include <benchmark/benchmark.h>
 
 #include "builtin/default_model.h"

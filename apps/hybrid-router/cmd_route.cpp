@@ -90,7 +90,7 @@ RunFn AddRoute(CLI::App& app) {
       ->envname("HYBRID_ROUTER_ECS_URL");
   sub->add_option("--config", cfg->config_path,
                   "JSON file of per-workload URLs or Lambda function names, timeouts, "
-                  "idempotency, region (README: route config)")
+                  "idempotency, region (docs/route.md: the route config)")
       ->check(CLI::ExistingFile)
       ->envname("HYBRID_ROUTER_ROUTE_CONFIG");
   sub->add_option("--policy", cfg->policy,

@@ -1,9 +1,10 @@
-// Every price and cost model (DESIGN.md "Prices"): AWS list prices for eu-west-1, the prototype's
-// "seed" Fargate prices, the ECS task sizes the measurements ran, and the cost of one request under
-// each cost model of the evaluation: the prototype's pro-rated formula with the feature's Lambda
-// memory ("seed-prorated") or the deployed memory ("seed-prorated-deployed-memory"), and
-// provisioned ECS ("provisioned": task-hours running divided by requests served). Pure: no files,
-// no JSON. Units: USD, MB (1 GB = 1024 MB, as AWS bills memory), ms, hours.
+// Every price and cost model (docs/design.md "Prices"): AWS list prices for eu-west-1, the
+// prototype's "seed" Fargate prices, the ECS task sizes the measurements ran, and the cost of one
+// request under each cost model of the evaluation: the prototype's pro-rated formula with the
+// feature's Lambda memory ("seed-prorated") or the deployed memory
+// ("seed-prorated-deployed-memory"), and provisioned ECS ("provisioned": task-hours running divided
+// by requests served). Pure: no files, no JSON. Units: USD, MB (1 GB = 1024 MB, as AWS bills
+// memory), ms, hours.
 #pragma once
 
 #include <array>

@@ -1,7 +1,7 @@
-// The prototype's training labels, "seed-balanced", reproduced exactly (DESIGN.md): per workload,
-// over all records of both platforms, compare each record with the other platform's medians of
-// execution time and pro-rated cost; 1 (Lambda) when Lambda is at least 10 % better on both.
-// Its per-request cost is cost/'s seed-prorated-deployed-memory model. Units: USD, ms.
+// The prototype's training labels, "seed-balanced", reproduced exactly (docs/design.md): per
+// workload, over all records of both platforms, compare each record with the other platform's
+// medians of execution time and pro-rated cost; 1 (Lambda) when Lambda is at least 10 % better on
+// both. Its per-request cost is cost/'s seed-prorated-deployed-memory model. Units: USD, ms.
 #pragma once
 
 #include <array>

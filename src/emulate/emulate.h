@@ -1,4 +1,4 @@
-// Local stand-ins for the prototype's workloads (DESIGN.md "Routing real traffic"): the Lambda
+// Local stand-ins for the prototype's workloads (docs/design.md "Routing real traffic"): the Lambda
 // functions behind an API Gateway REST stage (`POST /{stage}/{workload}`), the same functions
 // through the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`, an API Gateway
 // v1 proxy event in, `statusCode/headers/body` out), and the ECS services behind an ALB

@@ -1,4 +1,4 @@
-// Counterfactual replay (DESIGN.md "Evaluation method"): each held-out record is a request; a
+// Counterfactual replay (docs/design.md "Evaluation method"): each held-out record is a request; a
 // policy picks a platform for it; the outcome is a measured record of the same cell (workload,
 // payload, time_window, load_pattern) on that platform, drawn with a seed, falling back to
 // (workload, payload) and counting every fallback. All policies share the same draws (common

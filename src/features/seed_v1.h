@@ -1,5 +1,5 @@
 // The prototype's feature contract "seed-v1": 15 features, raw (unscaled), in a fixed order.
-// Pure arithmetic on a validated Request; no allocation. See DESIGN.md for the definitions.
+// Pure arithmetic on a validated Request; no allocation. See docs/design.md for the definitions.
 #pragma once
 
 #include <array>

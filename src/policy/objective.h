@@ -1,6 +1,7 @@
-// What a decision optimises (DESIGN.md "Why objectives, not the prototype's label"): the expected
-// response time (`latency`), the probability of exceeding an SLO (`p95`), the expected cost under
-// a cost model (`cost`), cost plus a value of time (`balanced`), or the prototype's classifier
+// What a decision optimises (docs/design.md "Why objectives, not the prototype's label"): the
+// expected response time (`latency`), the probability of exceeding an SLO (`p95`), the expected
+// cost under a cost model (`cost`), cost plus a value of time (`balanced`), or the prototype's
+// classifier
 // (`classifier`). A request may name its own; the server's default fills what it leaves out.
 // Pure: names, validation and the decision rule; no JSON.
 #pragma once

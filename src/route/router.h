@@ -1,4 +1,4 @@
-// `route`: the gateway in front of the user's Lambda functions and ECS services (DESIGN.md
+// `route`: the gateway in front of the user's Lambda functions and ECS services (docs/design.md
 // "Routing real traffic"). Per workload request it derives the decision features (path, body
 // metadata, the clock in its time zone, the arrival rate it observes), decides with the model and
 // objective (or a fixed policy, or explores), forwards the body unchanged to the chosen platform,

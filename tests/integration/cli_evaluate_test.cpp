@@ -37,7 +37,7 @@ TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
   auto cost = [&](const char* policy) {
     return by[policy]["cost_per_million_usd"]["seed-prorated"].get_double().value();
   };
-  // DESIGN.md's reference points, with its stated tolerance (+-40 ms, +-$0.30).
+  // docs/design.md's reference points, with its stated tolerance (+-40 ms, +-$0.30).
   EXPECT_NEAR(mean("lambda-only"), 3006, 40);
   EXPECT_NEAR(mean("ecs-only"), 3404, 40);
   EXPECT_NEAR(mean("oracle-latency"), 2767, 40);

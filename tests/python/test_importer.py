@@ -47,7 +47,7 @@ MEMORY = [128, 512, 1024, 2048]
 
 
 def seed_v1(workload, payload, window, pattern, when):
-    """An independent Python statement of the seed-v1 contract (DESIGN.md)."""
+    """An independent Python statement of the seed-v1 contract (docs/design.md)."""
     w, tw, lp = WORKLOADS.index(workload), WINDOWS.index(window), PATTERNS.index(pattern)
     hour = when.hour
     weekend = 1 if when.weekday() >= 5 else 0

@@ -225,7 +225,7 @@ TEST(Audit, NamesEveryKnownFlawOfTheShippedData) {
                          "weekend_only", "ecs_cost_prorated", "lambda_memory_mismatch"}) {
     EXPECT_TRUE(found.count(id)) << id;
   }
-  // The numbers behind them, as DESIGN.md states them for this data.
+  // The numbers behind them, as docs/design.md states them for this data.
   // From the load schedules (low 1 h at 5/s twice, medium 1 h at 15/s, burst 20 min, one 1 h ramp
   // 5 -> 25/s logged in two folders): 157,500 sent, 88,161 logged; heavy on ECS about 3 %.
   EXPECT_NEAR(a.expected_sent, 157500, 1);

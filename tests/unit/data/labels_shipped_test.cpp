@@ -1,4 +1,4 @@
-// The prototype's labels on the shipped measurements, reproduced exactly (DESIGN.md).
+// The prototype's labels on the shipped measurements, reproduced exactly (docs/design.md).
 #include <gtest/gtest.h>
 
 #include "data/ingest.h"

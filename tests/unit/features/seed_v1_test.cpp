@@ -20,7 +20,7 @@ Request Make(const char* workload, double payload, const char* window, const cha
   return *r;
 }
 
-// Hand-computed from DESIGN.md's definitions.
+// Hand-computed from docs/design.md's definitions.
 TEST(SeedV1, ThePrototypesLightweightRequest) {
   auto x =
       SeedV1Features(Make("lightweight_api", 5.0, "midday", "medium_load", "2025-11-24T14:21:02Z"));
