@@ -13,6 +13,7 @@
 
 #include "core/civil_time.h"
 #include "json/json_reader.h"
+#include "upstream/fetch.h"
 
 namespace hr::aws {
 
@@ -39,13 +40,6 @@ std::string Trimmed(std::string s) {
 // start a header of its own).
 bool Printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  auto* s = static_cast<std::string*>(out);
-  if (s->size() + size * n > kMaxAnswerBytes) return 0;  // too large: the transfer fails
-  s->append(data, size * n);
-  return size * n;
 }
 
 // Where the container endpoint is, and the token it wants; empty url: not configured.
@@ -95,28 +89,22 @@ core::Result<Endpoint> FindEndpoint(const CredentialOptions& o) {
 }
 
 core::Result<Credentials> Fetch(const Endpoint& e, int timeout_ms) {
-  CURL* curl = curl_easy_init();
-  if (!curl) return MakeError(ErrorCode::kInternal, "libcurl cannot start a transfer");
-  std::string body;
-  curl_slist* headers = nullptr;
-  if (!e.token.empty()) headers = curl_slist_append(headers, ("Authorization: " + e.token).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, e.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  const CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  upstream::FetchRequest q;
+  q.url = e.url;
+  if (!e.token.empty()) q.headers.push_back("Authorization: " + e.token);
+  q.timeout_ms = timeout_ms;
+  q.max_answer_bytes = kMaxAnswerBytes;
+  const upstream::FetchResult f = upstream::Fetch(q);
+  const std::string& body = f.body;
+  const long status = f.status;
   // The URL may carry a token of its own in its query: name the host's path only.
   const std::string where = e.url.substr(0, e.url.find('?'));
-  if (rc != CURLE_OK)
-    return MakeError(ErrorCode::kIo, "the container credentials endpoint " + where +
-                                         " did not answer: " + curl_easy_strerror(rc));
+  if (f.failure != upstream::Failure::kNone)
+    return MakeError(ErrorCode::kIo,
+                     "the container credentials endpoint " + where +
+                         (f.failure == upstream::Failure::kTooLarge ? " answered too much: "
+                                                                    : " did not answer: ") +
+                         f.message);
   if (status != 200)
     return MakeError(ErrorCode::kIo, "the container credentials endpoint " + where +
                                          " answered HTTP " + std::to_string(status));

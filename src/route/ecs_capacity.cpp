@@ -1,7 +1,5 @@
 #include "route/ecs_capacity.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -10,6 +8,7 @@
 #include <thread>
 
 #include "aws/ecs_services.h"
+#include "upstream/fetch.h"
 
 namespace hr::route {
 
@@ -17,19 +16,6 @@ using core::ErrorCode;
 using core::MakeError;
 
 namespace {
-
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  auto* s = static_cast<std::string*>(out);
-  if (s->size() + size * n > aws::kMaxEcsAnswerBytes) return 0;  // libcurl fails the transfer
-  s->append(data, size * n);
-  return size * n;
-}
-
-// Ends a transfer early (libcurl's progress callback) once the watch is stopping.
-int Abort(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* s = static_cast<const std::atomic<bool>*>(stop);
-  return s && s->load() ? 1 : 0;
-}
 
 // ECS's answers to too many calls (HTTP 400 under AWS JSON 1.1, or 429): worth a retry.
 bool Throttled(long status, std::string_view why) {
@@ -47,43 +33,25 @@ core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int 
         std::find(names.begin(), names.end(), w.ecs_service) == names.end())
       names.push_back(w.ecs_service);
   if (names.empty()) return {};
-  const std::string body = aws::DescribeServicesBody(t.ecs_cluster, names);
-  CURL* curl = curl_easy_init();
-  if (!curl) return MakeError(ErrorCode::kInternal, "libcurl cannot start a transfer");
-  std::string answer;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers,
-                              ("Content-Type: " + std::string(aws::kAwsJsonContentType)).c_str());
-  headers = curl_slist_append(
-      headers, ("X-Amz-Target: " + std::string(aws::kDescribeServicesTarget)).c_str());
-  if (!c.session_token.empty())
-    headers = curl_slist_append(headers, ("X-Amz-Security-Token: " + c.session_token).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, t.ecs_api_url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "hybrid-router");
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_AWS_SIGV4);
-  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, t.ecs_sigv4.c_str());
-  curl_easy_setopt(curl, CURLOPT_USERNAME, c.access_key_id.c_str());
-  curl_easy_setopt(curl, CURLOPT_PASSWORD, c.secret_access_key.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, Abort);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, stop);
-  const CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  upstream::FetchRequest q;
+  q.url = t.ecs_api_url;
+  q.post = true;
+  q.post_body = aws::DescribeServicesBody(t.ecs_cluster, names);
+  q.headers = {"Content-Type: " + std::string(aws::kAwsJsonContentType),
+               "X-Amz-Target: " + std::string(aws::kDescribeServicesTarget)};
+  if (!c.session_token.empty()) q.headers.push_back("X-Amz-Security-Token: " + c.session_token);
+  q.timeout_ms = timeout_ms;
+  q.max_answer_bytes = aws::kMaxEcsAnswerBytes;
+  q.aws_sigv4 = t.ecs_sigv4;
+  q.aws_access_key = c.access_key_id;
+  q.aws_secret_key = c.secret_access_key;
+  q.stop = stop;
+  const upstream::FetchResult f = upstream::Fetch(q);
+  const std::string& answer = f.body;
+  const long status = f.status;
   const std::string where = "the ECS API at " + t.ecs_api_url;
-  if (rc != CURLE_OK)
-    return MakeError(ErrorCode::kIo, where + " did not answer: " + curl_easy_strerror(rc),
-                     "ecs_service");
+  if (f.failure != upstream::Failure::kNone)
+    return MakeError(ErrorCode::kIo, where + " did not answer: " + f.message, "ecs_service");
   if (status != 200) {
     std::string why = aws::JsonErrorText(answer);
     // A refusal (a wrong key, name or role) is the configuration's; throttling and a 5xx are
@@ -116,7 +84,7 @@ core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int 
     found.push_back({static_cast<features::Workload>(i),
                      aws::CapacityOf(*s, w.ecs_task_concurrency), s->running, s->desired});
   }
-  for (const DiscoveredCapacity& f : found) on_capacity(f);
+  for (const DiscoveredCapacity& each : found) on_capacity(each);
   return {};
 }
 

@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "core/text.h"
+#include "upstream/curl_collect.h"
 #include "upstream/loop_client.h"
 
 namespace hr::upstream {
@@ -33,21 +34,9 @@ struct Transfer {
   std::function<void(UpstreamResult)> done;
   curl_slist* headers = nullptr;
   UpstreamResult result;
-  size_t max_bytes = 0;
-  bool too_large = false;
+  detail::Collected collected{&result.body, 0, false};
   char error[CURL_ERROR_SIZE] = {};
 };
-
-size_t OnBody(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const size_t bytes = size * n;
-  if (t->result.body.size() + bytes > t->max_bytes) {
-    t->too_large = true;
-    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
-  }
-  t->result.body.append(data, bytes);
-  return bytes;
-}
 
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -472,7 +461,7 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
     return;
   }
   CURL* e = t->easy;
-  t->max_bytes = options.max_answer_bytes;
+  t->collected.max_bytes = options.max_answer_bytes;
   for (const std::string& h : t->request.headers)
     t->headers = curl_slist_append(t->headers, h.c_str());
   // Signed requests: libcurl 7.88 would sign the empty "Expect:" that only suppresses the header
@@ -493,8 +482,8 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, detail::Collect);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->collected);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
@@ -542,7 +531,7 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
     r.failure = Failure::kShutdown;
     r.message = "the router stopped before the answer arrived";
   } else {
-    r.failure = Classify(code, t->too_large, pretransfer_us);
+    r.failure = Classify(code, t->collected.too_large, pretransfer_us);
     if (r.failure == Failure::kNone) {
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "scripted_peer.h"
+#include "upstream/fetch.h"
+
 namespace hr::upstream {
 namespace {
 
@@ -53,6 +56,40 @@ TEST(PlainHttpClient, NamesAreCheckedAndTheErrorListsThem) {
   auto bad = ParsePlainHttpClient("curl");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("loop, libcurl"), std::string::npos);
+}
+
+// The blocking fetch (credentials, ECS): its answer, its limits, what failed and how.
+TEST(Fetch, AnswersFailuresAndTheSizeLimitEachSaySo) {
+  ScriptedPeer ok([](tcp::socket& s, ScriptedPeer& p) {
+    if (p.ReadRequest(s)) ScriptedPeer::Write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+  });
+  FetchRequest q;
+  q.url = "http://127.0.0.1:" + std::to_string(ok.port()) + "/creds";
+  FetchResult r = Fetch(q);
+  EXPECT_EQ(r.failure, Failure::kNone) << r.message;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{}");
+  // Over the limit: at once, and named as such (not a timeout after the whole time).
+  ScriptedPeer big([](tcp::socket& s, ScriptedPeer& p) {
+    if (!p.ReadRequest(s)) return;
+    const std::string body(100'000, 'x');
+    ScriptedPeer::Write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + body);
+  });
+  q.url = "http://127.0.0.1:" + std::to_string(big.port()) + "/creds";
+  q.timeout_ms = 3'000;
+  const auto t0 = std::chrono::steady_clock::now();
+  r = Fetch(q);
+  EXPECT_EQ(r.failure, Failure::kTooLarge);
+  EXPECT_EQ(r.message, "the answer is larger than 65536 bytes");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  EXPECT_TRUE(r.body.empty());
+  // Nothing listens: never sent. Silence: a timeout, after the request went out.
+  ScriptedPeer silent([](tcp::socket& s, ScriptedPeer& p) {
+    if (p.ReadRequest(s)) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  });
+  q.url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/";
+  q.timeout_ms = 200;
+  EXPECT_EQ(Fetch(q).failure, Failure::kTimeout);
 }
 
 }  // namespace
