@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "upstream/curl_collect.h"
+#include "upstream/curl_common.h"
 
 namespace hr::upstream {
 
@@ -14,34 +14,6 @@ namespace {
 int Abort(void* stop, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   const auto* s = static_cast<const std::atomic<bool>*>(stop);
   return s && s->load() ? 1 : 0;
-}
-
-Failure FailureOf(CURLcode rc, bool sent) {
-  switch (rc) {
-    case CURLE_COULDNT_CONNECT:
-      return Failure::kConnect;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return Failure::kResolve;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-      return Failure::kTls;
-    case CURLE_OPERATION_TIMEDOUT:
-      return sent ? Failure::kTimeout : Failure::kConnect;
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-      return sent ? Failure::kBroken : Failure::kConnect;
-    case CURLE_ABORTED_BY_CALLBACK:
-      return Failure::kShutdown;
-    default:
-      return Failure::kOther;
-  }
 }
 
 }  // namespace
@@ -96,7 +68,8 @@ FetchResult Fetch(const FetchRequest& request) {
     r.failure = Failure::kTooLarge;
     r.message = "the answer is larger than " + std::to_string(request.max_answer_bytes) + " bytes";
   } else if (rc != CURLE_OK) {
-    r.failure = FailureOf(rc, pretransfer_us > 0);
+    r.failure = rc == CURLE_ABORTED_BY_CALLBACK ? Failure::kShutdown
+                                                : detail::Classify(rc, false, pretransfer_us);
     r.message = error[0] ? std::string(error) : std::string(curl_easy_strerror(rc));
   } else {
     r.status = static_cast<int>(status);

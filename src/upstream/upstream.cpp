@@ -16,7 +16,7 @@
 #include <unordered_set>
 
 #include "core/text.h"
-#include "upstream/curl_collect.h"
+#include "upstream/curl_common.h"
 #include "upstream/loop_client.h"
 
 namespace hr::upstream {
@@ -53,39 +53,6 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   t->result.headers.emplace_back(std::move(name),
                                  std::string(core::TrimSpace(line.substr(colon + 1))));
   return bytes;
-}
-
-Failure Classify(CURLcode code, bool too_large, curl_off_t pretransfer_us) {
-  switch (code) {
-    case CURLE_OK:
-      return Failure::kNone;
-    case CURLE_COULDNT_CONNECT:
-      return Failure::kConnect;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return Failure::kResolve;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-      return Failure::kTls;
-    case CURLE_OPERATION_TIMEDOUT:
-      // No byte was sent when the transfer never got past connecting.
-      return pretransfer_us == 0 ? Failure::kConnect : Failure::kTimeout;
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return pretransfer_us == 0 ? Failure::kConnect : Failure::kBroken;
-    case CURLE_WRITE_ERROR:
-      return too_large ? Failure::kTooLarge : Failure::kOther;
-    default:
-      return Failure::kOther;
-  }
 }
 
 }  // namespace
@@ -531,7 +498,7 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
     r.failure = Failure::kShutdown;
     r.message = "the router stopped before the answer arrived";
   } else {
-    r.failure = Classify(code, t->collected.too_large, pretransfer_us);
+    r.failure = detail::Classify(code, t->collected.too_large, pretransfer_us);
     if (r.failure == Failure::kNone) {
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
