@@ -50,7 +50,9 @@ int RunRoute(RouteCommandConfig& cfg) {
   service::Service& s = r->service();
   auto server = http::Server::Create(
       cfg.http.server, [r](const http::Request& req, http::Response& res) { r->Handle(req, res); },
-      [&s](core::ErrorCode code) { s.ObserveServerError(code); });
+      [&s](const http::Refused& refused, http::Response* out) {
+        s.ObserveServerError(refused, out);
+      });
   if (!server) return ReportError(server.error());
   http::Server* srv = server->get();
   s.SetConnectionGauge([srv] { return srv->open_connections(); });

@@ -31,7 +31,9 @@ int RunServe(ServeConfig& cfg) {
   service::Service* s = svc->get();
   auto server = http::Server::Create(
       options, [s](const http::Request& req, http::Response& res) { s->Handle(req, res); },
-      [s](core::ErrorCode code) { s->ObserveServerError(code); });
+      [s](const http::Refused& refused, http::Response* out) {
+        s->ObserveServerError(refused, out);
+      });
   if (!server) return ReportError(server.error());
   http::Server* srv = server->get();
   s->SetConnectionGauge([srv] { return srv->open_connections(); });

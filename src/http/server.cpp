@@ -194,8 +194,8 @@ class ServerImpl final : public Server {
       res.body = json::ErrorBody(core::CodeName(core::ErrorCode::kInternal), "internal error");
     }
   }
-  void Observe(core::ErrorCode code) {
-    if (on_error_) on_error_(code);
+  void Observe(const Refused& r, Response* res) {
+    if (on_error_) on_error_(r, res);
   }
   std::atomic<int> open_{0};
   std::atomic<int> pending_{0};  // accepted, not yet started on their loop
@@ -331,10 +331,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Fail(core::ErrorCode code, const char* message) {
     state_ = State::kBusy;
-    w_.server->Observe(code);
     Response out;
     out.status = core::HttpStatus(code);
     out.body = json::ErrorBody(core::CodeName(code), message);
+    Refused r;
+    r.code = code;
+    if (parser_) {  // what the parser read of the head (all of it for a body over its limit)
+      const auto& head = parser_->get();
+      r.method = View(head.method_string());
+      r.target = View(head.target());
+      if (auto it = head.find("x-request-id"); it != head.end()) r.request_id = View(it->value());
+    }
+    w_.server->Observe(r, &out);
     Send(std::move(out), false, 11);
   }
 
@@ -450,7 +458,7 @@ void ServerImpl::Accept(Worker& w) {
           return;
         }
         if (open_.load() + pending_.load() >= options_.max_connections) {
-          Observe(core::ErrorCode::kTooManyConnections);
+          Observe({core::ErrorCode::kTooManyConnections, {}, {}, {}}, nullptr);
           beast::error_code ignored;
           socket.close(ignored);
         } else {

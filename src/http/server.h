@@ -98,9 +98,17 @@ struct ServerOptions {
   int drain_timeout_ms = 10'000;  // on shutdown, how long in-flight requests may take
 };
 
-// What the server itself refuses (malformed HTTP, body or headers too large, a connection over
-// --max-connections), so the service can count it.
-using ErrorObserver = std::function<void(core::ErrorCode code)>;
+// A request the server refuses itself (malformed HTTP, a body or head over its limit), with what
+// it read of it: method, target and X-Request-Id when the head was complete, else empty.
+struct Refused {
+  core::ErrorCode code = core::ErrorCode::kInvalidHttp;
+  std::string_view method, target, request_id;
+};
+// Called on the connection's loop before the server sends its own refusal (`res`, the JSON error
+// already in it), so the service can count it, add the request id and CORS headers every answer
+// carries, and write its access-log line; a connection refused at --max-connections comes with
+// no response (it is closed unanswered).
+using ErrorObserver = std::function<void(const Refused& refused, Response* res)>;
 
 class Server {
  public:

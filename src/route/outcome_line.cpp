@@ -55,6 +55,7 @@ AttemptLine MakeAttemptLine(const RequestFacts& request, const AttemptFacts& att
   line.outcome = std::string(Name(v));
   line.time_window_derived = request.time_window_derived;
   line.load_pattern_derived = request.load_pattern_derived;
+  line.unknown = request.unknown;
   if (r.failure != Failure::kNone) {
     line.error = upstream::Name(r.failure);
     line.error += ": ";

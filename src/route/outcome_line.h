@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "aws/lambda_invoke.h"
 #include "features/request.h"
@@ -23,6 +25,7 @@ struct RequestFacts {
   std::string decision, policy, objective;
   double propensity = 1;
   bool time_window_derived = false, load_pattern_derived = false;
+  std::vector<std::pair<std::string, std::string>> unknown;  // metadata read as absent
 };
 
 struct AttemptFacts {

@@ -150,6 +150,21 @@ std::string FormatAttempt(const AttemptLine& a) {
   w.Bool(a.time_window_derived);
   json::Key(w, "load_pattern_derived");
   w.Bool(a.load_pattern_derived);
+  if (!a.unknown.empty()) {  // metadata the request named that the router did not know
+    json::Key(w, "warnings");
+    w.StartArray();
+    for (const auto& [field, value] : a.unknown) {
+      w.StartObject();
+      json::Key(w, "code");
+      json::String(w, "unknown_value");
+      json::Key(w, "field");
+      json::String(w, field);
+      json::Key(w, "value");
+      json::String(w, value);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   json::Key(w, "overhead_us");
   w.Int64(a.overhead_us);
   w.EndObject();

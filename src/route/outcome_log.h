@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "aws/lambda_invoke.h"
 #include "core/result.h"
@@ -56,6 +58,8 @@ struct AttemptLine {
   std::string outcome;  // answered, not_run, failed, config_error
   std::string error;    // the transport's message, when the attempt failed without an answer
   bool time_window_derived = false, load_pattern_derived = false;
+  // Metadata values the router did not know, read as absent: route.warnings (field, value).
+  std::vector<std::pair<std::string, std::string>> unknown;
   int64_t overhead_us = 0;   // the router's own time for the request (set on the final attempt)
   bool hedge = false;        // sent while the first attempt was still running (--hedge)
   aws::InvokeReport report;  // a Lambda Invoke API call's REPORT line, when it came back

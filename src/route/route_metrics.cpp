@@ -139,6 +139,14 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t upstream_stray
     Line(out, "hybrid_router_route_hedge_wins_total", label,
          static_cast<double>(hedge_wins_[p].load()));
   }
+  out +=
+      "# HELP hybrid_router_route_unknown_values_total Routed requests whose metadata named a "
+      "value the router does not know (read as absent), by field.\n"
+      "# TYPE hybrid_router_route_unknown_values_total counter\n";
+  Line(out, "hybrid_router_route_unknown_values_total", "field=\"metadata.time_window\"",
+       static_cast<double>(unknown_[0].load()));
+  Line(out, "hybrid_router_route_unknown_values_total", "field=\"metadata.load_pattern\"",
+       static_cast<double>(unknown_[1].load()));
   out += "# TYPE hybrid_router_route_refused_total counter\n";
   Line(out, "hybrid_router_route_refused_total", "", static_cast<double>(refused_.load()));
   out +=

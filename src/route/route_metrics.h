@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "aws/credentials.h"
 #include "features/request.h"
@@ -33,6 +34,8 @@ class RouteMetrics {
   void Hedged(policy::Platform to) { Add(hedges_[Idx(to)]); }
   void HedgeWon(policy::Platform to) { Add(hedge_wins_[Idx(to)]); }
   void Refused() { Add(refused_); }  // a client error answered by the router itself (4xx)
+  // A request's metadata value the router did not know (read as absent): time_window or pattern.
+  void Unknown(std::string_view field) { Add(unknown_[field == "metadata.time_window" ? 0 : 1]); }
   void Overhead(int64_t us);
   void Upstream(double ms);
   // The router's own time per request at quantile q (0..1), microseconds (bucket upper bound).
@@ -51,6 +54,7 @@ class RouteMetrics {
   std::array<std::atomic<uint64_t>, static_cast<size_t>(Denied::kCount)> denied_{};
   std::array<std::array<std::atomic<uint64_t>, 3>, 2> breaker_{};
   std::atomic<uint64_t> explored_{0}, refused_{0};
+  std::array<std::atomic<uint64_t>, 2> unknown_{};  // metadata.time_window, metadata.load_pattern
   std::array<std::atomic<uint64_t>, features::kWorkloadCount> spilled_{};
   std::array<std::atomic<uint64_t>, 2> hedges_{}, hedge_wins_{};
   std::array<std::atomic<uint64_t>, kOverheadBuckets> overhead_{};

@@ -71,6 +71,7 @@ struct Flight {
   RequestFacts facts;                        // what its outcome lines share
   std::string body_request_id;  // the body's own request_id, which the prototype's handlers echo
   std::string content_type, accept;
+  std::string path;  // as the client posted it, without the query (the access log's)
   Clock::time_point start, deadline, first_send{};
   int attempts = 0;
   int outstanding = 0;  // attempts sent and not yet completed
@@ -144,6 +145,11 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   void Completed(const std::shared_ptr<Flight>& f, Platform p, AttemptKind kind,
                  upstream::UpstreamResult r);
   void Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res);
+  // An answer the router makes itself before any attempt (a client error): the request id, the
+  // CORS header, counted and in the access log, as a relayed answer.
+  void Refuse(const http::Request& req, http::Response& res, ErrorCode code,
+              const std::string& message, std::string_view field = {},
+              std::string_view request_id = {});
   void AccessLog(const Flight& f, Platform p, int status, double seconds);
 };
 
@@ -156,27 +162,19 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   body->reserve(req.body().size() + workload::kReadPadding);
   body->assign(req.body());
   auto wr = workload::Read(*body, body->capacity());
-  if (!wr) {
-    metrics.Refused();
-    res = JsonError(wr.error().code, wr.error().message, wr.error().field);
-    return;
-  }
-  if (wr->workload && *wr->workload != w) {
-    metrics.Refused();
-    res = JsonError(ErrorCode::kInvalidArgument,
-                    "workload_type '" + std::string(features::Name(*wr->workload)) +
-                        "' disagrees with the path, which names '" +
-                        std::string(features::Name(w)) + "'",
-                    "workload_type");
-    return;
-  }
+  if (!wr) return Refuse(req, res, wr.error().code, wr.error().message, wr.error().field);
+  if (wr->workload && *wr->workload != w)
+    return Refuse(req, res, ErrorCode::kInvalidArgument,
+                  "workload_type '" + std::string(features::Name(*wr->workload)) +
+                      "' disagrees with the path, which names '" + std::string(features::Name(w)) +
+                      "'",
+                  "workload_type", wr->request_id);
   const WorkloadTargets& targets = config.targets.of(w);
-  if (targets.url[0].empty() && targets.url[1].empty()) {
-    metrics.Refused();
-    res = JsonError(ErrorCode::kNotFound, "no target is configured for " +
-                                              std::string(features::Name(w)) + " (see --config)");
-    return;
-  }
+  if (targets.url[0].empty() && targets.url[1].empty())
+    return Refuse(
+        req, res, ErrorCode::kNotFound,
+        "no target is configured for " + std::string(features::Name(w)) + " (see --config)", {},
+        wr->request_id);
   rates.Arrive(w, now_ms);
   budget.Request(now_ms);
   const core::CivilTime civil = core::NowIn(config.zone);
@@ -186,18 +184,21 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   facts.features = features::FromTraffic(
       w, wr->payload_kb, civil.hour, core::Weekday(civil.year, civil.month, civil.day) >= 5,
       wr->time_window, wr->load_pattern ? *wr->load_pattern : rates.Pattern(w, now_ms));
+  for (const auto& [field, value] : wr->unknown) metrics.Unknown(field);
+  facts.unknown = std::move(wr->unknown);
   facts.time_window_derived = !wr->time_window;
   facts.load_pattern_derived = !wr->load_pattern;
   facts.actual_kb = static_cast<double>(body->size()) / 1024;
   const std::string_view given_id = req.header("x-request-id");
+  // A request id of the router's own is unique per process start, whatever --seed says.
   facts.request_id = service::ValidRequestId(wr->request_id) ? wr->request_id
                      : service::ValidRequestId(given_id)     ? std::string(given_id)
-                                                             : "rt-" + std::to_string(seed) + "-" +
-                                                               std::to_string(counter.fetch_add(1));
+                                                             : service->NewRequestId();
   f->body_request_id = wr->request_id;
   f->content_type = std::string(req.header("content-type"));
   if (f->content_type.empty()) f->content_type = "application/json";
   f->accept = std::string(req.header("accept"));
+  f->path = req.target().substr(0, req.target().find('?'));
 
   // The placement.
   const auto loaded = service->model();
@@ -229,8 +230,8 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   if (!f->respond) {
     if (slot) ReleaseEcs(w);
     if (usable.probe) breakers.Release(usable.platform, w);
-    res = JsonError(ErrorCode::kInternal, "this front end cannot wait for an upstream answer");
-    return;
+    return Refuse(req, res, ErrorCode::kInternal,
+                  "this front end cannot wait for an upstream answer", {}, facts.request_id);
   }
   Attempt(f, usable.platform, {false, usable.probe, false, 0, slot});
   if (config.hedge && targets.idempotent) ArmHedge(f, usable.platform);
@@ -467,11 +468,34 @@ void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Re
 
 void Router::Impl::AccessLog(const Flight& f, Platform p, int status, double seconds) {
   if (!config.service.access_log) return;
-  const std::string path = "/" + std::string(workload::PathName(f.workload()));
   service::WriteAccessLine(
       *config.service.access_log,
-      {f.facts.request_id, "POST", path, status, static_cast<int64_t>(seconds * 1e6),
+      {f.facts.request_id, "POST", f.path, status, static_cast<int64_t>(seconds * 1e6),
        f.facts.decision, policy::Name(p), f.attempts});
+}
+
+void Router::Impl::Refuse(const http::Request& req, http::Response& res, ErrorCode code,
+                          const std::string& message, std::string_view field,
+                          std::string_view request_id) {
+  metrics.Refused();
+  res = JsonError(code, message, field);
+  const std::string_view given = req.header("x-request-id");
+  const std::string rid = service::ValidRequestId(request_id) ? std::string(request_id)
+                          : service::ValidRequestId(given)    ? std::string(given)
+                                                              : service->NewRequestId();
+  res.headers.emplace_back("X-Request-Id", rid);
+  res.headers.emplace_back("Access-Control-Allow-Origin", config.service.cors_origin);
+  if (config.service.access_log) {
+    const std::string_view target = req.target();
+    service::WriteAccessLine(*config.service.access_log, {rid,
+                                                          req.method().substr(0, 16),
+                                                          target.substr(0, target.find('?')),
+                                                          res.status,
+                                                          0,
+                                                          {},
+                                                          {},
+                                                          0});
+  }
 }
 
 // ---- Router ----
@@ -572,8 +596,7 @@ void Router::Handle(const http::Request& req, http::Response& res) {
   }
   const service::ServiceConfig& sc = impl_->config.service;
   if (req.method() != "POST") {
-    impl_->metrics.Refused();
-    res = JsonError(ErrorCode::kMethodNotAllowed, "use POST to route a workload request");
+    impl_->Refuse(req, res, ErrorCode::kMethodNotAllowed, "use POST to route a workload request");
     res.headers.emplace_back("Allow", "POST");
     return;
   }
@@ -582,9 +605,8 @@ void Router::Handle(const http::Request& req, http::Response& res) {
     const std::string_view auth = req.header("authorization");
     if (key.empty() && auth.starts_with("Bearer ")) key = auth.substr(7);
     if (!sc.keys.Check(key)) {
-      impl_->metrics.Refused();
-      res = JsonError(ErrorCode::kUnauthorized,
-                      "a valid API key is required (x-api-key header or Authorization: Bearer)");
+      impl_->Refuse(req, res, ErrorCode::kUnauthorized,
+                    "a valid API key is required (x-api-key header or Authorization: Bearer)");
       res.headers.emplace_back("WWW-Authenticate", "Bearer");
       return;
     }

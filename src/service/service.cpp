@@ -235,13 +235,35 @@ void Service::ReloadLoop() {
   }
 }
 
-void Service::ObserveServerError(core::ErrorCode code) {
-  if (code == core::ErrorCode::kTooManyConnections) {
+void Service::ObserveServerError(const http::Refused& refused, http::Response* res) {
+  if (refused.code == core::ErrorCode::kTooManyConnections) {
     metrics_.ConnectionRejected();  // closed at once: no HTTP answer, no request counted
     return;
   }
-  metrics_.Request(RouteId::kOther, core::HttpStatus(code), 0);
-  metrics_.Error(code);
+  metrics_.Request(RouteId::kOther, core::HttpStatus(refused.code), 0);
+  metrics_.Error(refused.code);
+  if (!res) return;
+  const std::string id =
+      ValidRequestId(refused.request_id) ? std::string(refused.request_id) : NewRequestId();
+  res->headers.emplace_back("Access-Control-Allow-Origin", config_.cors_origin);
+  res->headers.emplace_back("X-Request-Id", id);
+  if (config_.access_log) {
+    const std::string_view path = refused.target.substr(0, refused.target.find('?'));
+    WriteAccessLine(*config_.access_log,
+                    {id,
+                     refused.method.empty() ? "-" : Printable(refused.method, 16),
+                     path.empty() ? "-" : Printable(path, 256),
+                     res->status,
+                     0,
+                     {},
+                     {},
+                     0});
+  }
+}
+
+std::string Service::NewRequestId() {
+  static std::atomic<uint64_t> counter{0};
+  return hr::service::NewRequestId(request_id_seed_, counter.fetch_add(1) + (uint64_t{1} << 40));
 }
 
 namespace {
@@ -403,8 +425,8 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   } else if (ValidRequestId(reply.request_id)) {
     f.request_id = reply.request_id;  // the body's request_id, as the prototype's clients send it
   } else {
-    f.request_id =
-        NewRequestId(request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
+    f.request_id = hr::service::NewRequestId(
+        request_id_seed_, ++ts.counter + (reinterpret_cast<uintptr_t>(&ts) << 20));
   }
   if (config_.access_log) {  // only the access log shows them
     f.method = Printable(method, 16);

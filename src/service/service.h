@@ -69,7 +69,11 @@ class Service {
   // Lets /metrics append another component's Prometheus text (the router's counters).
   void SetExtraMetrics(std::function<std::string()> render) { extra_metrics_ = std::move(render); }
   // Counts answers the server gives itself (malformed HTTP, body too large...).
-  void ObserveServerError(core::ErrorCode code);
+  // The server's own refusals (http::ErrorObserver): counted, with the request id and CORS headers
+  // and an access-log line, as the service's own answers.
+  void ObserveServerError(const http::Refused& refused, http::Response* res);
+  // A request id for a request that brought none (unique per process start).
+  std::string NewRequestId();
 
   std::shared_ptr<const LoadedModel> model() const;
   Metrics& metrics() { return metrics_; }

@@ -122,28 +122,29 @@ core::Result<Request> Read(std::string_view body, size_t capacity) {
                              "metadata.target_size_kb");
           wr.payload_kb = kb;
           wr.payload_from_metadata = true;
-        } else if (mkey == "time_window") {
+        } else if (mkey == "time_window" || mkey == "load_pattern") {
           if (IsNull(mv, null_error)) {
             if (null_error) return invalid(null_error);
             continue;
           }
-          if (mv.get_string().get(s))
-            return MakeError(ErrorCode::kWrongType, "metadata.time_window must be a string",
-                             "metadata.time_window");
-          auto t = features::ParseTimeWindow(s);
-          if (!t) return Named(t.error(), "metadata.time_window");
-          wr.time_window = *t;
-        } else if (mkey == "load_pattern") {
-          if (IsNull(mv, null_error)) {
-            if (null_error) return invalid(null_error);
-            continue;
+          const bool window = mkey == "time_window";
+          bool known = false;
+          if (!mv.get_string().get(s)) {
+            if (window) {
+              if (auto t = features::ParseTimeWindow(s)) {
+                wr.time_window = *t;
+                known = true;
+              }
+            } else if (auto l = features::ParseLoadPattern(s)) {
+              wr.load_pattern = *l;
+              known = true;
+            }
+          } else {
+            s = "(not a string)";
           }
-          if (mv.get_string().get(s))
-            return MakeError(ErrorCode::kWrongType, "metadata.load_pattern must be a string",
-                             "metadata.load_pattern");
-          auto l = features::ParseLoadPattern(s);
-          if (!l) return Named(l.error(), "metadata.load_pattern");
-          wr.load_pattern = *l;
+          if (!known)
+            wr.unknown.emplace_back(window ? "metadata.time_window" : "metadata.load_pattern",
+                                    std::string(s.substr(0, 64)));
         }
       }
     }

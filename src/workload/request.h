@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "features/request.h"
@@ -22,12 +24,18 @@ struct Request {
   bool payload_from_metadata = false;
   std::optional<features::TimeWindow> time_window;
   std::optional<features::LoadPattern> load_pattern;
+  // Metadata the reader does not know (a time_window or load_pattern outside the prototype's
+  // sets, as two of its own load tests send: "quick_validation"): the metadata is the workload's,
+  // so the request is read as if the field were absent, and the field and value (at most 64
+  // bytes) are kept here for the outcome log. Empty, and no allocation, when all was known.
+  std::vector<std::pair<std::string, std::string>> unknown;
 };
 
 // Reads a JSON object body on demand (simdjson): the fields above are read, the rest (the payload
 // of up to megabytes) only skipped, nested at most 64 deep; the body must be valid UTF-8 JSON. An
-// empty body is an empty request. Errors name the field (metadata.time_window: unknown value,
-// allowed values). With `capacity` >= body.size() + kReadPadding the body's buffer is read in
+// empty body is an empty request. Errors name the field (workload_type: unknown value, allowed
+// values; metadata.target_size_kb: out of range); unknown metadata values are not errors
+// (`unknown`). With `capacity` >= body.size() + kReadPadding the body's buffer is read in
 // place; otherwise it is copied.
 inline constexpr size_t kReadPadding = 64;
 core::Result<Request> Read(std::string_view body, size_t capacity = 0);

@@ -72,11 +72,15 @@ TEST(Emulate, AnswersBothSurfacesInThePrototypesShapesAfterTheDrawnDelay) {
   EXPECT_EQ(Call(emu.port(), "POST", "/a/b/c").status, 404);
   EXPECT_EQ(Call(emu.port(), "POST", "/prod/huge", kHeavy).status, 404);
   EXPECT_EQ(Call(emu.port(), "GET", "/prod/heavy").status, 405);
+  // Metadata outside the prototype's sets is served as the prototype's handlers would (the cell
+  // as if the field were absent); a target size out of range is still an error.
   r = Call(emu.port(), "POST", "/prod/heavy",
            R"({"metadata":{"target_size_kb":5,"load_pattern":"spiky"}})");
+  EXPECT_EQ(r.status, 200);
+  r = Call(emu.port(), "POST", "/prod/heavy", R"({"metadata":{"target_size_kb":-5}})");
   EXPECT_EQ(r.status, 400);
   doc = Json(p, r.body);
-  EXPECT_EQ(doc["error"]["field"].get_string().value(), "metadata.load_pattern");
+  EXPECT_EQ(doc["error"]["field"].get_string().value(), "metadata.target_size_kb");
   {  // A body over --max-body-mb (6) is refused from its Content-Length, before it is read.
     Connection c(emu.port());
     ASSERT_TRUE(c.ok());
