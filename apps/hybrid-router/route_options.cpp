@@ -44,6 +44,11 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOption
                  "own HTTP/1.1 client, fewest system calls) or libcurl (as for https and signed "
                  "targets)")
       ->capture_default_str();
+  sub.add_option("--throttle-backoff-ms", r.throttle_backoff_ms,
+                 "A platform that answers 429 (or the ALB's 503) gets no request of that workload "
+                 "for its Retry-After (at most 60 s), else for this long")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60'000));
   sub.add_option("--upstream-reuse", more.upstream_reuse,
                  "When a call may share a pooled HTTP/1.1 connection: verified (only when its "
                  "answer can be told from another request's: the target has echoed its "

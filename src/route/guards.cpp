@@ -1,6 +1,7 @@
 #include "route/guards.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace hr::route {
 
@@ -138,6 +139,20 @@ BreakerState Breakers::State(Platform p, features::Workload w, int64_t now_ms) c
   const One& b = all_[static_cast<size_t>(p)][static_cast<size_t>(w)];
   if (b.state == BreakerState::kOpen && now_ms >= b.open_until_ms) return BreakerState::kHalfOpen;
   return b.state;
+}
+
+// ---- Throttles ----
+
+void Throttles::Throttled(Platform p, features::Workload w, int64_t now_ms,
+                          std::string_view retry_after) {
+  int64_t ms = backoff_ms_;
+  unsigned seconds = 0;
+  const auto [end, ec] =
+      std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
+  if (!retry_after.empty() && ec == std::errc() && end == retry_after.data() + retry_after.size())
+    ms = std::max<int64_t>(ms, static_cast<int64_t>(seconds) * 1000);  // else an HTTP date
+  until_ms_[static_cast<size_t>(p)][static_cast<size_t>(w)].store(now_ms + std::min(ms, kMaxMs),
+                                                                  std::memory_order_relaxed);
 }
 
 // ---- HedgeDelays ----

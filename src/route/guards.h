@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -103,6 +104,26 @@ class Breakers {
   BreakerOptions options_;
   mutable std::mutex mutex_;
   std::array<std::array<One, features::kWorkloadCount>, 2> all_{};
+};
+
+// Throttling: a platform that answered 429 (or, for ECS, the ALB's 503: no healthy target) for a
+// workload is skipped for that workload for its Retry-After (whole seconds, at most 60 s), else
+// for the back-off: requests go straight to the other platform meanwhile. Lock-free.
+class Throttles {
+ public:
+  static constexpr int64_t kMaxMs = 60'000;
+  explicit Throttles(int backoff_ms = 1'000) : backoff_ms_(backoff_ms) {}
+  // `retry_after` is the answer's Retry-After header (empty when absent).
+  void Throttled(policy::Platform p, features::Workload w, int64_t now_ms,
+                 std::string_view retry_after);
+  bool Active(policy::Platform p, features::Workload w, int64_t now_ms) const {
+    return until_ms_[static_cast<size_t>(p)][static_cast<size_t>(w)].load(
+               std::memory_order_relaxed) > now_ms;
+  }
+
+ private:
+  int backoff_ms_;
+  std::array<std::array<std::atomic<int64_t>, features::kWorkloadCount>, 2> until_ms_{};
 };
 
 // Hedging's delay: the p95 of a platform's recent answers for a cell (workload and payload class:

@@ -140,6 +140,20 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t upstream_stray
          static_cast<double>(hedge_wins_[p].load()));
   }
   out +=
+      "# HELP hybrid_router_route_throttled_total Answers that throttled a platform (429, or the "
+      "ALB's 503), by platform.\n# TYPE hybrid_router_route_throttled_total counter\n"
+      "# HELP hybrid_router_route_throttle_redirects_total Requests sent to the other platform "
+      "because the placed one was throttled, by the throttled platform.\n"
+      "# TYPE hybrid_router_route_throttle_redirects_total counter\n";
+  for (size_t p = 0; p < 2; ++p) {
+    const std::string label =
+        "platform=\"" + std::string(policy::Name(static_cast<policy::Platform>(p))) + "\"";
+    Line(out, "hybrid_router_route_throttled_total", label,
+         static_cast<double>(throttled_[p].load()));
+    Line(out, "hybrid_router_route_throttle_redirects_total", label,
+         static_cast<double>(throttle_redirects_[p].load()));
+  }
+  out +=
       "# HELP hybrid_router_route_unknown_values_total Routed requests whose metadata named a "
       "value the router does not know (read as absent), by field.\n"
       "# TYPE hybrid_router_route_unknown_values_total counter\n";

@@ -33,6 +33,9 @@ class RouteMetrics {
   // Hedging: a second attempt sent to `to` while the first ran; `won`: it answered first.
   void Hedged(policy::Platform to) { Add(hedges_[Idx(to)]); }
   void HedgeWon(policy::Platform to) { Add(hedge_wins_[Idx(to)]); }
+  // Throttling: an answer that throttled a platform, and a request sent past a throttled one.
+  void Throttled(policy::Platform p) { Add(throttled_[Idx(p)]); }
+  void ThrottleRedirect(policy::Platform from) { Add(throttle_redirects_[Idx(from)]); }
   void Refused() { Add(refused_); }  // a client error answered by the router itself (4xx)
   // A request's metadata value the router did not know (read as absent): time_window or pattern.
   void Unknown(std::string_view field) { Add(unknown_[field == "metadata.time_window" ? 0 : 1]); }
@@ -57,6 +60,7 @@ class RouteMetrics {
   std::array<std::atomic<uint64_t>, 2> unknown_{};  // metadata.time_window, metadata.load_pattern
   std::array<std::atomic<uint64_t>, features::kWorkloadCount> spilled_{};
   std::array<std::atomic<uint64_t>, 2> hedges_{}, hedge_wins_{};
+  std::array<std::atomic<uint64_t>, 2> throttled_{}, throttle_redirects_{};
   std::array<std::atomic<uint64_t>, kOverheadBuckets> overhead_{};
   std::atomic<uint64_t> overhead_sum_us_{0}, overhead_count_{0};
   std::atomic<uint64_t> upstream_sum_us_{0}, upstream_count_{0};

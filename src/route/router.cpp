@@ -98,6 +98,7 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   RouteMetrics metrics;
   RetryBudget budget;
   Breakers breakers;
+  Throttles throttles;
   features::ArrivalRates rates;
   HedgeDelays hedge_delays;
   std::unique_ptr<OutcomeLog> log;
@@ -114,7 +115,8 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   // Last: stopped first, before what its listener touches.
   std::unique_ptr<EcsCapacityWatch> ecs_watch;
 
-  explicit Impl(const RouterConfig& c) : config(c), budget(c.budget), breakers(c.breaker) {
+  explicit Impl(const RouterConfig& c)
+      : config(c), budget(c.budget), breakers(c.breaker), throttles(c.throttle_backoff_ms) {
     for (size_t w = 0; w < ecs_share.size(); ++w) ecs_share[w] = ShareOf(CapacityOf(c, w));
   }
   int ShareOf(int capacity) const {
@@ -215,7 +217,9 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   if (config.policy.spills() && !slot) metrics.Spilled(w);
   // A platform without a target for this workload, or with its breaker open, sends the request
   // straight to the other one (not a fallback: nothing failed for this request).
-  const Usable usable = UsablePlatform(placed.platform, w, HasTarget(targets), breakers, now_ms);
+  const Usable usable =
+      UsablePlatform(placed.platform, w, HasTarget(targets), throttles, breakers, now_ms);
+  if (usable.why.starts_with("throttled")) metrics.ThrottleRedirect(placed.platform);
   DescribeDecision(facts, config.policy, placed, config.service.objective, usable.why,
                    usable.redirected);
   if (slot && usable.platform != Platform::kEcs) {  // reserved, then sent elsewhere
@@ -358,6 +362,13 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
   aws::InvokeReport report;
   const Verdict v = JudgeAnswer(p, targets.lambda_invoke, r, report);
   metrics.Attempt(p, v);
+  // A throttle (429, or the ALB's 503: no healthy target) sends the workload's next requests to
+  // the other platform for its Retry-After or the back-off.
+  if (r.failure == upstream::Failure::kNone &&
+      (r.status == 429 || (p == Platform::kEcs && r.status == 503))) {
+    throttles.Throttled(p, w, now_ms, HeaderOf(r, "retry-after"));
+    metrics.Throttled(p);
+  }
   if (v == Verdict::kAnswered) hedge_delays.Record(p, w, f->facts.features.payload_kb, r.total_ms);
   f->upstream_ms += r.total_ms;
   metrics.Upstream(r.total_ms);

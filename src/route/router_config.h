@@ -39,6 +39,9 @@ struct RouterConfig {
   core::TimeZone zone;
   BudgetOptions budget;
   BreakerOptions breaker;
+  // A platform that answers 429 (or the ALB's 503) is skipped for the workload for its
+  // Retry-After, else for this long (guards.h Throttles).
+  int throttle_backoff_ms = 1'000;
   upstream::UpstreamOptions upstream;
   OutcomeLogOptions outcome_log;  // dir empty: no outcome log
   // Signs the targets that need it (RouteTargets::signs()); Create refuses such targets without.

@@ -11,7 +11,7 @@ Platform Other(Platform p) { return p == Platform::kLambda ? Platform::kEcs : Pl
 }  // namespace
 
 Usable UsablePlatform(Platform placed, features::Workload w, const std::array<bool, 2>& has_target,
-                      Breakers& breakers, int64_t now_ms) {
+                      const Throttles& throttles, Breakers& breakers, int64_t now_ms) {
   Usable u;
   u.platform = placed;
   const Platform other = Other(placed);
@@ -20,6 +20,17 @@ Usable UsablePlatform(Platform placed, features::Workload w, const std::array<bo
     u.redirected = true;
     u.why = placed == Platform::kLambda ? "no_target:lambda" : "no_target:ecs";
     return u;
+  }
+  if (throttles.Active(placed, w, now_ms) && has_target[static_cast<size_t>(other)] &&
+      !throttles.Active(other, w, now_ms)) {
+    bool probe = false;
+    if (breakers.Allow(other, w, now_ms, &probe)) {
+      u.platform = other;
+      u.probe = probe;
+      u.redirected = true;
+      u.why = placed == Platform::kLambda ? "throttled:lambda" : "throttled:ecs";
+      return u;
+    }
   }
   if (breakers.Allow(placed, w, now_ms, &u.probe)) return u;
   bool other_probe = false;

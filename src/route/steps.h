@@ -22,11 +22,14 @@ struct Usable {
   policy::Platform platform = policy::Platform::kLambda;
   bool probe = false;       // this attempt is its breaker's half-open probe (record its result)
   bool redirected = false;  // not the placed platform
-  std::string_view why;     // "no_target:lambda", "breaker_open:ecs", "breakers_open" or empty
+  // "no_target:lambda", "throttled:lambda", "breaker_open:ecs", "breakers_open" or empty
+  std::string_view why;
 };
-// `has_target[p]`: the workload has a target on platform p.
+// `has_target[p]`: the workload has a target on platform p. A throttled platform is skipped
+// while the other is neither throttled nor without a target (nor behind an open breaker).
 Usable UsablePlatform(policy::Platform placed, features::Workload w,
-                      const std::array<bool, 2>& has_target, Breakers& breakers, int64_t now_ms);
+                      const std::array<bool, 2>& has_target, const Throttles& throttles,
+                      Breakers& breakers, int64_t now_ms);
 
 enum class Next : uint8_t {
   kRelay,        // the platform answered: its answer is the client's

@@ -140,5 +140,41 @@ TEST(RouteUpstreamFaults, AnUpstreamThatAnswersTwiceNeverHandsOneClientAnothersA
   }
 }
 
+// Lambda answers 429 (Retry-After: 2): the first request falls back to ECS, and the next 14 of
+// that workload go straight to ECS (on today's main all 15 tried Lambda first); once the
+// Retry-After has passed, Lambda is tried again.
+TEST(RouteUpstreamFaults, AThrottledPlatformIsLeftAloneForItsRetryAfter) {
+  ScriptedUpstream lambda([](const ScriptedUpstream::Seen&) {
+    return ScriptedUpstream::Bytes(
+        HttpAnswer(429, R"({"message":"Rate exceeded"})",
+                   {"Content-Type: application/json", "Retry-After: 2"}));
+  });
+  ScriptedUpstream ecs([](const ScriptedUpstream::Seen& s) {
+    return ScriptedUpstream::Bytes(
+        HttpAnswer(200, "{\"request_id\":\"" + JsonField(s.body, "request_id") + "\"}"));
+  });
+  ServerProcess route = Route({"--lambda-url", Url(lambda.port()), "--ecs-url", Url(ecs.port()),
+                               "--policy", "lambda-only"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  for (int i = 0; i < 15; ++i) {
+    const auto r = Call(route.port(), "POST", "/medium",
+                        Request("medium_processing", 1, "t" + std::to_string(i)));
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.headers.at("x-route-platform"), "ecs");
+    if (i > 0) {
+      EXPECT_EQ(r.headers.at("x-route-decision"), "policy:lambda-only;throttled:lambda");
+    }
+  }
+  EXPECT_EQ(lambda.requests.load(), 1);
+  EXPECT_EQ(ecs.requests.load(), 15);
+  // After the Retry-After (polled), Lambda is tried again.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (lambda.requests.load() < 2 && std::chrono::steady_clock::now() < until) {
+    Call(route.port(), "POST", "/medium", Request("medium_processing", 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(lambda.requests.load(), 2);
+}
+
 }  // namespace
 }  // namespace hr::testing

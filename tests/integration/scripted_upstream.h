@@ -56,6 +56,11 @@ class ScriptedUpstream {
     int again_ms = 0;
     bool close = false;  // the connection closes after the answer
   };
+  static Reply Bytes(std::string bytes) {
+    Reply r;
+    r.bytes = std::move(bytes);
+    return r;
+  }
   using Script = std::function<Reply(const Seen&)>;
 
   explicit ScriptedUpstream(Script script) : script_(std::move(script)) {

@@ -245,6 +245,37 @@ TEST(Router, AProbeNotSentLeavesItsBreakerHalfOpen) {
   EXPECT_EQ(Header(**b->answer, "X-Route-Decision"), "policy:lambda-only;breakers_open");
 }
 
+// ---- Throttling ----
+
+// Lambda throttles (429 with Retry-After: 1): the request falls back to ECS, and the workload's
+// next requests go straight to ECS until the second is over, then Lambda again.
+TEST(Router, AThrottledPlatformGetsNoRequestsForItsRetryAfter) {
+  bool throttling = true;
+  RouterHarness h([&](const UpstreamRequest& r) {
+    if (r.url != "http://lambda/w2" || !throttling) return Answer(200);  // medium on Lambda
+    Scripted s = Answer(429, R"({"message":"Rate exceeded"})");
+    s.result.headers.emplace_back("retry-after", "1");
+    return s;
+  });
+  auto res = h.Send("/medium", Workload("medium_processing"));
+  EXPECT_EQ(Header(res, "X-Route-Platform"), "ecs");
+  EXPECT_EQ(Header(res, "X-Route-Fallback"), "true");
+  for (int i = 0; i < 5; ++i) {
+    res = h.Send("/medium", Workload("medium_processing"));
+    EXPECT_EQ(Header(res, "X-Route-Decision"), "policy:lambda-only;throttled:lambda");
+    EXPECT_EQ(Header(res, "X-Route-Attempts"), "1");
+  }
+  EXPECT_EQ(h.seen.size(), 7u);  // 429, fallback, then five straight to ECS
+  // Another workload still goes to Lambda (its throttle is its own).
+  EXPECT_EQ(Header(h.Send("/heavy", Workload("heavy_processing")), "X-Route-Platform"), "lambda");
+  throttling = false;
+  h.RunFor(1'050);
+  EXPECT_EQ(Header(h.Send("/medium", Workload("medium_processing")), "X-Route-Platform"), "lambda");
+  const std::string m = h.Metrics();
+  EXPECT_EQ(MetricValue(m, "hybrid_router_route_throttled_total{platform=\"lambda\"}"), 1);
+  EXPECT_EQ(MetricValue(m, "hybrid_router_route_throttle_redirects_total{platform=\"lambda\"}"), 5);
+}
+
 // ---- Placement ----
 
 TEST(Router, APlatformWithoutATargetIsSkippedNotFailed) {

@@ -23,22 +23,49 @@ AttemptState Failed(Verdict v) {
 
 TEST(UsablePlatform, SkipsAPlatformWithoutATargetOrWithAnOpenBreaker) {
   Breakers b({1, 1'000});
-  auto u = UsablePlatform(Platform::kLambda, kW, {false, true}, b, 0);
+  const Throttles none;
+  auto u = UsablePlatform(Platform::kLambda, kW, {false, true}, none, b, 0);
   EXPECT_EQ(u.platform, Platform::kEcs);
   EXPECT_TRUE(u.redirected);
   EXPECT_EQ(u.why, "no_target:lambda");
   b.Record(Platform::kLambda, kW, false, false, 0);  // opens
-  u = UsablePlatform(Platform::kLambda, kW, {true, true}, b, 10);
+  u = UsablePlatform(Platform::kLambda, kW, {true, true}, none, b, 10);
   EXPECT_EQ(u.platform, Platform::kEcs);
   EXPECT_EQ(u.why, "breaker_open:lambda");
   b.Record(Platform::kEcs, kW, false, false, 0);
-  u = UsablePlatform(Platform::kLambda, kW, {true, true}, b, 10);
+  u = UsablePlatform(Platform::kLambda, kW, {true, true}, none, b, 10);
   EXPECT_EQ(u.platform, Platform::kLambda);
   EXPECT_FALSE(u.redirected);
   EXPECT_EQ(u.why, "breakers_open");
-  u = UsablePlatform(Platform::kLambda, kW, {true, true}, b, 2'000);  // half-open: a probe
+  u = UsablePlatform(Platform::kLambda, kW, {true, true}, none, b, 2'000);  // half-open: a probe
   EXPECT_EQ(u.platform, Platform::kLambda);
   EXPECT_TRUE(u.probe);
+}
+
+TEST(UsablePlatform, ATrottledPlatformIsSkippedForItsRetryAfter) {
+  Breakers b;
+  Throttles t(1'000);
+  t.Throttled(Platform::kLambda, kW, 0, "3");  // Retry-After: 3 (seconds)
+  auto u = UsablePlatform(Platform::kLambda, kW, {true, true}, t, b, 2'999);
+  EXPECT_EQ(u.platform, Platform::kEcs);
+  EXPECT_EQ(u.why, "throttled:lambda");
+  EXPECT_EQ(UsablePlatform(Platform::kLambda, kW, {true, true}, t, b, 3'000).platform,
+            Platform::kLambda);
+  // Without a Retry-After (or with a date), the back-off; never beyond 60 s.
+  t.Throttled(Platform::kEcs, kW, 0, "Wed, 21 Oct 2026 07:28:00 GMT");
+  EXPECT_TRUE(t.Active(Platform::kEcs, kW, 999));
+  EXPECT_FALSE(t.Active(Platform::kEcs, kW, 1'000));
+  t.Throttled(Platform::kEcs, kW, 0, "86400");
+  EXPECT_FALSE(t.Active(Platform::kEcs, kW, 60'000));
+  // Both throttled: the placed platform is tried (nothing better).
+  t.Throttled(Platform::kLambda, kW, 0, "");
+  EXPECT_EQ(UsablePlatform(Platform::kLambda, kW, {true, true}, t, b, 10).platform,
+            Platform::kLambda);
+  // Another workload is not affected.
+  EXPECT_EQ(UsablePlatform(Platform::kLambda, features::Workload::kHeavyProcessing, {true, true}, t,
+                           b, 10)
+                .platform,
+            Platform::kLambda);
 }
 
 TEST(After, RelaysAnswersWaitsForHedgesAndNeverRetriesConfigurationErrors) {
