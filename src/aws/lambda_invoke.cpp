@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "core/base64.h"
+#include "http/header_policy.h"
 #include "json/json_reader.h"
 #include "json/json_writer.h"
 
@@ -185,14 +186,9 @@ core::Result<ProxyAnswer> UnwrapProxyAnswer(std::string_view payload) {
     for (const auto& m : h->GetObject()) {
       if (!m.value.IsString()) return malformed("a header's value is not a string");
       const std::string_view name = json::Text(m.name);
-      if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) ||
-                   std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-          }))
-        return malformed("a header's name is not an HTTP token");
       const std::string_view value = json::Text(m.value);
-      if (value.find_first_of("\r\n") != std::string_view::npos || a.headers.size() >= 100)
-        return malformed("a header's value holds a line break, or there are over 100");
+      if (const auto problem = http::HeaderProblem(name, value)) return malformed(*problem);
+      if (a.headers.size() >= 100) return malformed("over 100 headers");
       a.headers.emplace_back(Lower(json::Text(m.name)), std::string(value));
     }
   }

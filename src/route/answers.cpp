@@ -1,26 +1,15 @@
 #include "route/answers.h"
 
+#include <cctype>
+
 #include "aws/lambda_invoke.h"
+#include "http/header_policy.h"
 #include "json/json_writer.h"
 #include "workload/request.h"
 
 namespace hr::route {
 
-namespace {
-
-// Hop-by-hop headers and those the server writes itself are not relayed.
-bool Relayed(std::string_view lower_name) {
-  static constexpr std::string_view kDropped[] = {
-      "connection", "keep-alive",       "transfer-encoding", "content-length", "te",   "trailer",
-      "upgrade",    "proxy-connection", "content-type",      "x-request-id",   "date", "server",
-      "alt-svc"};
-  for (std::string_view d : kDropped) {
-    if (lower_name == d) return false;
-  }
-  return !lower_name.starts_with("x-route-");
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string_view HeaderOf(const upstream::UpstreamResult& r, std::string_view lower_name) {
   for (const auto& [k, v] : r.headers) {
@@ -37,8 +26,10 @@ http::Response Relay(upstream::UpstreamResult r) {
   const std::string_view ct = HeaderOf(r, "content-type");
   res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
   res.headers.reserve(r.headers.size() + 7);
+  std::string connection(HeaderOf(r, "connection"));
+  for (char& c : connection) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (auto& [k, val] : r.headers) {
-    if (Relayed(k)) res.headers.emplace_back(std::move(k), std::move(val));
+    if (http::Relayable(k, connection)) res.headers.emplace_back(std::move(k), std::move(val));
   }
   return res;
 }

@@ -58,6 +58,8 @@ inline Failure Classify(CURLcode code, bool too_large, curl_off_t pretransfer_us
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
       return pretransfer_us == 0 ? Failure::kConnect : Failure::kBroken;
+    case CURLE_WEIRD_SERVER_REPLY:  // libcurl's own refusals of an answer ("Nul byte in header")
+      return pretransfer_us == 0 ? Failure::kConnect : Failure::kMalformed;
     case CURLE_WRITE_ERROR:
       return too_large ? Failure::kTooLarge : Failure::kOther;
     default:

@@ -53,6 +53,8 @@ AnswerReader::AnswerReader(const LoopClientOptions& options) : options_(options)
 // from the start, overwrites its own body-limit error as it goes on into the body, and then
 // reserves whatever Content-Length claimed. After the head, the body is parsed eagerly.
 void AnswerReader::NewAnswer() {
+  head_tail_ = 0;
+  head_scanned_ = 0;
   parser_ = std::make_unique<Parser>();
   parser_->p.eager(false);
   parser_->p.body_limit(options_.max_answer_bytes);
@@ -69,9 +71,26 @@ AnswerReader::State AnswerReader::Fail(Failure f, std::string message) {
   return State::kFailed;
 }
 
+// Whether the head's bytes fold a header over two lines (obs-fold: a line break followed by a
+// space or tab, RFC 9112 5.2), which Beast would unfold into one value and libcurl keep as a
+// header of its own: refused, as libcurl's path refuses it. Scans up to the head's end.
+bool AnswerReader::FoldsAHeader(std::string_view bytes) {
+  // The parser takes a head only once it is whole: until then the same bytes come again, longer.
+  const size_t from = std::min(head_scanned_, bytes.size());
+  head_scanned_ = bytes.size();
+  for (char c : bytes.substr(from)) {
+    if (head_tail_ == 0x0d0a0d0a) return false;  // the head ended: the body follows
+    if ((head_tail_ & 0xffff) == 0x0d0a && (c == ' ' || c == '\t')) return true;
+    head_tail_ = (head_tail_ << 8) | static_cast<unsigned char>(c);
+  }
+  return false;
+}
+
 AnswerReader::State AnswerReader::Feed(std::string_view bytes, size_t& used) {
   used = 0;
   if (!bytes.empty()) started_ = true;
+  if (!parser_->p.is_header_done() && FoldsAHeader(bytes))
+    return Fail(Failure::kMalformed, "the answer folds a header over two lines (obs-fold)");
   while (used < bytes.size()) {
     beast::error_code ec;
     const size_t n =
@@ -97,7 +116,9 @@ AnswerReader::State AnswerReader::Feed(std::string_view bytes, size_t& used) {
     if (ec) return Fail(Failure::kMalformed, "the answer is not HTTP/1.x: " + ec.message());
     if (parser_->p.is_done()) {
       const int status = parser_->p.get().result_int();
-      if (status < 100 || status >= 200 || status == 101) return Finish();
+      if (status == 101)  // the router never asks to switch protocols
+        return Fail(Failure::kMalformed, "an unrequested 101 Switching Protocols answer");
+      if (status < 100 || status >= 200) return Finish();
       if (++interim_ > kMaxInterim)
         return Fail(Failure::kMalformed, "more than 8 interim (1xx) answers");
       NewAnswer();  // the final answer follows

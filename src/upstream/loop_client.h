@@ -92,12 +92,15 @@ class AnswerReader {
  private:
   struct Parser;
   void NewAnswer();
+  bool FoldsAHeader(std::string_view bytes);
   State Finish();
   State Fail(Failure f, std::string message);
   LoopClientOptions options_;
   std::unique_ptr<Parser> parser_;
   CallAnswer answer_;
   int interim_ = 0;
+  uint32_t head_tail_ = 0;   // the last bytes of the head read so far (obs-fold and its end)
+  size_t head_scanned_ = 0;  // of the head's bytes, how many FoldsAHeader has seen
   bool keep_alive_ = false;
   bool started_ = false;
 };

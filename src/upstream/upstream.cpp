@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "core/text.h"
+#include "http/header_policy.h"
 #include "upstream/curl_common.h"
 #include "upstream/loop_client.h"
 
@@ -35,24 +36,86 @@ struct Transfer {
   curl_slist* headers = nullptr;
   UpstreamResult result;
   detail::Collected collected{&result.body, 0, false};
+  std::string header_problem;  // the head broke the framing policy (OnHeader)
+  std::optional<std::string> content_length;
+  bool transfer_encoding = false;
   char error[CURL_ERROR_SIZE] = {};
 };
 
+// libcurl's header lines, held to the loop client's framing: an obs-fold continuation (which
+// libcurl would keep as a header of its own), a bare CR, a control byte, two different
+// Content-Lengths, or Content-Length beside Transfer-Encoding end the transfer (0: libcurl fails
+// it), and the answer is refused with the reason.
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t bytes = size * n;
-  const std::string_view line(data, bytes);
+  std::string_view line(data, bytes);
+  const auto refuse = [&](std::string why) {
+    t->header_problem = std::move(why);
+    return size_t{0};
+  };
   if (line.starts_with("HTTP/")) {
     t->result.headers.clear();  // a new answer (after 100 Continue): only the final one counts
+    t->content_length.reset();
+    t->transfer_encoding = false;
+    const size_t sp = line.find(' ');
+    if (sp != std::string_view::npos && line.substr(sp + 1, 3) == "101")
+      return refuse("an unrequested 101 Switching Protocols answer");
     return bytes;
   }
+  if (line.ends_with("\r\n"))
+    line.remove_suffix(2);
+  else if (line.ends_with("\n"))
+    line.remove_suffix(1);
+  if (line.empty()) {  // the end of the head
+    if (t->content_length && t->transfer_encoding)
+      return refuse("the answer has both Content-Length and Transfer-Encoding");
+    return bytes;
+  }
+  if (line.front() == ' ' || line.front() == '\t')
+    return refuse("the answer folds a header over two lines (obs-fold)");
+  if (line.find_first_of("\r\n") != std::string_view::npos)
+    return refuse("the answer's head holds a bare CR or LF");
   const size_t colon = line.find(':');
-  if (colon == std::string_view::npos || t->result.headers.size() >= 200) return bytes;
-  std::string name(core::TrimSpace(line.substr(0, colon)));
+  if (colon == std::string_view::npos) return refuse("a header line of the answer has no colon");
+  const std::string_view raw_name = line.substr(0, colon);
+  const std::string_view value = core::TrimSpace(line.substr(colon + 1));
+  if (const auto problem = http::HeaderProblem(raw_name, value)) return refuse(*problem);
+  if (t->result.headers.size() >= 200) return bytes;
+  std::string name(raw_name);
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  t->result.headers.emplace_back(std::move(name),
-                                 std::string(core::TrimSpace(line.substr(colon + 1))));
+  if (name == "content-length") {
+    if (t->content_length && *t->content_length != value)
+      return refuse("the answer has two different Content-Lengths");
+    t->content_length = std::string(value);
+  } else if (name == "transfer-encoding") {
+    t->transfer_encoding = true;
+  }
+  t->result.headers.emplace_back(std::move(name), std::string(value));
   return bytes;
+}
+
+// The one policy every answer meets, whichever client read it: no unrequested interim or 101
+// answer as the final one, and every header a token with a clean value (http/header_policy.h).
+void CheckAnswer(UpstreamResult& r) {
+  if (r.failure != Failure::kNone) return;
+  std::string why;
+  if (r.status < 200) {
+    why = "an unrequested " + std::to_string(r.status) + " answer (nothing asked to switch)";
+  } else {
+    for (const auto& [name, value] : r.headers) {
+      if (const auto problem = http::HeaderProblem(name, value)) {
+        why = *problem;
+        break;
+      }
+    }
+  }
+  if (why.empty()) return;
+  r.failure = Failure::kMalformed;
+  r.message = "the answer was refused: " + why;
+  r.status = 0;
+  r.headers.clear();
+  r.body.clear();
 }
 
 }  // namespace
@@ -405,6 +468,7 @@ bool Upstream::State::SendPlain(UpstreamRequest& request,
       r.headers = std::move(a.headers);
       r.body = std::move(a.body);
     }
+    CheckAnswer(r);
     Correlate(key, id, body_id, r);
     in_flight.fetch_sub(1);
     Deliver(done, std::move(r));
@@ -498,13 +562,17 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
     r.failure = Failure::kShutdown;
     r.message = "the router stopped before the answer arrived";
   } else {
-    r.failure = detail::Classify(code, t->collected.too_large, pretransfer_us);
+    r.failure = !t->header_problem.empty()
+                    ? Failure::kMalformed
+                    : detail::Classify(code, t->collected.too_large, pretransfer_us);
     if (r.failure == Failure::kNone) {
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
       r.status = static_cast<int>(status);
     } else {
-      r.message = t->error[0] ? std::string(t->error) : std::string(curl_easy_strerror(code));
+      r.message = !t->header_problem.empty() ? "the answer was refused: " + t->header_problem
+                  : t->error[0]              ? std::string(t->error)
+                                             : std::string(curl_easy_strerror(code));
       r.headers.clear();
       r.body.clear();
     }
@@ -514,6 +582,7 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
     curl_easy_getinfo(t->easy, CURLINFO_HTTP_VERSION, &version);
     if (version == CURL_HTTP_VERSION_2_0) TargetOf(TargetKey(t->request.url)).multiplexed = true;
   }
+  CheckAnswer(r);
   Correlate(TargetKey(t->request.url), t->request.request_id, t->request.body_request_id, r);
   curl_slist_free_all(t->headers);
   t->headers = nullptr;

@@ -176,5 +176,86 @@ TEST(RouteUpstreamFaults, AThrottledPlatformIsLeftAloneForItsRetryAfter) {
   EXPECT_EQ(lambda.requests.load(), 2);
 }
 
+// One header policy for every answer, through either client: bytes that would smuggle a header
+// or break the client's framing are refused (502, the reason in the outcome log), never relayed;
+// the upstream's hop-by-hop headers, those its Connection header names, and its CORS headers are
+// dropped (the router's CORS header replaces them).
+TEST(RouteUpstreamFaults, OneHeaderPolicyWhicheverClientReadTheAnswer) {
+  struct Case {
+    std::string name, head;  // the answer's header lines after the status line
+    bool refused;
+  };
+  const std::vector<Case> cases = {
+      {"NUL in a value", std::string("X-A: a\0b\r\n", 10), true},
+      {"0x0b in a value",
+       "X-A: a\x0b"
+       "b\r\n",
+       true},
+      {"DEL in a value",
+       "X-A: a\x7f"
+       "b\r\n",
+       true},
+      {"ESC in Content-Type", "Content-Type: text/html\x1b[31m\r\n", true},
+      {"obs-fold", "X-A: 1\r\n Set-Cookie: injected=1\r\n", true},
+      {"bare CR", "X-A: 1\rSet-Cookie: injected=1\r\n", true},
+      {"two Content-Lengths", "Content-Length: 2\r\nContent-Length: 3\r\n", true},
+      {"Content-Length and Transfer-Encoding",
+       "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", true},
+      {"hop-by-hop and CORS",
+       "Connection: keep-alive, X-Secret\r\nX-Secret: 1\r\n"
+       "Access-Control-Allow-Origin: https://evil.example\r\n"
+       "X-Kept: yes\r\n",
+       false},
+  };
+  for (const std::string client : {"loop", "libcurl"}) {
+    for (const Case& c : cases) {
+      SCOPED_TRACE(client + ": " + c.name);
+      const bool has_length = c.head.find("Content-Length") != std::string::npos;
+      ScriptedUpstream up([&](const ScriptedUpstream::Seen&) {
+        return ScriptedUpstream::Bytes("HTTP/1.1 200 OK\r\n" + c.head +
+                                       (has_length ? "" : "Content-Length: 2\r\n") + "\r\n{}");
+      });
+      LogDir log;
+      ServerProcess route = Route({"--ecs-url", Url(up.port()), "--policy", "ecs-only",
+                                   "--plain-http-client", client, "--outcome-log", log.path});
+      ASSERT_GT(route.port(), 0) << route.Stderr();
+      auto r = Call(route.port(), "POST", "/medium", Request("medium_processing", 1, "h1"));
+      EXPECT_EQ(r.headers.count("set-cookie"), 0u);
+      if (c.refused) {
+        EXPECT_EQ(r.status, 502) << r.body;
+        EXPECT_EQ(r.headers.count("x-a"), 0u);
+      } else {
+        EXPECT_EQ(r.status, 200) << r.body;
+        EXPECT_EQ(r.headers.count("x-secret"), 0u);
+        EXPECT_EQ(r.headers["access-control-allow-origin"], "*");  // the router's, not evil's
+        EXPECT_EQ(r.headers["x-kept"], "yes");
+      }
+      StopCleanly(route);
+      const auto lines = log.Lines();
+      ASSERT_EQ(lines.size(), 1u);
+      if (c.refused) {
+        EXPECT_NE(lines[0].find(R"("outcome":"failed")"), std::string::npos) << lines[0];
+        EXPECT_NE(lines[0].find(R"("error":"malformed_answer: )"), std::string::npos) << lines[0];
+      }
+    }
+  }
+}
+
+// An unrequested 101 is no answer to relay.
+TEST(RouteUpstreamFaults, AnUnrequested101IsRefused) {
+  for (const std::string client : {"loop", "libcurl"}) {
+    ScriptedUpstream up([](const ScriptedUpstream::Seen&) {
+      return ScriptedUpstream::Bytes(
+          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    });
+    ServerProcess route =
+        Route({"--ecs-url", Url(up.port()), "--policy", "ecs-only", "--plain-http-client", client});
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    const auto r = Call(route.port(), "POST", "/medium", Request("medium_processing", 1));
+    EXPECT_EQ(r.status, 502) << client << ": " << r.body;
+    EXPECT_EQ(r.headers.count("upgrade"), 0u);
+  }
+}
+
 }  // namespace
 }  // namespace hr::testing

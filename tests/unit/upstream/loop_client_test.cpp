@@ -434,6 +434,27 @@ TEST(AnswerReader, ReadsChunkedInterimAndCloseDelimitedAnswersInAnyPieces) {
   EXPECT_FALSE(closing.keep_alive());
 }
 
+// A folded header (obs-fold) and an unrequested 101 are refused in any pieces, as libcurl's path
+// refuses them; a body that starts with a space after the head is no fold.
+TEST(AnswerReader, RefusesFoldedHeadersAndAnUnrequested101) {
+  for (size_t step : {1, 3, 1000}) {
+    AnswerReader folded(Small());
+    EXPECT_EQ(
+        FeedAll(folded,
+                "HTTP/1.1 200 OK\r\nX-A: 1\r\n Set-Cookie: x=1\r\nContent-Length: 2\r\n\r\n{}",
+                step),
+        AnswerReader::State::kFailed);
+    EXPECT_EQ(folded.answer().failure, Failure::kMalformed);
+    AnswerReader switching(Small());
+    EXPECT_EQ(FeedAll(switching, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", step),
+              AnswerReader::State::kFailed);
+    AnswerReader spaced(Small());
+    EXPECT_EQ(FeedAll(spaced, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n {}", step),
+              AnswerReader::State::kDone);
+    EXPECT_EQ(spaced.answer().body, " {}");
+  }
+}
+
 TEST(AnswerReader, RefusesWhatIsTooLargeCutShortOrNotHttp) {
   AnswerReader big(Small());
   EXPECT_EQ(FeedAll(big, "HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n", 100),
