@@ -25,13 +25,20 @@ void AddHttpOptions(CLI::App& sub, HttpOptions& h) {
       ->capture_default_str()
       ->check(CLI::Range(100, 600000))
       ->envname("HYBRID_ROUTER_READ_TIMEOUT_MS");
+  sub.add_option("--header-timeout-ms", o.header_timeout_ms,
+                 "A new connection that has sent nothing is closed after this (nginx's "
+                 "client_header_timeout)")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 600000))
+      ->envname("HYBRID_ROUTER_HEADER_TIMEOUT_MS");
   sub.add_option("--idle-timeout-ms", o.idle_timeout_ms,
                  "Idle keep-alive connections close after this")
       ->capture_default_str()
       ->check(CLI::Range(100, 3600000))
       ->envname("HYBRID_ROUTER_IDLE_TIMEOUT_MS");
   sub.add_option("--max-connections", o.max_connections,
-                 "Connections beyond this are closed at once")
+                 "Beyond this, a new connection replaces the one idle the longest; with none idle, "
+                 "32 more are let in for /healthz, /readyz and /metrics only")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000))
       ->envname("HYBRID_ROUTER_MAX_CONNECTIONS");

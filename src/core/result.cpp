@@ -35,6 +35,8 @@ constexpr CodeInfo kCodeTable[] = {
     {ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415, 2},
     {ErrorCode::kHeadersTooLarge, "headers_too_large", 431, 2},
     {ErrorCode::kTooManyConnections, "too_many_connections", 503, 3},
+    {ErrorCode::kRequestTimeout, "request_timeout", 408, 2},
+    {ErrorCode::kNotImplemented, "not_implemented", 501, 2},
     {ErrorCode::kUpstreamTimeout, "upstream_timeout", 504, 4},
     {ErrorCode::kUpstreamUnavailable, "upstream_unavailable", 502, 4},
     {ErrorCode::kUpstreamConfigError, "upstream_config_error", 502, 4},

@@ -35,6 +35,8 @@ enum class ErrorCode {
   kUnsupportedMediaType,  // a body that is not declared as JSON
   kHeadersTooLarge,       // request headers over the limit
   kTooManyConnections,    // a connection refused at the connection limit
+  kRequestTimeout,        // a request not read whole within its time
+  kNotImplemented,        // a transfer coding other than chunked
   // The gateway (route): what no platform could answer.
   kUpstreamTimeout,      // no answer within the request's time
   kUpstreamUnavailable,  // no platform answered (refused, broken, stray answers...)

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/text.h"
 #include "json/json_writer.h"
 
 namespace hr::http {
@@ -202,6 +203,7 @@ class ServerImpl final : public Server {
 
  private:
   void Accept(Worker& w);
+  bool EvictIdle(Worker& w);
   void Sweep(Worker& w);
   void BeginDrain(Worker& w);
 
@@ -229,9 +231,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     --w_.server->open_;
   }
 
-  void Start() { WaitForRequest(); }
+  // A connection let in beyond --max-connections (the operator's reserve) has 1 s to ask.
+  void Start(bool reserved) {
+    reserved_ = reserved;
+    WaitForRequest();
+    const int ms = reserved ? 1'000
+                            : std::min(w_.server->options().header_timeout_ms,
+                                       w_.server->options().idle_timeout_ms);
+    if (state_ == State::kIdle) deadline_ = Clock::now() + std::chrono::milliseconds(ms);
+  }
   bool idle() const { return state_ == State::kIdle; }
+  bool reading() const { return state_ == State::kReading; }
   Clock::time_point deadline() const { return deadline_; }
+  Clock::time_point idle_since() const { return idle_since_; }
+  // The read deadline passed: a request begun but not whole gets 408; an idle one just closes.
+  void TimedOut() {
+    if (state_ == State::kReading)
+      return Fail(core::ErrorCode::kRequestTimeout, "the request did not arrive whole in time");
+    Close();
+  }
   void Close() {
     beast::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
@@ -247,6 +265,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void WaitForRequest() {
     if (w_.server->stopping()) return Close();
     state_ = State::kIdle;
+    idle_since_ = Clock::now();
+    head_checked_ = false;
     parser_.emplace();
     parser_->eager(true);
     parser_->body_limit(w_.server->options().max_body_bytes);
@@ -285,10 +305,40 @@ class Connection : public std::enable_shared_from_this<Connection> {
         return Fail(core::ErrorCode::kHeadersTooLarge, "request headers are larger than the limit");
       }
       if (ec) return Fail(core::ErrorCode::kInvalidHttp, "malformed HTTP request");
+      if (parser_->is_header_done() && !head_checked_) {
+        head_checked_ = true;
+        if (const auto refused = CheckFraming(parser_->get()))
+          return Fail(refused->first, refused->second);
+      }
       if (used == 0) break;
     }
     if (parser_->is_done()) return Process();
     ReadMore();
+  }
+
+  // Framing as strict as nginx's: a request must say one way how long its body is (chunked, and
+  // only chunked, or one Content-Length), and an HTTP/1.1 request names exactly one Host. A body
+  // read by a framing the sender did not mean would smuggle a second request behind it.
+  static std::optional<std::pair<core::ErrorCode, const char*>> CheckFraming(
+      const bhttp::request<bhttp::string_body>& head) {
+    using E = core::ErrorCode;
+    const auto count = [&](bhttp::field f) {
+      const auto range = head.equal_range(f);
+      return std::distance(range.first, range.second);
+    };
+    const auto hosts = count(bhttp::field::host);
+    if (hosts > 1 || (hosts == 0 && head.version() >= 11))
+      return std::pair{E::kInvalidHttp, "an HTTP/1.1 request names exactly one Host"};
+    const auto te = count(bhttp::field::transfer_encoding);
+    const auto cl = count(bhttp::field::content_length);
+    if (cl > 1) return std::pair{E::kInvalidHttp, "more than one Content-Length"};
+    if (te == 0) return std::nullopt;
+    if (head.version() < 11) return std::pair{E::kInvalidHttp, "Transfer-Encoding in HTTP/1.0"};
+    const std::string_view coding = core::TrimSpace(View(head[bhttp::field::transfer_encoding]));
+    if (te > 1 || !beast::iequals(beast::string_view(coding.data(), coding.size()), "chunked"))
+      return std::pair{E::kNotImplemented, "Transfer-Encoding other than chunked"};
+    if (cl > 0) return std::pair{E::kInvalidHttp, "both Content-Length and Transfer-Encoding"};
+    return std::nullopt;
   }
 
   // Called by the handler (on this loop) to answer later. The connection keeps itself alive
@@ -309,6 +359,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Process() {
     state_ = State::kBusy;
     const auto& req = parser_->get();
+    if (reserved_) {  // the reserve serves the operator's routes only, one request each
+      const std::string_view target = View(req.target());
+      const std::string_view path = target.substr(0, target.find('?'));
+      if (path != "/healthz" && path != "/readyz" && path != "/metrics")
+        return Fail(core::ErrorCode::kTooManyConnections,
+                    "the server is at its connection limit (only /healthz, /readyz and /metrics "
+                    "are answered now)");
+    }
     BeastRequest view(req, *this);
     Response out;
     w_.server->Handle(view, out);
@@ -317,7 +375,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       version_ = req.version();
       return;
     }
-    const bool keep = req.keep_alive() && !out.close && !w_.server->stopping();
+    const bool keep = req.keep_alive() && !out.close && !w_.server->stopping() && !reserved_;
     Send(std::move(out), keep, req.version());
   }
 
@@ -325,7 +383,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!deferred_) return;
     deferred_ = false;
     auto self = std::move(pending_self_);  // released when this answer's write completes
-    const bool keep = keep_ && !out.close && !w_.server->stopping();
+    const bool keep = keep_ && !out.close && !w_.server->stopping() && !reserved_;
     Send(std::move(out), keep, version_);
   }
 
@@ -401,8 +459,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string head_, body_;  // the response being written
   State state_ = State::kIdle;
-  Clock::time_point deadline_{};
-  bool deferred_ = false;  // the handler answers later (Defer)
+  Clock::time_point deadline_{}, idle_since_{};
+  bool head_checked_ = false;  // CheckFraming ran for this request
+  bool reserved_ = false;      // let in beyond --max-connections
+  bool deferred_ = false;      // the handler answers later (Defer)
   bool keep_ = false;
   unsigned version_ = 11;
   std::shared_ptr<Connection> pending_self_;
@@ -457,7 +517,8 @@ void ServerImpl::Accept(Worker& w) {
           });
           return;
         }
-        if (open_.load() + pending_.load() >= options_.max_connections) {
+        const int open = open_.load() + pending_.load();
+        if (open >= options_.max_connections + kReservedConnections) {
           Observe({core::ErrorCode::kTooManyConnections, {}, {}, {}}, nullptr);
           beast::error_code ignored;
           socket.close(ignored);
@@ -465,19 +526,34 @@ void ServerImpl::Accept(Worker& w) {
           beast::error_code ignored;
           socket.set_option(tcp::no_delay(true), ignored);
           ++pending_;
-          // The connection lives on its own loop's thread from here on.
-          asio::post(target.io, [this, &target, s = std::move(socket)]() mutable {
+          const bool full = open >= options_.max_connections;
+          // The connection lives on its own loop's thread from here on. At the limit it takes
+          // the place of the connection idle the longest there, else a place in the reserve.
+          asio::post(target.io, [this, &target, full, s = std::move(socket)]() mutable {
             --pending_;
             if (stopping()) {
               beast::error_code ignored2;
               s.close(ignored2);
               return;
             }
-            std::make_shared<Connection>(std::move(s), target)->Start();
+            const bool reserved = full && !EvictIdle(target);
+            std::make_shared<Connection>(std::move(s), target)->Start(reserved);
           });
         }
         Accept(w);
       });
+}
+
+// Closes the worker's connection that has waited longest for a request (its first or its next);
+// false when none waits.
+bool ServerImpl::EvictIdle(Worker& w) {
+  Connection* oldest = nullptr;
+  for (Connection* c : w.connections)
+    if (c->idle() && (!oldest || c->idle_since() < oldest->idle_since())) oldest = c;
+  if (!oldest) return false;
+  Observe({core::ErrorCode::kTooManyConnections, {}, {}, {}}, nullptr);
+  oldest->Close();
+  return true;
 }
 
 void ServerImpl::Sweep(Worker& w) {
@@ -487,12 +563,16 @@ void ServerImpl::Sweep(Worker& w) {
     const auto now = Clock::now();
     const bool draining = stopping();
     std::vector<Connection*> expired;
+    std::vector<Connection*> late;
     for (Connection* c : w.connections) {
-      if (c->deadline() < now || (draining && (c->idle() || now > w.drain_deadline))) {
+      if (draining && (c->idle() || now > w.drain_deadline)) {
         expired.push_back(c);
+      } else if (c->deadline() < now) {
+        late.push_back(c);
       }
     }
     for (Connection* c : expired) c->Close();
+    for (Connection* c : late) c->TimedOut();
     if (draining && w.connections.empty()) {
       if (signals_ && &w == workers_.front().get()) {
         beast::error_code ignored;

@@ -86,6 +86,9 @@ std::string_view ReasonPhrase(int status);
 // Must fill the response (or Defer); an exception escaping it becomes a 500 JSON error.
 using Handler = std::function<void(const Request&, Response&)>;
 
+// Connections let in beyond --max-connections when none can be evicted, for the operator's routes.
+inline constexpr int kReservedConnections = 32;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: pick a free port
@@ -93,7 +96,13 @@ struct ServerOptions {
   size_t max_body_bytes = size_t{64} * 1024;
   size_t max_header_bytes = size_t{16} * 1024;
   int read_timeout_ms = 10'000;  // from a request's first byte to its last
+  // From accept to a new connection's first byte (nginx's client_header_timeout): a connection
+  // that sends nothing is closed then.
+  int header_timeout_ms = 10'000;
   int idle_timeout_ms = 60'000;  // a keep-alive connection waiting for its next request
+  // Beyond this many, a new connection takes the place of the one idle the longest (waiting for
+  // its first or next request); with none idle, up to kReservedConnections more are let in for
+  // the health, readiness and metrics routes only (anything else: 503), closed after 1 s.
   int max_connections = 10'000;
   int drain_timeout_ms = 10'000;  // on shutdown, how long in-flight requests may take
 };

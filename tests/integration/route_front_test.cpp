@@ -3,7 +3,12 @@
 // of connections that send nothing. The real binary on real sockets, behind it `emulate`.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <sys/resource.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -121,6 +126,120 @@ TEST(RouteFront, UnknownMetadataIsForwardedAndNotedNotRefused) {
     ++noted;
   }
   EXPECT_EQ(noted, 2);
+}
+
+// Framing as strict as nginx's (nginx 1.22 answers each of these the same way): a body's length
+// said two ways, or by a coding other than chunked, is refused before the body is read (the
+// hidden second request behind it never runs); a request must name one Host; a body shorter than
+// its Content-Length gets 408 at the read timeout, not a silent close.
+TEST(RouteFront, FramingIsAsStrictAsNginxs) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                               Url(emu.port()), "--read-timeout-ms", "500"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  const std::string hidden =
+      "POST /heavy HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}";  // smuggled
+  struct Case {
+    std::string name, head, body;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"xchunked with a length", "Transfer-Encoding: xchunked\r\nContent-Length: 2\r\n", "{}", 501},
+      {"chunked, identity", "Transfer-Encoding: chunked, identity\r\n", "2\r\n{}\r\n0\r\n\r\n",
+       501},
+      {"gzip, chunked", "Transfer-Encoding: gzip, chunked\r\n", "2\r\n{}\r\n0\r\n\r\n", 501},
+      {"chunked with a length", "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n",
+       "2\r\n{}\r\n0\r\n\r\n", 400},
+      {"two lengths", "Content-Length: 2\r\nContent-Length: 2\r\n", "{}", 400},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Connection conn(route.port());
+    ASSERT_TRUE(
+        conn.Send("POST /heavy HTTP/1.1\r\nHost: t\r\n" + c.head + "\r\n" + c.body + hidden));
+    const HttpResponse r = conn.Read();
+    EXPECT_EQ(r.status, c.status) << r.body;
+    EXPECT_TRUE(conn.ClosedByPeer(2'000));  // nothing more is read: the hidden request never runs
+  }
+  for (const std::string& head :
+       {std::string("POST /heavy HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"),
+        std::string("POST /heavy HTTP/1.1\r\nHost: a\r\nHost: b\r\n"
+                    "Content-Length: 2\r\n\r\n{}")}) {
+    Connection conn(route.port());
+    ASSERT_TRUE(conn.Send(head));
+    EXPECT_EQ(conn.Read().status, 400) << head;
+  }
+  {  // A body shorter than its Content-Length: 408 when the read timeout passes.
+    Connection conn(route.port());
+    ASSERT_TRUE(conn.Send("POST /heavy HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n{\"a\":"));
+    const HttpResponse r = conn.Read(3'000);
+    EXPECT_EQ(r.status, 408);
+    EXPECT_NE(r.body.find("request_timeout"), std::string::npos);
+  }
+  // A well-formed chunked request is still fine.
+  Connection ok(route.port());
+  const std::string body = Request("heavy_processing", 1);
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", body.size());
+  ASSERT_TRUE(
+      ok.Send("POST /heavy HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+              "Transfer-Encoding: chunked\r\n\r\n" +
+              std::string(size) + "\r\n" + body + "\r\n0\r\n\r\n"));
+  EXPECT_EQ(ok.Read().status, 200);
+}
+
+// 10,000 connections that send nothing: /healthz still answers within a second all along (a new
+// connection takes the place of the one idle the longest), and the header deadline closes every
+// silent one. On today's main the router reset every new connection until the 60 s idle timeout.
+TEST(RouteFront, AFloodOfSilentConnectionsLocksNobodyOut) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  const rlim_t want = std::min<rlim_t>(limit.rlim_max, 30'000);
+  if (limit.rlim_cur < want) {
+    limit.rlim_cur = want;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (want < 12'000) GTEST_SKIP() << "needs 12,000 file descriptors; the hard limit is " << want;
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  ServerProcess route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()),
+                       "--header-timeout-ms", "4000", "--access-log", "off"},
+                      {}, 30'000, "route");
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  std::vector<std::unique_ptr<Connection>> flood;
+  flood.reserve(10'000);
+  double worst_ms = 0;
+  int health = 0;
+  const auto check = [&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = Call(route.port(), "GET", "/healthz");
+    worst_ms = std::max(
+        worst_ms,
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    EXPECT_EQ(r.status, 200);
+    ++health;
+  };
+  for (int i = 0; i < 10'000; ++i) {
+    flood.push_back(std::make_unique<Connection>(route.port()));
+    ASSERT_TRUE(flood.back()->ok()) << i;
+    if (i % 1'000 == 999) check();
+  }
+  for (int i = 0; i < 10; ++i) {  // the limit reached: health checks still get in
+    check();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_LT(worst_ms, 1'000) << health << " health checks";
+  // Every silent connection is closed by the header deadline (4 s after its accept): polled.
+  int closed = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (auto& c : flood) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (c->ClosedByPeer(static_cast<int>(std::max<int64_t>(1, left.count())))) ++closed;
+  }
+  EXPECT_EQ(closed, 10'000);
+  check();
 }
 
 }  // namespace
