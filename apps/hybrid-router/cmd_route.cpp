@@ -43,6 +43,7 @@ int RunRoute(RouteCommandConfig& cfg) {
     return ReportError(s.error());
   if (auto s = StartLogs(cfg.http, rc.service); !s) return ReportError(s.error());
   cfg.http.server.max_body_bytes = cfg.max_body_mb << 20;
+  rc.upstream.budget = cfg.http.budget.get();
 
   auto router = route::Router::Create(rc);
   if (!router) return ReportError(router.error());

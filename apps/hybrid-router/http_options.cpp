@@ -25,6 +25,12 @@ void AddHttpOptions(CLI::App& sub, HttpOptions& h) {
       ->capture_default_str()
       ->check(CLI::Range(100, 600000))
       ->envname("HYBRID_ROUTER_READ_TIMEOUT_MS");
+  sub.add_option("--buffer-budget-mb", h.buffer_budget_mb,
+                 "Bytes of request bodies and upstream answers buffered at once, over all "
+                 "requests; beyond it new work is refused (503, Retry-After)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{8}, size_t{1} << 20))
+      ->envname("HYBRID_ROUTER_BUFFER_BUDGET_MB");
   sub.add_option("--header-timeout-ms", o.header_timeout_ms,
                  "A new connection that has sent nothing is closed after this (nginx's "
                  "client_header_timeout)")
@@ -63,6 +69,9 @@ core::Status StartLogs(HttpOptions& o, service::ServiceConfig& service) {
   spdlog::flush_every(std::chrono::seconds(1));
   if (o.server.threads <= 0)
     o.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.budget = std::make_unique<http::ByteBudget>(o.buffer_budget_mb << 20);
+  o.server.budget = o.budget.get();
+  service.budget = o.budget.get();
   return {};
 }
 

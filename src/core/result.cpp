@@ -37,6 +37,7 @@ constexpr CodeInfo kCodeTable[] = {
     {ErrorCode::kTooManyConnections, "too_many_connections", 503, 3},
     {ErrorCode::kRequestTimeout, "request_timeout", 408, 2},
     {ErrorCode::kNotImplemented, "not_implemented", 501, 2},
+    {ErrorCode::kOverloaded, "overloaded", 503, 3},
     {ErrorCode::kUpstreamTimeout, "upstream_timeout", 504, 4},
     {ErrorCode::kUpstreamUnavailable, "upstream_unavailable", 502, 4},
     {ErrorCode::kUpstreamConfigError, "upstream_config_error", 502, 4},

@@ -37,6 +37,7 @@ enum class ErrorCode {
   kTooManyConnections,    // a connection refused at the connection limit
   kRequestTimeout,        // a request not read whole within its time
   kNotImplemented,        // a transfer coding other than chunked
+  kOverloaded,            // the buffer budget is spent: retry after a moment
   // The gateway (route): what no platform could answer.
   kUpstreamTimeout,      // no answer within the request's time
   kUpstreamUnavailable,  // no platform answered (refused, broken, stray answers...)

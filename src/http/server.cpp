@@ -227,6 +227,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ++w_.server->open_;
   }
   ~Connection() {
+    GiveBody();
     w_.connections.erase(this);
     --w_.server->open_;
   }
@@ -267,6 +268,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     state_ = State::kIdle;
     idle_since_ = Clock::now();
     head_checked_ = false;
+    GiveBody();
     parser_.emplace();
     parser_->eager(true);
     parser_->body_limit(w_.server->options().max_body_bytes);
@@ -310,10 +312,33 @@ class Connection : public std::enable_shared_from_this<Connection> {
         if (const auto refused = CheckFraming(parser_->get()))
           return Fail(refused->first, refused->second);
       }
+      if (!TakeBody()) return Overloaded();
       if (used == 0) break;
     }
     if (parser_->is_done()) return Process();
     ReadMore();
+  }
+
+  // The request body's bytes from the buffer budget, as the parser's buffer grows (its capacity:
+  // what is allocated). False when the budget is spent.
+  bool TakeBody() {
+    ByteBudget* b = w_.server->options().budget;
+    if (!b || !parser_->is_header_done()) return true;
+    const auto& body = parser_->get().body();
+    const size_t have = body.empty() ? 0 : body.capacity();  // no heap until a byte arrives
+    if (have <= body_taken_) return true;
+    if (!b->TryTake(have - body_taken_)) return false;
+    body_taken_ = have;
+    return true;
+  }
+  void GiveBody() {
+    if (body_taken_ == 0) return;
+    w_.server->options().budget->Give(body_taken_);
+    body_taken_ = 0;
+  }
+  void Overloaded() {
+    Fail(core::ErrorCode::kOverloaded,
+         "the server is buffering as much as its budget allows (--buffer-budget-mb); retry");
   }
 
   // Framing as strict as nginx's: a request must say one way how long its body is (chunked, and
@@ -392,6 +417,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Response out;
     out.status = core::HttpStatus(code);
     out.body = json::ErrorBody(core::CodeName(code), message);
+    if (code == core::ErrorCode::kOverloaded) out.headers.emplace_back("Retry-After", "1");
     Refused r;
     r.code = code;
     if (parser_) {  // what the parser read of the head (all of it for a body over its limit)
@@ -424,10 +450,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (keep && version == 10) head_ += "Connection: keep-alive\r\n";
     head_ += "\r\n";
     body_ = std::move(out.body);
+    lease_ = std::move(out.lease);
     deadline_ = Clock::now() + std::chrono::milliseconds(w_.server->options().read_timeout_ms);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
     auto self = shared_from_this();
     asio::async_write(socket_, buffers, [self, keep](beast::error_code ec, size_t) {
+      self->lease_.reset();
+      self->body_.clear();
+      self->body_.shrink_to_fit();  // a large answer's memory goes with its lease
       if (ec || !keep) return self->Close();
       self->WaitForRequest();
     });
@@ -460,9 +490,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string head_, body_;  // the response being written
   State state_ = State::kIdle;
   Clock::time_point deadline_{}, idle_since_{};
-  bool head_checked_ = false;  // CheckFraming ran for this request
-  bool reserved_ = false;      // let in beyond --max-connections
-  bool deferred_ = false;      // the handler answers later (Defer)
+  bool head_checked_ = false;          // CheckFraming ran for this request
+  size_t body_taken_ = 0;              // of the budget, for this request's body
+  std::shared_ptr<const void> lease_;  // the answer being written holds these budget bytes
+  bool reserved_ = false;              // let in beyond --max-connections
+  bool deferred_ = false;              // the handler answers later (Defer)
   bool keep_ = false;
   unsigned version_ = 11;
   std::shared_ptr<Connection> pending_self_;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "http/byte_budget.h"
 
 namespace boost::asio {
 class io_context;
@@ -75,6 +76,8 @@ class Request {
 struct Response {
   int status = 200;
   std::string body;
+  // Bytes of a ByteBudget the body holds, given back once the server has written it.
+  std::shared_ptr<const void> lease;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   bool close = false;  // close the connection after this response
@@ -105,6 +108,8 @@ struct ServerOptions {
   // the health, readiness and metrics routes only (anything else: 503), closed after 1 s.
   int max_connections = 10'000;
   int drain_timeout_ms = 10'000;  // on shutdown, how long in-flight requests may take
+  // Request bodies are buffered against it (a body that would pass it: 503); null: unbounded.
+  ByteBudget* budget = nullptr;
 };
 
 // A request the server refuses itself (malformed HTTP, a body or head over its limit), with what

@@ -23,6 +23,7 @@ http::Response Relay(upstream::UpstreamResult r) {
   http::Response res;
   res.status = r.status;
   res.body = std::move(r.body);
+  res.lease = std::move(r.lease);
   const std::string_view ct = HeaderOf(r, "content-type");
   res.content_type = ct.empty() ? "application/octet-stream" : std::string(ct);
   res.headers.reserve(r.headers.size() + 7);

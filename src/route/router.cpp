@@ -82,6 +82,7 @@ struct Flight {
   bool hedged = false;
   bool fell_back = false;  // an attempt on the other platform after a failure (not a hedge)
   std::unique_ptr<http::LoopTimer> hedge_timer;
+  http::Lease body_lease;  // the body's bytes of the buffer budget, while attempts may send it
   features::Workload workload() const { return facts.features.workload; }
 };
 
@@ -162,6 +163,15 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   f->start = start;
   auto body = std::make_shared<std::string>();  // kept for the attempts; read in place
   body->reserve(req.body().size() + workload::kReadPadding);
+  if (http::ByteBudget* b = config.upstream.budget) {  // the copy counts against the budget
+    if (!b->TryTake(body->capacity())) {
+      Refuse(req, res, ErrorCode::kOverloaded,
+             "the router is buffering as much as its budget allows (--buffer-budget-mb); retry");
+      res.headers.emplace_back("Retry-After", "1");
+      return;
+    }
+    f->body_lease = http::LeaseOf(b, body->capacity());
+  }
   body->assign(req.body());
   auto wr = workload::Read(*body, body->capacity());
   if (!wr) return Refuse(req, res, wr.error().code, wr.error().message, wr.error().field);
@@ -440,6 +450,15 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
         Finish(f, p, Relay(std::move(r)));
         return;
       }
+      if (r.failure == upstream::Failure::kOverBudget) {  // the router's limit, not a platform's
+        http::Response busy = JsonError(ErrorCode::kOverloaded,
+                                        "the router could not buffer the answer within its budget "
+                                        "(--buffer-budget-mb); retry: " +
+                                            f->failures);
+        busy.headers.emplace_back("Retry-After", "1");
+        Finish(f, p, std::move(busy));
+        return;
+      }
       const bool timeout = r.failure == upstream::Failure::kTimeout;
       Finish(f, p,
              JsonError(timeout ? ErrorCode::kUpstreamTimeout : ErrorCode::kUpstreamUnavailable,
@@ -539,8 +558,10 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   // Request bodies reach 5.3 MB. Above glibc's mmap threshold (128 KB, and fixed once the
   // service's M_TRIM_THRESHOLD is set) each one was a fresh mapping, faulted in page by page: a
   // 4 MB body took 13 ms to copy on this project's VM. From the heap, a freed body's memory serves
-  // the next one; resident memory stays bounded by the bodies in flight at the peak.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  // the next one; resident memory stays bounded by the bodies in flight at the peak. Larger
+  // buffers (answers of up to 16 MB, growing as chunks arrive) are mappings of their own, returned
+  // to the system when freed: after a burst of them the heap keeps nothing.
+  mallopt(M_MMAP_THRESHOLD, 8 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #endif
   if (!config.outcome_log.dir.empty()) {

@@ -42,8 +42,8 @@ struct RouterConfig {
   // A platform that answers 429 (or the ALB's 503) is skipped for the workload for its
   // Retry-After, else for this long (guards.h Throttles).
   int throttle_backoff_ms = 1'000;
-  upstream::UpstreamOptions upstream;
-  OutcomeLogOptions outcome_log;  // dir empty: no outcome log
+  upstream::UpstreamOptions upstream;  // its budget (answers) is also the requests' (Route)
+  OutcomeLogOptions outcome_log;       // dir empty: no outcome log
   // Signs the targets that need it (RouteTargets::signs()); Create refuses such targets without.
   std::shared_ptr<aws::CredentialProvider> credentials;
   // Idempotent workloads: when the first attempt has not answered after the chosen platform's

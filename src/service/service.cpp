@@ -408,6 +408,21 @@ void Service::Handle(const http::Request& req, http::Response& res) {
           info.format_version = modelfile::kFormatVersion;
         }
         reply.body = metrics_.Render(info, connections_ ? connections_() : 0);
+        if (const http::ByteBudget* b = config_.budget) {
+          reply.body +=
+              "# HELP hybrid_router_buffer_bytes Bytes of request bodies and upstream answers "
+              "buffered now, against the budget (--buffer-budget-mb).\n"
+              "# TYPE hybrid_router_buffer_bytes gauge\nhybrid_router_buffer_bytes " +
+              std::to_string(b->used()) +
+              "\n# TYPE hybrid_router_buffer_limit_bytes gauge\nhybrid_router_buffer_limit_bytes " +
+              std::to_string(b->limit()) +
+              "\n# TYPE hybrid_router_buffer_peak_bytes gauge\nhybrid_router_buffer_peak_bytes " +
+              std::to_string(b->peak()) +
+              "\n# HELP hybrid_router_buffer_refusals_total Requests or answers refused because "
+              "the buffer budget was spent.\n# TYPE hybrid_router_buffer_refusals_total counter\n"
+              "hybrid_router_buffer_refusals_total " +
+              std::to_string(b->refusals()) + "\n";
+        }
         if (extra_metrics_) reply.body += extra_metrics_();
         break;
       }

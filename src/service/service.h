@@ -38,6 +38,7 @@ struct ServiceConfig {
   ApiKeys keys;
   std::shared_ptr<spdlog::logger> access_log;  // one JSON line per request; null: off
   std::shared_ptr<spdlog::logger> event_log;   // start, reload, errors; null: off
+  const http::ByteBudget* budget = nullptr;    // the buffer budget /metrics reports; null: none
 };
 
 // A client's request id worth echoing: 1-128 bytes of letters, digits, '-', '_', '.', ':'.

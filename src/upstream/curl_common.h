@@ -5,9 +5,11 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 
+#include "http/byte_budget.h"
 #include "upstream/failure.h"
 
 namespace hr::upstream::detail {
@@ -16,6 +18,9 @@ struct Collected {
   std::string* body = nullptr;
   size_t max_bytes = 0;
   bool too_large = false;
+  http::ByteBudget* budget = nullptr;  // the body's allocation is taken from it, when set
+  size_t taken = 0;
+  bool over_budget = false;
 };
 
 // CURLOPT_WRITEFUNCTION with a Collected* as its data: 0 (libcurl fails the transfer with
@@ -26,6 +31,21 @@ inline size_t Collect(char* data, size_t size, size_t n, void* user) {
   if (c->body->size() + bytes > c->max_bytes) {
     c->too_large = true;
     return 0;
+  }
+  const size_t needed = c->body->size() + bytes;
+  if (needed > c->body->capacity()) {  // every allocation first taken from the budget
+    const size_t want = std::max(needed, std::min(c->max_bytes, 2 * c->body->capacity()));
+    if (c->budget) {
+      if (!c->budget->TryTake(want)) {
+        c->over_budget = true;
+        return 0;
+      }
+      c->body->reserve(want);
+      c->budget->Give(c->taken);
+      c->taken = want;
+    } else {
+      c->body->reserve(want);
+    }
   }
   c->body->append(data, bytes);
   return bytes;

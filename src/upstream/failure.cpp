@@ -20,6 +20,8 @@ std::string_view Name(Failure f) {
       return "stray_answer";
     case Failure::kTooLarge:
       return "answer_too_large";
+    case Failure::kOverBudget:
+      return "buffer_budget";
     case Failure::kMalformed:
       return "malformed_answer";
     case Failure::kShutdown:

@@ -9,18 +9,19 @@
 namespace hr::upstream {
 
 enum class Failure : uint8_t {
-  kNone,       // an HTTP answer arrived (of any status)
-  kConnect,    // refused, unreachable, connect timeout: never sent
-  kResolve,    // the host name did not resolve: never sent
-  kTls,        // TLS handshake or certificate: never sent
-  kTimeout,    // sent (at least in part), no complete answer in time: may have run
-  kBroken,     // the connection failed after sending began: may have run
-  kStray,      // the answer may be another request's (the target wrote answers nobody asked
-               // for, or echoed another request's id): refused; may have run
-  kTooLarge,   // the answer exceeded the size limit (it ran)
-  kMalformed,  // the answer is not HTTP/1.x, or breaks the header policy: may have run
-  kShutdown,   // the router stopped before the answer arrived
-  kOther,      // anything else libcurl reports
+  kNone,        // an HTTP answer arrived (of any status)
+  kConnect,     // refused, unreachable, connect timeout: never sent
+  kResolve,     // the host name did not resolve: never sent
+  kTls,         // TLS handshake or certificate: never sent
+  kTimeout,     // sent (at least in part), no complete answer in time: may have run
+  kBroken,      // the connection failed after sending began: may have run
+  kStray,       // the answer may be another request's (the target wrote answers nobody asked
+                // for, or echoed another request's id): refused; may have run
+  kTooLarge,    // the answer exceeded the size limit (it ran)
+  kOverBudget,  // the router's buffer budget could not hold the answer (it ran): retry later
+  kMalformed,   // the answer is not HTTP/1.x, or breaks the header policy: may have run
+  kShutdown,    // the router stopped before the answer arrived
+  kOther,       // anything else libcurl reports
 };
 
 // The name in outcome logs, metrics and error bodies ("connect_failed", "timeout", ...).

@@ -43,8 +43,70 @@ double MsSince(Clock::time_point t) {
 
 }  // namespace
 
+namespace {
+
+// An answer's body as a string whose every allocation is first taken from the buffer budget (the
+// new capacity while the old is still held: the copy made in growing is counted too), never past
+// the size limit, and grown by doubling up to it. A body the budget cannot hold ends the parse.
+struct BudgetedBody {
+  struct value_type {
+    std::string data;
+    http::ByteBudget* budget = nullptr;
+    size_t taken = 0;  // of the budget: data's capacity
+    size_t limit = 0;  // the answer's size limit
+    bool over_budget = false;
+    // Room for `needed` bytes; false when the budget or the limit refuses it.
+    bool Grow(size_t needed) {
+      if (needed <= data.capacity()) return true;
+      if (needed > limit) return false;
+      const size_t want = std::max(needed, std::min(limit, 2 * data.capacity()));
+      if (budget) {
+        if (!budget->TryTake(want)) {
+          over_budget = true;
+          return false;
+        }
+        data.reserve(want);
+        budget->Give(taken);
+        taken = want;
+      } else {
+        data.reserve(want);
+      }
+      return true;
+    }
+  };
+  static std::uint64_t size(const value_type& v) { return v.data.size(); }
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(bhttp::header<isRequest, Fields>&, value_type& b) : body_(b) {}
+    void init(const boost::optional<std::uint64_t>& length, beast::error_code& ec) {
+      ec = {};
+      if (length && (*length > body_.limit || !body_.Grow(static_cast<size_t>(*length))))
+        ec = bhttp::error::body_limit;
+    }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      const size_t extra = asio::buffer_size(buffers);
+      const size_t size = body_.data.size();
+      if (!body_.Grow(size + extra)) {
+        ec = bhttp::error::body_limit;
+        return 0;
+      }
+      ec = {};
+      body_.data.resize(size + extra);
+      return asio::buffer_copy(asio::buffer(body_.data.data() + size, extra), buffers);
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
+}  // namespace
+
 struct AnswerReader::Parser {
-  bhttp::response_parser<bhttp::string_body> p;
+  bhttp::response_parser<BudgetedBody> p;
 };
 
 AnswerReader::AnswerReader(const LoopClientOptions& options) : options_(options) { NewAnswer(); }
@@ -53,17 +115,29 @@ AnswerReader::AnswerReader(const LoopClientOptions& options) : options_(options)
 // from the start, overwrites its own body-limit error as it goes on into the body, and then
 // reserves whatever Content-Length claimed. After the head, the body is parsed eagerly.
 void AnswerReader::NewAnswer() {
+  GiveBack();
   head_tail_ = 0;
   head_scanned_ = 0;
   parser_ = std::make_unique<Parser>();
   parser_->p.eager(false);
   parser_->p.body_limit(options_.max_answer_bytes);
+  parser_->p.get().body().budget = options_.budget;
+  parser_->p.get().body().limit = options_.max_answer_bytes;
   parser_->p.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
 }
 
-AnswerReader::~AnswerReader() = default;
+AnswerReader::~AnswerReader() { GiveBack(); }
+
+// What the budget lent the answer being read, given back (the answer failed or was never done).
+void AnswerReader::GiveBack() {
+  if (!parser_) return;
+  size_t& taken = parser_->p.get().body().taken;
+  if (taken > 0) options_.budget->Give(taken);
+  taken = 0;
+}
 
 AnswerReader::State AnswerReader::Fail(Failure f, std::string message) {
+  GiveBack();
   answer_ = CallAnswer{};
   answer_.failure = f;
   answer_.message = std::move(message);
@@ -103,10 +177,14 @@ AnswerReader::State AnswerReader::Feed(std::string_view bytes, size_t& used) {
                     "the answer's status " + std::to_string(status) + " is not an HTTP status");
       parser_->p.eager(true);
       if (parser_->p.content_length().value_or(0) > options_.max_answer_bytes ||
-          parser_->p.get().body().size() > options_.max_answer_bytes)
+          parser_->p.get().body().data.size() > options_.max_answer_bytes)
         ec = bhttp::error::body_limit;  // the parser's own check, made sure of
     }
     if (ec == bhttp::error::need_more) break;
+    if (ec == bhttp::error::body_limit && parser_->p.get().body().over_budget)
+      return Fail(Failure::kOverBudget,
+                  "the router's buffer budget cannot hold this answer now (" +
+                      std::to_string(parser_->p.get().body().data.size() >> 20) + " MB so far)");
     if (ec == bhttp::error::body_limit)
       return Fail(Failure::kTooLarge, "the answer's body is larger than " +
                                           std::to_string(options_.max_answer_bytes) + " bytes");
@@ -156,7 +234,9 @@ AnswerReader::State AnswerReader::Finish() {
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     answer_.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  answer_.body = std::move(msg.body());
+  answer_.body = std::move(msg.body().data);
+  answer_.lease = http::LeaseOf(options_.budget, msg.body().taken);  // the bytes go with it
+  msg.body().taken = 0;
   return State::kDone;
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/byte_budget.h"
 #include "upstream/failure.h"
 
 namespace hr::http {
@@ -44,13 +45,15 @@ struct CallAnswer {
   int status = 0;                                            // when failure == kNone
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
   std::string body;
-  double total_ms = 0;  // from the call to its answer (or failure)
+  double total_ms = 0;                // from the call to its answer (or failure)
+  std::shared_ptr<const void> lease;  // the body's bytes of the buffer budget
 };
 
 struct LoopClientOptions {
   size_t max_answer_bytes = size_t{16} << 20;  // the body
   size_t max_header_bytes = size_t{64} << 10;
-  size_t max_idle_connections = 256;  // kept for reuse, over all hosts
+  size_t max_idle_connections = 256;   // kept for reuse, over all hosts
+  http::ByteBudget* budget = nullptr;  // answers' bodies are buffered against it
   // Called (on the loop) with "host:port" when a connection to it carried bytes nobody asked for:
   // while idle, at reuse, or after an answer.
   std::function<void(const std::string& host_port)> on_stray;
@@ -77,7 +80,7 @@ class LoopClient {
 class AnswerReader {
  public:
   explicit AnswerReader(const LoopClientOptions& options);
-  ~AnswerReader();
+  ~AnswerReader();  // gives back what the budget lent an answer not finished
   AnswerReader(const AnswerReader&) = delete;
   AnswerReader& operator=(const AnswerReader&) = delete;
   enum class State : uint8_t { kMore, kDone, kFailed };
@@ -93,6 +96,7 @@ class AnswerReader {
   struct Parser;
   void NewAnswer();
   bool FoldsAHeader(std::string_view bytes);
+  void GiveBack();
   State Finish();
   State Fail(Failure f, std::string message);
   LoopClientOptions options_;

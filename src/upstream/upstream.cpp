@@ -25,7 +25,6 @@ namespace hr::upstream {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kReadPadding = 64;  // simdjson reads up to this far past the end
 constexpr size_t kKeepHandles = 1024;
 
 struct Transfer {
@@ -116,6 +115,7 @@ void CheckAnswer(UpstreamResult& r) {
   r.status = 0;
   r.headers.clear();
   r.body.clear();
+  r.lease.reset();
 }
 
 }  // namespace
@@ -396,8 +396,6 @@ void Upstream::State::Complete(std::unique_ptr<Transfer> t, UpstreamResult r) {
 }
 
 void Upstream::State::Deliver(const std::function<void(UpstreamResult)>& done, UpstreamResult r) {
-  if (r.body.capacity() < r.body.size() + kReadPadding)
-    r.body.reserve(r.body.size() + kReadPadding);
   try {
     done(std::move(r));
   } catch (...) {  // a completion must not take the event loop down
@@ -440,6 +438,7 @@ void Upstream::State::Correlate(std::string_view key, std::string_view request_i
   r.status = 0;
   r.headers.clear();
   r.body.clear();
+  r.lease.reset();
   r.message = "the answer from " + std::string(key) + " is another request's: " + why;
 }
 
@@ -467,6 +466,7 @@ bool Upstream::State::SendPlain(UpstreamRequest& request,
     if (r.failure == Failure::kNone) {
       r.headers = std::move(a.headers);
       r.body = std::move(a.body);
+      r.lease = std::move(a.lease);
     }
     CheckAnswer(r);
     Correlate(key, id, body_id, r);
@@ -493,6 +493,7 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   }
   CURL* e = t->easy;
   t->collected.max_bytes = options.max_answer_bytes;
+  t->collected.budget = options.budget;
   for (const std::string& h : t->request.headers)
     t->headers = curl_slist_append(t->headers, h.c_str());
   // Signed requests: libcurl 7.88 would sign the empty "Expect:" that only suppresses the header
@@ -562,8 +563,9 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
     r.failure = Failure::kShutdown;
     r.message = "the router stopped before the answer arrived";
   } else {
-    r.failure = !t->header_problem.empty()
-                    ? Failure::kMalformed
+    r.failure = !t->header_problem.empty() ? Failure::kMalformed
+                : t->collected.over_budget
+                    ? Failure::kOverBudget
                     : detail::Classify(code, t->collected.too_large, pretransfer_us);
     if (r.failure == Failure::kNone) {
       long status = 0;
@@ -571,10 +573,13 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
       r.status = static_cast<int>(status);
     } else {
       r.message = !t->header_problem.empty() ? "the answer was refused: " + t->header_problem
-                  : t->error[0]              ? std::string(t->error)
-                                             : std::string(curl_easy_strerror(code));
+                  : t->collected.over_budget
+                      ? std::string("the router's buffer budget cannot hold this answer now")
+                  : t->error[0] ? std::string(t->error)
+                                : std::string(curl_easy_strerror(code));
       r.headers.clear();
       r.body.clear();
+      r.lease.reset();
     }
   }
   if (r.failure == Failure::kNone) {
@@ -584,6 +589,14 @@ void Upstream::State::Finish(Transfer* raw, CURLcode code, bool shutdown) {
   }
   CheckAnswer(r);
   Correlate(TargetKey(t->request.url), t->request.request_id, t->request.body_request_id, r);
+  if (t->collected.taken > 0) {  // the bytes go with the body, or back
+    if (r.failure == Failure::kNone) {
+      r.lease = http::LeaseOf(options.budget, t->collected.taken);
+    } else {
+      options.budget->Give(t->collected.taken);
+    }
+    t->collected.taken = 0;
+  }
   curl_slist_free_all(t->headers);
   t->headers = nullptr;
   if (spare.size() < kKeepHandles) {
@@ -643,6 +656,7 @@ core::Result<std::unique_ptr<Upstream>> Upstream::Create(const UpstreamOptions& 
     LoopClientOptions o;
     o.max_answer_bytes = options.max_answer_bytes;
     o.max_idle_connections = static_cast<size_t>(std::max(0L, options.max_pooled_connections));
+    o.budget = options.budget;
     o.on_stray = [st = &s](const std::string& host_port) {
       st->Quarantine(host_port, "it wrote bytes nobody asked for on a keep-alive connection");
     };

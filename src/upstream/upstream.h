@@ -43,9 +43,10 @@ struct UpstreamResult {
   std::string message;                                       // libcurl's explanation of a failure
   int status = 0;                                            // HTTP status when failure == kNone
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names, final answer
-  std::string body;       // capacity >= size + 64: readable by simdjson in place
-  double total_ms = 0;    // libcurl's time for the whole transfer, connect included
-  int64_t queued_us = 0;  // from Send() to the transfer's start on the I/O thread
+  std::string body;
+  double total_ms = 0;                // libcurl's time for the whole transfer, connect included
+  std::shared_ptr<const void> lease;  // the body's bytes of the buffer budget
+  int64_t queued_us = 0;              // from Send() to the transfer's start on the I/O thread
 };
 
 // Which client sends a plain-HTTP call (http://, unsigned): the event loop's own HTTP/1.1 client
@@ -72,6 +73,8 @@ struct UpstreamOptions {
   long max_pooled_connections = 256;  // idle connections kept for reuse
   PlainHttpClient plain_http = PlainHttpClient::kLoop;
   UpstreamReuse reuse = UpstreamReuse::kVerified;
+  // Answers are buffered against it (an answer that would pass it: kOverBudget); null: unbounded.
+  http::ByteBudget* budget = nullptr;
   // How long a target caught writing answers nobody asked for gets a fresh connection per call.
   int stray_quarantine_ms = 60'000;
   // Called on the loop when a target ("scheme://host:port") enters that quarantine, with why.

@@ -5,6 +5,7 @@
 
 #include "scripted_peer.h"
 #include "upstream/fetch.h"
+#include "upstream/loop_client.h"
 
 namespace hr::upstream {
 namespace {
@@ -90,6 +91,54 @@ TEST(Fetch, AnswersFailuresAndTheSizeLimitEachSaySo) {
   q.url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/";
   q.timeout_ms = 200;
   EXPECT_EQ(Fetch(q).failure, Failure::kTimeout);
+}
+
+// The buffer budget: what it lends, what it refuses, and leases that give back when let go.
+TEST(ByteBudget, LendsUpToItsLimitAndLeasesGiveBack) {
+  http::ByteBudget b(100);
+  EXPECT_TRUE(b.TryTake(60));
+  EXPECT_FALSE(b.TryTake(41));  // 101 > 100: nothing taken, counted
+  EXPECT_EQ(b.used(), 60u);
+  EXPECT_EQ(b.refusals(), 1u);
+  {
+    EXPECT_TRUE(b.TryTake(40));
+    const http::Lease lease = http::LeaseOf(&b, 40);
+    auto copy = lease;  // the bytes go with the last owner
+    EXPECT_EQ(b.used(), 100u);
+  }
+  EXPECT_EQ(b.used(), 60u);
+  b.Give(60);
+  EXPECT_EQ(b.used(), 0u);
+  EXPECT_EQ(b.peak(), 100u);
+  EXPECT_EQ(http::LeaseOf(nullptr, 5), nullptr);
+}
+
+// An answer's body is taken from the budget as it grows; one the budget cannot hold fails as
+// kOverBudget (not too large), and what it held is given back.
+TEST(AnswerReader, AnAnswerTheBudgetCannotHoldFailsAndGivesBack) {
+  http::ByteBudget b(1'000);
+  LoopClientOptions o;
+  o.budget = &b;
+  {
+    AnswerReader r(o);
+    size_t used = 0;
+    EXPECT_EQ(
+        r.Feed("HTTP/1.1 200 OK\r\nContent-Length: 600\r\n\r\n" + std::string(600, 'x'), used),
+        AnswerReader::State::kDone);
+    EXPECT_EQ(b.used(), 600u);  // held by the answer's lease
+    CallAnswer a = std::move(r.answer());
+    a.lease.reset();
+    EXPECT_EQ(b.used(), 0u);
+  }
+  AnswerReader big(o);
+  size_t used = 0;
+  EXPECT_EQ(big.Feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n" +
+                         std::string(1024, 'x') + "\r\n0\r\n\r\n",
+                     used),
+            AnswerReader::State::kFailed);
+  EXPECT_EQ(big.answer().failure, Failure::kOverBudget);
+  EXPECT_EQ(b.used(), 0u);
+  EXPECT_EQ(b.refusals(), 1u);
 }
 
 }  // namespace
