@@ -6,6 +6,7 @@
 #include "http_options.h"
 #include "json/json_writer.h"
 #include "model_source.h"
+#include "route/events.h"
 #include "route/router.h"
 #include "route_options.h"
 #include "service_options.h"
@@ -58,12 +59,8 @@ int RunRoute(RouteCommandConfig& cfg) {
   http::Server* srv = server->get();
   s.SetConnectionGauge([srv] { return srv->open_connections(); });
   const auto& ev = rc.service.event_log;
-  ev->info(R"("event":"listening","url":{},"port":{},"threads":{},"policy":"{}","lambda":{},)"
-           R"("ecs":{},"outcome_log":{})",
-           json::Quoted("http://" + cfg.http.server.host + ":" + std::to_string(srv->port())),
-           srv->port(), cfg.http.server.threads, policy::Name(rc.policy),
-           json::Quoted(rc.targets.workloads[0].url[0]),
-           json::Quoted(rc.targets.workloads[0].url[1]), json::Quoted(rc.outcome_log.dir));
+  route::LogListening(ev, rc, "http://" + cfg.http.server.host + ":" + std::to_string(srv->port()),
+                      srv->port(), cfg.http.server.threads);
   ev->flush();
   srv->Run([&s] { s.RequestReload(); });
   router->reset();  // before the server: late answers still reach its (stopped) loops

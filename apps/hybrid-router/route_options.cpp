@@ -44,6 +44,11 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOption
                  "own HTTP/1.1 client, fewest system calls) or libcurl (as for https and signed "
                  "targets)")
       ->capture_default_str();
+  sub.add_option("--outcome-log-flush-ms", r.outcome_log.flush_ms,
+                 "How often the outcome log is written out: a SIGKILL or an out-of-memory kill "
+                 "loses at most the lines of this interval (none is torn)")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 60'000));
   sub.add_option("--throttle-backoff-ms", r.throttle_backoff_ms,
                  "A platform that answers 429 (or the ALB's 503) gets no request of that workload "
                  "for its Retry-After (at most 60 s), else for this long")

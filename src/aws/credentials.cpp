@@ -292,6 +292,15 @@ core::Result<std::shared_ptr<CredentialProvider>> CredentialProvider::Discover(
   s.endpoint = std::move(*endpoint);
   auto first = Fetch(s.endpoint, s.options.timeout_ms);
   if (!first) return first.error();
+  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  if (first->expires_unix_s != 0 && first->expires_unix_s <= now_s)
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the container credentials endpoint gave credentials that expired " +
+                         std::to_string(now_s - first->expires_unix_s) +
+                         " s ago: every signed call would be refused",
+                     "credentials");
   s.current = std::make_shared<const Credentials>(std::move(*first));
   s.refresher = std::thread([st = p->state_.get()] { st->Run(); });
   return p;

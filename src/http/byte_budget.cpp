@@ -1,5 +1,7 @@
 #include "http/byte_budget.h"
 
+#include <algorithm>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -41,6 +43,25 @@ void ByteBudget::Give(size_t n) {
     malloc_trim(0);  // every arena's free pages back to the system
 #endif
   }
+}
+
+Growth GrowWithin(std::string& body, size_t needed, size_t limit, ByteBudget* budget,
+                  size_t& taken) {
+  if (needed > limit) return Growth::kTooLarge;
+  if (needed <= body.capacity()) return Growth::kRoom;
+  constexpr size_t kDoubleUpTo = size_t{1} << 20;
+  const size_t cap = body.capacity();
+  const size_t next = cap < kDoubleUpTo || cap >= kOwnMappingBytes ? 2 * cap : kOwnMappingBytes;
+  const size_t want = std::max(needed, std::min(limit, next));
+  if (budget) {
+    if (!budget->TryTake(want)) return Growth::kOverBudget;
+    body.reserve(want);
+    budget->Give(taken);
+    taken = want;
+  } else {
+    body.reserve(want);
+  }
+  return Growth::kRoom;
 }
 
 Lease LeaseOf(ByteBudget* budget, size_t n) {

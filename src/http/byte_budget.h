@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace hr::http {
 
@@ -35,5 +36,18 @@ class ByteBudget {
 // its bytes until the server has written them).
 using Lease = std::shared_ptr<const void>;
 Lease LeaseOf(ByteBudget* budget, size_t n);
+
+// A body growing as its bytes arrive, every allocation first taken from `budget` (when set): the
+// new capacity is taken while the old one is still held, so the copy made in growing is counted
+// too. `taken` is what the body holds of the budget. Capacities double up to 1 MB, then jump to
+// the size the process maps on its own (8 MB), then double again: a freed stage is either small
+// or returned to the system at once, so a burst of growing answers leaves little behind in the
+// heap.
+enum class Growth { kRoom, kTooLarge, kOverBudget };
+Growth GrowWithin(std::string& body, size_t needed, size_t limit, ByteBudget* budget,
+                  size_t& taken);
+
+// Buffers from this size up are mappings of their own (mallopt(M_MMAP_THRESHOLD) in the router).
+inline constexpr size_t kOwnMappingBytes = size_t{8} << 20;
 
 }  // namespace hr::http

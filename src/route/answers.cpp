@@ -60,6 +60,7 @@ void UnwrapInvoke(upstream::UpstreamResult& r) {
     failure = a.error().message;
   }
   r.status = 502;
+  r.message = failure;  // the outcome line's reason
   r.headers = {{"content-type", "application/json"}};
   r.body = json::ErrorBody(core::CodeName(core::ErrorCode::kLambdaFunctionError), failure, {});
 }

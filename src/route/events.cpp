@@ -1,6 +1,7 @@
 #include "route/events.h"
 
 #include "json/json_writer.h"
+#include "route/router_config.h"
 
 namespace hr::route {
 
@@ -36,6 +37,22 @@ void LogEcsCapacity(const EventLog& log, features::Workload w, int capacity, int
 
 void LogEcsPollFailed(const EventLog& log, const std::string& why) {
   if (log) log->warn(R"("event":"ecs_capacity_poll_failed","error":{})", json::Quoted(why));
+}
+
+void LogListening(const EventLog& log, const RouterConfig& c, const std::string& url, int port,
+                  int threads) {
+  if (!log) return;
+  log->info(R"("event":"listening","url":{},"port":{},"threads":{},"policy":"{}","targets":{},)"
+            R"("outcome_log":{})",
+            json::Quoted(url), port, threads, policy::Name(c.policy), TargetsJson(c.targets),
+            json::Quoted(c.outcome_log.dir));
+  for (size_t w = 0; w < c.targets.workloads.size(); ++w)  // said once, not per request
+    for (size_t p = 0; p < 2; ++p)
+      if (c.targets.workloads[w].url[p].empty() && !c.targets.workloads[w].url[1 - p].empty())
+        log->warn(R"("event":"no_target","workload":"{}","platform":"{}","effect":"every )"
+                  R"(request of the workload goes to {}")",
+                  features::Name(static_cast<features::Workload>(w)), p == 0 ? "lambda" : "ecs",
+                  p == 0 ? "ecs" : "lambda");
 }
 
 void LogCredentialRefreshes(const EventLog& log, aws::CredentialProvider& credentials) {

@@ -29,6 +29,12 @@ void LogStray(const EventLog& log, const std::string& target, std::string_view w
 void LogEcsCapacity(const EventLog& log, features::Workload w, int capacity, int share,
                     int64_t running, int64_t desired);
 void LogEcsPollFailed(const EventLog& log, const std::string& why);
+// The `listening` line: the URL, port, threads, policy, every workload's targets (redacted) and
+// the outcome log; then a warning for each workload with a target on one platform only (all its
+// requests go to the other).
+struct RouterConfig;
+void LogListening(const EventLog& log, const RouterConfig& c, const std::string& url, int port,
+                  int threads);
 // Logs every refresh of `credentials` from now on: the new expiry, or why it failed (the old
 // credentials stay in use until they expire).
 void LogCredentialRefreshes(const EventLog& log, aws::CredentialProvider& credentials);

@@ -60,6 +60,18 @@ AttemptLine MakeAttemptLine(const RequestFacts& request, const AttemptFacts& att
     line.error = upstream::Name(r.failure);
     line.error += ": ";
     line.error += r.message;
+  } else if (v != Verdict::kAnswered) {  // the platform's own refusal: its status and why
+    line.error = "http_";
+    line.error += std::to_string(r.status);
+    for (const auto& [name, value] : r.headers) {
+      if (name != "x-amzn-errortype") continue;
+      line.error += ' ';
+      line.error.append(value, 0, 128);
+    }
+    if (!r.message.empty()) {
+      line.error += ": ";
+      line.error += r.message;
+    }
   }
   return line;
 }

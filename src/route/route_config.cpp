@@ -1,11 +1,15 @@
 #include "route/route_config.h"
 
+#include <charconv>
+#include <set>
+
 #include <fstream>
 #include <sstream>
 
 #include "aws/ecs_services.h"
 #include "aws/lambda_invoke.h"
 #include "json/json_reader.h"
+#include "json/json_writer.h"
 #include "workload/request.h"
 
 namespace hr::route {
@@ -160,7 +164,63 @@ core::Status CheckUrl(std::string_view url, std::string_view field) {
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       return Bad(ErrorCode::kInvalidArgument, f + " holds a space or a control character", f);
   }
+  // The port, when given, is one a connection can use.
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  authority = authority.substr(authority.rfind('@') == std::string_view::npos
+                                   ? 0
+                                   : authority.rfind('@') + 1);
+  const size_t close = authority.rfind(']');
+  const size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && (close == std::string_view::npos || colon > close)) {
+    const std::string_view port = authority.substr(colon + 1);
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 ||
+        value > 65535)
+      return Bad(ErrorCode::kInvalidArgument,
+                 f + " has the port '" + std::string(port.substr(0, 16)) +
+                     "': a port is a number from 1 to 65535",
+                 f);
+  }
   return {};
+}
+
+// A base URL (the router appends /{workload} or /{workload}/process) that already ends in a
+// workload's path is a workload's own URL given as a base: every request would go to
+// .../heavy/process/medium/process and come back 404, relayed as if it were an answer.
+// A key given twice in one object (JSON allows it; which one wins is the reader's whim).
+core::Status NoDuplicateKeys(const json::Value& v, const std::string& where) {
+  if (!v.IsObject()) return {};
+  std::set<std::string_view> seen;
+  for (const auto& m : v.GetObject()) {
+    const std::string_view key = json::Text(m.name);
+    if (!seen.insert(key).second)
+      return Bad(ErrorCode::kInvalidArgument,
+                 where + std::string(key.substr(0, 64)) + " is given twice: keep one",
+                 where + std::string(key.substr(0, 64)));
+    if (auto s = NoDuplicateKeys(m.value, where + std::string(key.substr(0, 64)) + "."); !s)
+      return s;
+  }
+  return {};
+}
+
+core::Status CheckBase(std::string_view url, std::string_view field) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  std::string_view path = url.substr(scheme + 3);
+  const size_t slash = path.find('/');
+  if (slash == std::string_view::npos) return {};
+  path = path.substr(slash, path.find_first_of("?#", slash) - slash);
+  while (path.ends_with('/')) path.remove_suffix(1);
+  if (path.ends_with("/process")) path.remove_suffix(8);
+  const std::string_view last = path.substr(path.rfind('/') + 1);
+  if (last.empty() || !workload::WorkloadOfPath(last)) return {};
+  return Bad(ErrorCode::kInvalidArgument,
+             std::string(field) + " ends in the workload path '/" + std::string(last) +
+                 "': give the base URL (the router appends /{workload} for Lambda and "
+                 "/{workload}/process for ECS), or the workload's own URL under "
+                 "workloads.<name>",
+             std::string(field));
 }
 
 core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view lambda_base,
@@ -185,6 +245,7 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
     if (!json::ParseDocument(doc, text, json::kRequestLimits, why))
       return Bad(ErrorCode::kInvalidJson, "not valid JSON: " + why, "config");
     if (!doc.IsObject()) return Bad(ErrorCode::kWrongType, "must be a JSON object", "config");
+    if (auto s = NoDuplicateKeys(doc, ""); !s) return s.error();
     for (const auto& m : doc.GetObject()) {
       const std::string key(json::Text(m.name));
       bool known = false;
@@ -192,6 +253,7 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
       if (known) continue;
       if (key == "lambda_url" || key == "ecs_url") {
         if (auto s = ReadUrl(m.value, key, base[key == "ecs_url" ? 1 : 0]); !s) return s.error();
+        if (auto s = CheckBase(base[key == "ecs_url" ? 1 : 0], key); !s) return s.error();
       } else if (key == "region") {
         if (auto s = ReadString(m.value, key, region); !s) return s.error();
         if (!RegionName(region))
@@ -278,10 +340,12 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
   }
   if (!lambda_base.empty()) {
     if (auto s = CheckUrl(lambda_base, "--lambda-url"); !s) return s.error();
+    if (auto s = CheckBase(lambda_base, "--lambda-url"); !s) return s.error();
     base[0] = std::string(lambda_base);
   }
   if (!ecs_base.empty()) {
     if (auto s = CheckUrl(ecs_base, "--ecs-url"); !s) return s.error();
+    if (auto s = CheckBase(ecs_base, "--ecs-url"); !s) return s.error();
     base[1] = std::string(ecs_base);
   }
   bool any = false;
@@ -293,6 +357,12 @@ core::Result<RouteTargets> ParseTargets(std::string_view text, std::string_view 
     // Without a deadline of its own a request may use two full attempts.
     if (!top.deadline_ms && !own[static_cast<size_t>(i)].deadline_ms)
       wt.deadline_ms = 2 * wt.timeout_ms;
+    if (wt.deadline_ms < wt.timeout_ms)
+      return Bad(ErrorCode::kInvalidArgument,
+                 "workloads." + std::string(features::Name(w)) + ": deadline_ms (" +
+                     std::to_string(wt.deadline_ms) + ", the whole request) is below timeout_ms (" +
+                     std::to_string(wt.timeout_ms) + ", one attempt)",
+                 "deadline_ms");
     const std::string short_name(workload::PathName(w));
     const Function& fn = function[static_cast<size_t>(i)];
     wt.url[0] = !fn.name.empty() ? aws::InvokeUrl(endpoint.empty() && !region.empty()
@@ -371,6 +441,40 @@ core::Result<RouteTargets> ReadTargets(const std::string& path, std::string_view
     return e;
   }
   return t;
+}
+
+std::string Redacted(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const size_t end = url.find_first_of("/?#", scheme + 3);
+  const std::string_view authority = url.substr(scheme + 3, end - (scheme + 3));
+  const size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, scheme + 3));
+  out += "***@";
+  out += url.substr(scheme + 3 + at + 1);
+  return out;
+}
+
+std::string TargetsJson(const RouteTargets& t) {
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  for (size_t i = 0; i < t.workloads.size(); ++i) {
+    json::Key(w, features::Name(static_cast<features::Workload>(i)));
+    w.StartObject();
+    for (size_t p = 0; p < 2; ++p) {
+      json::Key(w, p == 0 ? "lambda" : "ecs");
+      if (t.workloads[i].url[p].empty()) {
+        w.Null();
+      } else {
+        json::String(w, Redacted(t.workloads[i].url[p]));
+      }
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace hr::route

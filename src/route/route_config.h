@@ -82,4 +82,10 @@ core::Result<RouteTargets> ReadTargets(const std::string& config_path, std::stri
 // An http:// or https:// URL with a host; errors name `field`.
 core::Status CheckUrl(std::string_view url, std::string_view field);
 
+// A URL as logs show it: user information (a password) replaced by "***".
+std::string Redacted(std::string_view url);
+// Each workload's targets as a JSON object for the `listening` line:
+// {"lightweight_api":{"lambda":URL|null,"ecs":URL|null},...}, URLs redacted.
+std::string TargetsJson(const RouteTargets& t);
+
 }  // namespace hr::route

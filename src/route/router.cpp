@@ -18,6 +18,7 @@
 #include "aws/lambda_invoke.h"
 #include "core/mix.h"
 #include "features/arrival_rates.h"
+#include "http/byte_budget.h"
 #include "outcome/outcome.h"
 #include "route/answers.h"
 #include "route/calls.h"
@@ -561,7 +562,7 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   // the next one; resident memory stays bounded by the bodies in flight at the peak. Larger
   // buffers (answers of up to 16 MB, growing as chunks arrive) are mappings of their own, returned
   // to the system when freed: after a burst of them the heap keeps nothing.
-  mallopt(M_MMAP_THRESHOLD, 8 << 20);
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(http::kOwnMappingBytes));
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #endif
   if (!config.outcome_log.dir.empty()) {

@@ -305,8 +305,16 @@ void Complete(const ServiceConfig& config, Metrics& metrics, const Finishing& f,
   }
 }
 
-Reply ReloadReply(const core::Status& s, const LoadedModel* now_serving) {
-  if (!s) return detail::Error(s.error());
+Reply ReloadReply(const core::Status& s, const LoadedModel* now_serving,
+                  const std::string& model_path) {
+  if (!s) {  // the answer names the file, never the server's directories (the log keeps them)
+    core::Error e = s.error();
+    const std::string name = SourceName(model_path);
+    for (size_t at; !model_path.empty() && (at = e.message.find(model_path)) != std::string::npos;)
+      e.message.replace(at, model_path.size(), name);
+    if (e.field == model_path) e.field = name;
+    return detail::Error(e);
+  }
   Reply reply;
   reply.body = R"({"reloaded":true,"model":)" + detail::ModelInfoJson(now_serving) + "}";
   return reply;
@@ -453,13 +461,13 @@ void Service::Handle(const http::Request& req, http::Response& res) {
     if (http::Responder respond = req.Defer()) {
       RequestReload([this, f = std::move(f), respond = std::move(respond)](const core::Status& s) {
         http::Response out;
-        Complete(config_, metrics_, f, ReloadReply(s, model().get()), out);
+        Complete(config_, metrics_, f, ReloadReply(s, model().get(), config_.model_path), out);
         respond(std::move(out));
       });
       return;
     }
     const core::Status s = Reload();
-    reply = ReloadReply(s, model().get());
+    reply = ReloadReply(s, model().get(), config_.model_path);
   }
   Complete(config_, metrics_, f, std::move(reply), res);
 }

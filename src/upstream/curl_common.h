@@ -28,24 +28,15 @@ struct Collected {
 inline size_t Collect(char* data, size_t size, size_t n, void* user) {
   auto* c = static_cast<Collected*>(user);
   const size_t bytes = size * n;
-  if (c->body->size() + bytes > c->max_bytes) {
-    c->too_large = true;
-    return 0;
-  }
-  const size_t needed = c->body->size() + bytes;
-  if (needed > c->body->capacity()) {  // every allocation first taken from the budget
-    const size_t want = std::max(needed, std::min(c->max_bytes, 2 * c->body->capacity()));
-    if (c->budget) {
-      if (!c->budget->TryTake(want)) {
-        c->over_budget = true;
-        return 0;
-      }
-      c->body->reserve(want);
-      c->budget->Give(c->taken);
-      c->taken = want;
-    } else {
-      c->body->reserve(want);
-    }
+  switch (http::GrowWithin(*c->body, c->body->size() + bytes, c->max_bytes, c->budget, c->taken)) {
+    case http::Growth::kRoom:
+      break;
+    case http::Growth::kTooLarge:
+      c->too_large = true;
+      return 0;
+    case http::Growth::kOverBudget:
+      c->over_budget = true;
+      return 0;
   }
   c->body->append(data, bytes);
   return bytes;

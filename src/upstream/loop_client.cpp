@@ -45,9 +45,8 @@ double MsSince(Clock::time_point t) {
 
 namespace {
 
-// An answer's body as a string whose every allocation is first taken from the buffer budget (the
-// new capacity while the old is still held: the copy made in growing is counted too), never past
-// the size limit, and grown by doubling up to it. A body the budget cannot hold ends the parse.
+// An answer's body as a string grown within the buffer budget and its size limit
+// (http::GrowWithin). A body the budget cannot hold ends the parse.
 struct BudgetedBody {
   struct value_type {
     std::string data;
@@ -57,21 +56,9 @@ struct BudgetedBody {
     bool over_budget = false;
     // Room for `needed` bytes; false when the budget or the limit refuses it.
     bool Grow(size_t needed) {
-      if (needed <= data.capacity()) return true;
-      if (needed > limit) return false;
-      const size_t want = std::max(needed, std::min(limit, 2 * data.capacity()));
-      if (budget) {
-        if (!budget->TryTake(want)) {
-          over_budget = true;
-          return false;
-        }
-        data.reserve(want);
-        budget->Give(taken);
-        taken = want;
-      } else {
-        data.reserve(want);
-      }
-      return true;
+      const auto g = http::GrowWithin(data, needed, limit, budget, taken);
+      over_budget = over_budget || g == http::Growth::kOverBudget;
+      return g == http::Growth::kRoom;
     }
   };
   static std::uint64_t size(const value_type& v) { return v.data.size(); }

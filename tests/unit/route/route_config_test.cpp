@@ -24,7 +24,7 @@ TEST(RouteTargets, AFileSetsPerWorkloadUrlsTimeoutsAndIdempotency) {
   auto t = ParseTargets(
       R"({"lambda_url":"http://l/prod","timeout_ms":1000,
           "workloads":{"heavy_processing":{"ecs_url":"http://e/h","timeout_ms":50,"idempotent":false},
-                       "thumbnail":{"deadline_ms":70}}})",
+                       "thumbnail":{"timeout_ms":60,"deadline_ms":70}}})",
       "", "");
   ASSERT_TRUE(t) << t.error().message;
   const auto& h = t->of(Workload::kHeavyProcessing);
@@ -55,6 +55,12 @@ TEST(RouteTargets, MistakesAreErrorsNamingTheKey) {
            {R"({"lambda_url":"http://x","workloads":{"heavy":{"timout_ms":5}}})",
             "workloads.heavy_processing.timout_ms"},
            {R"({"lambda_url":"http://x","workloads":[]})", "workloads"},
+           {R"({"lambda_url":"http://x:99999"})", "lambda_url"},  // no such port
+           {R"({"ecs_url":"http://alb/heavy/process"})", "ecs_url"},  // a workload's, as a base
+           {R"({"lambda_url":"http://x","timeout_ms":5,"timeout_ms":6})", "timeout_ms"},
+           {R"({"lambda_url":"http://x","workloads":{"heavy":{"idempotent":true,"idempotent":false}}})",
+            "workloads.heavy.idempotent"},
+           {R"({"lambda_url":"http://x","timeout_ms":5000,"deadline_ms":1000})", "deadline_ms"},
            {"[1]", "config"},
            {"{", "config"},
            {"{}", "config"},  // no targets at all
@@ -66,6 +72,20 @@ TEST(RouteTargets, MistakesAreErrorsNamingTheKey) {
   EXPECT_FALSE(ParseTargets({}, "", ""));
   EXPECT_EQ(ParseTargets({}, "localhost:9000", "").error().field, "--lambda-url");
   EXPECT_FALSE(ReadTargets("/no/such/file.json", "", ""));
+  EXPECT_EQ(ParseTargets({}, "", "http://alb:80/medium/process").error().field, "--ecs-url");
+  EXPECT_TRUE(ParseTargets({}, "https://x.execute-api.eu-west-1.amazonaws.com/prod", ""));
+}
+
+TEST(RouteTargets, LogsShowUrlsWithoutTheirPasswords) {
+  EXPECT_EQ(Redacted("http://user:secret@alb.example:8080/x"), "http://***@alb.example:8080/x");
+  EXPECT_EQ(Redacted("https://alb.example/x?a=b@c"), "https://alb.example/x?a=b@c");
+  auto t = ParseTargets({}, "", "http://u:p@alb");
+  ASSERT_TRUE(t);
+  const std::string json = TargetsJson(*t);
+  EXPECT_EQ(json.find(":p@"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("heavy_processing":{"lambda":null,"ecs":"http://***@alb/heavy/process"})"),
+            std::string::npos)
+      << json;
 }
 
 TEST(RouteTargets, FunctionNamesAreCalledThroughTheSignedInvokeApi) {

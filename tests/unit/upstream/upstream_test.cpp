@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "http/byte_budget.h"
 #include "scripted_peer.h"
 #include "upstream/fetch.h"
 #include "upstream/loop_client.h"
@@ -111,6 +115,35 @@ TEST(ByteBudget, LendsUpToItsLimitAndLeasesGiveBack) {
   EXPECT_EQ(b.used(), 0u);
   EXPECT_EQ(b.peak(), 100u);
   EXPECT_EQ(http::LeaseOf(nullptr, 5), nullptr);
+}
+
+// A growing body: every capacity is taken before it is allocated (old and new held together while
+// copying), stages double to 1 MB and then jump to a mapping of its own, never past the limit.
+TEST(GrowWithin, TakesEveryStageFromTheBudgetAndJumpsToAMappingPastOneMegabyte) {
+  http::ByteBudget b(64 << 20);
+  std::string body;
+  size_t taken = 0;
+  std::vector<size_t> stages;
+  for (size_t size = 4096; size <= (12u << 20); size += 4096) {
+    ASSERT_EQ(http::GrowWithin(body, size, 16 << 20, &b, taken), http::Growth::kRoom) << size;
+    if (stages.empty() || stages.back() != taken) stages.push_back(taken);
+    body.resize(size);
+    EXPECT_EQ(b.used(), taken);
+    EXPECT_GE(body.capacity(), size);
+  }
+  // 4 KB, 8 KB, ... 1 MB, then 8 MB (the mapping size), then 16 MB: no stage of 2 or 4 MB.
+  EXPECT_EQ(stages.back(), size_t{16} << 20);
+  EXPECT_EQ(stages[stages.size() - 2], http::kOwnMappingBytes);
+  EXPECT_EQ(stages[stages.size() - 3], size_t{1} << 20);
+  // The largest use at once was the 8 MB stage held while the 16 MB one was filled.
+  EXPECT_EQ(b.peak(), (size_t{24} << 20));
+  EXPECT_EQ(http::GrowWithin(body, (16u << 20) + 1, 16 << 20, &b, taken), http::Growth::kTooLarge);
+  http::ByteBudget small(100);
+  std::string other;
+  size_t other_taken = 0;
+  EXPECT_EQ(http::GrowWithin(other, 60, 1000, &small, other_taken), http::Growth::kRoom);
+  EXPECT_EQ(http::GrowWithin(other, 200, 1000, &small, other_taken), http::Growth::kOverBudget);
+  EXPECT_EQ(small.used(), 60u);  // the refused stage took nothing, the held one stays
 }
 
 // An answer's body is taken from the budget as it grows; one the budget cannot hold fails as
