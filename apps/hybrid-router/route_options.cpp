@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "upstream/trust.h"
+
 namespace hr::app {
 
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more) {
@@ -60,6 +62,10 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOption
                  "X-Request-Id or body request_id before; else a connection of its own) or "
                  "always")
       ->capture_default_str();
+  sub.add_option("--ca-file", more.ca_file,
+                 "PEM bundle of the certificate authorities https targets, the ECS API and the "
+                 "credentials endpoint are checked against (a TLS proxy's CA); default: "
+                 "AWS_CA_BUNDLE when set, else the system's store");
   sub.add_option("--stray-quarantine-ms", r.upstream.stray_quarantine_ms,
                  "A target caught writing answers nobody asked for gets a connection per call "
                  "for this long")
@@ -83,6 +89,9 @@ core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string&
   const auto reuse = upstream::ParseUpstreamReuse(more.upstream_reuse);
   if (!reuse) return reuse.error();
   rc.upstream.reuse = *reuse;
+  auto ca = upstream::ResolveCaFile(more.ca_file);
+  if (!ca) return ca.error();
+  rc.upstream.ca_file = std::move(*ca);
   if (rc.outcome_log.dir == route::kOutcomeLogStdout && access_log == "stdout")
     return core::MakeError(core::ErrorCode::kInvalidArgument,
                            "--outcome-log stdout needs the access log elsewhere (--access-log "
@@ -92,6 +101,7 @@ core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string&
   if (!rc.targets.signs() && !(rc.targets.discovers() && rc.policy.spills())) return {};
   aws::CredentialOptions o;
   o.refresh_ahead_s = more.refresh_ahead_s;
+  o.ca_file = rc.upstream.ca_file;
   auto c = aws::CredentialProvider::Discover(o);
   if (!c) return c.error();
   rc.credentials = std::move(*c);

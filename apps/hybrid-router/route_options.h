@@ -16,6 +16,7 @@ struct RouteMoreOptions {
   int refresh_ahead_s = 900;
   std::string plain_http_client = "loop";   // --plain-http-client
   std::string upstream_reuse = "verified";  // --upstream-reuse
+  std::string ca_file;                      // --ca-file, else AWS_CA_BUNDLE
 };
 
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more);

@@ -88,11 +88,12 @@ core::Result<Endpoint> FindEndpoint(const CredentialOptions& o) {
   return e;
 }
 
-core::Result<Credentials> Fetch(const Endpoint& e, int timeout_ms) {
+core::Result<Credentials> Fetch(const Endpoint& e, const CredentialOptions& options) {
   upstream::FetchRequest q;
   q.url = e.url;
   if (!e.token.empty()) q.headers.push_back("Authorization: " + e.token);
-  q.timeout_ms = timeout_ms;
+  q.timeout_ms = options.timeout_ms;
+  q.ca_file = options.ca_file;
   q.max_answer_bytes = kMaxAnswerBytes;
   const upstream::FetchResult f = upstream::Fetch(q);
   const std::string& body = f.body;
@@ -225,7 +226,7 @@ struct CredentialProvider::State {
                         [this] { return stopping; }))
         break;
       lock.unlock();
-      auto fresh = Fetch(endpoint, options.timeout_ms);
+      auto fresh = Fetch(endpoint, options);
       lock.lock();
       std::string detail;
       const bool ok = static_cast<bool>(fresh);
@@ -290,7 +291,7 @@ core::Result<std::shared_ptr<CredentialProvider>> CredentialProvider::Discover(
                      "_FULL_URI is set (an ECS task role)",
                      "credentials");
   s.endpoint = std::move(*endpoint);
-  auto first = Fetch(s.endpoint, s.options.timeout_ms);
+  auto first = Fetch(s.endpoint, s.options);
   if (!first) return first.error();
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())

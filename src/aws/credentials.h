@@ -33,6 +33,7 @@ bool AllowedFullUri(std::string_view url);
 struct CredentialOptions {
   int refresh_ahead_s = 900;
   int timeout_ms = 2'000;  // one call of the container endpoint
+  std::string ca_file;  // the PEM bundle an https endpoint is checked against; empty: the system's
   // The environment, injectable for tests; default: getenv.
   std::function<std::string(const char*)> env;
 };

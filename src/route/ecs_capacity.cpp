@@ -25,8 +25,9 @@ bool Throttled(long status, std::string_view why) {
 
 }  // namespace
 
-core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int timeout_ms,
-                          const CapacityListener& on_capacity, const std::atomic<bool>* stop) {
+core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c,
+                          const EcsCapacityOptions& options, const CapacityListener& on_capacity,
+                          const std::atomic<bool>* stop) {
   std::vector<std::string> names;
   for (const WorkloadTargets& w : t.workloads)
     if (!w.ecs_service.empty() &&
@@ -40,7 +41,8 @@ core::Status DescribeOnce(const RouteTargets& t, const aws::Credentials& c, int 
   q.headers = {"Content-Type: " + std::string(aws::kAwsJsonContentType),
                "X-Amz-Target: " + std::string(aws::kDescribeServicesTarget)};
   if (!c.session_token.empty()) q.headers.push_back("X-Amz-Security-Token: " + c.session_token);
-  q.timeout_ms = timeout_ms;
+  q.timeout_ms = options.timeout_ms;
+  q.ca_file = options.ca_file;
   q.max_answer_bytes = aws::kMaxEcsAnswerBytes;
   q.aws_sigv4 = t.ecs_sigv4;
   q.aws_access_key = c.access_key_id;
@@ -106,7 +108,7 @@ struct EcsCapacityWatch::State {
     while (!cv.wait_for(lock, std::chrono::seconds(options.interval_s), [&] { return stopping; })) {
       lock.unlock();
       const auto c = credentials->Current();
-      const core::Status s = DescribeOnce(targets, *c, options.timeout_ms, on_capacity, &abort);
+      const core::Status s = DescribeOnce(targets, *c, options, on_capacity, &abort);
       if (!s && on_failure) on_failure(s.error().message);
       lock.lock();
       ++(s ? polls : failures);
@@ -138,7 +140,7 @@ core::Result<std::unique_ptr<EcsCapacityWatch>> EcsCapacityWatch::Start(
   core::Status first;
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(1));
-    first = DescribeOnce(s.targets, *s.credentials->Current(), options.timeout_ms, s.on_capacity);
+    first = DescribeOnce(s.targets, *s.credentials->Current(), options, s.on_capacity);
     if (first || first.error().code != ErrorCode::kIo) break;
   }
   if (!first) return first.error();

@@ -23,6 +23,7 @@ namespace hr::route {
 struct EcsCapacityOptions {
   int interval_s = 15;
   int timeout_ms = 5'000;  // one DescribeServices call
+  std::string ca_file;     // the PEM bundle the API's TLS is checked against; empty: the system's
 };
 
 // What one poll found for a workload; called for every described workload on every poll.
@@ -57,7 +58,7 @@ class EcsCapacityWatch {
 // when all were found. Errors name the service; kIo for a passing failure (no answer, throttled,
 // a 5xx), kInvalidArgument / kNotFound for the configuration's. `stop`, when set, ends the call.
 core::Status DescribeOnce(const RouteTargets& targets, const aws::Credentials& credentials,
-                          int timeout_ms, const CapacityListener& on_capacity,
+                          const EcsCapacityOptions& options, const CapacityListener& on_capacity,
                           const std::atomic<bool>* stop = nullptr);
 
 }  // namespace hr::route

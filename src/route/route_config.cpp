@@ -1,9 +1,8 @@
 #include "route/route_config.h"
 
 #include <charconv>
-#include <set>
-
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "aws/ecs_services.h"
@@ -166,9 +165,8 @@ core::Status CheckUrl(std::string_view url, std::string_view field) {
   }
   // The port, when given, is one a connection can use.
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  authority = authority.substr(authority.rfind('@') == std::string_view::npos
-                                   ? 0
-                                   : authority.rfind('@') + 1);
+  authority = authority.substr(
+      authority.rfind('@') == std::string_view::npos ? 0 : authority.rfind('@') + 1);
   const size_t close = authority.rfind(']');
   const size_t colon = authority.rfind(':');
   if (colon != std::string_view::npos && (close == std::string_view::npos || colon > close)) {

@@ -589,7 +589,8 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   });
   if (config.policy.spills() && config.targets.discovers()) {
     auto watch = EcsCapacityWatch::Start(
-        config.targets, config.credentials, {config.ecs_discover_every_s, 5'000},
+        config.targets, config.credentials,
+        {config.ecs_discover_every_s, 5'000, config.upstream.ca_file},
         [raw, events](const DiscoveredCapacity& d) {
           const int share = raw->ShareOf(d.capacity);
           const int before = raw->ecs_share[static_cast<size_t>(d.workload)].exchange(share);

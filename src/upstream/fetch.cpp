@@ -46,6 +46,7 @@ FetchResult Fetch(const FetchRequest& request) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, detail::Collect);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &collected);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
   if (!request.aws_sigv4.empty()) {
     curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_AWS_SIGV4);
     curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, request.aws_sigv4.c_str());

@@ -21,6 +21,7 @@ struct FetchRequest {
   size_t max_answer_bytes = size_t{64} << 10;
   // SigV4 by libcurl (CURLOPT_AWS_SIGV4 "aws:amz:{region}:{service}"); empty: none.
   std::string aws_sigv4, aws_access_key, aws_secret_key;
+  std::string ca_file;  // the PEM bundle TLS trusts (ResolveCaFile); empty: the system's store
   const std::atomic<bool>* stop = nullptr;  // set: the call ends at once (kShutdown)
 };
 

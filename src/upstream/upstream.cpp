@@ -520,6 +520,7 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+  if (!options.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, &State::OnClose);
   curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, &State::OnSocketMade);
   curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, t.get());

@@ -75,6 +75,8 @@ struct UpstreamOptions {
   UpstreamReuse reuse = UpstreamReuse::kVerified;
   // Answers are buffered against it (an answer that would pass it: kOverBudget); null: unbounded.
   http::ByteBudget* budget = nullptr;
+  // The PEM bundle TLS calls trust (ResolveCaFile); empty: the system's store.
+  std::string ca_file;
   // How long a target caught writing answers nobody asked for gets a fresh connection per call.
   int stray_quarantine_ms = 60'000;
   // Called on the loop when a target ("scheme://host:port") enters that quarantine, with why.

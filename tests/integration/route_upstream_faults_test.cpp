@@ -353,17 +353,17 @@ TEST(RouteUpstreamFaults, ThirtyHugeAnswersAtOnceStayWithinTheBufferBudget) {
 // router refuses to start, and says why (on today's main it started and failed each request).
 TEST(RouteUpstreamFaults, ExpiredContainerCredentialsAtStartAreRefused) {
   ScriptedUpstream creds([](const ScriptedUpstream::Seen&) {
-    return ScriptedUpstream::Bytes(HttpAnswer(
-        200, R"({"AccessKeyId":"AKIDEXAMPLE","SecretAccessKey":"s","Token":"t",)"
-             R"("Expiration":"2020-01-01T00:00:00Z"})"));
+    return ScriptedUpstream::Bytes(
+        HttpAnswer(200, R"({"AccessKeyId":"AKIDEXAMPLE","SecretAccessKey":"s","Token":"t",)"
+                        R"("Expiration":"2020-01-01T00:00:00Z"})"));
   });
   LogDir dir;
   const std::string config = dir.path + "/route.json";
   std::ofstream(config) << R"({"region":"eu-west-1","lambda_endpoint":"http://127.0.0.1:9",)"
                         << R"("workloads":{"heavy":{"lambda_function":"f"}}})";
-  ServerProcess route(
-      {"--config", config, "--access-log", "off"},
-      {"AWS_CONTAINER_CREDENTIALS_FULL_URI=" + Url(creds.port(), "/creds")}, 0, "route");
+  ServerProcess route({"--config", config, "--access-log", "off"},
+                      {"AWS_CONTAINER_CREDENTIALS_FULL_URI=" + Url(creds.port(), "/creds")}, 0,
+                      "route");
   EXPECT_EQ(route.port(), 0);
   EXPECT_EQ(route.Stop(SIGTERM), 2) << route.Stderr();
   EXPECT_NE(route.Stderr().find("expired"), std::string::npos) << route.Stderr();

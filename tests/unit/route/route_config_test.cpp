@@ -42,29 +42,30 @@ TEST(RouteTargets, AFileSetsPerWorkloadUrlsTimeoutsAndIdempotency) {
 }
 
 TEST(RouteTargets, MistakesAreErrorsNamingTheKey) {
-  for (const auto& [text, field] : {
-           std::pair<const char*, const char*>{R"({"lamda_url":"http://x"})", "lamda_url"},
-           {R"({"lambda_url":"ftp://x"})", "lambda_url"},
-           {R"({"lambda_url":"http://"})", "lambda_url"},
-           {R"({"lambda_url":"http://a b"})", "lambda_url"},
-           {R"({"lambda_url":5})", "lambda_url"},
-           {R"({"lambda_url":"http://x","timeout_ms":0})", "timeout_ms"},
-           {R"({"lambda_url":"http://x","timeout_ms":1.5})", "timeout_ms"},
-           {R"({"lambda_url":"http://x","idempotent":"yes"})", "idempotent"},
-           {R"({"lambda_url":"http://x","workloads":{"huge":{}}})", "workloads.huge"},
-           {R"({"lambda_url":"http://x","workloads":{"heavy":{"timout_ms":5}}})",
-            "workloads.heavy_processing.timout_ms"},
-           {R"({"lambda_url":"http://x","workloads":[]})", "workloads"},
-           {R"({"lambda_url":"http://x:99999"})", "lambda_url"},  // no such port
-           {R"({"ecs_url":"http://alb/heavy/process"})", "ecs_url"},  // a workload's, as a base
-           {R"({"lambda_url":"http://x","timeout_ms":5,"timeout_ms":6})", "timeout_ms"},
-           {R"({"lambda_url":"http://x","workloads":{"heavy":{"idempotent":true,"idempotent":false}}})",
-            "workloads.heavy.idempotent"},
-           {R"({"lambda_url":"http://x","timeout_ms":5000,"deadline_ms":1000})", "deadline_ms"},
-           {"[1]", "config"},
-           {"{", "config"},
-           {"{}", "config"},  // no targets at all
-       }) {
+  for (
+      const auto& [text, field] : {
+          std::pair<const char*, const char*>{R"({"lamda_url":"http://x"})", "lamda_url"},
+          {R"({"lambda_url":"ftp://x"})", "lambda_url"},
+          {R"({"lambda_url":"http://"})", "lambda_url"},
+          {R"({"lambda_url":"http://a b"})", "lambda_url"},
+          {R"({"lambda_url":5})", "lambda_url"},
+          {R"({"lambda_url":"http://x","timeout_ms":0})", "timeout_ms"},
+          {R"({"lambda_url":"http://x","timeout_ms":1.5})", "timeout_ms"},
+          {R"({"lambda_url":"http://x","idempotent":"yes"})", "idempotent"},
+          {R"({"lambda_url":"http://x","workloads":{"huge":{}}})", "workloads.huge"},
+          {R"({"lambda_url":"http://x","workloads":{"heavy":{"timout_ms":5}}})",
+           "workloads.heavy_processing.timout_ms"},
+          {R"({"lambda_url":"http://x","workloads":[]})", "workloads"},
+          {R"({"lambda_url":"http://x:99999"})", "lambda_url"},      // no such port
+          {R"({"ecs_url":"http://alb/heavy/process"})", "ecs_url"},  // a workload's, as a base
+          {R"({"lambda_url":"http://x","timeout_ms":5,"timeout_ms":6})", "timeout_ms"},
+          {R"({"lambda_url":"http://x","workloads":{"heavy":{"idempotent":true,"idempotent":false}}})",
+           "workloads.heavy.idempotent"},
+          {R"({"lambda_url":"http://x","timeout_ms":5000,"deadline_ms":1000})", "deadline_ms"},
+          {"[1]", "config"},
+          {"{", "config"},
+          {"{}", "config"},  // no targets at all
+      }) {
     auto t = ParseTargets(text, "", "");
     ASSERT_FALSE(t) << text;
     EXPECT_EQ(t.error().field, field) << text << ": " << t.error().message;
