@@ -212,6 +212,11 @@ Decision DecideFor(const model::Model& m, const features::Request& req, const Ob
   return DecideOn(e, objective, tables->spec().default_slo_ms, Platform::kLambda);
 }
 
+Decision DecideOnEstimates(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
+                           double default_slo_ms) {
+  return DecideOn(e, objective, default_slo_ms, Platform::kLambda);
+}
+
 Decision DecideWithFreeEcsSlot(const model::Model& m, const features::Request& req,
                                const Objective& objective, double ecs_wait_ms) {
   const outcome::OutcomeModel* tables = m.spec().outcomes.get();

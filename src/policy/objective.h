@@ -75,6 +75,13 @@ double ObjectiveValue(const outcome::Estimate& e, ObjectiveKind kind, cost::Cost
 Decision DecideFor(const model::Model& m, const features::Request& req, const Objective& objective,
                    model::Scratch& scratch);
 
+// DecideFor's rule on estimates the caller made (the adaptive policy's learned ones): the lower
+// objective value wins (lambda on ties); lambda_probability is the probability that Lambda's mean
+// is the lower one, which is Thompson sampling's probability of choosing Lambda when each mean's
+// posterior is normal with the estimate's spread over its effective count.
+Decision DecideOnEstimates(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
+                           double default_slo_ms);
+
 // Spill-over with the outcome models: where a request should run when an ECS slot is free for it
 // after `ecs_wait_ms` (0: free now). The slot's task runs, and is billed, whether or not it serves
 // the request, so ECS's marginal cost is zero and the comparison is the objective's with ECS's

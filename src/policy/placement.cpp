@@ -28,6 +28,8 @@ core::Result<PolicySpec> ParsePolicy(std::string_view text, std::string_view fie
   p.text = std::string(text);
   if (text == "model") {
     p.kind = PolicyKind::kModel;
+  } else if (text == "adaptive") {
+    p.kind = PolicyKind::kAdaptive;
   } else if (text == "lambda-only") {
     p.kind = PolicyKind::kLambdaOnly;
   } else if (text == "ecs-only") {
@@ -73,6 +75,8 @@ std::string Name(const PolicySpec& spec) {
   switch (spec.kind) {
     case PolicyKind::kModel:
       return "model";
+    case PolicyKind::kAdaptive:
+      return "adaptive";
     case PolicyKind::kLambdaOnly:
       return "lambda-only";
     case PolicyKind::kEcsOnly:
@@ -105,6 +109,10 @@ std::string_view Name(Source s) {
       return "model";
     case Source::kExplore:
       return "explore";
+    case Source::kPrior:
+      return "prior";
+    case Source::kLearned:
+      return "learned";
     case Source::kSpillover:
       return "spillover";
     case Source::kNoTarget:
@@ -116,6 +124,68 @@ std::string_view Name(Source s) {
   }
   return "policy";
 }
+
+namespace {
+
+// The model's decision for the objective, with uniform exploration (--explore P).
+Placement PlaceByModel(const features::Request& req, const PlacementContext& ctx,
+                       model::Scratch& scratch) {
+  Placement out;
+  out.source = Source::kModel;
+  if (ctx.model && ctx.objective) {
+    const Decision d = DecideFor(*ctx.model, req, *ctx.objective, scratch);
+    out.platform = d.platform;
+    out.objective = d.objective;
+  } else {
+    out.platform = FallbackHeuristic(req.workload, req.payload_kb).platform;
+  }
+  const double p = ctx.explore;
+  out.propensity = 1 - p / 2;
+  if (p > 0 && ctx.draw < p) {  // a platform drawn at random, each with p / 2
+    const Platform drawn = ctx.draw < p / 2 ? Platform::kLambda : Platform::kEcs;
+    out.source = Source::kExplore;
+    if (drawn != out.platform) {
+      out.platform = drawn;
+      out.propensity = p / 2;
+    }
+  }
+  return out;
+}
+
+// The tables corrected by the learner; Thompson sampling's choice, mixed with the floor, and a
+// cell short of live records on a platform sent there.
+Placement PlaceAdaptive(const features::Request& req, const PlacementContext& ctx,
+                        model::Scratch& scratch) {
+  const outcome::OutcomeModel* tables = ctx.model ? ctx.model->spec().outcomes.get() : nullptr;
+  if (!ctx.learner || !tables || !ctx.objective ||
+      ctx.objective->kind == ObjectiveKind::kClassifier)
+    return PlaceByModel(req, ctx, scratch);
+  const LearnOptions& o = ctx.learner->options();
+  const LearnedView v = ctx.learner->Look(req);
+  std::array<outcome::Estimate, 2> e;
+  tables->Estimate(req, e);
+  for (size_t p = 0; p < 2; ++p) e[p] = Scaled(e[p], v.factor[p], std::max(1.0, v.records[p]));
+  const Decision d = DecideOnEstimates(e, *ctx.objective, tables->spec().default_slo_ms);
+  const auto min = static_cast<uint32_t>(o.min_records);
+  const bool lambda_short = v.live[0] < min, ecs_short = v.live[1] < min;
+  const double floor = o.explore_floor;
+  const double p_lambda = lambda_short && ecs_short ? 0.5
+                          : lambda_short            ? 1 - floor
+                          : ecs_short               ? floor
+                                      : floor + (1 - 2 * floor) * d.lambda_probability;
+  Placement out;
+  out.objective = ctx.objective->kind;
+  const bool lambda = ctx.draw < p_lambda;
+  out.platform = lambda ? Platform::kLambda : Platform::kEcs;
+  out.propensity = lambda ? p_lambda : 1 - p_lambda;
+  const size_t chosen = lambda ? 0 : 1;
+  out.source = lambda_short || ecs_short || out.platform != d.platform ? Source::kExplore
+               : v.live[chosen] > 0 || v.factor[chosen] != 1           ? Source::kLearned
+                                                                       : Source::kPrior;
+  return out;
+}
+
+}  // namespace
 
 Placement Place(const PolicySpec& spec, const features::Request& req, const PlacementContext& ctx,
                 model::Scratch& scratch) {
@@ -157,27 +227,10 @@ Placement Place(const PolicySpec& spec, const features::Request& req, const Plac
       }
       return out;
     }
-    case PolicyKind::kModel: {
-      out.source = Source::kModel;
-      if (ctx.model && ctx.objective) {
-        const Decision d = DecideFor(*ctx.model, req, *ctx.objective, scratch);
-        out.platform = d.platform;
-        out.objective = d.objective;
-      } else {
-        out.platform = FallbackHeuristic(req.workload, req.payload_kb).platform;
-      }
-      const double p = ctx.explore;
-      out.propensity = 1 - p / 2;
-      if (p > 0 && ctx.draw < p) {  // a platform drawn at random, each with p / 2
-        const Platform drawn = ctx.draw < p / 2 ? Platform::kLambda : Platform::kEcs;
-        out.source = Source::kExplore;
-        if (drawn != out.platform) {
-          out.platform = drawn;
-          out.propensity = p / 2;
-        }
-      }
-      return out;
-    }
+    case PolicyKind::kModel:
+      return PlaceByModel(req, ctx, scratch);
+    case PolicyKind::kAdaptive:
+      return PlaceAdaptive(req, ctx, scratch);
   }
   return out;
 }
@@ -192,6 +245,11 @@ std::string DecisionTag(const PolicySpec& spec, const Placement& p,
       return out;
     case Source::kExplore:
       return "explore";
+    case Source::kPrior:
+    case Source::kLearned:
+      out = "adaptive:";
+      out += objective_label;
+      return out;
     case Source::kModel:
       out = "model:";
       out += p.objective == ObjectiveKind::kClassifier ? Name(ObjectiveKind::kClassifier)

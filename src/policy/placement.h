@@ -15,6 +15,7 @@
 #include "features/request.h"
 #include "model/mlp.h"
 #include "policy/decision.h"
+#include "policy/learner.h"
 #include "policy/objective.h"
 
 namespace hr::policy {
@@ -24,9 +25,11 @@ namespace hr::policy {
 // have a free slot (or, simulate, a place for W waiting requests per task), Lambda for the rest;
 // spillover-model[:W]: the same, and a request ECS would take still goes to Lambda when the
 // objective prefers Lambda's predicted outcome to ECS's after the predicted wait, at ECS's zero
-// marginal cost (its task is paid for either way).
+// marginal cost (its task is paid for either way); adaptive: the model's outcome tables corrected
+// by what the router has seen (policy/learner.h), exploring by Thompson sampling.
 enum class PolicyKind : uint8_t {
   kModel,
+  kAdaptive,
   kLambdaOnly,
   kEcsOnly,
   kSplit,
@@ -34,7 +37,8 @@ enum class PolicyKind : uint8_t {
   kSpilloverModel
 };
 inline constexpr std::string_view kPolicyGrammar =
-    "model, lambda-only, ecs-only, split:S (S: the share to Lambda, 0 to 1), spillover[:W], "
+    "model, adaptive, lambda-only, ecs-only, split:S (S: the share to Lambda, 0 to 1), "
+    "spillover[:W], "
     "spillover-model[:W] (W: requests that may wait per ECS task, 0 to 1000)";
 
 struct PolicySpec {
@@ -44,7 +48,8 @@ struct PolicySpec {
   std::string model_file;     // a model file named as the policy (simulate); empty: --model's
   std::string text;           // as given
   bool uses_model() const {
-    return kind == PolicyKind::kModel || kind == PolicyKind::kSpilloverModel;
+    return kind == PolicyKind::kModel || kind == PolicyKind::kAdaptive ||
+           kind == PolicyKind::kSpilloverModel;
   }
   bool spills() const {
     return kind == PolicyKind::kSpillover || kind == PolicyKind::kSpilloverModel;
@@ -66,7 +71,9 @@ std::string Name(const PolicySpec& spec);
 enum class Source : uint8_t {
   kPolicy,     // a fixed policy (lambda-only, ecs-only, split)
   kModel,      // the model's decision for the objective (or its classifier)
-  kExplore,    // uniform exploration chose it
+  kExplore,    // exploration chose it (uniform, Thompson's draw, or a cell short of records)
+  kPrior,      // adaptive: the better estimate, from the tables alone (nothing live yet)
+  kLearned,    // adaptive: the better estimate, corrected by live outcomes
   kSpillover,  // spill-over: a free ECS slot, or none
   kNoTarget,   // the chosen platform has no target for this workload
   kBreaker,    // the chosen platform's breaker is open
@@ -78,8 +85,9 @@ std::string_view Name(Source s);
 struct PlacementContext {
   const model::Model* model = nullptr;  // the model policies
   const Objective* objective = nullptr;
-  double explore = 0;      // model policy: the share of requests sent to a platform drawn at random
-  double draw = 0;         // uniform on [0, 1): split, exploration
+  double explore = 0;  // model policy: the share of requests sent to a platform drawn at random
+  double draw = 0;     // uniform on [0, 1): split, exploration, adaptive's Thompson draw
+  const Learner* learner = nullptr;  // adaptive (without one it decides as the model policy)
   bool ecs_admits = true;  // spill-over: ECS has a free slot (or place to wait) for the request
   double ecs_wait_ms = 0;  // spillover-model: the predicted wait there
   // spillover-model: the longest wait ECS is still worth for this request's cell, when the caller
@@ -100,7 +108,8 @@ Placement Place(const PolicySpec& spec, const features::Request& req, const Plac
                 model::Scratch& scratch);
 
 // The decision as route's X-Route-Decision header and outcome log name it: "policy:lambda-only",
-// "policy:split", "spillover:ecs_full", "model:latency", "model:classifier", "explore".
+// "policy:split", "spillover:ecs_full", "model:latency", "model:classifier", "explore",
+// "adaptive:latency".
 // `objective_label`: Label(objective) of a model decision for an objective.
 std::string DecisionTag(const PolicySpec& spec, const Placement& p,
                         std::string_view objective_label);

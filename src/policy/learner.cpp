@@ -1,0 +1,228 @@
+#include "policy/learner.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "json/json_writer.h"
+
+namespace hr::policy {
+
+namespace {
+
+core::Error Bad(std::string_view option, const std::string& why) {
+  return core::MakeError(core::ErrorCode::kInvalidArgument, std::string(option) + ": " + why,
+                         std::string(option));
+}
+
+bool Within(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
+
+constexpr size_t kP50Level = 5;  // outcome::kQuantileLevels[5] == 0.5
+static_assert(outcome::kQuantileLevels[kP50Level] == 0.5);
+
+}  // namespace
+
+core::Status LearnOptions::Validate() const {
+  if (!Within(prior_weight, 0, 1e6)) return Bad("--prior-weight", "must be 0 to 1,000,000");
+  if (!Within(half_life, 1, 1e9)) return Bad("--learn-half-life", "must be 1 to 1e9 outcomes");
+  if (!Within(explore_floor, 0, 0.5)) return Bad("--explore-floor", "must be 0 to 0.5");
+  if (min_records < 0 || min_records > 10'000) return Bad("--min-records", "must be 0 to 10,000");
+  if (!Within(drift_threshold, 0, 1e6)) return Bad("--drift-threshold", "must be 0 to 1,000,000");
+  if (!Within(drift_slack, 0, 1)) return Bad("--drift-slack", "must be 0 to 1");
+  if (!Within(prior_weight_after_drift, 0, 1e6))
+    return Bad("--prior-weight-after-drift", "must be 0 to 1,000,000");
+  return {};
+}
+
+int PayloadBin(double payload_kb) {
+  if (!(payload_kb > 0)) return 0;
+  const double bin = std::floor(2 * std::log2(1 + payload_kb));
+  return static_cast<int>(std::min<double>(bin, kPayloadBins - 1));
+}
+
+outcome::Estimate Scaled(const outcome::Estimate& e, double factor, double records) {
+  outcome::Estimate s = e;
+  s.n = records;
+  s.response_mean_ms *= factor;
+  s.response_sd_ms *= factor;
+  for (double& q : s.response_quantiles_ms) q *= factor;
+  s.execution_mean_ms *= factor;
+  for (double& c : s.cost_mean_usd) c *= factor;
+  for (double& c : s.cost_sd_usd) c *= factor;
+  return s;
+}
+
+Learner::Learner(const LearnOptions& options)
+    : options_(options), decay_(std::exp2(-1.0 / std::max(1.0, options.half_life))) {
+  for (auto& c : cells_) c.assign(kCellsPerPlatform, CellStats{});
+  for (auto& w : workloads_)
+    for (auto& p : w) p.prior_weight = options_.prior_weight;
+}
+
+size_t Learner::CellIndex(const features::Request& req) {
+  const size_t context = static_cast<size_t>(req.time_window) * features::kLoadPatternCount +
+                         static_cast<size_t>(req.load_pattern);
+  return (static_cast<size_t>(req.workload) * kPayloadBins +
+          static_cast<size_t>(PayloadBin(req.payload_kb))) *
+             kContexts +
+         context;
+}
+
+double Learner::WorkloadFactor(const WorkloadStats& ws) const {
+  const double k = ws.prior_weight;
+  return k + ws.weight > 0 ? (k + ws.ratio) / (k + ws.weight) : 1.0;
+}
+
+double Learner::CellFactor(const WorkloadStats& ws, const CellStats& c) const {
+  const double k = ws.prior_weight;
+  const double parent = WorkloadFactor(ws);
+  return k + c.weight > 0 ? (k * parent + c.ratio) / (k + c.weight) : parent;
+}
+
+LearnedView Learner::Look(const features::Request& req) const {
+  LearnedView v;
+  const size_t i = CellIndex(req);
+  std::lock_guard lock(mutex_);
+  for (size_t p = 0; p < 2; ++p) {
+    const WorkloadStats& ws = workloads_[static_cast<size_t>(req.workload)][p];
+    const CellStats& c = cells_[p][i];
+    v.factor[p] = CellFactor(ws, c);
+    v.records[p] = ws.prior_weight + c.weight;
+    v.live[p] = c.live;
+  }
+  return v;
+}
+
+std::optional<DriftEvent> Learner::Observe(const features::Request& req, features::Platform p,
+                                           double response_ms, const outcome::Estimate& tabled) {
+  if (!(tabled.response_mean_ms > 0) || !std::isfinite(response_ms) || response_ms < 0)
+    return std::nullopt;
+  const size_t pi = static_cast<size_t>(p);
+  const size_t i = CellIndex(req);
+  std::lock_guard lock(mutex_);
+  WorkloadStats& ws = workloads_[static_cast<size_t>(req.workload)][pi];
+  CellStats& c = cells_[pi][i];
+  const double factor = CellFactor(ws, c);
+  const double ratio = response_ms / tabled.response_mean_ms;
+  ++ws.outcomes;
+  // The change detector: above or below the cell's current median.
+  std::optional<DriftEvent> drift;
+  const double median = tabled.response_quantiles_ms[kP50Level] * factor;
+  if (options_.drift_threshold > 0 && median > 0 && response_ms != median) {
+    const double sign = response_ms > median ? 1 : -1;
+    ws.up = std::max(0.0, ws.up + sign - options_.drift_slack);
+    ws.down = std::max(0.0, ws.down - sign - options_.drift_slack);
+    ws.recent += 0.1 * (response_ms / (tabled.response_mean_ms * factor) - ws.recent);
+    if (ws.up > options_.drift_threshold || ws.down > options_.drift_threshold) {
+      drift = DriftEvent{req.workload, p, ws.up > options_.drift_threshold, ws.recent,
+                         WorkloadFactor(ws)};
+      ++ws.drifts;
+      ws.up = ws.down = 0;
+      ws.weight = ws.ratio = 0;
+      ws.recent = 1;
+      ws.prior_weight = std::min(options_.prior_weight, options_.prior_weight_after_drift);
+      const size_t first =
+          static_cast<size_t>(req.workload) * kPayloadBins * kContexts;  // the workload's cells
+      std::fill(cells_[pi].begin() + static_cast<std::ptrdiff_t>(first),
+                cells_[pi].begin() + static_cast<std::ptrdiff_t>(first + kPayloadBins * kContexts),
+                CellStats{});
+    }
+  }
+  ws.weight = ws.weight * decay_ + 1;
+  ws.ratio = ws.ratio * decay_ + ratio;
+  c.weight = c.weight * decay_ + 1;
+  c.ratio = c.ratio * decay_ + ratio;
+  ++c.live;
+  return drift;
+}
+
+LearnedSummary Learner::Summary(features::Workload w, features::Platform p) const {
+  const size_t pi = static_cast<size_t>(p);
+  const size_t first = static_cast<size_t>(w) * kPayloadBins * kContexts;
+  std::lock_guard lock(mutex_);
+  const WorkloadStats& ws = workloads_[static_cast<size_t>(w)][pi];
+  LearnedSummary s;
+  s.factor = WorkloadFactor(ws);
+  s.records = ws.weight;
+  s.outcomes = ws.outcomes;
+  s.drifts = ws.drifts;
+  for (size_t i = first; i < first + kPayloadBins * kContexts; ++i)
+    s.cells_live += cells_[pi][i].live > 0;
+  return s;
+}
+
+std::string Learner::Json() const {
+  json::Buffer buf;
+  json::Writer w(buf);
+  w.StartObject();
+  json::Key(w, "options");
+  w.StartObject();
+  json::Key(w, "prior_weight");
+  json::Double(w, options_.prior_weight);
+  json::Key(w, "half_life");
+  json::Double(w, options_.half_life);
+  json::Key(w, "explore_floor");
+  json::Double(w, options_.explore_floor);
+  json::Key(w, "min_records");
+  w.Int(options_.min_records);
+  json::Key(w, "drift_threshold");
+  json::Double(w, options_.drift_threshold);
+  json::Key(w, "drift_slack");
+  json::Double(w, options_.drift_slack);
+  w.EndObject();
+  json::Key(w, "workloads");
+  w.StartObject();
+  for (int wi = 0; wi < features::kWorkloadCount; ++wi) {
+    const auto wl = static_cast<features::Workload>(wi);
+    json::Key(w, features::Name(wl));
+    w.StartObject();
+    for (size_t pi = 0; pi < 2; ++pi) {
+      const auto p = static_cast<features::Platform>(pi);
+      const LearnedSummary s = Summary(wl, p);
+      json::Key(w, features::Name(p));
+      w.StartObject();
+      json::Key(w, "factor");
+      json::Double(w, s.factor);
+      json::Key(w, "records");
+      json::Double(w, s.records);
+      json::Key(w, "outcomes");
+      w.Uint64(s.outcomes);
+      json::Key(w, "drifts");
+      w.Uint64(s.drifts);
+      json::Key(w, "cells");
+      w.StartArray();
+      std::lock_guard lock(mutex_);
+      const WorkloadStats& ws = workloads_[static_cast<size_t>(wi)][pi];
+      const size_t first = static_cast<size_t>(wi) * kPayloadBins * kContexts;
+      for (size_t i = first; i < first + kPayloadBins * kContexts; ++i) {
+        const CellStats& c = cells_[pi][i];
+        if (c.live == 0) continue;
+        const size_t local = i - first;
+        const size_t context = local % kContexts;
+        w.StartObject();
+        json::Key(w, "payload_bin");
+        w.Uint64(local / kContexts);
+        json::Key(w, "time_window");
+        json::String(w, features::Name(static_cast<features::TimeWindow>(
+                            context / features::kLoadPatternCount)));
+        json::Key(w, "load_pattern");
+        json::String(w, features::Name(static_cast<features::LoadPattern>(
+                            context % features::kLoadPatternCount)));
+        json::Key(w, "factor");
+        json::Double(w, CellFactor(ws, c));
+        json::Key(w, "records");
+        json::Double(w, c.weight);
+        json::Key(w, "live");
+        w.Uint(c.live);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace hr::policy

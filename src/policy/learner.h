@@ -1,0 +1,131 @@
+// Live outcome estimates for the `adaptive` policy (docs/design.md "Learning from what the router
+// sees"): the model's outcome tables are the prior; every completed attempt corrects them.
+//
+// The correction is multiplicative: per (cell, platform) the learner keeps decayed sums of
+// observed / tabled mean response time, so a cell's estimate is its tabled estimate (mean, spread,
+// quantiles, execution time, costs) times a factor. A cell's factor is shrunk toward its
+// workload's, which is shrunk toward 1 (the tables as they are), each by the prior's weight in
+// records, so a thin cell learns from its workload. Statistics forget with a half-life in
+// outcomes. A cell is (workload, payload bin, time window, load pattern); payload bins are half
+// octaves of 1 + KB (policy::PayloadBin), so a body of 1,024.3 KB and a nominal 1,024 KB share one.
+//
+// A change detector per (workload, platform) watches the sign of each outcome against the cell's
+// current median (a two-sided CUSUM of +1 / -1: under no change both are equally likely whatever
+// the distribution's shape, so cold starts and heavy tails do not trip it). An alarm makes the
+// workload's cells on that platform forget what they learned and most of the prior's weight, so
+// the new regime dominates within tens of outcomes, and is returned to the caller to log.
+//
+// Fixed-size state (no allocation after construction), one mutex; per process (each replica
+// learns on its own).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "features/request.h"
+#include "outcome/outcome.h"
+
+namespace hr::policy {
+
+struct LearnOptions {
+  // The tables' estimate counts as this many outcomes (or as many as it has, if fewer).
+  double prior_weight = 10;
+  // Outcomes of one cell and platform after which an old outcome counts half.
+  double half_life = 200;
+  // Thompson sampling's floor: each platform keeps at least this propensity.
+  double explore_floor = 0.005;
+  // A cell with fewer live outcomes than this on a platform is sent there (with 1 - floor).
+  int min_records = 3;
+  // Change detection: the CUSUM's threshold and slack (in outcomes); 0 threshold: off.
+  double drift_threshold = 20;
+  double drift_slack = 0.5;
+  // After an alarm the prior (and the workload's learned factor) counts as this many outcomes.
+  double prior_weight_after_drift = 1;
+  core::Status Validate() const;  // errors name the option (--prior-weight, ...)
+};
+
+// The half-octave bin of a payload: floor(2 * log2(1 + KB)), at most kPayloadBins - 1.
+inline constexpr int kPayloadBins = 48;
+int PayloadBin(double payload_kb);
+
+struct DriftEvent {
+  features::Workload workload = features::Workload::kLightweightApi;
+  features::Platform platform = features::Platform::kLambda;
+  bool slower = true;         // the outcomes moved up (slower) or down
+  double size = 1;            // recent outcomes / the estimate before the alarm (about)
+  double learned_before = 1;  // the workload's factor that was forgotten
+};
+
+// What the learner knows about one request's cell, per platform [lambda, ecs].
+struct LearnedView {
+  std::array<double, 2> factor{1, 1};   // multiply the tabled estimate by this
+  std::array<double, 2> records{0, 0};  // effective records behind the estimate (prior included)
+  std::array<uint32_t, 2> live{0, 0};   // live outcomes of the cell since start or the last alarm
+};
+
+// Per (workload, platform), for /metrics and GET /learn.
+struct LearnedSummary {
+  double factor = 1;        // the workload's learned factor
+  double records = 0;       // effective live records at the workload level
+  uint64_t outcomes = 0;    // every outcome seen
+  uint64_t drifts = 0;      // alarms
+  uint32_t cells_live = 0;  // cells with at least one live outcome
+};
+
+class Learner {
+ public:
+  explicit Learner(const LearnOptions& options);
+
+  const LearnOptions& options() const { return options_; }
+
+  LearnedView Look(const features::Request& req) const;
+
+  // One completed attempt that took `response_ms` (a timeout or a failure that may have run: the
+  // time it took, a lower bound). `tabled` is the tables' estimate for the request on `p`.
+  std::optional<DriftEvent> Observe(const features::Request& req, features::Platform p,
+                                    double response_ms, const outcome::Estimate& tabled);
+
+  LearnedSummary Summary(features::Workload w, features::Platform p) const;
+
+  // The whole state as JSON (GET /learn): options, and per workload and platform the summary and
+  // every live cell.
+  std::string Json() const;
+
+ private:
+  struct CellStats {
+    double weight = 0;  // decayed count
+    double ratio = 0;   // decayed sum of observed / tabled mean
+    uint32_t live = 0;
+  };
+  struct WorkloadStats {
+    double weight = 0, ratio = 0;
+    double prior_weight = 0;  // the prior's weight for this workload and platform now
+    double up = 0, down = 0;  // the CUSUM's two sides
+    double recent = 1;        // EWMA of observed / estimate, for the alarm's size
+    uint64_t outcomes = 0, drifts = 0;
+  };
+  static constexpr size_t kContexts =
+      static_cast<size_t>(features::kTimeWindowCount) * features::kLoadPatternCount;
+  static constexpr size_t kCellsPerPlatform =
+      static_cast<size_t>(features::kWorkloadCount) * kPayloadBins * kContexts;
+  static size_t CellIndex(const features::Request& req);
+  double WorkloadFactor(const WorkloadStats& ws) const;
+  double CellFactor(const WorkloadStats& ws, const CellStats& c) const;
+
+  LearnOptions options_;
+  double decay_ = 1;
+  mutable std::mutex mutex_;
+  std::array<std::vector<CellStats>, 2> cells_;  // [platform][cell]
+  std::array<std::array<WorkloadStats, 2>, features::kWorkloadCount> workloads_{};
+};
+
+// The tabled estimate scaled by a learned factor (response times, spread, quantiles, execution
+// time, costs), with `records` as its effective count.
+outcome::Estimate Scaled(const outcome::Estimate& e, double factor, double records);
+
+}  // namespace hr::policy

@@ -1,0 +1,304 @@
+// The adaptive policy against environments the test constructs, so the truth is known: the
+// built-in model's tables are the prior, and the environment draws each outcome from the tables'
+// own quantiles times a true factor per (workload, platform). Every statistical claim runs over
+// 20 seeds; a failure means the learner chose worse than stated on average, or missed or invented
+// a change.
+#include "policy/learner.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "builtin/default_model.h"
+#include "core/rng.h"
+#include "modelfile/model_file.h"
+#include "policy/placement.h"
+
+namespace hr::policy {
+namespace {
+
+using features::Platform;
+using features::Workload;
+
+features::Request Cell(Workload w, double kb,
+                       features::TimeWindow tw = features::TimeWindow::kMidday,
+                       features::LoadPattern lp = features::LoadPattern::kLowLoad) {
+  features::Request r;
+  r.workload = w;
+  r.payload_kb = kb;
+  r.time_window = tw;
+  r.load_pattern = lp;
+  r.hour_of_day = 12;
+  return r;
+}
+
+// One outcome of `req` on `p`: the tables' quantile function at a uniform draw, times `factor`.
+double Draw(const outcome::OutcomeModel& tables, const features::Request& req, Platform p,
+            double factor, core::Rng& rng) {
+  std::array<outcome::Estimate, 2> e;
+  tables.Estimate(req, e);
+  const auto& q = e[static_cast<size_t>(p)].response_quantiles_ms;
+  const double u = rng.Uniform();
+  size_t i = 1;
+  while (i + 1 < outcome::kQuantiles && outcome::kQuantileLevels[i] < u) ++i;
+  const double lo = outcome::kQuantileLevels[i - 1], hi = outcome::kQuantileLevels[i];
+  return factor * (q[i - 1] + (q[i] - q[i - 1]) * (u - lo) / (hi - lo));
+}
+
+double TrueMean(const outcome::OutcomeModel& tables, const features::Request& req, Platform p,
+                double factor) {
+  std::array<outcome::Estimate, 2> e;
+  tables.Estimate(req, e);
+  return factor * e[static_cast<size_t>(p)].response_mean_ms;
+}
+
+struct World {
+  std::shared_ptr<const model::Model> model = *modelfile::Parse(builtin::DefaultModelText());
+  const outcome::OutcomeModel& tables() const { return *model->spec().outcomes; }
+  Objective latency;
+};
+
+// Routes `n` requests of `req` with the adaptive policy; `factor[p]` the truth. Returns the mean
+// regret per request (true mean of the choice minus the better one's) over the last half.
+double AdaptiveRegret(const World& world, Learner& learner, const features::Request& req,
+                      std::array<double, 2> factor, int n, core::Rng& rng) {
+  const PolicySpec spec = *ParsePolicy("adaptive");
+  model::Scratch s;
+  PlacementContext ctx;
+  ctx.model = world.model.get();
+  ctx.objective = &world.latency;
+  ctx.learner = &learner;
+  const std::array<double, 2> truth = {TrueMean(world.tables(), req, Platform::kLambda, factor[0]),
+                                       TrueMean(world.tables(), req, Platform::kEcs, factor[1])};
+  const double best = std::min(truth[0], truth[1]);
+  double regret = 0;
+  std::array<outcome::Estimate, 2> tabled;
+  world.tables().Estimate(req, tabled);
+  for (int i = 0; i < n; ++i) {
+    ctx.draw = rng.Uniform();
+    const Placement p = Place(spec, req, ctx, s);
+    const size_t pi = static_cast<size_t>(p.platform);
+    if (i >= n / 2) regret += truth[pi] - best;
+    learner.Observe(req, p.platform, Draw(world.tables(), req, p.platform, factor[pi], rng),
+                    tabled[pi]);
+  }
+  return regret / (n - n / 2);
+}
+
+TEST(LearnOptions, BadValuesNameTheirOption) {
+  EXPECT_TRUE(LearnOptions{}.Validate().ok());
+  LearnOptions o;
+  o.half_life = 0;
+  EXPECT_EQ(o.Validate().error().field, "--learn-half-life");
+  o = {};
+  o.explore_floor = 0.6;
+  EXPECT_EQ(o.Validate().error().field, "--explore-floor");
+  o = {};
+  o.prior_weight = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(o.Validate().error().field, "--prior-weight");
+  o = {};
+  o.min_records = -1;
+  EXPECT_EQ(o.Validate().error().field, "--min-records");
+}
+
+TEST(PayloadBin, HalfOctavesSoRealBodySizesShareTheNominalCell) {
+  EXPECT_EQ(PayloadBin(1024), PayloadBin(1024.3));
+  EXPECT_EQ(PayloadBin(5120), PayloadBin(5119.2));
+  EXPECT_NE(PayloadBin(1024), PayloadBin(2048));
+  EXPECT_EQ(PayloadBin(0), 0);
+  EXPECT_EQ(PayloadBin(-1), 0);
+  EXPECT_EQ(PayloadBin(1e12), kPayloadBins - 1);
+}
+
+// The tables say one platform is faster; in this environment it is twice as slow as tabled, and
+// the other is as tabled. The frozen model pays the whole gap on every request; the learner must
+// pay at most a tenth of it in the second half of 2,000 requests, on average over 20 seeds.
+TEST(Adaptive, LearnsThatTheTablesAreWrongAndStopsPayingForIt) {
+  World world;
+  int checked = 0;
+  for (const features::Request& req :
+       {Cell(Workload::kHeavyProcessing, 5120), Cell(Workload::kMediumProcessing, 1024),
+        Cell(Workload::kLightweightApi, 1)}) {
+    model::Scratch s;
+    const Platform frozen = DecideFor(*world.model, req, world.latency, s).platform;
+    std::array<double, 2> factor = {1, 1};
+    factor[static_cast<size_t>(frozen)] = 2;
+    const double lambda = TrueMean(world.tables(), req, Platform::kLambda, factor[0]);
+    const double ecs = TrueMean(world.tables(), req, Platform::kEcs, factor[1]);
+    const double frozen_regret =
+        frozen == Platform::kLambda ? lambda - std::min(lambda, ecs) : ecs - std::min(lambda, ecs);
+    if (frozen_regret <= 0) continue;  // doubling did not make it the worse choice
+    ++checked;
+    double regret = 0;
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      Learner learner{LearnOptions{}};
+      core::Rng rng(seed);
+      regret += AdaptiveRegret(world, learner, req, factor, 2000, rng) / 20;
+    }
+    EXPECT_LT(regret, 0.1 * frozen_regret) << features::Name(req.workload) << ": adaptive "
+                                           << regret << " ms/request, frozen " << frozen_regret;
+  }
+  EXPECT_GE(checked, 2);
+}
+
+// Where the tables are right, learning costs little: the regret of exploring is under 1 % of the
+// better platform's mean response time.
+TEST(Adaptive, WhereTheTablesAreRightExploringCostsUnderOnePercent) {
+  World world;
+  for (const features::Request& req :
+       {Cell(Workload::kHeavyProcessing, 5120), Cell(Workload::kMediumProcessing, 1024),
+        Cell(Workload::kThumbnailProcessing, 100)}) {
+    const double best = std::min(TrueMean(world.tables(), req, Platform::kLambda, 1),
+                                 TrueMean(world.tables(), req, Platform::kEcs, 1));
+    double regret = 0;
+    for (uint64_t seed = 1; seed <= 20; ++seed) {
+      Learner learner{LearnOptions{}};
+      core::Rng rng(seed);
+      regret += AdaptiveRegret(world, learner, req, {1, 1}, 2000, rng) / 20;
+    }
+    EXPECT_LT(regret, 0.01 * best) << features::Name(req.workload) << " regret " << regret;
+  }
+}
+
+// A change after 1,000 outcomes (ECS x2 for medium) is detected within 100 of that workload's ECS
+// outcomes, and the estimate then follows the new regime; no alarm before the change, none in
+// 20,000 outcomes of a steady environment, on any of 20 seeds.
+TEST(Adaptive, DetectsAChangeWithinAHundredOutcomesAndNeverWithoutOne) {
+  World world;
+  const features::Request req = Cell(Workload::kMediumProcessing, 1024);
+  std::array<outcome::Estimate, 2> tabled;
+  world.tables().Estimate(req, tabled);
+  std::vector<int> delays;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Learner learner{LearnOptions{}};
+    core::Rng rng(seed);
+    int false_alarms = 0;
+    for (int i = 0; i < 20'000; ++i)
+      false_alarms += learner
+                          .Observe(req, Platform::kEcs,
+                                   Draw(world.tables(), req, Platform::kEcs, 1, rng), tabled[1])
+                          .has_value();
+    EXPECT_EQ(false_alarms, 0) << "seed " << seed;
+    int delay = -1;
+    for (int i = 0; i < 1000 && delay < 0; ++i) {
+      const auto drift = learner.Observe(
+          req, Platform::kEcs, Draw(world.tables(), req, Platform::kEcs, 2, rng), tabled[1]);
+      if (drift) {
+        delay = i + 1;
+        EXPECT_TRUE(drift->slower);
+        EXPECT_EQ(drift->workload, Workload::kMediumProcessing);
+        EXPECT_EQ(drift->platform, Platform::kEcs);
+      }
+    }
+    ASSERT_GT(delay, 0) << "seed " << seed << ": never detected";
+    EXPECT_LE(delay, 100) << "seed " << seed;
+    delays.push_back(delay);
+    for (int i = 0; i < 50; ++i)
+      learner.Observe(req, Platform::kEcs, Draw(world.tables(), req, Platform::kEcs, 2, rng),
+                      tabled[1]);
+    // 50 outcomes after the alarm the estimate is within 15 % of the new truth.
+    EXPECT_NEAR(learner.Look(req).factor[1], 2.0, 0.3) << "seed " << seed;
+    EXPECT_EQ(learner.Summary(Workload::kMediumProcessing, Platform::kEcs).drifts, 1u);
+  }
+  std::sort(delays.begin(), delays.end());
+  RecordProperty("median_detection_delay", delays[delays.size() / 2]);
+}
+
+// The logged propensity is the probability of the choice: over 40,000 draws in one fixed state
+// the share of Lambda choices is within 4 standard errors of the propensity, and both platforms
+// keep at least the floor.
+TEST(Adaptive, ThePropensityIsTheProbabilityOfTheChoice) {
+  World world;
+  const features::Request req = Cell(Workload::kMediumProcessing, 1024);
+  Learner learner{LearnOptions{}};
+  core::Rng rng(7);
+  std::array<outcome::Estimate, 2> tabled;
+  world.tables().Estimate(req, tabled);
+  for (int i = 0; i < 6; ++i)  // a few outcomes each, near a tie: a propensity well inside (0, 1)
+    for (size_t p = 0; p < 2; ++p)
+      learner.Observe(req, static_cast<Platform>(p),
+                      Draw(world.tables(), req, static_cast<Platform>(p), 1, rng), tabled[p]);
+  const PolicySpec spec = *ParsePolicy("adaptive");
+  model::Scratch s;
+  PlacementContext ctx;
+  ctx.model = world.model.get();
+  ctx.objective = &world.latency;
+  ctx.learner = &learner;
+  double p_lambda = -1;
+  int lambda = 0;
+  constexpr int kDraws = 40'000;
+  for (int i = 0; i < kDraws; ++i) {
+    ctx.draw = rng.Uniform();
+    const Placement pl = Place(spec, req, ctx, s);
+    const double pl_lambda = pl.platform == Platform::kLambda ? pl.propensity : 1 - pl.propensity;
+    if (p_lambda < 0) p_lambda = pl_lambda;
+    EXPECT_NEAR(pl_lambda, p_lambda, 1e-12);  // one state, one probability
+    EXPECT_GE(pl.propensity, LearnOptions{}.explore_floor);
+    lambda += pl.platform == Platform::kLambda;
+  }
+  const double se = std::sqrt(p_lambda * (1 - p_lambda) / kDraws);
+  EXPECT_NEAR(static_cast<double>(lambda) / kDraws, p_lambda, 4 * se + 1e-12);
+}
+
+// Every cell that received 50 requests has --min-records live outcomes on each platform, over
+// random cells of every workload (payload bins, time windows, load patterns), 20 seeds.
+TEST(Adaptive, EveryBusyCellGetsItsMinimumRecordsOnBothPlatforms) {
+  World world;
+  const PolicySpec spec = *ParsePolicy("adaptive");
+  model::Scratch s;
+  const std::array<std::vector<double>, 4> sizes = {
+      std::vector<double>{1, 5, 10}, {50, 100, 200}, {100, 1024, 2048}, {512, 1024, 5120}};
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Learner learner{LearnOptions{}};
+    PlacementContext ctx;
+    ctx.model = world.model.get();
+    ctx.objective = &world.latency;
+    ctx.learner = &learner;
+    core::Rng rng(seed);
+    std::vector<std::pair<features::Request, int>> seen;
+    for (int i = 0; i < 5000; ++i) {
+      const auto w = static_cast<Workload>(rng.Below(4));
+      const auto& kb = sizes[static_cast<size_t>(w)];
+      // a few busy cells and a tail of quiet ones
+      const bool busy = rng.Uniform() < 0.9;
+      const features::Request req =
+          Cell(w, kb[rng.Below(kb.size())],
+               busy ? features::TimeWindow::kMidday
+                    : static_cast<features::TimeWindow>(rng.Below(features::kTimeWindowCount)),
+               busy ? features::LoadPattern::kLowLoad
+                    : static_cast<features::LoadPattern>(rng.Below(features::kLoadPatternCount)));
+      ctx.draw = rng.Uniform();
+      const Placement p = Place(spec, req, ctx, s);
+      std::array<outcome::Estimate, 2> tabled;
+      world.tables().Estimate(req, tabled);
+      learner.Observe(req, p.platform, Draw(world.tables(), req, p.platform, 1, rng),
+                      tabled[static_cast<size_t>(p.platform)]);
+      auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& c) {
+        return PayloadBin(c.first.payload_kb) == PayloadBin(req.payload_kb) &&
+               c.first.workload == req.workload && c.first.time_window == req.time_window &&
+               c.first.load_pattern == req.load_pattern;
+      });
+      if (it == seen.end()) {
+        seen.emplace_back(req, 1);
+      } else {
+        ++it->second;
+      }
+    }
+    int busy_cells = 0;
+    for (const auto& [req, n] : seen) {
+      if (n < 50) continue;
+      ++busy_cells;
+      const LearnedView v = learner.Look(req);
+      EXPECT_GE(v.live[0], 3u) << features::Name(req.workload) << " " << req.payload_kb;
+      EXPECT_GE(v.live[1], 3u) << features::Name(req.workload) << " " << req.payload_kb;
+    }
+    EXPECT_GE(busy_cells, 10);
+  }
+}
+
+}  // namespace
+}  // namespace hr::policy
