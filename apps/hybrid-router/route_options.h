@@ -16,6 +16,7 @@ struct RouteMoreOptions {
   int refresh_ahead_s = 900;
   std::string plain_http_client = "loop";   // --plain-http-client
   std::string upstream_reuse = "verified";  // --upstream-reuse
+  uint32_t outcome_log_rotate_mb = 256;     // --outcome-log-rotate-mb
 };
 
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more);
