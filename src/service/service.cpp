@@ -413,6 +413,10 @@ void Service::Handle(const http::Request& req, http::Response& res, Summary* sum
   Reply reply;
   bool deferred = false;
   std::optional<Refusal> refusal;
+  const auto refused = [&] {  // a key that is missing, wrong, or over its limits
+    refusal = Admit(req, route->access == Access::kApi);
+    return refusal.has_value();
+  };
   if (!route && !path_known) {
     reply = detail::Refuse(core::ErrorCode::kNotFound,
                            "no route " + Printable(path, 128) +
@@ -429,7 +433,7 @@ void Service::Handle(const http::Request& req, http::Response& res, Summary* sum
         core::ErrorCode::kMethodNotAllowed,
         Printable(method, 16) + " is not allowed on " + Printable(path, 128) + "; use " + allow);
     reply.headers.emplace_back("Allow", allow);
-  } else if (NeedsKey(*route, config_) && (refusal = Admit(req, route->access == Access::kApi))) {
+  } else if (NeedsKey(*route, config_) && refused()) {
     reply = detail::Error(refusal->error);
     reply.headers = std::move(refusal->headers);
   } else if (route->access == Access::kAdmin && !config_.keys.enabled()) {
