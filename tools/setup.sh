@@ -18,7 +18,7 @@ PACKAGES=(
   libeigen3-dev zlib1g-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-sklearn python3-yaml python3-botocore gnuplot-nox
-  curl zip nginx-light
+  curl zip nginx-light prometheus
   clang-16 libclang-rt-16-dev clang-format-16 clang-tidy-16
 )
 EXTRA=("$@")  # e.g. wrk nginx-light gnuplot chromium for benchmarks and reports

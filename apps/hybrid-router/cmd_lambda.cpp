@@ -15,6 +15,7 @@ namespace {
 struct LambdaConfig {
   ServiceOptions shared;
   lambda::RuntimeOptions runtime;
+  std::string emf_namespace = "HybridRouter", emf_dimensions;
   bool check = false;
 };
 
@@ -45,6 +46,11 @@ int RunLambdaCommand(LambdaConfig& cfg) {
                         "runtime_api"));
   }
   if (auto s = FinishServiceOptions(cfg.shared); !s) return ReportError(s.error());
+  const char* function = std::getenv("AWS_LAMBDA_FUNCTION_NAME");
+  auto emf =
+      lambda::MakeEmfOptions(cfg.emf_namespace, cfg.emf_dimensions, function ? function : "");
+  if (!emf) return ReportError(emf.error());
+  cfg.runtime.emf = std::move(*emf);
   if (cfg.shared.memory_mb->count() == 0) {
     // The function's configured memory prices the inference.
     if (const char* memory = std::getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")) {
@@ -72,6 +78,15 @@ RunFn AddLambda(CLI::App& app) {
                   "Stop after this many (0: never)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  sub->add_option("--emf-namespace", cfg->emf_namespace,
+                  "CloudWatch namespace of the metrics line (Embedded Metric Format) written to "
+                  "stdout per invocation: decisions, inference time, errors (off: none)")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_EMF_NAMESPACE");
+  sub->add_option("--emf-dimensions", cfg->emf_dimensions,
+                  "Dimensions of those metrics, NAME=VALUE,... (none: no dimension; default: "
+                  "FunctionName=$AWS_LAMBDA_FUNCTION_NAME when set)")
+      ->envname("HYBRID_ROUTER_EMF_DIMENSIONS");
   sub->add_flag("--check", cfg->check,
                 "Load the model, say whether it is usable, and exit (no Runtime API needed)");
   return [cfg] { return RunLambdaCommand(*cfg); };

@@ -51,6 +51,23 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOption
                  "loses at most the lines of this interval (none is torn)")
       ->capture_default_str()
       ->check(CLI::Range(10, 60'000));
+  sub.add_option("--outcome-log-rotate-mb", more.outcome_log_rotate_mb,
+                 "Start a new outcome log file before one would pass this size")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20))
+      ->envname("HYBRID_ROUTER_OUTCOME_LOG_ROTATE_MB");
+  sub.add_option("--outcome-log-rotate-s", r.outcome_log.rotate_s,
+                 "Start a new outcome log file for the first line this long after the current "
+                 "file's first (files are named by their first line's UTC time; 0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{366} * 86'400))
+      ->envname("HYBRID_ROUTER_OUTCOME_LOG_ROTATE_S");
+  sub.add_option("--outcome-log-keep", r.outcome_log.keep_files,
+                 "Keep this many route-*.jsonl files in the outcome log directory, deleting the "
+                 "oldest when a new one starts (0: keep all; one directory per router then)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1'000'000))
+      ->envname("HYBRID_ROUTER_OUTCOME_LOG_KEEP");
   sub.add_option("--throttle-backoff-ms", r.throttle_backoff_ms,
                  "A platform that answers 429 (or the ALB's 503) gets no request of that workload "
                  "for its Retry-After (at most 60 s), else for this long")
@@ -92,6 +109,7 @@ core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string&
   auto ca = upstream::ResolveCaFile(more.ca_file);
   if (!ca) return ca.error();
   rc.upstream.ca_file = std::move(*ca);
+  rc.outcome_log.max_file_bytes = uint64_t{more.outcome_log_rotate_mb} << 20;
   if (rc.outcome_log.dir == route::kOutcomeLogStdout && access_log == "stdout")
     return core::MakeError(core::ErrorCode::kInvalidArgument,
                            "--outcome-log stdout needs the access log elsewhere (--access-log "

@@ -17,6 +17,7 @@ struct RouteMoreOptions {
   std::string plain_http_client = "loop";   // --plain-http-client
   std::string upstream_reuse = "verified";  // --upstream-reuse
   std::string ca_file;                      // --ca-file, else AWS_CA_BUNDLE
+  uint32_t outcome_log_rotate_mb = 256;     // --outcome-log-rotate-mb
 };
 
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more);

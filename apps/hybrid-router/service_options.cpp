@@ -32,8 +32,9 @@ void AddServiceOptions(CLI::App& sub, ServiceOptions& o) {
       ->check(CLI::Range(1, 100000))
       ->envname("HYBRID_ROUTER_MAX_BATCH");
   sub.add_option("--api-key-file", o.api_key_file,
-                 "File of API keys, one per line (or HYBRID_ROUTER_API_KEYS=k1,k2); enables auth "
-                 "on /predict, /predict/batch, /model and /admin/reload")
+                 "File of API keys, one per line, each optionally with id=NAME, rate=PER_S, "
+                 "burst=N and quota=PER_DAY (or HYBRID_ROUTER_API_KEYS=k1,k2); enables auth "
+                 "on /predict, /predict/batch, /model and /admin/reload; reread on reload")
       ->envname("HYBRID_ROUTER_API_KEY_FILE");
   sub.add_flag("--metrics-auth", o.service.metrics_need_auth, "Require an API key for /metrics too")
       ->envname("HYBRID_ROUTER_METRICS_AUTH");
@@ -47,6 +48,7 @@ core::Status FinishServiceOptions(ServiceOptions& o) {
     auto keys = service::ApiKeys::FromFile(o.api_key_file);
     if (!keys) return keys.error();
     o.service.keys = std::move(*keys);
+    o.service.api_key_file = o.api_key_file;  // reread on SIGHUP and /admin/reload
   } else if (const char* env =
                  std::getenv("HYBRID_ROUTER_API_KEYS")) {  // NOLINT(concurrency-mt-unsafe)
     auto keys = service::ApiKeys::FromList(env);

@@ -38,6 +38,7 @@ constexpr CodeInfo kCodeTable[] = {
     {ErrorCode::kRequestTimeout, "request_timeout", 408, 2},
     {ErrorCode::kNotImplemented, "not_implemented", 501, 2},
     {ErrorCode::kOverloaded, "overloaded", 503, 3},
+    {ErrorCode::kRateLimited, "rate_limited", 429, 2},
     {ErrorCode::kUpstreamTimeout, "upstream_timeout", 504, 4},
     {ErrorCode::kUpstreamUnavailable, "upstream_unavailable", 502, 4},
     {ErrorCode::kUpstreamConfigError, "upstream_config_error", 502, 4},

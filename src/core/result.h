@@ -38,6 +38,7 @@ enum class ErrorCode {
   kRequestTimeout,        // a request not read whole within its time
   kNotImplemented,        // a transfer coding other than chunked
   kOverloaded,            // the buffer budget is spent: retry after a moment
+  kRateLimited,           // an API key over its rate or daily quota: retry after Retry-After
   // The gateway (route): what no platform could answer.
   kUpstreamTimeout,      // no answer within the request's time
   kUpstreamUnavailable,  // no platform answered (refused, broken, stray answers...)

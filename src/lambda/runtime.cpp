@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -51,6 +52,25 @@ core::Result<http::ClientResponse> SendWithRetry(
   }
 }
 
+// Writes the invocation's metrics line, whole, at once.
+void WriteEmf(const EmfOptions& emf, const std::string& id, int64_t arrived_ms, int status,
+              const service::Service::Summary* summary) {
+  if (!emf.enabled()) return;
+  InvocationMetrics m;
+  m.timestamp_ms = arrived_ms;
+  m.request_id = id;
+  m.status = status;
+  if (summary) {
+    m.decisions = summary->decisions;
+    m.failed_items = summary->failed_items;
+    m.inference_ms = summary->seconds * 1000;
+  }
+  std::string line = EmfLine(emf, m);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -87,10 +107,12 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
       std::fprintf(stderr, "hybrid-router lambda: invocation without a request id; skipped\n");
       continue;
     }
+    const int64_t arrived_ms = NowMs();
     const std::string trace = next->Header("lambda-runtime-trace-id");
     if (!trace.empty()) setenv("_X_AMZN_TRACE_ID", trace.c_str(), 1);
     const std::string base = std::string(kApi) + "/invocation/" + id;
     auto post_error = [&](const std::string& type, const std::string& message) {
+      WriteEmf(options.emf, id, arrived_ms, 0, nullptr);
       (void)SendWithRetry(**client, "POST", base + "/error", ErrorJson(type, message),
                           {{"Lambda-Runtime-Function-Error-Type", type}}, options.max_retries);
     };
@@ -106,17 +128,20 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
       continue;
     }
     http::Response res;
+    service::Service::Summary summary;
     try {
       if (event->bad_request) {
         res = BadRequestResponse(*event->bad_request);
+        summary.status = res.status;
       } else {
         EventRequest req(*event);
-        (*svc)->Handle(req, res);
+        (*svc)->Handle(req, res, &summary);
       }
     } catch (const std::exception& e) {
       post_error("Runtime.HandlerError", e.what());
       continue;
     }
+    WriteEmf(options.emf, id, arrived_ms, summary.status ? summary.status : res.status, &summary);
     auto posted = SendWithRetry(**client, "POST", base + "/response",
                                 FormatResponse(event->format, res), {}, options.max_retries);
     if (!posted) {

@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -174,51 +177,99 @@ std::string FormatAttempt(const AttemptLine& a) {
 
 // ---- OutcomeLog ----
 
-core::Result<std::unique_ptr<OutcomeLog>> OutcomeLog::Open(const OutcomeLogOptions& options) {
-  if (options.dir == kOutcomeLogStdout) {  // one stream for a log shipper: never rotated or closed
-    std::unique_ptr<OutcomeLog> log(new OutcomeLog());
-    log->options_ = options;
-    log->options_.max_file_bytes = UINT64_MAX;
-    log->path_ = "stdout";
-    log->fd_ = STDOUT_FILENO;
-    OutcomeLog* raw = log.get();
-    log->thread_ = std::thread([raw] { raw->Loop(); });
-    return log;
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(options.dir, ec);
-  if (ec || !std::filesystem::is_directory(options.dir))
-    return MakeError(ErrorCode::kIo,
-                     "cannot create the outcome log directory '" + options.dir +
-                         "': " + (ec ? ec.message() : "not a directory"),
-                     "outcome_log");
-  std::unique_ptr<OutcomeLog> log(new OutcomeLog());
-  log->options_ = options;
-  std::string start = core::FormatUtcMicros(core::NowUtc()).substr(0, 19);
-  for (char& c : start) {
+std::string OutcomeFileName(int64_t first_line_us, int pid, int sequence) {
+  const int64_t seconds = first_line_us >= 0 ? first_line_us / 1'000'000 : 0;
+  std::string time = core::FormatUtcMicros(core::FromUnixSeconds(seconds)).substr(0, 19);
+  for (char& c : time) {
     if (c == ':') c = '-';
   }
-  log->stem_ = options.dir + "/route-" + start + "Z-" + std::to_string(::getpid());
-  if (auto s = log->OpenNext(); !s) return s.error();
+  char seq[16];
+  std::snprintf(seq, sizeof seq, "%06d", sequence);
+  return "route-" + time + "Z-" + std::to_string(pid) + "-" + seq + ".jsonl";
+}
+
+int64_t OutcomeLog::NowUs() const {
+  if (options_.clock_us) return options_.clock_us();
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+core::Result<std::unique_ptr<OutcomeLog>> OutcomeLog::Open(const OutcomeLogOptions& options) {
+  std::unique_ptr<OutcomeLog> log(new OutcomeLog());
+  log->options_ = options;
+  if (options.dir == kOutcomeLogStdout) {  // one stream for a log shipper: never rotated or closed
+    log->options_.max_file_bytes = UINT64_MAX;
+    log->options_.rotate_s = 0;
+    log->options_.keep_files = 0;
+    log->path_ = "stdout";
+    log->fd_ = STDOUT_FILENO;
+    log->planned_ = true;
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec || !std::filesystem::is_directory(options.dir))
+      return MakeError(ErrorCode::kIo,
+                       "cannot create the outcome log directory '" + options.dir +
+                           "': " + (ec ? ec.message() : "not a directory"),
+                       "outcome_log");
+    if (::access(options.dir.c_str(), W_OK | X_OK) != 0)
+      return MakeError(ErrorCode::kIo,
+                       "cannot write in the outcome log directory '" + options.dir +
+                           "': " + std::strerror(errno),
+                       "outcome_log");
+  }
   OutcomeLog* raw = log.get();
   log->thread_ = std::thread([raw] { raw->Loop(); });
   return log;
 }
 
-core::Status OutcomeLog::OpenNext() {
-  if (fd_ >= 0) ::close(fd_);
-  // Never another's file: a name already taken (the same second and pid) moves to the next.
+std::string OutcomeLog::current_file() const {
+  std::lock_guard<std::mutex> io(io_mutex_);
+  return path_;
+}
+
+core::Status OutcomeLog::OpenFile(int64_t first_us) {
+  if (fd_ >= 0) {  // the finished file reaches the disk before its successor exists
+    ::fsync(fd_);
+    ::close(fd_);
+    fd_ = -1;
+  }
+  // Never another's file: a name already taken moves to the next sequence number.
   for (int tries = 0; tries < 1000; ++tries) {
-    path_ = stem_ + "-" + std::to_string(sequence_++) + ".jsonl";
+    path_ = options_.dir + "/" + OutcomeFileName(first_us, ::getpid(), sequence_++);
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
     if (fd_ >= 0 || errno != EEXIST) break;
   }
-  file_bytes_ = 0;
   if (fd_ < 0)
     return MakeError(ErrorCode::kIo,
                      "cannot create the outcome log '" + path_ + "': " + std::strerror(errno),
                      "outcome_log");
+  files_.fetch_add(1);
+  if (options_.keep_files > 0) Prune();
   return {};
+}
+
+// Deletes the oldest route-*.jsonl files beyond keep_files (names sort by their first line's
+// time); never the file being written.
+void OutcomeLog::Prune() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("route-") && name.ends_with(".jsonl") && entry.is_regular_file(ec))
+      names.push_back(name);
+  }
+  if (names.size() <= static_cast<size_t>(options_.keep_files)) return;
+  std::sort(names.begin(), names.end());
+  const std::string current = path_.substr(path_.find_last_of('/') + 1);
+  size_t excess = names.size() - static_cast<size_t>(options_.keep_files);
+  for (const std::string& name : names) {
+    if (excess == 0) break;
+    if (name == current) continue;
+    if (std::filesystem::remove(options_.dir + "/" + name, ec)) deleted_.fetch_add(1);
+    --excess;
+  }
 }
 
 OutcomeLog::~OutcomeLog() {
@@ -236,48 +287,78 @@ OutcomeLog::~OutcomeLog() {
 }
 
 void OutcomeLog::Write(std::string_view line) {
+  const int64_t now_us = NowUs();
   std::lock_guard<std::mutex> lock(mutex_);
-  if (buffer_.size() + line.size() + 1 > options_.max_buffer_bytes) {
+  const size_t bytes = line.size() + 1;
+  if (buffered_bytes_ + bytes > options_.max_buffer_bytes) {
     dropped_.fetch_add(1);
     return;
   }
-  buffer_ += line;
-  buffer_ += '\n';
-  ++buffered_lines_;
+  // Which file the line belongs to is settled here, line by line: rotation never splits a line
+  // or moves one across files, whenever the writer thread writes them out.
+  const bool too_old =
+      options_.rotate_s > 0 && now_us - file_first_us_ >= options_.rotate_s * 1'000'000;
+  const bool too_big = file_bytes_ > 0 && file_bytes_ + bytes > options_.max_file_bytes;
+  if (!planned_ || too_old || too_big) {
+    segments_.push_back({true, now_us, {}, 0});
+    planned_ = true;
+    file_first_us_ = now_us;
+    file_bytes_ = 0;
+  } else if (segments_.empty()) {
+    segments_.push_back({false, 0, {}, 0});  // more lines for the file being written
+  }
+  Segment& seg = segments_.back();
+  seg.data += line;
+  seg.data += '\n';
+  ++seg.lines;
+  buffered_bytes_ += bytes;
+  file_bytes_ += bytes;
 }
 
 core::Status OutcomeLog::Flush() {
   std::lock_guard<std::mutex> io(io_mutex_);
-  std::string out;
-  uint64_t lines = 0;
+  std::vector<Segment> out;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    out.swap(buffer_);
-    lines = buffered_lines_;
-    buffered_lines_ = 0;
+    out.swap(segments_);
+    buffered_bytes_ = 0;
   }
-  if (out.empty()) return {};
-  if (file_bytes_ > 0 && file_bytes_ + out.size() > options_.max_file_bytes) {
-    if (auto s = OpenNext(); !s) {
-      dropped_.fetch_add(lines);
-      return s;
+  core::Status status;
+  for (Segment& seg : out) {
+    if (seg.opens) {
+      if (auto s = OpenFile(seg.first_us); !s) {
+        dropped_.fetch_add(seg.lines);
+        status = s;
+        continue;
+      }
     }
-  }
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::write(fd_, out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
+    if (fd_ < 0) {  // its file could not be created: try a new one for these lines
+      if (auto s = OpenFile(NowUs()); !s) {
+        dropped_.fetch_add(seg.lines);
+        status = s;
+        continue;
+      }
+    }
+    struct stat st {};
+    const bool sized = fd_ != STDOUT_FILENO && ::fstat(fd_, &st) == 0;
+    size_t done = 0;
+    while (done < seg.data.size()) {
+      const ssize_t n = ::write(fd_, seg.data.data() + done, seg.data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (done < seg.data.size()) {
+      if (sized && done > 0) (void)!::ftruncate(fd_, st.st_size);  // no torn line stays behind
       write_errors_.fetch_add(1);
-      dropped_.fetch_add(lines);
-      return MakeError(ErrorCode::kIo,
-                       "cannot write the outcome log '" + path_ + "': " + std::strerror(errno));
+      dropped_.fetch_add(seg.lines);
+      status = MakeError(ErrorCode::kIo,
+                         "cannot write the outcome log '" + path_ + "': " + std::strerror(errno));
+      continue;
     }
-    done += static_cast<size_t>(n);
+    written_.fetch_add(seg.lines);
   }
-  file_bytes_ += out.size();
-  written_.fetch_add(lines);
-  return {};
+  return status;
 }
 
 void OutcomeLog::Loop() {

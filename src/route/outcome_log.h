@@ -1,13 +1,15 @@
 // The router's outcome log: one JSON line per attempt in the measurement schema the prototype's
 // load tests wrote (so `audit`, `train` and `evaluate` read the router's own traffic unchanged),
 // plus a `route{}` object with how the attempt came about. Lines go to .jsonl files in a
-// directory, written by a thread of their own at least every second and on close; memory stays
-// bounded when the disk stalls (lines beyond the limit are counted and dropped). Adapter: files.
+// directory, written by a thread of their own at least every second and on close, rotated by
+// size and by time, the oldest deleted beyond a retention count; memory stays bounded when the
+// disk stalls (lines beyond the limit are counted and dropped). Adapter: files.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -72,38 +74,63 @@ inline constexpr std::string_view kOutcomeLogStdout = "stdout";
 struct OutcomeLogOptions {
   std::string dir;
   int flush_ms = 1000;
-  uint64_t max_file_bytes = uint64_t{256} << 20;  // then the next file
-  size_t max_buffer_bytes = size_t{64} << 20;     // lines beyond this wait are dropped (counted)
+  uint64_t max_file_bytes = uint64_t{256} << 20;  // a line that would pass this starts a new file
+  int64_t rotate_s = 3600;  // a line this long after its file's first starts a new file; 0: never
+  int keep_files = 0;       // route-*.jsonl files kept in the directory, newest first; 0: all
+  size_t max_buffer_bytes = size_t{64} << 20;  // lines beyond this wait are dropped (counted)
+  // Microseconds since the Unix epoch, UTC, for file names and rotation; empty: the system clock.
+  std::function<int64_t()> clock_us;
 };
+
+// An outcome log file's name, route-<UTC time of its first line>Z-<pid>-<sequence>.jsonl: names
+// sort by time, and any reader of *.jsonl (audit, train, evaluate) takes every file.
+std::string OutcomeFileName(int64_t first_line_us, int pid, int sequence);
 
 class OutcomeLog {
  public:
-  // Creates `dir` when missing; each process writes its own files,
-  // route-<UTC start>-<pid>-<n>.jsonl, never appending to another's.
+  // Creates `dir` when missing; each process writes its own files, never appending to another's.
+  // A file is created when its first line is written out, named by that line's time; a line goes
+  // to a new file when the current one would pass max_file_bytes or began rotate_s before it.
+  // Each line is in exactly one file, whole. With keep_files, the oldest route-*.jsonl files of
+  // the directory beyond that count are deleted when a new file starts (this process's current
+  // file never): give each router a directory of its own then.
   static core::Result<std::unique_ptr<OutcomeLog>> Open(const OutcomeLogOptions& options);
   ~OutcomeLog();                      // writes what is buffered
   void Write(std::string_view line);  // one JSON line, without its newline; thread-safe
   core::Status Flush();               // writes what is buffered now
   uint64_t written() const { return written_.load(); }
   uint64_t dropped() const { return dropped_.load(); }
-  const std::string& current_file() const { return path_; }
+  uint64_t files() const { return files_.load(); }      // files started
+  uint64_t deleted() const { return deleted_.load(); }  // files removed for keep_files
+  std::string current_file() const;
 
  private:
+  // Lines bound for one file; `opens` when they begin a new one, named by `first_us`.
+  struct Segment {
+    bool opens = false;
+    int64_t first_us = 0;
+    std::string data;
+    uint64_t lines = 0;
+  };
   OutcomeLog() = default;
-  core::Status OpenNext();
+  int64_t NowUs() const;
+  core::Status OpenFile(int64_t first_us);
+  void Prune();
   void Loop();
   OutcomeLogOptions options_;
-  std::string stem_, path_;
+  std::string path_;  // guarded by io_mutex_
   int fd_ = -1, sequence_ = 0;
-  uint64_t file_bytes_ = 0;
-  std::mutex mutex_;     // guards buffer_ and stop_
-  std::mutex io_mutex_;  // one writer of the file at a time
-  std::condition_variable cv_;
-  std::string buffer_;
-  uint64_t buffered_lines_ = 0;
+  std::mutex mutex_;  // guards the fields below up to stop_
+  std::vector<Segment> segments_;
+  size_t buffered_bytes_ = 0;
+  bool planned_ = false;       // a file has been planned (the last segment's, or one written)
+  int64_t file_first_us_ = 0;  // the planned file's first line
+  uint64_t file_bytes_ = 0;    // bytes planned for it, written or not
   bool stop_ = false;
+  mutable std::mutex io_mutex_;  // one writer of the files at a time
+  std::condition_variable cv_;
   std::thread thread_;
-  std::atomic<uint64_t> written_{0}, dropped_{0}, write_errors_{0};
+  std::atomic<uint64_t> written_{0}, dropped_{0}, write_errors_{0}, files_{0}, deleted_{0};
 };
 
 }  // namespace hr::route

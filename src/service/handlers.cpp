@@ -171,6 +171,7 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   json::Key(w, "results");
   w.StartArray();
   size_t index = 0, failed = 0;
+  std::array<uint32_t, 3> decisions{};
   codec::RequestNotes notes;
   for (const json::Value& item : items->GetArray()) {
     const size_t at = index++;
@@ -180,7 +181,7 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
                               core::ErrorCode::kWrongType, "each request must be a JSON object"));
     if (req && ts.model) {
       ts.answer.clear();
-      Answer(ts, cfg, *req, notes, now, start, ts.answer);
+      ++decisions[Answer(ts, cfg, *req, notes, now, start, ts.answer) == "lambda" ? 0 : 1];
       w.Raw(ts.answer, rapidjson::kObjectType);
       continue;
     }
@@ -188,6 +189,7 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
     if (!req) {
       BeginFailedItem(w, at, req.error());
     } else {
+      ++decisions[2];  // the prototype's fallback_prediction
       BeginFailedItem(w, at,
                       core::MakeError(core::ErrorCode::kUnavailable, "no usable model is loaded"));
       WriteFallback(w, *req, false);
@@ -204,6 +206,8 @@ Reply PredictBatch(ThreadState& ts, const ServiceConfig& cfg, std::string_view b
   w.EndObject();
   Reply r;
   r.body = Finish(buf);
+  r.batch_decisions = decisions;
+  r.batch_failed = static_cast<uint32_t>(failed);
   return r;
 }
 

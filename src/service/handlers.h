@@ -1,7 +1,9 @@
 // Route handlers of the service (internal to service/): each fills a Reply from a request body.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,9 @@ struct Reply {
   std::string_view decision;    // for the access log and metrics: lambda / ecs / fallback
   std::string_view request_id;  // the body's request_id (valid until the next request)
   std::vector<std::pair<std::string, std::string>> headers;
+  // A batch's decisions by platform (lambda, ecs, fallback) and its items answered with an error.
+  std::array<uint32_t, 3> batch_decisions{};
+  uint32_t batch_failed = 0;
 };
 
 // Per-thread working state: the cached model, its scratch, the request reader and its buffers.
@@ -25,6 +30,7 @@ struct ThreadState {
   const void* owner = nullptr;
   uint64_t generation = ~0ull;
   std::shared_ptr<const LoadedModel> model;
+  std::shared_ptr<const KeyGate> gate;  // the keys in force with the model
   model::Scratch scratch;
   codec::RequestParser requests;
   codec::RequestNotes notes;

@@ -7,7 +7,8 @@ namespace hr::service {
 
 namespace {
 
-constexpr int kStatusCodes[] = {200, 204, 400, 401, 403, 404, 405, 409, 413, 415, 431, 500, 503, 0};
+constexpr int kStatusCodes[] = {200, 204, 400, 401, 403, 404, 405, 409,
+                                413, 415, 429, 431, 500, 503, 0};
 constexpr double kBucketBounds[] = {50e-6, 100e-6, 250e-6, 500e-6, 1e-3,   2.5e-3,
                                     5e-3,  10e-3,  25e-3,  50e-3,  100e-3, 1.0};
 constexpr std::string_view kRouteLabels[] = {"/predict",      "/predict/batch", "/healthz",

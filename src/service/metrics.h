@@ -31,6 +31,10 @@ class Metrics {
   Metrics();
   void Request(RouteId route, int status, double seconds);
   void Decision(std::string_view platform);  // "lambda", "ecs", "fallback"
+  // A batch's decisions: lambda, ecs, fallback.
+  void Decisions(const std::array<uint32_t, 3>& n) {
+    for (size_t i = 0; i < n.size(); ++i) decisions_[i].fetch_add(n[i], std::memory_order_relaxed);
+  }
   void Error(core::ErrorCode code);
   // A connection closed at once because --max-connections were open (no HTTP answer was sent).
   void ConnectionRejected() { connections_rejected_.fetch_add(1, std::memory_order_relaxed); }
@@ -47,7 +51,7 @@ class Metrics {
   std::string Render(const ModelInfo& model, int open_connections) const;
 
  private:
-  static constexpr int kStatuses = 14;
+  static constexpr int kStatuses = 15;
   static constexpr int kBuckets = 12;
   std::array<std::array<std::atomic<uint64_t>, kStatuses>, static_cast<size_t>(RouteId::kCount)>
       requests_{};

@@ -167,6 +167,7 @@ core::Result<std::unique_ptr<Service>> Service::Create(ServiceConfig config) {
   mallopt(M_TRIM_THRESHOLD, 8 << 20);
 #endif
   std::unique_ptr<Service> s(new Service(std::move(config)));
+  s->gate_ = std::make_shared<const KeyGate>(s->config_.keys, nullptr);
   auto loaded = Load(s->config_.model_path, s->config_.max_model_bytes);
   if (loaded) {
     s->model_ = *loaded;
@@ -185,27 +186,40 @@ std::shared_ptr<const LoadedModel> Service::model() const {
   return model_;
 }
 
+std::shared_ptr<const KeyGate> Service::gate() const {
+  std::lock_guard<std::mutex> lock(model_mutex_);
+  return gate_;
+}
+
 core::Status Service::Reload() {
   std::lock_guard<std::mutex> one_at_a_time(reload_mutex_);
-  auto loaded = Load(config_.model_path, config_.max_model_bytes);
+  std::optional<core::Result<ApiKeys>> keys;
+  if (!config_.api_key_file.empty()) keys = ApiKeys::FromFile(config_.api_key_file);
+  auto loaded = keys && !*keys ? core::Result<std::shared_ptr<const LoadedModel>>(keys->error())
+                               : Load(config_.model_path, config_.max_model_bytes);
   if (!loaded) {
     metrics_.Reload(false);
     if (config_.event_log) {
-      config_.event_log->error(
-          R"("event":"reload_failed","source":{},"message":{})",
-          json::Quoted(config_.model_path.empty() ? "built-in" : config_.model_path),
-          json::Quoted(loaded.error().message));
+      const bool keys_failed = keys && !*keys;
+      const std::string& source = keys_failed ? config_.api_key_file : config_.model_path;
+      config_.event_log->error(R"("event":"reload_failed","source":{},"message":{})",
+                               json::Quoted(source.empty() ? "built-in" : source),
+                               json::Quoted(loaded.error().message));
     }
     return loaded.error();
   }
+  size_t key_count = 0;
   {
     std::lock_guard<std::mutex> lock(model_mutex_);
     model_ = *loaded;
+    if (keys) gate_ = std::make_shared<const KeyGate>(std::move(**keys), gate_.get());
+    key_count = gate_->keys().size();
     generation_.store(NextGeneration(), std::memory_order_release);
   }
   metrics_.Reload(true);
   if (config_.event_log) {
-    config_.event_log->info(R"("event":"reloaded","source":{})", json::Quoted((*loaded)->source));
+    config_.event_log->info(R"("event":"reloaded","source":{},"api_keys":{})",
+                            json::Quoted((*loaded)->source), key_count);
   }
   return {};
 }
@@ -277,7 +291,7 @@ struct Finishing {
 };
 
 void Complete(const ServiceConfig& config, Metrics& metrics, const Finishing& f, Reply reply,
-              http::Response& res) {
+              http::Response& res, Service::Summary* summary = nullptr) {
   res.status = reply.status;
   res.body = std::move(reply.body);
   if (f.id == RouteId::kMetrics && reply.status == 200)
@@ -290,6 +304,17 @@ void Complete(const ServiceConfig& config, Metrics& metrics, const Finishing& f,
   const double seconds = std::chrono::duration<double>(Clock::now() - f.start).count();
   metrics.Request(f.id, reply.status, seconds);
   if (!reply.decision.empty()) metrics.Decision(reply.decision);
+  metrics.Decisions(reply.batch_decisions);
+  if (summary) {
+    summary->status = reply.status;
+    summary->decisions = reply.batch_decisions;
+    for (size_t i = 0; i < 3; ++i) {
+      if (reply.decision == std::array<std::string_view, 3>{"lambda", "ecs", "fallback"}[i])
+        ++summary->decisions[i];
+    }
+    summary->failed_items = reply.batch_failed;
+    summary->seconds = seconds;
+  }
   if (reply.status >= 400) metrics.Error(reply.error_code.value_or(core::ErrorCode::kInternal));
   metrics.in_flight().fetch_sub(1, std::memory_order_relaxed);
 
@@ -322,16 +347,46 @@ Reply ReloadReply(const core::Status& s, const LoadedModel* now_serving,
 
 }  // namespace
 
-void Service::Handle(const http::Request& req, http::Response& res) {
-  const auto start = Clock::now();
-  metrics_.in_flight().fetch_add(1, std::memory_order_relaxed);
+detail::ThreadState& Service::Current() {
   detail::ThreadState& ts = t_state;
   if (const uint64_t g = generation_.load(std::memory_order_acquire);
       ts.owner != this || ts.generation != g) {
+    std::lock_guard<std::mutex> lock(model_mutex_);
     ts.owner = this;
-    ts.generation = g;
-    ts.model = model();
+    ts.generation = generation_.load(std::memory_order_acquire);
+    ts.model = model_;
+    ts.gate = gate_;
   }
+  return ts;
+}
+
+std::optional<Service::Refusal> Service::Admit(const http::Request& req, bool limited) {
+  const KeyGate& gate = *Current().gate;
+  if (!gate.keys().enabled()) return std::nullopt;
+  const int index = gate.keys().Find(Presented(req));
+  if (index < 0) {
+    return Refusal{
+        core::MakeError(core::ErrorCode::kUnauthorized,
+                        "a valid API key is required (x-api-key header or Authorization: Bearer)"),
+        {{"WWW-Authenticate", "Bearer"}}};
+  }
+  if (!limited) return std::nullopt;
+  const int64_t now_us = config_.clock_us ? config_.clock_us()
+                                          : std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count();
+  const size_t i = static_cast<size_t>(index);
+  const LimitVerdict v = gate.Take(i, now_us);
+  if (v.limited == LimitKind::kNone) return std::nullopt;
+  return Refusal{core::MakeError(core::ErrorCode::kRateLimited, gate.Explain(i, v),
+                                 v.limited == LimitKind::kRate ? "rate" : "quota"),
+                 {{"Retry-After", std::to_string(v.retry_after_s)}}};
+}
+
+void Service::Handle(const http::Request& req, http::Response& res, Summary* summary) {
+  const auto start = Clock::now();
+  metrics_.in_flight().fetch_add(1, std::memory_order_relaxed);
+  detail::ThreadState& ts = Current();
 
   const std::string_view target = req.target();
   const std::string_view path = target.substr(0, target.find('?'));
@@ -357,6 +412,11 @@ void Service::Handle(const http::Request& req, http::Response& res) {
   f.start = start;
   Reply reply;
   bool deferred = false;
+  std::optional<Refusal> refusal;
+  const auto refused = [&] {  // a key that is missing, wrong, or over its limits
+    refusal = Admit(req, route->access == Access::kApi);
+    return refusal.has_value();
+  };
   if (!route && !path_known) {
     reply = detail::Refuse(core::ErrorCode::kNotFound,
                            "no route " + Printable(path, 128) +
@@ -373,11 +433,9 @@ void Service::Handle(const http::Request& req, http::Response& res) {
         core::ErrorCode::kMethodNotAllowed,
         Printable(method, 16) + " is not allowed on " + Printable(path, 128) + "; use " + allow);
     reply.headers.emplace_back("Allow", allow);
-  } else if (NeedsKey(*route, config_) && !config_.keys.Check(Presented(req))) {
-    reply =
-        detail::Refuse(core::ErrorCode::kUnauthorized,
-                       "a valid API key is required (x-api-key header or Authorization: Bearer)");
-    reply.headers.emplace_back("WWW-Authenticate", "Bearer");
+  } else if (NeedsKey(*route, config_) && refused()) {
+    reply = detail::Error(refusal->error);
+    reply.headers = std::move(refusal->headers);
   } else if (route->access == Access::kAdmin && !config_.keys.enabled()) {
     reply = detail::Refuse(core::ErrorCode::kForbidden,
                            "admin endpoints are disabled: start with --api-key-file or "
@@ -431,6 +489,7 @@ void Service::Handle(const http::Request& req, http::Response& res) {
               "hybrid_router_buffer_refusals_total " +
               std::to_string(b->refusals()) + "\n";
         }
+        reply.body += ts.gate->Render();
         if (extra_metrics_) reply.body += extra_metrics_();
         break;
       }
@@ -469,7 +528,7 @@ void Service::Handle(const http::Request& req, http::Response& res) {
     const core::Status s = Reload();
     reply = ReloadReply(s, model().get(), config_.model_path);
   }
-  Complete(config_, metrics_, f, std::move(reply), res);
+  Complete(config_, metrics_, f, std::move(reply), res, summary);
 }
 
 }  // namespace hr::service

@@ -3,14 +3,18 @@
 // on http::Server's small interface and knows nothing of Beast. Adapter.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "http/server.h"
@@ -18,12 +22,17 @@
 #include "policy/objective.h"
 #include "service/api_keys.h"
 #include "service/metrics.h"
+#include "service/rate_limit.h"
 
 namespace spdlog {
 class logger;
 }
 
 namespace hr::service {
+
+namespace detail {
+struct ThreadState;
+}
 
 struct ServiceConfig {
   std::string model_path;            // empty: the built-in model
@@ -36,6 +45,10 @@ struct ServiceConfig {
   size_t max_model_bytes = 64u << 20;  // a model file larger than this is refused before reading
   bool metrics_need_auth = false;
   ApiKeys keys;
+  std::string api_key_file;  // where `keys` came from: reread on every reload; empty: never
+  // The clock of the keys' rate limits and quotas (microseconds since the Unix epoch, UTC);
+  // empty: the system clock. Tests move it.
+  std::function<int64_t()> clock_us;
   std::shared_ptr<spdlog::logger> access_log;  // one JSON line per request; null: off
   std::shared_ptr<spdlog::logger> event_log;   // start, reload, errors; null: off
   const http::ByteBudget* budget = nullptr;    // the buffer budget /metrics reports; null: none
@@ -57,14 +70,33 @@ class Service {
   static core::Result<std::unique_ptr<Service>> Create(ServiceConfig config);
   ~Service();
 
-  // The http::Handler of the server.
-  void Handle(const http::Request& request, http::Response& response);
-  // Reloads from the configured path: reads and validates the new model, then swaps it in; on
-  // failure the old model keeps serving. One reload at a time (a second caller waits).
+  // What one request came to, for a caller that reports it (the Lambda runtime's metrics line).
+  struct Summary {
+    int status = 0;
+    std::array<uint32_t, 3> decisions{};  // lambda, ecs, fallback (a batch counts every item)
+    uint32_t failed_items = 0;            // a batch's items answered with an error
+    double seconds = 0;                   // from arrival to answer
+  };
+  // The http::Handler of the server; `summary` (optional) gets what the request came to (not for
+  // a deferred /admin/reload).
+  void Handle(const http::Request& request, http::Response& response, Summary* summary = nullptr);
+  // Reloads from the configured paths: reads and validates the new model and, when keys came from
+  // a file, the keys file, then swaps both in; when either fails, the old model and keys stay in
+  // force. One reload at a time (a second caller waits).
   core::Status Reload();
   // The same on the service's reload thread, off the event loops; `done` (optional) gets the
   // result there. Requests that arrive while a reload runs are served by the next one.
   void RequestReload(std::function<void(const core::Status&)> done = {});
+  // Whether a request to a route that needs an API key may go on: an empty optional when it may
+  // (its key is valid and within its limits, or no keys are configured); else the refusal to
+  // answer with, 401 (no valid key) or 429 (over a limit, with Retry-After). `limited`: whether
+  // the key's rate and quota apply (they do to the API and workload routes, not to /metrics or
+  // /admin/reload). Counted per key id in /metrics.
+  struct Refusal {
+    core::Error error;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+  std::optional<Refusal> Admit(const http::Request& request, bool limited);
   // Lets /metrics report the server's open connections.
   void SetConnectionGauge(std::function<int()> gauge) { connections_ = std::move(gauge); }
   // Lets /metrics append another component's Prometheus text (the router's counters).
@@ -77,6 +109,7 @@ class Service {
   std::string NewRequestId();
 
   std::shared_ptr<const LoadedModel> model() const;
+  std::shared_ptr<const KeyGate> gate() const;
   Metrics& metrics() { return metrics_; }
   const ServiceConfig& config() const { return config_; }
   // Changes with every model swap, unique across all Services of the process (threads cache the
@@ -86,11 +119,14 @@ class Service {
  private:
   explicit Service(ServiceConfig config);
   void ReloadLoop();
+  // This thread's cached model and keys, refreshed after a swap.
+  detail::ThreadState& Current();
 
   ServiceConfig config_;
   Metrics metrics_;
   mutable std::mutex model_mutex_;  // guards model_ for the rare swap; readers cache per thread
   std::shared_ptr<const LoadedModel> model_;
+  std::shared_ptr<const KeyGate> gate_;  // guarded by model_mutex_, swapped with the model
   std::atomic<uint64_t> generation_{0};
   std::mutex reload_mutex_;  // one reload at a time
   std::mutex queue_mutex_;   // guards the reload queue and thread below

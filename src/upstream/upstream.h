@@ -110,9 +110,10 @@ class Upstream final : public Sender {
   // Starts a transfer (POST `body` to `url`) at once; `done` runs on the loop when it finishes
   // and must not block. It may run before Send returns (a refused connection), as may other
   // transfers' completions. Only on the loop's thread (also from within a `done`).
-  void Send(UpstreamRequest request, std::function<void(UpstreamResult)> done);
-  int in_flight() const;    // any thread
-  uint64_t strays() const;  // answers refused or connections closed for stray bytes; any thread
+  void Send(UpstreamRequest request, std::function<void(UpstreamResult)> done) override;
+  int in_flight() const override;  // any thread
+  // Answers refused or connections closed for stray bytes; any thread.
+  uint64_t strays() const override;
 
   struct State;  // the implementation's
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "http/server.h"
 #include "run_binary.h"
@@ -343,6 +344,165 @@ TEST(LambdaRuntime, InitFailureAndAnUnreachableEndpoint) {
   EXPECT_EQ(gone.exit_code, 1);
   EXPECT_EQ(api.next_calls(), 6);  // 1 + 5 retries, then it gives up
   EXPECT_NE(gone.err.find("runtime endpoint failed"), std::string::npos) << gone.err;
+}
+
+// What is wrong with `root` as a CloudWatch Embedded Metric Format document, by the published
+// specification (docs.aws.amazon.com, CloudWatch_Embedded_Metric_Format_Specification); empty when
+// nothing is. Objects the specification defines may hold no other members.
+std::string EmfViolation(simdjson::dom::element root, int64_t now_ms) {
+  static const std::set<std::string_view> kUnits = {"Seconds",
+                                                    "Microseconds",
+                                                    "Milliseconds",
+                                                    "Bytes",
+                                                    "Kilobytes",
+                                                    "Megabytes",
+                                                    "Gigabytes",
+                                                    "Terabytes",
+                                                    "Bits",
+                                                    "Kilobits",
+                                                    "Megabits",
+                                                    "Gigabits",
+                                                    "Terabits",
+                                                    "Percent",
+                                                    "Count",
+                                                    "Bytes/Second",
+                                                    "Kilobytes/Second",
+                                                    "Megabytes/Second",
+                                                    "Gigabytes/Second",
+                                                    "Terabytes/Second",
+                                                    "Bits/Second",
+                                                    "Kilobits/Second",
+                                                    "Megabits/Second",
+                                                    "Gigabits/Second",
+                                                    "Terabits/Second",
+                                                    "Count/Second",
+                                                    "None"};
+  simdjson::dom::object doc, aws;
+  if (root.get_object().get(doc)) return "the root is not an object";
+  if (doc["_aws"].get_object().get(aws)) return "no _aws object";
+  for (auto [k, v] : aws) {
+    if (k != "Timestamp" && k != "CloudWatchMetrics") return "_aws has " + std::string(k);
+  }
+  int64_t ts = 0;
+  if (aws["Timestamp"].get_int64().get(ts)) return "_aws.Timestamp is not an integer";
+  if (ts < now_ms - 14LL * 86'400'000 || ts > now_ms + 2 * 3'600'000)
+    return "_aws.Timestamp is not within two weeks before and two hours after now";
+  simdjson::dom::array directives;
+  if (aws["CloudWatchMetrics"].get_array().get(directives) || directives.size() == 0)
+    return "_aws.CloudWatchMetrics is not a non-empty array";
+  for (simdjson::dom::element d : directives) {
+    simdjson::dom::object dir;
+    if (d.get_object().get(dir)) return "a MetricDirective is not an object";
+    for (auto [k, v] : dir) {
+      if (k != "Namespace" && k != "Dimensions" && k != "Metrics")
+        return "a MetricDirective has " + std::string(k);
+    }
+    std::string_view ns;
+    if (dir["Namespace"].get_string().get(ns) || ns.empty() || ns.size() > 255)
+      return "Namespace is not a string of 1-255 characters";
+    simdjson::dom::array sets, metrics;
+    if (dir["Dimensions"].get_array().get(sets)) return "Dimensions is not an array";
+    for (simdjson::dom::element set : sets) {
+      simdjson::dom::array names;
+      if (set.get_array().get(names) || names.size() > 30)
+        return "a DimensionSet is not an array of at most 30 names";
+      for (simdjson::dom::element n : names) {
+        std::string_view name, value;
+        if (n.get_string().get(name)) return "a dimension name is not a string";
+        if (doc[name].get_string().get(value))
+          return "dimension " + std::string(name) + " is not a string member of the root";
+        if (value.empty() || value.size() > 1024)
+          return "dimension " + std::string(name) + "'s value is not 1-1024 characters";
+      }
+    }
+    if (dir["Metrics"].get_array().get(metrics) || metrics.size() > 100)
+      return "Metrics is not an array of at most 100 definitions";
+    for (simdjson::dom::element m : metrics) {
+      simdjson::dom::object def;
+      if (m.get_object().get(def)) return "a MetricDefinition is not an object";
+      for (auto [k, v] : def) {
+        if (k != "Name" && k != "Unit" && k != "StorageResolution")
+          return "a MetricDefinition has " + std::string(k);
+      }
+      std::string_view name, unit;
+      if (def["Name"].get_string().get(name) || name.empty())
+        return "a MetricDefinition has no Name";
+      if (def["Unit"].error() != simdjson::NO_SUCH_FIELD &&
+          (def["Unit"].get_string().get(unit) || !kUnits.count(unit)))
+        return std::string(name) + "'s Unit is not a CloudWatch unit";
+      simdjson::dom::element value;
+      if (doc[name].get(value) || !value.is_number())
+        return "metric " + std::string(name) + " is not a number member of the root";
+    }
+  }
+  return "";
+}
+
+// One EMF line per invocation on stdout (CloudWatch Logs makes metrics of it), valid by the
+// specification, with the namespace and dimensions asked for, counting what each invocation did.
+TEST(LambdaRuntime, EachInvocationWritesOneEmbeddedMetricFormatLine) {
+  FakeRuntimeApi api;
+  const std::string dir = std::string(HR_TEST_DATA_DIR) + "/lambda/";
+  const std::string item = R"({\"workload_type\":\"heavy_processing\",\"payload_size_kb\":5120})";
+  api.Queue("single", Slurp(dir + "apigw_v1.json"), NowMs() + 30000);
+  api.Queue("batch",
+            R"({"resource":"/predict/batch","path":"/predict/batch","httpMethod":"POST",)"
+            R"("headers":{"Content-Type":"application/json"},"requestContext":{"stage":"prod"},)"
+            R"("isBase64Encoded":false,"body":"[)" +
+                item + "," + item + "," + item + R"(,7]"})",
+            NowMs() + 30000);
+  api.Queue("bad-body", Slurp(dir + "bad_body_v1.json"), NowMs() + 30000);
+  api.Queue("not-json", "this is not an event", NowMs() + 30000);
+  const int64_t started = NowMs();
+  auto r =
+      RunCli("", "",
+             "cd " + TaskFolder() +
+                 " && env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(api.port()) +
+                 " AWS_LAMBDA_FUNCTION_NAME=hr-fn ./bootstrap --max-invocations 4 "
+                 "--emf-namespace Team/HybridRouter --emf-dimensions Service=router,Stage=test");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < r.out.size();) {
+    const size_t nl = r.out.find('\n', at);
+    ASSERT_NE(nl, std::string::npos) << "a line without its newline: " << r.out.substr(at);
+    lines.push_back(r.out.substr(at, nl - at));
+    at = nl + 1;
+  }
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  simdjson::dom::parser p;
+  std::map<std::string, std::map<std::string, double>> by_id;
+  for (const std::string& line : lines) {
+    simdjson::dom::element e = Json(p, line);
+    EXPECT_EQ(EmfViolation(e, started), "") << line;
+    auto directive = e["_aws"]["CloudWatchMetrics"].at(0);
+    EXPECT_EQ(directive["Namespace"].get_string().value(), "Team/HybridRouter");
+    EXPECT_EQ(simdjson::to_string(directive["Dimensions"]), R"([["Service","Stage"]])");
+    EXPECT_EQ(e["Service"].get_string().value(), "router");
+    EXPECT_EQ(e["Stage"].get_string().value(), "test");
+    EXPECT_EQ(e["FunctionName"].error(), simdjson::NO_SUCH_FIELD) << "dimensions given replace it";
+    auto& values = by_id[std::string(e["RequestId"].get_string().value())];
+    for (simdjson::dom::element m : directive["Metrics"].get_array()) {
+      const std::string_view name = m["Name"].get_string().value();
+      values[std::string(name)] = e[name].get_double().value();
+    }
+  }
+  ASSERT_EQ(by_id.size(), 4u);
+  for (const auto& [id, v] : by_id) EXPECT_EQ(v.at("Invocations"), 1) << id;
+  EXPECT_EQ(by_id["single"]["LambdaDecisions"] + by_id["single"]["EcsDecisions"], 1);
+  EXPECT_GT(by_id["single"]["InferenceTime"], 0);
+  EXPECT_LT(by_id["single"]["InferenceTime"], 1000);
+  EXPECT_EQ(by_id["single"]["Errors"] + by_id["single"]["ClientErrors"], 0);
+  EXPECT_EQ(by_id["batch"]["LambdaDecisions"] + by_id["batch"]["EcsDecisions"], 3);
+  EXPECT_EQ(by_id["batch"]["FailedItems"], 1);
+  EXPECT_EQ(by_id["bad-body"]["ClientErrors"], 1);
+  EXPECT_EQ(by_id["bad-body"]["Errors"], 0);
+  EXPECT_EQ(by_id["not-json"]["Errors"], 1);
+  // A dimension the specification would refuse is a clear error at start.
+  auto bad = RunCli("", "",
+                    "env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(api.port()) + " " +
+                        BootstrapBinary() + " lambda --emf-dimensions :Stage=test");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("--emf-dimensions"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -240,6 +241,48 @@ TEST(RouteFront, AFloodOfSilentConnectionsLocksNobodyOut) {
   }
   EXPECT_EQ(closed, 10'000);
   check();
+}
+
+// route applies the keys' limits as serve does: the key over its quota gets 429 with Retry-After
+// and the error names the limit, no platform sees its request, another key is relayed; /metrics
+// counts by key id.
+TEST(RouteFront, AKeyOverItsLimitGets429AndAnotherKeyIsRelayed) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir keys_dir;
+  const std::string keys = keys_dir.path + "/keys";
+  std::ofstream(keys) << "capped-key-0123456789 id=capped quota=2\n"
+                      << "other-key-0123456789 id=other rate=1000 burst=1000\n";
+  LogDir log;
+  ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                               Url(emu.port()), "--api-key-file", keys, "--outcome-log", log.path});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  auto post = [&](const std::string& key, const std::string& id) {
+    return Call(route.port(), "POST", "/lightweight", Request("lightweight_api", 1, id),
+                {"Content-Type: application/json", "x-api-key: " + key});
+  };
+  EXPECT_EQ(post("capped-key-0123456789", "c1").status, 200);
+  EXPECT_EQ(post("capped-key-0123456789", "c2").status, 200);
+  const HttpResponse r = post("capped-key-0123456789", "c3");
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_GE(std::atoi(r.headers.at("retry-after").c_str()), 1);
+  EXPECT_LE(std::atoi(r.headers.at("retry-after").c_str()), 86'400);
+  EXPECT_NE(r.body.find(R"("field":"quota")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("API key capped has used its quota of 2 requests"), std::string::npos)
+      << r.body;
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(post("other-key-0123456789", "o").status, 200) << i;
+  const std::string metrics = Call(route.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find(R"({key_id="capped",result="quota_exceeded"} 1)"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"({key_id="other",result="allowed"} 20)"), std::string::npos);
+  StopCleanly(route);
+  int relayed_c3 = 0, attempts = 0;
+  for (const Attempt& a : Attempts(log)) {
+    ++attempts;
+    relayed_c3 += a.request_id == "c3";
+  }
+  EXPECT_EQ(relayed_c3, 0);  // refused before any platform
+  EXPECT_EQ(attempts, 22);
 }
 
 }  // namespace

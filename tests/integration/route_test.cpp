@@ -4,11 +4,15 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -634,6 +638,120 @@ TEST(Route, EcsServicesAreAskedOnlyUnderSpillover) {
                       " route --port 0 --policy spillover --config " + config);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--ecs-tasks"), std::string::npos) << r.err;
+}
+
+// The sum of a labelled counter's values in Prometheus text.
+double SumOf(const std::string& metrics, const std::string& name) {
+  double sum = 0;
+  for (size_t at = metrics.find("\n" + name + "{"); at != std::string::npos;
+       at = metrics.find("\n" + name + "{", at + 1)) {
+    const size_t space = metrics.find(' ', metrics.find('}', at));
+    sum += std::atof(metrics.c_str() + space + 1);
+  }
+  return sum;
+}
+
+// "2026-12-06T16-50-10" or "2026-12-06T16:50:10" as seconds since the Unix epoch (UTC).
+int64_t EpochOf(const std::string& t) {
+  std::tm tm{};
+  char sep = 0;
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d%c%2d%*c%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &sep, &tm.tm_min, &tm.tm_sec) != 7)
+    return -1;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+// A router that runs for months: under load its outcome log rotates (by size here, every MB), every
+// attempt is a line in exactly one file, whole, and the files are named by their first line's time.
+// HR_ROTATION_SECONDS and HR_ROTATION_RATE (requests/s) make it a longer measurement; by default
+// 4,000 requests as fast as 8 clients go.
+TEST(Route, TheOutcomeLogRotatesUnderLoadWithEveryAttemptInExactlyOneFile) {
+  const char* seconds_env = std::getenv("HR_ROTATION_SECONDS");
+  const char* rate_env = std::getenv("HR_ROTATION_RATE");
+  const double seconds = seconds_env ? std::atof(seconds_env) : 0;
+  const double rate = rate_env ? std::atof(rate_env) : 0;
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir log;
+  ServerProcess route =
+      Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()),
+             "--outcome-log", log.path, "--outcome-log-rotate-mb", "1", "--outcome-log-rotate-s",
+             seconds > 0 ? "5" : "3600", "--outcome-log-flush-ms", "20"},
+            {});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  constexpr int kClients = 8;
+  const int per_client =
+      seconds > 0 && rate > 0 ? static_cast<int>(seconds * rate / kClients) : 500;
+  std::atomic<int> ok{0}, failed{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; ++t) {
+    clients.emplace_back([&, t] {
+      std::unique_ptr<Connection> c;
+      for (int i = 0; i < per_client; ++i) {
+        if (rate > 0) {  // paced: request i of this client at its share of the rate
+          std::this_thread::sleep_until(start + std::chrono::microseconds(static_cast<int64_t>(
+                                                    1e6 * (i * kClients + t) / rate)));
+        }
+        if (!c || !c->ok()) c = std::make_unique<Connection>(route.port());
+        const std::string id = "rot-" + std::to_string(t) + "-" + std::to_string(i);
+        if (!c->Send(BuildRequest("POST", "/lightweight", Request("lightweight_api", 1, id)))) {
+          ++failed;
+          c.reset();
+          continue;
+        }
+        const HttpResponse r = c->Read();
+        (r.status == 200 ? ok : failed)++;
+        if (r.status == 0) c.reset();
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string metrics = Call(route.port(), "GET", "/metrics").body;
+  const double attempts = SumOf(metrics, "hybrid_router_route_attempts_total");
+  StopCleanly(route);  // the rest of the log written out
+  EXPECT_EQ(ok.load(), kClients * per_client);
+  EXPECT_EQ(failed.load(), 0);
+  // Every file: a name with its first line's time, whole lines only.
+  simdjson::dom::parser p;
+  std::set<std::pair<std::string, int64_t>> seen;
+  size_t lines = 0, files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(log.path)) {
+    ++files;
+    const std::string name = e.path().filename().string();
+    ASSERT_EQ(name.rfind("route-", 0), 0u) << name;
+    ASSERT_EQ(name.substr(name.size() - 6), ".jsonl") << name;
+    const std::string text = Slurp(e.path().string());
+    ASSERT_FALSE(text.empty()) << name;
+    ASSERT_EQ(text.back(), '\n') << name << " ends inside a line";
+    bool first = true;
+    for (size_t at = 0; at < text.size();) {
+      const size_t nl = text.find('\n', at);
+      simdjson::dom::element line;
+      ASSERT_EQ(p.parse(text.substr(at, nl - at)).get(line), simdjson::SUCCESS) << name;
+      at = nl + 1;
+      ++lines;
+      const std::string id(line["request_id"].get_string().value());
+      EXPECT_TRUE(seen.insert({id, line["route"]["attempt"].get_int64().value()}).second)
+          << id << " twice";
+      if (first) {  // route-2026-12-06T16-50-10Z-...: when the first line was written
+        const int64_t arrived = EpochOf(std::string(line["timestamp"].get_string().value()));
+        const int64_t named = EpochOf(name.substr(6, 19));
+        EXPECT_GE(named, arrived) << name;
+        EXPECT_LE(named, arrived + 2) << name;
+        first = false;
+      }
+    }
+  }
+  EXPECT_EQ(static_cast<double>(lines), attempts);
+  EXPECT_GE(lines, static_cast<size_t>(kClients * per_client));
+  EXPECT_GE(files, 3u);
+  std::printf("[ rotation ] %d requests in %.2f s (%.0f/s), %zu lines in %zu files\n",
+              kClients * per_client, elapsed, kClients * per_client / elapsed, lines, files);
 }
 
 }  // namespace

@@ -401,5 +401,72 @@ TEST(ServeOps, BadStartupOptionsAreClearErrors) {
   EXPECT_NE(bad_threads.exit_code(), 0);
 }
 
+// The count of `key_id`'s requests with `result` in /metrics; -1 when not shown.
+int KeyRequests(int port, const std::string& key_id, const std::string& result) {
+  const std::string body = Call(port, "GET", "/metrics").body;
+  const std::string name =
+      "hybrid_router_api_key_requests_total{key_id=\"" + key_id + "\",result=\"" + result + "\"} ";
+  const size_t at = body.find(name);
+  return at == std::string::npos ? -1 : std::atoi(body.c_str() + at + name.size());
+}
+
+// Per-key limits on a real socket: the key over its rate gets 429 with Retry-After and an error
+// naming the limit while the other key is served; new limits in the keys file take effect on
+// SIGHUP; a keys file with a bad limit is refused at start, naming the field.
+TEST(ServeOps, KeyOverItsRateGets429AndTheKeysFileReloadsOnSighup) {
+  const std::string keys = ::testing::TempDir() + "/hr_serve_limited_keys";
+  const std::string slow = "slow-key-0123456789ab", free = "free-key-0123456789ab";
+  // 0.01 requests/s: no token comes back while the test runs, however slow the machine.
+  std::ofstream(keys) << slow << " id=slow rate=0.01 burst=3\n" << free << " id=free\n";
+  ServerProcess s({"--threads", "2", "--api-key-file", keys});
+  ASSERT_GT(s.port(), 0) << s.Stderr();
+  auto post = [&](const std::string& key) {
+    return Call(s.port(), "POST", "/predict", kBody,
+                {"Content-Type: application/json", "x-api-key: " + key});
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(post(slow).status, 200) << i;
+  HttpResponse limited = post(slow);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  const int retry_after = std::atoi(limited.headers["retry-after"].c_str());  // 100 s for a token
+  EXPECT_GE(retry_after, 90) << limited.headers["retry-after"];
+  EXPECT_LE(retry_after, 100);
+  EXPECT_NE(limited.body.find(R"("code":"rate_limited")"), std::string::npos) << limited.body;
+  EXPECT_NE(limited.body.find(R"("field":"rate")"), std::string::npos) << limited.body;
+  EXPECT_NE(limited.body.find("API key slow is over its rate limit of 0.01 requests/s"),
+            std::string::npos)
+      << limited.body;
+  for (int i = 0; i < 30; ++i) ASSERT_EQ(post(free).status, 200) << i;
+  EXPECT_EQ(post(slow).status, 429);
+  EXPECT_EQ(KeyRequests(s.port(), "slow", "allowed"), 3);
+  EXPECT_EQ(KeyRequests(s.port(), "slow", "rate_limited"), 2);
+  EXPECT_EQ(KeyRequests(s.port(), "free", "allowed"), 30);
+  EXPECT_EQ(Call(s.port(), "GET", "/metrics").body.find(slow), std::string::npos);
+  // Swap the limits and reload by SIGHUP: slow is free now, free has a burst of 2.
+  const std::string next = keys + ".next";
+  std::ofstream(next) << slow << " id=slow\n" << free << " id=free rate=0.01 burst=2\n";
+  std::filesystem::rename(next, keys);
+  s.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForReloads(s.port(), "success", 1)) << s.Stderr();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(post(slow).status, 200) << i;
+  EXPECT_EQ(post(free).status, 200);
+  EXPECT_EQ(post(free).status, 200);
+  EXPECT_EQ(post(free).status, 429);
+  EXPECT_EQ(KeyRequests(s.port(), "slow", "allowed"), 13);  // counts carry over a reload
+  EXPECT_EQ(KeyRequests(s.port(), "free", "rate_limited"), 1);
+  // A bad limit on reload: refused, the limits in force stay.
+  std::ofstream(keys) << free << " rate=lots\n";
+  s.Signal(SIGHUP);
+  ASSERT_TRUE(WaitForReloads(s.port(), "failure", 1)) << s.Stderr();
+  EXPECT_EQ(post(slow).status, 200);
+  EXPECT_NE(s.Stderr().find("rate must be a number"), std::string::npos) << s.Stderr();
+  EXPECT_EQ(s.Stop(), 0);
+  ServerProcess bad({"--api-key-file", keys});
+  EXPECT_TRUE(bad.exited());
+  EXPECT_NE(bad.exit_code(), 0);
+  EXPECT_NE(bad.Stderr().find("hr_serve_limited_keys:1: rate must be"), std::string::npos)
+      << bad.Stderr();
+  std::filesystem::remove(keys);
+}
+
 }  // namespace
 }  // namespace hr::testing

@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "data/ingest.h"
 
@@ -108,6 +113,148 @@ TEST(OutcomeLog, WritesOneFileOfCompleteLinesPerProcess) {
   OutcomeLogOptions bad;
   bad.dir = dir + "/file/sub";
   EXPECT_FALSE(OutcomeLog::Open(bad));
+  std::filesystem::remove_all(dir);
+}
+
+// Every line of every file in `dir`, by file name; each file must end with a newline (no torn
+// line).
+std::map<std::string, std::vector<std::string>> FileLines(const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    EXPECT_TRUE(text.empty() || text.back() == '\n') << e.path() << " ends inside a line";
+    auto& lines = out[e.path().filename().string()];
+    for (size_t at = 0; at < text.size();) {
+      const size_t nl = text.find('\n', at);
+      if (nl == std::string::npos) break;
+      lines.push_back(text.substr(at, nl - at));
+      at = nl + 1;
+    }
+  }
+  return out;
+}
+
+constexpr int64_t kS = 1'000'000;
+constexpr int64_t kNoon = int64_t{1'767'268'800} * kS;  // 2026-01-01T12:00:00Z
+
+TEST(OutcomeLog, FileNamesSortByTheirFirstLinesTime) {
+  EXPECT_EQ(OutcomeFileName(kNoon + 345'678, 42, 7), "route-2026-01-01T12-00-00Z-42-000007.jsonl");
+  EXPECT_LT(OutcomeFileName(kNoon, 99, 0), OutcomeFileName(kNoon + kS, 1, 0));
+}
+
+// By time: a line at least rotate_s after its file's first starts a new file named by its own
+// time; by size: a line that would pass max_file_bytes starts a new file; keep_files deletes the
+// oldest. Each line is in exactly one file, whole.
+TEST(OutcomeLog, RotatesByTimeAndBySizeAndKeepsTheNewestFiles) {
+  const std::string dir = ::testing::TempDir() + "/outcome_rotate_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::atomic<int64_t> now{kNoon};
+  {
+    OutcomeLogOptions o;
+    o.dir = dir;
+    o.flush_ms = 60'000;  // written only by Flush() below and on close
+    o.rotate_s = 10;
+    o.max_file_bytes = 100;
+    o.clock_us = [&now] { return now.load(); };
+    auto log = OutcomeLog::Open(o);
+    ASSERT_TRUE(log) << log.error().message;
+    (*log)->Write("a1");
+    now += 5 * kS;
+    (*log)->Write("a2");
+    ASSERT_TRUE((*log)->Flush());
+    now += 5 * kS;  // 10 s after a1: b1 starts the next file
+    (*log)->Write("b1");
+    now += 20 * kS;
+    (*log)->Write("c1");                  // 20 s after b1
+    (*log)->Write(std::string(60, 'c'));  // 3 + 61 bytes: still within 100
+    (*log)->Write(std::string(60, 'd'));  // would pass 100: a new file, the same second
+    EXPECT_EQ((*log)->files(), 1u) << "files are made when written out";
+  }
+  auto files = FileLines(dir);
+  ASSERT_EQ(files.size(), 4u);
+  const std::string pid = std::to_string(::getpid());
+  auto it = files.begin();
+  EXPECT_EQ(it->first, "route-2026-01-01T12-00-00Z-" + pid + "-000000.jsonl");
+  EXPECT_EQ(it->second, (std::vector<std::string>{"a1", "a2"}));
+  ++it;
+  EXPECT_EQ(it->first, "route-2026-01-01T12-00-10Z-" + pid + "-000001.jsonl");
+  EXPECT_EQ(it->second, (std::vector<std::string>{"b1"}));
+  ++it;
+  EXPECT_EQ(it->first, "route-2026-01-01T12-00-30Z-" + pid + "-000002.jsonl");
+  EXPECT_EQ(it->second, (std::vector<std::string>{"c1", std::string(60, 'c')}));
+  ++it;
+  EXPECT_EQ(it->first, "route-2026-01-01T12-00-30Z-" + pid + "-000003.jsonl");
+  EXPECT_EQ(it->second, (std::vector<std::string>{std::string(60, 'd')}));
+  // Retention: two files kept; the oldest go when a new one starts, never the one in use.
+  {
+    OutcomeLogOptions o;
+    o.dir = dir;
+    o.rotate_s = 1;
+    o.keep_files = 2;
+    o.clock_us = [&now] { return now.load(); };
+    auto log = OutcomeLog::Open(o);
+    ASSERT_TRUE(log);
+    for (int i = 0; i < 3; ++i) {
+      now += 2 * kS;
+      (*log)->Write("k" + std::to_string(i));
+      ASSERT_TRUE((*log)->Flush());
+    }
+    EXPECT_EQ((*log)->deleted(), 5u);  // 4 + 3 files, 2 kept
+  }
+  files = FileLines(dir);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files.begin()->second, std::vector<std::string>{"k1"});
+  EXPECT_EQ(files.rbegin()->second, std::vector<std::string>{"k2"});
+  std::filesystem::remove_all(dir);
+}
+
+// Writers on 8 threads while the log rotates every 4 KB: every line in exactly one file, whole.
+TEST(OutcomeLog, RotationUnderConcurrentWritersLosesAndTearsNoLine) {
+  const std::string dir = ::testing::TempDir() + "/outcome_rotate_mt_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  constexpr int kThreads = 8, kLines = 2'000;
+  uint64_t files_made = 0;
+  {
+    OutcomeLogOptions o;
+    o.dir = dir;
+    o.flush_ms = 10;
+    o.max_file_bytes = 4096;
+    auto log = OutcomeLog::Open(o);
+    ASSERT_TRUE(log);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kLines; ++i) {
+          (*log)->Write(R"({"t":)" + std::to_string(t) + R"(,"i":)" + std::to_string(i) + "," +
+                        std::string(static_cast<size_t>(i % 97), 'x') + "}");
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_TRUE((*log)->Flush());
+    EXPECT_EQ((*log)->dropped(), 0u);
+    files_made = (*log)->files();
+  }
+  std::set<std::string> seen;
+  size_t lines = 0;
+  const auto files = FileLines(dir);
+  for (const auto& [name, in_file] : files) {
+    size_t bytes = 0;
+    for (const std::string& line : in_file) {
+      ++lines;
+      bytes += line.size() + 1;
+      EXPECT_EQ(line.front(), '{') << name;
+      EXPECT_EQ(line.back(), '}') << name;
+      seen.insert(line.substr(0, line.find(",\"i\":") + 12));
+    }
+    EXPECT_LE(bytes, 4096u) << name;
+  }
+  EXPECT_EQ(lines, size_t{kThreads} * kLines);
+  EXPECT_EQ(files.size(), files_made);
+  EXPECT_GT(files.size(), 100u);
   std::filesystem::remove_all(dir);
 }
 
