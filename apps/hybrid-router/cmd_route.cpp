@@ -94,7 +94,9 @@ RunFn AddRoute(CLI::App& app) {
       ->check(CLI::ExistingFile)
       ->envname("HYBRID_ROUTER_ROUTE_CONFIG");
   sub->add_option("--policy", cfg->policy,
-                  "model, lambda-only, ecs-only, spillover (ECS up to --ecs-capacity in "
+                  "model, adaptive (the model's tables corrected by every outcome the router "
+                  "sees, exploring by Thompson sampling), lambda-only, ecs-only, spillover (ECS up "
+                  "to --ecs-capacity in "
                   "flight, Lambda for the rest) or spillover-model (the same, and Lambda when "
                   "--objective prefers it to a free ECS slot)")
       ->capture_default_str()

@@ -6,7 +6,29 @@
 
 namespace hr::app {
 
+void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l) {
+  sub.add_option("--prior-weight", l.prior_weight,
+                 "adaptive: the model's tables count as this many outcomes per cell (or as many "
+                 "as they hold, if fewer)")
+      ->capture_default_str();
+  sub.add_option("--learn-half-life", l.half_life,
+                 "adaptive: outcomes of a cell and platform after which an old one counts half")
+      ->capture_default_str();
+  sub.add_option("--explore-floor", l.explore_floor,
+                 "adaptive: the least propensity either platform keeps (Thompson sampling is "
+                 "mixed with it)")
+      ->capture_default_str();
+  sub.add_option("--min-records", l.min_records,
+                 "adaptive: a cell with fewer live outcomes on a platform is sent there")
+      ->capture_default_str();
+  sub.add_option("--drift-threshold", l.drift_threshold,
+                 "adaptive: the change detector's threshold (a CUSUM of outcomes above or below "
+                 "the cell's median; 0: off)")
+      ->capture_default_str();
+}
+
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more) {
+  AddLearnOptions(sub, r.learn);
   sub.add_option("--retry-budget", r.budget.ratio,
                  "Fallbacks (and hedges) at most this share of the requests of the last 10 s")
       ->capture_default_str()
@@ -100,6 +122,7 @@ std::string RegionOf(const RouteMoreOptions& more) {
 
 core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string& access_log,
                                 route::RouterConfig& rc) {
+  if (auto s = rc.learn.Validate(); !s) return s;
   const auto client = upstream::ParsePlainHttpClient(more.plain_http_client);
   if (!client) return client.error();
   rc.upstream.plain_http = *client;

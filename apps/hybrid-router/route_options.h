@@ -20,6 +20,8 @@ struct RouteMoreOptions {
   uint32_t outcome_log_rotate_mb = 256;     // --outcome-log-rotate-mb
 };
 
+// The adaptive policy's learner (policy/learner.h), for route and simulate.
+void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l);
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more);
 // The region for signed targets, from the option or the environment.
 std::string RegionOf(const RouteMoreOptions& more);

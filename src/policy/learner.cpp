@@ -56,6 +56,7 @@ Learner::Learner(const LearnOptions& options)
   for (auto& c : cells_) c.assign(kCellsPerPlatform, CellStats{});
   for (auto& w : workloads_)
     for (auto& p : w) p.prior_weight = options_.prior_weight;
+  for (auto& c : common_) c.prior_weight = options_.prior_weight;
 }
 
 size_t Learner::CellIndex(const features::Request& req) {
@@ -67,14 +68,21 @@ size_t Learner::CellIndex(const features::Request& req) {
          context;
 }
 
-double Learner::WorkloadFactor(const WorkloadStats& ws) const {
-  const double k = ws.prior_weight;
-  return k + ws.weight > 0 ? (k + ws.ratio) / (k + ws.weight) : 1.0;
+double Learner::CommonFactor(size_t w) const {
+  const Common& c = common_[w];
+  const double k = c.prior_weight;
+  return k + c.weight > 0 ? (k + c.ratio) / (k + c.weight) : 1.0;
 }
 
-double Learner::CellFactor(const WorkloadStats& ws, const CellStats& c) const {
+double Learner::WorkloadFactor(size_t w, const WorkloadStats& ws) const {
   const double k = ws.prior_weight;
-  const double parent = WorkloadFactor(ws);
+  const double parent = CommonFactor(w);
+  return k + ws.weight > 0 ? (k * parent + ws.ratio) / (k + ws.weight) : parent;
+}
+
+double Learner::CellFactor(size_t w, const WorkloadStats& ws, const CellStats& c) const {
+  const double k = ws.prior_weight;
+  const double parent = WorkloadFactor(w, ws);
   return k + c.weight > 0 ? (k * parent + c.ratio) / (k + c.weight) : parent;
 }
 
@@ -85,7 +93,7 @@ LearnedView Learner::Look(const features::Request& req) const {
   for (size_t p = 0; p < 2; ++p) {
     const WorkloadStats& ws = workloads_[static_cast<size_t>(req.workload)][p];
     const CellStats& c = cells_[p][i];
-    v.factor[p] = CellFactor(ws, c);
+    v.factor[p] = CellFactor(static_cast<size_t>(req.workload), ws, c);
     v.records[p] = ws.prior_weight + c.weight;
     v.live[p] = c.live;
   }
@@ -99,9 +107,11 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   const size_t pi = static_cast<size_t>(p);
   const size_t i = CellIndex(req);
   std::lock_guard lock(mutex_);
-  WorkloadStats& ws = workloads_[static_cast<size_t>(req.workload)][pi];
+  const auto wi = static_cast<size_t>(req.workload);
+  WorkloadStats& ws = workloads_[wi][pi];
+  Common& common = common_[wi];
   CellStats& c = cells_[pi][i];
-  const double factor = CellFactor(ws, c);
+  const double factor = CellFactor(wi, ws, c);
   const double ratio = response_ms / tabled.response_mean_ms;
   ++ws.outcomes;
   // The change detector: above or below the cell's current median.
@@ -114,12 +124,13 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
     ws.recent += 0.1 * (response_ms / (tabled.response_mean_ms * factor) - ws.recent);
     if (ws.up > options_.drift_threshold || ws.down > options_.drift_threshold) {
       drift = DriftEvent{req.workload, p, ws.up > options_.drift_threshold, ws.recent,
-                         WorkloadFactor(ws)};
+                         WorkloadFactor(wi, ws)};
       ++ws.drifts;
       ws.up = ws.down = 0;
       ws.weight = ws.ratio = 0;
       ws.recent = 1;
       ws.prior_weight = std::min(options_.prior_weight, options_.prior_weight_after_drift);
+      common = Common{0, 0, ws.prior_weight};
       const size_t first =
           static_cast<size_t>(req.workload) * kPayloadBins * kContexts;  // the workload's cells
       std::fill(cells_[pi].begin() + static_cast<std::ptrdiff_t>(first),
@@ -129,6 +140,8 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   }
   ws.weight = ws.weight * decay_ + 1;
   ws.ratio = ws.ratio * decay_ + ratio;
+  common.weight = common.weight * decay_ + 1;
+  common.ratio = common.ratio * decay_ + ratio;
   c.weight = c.weight * decay_ + 1;
   c.ratio = c.ratio * decay_ + ratio;
   ++c.live;
@@ -141,7 +154,7 @@ LearnedSummary Learner::Summary(features::Workload w, features::Platform p) cons
   std::lock_guard lock(mutex_);
   const WorkloadStats& ws = workloads_[static_cast<size_t>(w)][pi];
   LearnedSummary s;
-  s.factor = WorkloadFactor(ws);
+  s.factor = WorkloadFactor(static_cast<size_t>(w), ws);
   s.records = ws.weight;
   s.outcomes = ws.outcomes;
   s.drifts = ws.drifts;
@@ -208,7 +221,7 @@ std::string Learner::Json() const {
         json::String(w, features::Name(static_cast<features::LoadPattern>(
                             context % features::kLoadPatternCount)));
         json::Key(w, "factor");
-        json::Double(w, CellFactor(ws, c));
+        json::Double(w, CellFactor(static_cast<size_t>(wi), ws, c));
         json::Key(w, "records");
         json::Double(w, c.weight);
         json::Key(w, "live");

@@ -4,10 +4,13 @@
 // The correction is multiplicative: per (cell, platform) the learner keeps decayed sums of
 // observed / tabled mean response time, so a cell's estimate is its tabled estimate (mean, spread,
 // quantiles, execution time, costs) times a factor. A cell's factor is shrunk toward its
-// workload's, which is shrunk toward 1 (the tables as they are), each by the prior's weight in
-// records, so a thin cell learns from its workload. Statistics forget with a half-life in
-// outcomes. A cell is (workload, payload bin, time window, load pattern); payload bins are half
-// octaves of 1 + KB (policy::PayloadBin), so a body of 1,024.3 KB and a nominal 1,024 KB share one.
+// workload's on that platform, which is shrunk toward the workload's on both platforms (an
+// environment uniformly faster or slower than the tables' campaign moves both at once, so the
+// platform tried less is not left at the tables' scale), which is shrunk toward 1 (the tables as
+// they are), each by the prior's weight in records, so a thin cell learns from its workload.
+// Statistics forget with a half-life in outcomes. A cell is (workload, payload bin, time window,
+// load pattern); payload bins are half octaves of 1 + KB (policy::PayloadBin), so a body of 1,024.3
+// KB and a nominal 1,024 KB share one.
 //
 // A change detector per (workload, platform) watches the sign of each outcome against the cell's
 // current median (a two-sided CUSUM of +1 / -1: under no change both are equally likely whatever
@@ -114,14 +117,20 @@ class Learner {
   static constexpr size_t kCellsPerPlatform =
       static_cast<size_t>(features::kWorkloadCount) * kPayloadBins * kContexts;
   static size_t CellIndex(const features::Request& req);
-  double WorkloadFactor(const WorkloadStats& ws) const;
-  double CellFactor(const WorkloadStats& ws, const CellStats& c) const;
+  struct Common {
+    double weight = 0, ratio = 0;  // both platforms' outcomes of the workload
+    double prior_weight = 0;
+  };
+  double CommonFactor(size_t w) const;
+  double WorkloadFactor(size_t w, const WorkloadStats& ws) const;
+  double CellFactor(size_t w, const WorkloadStats& ws, const CellStats& c) const;
 
   LearnOptions options_;
   double decay_ = 1;
   mutable std::mutex mutex_;
   std::array<std::vector<CellStats>, 2> cells_;  // [platform][cell]
   std::array<std::array<WorkloadStats, 2>, features::kWorkloadCount> workloads_{};
+  std::array<Common, features::kWorkloadCount> common_{};
 };
 
 // The tabled estimate scaled by a learned factor (response times, spread, quantiles, execution

@@ -95,12 +95,14 @@ std::string_view Name(ObjectiveKind k) {
 
 std::vector<std::string> ObjectiveNames() {
   std::vector<std::string> out;
+  out.reserve(kObjectiveKinds.size());
   for (ObjectiveKind k : kObjectiveKinds) out.emplace_back(Name(k));
   return out;
 }
 
 std::vector<std::string> CostModelNames() {
   std::vector<std::string> out;
+  out.reserve(cost::kCostModels.size());
   for (cost::CostModel m : cost::kCostModels) out.emplace_back(cost::Name(m));
   return out;
 }

@@ -118,7 +118,8 @@ struct EcsCapacityWatch::State {
 
 core::Result<std::unique_ptr<EcsCapacityWatch>> EcsCapacityWatch::Start(
     const RouteTargets& targets, std::shared_ptr<aws::CredentialProvider> credentials,
-    EcsCapacityOptions options, CapacityListener on_capacity, CapacityFailureListener on_failure) {
+    const EcsCapacityOptions& options, CapacityListener on_capacity,
+    CapacityFailureListener on_failure) {
   if (!credentials)
     return MakeError(ErrorCode::kInvalidArgument,
                      "ecs_service is found through the signed ECS API, which needs AWS "

@@ -40,7 +40,8 @@ class EcsCapacityWatch {
  public:
   static core::Result<std::unique_ptr<EcsCapacityWatch>> Start(
       const RouteTargets& targets, std::shared_ptr<aws::CredentialProvider> credentials,
-      EcsCapacityOptions options, CapacityListener on_capacity, CapacityFailureListener on_failure);
+      const EcsCapacityOptions& options, CapacityListener on_capacity,
+      CapacityFailureListener on_failure);
   ~EcsCapacityWatch();  // stops and joins the poller
   EcsCapacityWatch(const EcsCapacityWatch&) = delete;
   EcsCapacityWatch& operator=(const EcsCapacityWatch&) = delete;

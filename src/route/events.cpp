@@ -11,6 +11,14 @@ void LogBreaker(const EventLog& log, policy::Platform p, features::Workload w, B
             features::Name(w), Name(to));
 }
 
+void LogDrift(const EventLog& log, const policy::DriftEvent& d) {
+  if (!log) return;
+  log->warn(R"("event":"drift","platform":"{}","workload":"{}","direction":"{}","size":{:.3f},)"
+            R"("learned_before":{:.3f})",
+            policy::Name(d.platform), features::Name(d.workload), d.slower ? "slower" : "faster",
+            d.size, d.learned_before);
+}
+
 void LogConfigError(const EventLog& log, policy::Platform p, features::Workload w, int status,
                     std::string_view error_type, int64_t now_ms, std::atomic<int64_t>& last_ms) {
   int64_t last = last_ms.load();

@@ -14,6 +14,7 @@
 #include "aws/credentials.h"
 #include "features/request.h"
 #include "policy/decision.h"
+#include "policy/learner.h"
 #include "route/guards.h"
 
 namespace hr::route {
@@ -21,6 +22,8 @@ namespace hr::route {
 using EventLog = std::shared_ptr<spdlog::logger>;
 
 void LogBreaker(const EventLog& log, policy::Platform p, features::Workload w, BreakerState to);
+// The adaptive policy's change detector fired: the workload's cells on the platform forget.
+void LogDrift(const EventLog& log, const policy::DriftEvent& d);
 // `last_ms`: when the last such line was written (shared by every caller of one router).
 void LogConfigError(const EventLog& log, policy::Platform p, features::Workload w, int status,
                     std::string_view error_type, int64_t now_ms, std::atomic<int64_t>& last_ms);

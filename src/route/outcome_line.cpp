@@ -17,6 +17,8 @@ void DescribeDecision(RequestFacts& facts, const policy::PolicySpec& spec,
     facts.decision += redirect_why;
   }
   facts.propensity = redirected ? 1 : placed.propensity;
+  facts.source = policy::Name(placed.source);
+  if (redirected) facts.source = redirect_why.starts_with("breaker") ? "breaker" : "no_target";
 }
 
 AttemptLine MakeAttemptLine(const RequestFacts& request, const AttemptFacts& attempt,
@@ -50,6 +52,8 @@ AttemptLine MakeAttemptLine(const RequestFacts& request, const AttemptFacts& att
   line.policy = request.policy;
   line.objective = request.objective;
   line.propensity = request.propensity;
+  line.source = attempt.fallback ? std::string_view("fallback") : request.source;
+  line.model = request.model;
   line.fallback = attempt.fallback;
   line.attempt = attempt.attempt;
   line.outcome = std::string(Name(v));

@@ -23,6 +23,8 @@ struct RequestFacts {
   features::Request features;
   double actual_kb = 0;  // the body's size
   std::string decision, policy, objective;
+  std::string_view source = "policy";  // policy::Name(Source): why the first platform was chosen
+  uint64_t model = 0;                  // the deciding model's fingerprint (LoadedModel)
   double propensity = 1;
   bool time_window_derived = false, load_pattern_derived = false;
   std::vector<std::pair<std::string, std::string>> unknown;  // metadata read as absent

@@ -55,7 +55,9 @@ struct AttemptLine {
   std::string policy;     // model, lambda-only, ecs-only
   std::string objective;  // the objective's label; empty for a fixed policy
   double propensity = 1;  // probability that the policy sends this request where it sent it
-  bool fallback = false;  // this attempt follows a failed one on the other platform
+  std::string_view source = "policy";  // prior, learned, explore, model, spillover, fallback...
+  uint64_t model = 0;                  // the deciding model's fingerprint (FNV-1a of its file)
+  bool fallback = false;               // this attempt follows a failed one on the other platform
   int attempt = 1;
   std::string outcome;  // answered, not_run, failed, config_error
   std::string error;    // the transport's message, when the attempt failed without an answer

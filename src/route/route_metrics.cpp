@@ -235,4 +235,44 @@ std::string RenderAwsCredentials(const aws::CredentialProvider& c) {
   return aws.str();
 }
 
+std::string RenderLearner(const policy::Learner& l) {
+  struct Family {
+    const char* name;
+    const char* type;
+    const char* help;
+  };
+  constexpr std::array<Family, 4> kFamilies = {{
+      {"hybrid_router_route_learned_factor", "gauge",
+       "The adaptive policy's learned factor on the tables' response times (1: as tabled)."},
+      {"hybrid_router_route_learned_records", "gauge",
+       "Effective live outcomes behind the workload's learned factor (decayed)."},
+      {"hybrid_router_route_learned_outcomes_total", "counter",
+       "Completed attempts the adaptive policy learned from."},
+      {"hybrid_router_route_drift_total", "counter",
+       "Change alarms: the workload's cells on the platform forgot what they had learned."},
+  }};
+  std::array<std::array<policy::LearnedSummary, 2>, features::kWorkloadCount> s;
+  for (size_t w = 0; w < s.size(); ++w)
+    for (size_t p = 0; p < 2; ++p)
+      s[w][p] = l.Summary(static_cast<features::Workload>(w), static_cast<policy::Platform>(p));
+  std::ostringstream out;
+  for (size_t f = 0; f < kFamilies.size(); ++f) {
+    out << "# HELP " << kFamilies[f].name << ' ' << kFamilies[f].help << "\n# TYPE "
+        << kFamilies[f].name << ' ' << kFamilies[f].type << '\n';
+    for (size_t w = 0; w < s.size(); ++w)
+      for (size_t p = 0; p < 2; ++p) {
+        const policy::LearnedSummary& x = s[w][p];
+        out << kFamilies[f].name << "{workload=\""
+            << features::Name(static_cast<features::Workload>(w)) << "\",platform=\""
+            << policy::Name(static_cast<policy::Platform>(p)) << "\"} ";
+        if (f == 0) out << x.factor;
+        if (f == 1) out << x.records;
+        if (f == 2) out << x.outcomes;
+        if (f == 3) out << x.drifts;
+        out << '\n';
+      }
+  }
+  return out.str();
+}
+
 }  // namespace hr::route

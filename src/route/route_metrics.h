@@ -14,6 +14,7 @@
 #include "aws/credentials.h"
 #include "features/request.h"
 #include "policy/decision.h"
+#include "policy/learner.h"
 #include "route/guards.h"
 
 namespace hr::route {
@@ -72,6 +73,10 @@ class EcsCapacityWatch;
 std::string RenderEcsCapacity(const std::array<int, features::kWorkloadCount>& share,
                               const std::array<int, features::kWorkloadCount>& in_flight,
                               const EcsCapacityWatch* watch);
+
+// The adaptive policy: per workload and platform the learned factor on the tables' response
+// times, the effective live records behind it, outcomes learned from, and change alarms.
+std::string RenderLearner(const policy::Learner& l);
 
 // Signed targets: credential refreshes, failed refreshes and when the credentials in use expire.
 std::string RenderAwsCredentials(const aws::CredentialProvider& c);

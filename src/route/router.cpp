@@ -120,6 +120,8 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   ctx.model = loaded->model.get();
   ctx.objective = &config.service.objective;
   ctx.explore = config.explore;
+  ctx.learner = learner.get();
+  facts.model = loaded->fingerprint;
   ctx.draw = core::UnitInterval(core::Mix64(seed + counter.fetch_add(1) * 0x9e3779b97f4a7c15ull));
   bool slot = false;  // an ECS slot reserved for the request (spill-over)
   if (config.policy.spills()) ctx.ecs_admits = slot = ReserveEcs(w);
@@ -282,6 +284,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
     metrics.Throttled(p);
   }
   if (v == Verdict::kAnswered) hedge_delays.Record(p, w, f->facts.features.payload_kb, r.total_ms);
+  if (learner && !shutdown) Learn(f->facts.features, p, v, r.total_ms);
   f->upstream_ms += r.total_ms;
   metrics.Upstream(r.total_ms);
   if (!shutdown) {
@@ -367,6 +370,18 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
                        "no platform answered: " + f->failures));
       return;
   }
+}
+
+void Router::Impl::Learn(const features::Request& req, Platform p, Verdict v, double ms) {
+  // What ran: an answer, or a failure that may have run (its time a lower bound, never a fast
+  // outcome); what provably did not run, or the router's own configuration error, teaches nothing.
+  if (v != Verdict::kAnswered && v != Verdict::kFailed) return;
+  const outcome::OutcomeModel* tables = service->model()->model->spec().outcomes.get();
+  if (!tables) return;
+  std::array<outcome::Estimate, 2> e;
+  tables->Estimate(req, e);
+  if (const auto drift = learner->Observe(req, p, ms, e[static_cast<size_t>(p)]))
+    LogDrift(config.service.event_log, *drift);
 }
 
 void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res) {
@@ -486,6 +501,7 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
       out += RenderEcsCapacity(share, in_flight, raw->ecs_watch.get());
     }
     if (const auto& c = raw->config.credentials) out += RenderAwsCredentials(*c);
+    if (raw->learner) out += RenderLearner(*raw->learner);
     return out;
   });
   if (config.policy.spills() && config.targets.discovers()) {

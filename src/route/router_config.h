@@ -28,6 +28,7 @@ struct RouterConfig {
   // in flight at each workload's ECS service against its share of the capacity.
   policy::PolicySpec policy;
   double explore = 0;  // share of requests (model policy) sent to a platform drawn at random
+  policy::LearnOptions learn;  // the adaptive policy's learner
   // Spillover: requests each workload's ECS service runs at once (tasks x k; a workload's
   // `ecs_capacity` in the route config takes precedence), split over
   // `replicas` routers: replica i (0-based) takes capacity / replicas, plus one while i is below

@@ -73,6 +73,7 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   Throttles throttles;
   features::ArrivalRates rates;
   HedgeDelays hedge_delays;
+  std::unique_ptr<policy::Learner> learner;  // the adaptive policy's live estimates
   std::unique_ptr<OutcomeLog> log;
   // One sender per server event loop, made on its first request there.
   std::mutex senders_mutex;
@@ -89,6 +90,8 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
 
   explicit Impl(const RouterConfig& c)
       : config(c), budget(c.budget), breakers(c.breaker), throttles(c.throttle_backoff_ms) {
+    if (c.policy.kind == policy::PolicyKind::kAdaptive)
+      learner = std::make_unique<policy::Learner>(c.learn);
     for (size_t w = 0; w < ecs_share.size(); ++w) ecs_share[w] = ShareOf(CapacityOf(c, w));
   }
   int ShareOf(int capacity) const {
@@ -118,6 +121,7 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   void Hedge(const std::shared_ptr<Flight>& f, policy::Platform first);
   void Completed(const std::shared_ptr<Flight>& f, policy::Platform p, AttemptKind kind,
                  upstream::UpstreamResult r);
+  void Learn(const features::Request& req, policy::Platform p, Verdict v, double ms);
   void Finish(const std::shared_ptr<Flight>& f, policy::Platform p, http::Response res);
   // An answer the router makes itself before any attempt (a client error): the request id, the
   // CORS header, counted and in the access log, as a relayed answer.

@@ -3,7 +3,9 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <chrono>
+#include <fstream>
 #include <random>
 
 #include "builtin/default_model.h"
@@ -121,6 +123,27 @@ std::string SourceName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// FNV-1a of the model file's bytes as read (the built-in model's text), so an outcome line names
+// the model that decided it across reloads and restarts.
+uint64_t Fingerprint(const std::string& path) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  const auto add = [&h](std::string_view bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 0x100000001b3ull;
+    }
+  };
+  if (path.empty()) {
+    add(builtin::DefaultModelText());
+    return h;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 65536> buf;
+  while (in.read(buf.data(), buf.size()) || in.gcount() > 0)
+    add(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  return h;
+}
+
 core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path, size_t max_bytes) {
   auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText())
                         : modelfile::ReadFile(path, max_bytes);
@@ -130,6 +153,7 @@ core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path, s
   loaded->source = SourceName(path);
   loaded->loaded_at = core::FormatUtcMicros(core::NowUtc());
   loaded->model_info_json = codec::ModelInfoJson(&loaded->model->spec().metadata);
+  loaded->fingerprint = Fingerprint(path);
   return std::shared_ptr<const LoadedModel>(std::move(loaded));
 }
 

@@ -63,6 +63,7 @@ struct LoadedModel {
   std::string source;           // the file's name (not its directory), or "built-in"
   std::string loaded_at;        // ISO-8601 UTC
   std::string model_info_json;  // the answers' "model_info", rendered once
+  uint64_t fingerprint = 0;     // FNV-1a of the model file's bytes (the built-in model's text)
 };
 
 class Service {

@@ -48,7 +48,7 @@ namespace {
 // An answer's body as a string grown within the buffer budget and its size limit
 // (http::GrowWithin). A body the budget cannot hold ends the parse.
 struct BudgetedBody {
-  struct value_type {
+  struct value_type {  // NOLINT(readability-identifier-naming): Beast's Body concept
     std::string data;
     http::ByteBudget* budget = nullptr;
     size_t taken = 0;  // of the budget: data's capacity
@@ -62,7 +62,7 @@ struct BudgetedBody {
     }
   };
   static std::uint64_t size(const value_type& v) { return v.data.size(); }
-  class reader {
+  class reader {  // NOLINT(readability-identifier-naming): Beast's Body concept
    public:
     template <bool isRequest, class Fields>
     reader(bhttp::header<isRequest, Fields>&, value_type& b) : body_(b) {}

@@ -1,0 +1,121 @@
+// The adaptive policy live: `route` in front of `emulate` whose answers differ from what the
+// built-in model's tables expect. The platform the model prefers for a cell is made slower than
+// the other (emulate's slow fault); the frozen model keeps sending every request there, the
+// adaptive router learns from the answers it relays and moves. At emulate's time scale 0.05 the
+// whole environment is also 20 times faster than the tables' campaign (as a deployment in the
+// workloads' own region would be): the learner must not leave the platform it tried less at the
+// tables' scale.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "route_fixtures.h"
+
+namespace hr::testing {
+namespace {
+
+constexpr int kClients = 16;
+// heavy_processing at 5 MB: answers of seconds in the campaign, so the router's own time is
+// negligible even at emulate's time scale.
+const std::string kWorkload = "heavy_processing";
+constexpr double kKb = 5120;
+
+struct Totals {
+  int second_half = 0, second_half_on_slowed = 0;
+  double min_propensity = 1;
+  int with_source = 0, with_model = 0, lines = 0;
+  std::string metrics;
+};
+
+Totals Drive(const std::string& policy, int emu_port, const std::string& slowed, int requests) {
+  LogDir log;
+  ServerProcess route = Route({"--lambda-url", Url(emu_port, "/prod"), "--ecs-url", Url(emu_port),
+                               "--policy", policy, "--seed", "11", "--outcome-log", log.path});
+  EXPECT_GT(route.port(), 0) << route.Stderr();
+  Totals run;
+  if (route.port() <= 0) return run;
+  std::atomic<int> next{0};
+  std::vector<std::string> platform(static_cast<size_t>(requests));
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c)
+    clients.emplace_back([&] {
+      for (int i = next++; i < requests; i = next++) {
+        auto r = Call(route.port(), "POST", "/heavy", Request(kWorkload, kKb));
+        EXPECT_EQ(r.status, 200) << r.body;
+        platform[static_cast<size_t>(i)] = r.headers["x-route-platform"];
+      }
+    });
+  for (auto& t : clients) t.join();
+  run.metrics = Call(route.port(), "GET", "/metrics").body;
+  StopCleanly(route);
+  for (int i = requests / 2; i < requests; ++i) {
+    ++run.second_half;
+    run.second_half_on_slowed += platform[static_cast<size_t>(i)] == slowed;
+  }
+  simdjson::dom::parser p;
+  for (const std::string& line : log.Lines()) {
+    simdjson::dom::element e;
+    if (p.parse(line).get(e) != simdjson::SUCCESS) continue;
+    ++run.lines;
+    run.min_propensity =
+        std::min(run.min_propensity, e["route"]["propensity"].get_double().value());
+    std::string_view source, model;
+    run.with_source += e["route"]["source"].get(source) == simdjson::SUCCESS && !source.empty();
+    run.with_model += e["route"]["model"].get(model) == simdjson::SUCCESS &&
+                      model.starts_with("fnv1a64:") && model.size() == 24;
+  }
+  return run;
+}
+
+TEST(RouteLearn, AdaptiveMovesOffAPlatformThatIsSlowerThanTheTablesSay) {
+  // Which platform the built-in model prefers for the cell (latency objective).
+  std::string preferred;
+  {
+    ServerProcess emu = Emulate({"--time-scale", "0"});
+    ASSERT_GT(emu.port(), 0) << emu.Stderr();
+    ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                                 Url(emu.port()), "--policy", "model"});
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    preferred =
+        Call(route.port(), "POST", "/heavy", Request(kWorkload, kKb)).headers["x-route-platform"];
+    StopCleanly(route);
+  }
+  ASSERT_TRUE(preferred == "lambda" || preferred == "ecs") << preferred;
+  // That platform 4 s slower per answer (scaled with the answers: 200 ms here).
+  ServerProcess emu =
+      Emulate({"--time-scale", "0.05", "--threads", "4", "--fault", preferred + ":slow:1:4000"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+
+  const Totals frozen = Drive("model", emu.port(), preferred, 64);
+  const Totals adaptive = Drive("adaptive", emu.port(), preferred, 600);
+  // The frozen model sends every request to the slowed platform; the adaptive router at most a
+  // fifth of the second half (exploration and its floor keep a few there).
+  EXPECT_EQ(frozen.second_half_on_slowed, frozen.second_half);
+  EXPECT_LE(adaptive.second_half_on_slowed, adaptive.second_half / 5)
+      << "adaptive kept " << adaptive.second_half_on_slowed << " of " << adaptive.second_half
+      << " on " << preferred;
+  // Every line names why and which model; the learner's propensities keep the floor.
+  EXPECT_GE(adaptive.lines, 600);
+  EXPECT_EQ(adaptive.with_source, adaptive.lines);
+  EXPECT_EQ(adaptive.with_model, adaptive.lines);
+  EXPECT_GE(adaptive.min_propensity, 0.005);
+  // /metrics shows what it learned: the slowed platform's factor above the other's.
+  const auto factor = [&](const std::string& platform) {
+    const std::string key =
+        "hybrid_router_route_learned_factor{workload=\"heavy_processing\","
+        "platform=\"" +
+        platform + "\"} ";
+    const size_t at = adaptive.metrics.find(key);
+    return at == std::string::npos ? -1.0 : std::stod(adaptive.metrics.substr(at + key.size()));
+  };
+  const std::string other = preferred == "lambda" ? "ecs" : "lambda";
+  EXPECT_GT(factor(preferred), factor(other)) << adaptive.metrics.substr(0, 0);
+  EXPECT_GT(factor(other), 0);
+}
+
+}  // namespace
+}  // namespace hr::testing
