@@ -42,6 +42,9 @@ struct EcsTask {
 };
 // The ECS task sizes the measurements ran: 0.25/0.5, 0.5/1, 1/2, 1/2 (vCPU/GB).
 EcsTask MeasuredTask(features::Workload w);
+// The Lambda memory the measured functions were deployed with: 128, 256, 512, 512 MB (lightweight,
+// thumbnail, medium, heavy; what their records log as memory_limit_mb).
+double MeasuredLambdaMemoryMb(features::Workload w);
 
 // One Lambda invocation: duration x memory x GB-second price + the request price, in the
 // prototype's order of operations so results match it exactly.

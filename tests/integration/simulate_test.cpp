@@ -73,6 +73,26 @@ TEST(CliSimulate, PricesAFixedFleetAndLambdaFromTheMeasurements) {
   EXPECT_GT(l["response_time_ms"]["p50"].get_double().value(), 3000);
 }
 
+TEST(CliSimulate, DistributionsBillLambdaAtTheWorkloadsMemory) {
+  // Heavy requests of 1 s each, one a second: each bills 1 s x 0.5 GB (the heavy function's 512
+  // MB) x $0.0000166667 + $0.0000002, whether the measurements are read (split:1) or not
+  // (lambda-only with every service time given: it billed 128 MB, $0.002281 instead of $0.008525).
+  const std::string traffic =
+      "--mix heavy_processing=1 --arrivals uniform --rate 1 --lambda-warm det:1000 "
+      "--duration-s 1000";
+  simdjson::dom::parser p1, p2;
+  auto only = RunCli("simulate -q --format json --policy lambda-only " + traffic);
+  auto split = RunCli("simulate -q --format json --policy split:1 " + traffic);
+  ASSERT_EQ(only.exit_code, 0) << only.err;
+  ASSERT_EQ(split.exit_code, 0) << split.err;
+  auto a = Json(p1, only), b = Json(p2, split);
+  const double requests = static_cast<double>(a["requests_total"].get_uint64().value());
+  EXPECT_NEAR(requests, 1000, 1);
+  const double bill = requests * (1 * 0.5 * 0.0000166667 + 0.0000002);
+  EXPECT_NEAR(a["cost_usd"]["lambda"].get_double().value(), bill, 1e-9);
+  EXPECT_NEAR(b["cost_usd"]["lambda"].get_double().value(), bill, 1e-9);
+}
+
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
       "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "

@@ -119,6 +119,21 @@ TEST(SimLambda, ProvisionedInstancesAreWarmAndBilledWhileConfigured) {
   EXPECT_NEAR(r->lambda.instances_mean, 3 - (1.0 / 100) * 0, 1e-9);  // 2 provisioned + 1 kept
 }
 
+TEST(SimLambda, DistributionsBillEachWorkloadAtItsMeasuredMemory) {
+  // 10 heavy requests 100 s apart, 1 s each: 10 x (1 s x 0.5 GB x $0.0000166667 + $0.0000002),
+  // at the 512 MB the heavy function ran with (it was billed at 128 MB).
+  std::vector<TraceEntry> t;
+  for (int i = 0; i < 10; ++i) t.push_back({i * 100.0, Workload::kHeavyProcessing, -1});
+  SimConfig c = Traced(t, 1000, policy::PolicyKind::kLambdaOnly);
+  auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000)));
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(r->cost_usd.lambda, 10 * (1 * 0.5 * 0.0000166667 + 0.0000002), 1e-12);
+  for (auto w : {Workload::kLightweightApi, Workload::kThumbnailProcessing,
+                 Workload::kMediumProcessing, Workload::kHeavyProcessing})
+    EXPECT_EQ(ServiceTimes::FromDistributions(Det(1), Det(1), Det(1)).LambdaMemoryMb(w),
+              cost::MeasuredLambdaMemoryMb(w));
+}
+
 TEST(SimLambda, InitBillingIsSwitchable) {
   std::vector<TraceEntry> t;
   Every(t, 0, 0, 1);
