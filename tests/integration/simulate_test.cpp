@@ -93,6 +93,24 @@ TEST(CliSimulate, DistributionsBillLambdaAtTheWorkloadsMemory) {
   EXPECT_NEAR(b["cost_usd"]["lambda"].get_double().value(), bill, 1e-9);
 }
 
+TEST(CliSimulate, ProvisionedConcurrencyIsPricedInEuWest1) {
+  // 2 provisioned 512 MB instances for 1000 s, serving one 1 s heavy request a second at the
+  // provisioned duration price (never cold): $0.0000046460 and $0.0000108407 per GB-s.
+  auto r = RunCli(
+      "simulate -q --format json --policy lambda-only --mix heavy_processing=1 --arrivals uniform "
+      "--rate 1 --lambda-warm det:1000 --duration-s 1000 --provisioned 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  const double requests = static_cast<double>(doc["requests_total"].get_uint64().value());
+  const double end_s = doc["end_s"].get_double().value();
+  EXPECT_NEAR(end_s, 1000, 1);
+  const double bill =
+      2 * 0.5 * end_s * 0.0000046460 + requests * (1 * 0.5 * 0.0000108407 + 0.0000002);
+  EXPECT_NEAR(doc["cost_usd"]["lambda"].get_double().value(), bill, 1e-7);
+  EXPECT_EQ(doc["lambda"]["cold_starts"].get_uint64().value(), 0u);
+}
+
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
       "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "

@@ -111,10 +111,10 @@ TEST(SimLambda, ProvisionedInstancesAreWarmAndBilledWhileConfigured) {
   EXPECT_EQ(r->lambda.cold_starts, 1u);
   // 2 x 0.125 GB x 100 s provisioned + 2 warm 1 s on the provisioned duration price + 1 cold
   // 2 s on demand (INIT billed) + 3 requests.
-  const cost::Pricing p;
-  const double expected = 2 * 0.125 * 100 * p.lambda_provisioned_gb_second_usd +
-                          2 * 0.125 * 1 * p.lambda_provisioned_duration_gb_second_usd +
-                          0.125 * 2 * p.lambda_gb_second_usd + 3 * p.lambda_request_usd;
+  // eu-west-1's prices, as the region of every other price (not us-east-1's 0.0000041667 and
+  // 0.0000097222).
+  const double expected = 2 * 0.125 * 100 * 0.0000046460 + 2 * 0.125 * 1 * 0.0000108407 +
+                          0.125 * 2 * 0.0000166667 + 3 * 0.0000002;
   EXPECT_NEAR(r->cost_usd.lambda, expected, 1e-12);
   EXPECT_NEAR(r->lambda.instances_mean, 3 - (1.0 / 100) * 0, 1e-9);  // 2 provisioned + 1 kept
 }
