@@ -101,7 +101,6 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
   Num(w, "per_million_requests", r.cost_usd.per_million);
   Num(w, "per_day", r.cost_usd.per_day);
   w.EndObject();
-  Num(w, "seconds", r.seconds);
   w.EndObject();
 }
 
@@ -140,7 +139,6 @@ std::string SimulationTable(const sim::SimResult& r) {
   if (r.cost_usd.alb > 0) t += "  alb " + Money(r.cost_usd.alb);
   t += "  total " + Money(r.cost_usd.total) + " = " + Money(r.cost_usd.per_million) +
        " per 1M requests, " + Money(r.cost_usd.per_day) + " per day\n";
-  t += "(simulated in " + Fmt("%.2f", r.seconds) + " s)\n";
   return t;
 }
 

@@ -93,7 +93,7 @@ struct SimResult {
     double lambda = 0, ecs = 0, api_gateway = 0, alb = 0, total = 0;
     double per_million = 0, per_day = 0;
   } cost_usd;
-  double seconds = 0;  // wall time of the run
+  double seconds = 0;  // wall time of the run (not in the reports: it differs run to run)
 };
 
 using SimProgress = std::function<void(double simulated_s)>;

@@ -111,6 +111,24 @@ TEST(CliSimulate, ProvisionedConcurrencyIsPricedInEuWest1) {
   EXPECT_EQ(doc["lambda"]["cold_starts"].get_uint64().value(), 0u);
 }
 
+TEST(CliSimulate, TheSameSeedGivesTheSameBytes) {
+  // Results carry no wall time (it went to stderr): a run, an advice and a sweep, twice each.
+  const std::string traffic =
+      "simulate --seed 7 --mix lightweight_api=1 --rate 20 --duration-s 600 --lambda-warm "
+      "exp:100 --ecs-service exp:100 ";
+  for (const std::string& args :
+       {traffic + "--format json", traffic + "--format table", traffic + "--format json --advise",
+        traffic + "--format json --sweep-rate 5:20:2"}) {
+    auto first = RunCli(args), second = RunCli(args);
+    ASSERT_EQ(first.exit_code, 0) << args << "\n" << first.err;
+    ASSERT_EQ(second.exit_code, 0) << args << "\n" << second.err;
+    EXPECT_FALSE(first.out.empty()) << args;
+    EXPECT_EQ(first.out, second.out) << args;
+    EXPECT_EQ(first.out.find("\"seconds\""), std::string::npos) << args;
+    EXPECT_NE(first.err.find("(wall time)"), std::string::npos) << args << "\n" << first.err;
+  }
+}
+
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
       "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "
