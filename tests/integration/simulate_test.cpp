@@ -129,6 +129,14 @@ TEST(CliSimulate, TheSameSeedGivesTheSameBytes) {
   }
 }
 
+TEST(CliSimulate, ATraceWithoutNewlinesIsRefusedAtOnce) {
+  // It read /dev/zero for ever (1.7 GB at 60 s).
+  auto r =
+      RunCli("", "", "timeout 30 " + std::string(HR_BINARY) + " simulate -q --trace /dev/zero");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/dev/zero:1: a line longer than 1 MB"), std::string::npos) << r.err;
+}
+
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
       "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "

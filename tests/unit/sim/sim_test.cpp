@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "../test_util.h"
 #include "cost/cost.h"
 #include "sim/advise.h"
@@ -271,6 +273,24 @@ TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
   auto s = ParseSweep("1:10:4");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, (std::vector<double>{1, 4, 7, 10}));
+}
+
+TEST(SimInput, ALineOverOneMegabyteIsRefusedAtOnceWithItsLine) {
+  // /dev/zero has no newline and no end: the read stops at its first MB, naming line 1.
+  auto zero = ReadTrace("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message.find("/dev/zero:1: a line longer than 1 MB"), std::string::npos)
+      << zero.error().message;
+  const std::string path = ::testing::TempDir() + "long_line_trace.txt";
+  std::ofstream(path, std::ios::binary) << "0 lightweight_api\n1 lightweight_api\n"
+                                        << std::string((1 << 20) + 1, 'x') << "\n";
+  auto long_line = ReadTrace(path);
+  ASSERT_FALSE(long_line.ok());
+  EXPECT_NE(long_line.error().message.find(path + ":3: a line longer than 1 MB"), std::string::npos)
+      << long_line.error().message;
+  auto profile = ReadProfile("/dev/zero");
+  ASSERT_FALSE(profile.ok());
+  EXPECT_NE(profile.error().message.find("/dev/zero:1"), std::string::npos);
 }
 
 TEST(SimEcs, ServicesStartSizedForTheirLoadUnlessTold) {
