@@ -42,6 +42,10 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
       ->capture_default_str();
   s.add_option("--ecs-timeout-s", c.ecs.timeout_s, "Longest wait before a 504")
       ->capture_default_str();
+  s.add_option("--ecs-queue-limit", c.ecs.queue_limit,
+               "Requests that may wait per service; more are refused at once (503, counted as "
+               "refused)")
+      ->capture_default_str();
   s.add_option("--ecs-task", o.ecs_task,
                "Task size VCPU GB for every service (default: the measured per workload)")
       ->expected(2)

@@ -123,6 +123,8 @@ core::Status SimConfig::Validate() const {
     return Bad("--ecs-tasks", "must be within --ecs-min-tasks and --ecs-max-tasks");
   if (!(ecs.target > 0 && ecs.target <= 1)) return Bad("--ecs-target", "must be in (0, 1]");
   if (!(ecs.timeout_s > 0)) return Bad("--ecs-timeout-s", "must be > 0");
+  if (ecs.queue_limit < 1 || ecs.queue_limit > 100'000'000)
+    return Bad("--ecs-queue-limit", "must be 1-100000000");
   if (!(ecs.start_delay_s >= 0)) return Bad("--ecs-start-s", "must be >= 0");
   return {};
 }
@@ -192,8 +194,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     for (const EcsOutcome& o : svc.outcomes()) {
       if (o.arrival_s < from) continue;
       ++r.ecs_requests;
-      if (o.refused) {
-        ++r.ecs.timeouts;
+      if (o.refused) {  // no answer time, no wait: counted apart
+        ++r.ecs.refused;
         continue;
       }
       response.Add(o.response_ms);
@@ -346,7 +348,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   r.lambda.cold_start_probability = r.lambda_requests ? static_cast<double>(r.lambda.cold_starts) /
                                                             static_cast<double>(r.lambda_requests)
                                                       : 0;
-  const double ecs_served = static_cast<double>(r.ecs_requests);
+  const double ecs_served = static_cast<double>(r.ecs_requests - r.ecs.refused);
   r.ecs.wait_probability = ecs_served > 0 ? static_cast<double>(r.ecs.waited) / ecs_served : 0;
   r.ecs.wait_ms_mean = ecs_served > 0 ? wait_sum_ms / ecs_served : 0;
   if (uses_ecs && c.alb) r.cost_usd.alb = c.pricing.alb_hour_usd * end / 3600;

@@ -137,6 +137,27 @@ TEST(CliSimulate, ATraceWithoutNewlinesIsRefusedAtOnce) {
   EXPECT_NE(r.err.find("/dev/zero:1: a line longer than 1 MB"), std::string::npos) << r.err;
 }
 
+TEST(CliSimulate, RefusalsAtTheQueueLimitAreNotTimeouts) {
+  // 100 requests a second at one one-slot task of 1 s, 10 may wait, an hour's timeout: nearly
+  // all are refused at once, none times out, and every one served after the first waited.
+  auto r = RunCli(
+      "simulate -q --format json --policy ecs-only --mix lightweight_api=1 --arrivals uniform "
+      "--rate 100 --ecs-service det:1000 --ecs-tasks 1 --no-autoscale --ecs-concurrency 1 "
+      "--ecs-dispatch shared --ecs-queue-limit 10 --ecs-timeout-s 3600 --duration-s 10");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto ecs = Json(p, r)["ecs"];
+  const uint64_t requests = ecs["requests"].get_uint64().value();
+  const uint64_t refused = ecs["refused"].get_uint64().value();
+  EXPECT_EQ(ecs["timeouts"].get_uint64().value(), 0u);
+  EXPECT_GT(refused, requests - 25);
+  const double served = static_cast<double>(requests - refused);
+  EXPECT_DOUBLE_EQ(ecs["wait_probability"].get_double().value(), (served - 1) / served);
+  auto bad = RunCli("simulate -q --ecs-queue-limit 0");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--ecs-queue-limit"), std::string::npos) << bad.err;
+}
+
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
       "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "

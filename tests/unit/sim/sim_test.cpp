@@ -209,6 +209,33 @@ TEST(SimEcs, RequestsWaitingPastTheTimeoutAreAnsweredAtTheTimeout) {
   EXPECT_EQ(r->ecs_requests, 20u);
 }
 
+TEST(SimEcs, RequestsRefusedAtTheQueueLimitAreCountedApart) {
+  // One one-slot task, 1 s per request, 5 may wait: of 20 simultaneous arrivals 1 starts, 5 wait
+  // (1 to 5 s) and 14 are refused at once. Nothing waits the hour's timeout: no timeouts, and
+  // every request the service took but the first waited.
+  std::vector<TraceEntry> t;
+  Every(t, 0, 0, 20);
+  SimConfig c = Traced(t, 100, policy::PolicyKind::kEcsOnly);
+  c.ecs.tasks = 1;
+  c.ecs.autoscale = false;
+  c.ecs.concurrency = 1;
+  c.ecs.dispatch = Dispatch::kShared;
+  c.ecs.timeout_s = 3600;
+  c.ecs.queue_limit = 5;
+  auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000)));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ecs_requests, 20u);
+  EXPECT_EQ(r->ecs.refused, 14u);
+  EXPECT_EQ(r->ecs.timeouts, 0u);  // it said 14
+  EXPECT_EQ(r->ecs.waited, 5u);
+  EXPECT_DOUBLE_EQ(r->ecs.wait_probability, 5.0 / 6);  // it said 5 / 20
+  EXPECT_DOUBLE_EQ(r->ecs.wait_ms_mean, (0 + 1000 + 2000 + 3000 + 4000 + 5000) / 6.0);
+  EXPECT_NEAR(r->response_ms.max, 6000, 6000 * 0.005);  // the answered ones: 1 to 6 s
+  EXPECT_NEAR(r->response_ms.mean, 3500, 3500 * 0.005);
+  c.ecs.queue_limit = 0;
+  EXPECT_FALSE(Simulate(c, ServiceTimes::FromDistributions(Det(1), Det(1), Det(1))).ok());
+}
+
 TEST(SimEcs, RoundRobinWaitsLongerThanOneSharedQueue) {
   // Two one-slot tasks at 75 % load, exponential service: one queue (M/M/2) never leaves a task
   // idle while a request waits; round-robin (an ALB) sometimes queues behind a busy task while
