@@ -235,7 +235,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     if (te <= ta) {
       const Event e = events.Pop();
       if (e.kind == EventKind::kLambdaDone) {
-        fns[e.workload]->Release(t, static_cast<LambdaFunction::Start>(e.flag));
+        fns[e.workload]->Release(t, static_cast<LambdaFunction::Start>(e.flag),
+                                 uint64_t{e.generation} << 32 | e.task);
         --account_busy;
       } else {
         EcsService& svc = *svcs[e.workload];
@@ -280,7 +281,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       lambda = policy::Place(spec, req, ctx, scratch).platform == policy::Platform::kLambda;
     }
     if (lambda && uses_lambda) {
-      const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy);
+      uint64_t instance = 0;
+      const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy, &instance);
       if (start == LambdaFunction::Start::kThrottled) {
         r.throttled += counted;
         if (uses_ecs) {
@@ -292,7 +294,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         const ServiceSample s = times.Lambda(w, payload, cold, rng);
         ++account_busy;
         events.Push({t + s.busy_ms / 1000, 0, EventKind::kLambdaDone, static_cast<uint8_t>(wi),
-                     static_cast<uint8_t>(start), 0, 0});
+                     static_cast<uint8_t>(start), static_cast<uint32_t>(instance),
+                     static_cast<uint32_t>(instance >> 32)});
         const bool provisioned = start == LambdaFunction::Start::kProvisioned;
         const double billed_ms = s.busy_ms - (c.lambda.bill_init ? 0 : s.init_ms);
         r.cost_usd.lambda +=

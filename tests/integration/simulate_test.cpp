@@ -158,6 +158,30 @@ TEST(CliSimulate, RefusalsAtTheQueueLimitAreNotTimeouts) {
   EXPECT_NE(bad.err.find("--ecs-queue-limit"), std::string::npos) << bad.err;
 }
 
+TEST(CliSimulate, LambdaReuseIsAnOptionEachWithItsColdStarts) {
+  // The trace of SimLambda.ReuseTakesTheInstanceIdleLastOrCreatedLast: 3 cold starts when the
+  // instance idle last is reused, 2 when the one created last is (SimFaaS's rule).
+  const std::string trace =
+      TempFile("reuse_trace.txt",
+               "0 lightweight_api\n0.5 lightweight_api\n1.2 lightweight_api\n3 lightweight_api\n"
+               "12 lightweight_api\n12 lightweight_api\n");
+  const std::string args =
+      "simulate -q --format json --policy lambda-only --lambda-warm det:1000 "
+      "--keep-alive-s 10 --trace " +
+      trace;
+  for (const auto& [reuse, cold] : {std::pair<std::string, uint64_t>{"", 3},
+                                    {"--lambda-reuse most-recently-idle", 3},
+                                    {"--lambda-reuse most-recently-created", 2}}) {
+    auto r = RunCli(args + " " + reuse);
+    ASSERT_EQ(r.exit_code, 0) << reuse << r.err;
+    simdjson::dom::parser p;
+    EXPECT_EQ(Json(p, r)["lambda"]["cold_starts"].get_uint64().value(), cold) << reuse;
+  }
+  auto bad = RunCli(args + " --lambda-reuse newest");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("--lambda-reuse"), std::string::npos) << bad.err;
+}
+
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
       "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "

@@ -61,6 +61,29 @@ TEST(SimLambda, KeepAliveDecidesColdStarts) {
   EXPECT_DOUBLE_EQ(run(600).lambda.cold_start_probability, 1.0 / 20);
 }
 
+TEST(SimLambda, ReuseTakesTheInstanceIdleLastOrCreatedLast) {
+  // 1 s requests, 10 s keep-alive. A starts at 0, B at 0.5 (A is busy); at 1.2 only A is idle
+  // and runs again (to 2.2). At 3 both are idle: A since 2.2, B since 1.5. Most-recently-idle
+  // takes A, and B expires at 11.5: of the two requests at 12 one starts cold. Most-recently-
+  // created takes B, A stays idle until 12.2: both requests at 12 are warm.
+  std::vector<TraceEntry> t;
+  for (double at : {0.0, 0.5, 1.2, 3.0, 12.0, 12.0})
+    t.push_back({at, Workload::kLightweightApi, -1});
+  SimConfig c = Traced(t, 20, policy::PolicyKind::kLambdaOnly);
+  c.lambda.keep_alive_s = 10;
+  const auto times = ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000));
+  c.lambda.reuse = Reuse::kMostRecentlyIdle;
+  auto idle = Simulate(c, times);
+  c.lambda.reuse = Reuse::kMostRecentlyCreated;
+  auto created = Simulate(c, times);
+  ASSERT_TRUE(idle.ok() && created.ok());
+  EXPECT_EQ(idle->lambda.cold_starts, 3u);
+  EXPECT_EQ(created->lambda.cold_starts, 2u);
+  EXPECT_EQ(ParseReuse("most-recently-created"), Reuse::kMostRecentlyCreated);
+  EXPECT_EQ(ParseReuse("most-recently-idle"), Reuse::kMostRecentlyIdle);
+  EXPECT_FALSE(ParseReuse("newest").has_value());
+}
+
 TEST(SimLambda, SimultaneousArrivalsStartOneEnvironmentEachUntilTheBurstLimit) {
   std::vector<TraceEntry> t;
   Every(t, 0, 0, 50);
