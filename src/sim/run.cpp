@@ -81,6 +81,7 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
     auto ds =
         data::Ingest(q.data.empty() ? std::vector<std::string>{data::DefaultDataDir()} : q.data);
     if (!ds) return ds.error();
+    if (auto s = data::RequireRecords(*ds); !s) return s.error();
     auto t = ServiceTimes::FromRecords(ds->records, q.ecs_busy_response);
     if (!t) return t.error();
     times = std::move(*t);

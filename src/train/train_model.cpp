@@ -110,6 +110,7 @@ core::Result<TrainedModel> TrainModel(const TrainModelConfig& cfg, const TrainNo
   if (paths.empty()) paths.push_back(data::DefaultDataDir());
   auto ds = data::Ingest(paths, {cfg.strict});
   if (!ds) return ds.error();
+  if (auto s = data::RequireRecords(*ds); !s) return s.error();
   const data::Labels labels = data::SeedBalancedLabels(ds->records);
   const TrainingSet ts = BuildTrainingSet(ds->records, labels, cfg.split);
   if (notes.summary) {

@@ -102,6 +102,41 @@ TEST(CliAudit, JsonListsEveryBadLineOfDamagedLogs) {
   EXPECT_NE(strict.exit_code, 0);
 }
 
+// A campaign whose lines none of the readers accepts (another schema): audit said "Findings: none"
+// and exited 0, evaluate printed a table of zeros and -nan%. Each now exits 2 with the counts.
+TEST(CliAudit, DataWithoutOneReadableRecordIsRefusedWithTheCounts) {
+  const std::string dir = ::testing::TempDir() + "/hr_no_records";
+  std::filesystem::create_directories(dir);
+  {
+    std::FILE* f = std::fopen((dir + "/other_schema.jsonl").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "{\"service\":\"a\",\"latency\":12}\n{\"service\":\"b\",\"latency\":13}\n"
+        "{\"service\":\"c\",\"latency\":14}\n",
+        f);
+    std::fclose(f);
+  }
+  const std::string counts = "0 of 3 lines in 1 file(s) accepted (3 rejected";
+  auto audit = RunCli("audit " + dir);
+  EXPECT_EQ(audit.exit_code, 2) << audit.err;
+  EXPECT_EQ(audit.out.find("Findings\n  none"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("[no_records]"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.err.find(counts), std::string::npos) << audit.err;
+  auto json = RunCli("audit --json " + dir);
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_NE(json.out.find("\"no_records\""), std::string::npos) << json.out.substr(0, 300);
+  const std::string model = ::testing::TempDir() + "/hr_no_records_model.json";
+  for (const std::string& args :
+       {"train -q -o " + model + " " + dir, "evaluate --model builtin --allow-in-sample " + dir,
+        "evaluate --cross-validate 2 " + dir}) {
+    auto r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(counts), std::string::npos) << args << "\n" << r.err;
+    EXPECT_EQ(r.out.find("nan"), std::string::npos) << args << "\n" << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
 TEST(CliAudit, TheShippedDataReportNamesItsFlaws) {
   auto r = RunCli("audit " + kData);
   ASSERT_EQ(r.exit_code, 0) << r.err;
