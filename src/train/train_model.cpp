@@ -173,6 +173,15 @@ core::Result<TrainedModel> TrainModel(const TrainModelConfig& cfg, const TrainNo
   auto tables = outcome::OutcomeModel::Create(LearnOutcomes(ds->records, seen, oc));
   if (tables) {
     out.spec.outcomes = *tables;
+    std::string missing;
+    for (size_t w = 0; w < features::kWorkloadCount; ++w)
+      if (!(*tables)->Covers(static_cast<features::Workload>(w)))
+        missing += (missing.empty() ? "" : ", ") +
+                   std::string(features::Name(static_cast<features::Workload>(w)));
+    if (!missing.empty())
+      out.outcome_note = "no outcome tables for " + missing +
+                         " (no record in the data): objective decisions for it fall back to the "
+                         "classifier, with no expected outcome";
   } else {
     out.outcome_note = "no outcome tables (objective decisions fall back to the classifier): " +
                        tables.error().message;
