@@ -37,6 +37,7 @@ int RunAudit(AuditConfig& cfg) {
   const std::string text = cfg.json ? report::AuditJson(*ds, report, ms)
                                     : report::AuditTable(*ds, report, ms, cfg.show_rejections);
   std::fwrite(text.data(), 1, text.size(), stdout);
+  if (auto s = data::RequireRecords(*ds); !s) return ReportError(s.error());  // exit 2
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "number_options.h"
 
 #ifndef HR_VERSION
 #define HR_VERSION "0.0.0"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   add(hr::app::AddSimulate);
 #endif
   add(hr::app::AddLambda);
+  hr::app::CheckNumberOptions(app);
 
   // As a Lambda function's `bootstrap`, run the runtime without needing arguments.
   std::vector<char*> args(argv, argv + argc);

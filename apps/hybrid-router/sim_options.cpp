@@ -20,6 +20,12 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
       ->capture_default_str();
   s.add_option("--provisioned", c.lambda.provisioned, "Provisioned concurrency per function")
       ->capture_default_str();
+  s.add_option("--lambda-reuse", o.reuse,
+               "Which idle Lambda instance a request takes: most-recently-idle or "
+               "most-recently-created (as SimFaaS)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({std::string(sim::Name(sim::Reuse::kMostRecentlyIdle)),
+                             std::string(sim::Name(sim::Reuse::kMostRecentlyCreated))}));
   s.add_flag("--no-init-billing", o.no_init_billing, "Do not bill cold starts' INIT phase");
   s.add_option("--ecs-service", o.ecs_service,
                "ECS service time exp:MS|det:MS|uniform:A-B (default: measured at low load)");
@@ -41,6 +47,10 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
   s.add_option("--ecs-start-s", c.ecs.start_delay_s, "Task start-up, billed (image pull)")
       ->capture_default_str();
   s.add_option("--ecs-timeout-s", c.ecs.timeout_s, "Longest wait before a 504")
+      ->capture_default_str();
+  s.add_option("--ecs-queue-limit", c.ecs.queue_limit,
+               "Requests that may wait per service; more are refused at once (503, counted as "
+               "refused)")
       ->capture_default_str();
   s.add_option("--ecs-task", o.ecs_task,
                "Task size VCPU GB for every service (default: the measured per workload)")
@@ -99,6 +109,12 @@ core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimReques
                                                        : sim::Dispatch::kRoundRobin;
   c.ecs.autoscale = !o.no_autoscale;
   c.lambda.bill_init = !o.no_init_billing;
+  const auto reuse = sim::ParseReuse(o.reuse);
+  if (!reuse)
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--lambda-reuse: '" + o.reuse.substr(0, 64) + "' is not known",
+                           "--lambda-reuse");
+  c.lambda.reuse = *reuse;
   c.api_gateway = o.api_gateway == "rest"   ? sim::ApiGateway::kRest
                   : o.api_gateway == "http" ? sim::ApiGateway::kHttp
                                             : sim::ApiGateway::kNone;

@@ -14,7 +14,7 @@ namespace hr::app {
 
 struct SimPlatformOptions {
   std::string lambda_warm, lambda_cold, ecs_service, dispatch = "round-robin";
-  std::string pricing, api_gateway = "none";
+  std::string pricing, api_gateway = "none", reuse = "most-recently-idle";
   std::vector<double> ecs_task;
   bool no_autoscale = false, no_init_billing = false;
 };

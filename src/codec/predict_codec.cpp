@@ -431,8 +431,9 @@ void WriteNotes(json::Writer& w, const RequestNotes& notes, bool objective_unava
     json::String(w, "objective");
     json::Key(w, "message");
     json::String(w,
-                 "the model has no outcome tables (a classifier only, e.g. an imported "
-                 "scikit-learn model); decided with the classifier");
+                 "the model has no outcome tables for this workload (a classifier only, e.g. an "
+                 "imported scikit-learn model, or trained on data without this workload); "
+                 "decided with the classifier, no expected outcome");
     w.EndObject();
   }
   for (const std::string& f : notes.ignored_fields) {

@@ -10,6 +10,11 @@ EcsTask MeasuredTask(features::Workload w) {
   return kTasks[static_cast<size_t>(w)];
 }
 
+double MeasuredLambdaMemoryMb(features::Workload w) {
+  static constexpr double kMemoryMb[] = {128, 256, 512, 512};
+  return kMemoryMb[static_cast<size_t>(w)];
+}
+
 double LambdaInvocationCostUsd(double duration_ms, double memory_mb, const Pricing& p) {
   const double memory_gb = memory_mb / 1024;
   const double seconds = duration_ms / 1000;

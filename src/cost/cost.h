@@ -30,10 +30,10 @@ struct Pricing {
   double seed_gb_hour_usd = kSeedGbHourUsd;
   double api_gateway_per_million_usd = 3.50;       // REST API
   double api_gateway_http_per_million_usd = 1.11;  // HTTP API
-  // Provisioned concurrency: per GB-s configured, and the duration price of the invocations it
-  // serves (instead of lambda_gb_second_usd).
-  double lambda_provisioned_gb_second_usd = 0.0000041667;
-  double lambda_provisioned_duration_gb_second_usd = 0.0000097222;
+  // Provisioned concurrency, eu-west-1 x86: per GB-s configured, and the duration price of the
+  // invocations it serves (instead of lambda_gb_second_usd).
+  double lambda_provisioned_gb_second_usd = 0.0000046460;
+  double lambda_provisioned_duration_gb_second_usd = 0.0000108407;
   double alb_hour_usd = 0.0252 + 0.008;  // one ALB plus one LCU, per hour, shared by its requests
 };
 
@@ -42,6 +42,9 @@ struct EcsTask {
 };
 // The ECS task sizes the measurements ran: 0.25/0.5, 0.5/1, 1/2, 1/2 (vCPU/GB).
 EcsTask MeasuredTask(features::Workload w);
+// The Lambda memory the measured functions were deployed with: 128, 256, 512, 512 MB (lightweight,
+// thumbnail, medium, heavy; what their records log as memory_limit_mb).
+double MeasuredLambdaMemoryMb(features::Workload w);
 
 // One Lambda invocation: duration x memory x GB-second price + the request price, in the
 // prototype's order of operations so results match it exactly.

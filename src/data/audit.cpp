@@ -362,6 +362,10 @@ AuditReport Audit(const Dataset& ds) {
       a.labelled ? static_cast<double>(majority) / static_cast<double>(a.labelled) : 0;
 
   // Findings.
+  if (a.accepted == 0)
+    a.findings.push_back({"no_records", "No line was accepted: there is nothing to audit",
+                          Fmt("0 of %.0f lines accepted, %.0f rejected (by reason above)",
+                              static_cast<double>(a.lines), static_cast<double>(a.rejected))});
   CensoringFindings(a);
   if (a.labelled > 0 && a.label_ceiling_accuracy < 0.8) {
     a.findings.push_back(

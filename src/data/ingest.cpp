@@ -540,6 +540,23 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
   return ds;
 }
 
+core::Status RequireRecords(const Dataset& ds) {
+  if (!ds.records.empty()) return {};
+  uint64_t lines = 0;
+  for (const auto& f : ds.files) lines += f.lines;
+  std::string why = "no readable measurement: 0 of " + std::to_string(lines) + " lines in " +
+                    std::to_string(ds.files.size()) + " file(s) accepted (" +
+                    std::to_string(ds.rejected) + " rejected";
+  if (!ds.rejection_kinds.empty())
+    why += ", most often: " + ds.rejection_kinds.front().first + " (" +
+           std::to_string(ds.rejection_kinds.front().second) + ")";
+  if (!ds.rejections.empty()) {
+    const Rejection& r = ds.rejections.front();
+    why += "; the first: " + ds.files[r.file].path + ":" + std::to_string(r.line) + ": " + r.reason;
+  }
+  return MakeError(ErrorCode::kInvalidArgument, why + ")", "data");
+}
+
 std::string DefaultDataDir() {
   if (const char* env = std::getenv("HYBRID_ROUTER_DATA")) return env;
 #ifdef HR_SOURCE_DIR

@@ -25,6 +25,11 @@ struct IngestOptions {
 core::Result<Dataset> Ingest(const std::vector<std::string>& paths,
                              const IngestOptions& options = {});
 
+// Refuses a data set without one accepted record (exit 2), with the counts and why lines were
+// rejected: "no readable measurement: 0 of 64981 lines accepted (64981 rejected, most often:
+// REASON (N); the first: FILE:LINE: REASON)". audit, train, evaluate and simulate --data call it.
+core::Status RequireRecords(const Dataset& ds);
+
 // Parses one log line; on failure returns the reason (and the status of a failed request).
 core::Result<Record> ParseRecordLine(std::string_view line, int* http_status = nullptr);
 

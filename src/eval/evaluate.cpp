@@ -319,6 +319,7 @@ core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& p
   if (paths.empty()) paths.push_back(data::DefaultDataDir());
   auto ds = data::Ingest(paths);
   if (!ds) return ds.error();
+  if (auto s = data::RequireRecords(*ds); !s) return s.error();
   const data::Labels labels = data::SeedBalancedLabels(ds->records);
   replay.provisioned = data::ProvisionedFromData(ds->records, replay.pricing, cfg.ecs_tasks,
                                                  cfg.ecs_hours, cfg.ecs_task);
@@ -331,6 +332,12 @@ core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& p
                 : CrossValidate(cfg, *ds, train::BuildTrainingSet(ds->records, labels, {}),
                                 outcomes, progress);
   if (!plan) return plan.error();
+  if (plan->items.empty())  // nothing to replay: no table of zeros and -nan %
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "no request to replay: none of the " +
+                               std::to_string(ds->records.size()) +
+                               " records has a row the evaluation can replay",
+                           "data");
   if (!cfg.export_requests.empty()) {
     if (auto s = ExportRequests(cfg.export_requests, ds->records, plan->items); !s)
       return s.error();

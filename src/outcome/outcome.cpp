@@ -111,13 +111,15 @@ core::Result<std::shared_ptr<const OutcomeModel>> OutcomeModel::Create(OutcomeSp
       seen = true;
     }
   }
-  for (size_t w = 0; w < whole.size(); ++w) {
-    if (!whole[w]) {
-      return Invalid("no row for workload " +
-                     std::string(features::Name(static_cast<features::Workload>(w))));
-    }
+  for (const Cell& c : spec.cells) {
+    if (!whole[static_cast<size_t>(c.workload)])
+      return Invalid("rows of workload " + std::string(features::Name(c.workload)) +
+                     " without its workload row");
   }
+  if (std::none_of(whole.begin(), whole.end(), [](bool b) { return b; }))
+    return Invalid("no row for any workload");
   std::shared_ptr<OutcomeModel> m(new OutcomeModel(std::move(spec)));
+  m->covers_ = whole;
   // Payload rows, then full cells: each needs its parent and appears once.
   for (const Cell& c : m->spec_.cells) {
     if (!c.payload_kb || c.time_window) continue;

@@ -65,10 +65,15 @@ using Estimate = Stats;
 
 class OutcomeModel {
  public:
-  // Validates: every workload has both platforms at the workload level, payloads are finite and
+  // Validates: each workload with rows has both platforms at the workload level (a workload the
+  // training data lacked has no row at all, and at least one has rows), payloads are finite and
   // unique per workload, every full cell has its (workload, payload) parent, numbers are finite
   // and >= 0, quantiles ascend, shares are in [0, 1].
   static core::Result<std::shared_ptr<const OutcomeModel>> Create(OutcomeSpec spec);
+
+  // Whether the tables have rows for `w` (Estimate answers zeros for a workload they lack: ask
+  // first, and decide by other means).
+  bool Covers(features::Workload w) const { return covers_[static_cast<size_t>(w)]; }
 
   // Expectations on [lambda, ecs] for a request. No allocation; thread-safe.
   void Estimate(const features::Request& req, std::array<outcome::Estimate, 2>& out) const;
@@ -87,6 +92,7 @@ class OutcomeModel {
     std::vector<std::array<std::array<Stats, 2>, kContexts>> table;
   };
   OutcomeSpec spec_;
+  std::array<bool, features::kWorkloadCount> covers_{};
   std::array<PerWorkload, features::kWorkloadCount> by_workload_;
 };
 

@@ -32,7 +32,8 @@ struct Decision {
   double confidence = 0.5;                               // max(p, 1 - p)
   bool from_model = false;                               // false: the fallback heuristic decided
   ObjectiveKind objective = ObjectiveKind::kClassifier;  // the objective used
-  bool objective_unavailable = false;  // one was asked for, but the model has no outcome tables
+  // One was asked for, but the model has no outcome tables for the request's workload.
+  bool objective_unavailable = false;
   bool has_expected = false;
   std::array<Expected, 2> expected{};  // [lambda, ecs], when has_expected
 };

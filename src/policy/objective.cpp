@@ -191,9 +191,20 @@ double ObjectiveValue(const outcome::Estimate& e, ObjectiveKind kind, cost::Cost
   return 0;
 }
 
+namespace {
+
+// The model's outcome tables if they cover the request's workload (a model trained on data without
+// it has none for it), else null: the classifier decides.
+const outcome::OutcomeModel* TablesFor(const model::Model& m, const features::Request& req) {
+  const outcome::OutcomeModel* tables = m.spec().outcomes.get();
+  return tables && tables->Covers(req.workload) ? tables : nullptr;
+}
+
+}  // namespace
+
 Decision DecideFor(const model::Model& m, const features::Request& req, const Objective& objective,
                    model::Scratch& scratch) {
-  const outcome::OutcomeModel* tables = m.spec().outcomes.get();
+  const outcome::OutcomeModel* tables = TablesFor(m, req);
   if (!tables || objective.kind == ObjectiveKind::kClassifier) {
     Decision d = Decide(m, features::SeedV1Features(req), scratch);
     d.objective = ObjectiveKind::kClassifier;
@@ -221,7 +232,7 @@ Decision DecideOnEstimates(const std::array<outcome::Estimate, 2>& e, const Obje
 
 Decision DecideWithFreeEcsSlot(const model::Model& m, const features::Request& req,
                                const Objective& objective, double ecs_wait_ms) {
-  const outcome::OutcomeModel* tables = m.spec().outcomes.get();
+  const outcome::OutcomeModel* tables = TablesFor(m, req);
   if (!tables || objective.kind == ObjectiveKind::kClassifier) {
     Decision d;
     d.platform = Platform::kEcs;

@@ -71,6 +71,7 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
   Num(w, "mean", r.ecs.wait_ms_mean);
   w.EndObject();
   Count(w, "timeouts", r.ecs.timeouts);
+  Count(w, "refused", r.ecs.refused);
   json::Key(w, "tasks");
   w.StartObject();
   Num(w, "mean", r.ecs.tasks_mean);
@@ -101,7 +102,6 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
   Num(w, "per_million_requests", r.cost_usd.per_million);
   Num(w, "per_day", r.cost_usd.per_day);
   w.EndObject();
-  Num(w, "seconds", r.seconds);
   w.EndObject();
 }
 
@@ -130,17 +130,16 @@ std::string SimulationTable(const sim::SimResult& r) {
   t += "\n";
   t += "ecs     " + std::to_string(r.ecs_requests) + " requests, " +
        Fmt("%.1f%%", r.ecs.wait_probability * 100) + " waited (mean wait " +
-       Fmt("%.1f", r.ecs.wait_ms_mean) + " ms over all), " + std::to_string(r.ecs.timeouts) +
-       " timed out or refused; tasks mean " + Fmt("%.2f", r.ecs.tasks_mean) + " (max " +
-       std::to_string(r.ecs.tasks_max) + "), slot utilisation " +
-       Fmt("%.1f%%", r.ecs.utilisation * 100) + ", " + std::to_string(r.ecs.scaling.size()) +
-       " scaling steps\n";
+       Fmt("%.1f", r.ecs.wait_ms_mean) + " ms over all served), " + std::to_string(r.ecs.timeouts) +
+       " timed out, " + std::to_string(r.ecs.refused) + " refused at the queue limit; tasks mean " +
+       Fmt("%.2f", r.ecs.tasks_mean) + " (max " + std::to_string(r.ecs.tasks_max) +
+       "), slot utilisation " + Fmt("%.1f%%", r.ecs.utilisation * 100) + ", " +
+       std::to_string(r.ecs.scaling.size()) + " scaling steps\n";
   t += "cost USD  lambda " + Money(r.cost_usd.lambda) + "  ecs " + Money(r.cost_usd.ecs);
   if (r.cost_usd.api_gateway > 0) t += "  api-gateway " + Money(r.cost_usd.api_gateway);
   if (r.cost_usd.alb > 0) t += "  alb " + Money(r.cost_usd.alb);
   t += "  total " + Money(r.cost_usd.total) + " = " + Money(r.cost_usd.per_million) +
        " per 1M requests, " + Money(r.cost_usd.per_day) + " per day\n";
-  t += "(simulated in " + Fmt("%.2f", r.seconds) + " s)\n";
   return t;
 }
 

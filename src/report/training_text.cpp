@@ -35,9 +35,8 @@ std::string TrainingText(const train::TrainedModel& t, double seconds, const std
   if (const auto& o = t.spec.outcomes) {
     Append(s, "outcome tables: %zu cells, shrinkage %g, default SLO %.0f ms (objective p95)\n",
            o->spec().cells.size(), o->spec().shrinkage, o->spec().default_slo_ms);
-  } else {
-    warning = t.outcome_note;
   }
+  warning = t.outcome_note;  // no tables, or tables without a workload
   Append(s, "epochs %d%s, %.2f s; wrote ", t.epochs, t.stopped_early ? " (early stop)" : "",
          seconds);
   s += out;

@@ -159,7 +159,8 @@ void Router::Impl::ArmHedge(const std::shared_ptr<Flight>& f, Platform first) {
   const features::Workload w = f->workload();
   if (f->finished || config.targets.of(w).url[static_cast<size_t>(Other(first))].empty()) return;
   std::optional<double> model_p95;
-  if (const auto loaded = service->model(); loaded->model->spec().outcomes) {
+  if (const auto loaded = service->model();
+      loaded->model->spec().outcomes && loaded->model->spec().outcomes->Covers(w)) {
     std::array<outcome::Estimate, 2> e;
     loaded->model->spec().outcomes->Estimate(f->facts.features, e);
     model_p95 = e[static_cast<size_t>(first)].response_quantiles_ms[kP95Index];

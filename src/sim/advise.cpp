@@ -59,7 +59,7 @@ bool Used(const SimConfig& base, Workload w) {
 }  // namespace
 
 double FailedShare(const SimResult& r) {
-  const uint64_t failed = r.ecs.timeouts + (r.throttled - r.fallbacks);
+  const uint64_t failed = r.ecs.timeouts + r.ecs.refused + (r.throttled - r.fallbacks);
   return r.requests ? static_cast<double>(failed) / static_cast<double>(r.requests) : 0;
 }
 

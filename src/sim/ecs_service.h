@@ -35,8 +35,10 @@ struct EcsOptions {
   int min_tasks = 1, max_tasks = 100;
   int concurrency = 2;  // k: requests in flight per task
   Dispatch dispatch = Dispatch::kRoundRobin;
-  double timeout_s = 60;        // the load balancer's idle timeout: longer waits are answered 504
-  size_t queue_limit = 10'000;  // waiting requests per service; beyond, answered 503 at once
+  double timeout_s = 60;  // the load balancer's idle timeout: longer waits are answered 504
+  // Waiting requests per service (--ecs-queue-limit); a request arriving with that many waiting is
+  // refused (503) at once: counted as refused, neither served nor timed out.
+  size_t queue_limit = 10'000;
   bool autoscale = true;
   double target = 0.7;
   double period_s = 60;

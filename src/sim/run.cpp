@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -80,6 +81,7 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
     auto ds =
         data::Ingest(q.data.empty() ? std::vector<std::string>{data::DefaultDataDir()} : q.data);
     if (!ds) return ds.error();
+    if (auto s = data::RequireRecords(*ds); !s) return s.error();
     auto t = ServiceTimes::FromRecords(ds->records, q.ecs_busy_response);
     if (!t) return t.error();
     times = std::move(*t);
@@ -104,9 +106,20 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
   return std::move(*times);
 }
 
+// The wall time since `start`, as progress (stderr): results carry no wall time, so that the same
+// seed gives the same bytes.
+void SayWallTime(const Progress& progress, std::chrono::steady_clock::time_point start) {
+  if (!progress) return;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "done in %.2f s (wall time)",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  progress(buf);
+}
+
 }  // namespace
 
 core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress) {
+  const auto start = std::chrono::steady_clock::now();
   auto times = Prepare(q, progress);
   if (!times) return times.error();
   const SimConfig& c = q.config;
@@ -118,24 +131,30 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
   if (q.sweep_rates.empty()) {
     auto r = Simulate(c, *times, tick);
     if (!r) return r.error();
+    SayWallTime(progress, start);
     return std::vector<SimResult>{std::move(*r)};
   }
-  return Sweep(c, *times, q.sweep_rates, q.sweep_policies, [&](double rate) {
+  auto swept = Sweep(c, *times, q.sweep_rates, q.sweep_policies, [&](double rate) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "rate %.4g done", rate);
     if (progress) progress(buf);
   });
+  if (swept) SayWallTime(progress, start);
+  return swept;
 }
 
 core::Result<std::vector<Advice>> RunAdvice(SimRequest& q, double p95_target_ms,
                                             const Progress& progress) {
+  const auto start = std::chrono::steady_clock::now();
   auto times = Prepare(q, progress);
   if (!times) return times.error();
-  return Advise(q.config, *times, p95_target_ms, [&](double tasks) {
+  auto advice = Advise(q.config, *times, p95_target_ms, [&](double tasks) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "tried %.0f tasks", tasks);
     if (progress) progress(buf);
   });
+  if (advice) SayWallTime(progress, start);
+  return advice;
 }
 
 }  // namespace hr::sim

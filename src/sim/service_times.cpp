@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "cost/cost.h"
 #include "policy/decision.h"
 
 namespace hr::sim {
@@ -107,7 +108,8 @@ core::Result<ServiceTimes> ServiceTimes::FromRecords(const std::vector<data::Rec
     }
     init_ms[w] = Median(penalties);
     all_penalties.insert(all_penalties.end(), penalties.begin(), penalties.end());
-    pw.lambda_memory_mb = memory[w].empty() ? 128 : Median(memory[w]);
+    pw.lambda_memory_mb = memory[w].empty() ? cost::MeasuredLambdaMemoryMb(static_cast<Workload>(w))
+                                            : Median(memory[w]);
   }
   const double shared_init = Median(all_penalties);
   for (size_t w = 0; w < features::kWorkloadCount; ++w) {
@@ -128,10 +130,12 @@ core::Result<ServiceTimes> ServiceTimes::FromRecords(const std::vector<data::Rec
 ServiceTimes ServiceTimes::FromDistributions(Distribution lambda_warm, Distribution lambda_cold,
                                              Distribution ecs) {
   ServiceTimes st;
-  for (PerWorkload& pw : st.w_) {
+  for (size_t w = 0; w < features::kWorkloadCount; ++w) {
+    PerWorkload& pw = st.w_[w];
     pw.payloads_kb = {0};
     pw.payload_cdf = {1};
     pw.by_payload.resize(1);
+    pw.lambda_memory_mb = cost::MeasuredLambdaMemoryMb(static_cast<Workload>(w));
   }
   st.SetLambda(lambda_warm, lambda_cold);
   st.SetEcs(ecs);

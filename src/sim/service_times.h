@@ -35,7 +35,8 @@ class ServiceTimes {
   // response time the client saw (true: a synchronous worker also holds the upload and download).
   static core::Result<ServiceTimes> FromRecords(const std::vector<data::Record>& records,
                                                 bool ecs_busy_response = false);
-  // Only given distributions (no data): every workload the same, one payload size (0 KB).
+  // Only given distributions (no data): every workload the same, one payload size (0 KB), Lambda
+  // billed at the memory each workload's function was measured with (cost::MeasuredLambdaMemoryMb).
   static ServiceTimes FromDistributions(Distribution lambda_warm, Distribution lambda_cold,
                                         Distribution ecs);
 
@@ -67,7 +68,7 @@ class ServiceTimes {
     std::vector<double> payload_cdf;  // cumulative shares
     std::vector<PerPayload> by_payload;
     std::vector<ServiceSample> lambda_cold;  // every payload together (cold starts are rare)
-    double lambda_memory_mb = 128;
+    double lambda_memory_mb = 0;             // set by FromRecords and FromDistributions
   };
   const PerWorkload& at(features::Workload w) const { return w_[static_cast<size_t>(w)]; }
   std::array<PerWorkload, features::kWorkloadCount> w_;

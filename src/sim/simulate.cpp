@@ -123,6 +123,8 @@ core::Status SimConfig::Validate() const {
     return Bad("--ecs-tasks", "must be within --ecs-min-tasks and --ecs-max-tasks");
   if (!(ecs.target > 0 && ecs.target <= 1)) return Bad("--ecs-target", "must be in (0, 1]");
   if (!(ecs.timeout_s > 0)) return Bad("--ecs-timeout-s", "must be > 0");
+  if (ecs.queue_limit < 1 || ecs.queue_limit > 100'000'000)
+    return Bad("--ecs-queue-limit", "must be 1-100000000");
   if (!(ecs.start_delay_s >= 0)) return Bad("--ecs-start-s", "must be >= 0");
   return {};
 }
@@ -192,8 +194,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     for (const EcsOutcome& o : svc.outcomes()) {
       if (o.arrival_s < from) continue;
       ++r.ecs_requests;
-      if (o.refused) {
-        ++r.ecs.timeouts;
+      if (o.refused) {  // no answer time, no wait: counted apart
+        ++r.ecs.refused;
         continue;
       }
       response.Add(o.response_ms);
@@ -233,7 +235,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     if (te <= ta) {
       const Event e = events.Pop();
       if (e.kind == EventKind::kLambdaDone) {
-        fns[e.workload]->Release(t, static_cast<LambdaFunction::Start>(e.flag));
+        fns[e.workload]->Release(t, static_cast<LambdaFunction::Start>(e.flag),
+                                 uint64_t{e.generation} << 32 | e.task);
         --account_busy;
       } else {
         EcsService& svc = *svcs[e.workload];
@@ -278,7 +281,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       lambda = policy::Place(spec, req, ctx, scratch).platform == policy::Platform::kLambda;
     }
     if (lambda && uses_lambda) {
-      const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy);
+      uint64_t instance = 0;
+      const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy, &instance);
       if (start == LambdaFunction::Start::kThrottled) {
         r.throttled += counted;
         if (uses_ecs) {
@@ -290,7 +294,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         const ServiceSample s = times.Lambda(w, payload, cold, rng);
         ++account_busy;
         events.Push({t + s.busy_ms / 1000, 0, EventKind::kLambdaDone, static_cast<uint8_t>(wi),
-                     static_cast<uint8_t>(start), 0, 0});
+                     static_cast<uint8_t>(start), static_cast<uint32_t>(instance),
+                     static_cast<uint32_t>(instance >> 32)});
         const bool provisioned = start == LambdaFunction::Start::kProvisioned;
         const double billed_ms = s.busy_ms - (c.lambda.bill_init ? 0 : s.init_ms);
         r.cost_usd.lambda +=
@@ -346,7 +351,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   r.lambda.cold_start_probability = r.lambda_requests ? static_cast<double>(r.lambda.cold_starts) /
                                                             static_cast<double>(r.lambda_requests)
                                                       : 0;
-  const double ecs_served = static_cast<double>(r.ecs_requests);
+  const double ecs_served = static_cast<double>(r.ecs_requests - r.ecs.refused);
   r.ecs.wait_probability = ecs_served > 0 ? static_cast<double>(r.ecs.waited) / ecs_served : 0;
   r.ecs.wait_ms_mean = ecs_served > 0 ? wait_sum_ms / ecs_served : 0;
   if (uses_ecs && c.alb) r.cost_usd.alb = c.pricing.alb_hour_usd * end / 3600;

@@ -83,8 +83,11 @@ struct SimResult {
   } lambda;
   struct {
     uint64_t waited = 0, timeouts = 0;
+    uint64_t refused = 0;  // at the queue limit: answered 503 at once, in no time or wait below
+    // Over the ECS requests the service took (not those refused), 0 for those that did not wait:
+    // P(wait) and Wq.
     double wait_probability = 0;
-    double wait_ms_mean = 0;  // over every ECS request, 0 for those that did not wait (Wq)
+    double wait_ms_mean = 0;
     double tasks_mean = 0, running_tasks_mean = 0, utilisation = 0;
     int tasks_max = 0;
     std::vector<std::pair<int, ScalingStep>> scaling;  // (workload, step)
@@ -93,7 +96,7 @@ struct SimResult {
     double lambda = 0, ecs = 0, api_gateway = 0, alb = 0, total = 0;
     double per_million = 0, per_day = 0;
   } cost_usd;
-  double seconds = 0;  // wall time of the run
+  double seconds = 0;  // wall time of the run (not in the reports: it differs run to run)
 };
 
 using SimProgress = std::function<void(double simulated_s)>;

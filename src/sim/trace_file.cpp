@@ -16,6 +16,7 @@ namespace hr::sim {
 namespace {
 
 constexpr size_t kMaxTextLine = 4096;
+constexpr size_t kMaxAnyLine = 1 << 20;  // JSON lines; a text line is refused above 4096 anyway
 constexpr uint64_t kMaxTextBytes = 4ull << 30;
 
 core::Error At(const std::string& source, size_t line, const std::string& why) {
@@ -66,6 +67,7 @@ core::Result<std::string> ReadText(const std::string& path) {
   if (!f) return core::MakeError(core::ErrorCode::kIo, "cannot read '" + path + "'", path);
   std::string text;
   char buf[1 << 16];
+  size_t line = 1, line_start = 0;  // the line being read and where it starts in `text`
   for (;;) {
     const int n = gzread(f, buf, sizeof buf);
     if (n < 0) {
@@ -74,6 +76,20 @@ core::Result<std::string> ReadText(const std::string& path) {
     }
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
+    // At once, not at the end of a file without newlines (/dev/zero has no end).
+    bool too_long = false;
+    for (size_t nl = text.find('\n', text.size() - static_cast<size_t>(n));
+         nl != std::string::npos && !too_long; nl = text.find('\n', nl + 1)) {
+      too_long = nl - line_start > kMaxAnyLine;
+      if (!too_long) {
+        ++line;
+        line_start = nl + 1;
+      }
+    }
+    if (too_long || text.size() - line_start > kMaxAnyLine) {
+      gzclose(f);
+      return At(path, line, "a line longer than 1 MB");
+    }
     if (text.size() > kMaxTextBytes) {
       gzclose(f);
       return core::MakeError(core::ErrorCode::kInvalidArgument, path + ": larger than 4 GB", path);

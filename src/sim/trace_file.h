@@ -3,7 +3,8 @@
 // either text lines `SECONDS WORKLOAD [PAYLOAD_KB]`, or JSON lines with `timestamp`,
 // `workload_type` and `target_payload_size_kb` (the measurement logs and `route`'s outcome log,
 // plain or gzip, read by data/ingest). Adapter: reads files. Limits: 100,000 profile points,
-// 100 million trace lines, lines up to 4 KB (text) or 1 MB (JSON).
+// 100 million trace lines, lines up to 4 KB (text) or 1 MB (JSON; a longer line is refused as soon
+// as its first 1 MB is read, so a file without newlines such as /dev/zero is no endless read).
 #pragma once
 
 #include <string>

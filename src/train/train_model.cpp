@@ -110,6 +110,7 @@ core::Result<TrainedModel> TrainModel(const TrainModelConfig& cfg, const TrainNo
   if (paths.empty()) paths.push_back(data::DefaultDataDir());
   auto ds = data::Ingest(paths, {cfg.strict});
   if (!ds) return ds.error();
+  if (auto s = data::RequireRecords(*ds); !s) return s.error();
   const data::Labels labels = data::SeedBalancedLabels(ds->records);
   const TrainingSet ts = BuildTrainingSet(ds->records, labels, cfg.split);
   if (notes.summary) {
@@ -172,6 +173,15 @@ core::Result<TrainedModel> TrainModel(const TrainModelConfig& cfg, const TrainNo
   auto tables = outcome::OutcomeModel::Create(LearnOutcomes(ds->records, seen, oc));
   if (tables) {
     out.spec.outcomes = *tables;
+    std::string missing;
+    for (size_t w = 0; w < features::kWorkloadCount; ++w)
+      if (!(*tables)->Covers(static_cast<features::Workload>(w)))
+        missing += (missing.empty() ? "" : ", ") +
+                   std::string(features::Name(static_cast<features::Workload>(w)));
+    if (!missing.empty())
+      out.outcome_note = "no outcome tables for " + missing +
+                         " (no record in the data): objective decisions for it fall back to the "
+                         "classifier, with no expected outcome";
   } else {
     out.outcome_note = "no outcome tables (objective decisions fall back to the classifier): " +
                        tables.error().message;

@@ -39,7 +39,7 @@ struct TrainedModel {
   std::array<BinaryMetrics, 3> metrics;  // train, validation, test
   int epochs = 0;
   bool stopped_early = false;
-  std::string outcome_note;  // why the model has no outcome tables; empty when it has them
+  std::string outcome_note;  // why the model has no outcome tables, or which workloads they lack
 };
 
 struct TrainNotes {

@@ -246,5 +246,42 @@ TEST(Cli, HelpVersionAndUsageErrors) {
   EXPECT_NE(nothing.exit_code, 0);
 }
 
+// The option parsers every command shares: a number that is not one (nan passes every range
+// check and sends every request to ECS; -1 wraps to 2^64 - 1) is refused, naming the option.
+TEST(Cli, NumbersThatAreNotNumbersAreRefusedByEveryCommand) {
+  const std::string heavy = Quote(R"({"workload_type":"heavy_processing","payload_size_kb":5120})");
+  struct Case {
+    std::string env, args, option;
+  } cases[] = {
+      {"", "predict --objective balanced --value-of-time nan " + heavy, "--value-of-time"},
+      {"HYBRID_ROUTER_VALUE_OF_TIME=nan", "predict --objective balanced " + heavy,
+       "HYBRID_ROUTER_VALUE_OF_TIME"},
+      {"", "predict --objective p95 --slo-ms nan " + heavy, "--slo-ms"},
+      {"", "predict --value-of-time inf " + heavy, "--value-of-time"},
+      {"", "serve --port 0 --value-of-time nan", "--value-of-time"},
+      {"", "lambda --value-of-time nan", "--value-of-time"},
+      {"", "route --lambda-url http://127.0.0.1:1 --ecs-url http://127.0.0.1:1 --seed -1",
+       "--seed"},
+      {"", "simulate -q --duration-s 10 --advise --p95-target-ms nan", "--p95-target-ms"},
+      {"", "simulate -q --duration-s 10 --slo-ms nan", "--slo-ms"},
+      {"", "simulate -q --duration-s 10 --rate nan", "--rate"},
+      {"", "simulate -q --duration-s 10 --seed -1", "--seed"},
+      {"", "simulate -q --duration-s 10 --seed 18446744073709551616", "--seed"},
+      {"", "simulate -q --duration-s 10 --seed 010", "--seed"},
+      {"", "evaluate --model builtin --seed -1", "--seed"},
+  };
+  for (const Case& c : cases) {
+    // A command that accepted its options would serve until killed: `timeout` ends it.
+    auto r = RunCli("", "", c.env + " timeout 20 " + std::string(HR_BINARY) + " " + c.args);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.exit_code, 124) << c.args << ": not refused";
+    EXPECT_NE(r.err.find(c.option), std::string::npos) << c.args << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args << "\n" << r.out.substr(0, 300);
+  }
+  // The largest seed is a seed.
+  auto ok = RunCli("simulate -q --duration-s 10 --seed 18446744073709551615");
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
 }  // namespace
 }  // namespace hr::testing

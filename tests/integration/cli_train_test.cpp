@@ -102,6 +102,87 @@ TEST(CliAudit, JsonListsEveryBadLineOfDamagedLogs) {
   EXPECT_NE(strict.exit_code, 0);
 }
 
+// A campaign whose lines none of the readers accepts (another schema): audit said "Findings: none"
+// and exited 0, evaluate printed a table of zeros and -nan%. Each now exits 2 with the counts.
+TEST(CliAudit, DataWithoutOneReadableRecordIsRefusedWithTheCounts) {
+  const std::string dir = ::testing::TempDir() + "/hr_no_records";
+  std::filesystem::create_directories(dir);
+  {
+    std::FILE* f = std::fopen((dir + "/other_schema.jsonl").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(
+        "{\"service\":\"a\",\"latency\":12}\n{\"service\":\"b\",\"latency\":13}\n"
+        "{\"service\":\"c\",\"latency\":14}\n",
+        f);
+    std::fclose(f);
+  }
+  const std::string counts = "0 of 3 lines in 1 file(s) accepted (3 rejected";
+  auto audit = RunCli("audit " + dir);
+  EXPECT_EQ(audit.exit_code, 2) << audit.err;
+  EXPECT_EQ(audit.out.find("Findings\n  none"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("[no_records]"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.err.find(counts), std::string::npos) << audit.err;
+  auto json = RunCli("audit --json " + dir);
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_NE(json.out.find("\"no_records\""), std::string::npos) << json.out.substr(0, 300);
+  const std::string model = ::testing::TempDir() + "/hr_no_records_model.json";
+  for (const std::string& args :
+       {"train -q -o " + model + " " + dir, "evaluate --model builtin --allow-in-sample " + dir,
+        "evaluate --cross-validate 2 " + dir}) {
+    auto r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(counts), std::string::npos) << args << "\n" << r.err;
+    EXPECT_EQ(r.out.find("nan"), std::string::npos) << args << "\n" << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(model));
+}
+
+// The shipped campaign without the lightweight_api files: the model had no outcome tables at all
+// (every objective answer silently the classifier's) and evaluate --cross-validate exited 3 "no
+// row for workload lightweight_api". Now the tables cover the three workloads measured, train names
+// the missing one, and a lightweight request says its answer is the classifier's.
+TEST(CliTrain, ACampaignWithoutAWorkloadKeepsTablesForTheOthers) {
+  namespace fs = std::filesystem;
+  const std::string dir = ::testing::TempDir() + "/hr_without_lightweight";
+  fs::remove_all(dir);
+  for (const auto& e : fs::recursive_directory_iterator(kData)) {
+    if (!e.is_regular_file() ||
+        e.path().filename().string().find("lightweight") != std::string::npos)
+      continue;
+    const fs::path to = fs::path(dir) / fs::relative(e.path(), kData);
+    fs::create_directories(to.parent_path());
+    fs::create_symlink(e.path(), to);
+  }
+  const std::string model = ::testing::TempDir() + "/hr_without_lightweight.json";
+  auto train = RunCli("train -q -o " + model + " " + dir);
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_NE(train.err.find("no outcome tables for lightweight_api (no record in the data)"),
+            std::string::npos)
+      << train.err;
+  EXPECT_NE(train.out.find("outcome tables: "), std::string::npos) << train.out;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  auto light = RunCli("predict --objective latency --model " + model +
+                      R"( '{"workload_type":"lightweight_api","payload_size_kb":5}')");
+  ASSERT_EQ(light.exit_code, 0) << light.err;
+  ASSERT_EQ(p.parse(light.out).get(doc), simdjson::SUCCESS) << light.out;
+  EXPECT_EQ(doc["prediction"]["objective"].get_string().value(), "classifier");
+  EXPECT_TRUE(doc["prediction"]["expected"].error());
+  EXPECT_EQ(doc["warnings"].at(0)["code"].get_string().value(), "objective_unavailable");
+  EXPECT_NE(std::string(doc["warnings"].at(0)["message"].get_string().value())
+                .find("trained on data without this workload"),
+            std::string::npos);
+  auto heavy = RunCli("predict --objective latency --model " + model +
+                      R"( '{"workload_type":"heavy_processing","payload_size_kb":5120}')");
+  ASSERT_EQ(heavy.exit_code, 0) << heavy.err;
+  ASSERT_EQ(p.parse(heavy.out).get(doc), simdjson::SUCCESS) << heavy.out;
+  EXPECT_EQ(doc["prediction"]["objective"].get_string().value(), "latency");
+  EXPECT_TRUE(doc["prediction"]["expected"]["lambda"].is_object());
+  auto cv = RunCli("evaluate -q --cross-validate 2 " + dir);
+  EXPECT_EQ(cv.exit_code, 0) << cv.err;
+  EXPECT_NE(cv.out.find("objective:latency"), std::string::npos) << cv.out.substr(0, 400);
+}
+
 TEST(CliAudit, TheShippedDataReportNamesItsFlaws) {
   auto r = RunCli("audit " + kData);
   ASSERT_EQ(r.exit_code, 0) << r.err;

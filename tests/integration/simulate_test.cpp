@@ -73,6 +73,115 @@ TEST(CliSimulate, PricesAFixedFleetAndLambdaFromTheMeasurements) {
   EXPECT_GT(l["response_time_ms"]["p50"].get_double().value(), 3000);
 }
 
+TEST(CliSimulate, DistributionsBillLambdaAtTheWorkloadsMemory) {
+  // Heavy requests of 1 s each, one a second: each bills 1 s x 0.5 GB (the heavy function's 512
+  // MB) x $0.0000166667 + $0.0000002, whether the measurements are read (split:1) or not
+  // (lambda-only with every service time given: it billed 128 MB, $0.002281 instead of $0.008525).
+  const std::string traffic =
+      "--mix heavy_processing=1 --arrivals uniform --rate 1 --lambda-warm det:1000 "
+      "--duration-s 1000";
+  simdjson::dom::parser p1, p2;
+  auto only = RunCli("simulate -q --format json --policy lambda-only " + traffic);
+  auto split = RunCli("simulate -q --format json --policy split:1 " + traffic);
+  ASSERT_EQ(only.exit_code, 0) << only.err;
+  ASSERT_EQ(split.exit_code, 0) << split.err;
+  auto a = Json(p1, only), b = Json(p2, split);
+  const double requests = static_cast<double>(a["requests_total"].get_uint64().value());
+  EXPECT_NEAR(requests, 1000, 1);
+  const double bill = requests * (1 * 0.5 * 0.0000166667 + 0.0000002);
+  EXPECT_NEAR(a["cost_usd"]["lambda"].get_double().value(), bill, 1e-9);
+  EXPECT_NEAR(b["cost_usd"]["lambda"].get_double().value(), bill, 1e-9);
+}
+
+TEST(CliSimulate, ProvisionedConcurrencyIsPricedInEuWest1) {
+  // 2 provisioned 512 MB instances for 1000 s, serving one 1 s heavy request a second at the
+  // provisioned duration price (never cold): $0.0000046460 and $0.0000108407 per GB-s.
+  auto r = RunCli(
+      "simulate -q --format json --policy lambda-only --mix heavy_processing=1 --arrivals uniform "
+      "--rate 1 --lambda-warm det:1000 --duration-s 1000 --provisioned 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  const double requests = static_cast<double>(doc["requests_total"].get_uint64().value());
+  const double end_s = doc["end_s"].get_double().value();
+  EXPECT_NEAR(end_s, 1000, 1);
+  const double bill =
+      2 * 0.5 * end_s * 0.0000046460 + requests * (1 * 0.5 * 0.0000108407 + 0.0000002);
+  EXPECT_NEAR(doc["cost_usd"]["lambda"].get_double().value(), bill, 1e-7);
+  EXPECT_EQ(doc["lambda"]["cold_starts"].get_uint64().value(), 0u);
+}
+
+TEST(CliSimulate, TheSameSeedGivesTheSameBytes) {
+  // Results carry no wall time (it went to stderr): a run, an advice and a sweep, twice each.
+  const std::string traffic =
+      "simulate --seed 7 --mix lightweight_api=1 --rate 20 --duration-s 600 --lambda-warm "
+      "exp:100 --ecs-service exp:100 ";
+  for (const std::string& args :
+       {traffic + "--format json", traffic + "--format table", traffic + "--format json --advise",
+        traffic + "--format json --sweep-rate 5:20:2"}) {
+    auto first = RunCli(args), second = RunCli(args);
+    ASSERT_EQ(first.exit_code, 0) << args << "\n" << first.err;
+    ASSERT_EQ(second.exit_code, 0) << args << "\n" << second.err;
+    EXPECT_FALSE(first.out.empty()) << args;
+    EXPECT_EQ(first.out, second.out) << args;
+    EXPECT_EQ(first.out.find("\"seconds\""), std::string::npos) << args;
+    EXPECT_NE(first.err.find("(wall time)"), std::string::npos) << args << "\n" << first.err;
+  }
+}
+
+TEST(CliSimulate, ATraceWithoutNewlinesIsRefusedAtOnce) {
+  // It read /dev/zero for ever (1.7 GB at 60 s).
+  auto r =
+      RunCli("", "", "timeout 30 " + std::string(HR_BINARY) + " simulate -q --trace /dev/zero");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/dev/zero:1: a line longer than 1 MB"), std::string::npos) << r.err;
+}
+
+TEST(CliSimulate, RefusalsAtTheQueueLimitAreNotTimeouts) {
+  // 100 requests a second at one one-slot task of 1 s, 10 may wait, an hour's timeout: nearly
+  // all are refused at once, none times out, and every one served after the first waited.
+  auto r = RunCli(
+      "simulate -q --format json --policy ecs-only --mix lightweight_api=1 --arrivals uniform "
+      "--rate 100 --ecs-service det:1000 --ecs-tasks 1 --no-autoscale --ecs-concurrency 1 "
+      "--ecs-dispatch shared --ecs-queue-limit 10 --ecs-timeout-s 3600 --duration-s 10");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto ecs = Json(p, r)["ecs"];
+  const uint64_t requests = ecs["requests"].get_uint64().value();
+  const uint64_t refused = ecs["refused"].get_uint64().value();
+  EXPECT_EQ(ecs["timeouts"].get_uint64().value(), 0u);
+  EXPECT_GT(refused, requests - 25);
+  const double served = static_cast<double>(requests - refused);
+  EXPECT_DOUBLE_EQ(ecs["wait_probability"].get_double().value(), (served - 1) / served);
+  auto bad = RunCli("simulate -q --ecs-queue-limit 0");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--ecs-queue-limit"), std::string::npos) << bad.err;
+}
+
+TEST(CliSimulate, LambdaReuseIsAnOptionEachWithItsColdStarts) {
+  // The trace of SimLambda.ReuseTakesTheInstanceIdleLastOrCreatedLast: 3 cold starts when the
+  // instance idle last is reused, 2 when the one created last is (SimFaaS's rule).
+  const std::string trace =
+      TempFile("reuse_trace.txt",
+               "0 lightweight_api\n0.5 lightweight_api\n1.2 lightweight_api\n3 lightweight_api\n"
+               "12 lightweight_api\n12 lightweight_api\n");
+  const std::string args =
+      "simulate -q --format json --policy lambda-only --lambda-warm det:1000 "
+      "--keep-alive-s 10 --trace " +
+      trace;
+  for (const auto& [reuse, cold] : {std::pair<std::string, uint64_t>{"", 3},
+                                    {"--lambda-reuse most-recently-idle", 3},
+                                    {"--lambda-reuse most-recently-created", 2}}) {
+    auto r = RunCli(args + " " + reuse);
+    ASSERT_EQ(r.exit_code, 0) << reuse << r.err;
+    simdjson::dom::parser p;
+    EXPECT_EQ(Json(p, r)["lambda"]["cold_starts"].get_uint64().value(), cold) << reuse;
+  }
+  auto bad = RunCli(args + " --lambda-reuse newest");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("--lambda-reuse"), std::string::npos) << bad.err;
+}
+
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
       "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "

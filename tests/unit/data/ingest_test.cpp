@@ -191,6 +191,22 @@ TEST(Ingest, LongLinesAndHugeFilesAreBounded) {
             std::string::npos);
 }
 
+TEST(Ingest, RequireRecordsRefusesADataSetWithoutOneWithTheCounts) {
+  auto ds = Ingest({kCorrupt + "/blank_lines.jsonl"});
+  ASSERT_TRUE(ds.ok());
+  ASSERT_TRUE(ds->records.empty());
+  auto s = RequireRecords(*ds);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, core::ErrorCode::kInvalidArgument);  // exit 2
+  EXPECT_NE(s.error().message.find("no readable measurement: 0 of " +
+                                   std::to_string(ds->files[0].lines) + " lines"),
+            std::string::npos)
+      << s.error().message;
+  EXPECT_NE(s.error().message.find("blank_lines.jsonl:1: "), std::string::npos)
+      << s.error().message;
+  EXPECT_TRUE(RequireRecords(*Ingest({kCorrupt})).ok());
+}
+
 TEST(Ingest, StrictFailsOnTheFirstRejection) {
   auto ds = Ingest({kCorrupt + "/truncated.jsonl"}, {true});
   ASSERT_FALSE(ds.ok());

@@ -117,6 +117,18 @@ TEST(Outcome, ExceedanceIsReadOffTheQuantiles) {
   EXPECT_DOUBLE_EQ(ExceedProbability(s, 2000), 0);
 }
 
+// Data without a workload gives tables without it: they cover the others, and say so.
+TEST(Outcome, TablesWithoutAWorkloadCoverTheOthers) {
+  OutcomeSpec s = Tables();
+  s.cells.erase(s.cells.begin() + 2);  // no medium_processing row (it had no other)
+  auto m = OutcomeModel::Create(std::move(s));
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_FALSE((*m)->Covers(Workload::kMediumProcessing));
+  for (auto w :
+       {Workload::kLightweightApi, Workload::kThumbnailProcessing, Workload::kHeavyProcessing})
+    EXPECT_TRUE((*m)->Covers(w));
+}
+
 TEST(Outcome, BadTablesAreRefusedWithTheReason) {
   auto refused = [](OutcomeSpec spec, const char* says) {
     auto m = OutcomeModel::Create(std::move(spec));
@@ -125,8 +137,10 @@ TEST(Outcome, BadTablesAreRefusedWithTheReason) {
     EXPECT_NE(m.error().message.find(says), std::string::npos) << m.error().message;
   };
   OutcomeSpec s = Tables();
-  s.cells.erase(s.cells.begin() + 2);  // no medium_processing row
-  refused(s, "no row for workload medium_processing");
+  s.cells.erase(s.cells.begin(), s.cells.begin() + 4);  // no workload row, payload rows left
+  refused(s, "rows of workload lightweight_api without its workload row");
+  s.cells.clear();
+  refused(s, "no row for any workload");
   s = Tables();
   s.cells.erase(s.cells.begin() + 4);  // the full cell loses its (workload, payload) row
   refused(s, "no (workload, payload) row");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 
 #include "../test_util.h"
 
@@ -24,10 +25,11 @@ outcome::Stats Flat(double response_ms, double cost_usd, double sd_ms = 100) {
 }
 
 // Lambda: faster but dearer; ECS: slower and cheaper.
-std::shared_ptr<const model::Model> WithTables() {
+std::shared_ptr<const model::Model> WithTables(std::optional<Workload> without = std::nullopt) {
   outcome::OutcomeSpec o;
   o.default_slo_ms = 2500;
   for (int w = 0; w < features::kWorkloadCount; ++w) {
+    if (without && static_cast<Workload>(w) == *without) continue;
     outcome::Cell c;
     c.workload = static_cast<Workload>(w);
     c.platform = {Flat(2000, 2e-5), Flat(2200, 1e-5)};
@@ -101,6 +103,30 @@ TEST(Objective, TheClassifierDecidesWhenAskedOrWhenThereAreNoTables) {
   EXPECT_EQ(d.objective, ObjectiveKind::kClassifier);
   EXPECT_TRUE(d.objective_unavailable);
   EXPECT_FALSE(d.has_expected);
+}
+
+// Tables learnt from data without heavy_processing: heavy requests are the classifier's, flagged,
+// with no expected outcome; the other workloads decide by the objective as before.
+TEST(Objective, AWorkloadTheTablesLackIsTheClassifiersAndSaysSo) {
+  auto m = WithTables(Workload::kHeavyProcessing);
+  ASSERT_FALSE(m->spec().outcomes->Covers(Workload::kHeavyProcessing));
+  ASSERT_TRUE(m->spec().outcomes->Covers(Workload::kLightweightApi));
+  model::Scratch scratch;
+  Objective o;
+  o.kind = ObjectiveKind::kLatency;
+  const Decision classic = Decide(*m, features::SeedV1Features(Heavy()), scratch);
+  Decision d = DecideFor(*m, Heavy(), o, scratch);
+  EXPECT_EQ(d.objective, ObjectiveKind::kClassifier);
+  EXPECT_TRUE(d.objective_unavailable);
+  EXPECT_FALSE(d.has_expected);
+  EXPECT_EQ(d.lambda_probability, classic.lambda_probability);
+  EXPECT_TRUE(DecideWithFreeEcsSlot(*m, Heavy(), o, 0).objective_unavailable);
+  features::Request light = Heavy();
+  light.workload = Workload::kLightweightApi;
+  d = DecideFor(*m, light, o, scratch);
+  EXPECT_EQ(d.objective, ObjectiveKind::kLatency);
+  EXPECT_FALSE(d.objective_unavailable);
+  EXPECT_TRUE(d.has_expected);
 }
 
 TEST(Objective, AFreeEcsSlotCostsNothingButItsWaitCounts) {

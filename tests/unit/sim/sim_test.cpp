@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "../test_util.h"
 #include "cost/cost.h"
 #include "sim/advise.h"
@@ -59,6 +61,29 @@ TEST(SimLambda, KeepAliveDecidesColdStarts) {
   EXPECT_DOUBLE_EQ(run(600).lambda.cold_start_probability, 1.0 / 20);
 }
 
+TEST(SimLambda, ReuseTakesTheInstanceIdleLastOrCreatedLast) {
+  // 1 s requests, 10 s keep-alive. A starts at 0, B at 0.5 (A is busy); at 1.2 only A is idle
+  // and runs again (to 2.2). At 3 both are idle: A since 2.2, B since 1.5. Most-recently-idle
+  // takes A, and B expires at 11.5: of the two requests at 12 one starts cold. Most-recently-
+  // created takes B, A stays idle until 12.2: both requests at 12 are warm.
+  std::vector<TraceEntry> t;
+  for (double at : {0.0, 0.5, 1.2, 3.0, 12.0, 12.0})
+    t.push_back({at, Workload::kLightweightApi, -1});
+  SimConfig c = Traced(t, 20, policy::PolicyKind::kLambdaOnly);
+  c.lambda.keep_alive_s = 10;
+  const auto times = ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000));
+  c.lambda.reuse = Reuse::kMostRecentlyIdle;
+  auto idle = Simulate(c, times);
+  c.lambda.reuse = Reuse::kMostRecentlyCreated;
+  auto created = Simulate(c, times);
+  ASSERT_TRUE(idle.ok() && created.ok());
+  EXPECT_EQ(idle->lambda.cold_starts, 3u);
+  EXPECT_EQ(created->lambda.cold_starts, 2u);
+  EXPECT_EQ(ParseReuse("most-recently-created"), Reuse::kMostRecentlyCreated);
+  EXPECT_EQ(ParseReuse("most-recently-idle"), Reuse::kMostRecentlyIdle);
+  EXPECT_FALSE(ParseReuse("newest").has_value());
+}
+
 TEST(SimLambda, SimultaneousArrivalsStartOneEnvironmentEachUntilTheBurstLimit) {
   std::vector<TraceEntry> t;
   Every(t, 0, 0, 50);
@@ -111,12 +136,27 @@ TEST(SimLambda, ProvisionedInstancesAreWarmAndBilledWhileConfigured) {
   EXPECT_EQ(r->lambda.cold_starts, 1u);
   // 2 x 0.125 GB x 100 s provisioned + 2 warm 1 s on the provisioned duration price + 1 cold
   // 2 s on demand (INIT billed) + 3 requests.
-  const cost::Pricing p;
-  const double expected = 2 * 0.125 * 100 * p.lambda_provisioned_gb_second_usd +
-                          2 * 0.125 * 1 * p.lambda_provisioned_duration_gb_second_usd +
-                          0.125 * 2 * p.lambda_gb_second_usd + 3 * p.lambda_request_usd;
+  // eu-west-1's prices, as the region of every other price (not us-east-1's 0.0000041667 and
+  // 0.0000097222).
+  const double expected = 2 * 0.125 * 100 * 0.0000046460 + 2 * 0.125 * 1 * 0.0000108407 +
+                          0.125 * 2 * 0.0000166667 + 3 * 0.0000002;
   EXPECT_NEAR(r->cost_usd.lambda, expected, 1e-12);
   EXPECT_NEAR(r->lambda.instances_mean, 3 - (1.0 / 100) * 0, 1e-9);  // 2 provisioned + 1 kept
+}
+
+TEST(SimLambda, DistributionsBillEachWorkloadAtItsMeasuredMemory) {
+  // 10 heavy requests 100 s apart, 1 s each: 10 x (1 s x 0.5 GB x $0.0000166667 + $0.0000002),
+  // at the 512 MB the heavy function ran with (it was billed at 128 MB).
+  std::vector<TraceEntry> t;
+  for (int i = 0; i < 10; ++i) t.push_back({i * 100.0, Workload::kHeavyProcessing, -1});
+  SimConfig c = Traced(t, 1000, policy::PolicyKind::kLambdaOnly);
+  auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000)));
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(r->cost_usd.lambda, 10 * (1 * 0.5 * 0.0000166667 + 0.0000002), 1e-12);
+  for (auto w : {Workload::kLightweightApi, Workload::kThumbnailProcessing,
+                 Workload::kMediumProcessing, Workload::kHeavyProcessing})
+    EXPECT_EQ(ServiceTimes::FromDistributions(Det(1), Det(1), Det(1)).LambdaMemoryMb(w),
+              cost::MeasuredLambdaMemoryMb(w));
 }
 
 TEST(SimLambda, InitBillingIsSwitchable) {
@@ -192,6 +232,33 @@ TEST(SimEcs, RequestsWaitingPastTheTimeoutAreAnsweredAtTheTimeout) {
   EXPECT_EQ(r->ecs_requests, 20u);
 }
 
+TEST(SimEcs, RequestsRefusedAtTheQueueLimitAreCountedApart) {
+  // One one-slot task, 1 s per request, 5 may wait: of 20 simultaneous arrivals 1 starts, 5 wait
+  // (1 to 5 s) and 14 are refused at once. Nothing waits the hour's timeout: no timeouts, and
+  // every request the service took but the first waited.
+  std::vector<TraceEntry> t;
+  Every(t, 0, 0, 20);
+  SimConfig c = Traced(t, 100, policy::PolicyKind::kEcsOnly);
+  c.ecs.tasks = 1;
+  c.ecs.autoscale = false;
+  c.ecs.concurrency = 1;
+  c.ecs.dispatch = Dispatch::kShared;
+  c.ecs.timeout_s = 3600;
+  c.ecs.queue_limit = 5;
+  auto r = Simulate(c, ServiceTimes::FromDistributions(Det(1000), Det(1000), Det(1000)));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ecs_requests, 20u);
+  EXPECT_EQ(r->ecs.refused, 14u);
+  EXPECT_EQ(r->ecs.timeouts, 0u);  // it said 14
+  EXPECT_EQ(r->ecs.waited, 5u);
+  EXPECT_DOUBLE_EQ(r->ecs.wait_probability, 5.0 / 6);  // it said 5 / 20
+  EXPECT_DOUBLE_EQ(r->ecs.wait_ms_mean, (0 + 1000 + 2000 + 3000 + 4000 + 5000) / 6.0);
+  EXPECT_NEAR(r->response_ms.max, 6000, 6000 * 0.005);  // the answered ones: 1 to 6 s
+  EXPECT_NEAR(r->response_ms.mean, 3500, 3500 * 0.005);
+  c.ecs.queue_limit = 0;
+  EXPECT_FALSE(Simulate(c, ServiceTimes::FromDistributions(Det(1), Det(1), Det(1))).ok());
+}
+
 TEST(SimEcs, RoundRobinWaitsLongerThanOneSharedQueue) {
   // Two one-slot tasks at 75 % load, exponential service: one queue (M/M/2) never leaves a task
   // idle while a request waits; round-robin (an ALB) sometimes queues behind a busy task while
@@ -256,6 +323,24 @@ TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
   auto s = ParseSweep("1:10:4");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(*s, (std::vector<double>{1, 4, 7, 10}));
+}
+
+TEST(SimInput, ALineOverOneMegabyteIsRefusedAtOnceWithItsLine) {
+  // /dev/zero has no newline and no end: the read stops at its first MB, naming line 1.
+  auto zero = ReadTrace("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message.find("/dev/zero:1: a line longer than 1 MB"), std::string::npos)
+      << zero.error().message;
+  const std::string path = ::testing::TempDir() + "long_line_trace.txt";
+  std::ofstream(path, std::ios::binary) << "0 lightweight_api\n1 lightweight_api\n"
+                                        << std::string((1 << 20) + 1, 'x') << "\n";
+  auto long_line = ReadTrace(path);
+  ASSERT_FALSE(long_line.ok());
+  EXPECT_NE(long_line.error().message.find(path + ":3: a line longer than 1 MB"), std::string::npos)
+      << long_line.error().message;
+  auto profile = ReadProfile("/dev/zero");
+  ASSERT_FALSE(profile.ok());
+  EXPECT_NE(profile.error().message.find("/dev/zero:1"), std::string::npos);
 }
 
 TEST(SimEcs, ServicesStartSizedForTheirLoadUnlessTold) {
