@@ -21,6 +21,7 @@ features::Request Heavy(double kb) {
 
 TEST(ParsePolicy, OneGrammarWithErrorsThatNameTheOptionAndListIt) {
   EXPECT_EQ(ParsePolicy("model")->kind, PolicyKind::kModel);
+  EXPECT_EQ(ParsePolicy("adaptive")->kind, PolicyKind::kAdaptive);
   EXPECT_EQ(ParsePolicy("lambda-only")->kind, PolicyKind::kLambdaOnly);
   EXPECT_EQ(ParsePolicy("ecs-only")->kind, PolicyKind::kEcsOnly);
   EXPECT_DOUBLE_EQ(ParsePolicy("split:0.3")->lambda_share, 0.3);
@@ -37,15 +38,16 @@ TEST(ParsePolicy, OneGrammarWithErrorsThatNameTheOptionAndListIt) {
   }
   const auto unknown = ParsePolicy("fastest", "--policy");
   ASSERT_FALSE(unknown);
-  EXPECT_NE(unknown.error().message.find("'fastest' is not known; allowed: model, lambda-only"),
-            std::string::npos);
+  EXPECT_NE(
+      unknown.error().message.find("'fastest' is not known; allowed: model, adaptive, lambda-only"),
+      std::string::npos);
   // simulate names a model file the same way
   const auto file = ParsePolicy("my_model.json", "--policy", true);
   EXPECT_EQ(file->kind, PolicyKind::kModel);
   EXPECT_EQ(file->model_file, "my_model.json");
   // Names round-trip.
-  for (const char* name : {"model", "lambda-only", "ecs-only", "split:0.25", "spillover",
-                           "spillover:3", "spillover-model", "spillover-model:7"})
+  for (const char* name : {"model", "adaptive", "lambda-only", "ecs-only", "split:0.25",
+                           "spillover", "spillover:3", "spillover-model", "spillover-model:7"})
     EXPECT_EQ(Name(*ParsePolicy(name)), name);
 }
 
