@@ -13,6 +13,8 @@
 # (BASE: an earlier build), its router runs in every round too, after this one, and the ratios of
 # this router to it are reported: a change measured against the build before it, in one run.
 #   bench/route_bench.sh [path/to/hybrid-router] [path/to/base/hybrid-router]  DURATION=5s ROUNDS=3
+# ROUTE_ARGS: more options for this binary's routers only (e.g. ROUTE_ARGS="--policy adaptive" with
+# the same binary as BASE measures the adaptive policy against the model policy).
 # Needs wrk and nginx (tools/setup.sh wrk nginx-light). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,11 +60,13 @@ http {
 }
 CONF
 taskset -c 0 nginx -c "$tmp/nginx.conf" -p "$tmp" & pids+=($!)
-taskset -c 0 "$BIN" route --port $ROUTE_PORT --threads 1 --access-log off \
+# shellcheck disable=SC2086
+taskset -c 0 "$BIN" route --port $ROUTE_PORT --threads 1 --access-log off ${ROUTE_ARGS:-} \
   --lambda-url "http://127.0.0.1:$EMU_PORT/prod" --ecs-url "http://127.0.0.1:$EMU_PORT" \
   2>"$tmp/route.err" & pids+=($!)
 # The same router sending through libcurl (as before the loop's own client), for comparison.
-taskset -c 0 "$BIN" route --port $CURL_PORT --threads 1 --access-log off --plain-http-client libcurl \
+# shellcheck disable=SC2086
+taskset -c 0 "$BIN" route --port $CURL_PORT --threads 1 --access-log off --plain-http-client libcurl ${ROUTE_ARGS:-} \
   --lambda-url "http://127.0.0.1:$EMU_PORT/prod" --ecs-url "http://127.0.0.1:$EMU_PORT" \
   2>"$tmp/route_curl.err" & pids+=($!)
 if [ -n "$BASE" ]; then
@@ -87,7 +91,8 @@ wrk.headers["Content-Type"] = "application/json"
 LUA
 platform=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d "$body" \
   "http://127.0.0.1:$ROUTE_PORT/lightweight" | awk -F': ' 'tolower($1)=="x-route-platform" {print $2}' | tr -d '\r')
-[ "$platform" = ecs ] || { echo "route_bench: the router sent the request to '$platform', not ecs"; cat "$tmp/route.err"; exit 1; }
+# (an adaptive router explores: either platform)
+[ "$platform" = ecs ] || [ -n "${ROUTE_ARGS:-}" ] || { echo "route_bench: the router sent the request to '$platform', not ecs"; cat "$tmp/route.err"; exit 1; }
 
 run() {  # url connections -> "requests/s mean_us p99_us"
   taskset -c 1 wrk -t1 -c"$2" -d"$DURATION" --latency -s "$tmp/post.lua" "$1" | awk '
