@@ -1,14 +1,21 @@
 #include "sim_options.h"
 
 #include <filesystem>
+#include <fstream>
 #include <tuple>
 
 #include "eval/evaluate.h"
 #include "model_source.h"
+#include "route_options.h"
 
 namespace hr::app {
 
 void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c) {
+  s.add_option("--drift", o.drift_file,
+               "JSON array of changes of the true service times: {from_s, until_s, platform, "
+               "workload (or all), service_factor, cold_factor} (docs/simulate.md)")
+      ->check(CLI::ExistingFile);
+  AddLearnOptions(s, c.learn);
   s.add_option("--keep-alive-s", c.lambda.keep_alive_s, "Lambda idle keep-alive")
       ->capture_default_str();
   s.add_option("--lambda-warm", o.lambda_warm,
@@ -96,6 +103,19 @@ core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const Ob
 
 core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q) {
   sim::SimConfig& c = q.config;
+  if (auto s = c.learn.Validate(); !s) return s;
+  if (!o.drift_file.empty()) {
+    std::ifstream in(o.drift_file, std::ios::binary);
+    std::string text(1 << 20, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (in.gcount() == static_cast<std::streamsize>(text.size()) && in.peek() != EOF)
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "--drift: " + o.drift_file + " is over 1 MB", "--drift");
+    text.resize(static_cast<size_t>(in.gcount()));
+    auto drift = sim::ParseDrift(text);
+    if (!drift) return drift.error();
+    c.drift = std::move(*drift);
+  }
   for (auto [text, slot, field] : {std::tuple{&o.lambda_warm, &q.lambda_warm, "--lambda-warm"},
                                    std::tuple{&o.lambda_cold, &q.lambda_cold, "--lambda-cold"},
                                    std::tuple{&o.ecs_service, &q.ecs_service, "--ecs-service"}}) {

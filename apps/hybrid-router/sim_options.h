@@ -16,6 +16,7 @@ struct SimPlatformOptions {
   std::string lambda_warm, lambda_cold, ecs_service, dispatch = "round-robin";
   std::string pricing, api_gateway = "none", reuse = "most-recently-idle";
   std::vector<double> ecs_task;
+  std::string drift_file;  // --drift
   bool no_autoscale = false, no_init_billing = false;
 };
 

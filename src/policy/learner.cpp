@@ -16,7 +16,8 @@ core::Error Bad(std::string_view option, const std::string& why) {
 
 bool Within(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
 
-constexpr size_t kP50Level = 5;  // outcome::kQuantileLevels[5] == 0.5
+constexpr double kMedianStep = 0.01;  // the reference median's step per outcome (1 %)
+constexpr size_t kP50Level = 5;       // outcome::kQuantileLevels[5] == 0.5
 static_assert(outcome::kQuantileLevels[kP50Level] == 0.5);
 
 }  // namespace
@@ -116,9 +117,14 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   ++ws.outcomes;
   // The change detector: above or below the cell's current median.
   std::optional<DriftEvent> drift;
-  const double median = tabled.response_quantiles_ms[kP50Level] * factor;
+  // The reference is the cell's own median, tracked slowly from the tables' (times the factor):
+  // a cell whose median the tables got wrong settles instead of tripping the detector, while a
+  // change moves outcomes to one side faster than the reference follows.
+  if (c.median <= 0) c.median = factor;
+  const double median = tabled.response_quantiles_ms[kP50Level] * c.median;
   if (options_.drift_threshold > 0 && median > 0 && response_ms != median) {
     const double sign = response_ms > median ? 1 : -1;
+    c.median *= std::exp(kMedianStep * sign);
     ws.up = std::max(0.0, ws.up + sign - options_.drift_slack);
     ws.down = std::max(0.0, ws.down - sign - options_.drift_slack);
     ws.recent += 0.1 * (response_ms / (tabled.response_mean_ms * factor) - ws.recent);

@@ -103,6 +103,9 @@ class Learner {
   struct CellStats {
     double weight = 0;  // decayed count
     double ratio = 0;   // decayed sum of observed / tabled mean
+    // The change detector's reference: the cell's median as a multiple of the tabled median,
+    // tracked by stochastic approximation (0: not yet set, start from the cell's factor).
+    double median = 0;
     uint32_t live = 0;
   };
   struct WorkloadStats {

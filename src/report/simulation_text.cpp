@@ -102,6 +102,34 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
   Num(w, "per_million_requests", r.cost_usd.per_million);
   Num(w, "per_day", r.cost_usd.per_day);
   w.EndObject();
+  if (!r.phases.empty()) {
+    json::Key(w, "phases");
+    w.StartArray();
+    for (const sim::SimResult::Phase& ph : r.phases) {
+      w.StartObject();
+      Num(w, "from_s", ph.from_s);
+      Num(w, "until_s", ph.until_s);
+      Count(w, "requests", ph.requests);
+      json::Key(w, "response_time_ms");
+      w.StartObject();
+      Num(w, "mean", ph.response_ms_mean);
+      w.EndObject();
+      w.EndObject();
+    }
+    w.EndArray();
+    json::Key(w, "drift_events");
+    w.StartArray();
+    for (const sim::SimResult::DriftAlarm& d : r.drift_events) {
+      w.StartObject();
+      Num(w, "at_s", d.at_s);
+      json::Key(w, "platform");
+      json::String(w, features::Name(d.platform));
+      json::Key(w, "workload");
+      json::String(w, features::Name(d.workload));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
 }
 
@@ -140,6 +168,12 @@ std::string SimulationTable(const sim::SimResult& r) {
   if (r.cost_usd.alb > 0) t += "  alb " + Money(r.cost_usd.alb);
   t += "  total " + Money(r.cost_usd.total) + " = " + Money(r.cost_usd.per_million) +
        " per 1M requests, " + Money(r.cost_usd.per_day) + " per day\n";
+  for (const sim::SimResult::Phase& ph : r.phases)
+    t += "phase " + Fmt("%.0f", ph.from_s) + "-" + Fmt("%.0f", ph.until_s) +
+         " s: " + std::to_string(ph.requests) + " requests, response time ms mean " +
+         Fmt("%.1f", ph.response_ms_mean) + "\n";
+  if (!r.phases.empty())
+    t += std::to_string(r.drift_events.size()) + " change alarms of the adaptive policy\n";
   return t;
 }
 

@@ -120,6 +120,11 @@ class EcsService {
 
   EcsOptions options_;
   uint8_t workload_;
+
+ public:
+  uint8_t workload() const { return workload_; }
+
+ private:
   EventQueue& events_;
   cost::Pricing pricing_;
   std::vector<Task> tasks_;

@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <unordered_map>
 
 #include "core/mix.h"
 #include "features/arrival_rates.h"
+#include "json/json_reader.h"
 
 namespace hr::sim {
 
@@ -19,6 +21,32 @@ constexpr size_t kW = features::kWorkloadCount;
 
 core::Error Bad(const std::string& field, const std::string& why) {
   return core::MakeError(core::ErrorCode::kInvalidArgument, field + ": " + why, field);
+}
+
+// The true service times' factors at `t` (the product of every phase that covers it).
+struct DriftFactors {
+  double service = 1, cold = 1;
+};
+DriftFactors FactorsAt(const std::vector<DriftPhase>& drift, double t, features::Platform p,
+                       Workload w) {
+  DriftFactors f;
+  for (const DriftPhase& d : drift) {
+    if (t < d.from_s || t >= d.until_s || d.platform != p || (d.workload && *d.workload != w))
+      continue;
+    f.service *= d.service_factor;
+    f.cold *= d.cold_factor;
+  }
+  return f;
+}
+
+// A sample under drift: the warm part of its times scaled by the service factor, a cold start's
+// INIT by the cold factor.
+ServiceSample Drifted(ServiceSample s, DriftFactors f) {
+  if (f.service == 1 && f.cold == 1) return s;
+  s.response_ms = (s.response_ms - s.init_ms) * f.service + s.init_ms * f.cold;
+  s.busy_ms = (s.busy_ms - s.init_ms) * f.service + s.init_ms * f.cold;
+  s.init_ms *= f.cold;
+  return s;
 }
 
 // Decisions of the model policy, remembered per (workload, payload, hour, load pattern): the
@@ -190,8 +218,49 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       : c.api_gateway == ApiGateway::kHttp ? c.pricing.api_gateway_http_per_million_usd / 1e6
                                            : 0.0;
 
+  // --drift: the run cut at every phase boundary; answered requests by arrival time.
+  std::vector<double> cuts = {from, to};
+  for (const DriftPhase& d : c.drift)
+    for (double x : {d.from_s, d.until_s})
+      if (x > from && x < to) cuts.push_back(x);
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  std::vector<std::pair<uint64_t, double>> phase_sums(cuts.size() - 1);
+  auto add_phase = [&](double arrival_s, double ms) {
+    if (c.drift.empty()) return;
+    const size_t i =
+        static_cast<size_t>(std::upper_bound(cuts.begin(), cuts.end(), arrival_s) - cuts.begin());
+    if (i == 0 || i >= cuts.size()) return;
+    ++phase_sums[i - 1].first;
+    phase_sums[i - 1].second += ms;
+  };
+  std::optional<policy::Learner> learner;
+  if (c.policy.spec.kind == policy::PolicyKind::kAdaptive) learner.emplace(c.learn);
+  const outcome::OutcomeModel* tables =
+      c.policy.model ? c.policy.model->spec().outcomes.get() : nullptr;
+  auto learn = [&](double t, const features::Request& req, features::Platform p,
+                   const outcome::Estimate& tabled, double ms) {
+    if (const auto d = learner->Observe(req, p, ms, tabled))
+      r.drift_events.push_back({t, d->platform, d->workload});
+  };
+  // adaptive: ECS requests waiting for their outcome (wait included), by workload and arrival.
+  struct PendingLearn {
+    features::Request req;
+    outcome::Estimate tabled;
+  };
+  std::array<std::unordered_map<double, PendingLearn>, kW> pending_learn;
+
   auto record_ecs = [&](EcsService& svc) {
     for (const EcsOutcome& o : svc.outcomes()) {
+      if (learner) {
+        auto& pending = pending_learn[svc.workload()];
+        if (auto it = pending.find(o.arrival_s); it != pending.end()) {
+          if (!o.refused)  // a timeout: the time it took, a lower bound
+            learn(o.arrival_s + o.response_ms / 1000, it->second.req, features::Platform::kEcs,
+                  it->second.tabled, o.response_ms);
+          pending.erase(it);
+        }
+      }
       if (o.arrival_s < from) continue;
       ++r.ecs_requests;
       if (o.refused) {  // no answer time, no wait: counted apart
@@ -199,6 +268,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         continue;
       }
       response.Add(o.response_ms);
+      add_phase(o.arrival_s, o.response_ms);
       wait_sum_ms += o.wait_ms;
       r.ecs.waited += o.wait_ms > 0;
       r.ecs.timeouts += o.timed_out;
@@ -207,8 +277,11 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   };
   auto to_ecs = [&](double t, Workload w, uint32_t payload) {
     EcsService& svc = *svcs[static_cast<size_t>(w)];
-    svc.Arrive(t, times.Ecs(w, payload, rng));
+    const ServiceSample s =
+        Drifted(times.Ecs(w, payload, rng), FactorsAt(c.drift, t, features::Platform::kEcs, w));
+    svc.Arrive(t, s);
     record_ecs(svc);
+    return s;
   };
 
   const double period = c.ecs.period_s;
@@ -260,8 +333,22 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     // The placement (policy/placement.h): the model's decisions remembered per cell.
     bool lambda = false;
     const policy::PolicySpec& spec = c.policy.spec;
+    // adaptive: the request and its tabled estimates, for learning from its outcome (Lambda's at
+    // its arrival, the response time drawn; ECS's when the service reports it, the wait included).
+    features::Request learned_req;
+    std::array<outcome::Estimate, 2> tabled;
+    const bool learning = learner && tables;
     if (spec.kind == policy::PolicyKind::kModel) {
       lambda = model->Lambda(w, payload, t);
+    } else if (spec.kind == policy::PolicyKind::kAdaptive) {
+      learned_req = model->Arrive(w, payload, t);
+      policy::PlacementContext ctx;
+      ctx.model = c.policy.model.get();
+      ctx.objective = &c.policy.objective;
+      ctx.learner = learner ? &*learner : nullptr;
+      ctx.draw = rng.Uniform();
+      lambda = policy::Place(spec, learned_req, ctx, scratch).platform == policy::Platform::kLambda;
+      if (learning) tables->Estimate(learned_req, tabled);
     } else {
       policy::PlacementContext ctx;
       ctx.draw = spec.kind == policy::PolicyKind::kSplit ? rng.Uniform() : 0;
@@ -287,11 +374,14 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         r.throttled += counted;
         if (uses_ecs) {
           r.fallbacks += counted;
+          if (learning) pending_learn[wi][t] = {learned_req, tabled[1]};
           to_ecs(t, w, payload);
         }
       } else {
         const bool cold = start == LambdaFunction::Start::kCold;
-        const ServiceSample s = times.Lambda(w, payload, cold, rng);
+        const ServiceSample s = Drifted(times.Lambda(w, payload, cold, rng),
+                                        FactorsAt(c.drift, t, features::Platform::kLambda, w));
+        if (learning) learn(t, learned_req, features::Platform::kLambda, tabled[0], s.response_ms);
         ++account_busy;
         events.Push({t + s.busy_ms / 1000, 0, EventKind::kLambdaDone, static_cast<uint8_t>(wi),
                      static_cast<uint8_t>(start), static_cast<uint32_t>(instance),
@@ -308,9 +398,11 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
           ++r.lambda_requests;
           r.lambda.cold_starts += cold;
           response.Add(s.response_ms);
+          add_phase(t, s.response_ms);
         }
       }
     } else {
+      if (learning) pending_learn[wi][t] = {learned_req, tabled[1]};
       to_ecs(t, w, payload);
     }
     if (progress && r.requests_total >= next_progress) {
@@ -322,6 +414,11 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
 
   const double end = std::max(now, to);
   r.end_s = end;
+  for (size_t i = 0; i + 1 < cuts.size() && !c.drift.empty(); ++i)
+    r.phases.push_back({cuts[i], cuts[i + 1], phase_sums[i].first,
+                        phase_sums[i].first
+                            ? phase_sums[i].second / static_cast<double>(phase_sums[i].first)
+                            : 0});
   for (size_t w = 0; w < kW; ++w) {
     if (fns[w]) {
       fns[w]->Finish(end);
@@ -413,6 +510,60 @@ core::Result<std::vector<double>> ParseSweep(std::string_view text) {
   rates.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) rates.push_back(a + (b - a) * i / (n - 1));
   return rates;
+}
+
+core::Result<std::vector<DriftPhase>> ParseDrift(std::string_view text) {
+  json::Document doc;
+  std::string error;
+  if (!json::ParseDocument(doc, text, json::ReadLimits{8, true}, error))
+    return Bad("--drift", "not JSON: " + error);
+  if (!doc.IsArray()) return Bad("--drift", "must be a JSON array of phases");
+  if (doc.Size() > 1000) return Bad("--drift", "at most 1,000 phases");
+  std::vector<DriftPhase> out;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const json::Value& e = doc[i];
+    const std::string at = "drift[" + std::to_string(i) + "]";
+    if (!e.IsObject()) return Bad(at, "must be an object");
+    DriftPhase d;
+    for (auto m = e.MemberBegin(); m != e.MemberEnd(); ++m) {
+      const std::string_view key = json::Text(m->name);
+      const std::string field = at + "." + std::string(key.substr(0, 32));
+      const json::Value& v = m->value;
+      if (key == "platform") {
+        const std::string_view p = v.IsString() ? json::Text(v) : std::string_view();
+        if (p != "lambda" && p != "ecs") return Bad(field, "must be \"lambda\" or \"ecs\"");
+        d.platform = p == "lambda" ? features::Platform::kLambda : features::Platform::kEcs;
+      } else if (key == "workload") {
+        if (!v.IsString()) return Bad(field, "must be a workload's name or \"all\"");
+        if (json::Text(v) != "all") {
+          auto w = features::ParseWorkload(json::Text(v));
+          if (!w) return Bad(field, w.error().message);
+          d.workload = *w;
+        }
+      } else if (key == "from_s" || key == "until_s" || key == "service_factor" ||
+                 key == "cold_factor") {
+        if (!v.IsNumber() || !std::isfinite(v.GetDouble()) || v.GetDouble() < 0)
+          return Bad(field, "must be a finite number >= 0");
+        const double x = v.GetDouble();
+        (key == "from_s"           ? d.from_s
+         : key == "until_s"        ? d.until_s
+         : key == "service_factor" ? d.service_factor
+                                   : d.cold_factor) = x;
+      } else {
+        return Bad(field,
+                   "is not known; allowed: from_s, until_s, platform, workload, "
+                   "service_factor, cold_factor");
+      }
+    }
+    if (!json::Find(e, "platform")) return Bad(at + ".platform", "is required");
+    if (!json::Find(e, "until_s")) return Bad(at + ".until_s", "is required");
+    if (!(d.until_s > d.from_s)) return Bad(at + ".until_s", "must be after from_s");
+    if (d.service_factor <= 0 || d.service_factor > 1000 || d.cold_factor <= 0 ||
+        d.cold_factor > 1000)
+      return Bad(at, "factors must be above 0 and at most 1000");
+    out.push_back(d);
+  }
+  return out;
 }
 
 }  // namespace hr::sim

@@ -38,6 +38,18 @@ SimPolicy Fixed(std::string_view text);
 
 enum class ApiGateway : uint8_t { kNone, kHttp, kRest };
 
+// A change of the true service times during a run (--drift FILE): from `from_s` until `until_s`,
+// every service time of `platform` for `workload` (all: every workload) times `service_factor`,
+// and Lambda's cold-start INIT time times `cold_factor`.
+struct DriftPhase {
+  double from_s = 0, until_s = 0;
+  features::Platform platform = features::Platform::kEcs;
+  std::optional<features::Workload> workload;  // none: all
+  double service_factor = 1, cold_factor = 1;
+};
+// Reads --drift's JSON array; errors name the element and field ("drift[1].service_factor").
+core::Result<std::vector<DriftPhase>> ParseDrift(std::string_view json);
+
 struct SimConfig {
   ArrivalSpec arrivals;
   double duration_s = 3600;
@@ -45,6 +57,8 @@ struct SimConfig {
   uint64_t seed = 1;
   int start_hour = 0;  // hour of day at t = 0 (the model policy's time window)
   SimPolicy policy;
+  policy::LearnOptions learn;     // the adaptive policy's learner
+  std::vector<DriftPhase> drift;  // changes of the true service times
   LambdaOptions lambda;
   // For every service; `task` is replaced per workload unless ecs_task_set; `tasks` 0 (the
   // default here) starts each service with the tasks its share of the mean arrival rate needs at
@@ -96,6 +110,20 @@ struct SimResult {
     double lambda = 0, ecs = 0, api_gateway = 0, alb = 0, total = 0;
     double per_million = 0, per_day = 0;
   } cost_usd;
+  // With --drift: the run cut at every phase's start and end; each part's answered requests (by
+  // arrival) and their mean response time. The learner's change alarms (adaptive).
+  struct Phase {
+    double from_s = 0, until_s = 0;
+    uint64_t requests = 0;
+    double response_ms_mean = 0;
+  };
+  std::vector<Phase> phases;
+  struct DriftAlarm {
+    double at_s = 0;
+    features::Platform platform = features::Platform::kEcs;
+    features::Workload workload = features::Workload::kLightweightApi;
+  };
+  std::vector<DriftAlarm> drift_events;
   double seconds = 0;  // wall time of the run (not in the reports: it differs run to run)
 };
 
