@@ -29,6 +29,14 @@ void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l) {
 
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more) {
   AddLearnOptions(sub, r.learn);
+  sub.add_option("--learn-state", r.learn_state,
+                 "adaptive: a file the learner is read from at start (when it exists) and written "
+                 "to every --learn-state-every-s and at stop, so a restart keeps what was learned")
+      ->envname("HYBRID_ROUTER_LEARN_STATE");
+  sub.add_option("--learn-state-every-s", r.learn_state_every_s,
+                 "adaptive: how often --learn-state is written while routing")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
   sub.add_option("--retry-budget", r.budget.ratio,
                  "Fallbacks (and hedges) at most this share of the requests of the last 10 s")
       ->capture_default_str()

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "json/json_reader.h"
 #include "json/json_writer.h"
 
 namespace hr::policy {
@@ -242,6 +243,131 @@ std::string Learner::Json() const {
   w.EndObject();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+namespace {
+constexpr int kSnapshotVersion = 1;
+}  // namespace
+
+std::string Learner::Snapshot() const {
+  json::Buffer buf;
+  json::Writer w(buf);
+  std::lock_guard lock(mutex_);
+  w.StartObject();
+  json::Key(w, "hybrid_router_learn_state");
+  w.Int(kSnapshotVersion);
+  json::Key(w, "cells_per_platform");
+  w.Uint64(kCellsPerPlatform);
+  json::Key(w, "common");
+  w.StartArray();
+  for (const Common& c : common_) {
+    w.StartArray();
+    for (double x : {c.weight, c.ratio, c.prior_weight}) json::Double(w, x);
+    w.EndArray();
+  }
+  w.EndArray();
+  json::Key(w, "workloads");
+  w.StartArray();
+  for (const auto& per : workloads_)
+    for (const WorkloadStats& ws : per) {
+      w.StartArray();
+      for (double x : {ws.weight, ws.ratio, ws.prior_weight, ws.up, ws.down, ws.recent,
+                       static_cast<double>(ws.outcomes), static_cast<double>(ws.drifts)})
+        json::Double(w, x);
+      w.EndArray();
+    }
+  w.EndArray();
+  json::Key(w, "cells");  // [platform, index, weight, ratio, median, live] of every live cell
+  w.StartArray();
+  for (size_t p = 0; p < 2; ++p)
+    for (size_t i = 0; i < kCellsPerPlatform; ++i) {
+      const CellStats& c = cells_[p][i];
+      if (c.live == 0 && c.weight == 0) continue;
+      w.StartArray();
+      w.Uint64(p);
+      w.Uint64(i);
+      json::Double(w, c.weight);
+      json::Double(w, c.ratio);
+      json::Double(w, c.median);
+      w.Uint(c.live);
+      w.EndArray();
+    }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+core::Status Learner::Restore(std::string_view snapshot) {
+  const auto bad = [](const std::string& field, const std::string& why) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "--learn-state: " + field + " " + why,
+                           "--learn-state");
+  };
+  json::Document doc;
+  std::string error;
+  if (!json::ParseDocument(doc, snapshot, json::ReadLimits{8, true}, error))
+    return bad("file", "is not JSON: " + error);
+  const json::Value* version = json::Find(doc, "hybrid_router_learn_state");
+  if (!version || !version->IsInt() || version->GetInt() != kSnapshotVersion)
+    return bad("hybrid_router_learn_state", "must be 1 (not a learner snapshot of this version)");
+  const json::Value* layout = json::Find(doc, "cells_per_platform");
+  if (!layout || !layout->IsUint64() || layout->GetUint64() != kCellsPerPlatform)
+    return bad("cells_per_platform", "is another build's layout");
+  const auto numbers = [&](const json::Value* a, size_t n, const std::string& field,
+                           std::vector<double>& out) -> core::Status {
+    if (!a || !a->IsArray() || a->Size() != n) return bad(field, "has the wrong shape");
+    for (const json::Value& x : a->GetArray()) {
+      if (!x.IsNumber() || !std::isfinite(x.GetDouble()) || x.GetDouble() < 0)
+        return bad(field, "holds a number that is not finite and >= 0");
+      out.push_back(x.GetDouble());
+    }
+    return {};
+  };
+  const json::Value* common = json::Find(doc, "common");
+  const json::Value* workloads = json::Find(doc, "workloads");
+  const json::Value* cells = json::Find(doc, "cells");
+  if (!common || !common->IsArray() || common->Size() != common_.size())
+    return bad("common", "has the wrong shape");
+  if (!workloads || !workloads->IsArray() || workloads->Size() != 2 * workloads_.size())
+    return bad("workloads", "has the wrong shape");
+  if (!cells || !cells->IsArray() || cells->Size() > 2 * kCellsPerPlatform)
+    return bad("cells", "has the wrong shape");
+  std::array<Common, features::kWorkloadCount> new_common{};
+  std::array<std::array<WorkloadStats, 2>, features::kWorkloadCount> new_workloads{};
+  std::array<std::vector<CellStats>, 2> new_cells;
+  for (auto& v : new_cells) v.assign(kCellsPerPlatform, CellStats{});
+  for (rapidjson::SizeType i = 0; i < common->Size(); ++i) {
+    std::vector<double> x;
+    if (auto s = numbers(&(*common)[i], 3, "common[" + std::to_string(i) + "]", x); !s) return s;
+    new_common[i] = Common{x[0], x[1], x[2]};
+  }
+  for (rapidjson::SizeType i = 0; i < workloads->Size(); ++i) {
+    std::vector<double> x;
+    if (auto s = numbers(&(*workloads)[i], 8, "workloads[" + std::to_string(i) + "]", x); !s)
+      return s;
+    WorkloadStats& ws = new_workloads[i / 2][i % 2];
+    ws = WorkloadStats{x[0],
+                       x[1],
+                       x[2],
+                       x[3],
+                       x[4],
+                       x[5],
+                       static_cast<uint64_t>(x[6]),
+                       static_cast<uint64_t>(x[7])};
+  }
+  for (rapidjson::SizeType i = 0; i < cells->Size(); ++i) {
+    std::vector<double> x;
+    const std::string field = "cells[" + std::to_string(i) + "]";
+    if (auto s = numbers(&(*cells)[i], 6, field, x); !s) return s;
+    if (x[0] > 1 || x[1] >= static_cast<double>(kCellsPerPlatform) || x[5] > 4e9)
+      return bad(field, "names no cell");
+    new_cells[static_cast<size_t>(x[0])][static_cast<size_t>(x[1])] =
+        CellStats{x[2], x[3], x[4], static_cast<uint32_t>(x[5])};
+  }
+  std::lock_guard lock(mutex_);
+  common_ = new_common;
+  workloads_ = new_workloads;
+  cells_ = std::move(new_cells);
+  return {};
 }
 
 }  // namespace hr::policy

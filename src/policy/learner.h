@@ -99,6 +99,12 @@ class Learner {
   // every live cell.
   std::string Json() const;
 
+  // The state as a snapshot (--learn-state), and back. Restore refuses a snapshot of another
+  // layout or with a number that is not finite and >= 0, naming the field; the state is then
+  // unchanged.
+  std::string Snapshot() const;
+  core::Status Restore(std::string_view snapshot);
+
  private:
   struct CellStats {
     double weight = 0;  // decayed count

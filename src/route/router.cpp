@@ -19,11 +19,13 @@
 #include "core/mix.h"
 #include "features/arrival_rates.h"
 #include "http/byte_budget.h"
+#include "json/json_writer.h"
 #include "outcome/outcome.h"
 #include "route/answers.h"
 #include "route/calls.h"
 #include "route/ecs_capacity.h"
 #include "route/events.h"
+#include "route/learn_state.h"
 #include "route/outcome_line.h"
 #include "route/route_metrics.h"
 #include "route/router_impl.h"
@@ -383,6 +385,18 @@ void Router::Impl::Learn(const features::Request& req, Platform p, Verdict v, do
   tables->Estimate(req, e);
   if (const auto drift = learner->Observe(req, p, ms, e[static_cast<size_t>(p)]))
     LogDrift(config.service.event_log, *drift);
+  if (config.learn_state.empty()) return;
+  const int64_t now = NowMs();
+  int64_t last = learn_state_written_ms.load();
+  if (now - last >= config.learn_state_every_s * 1000LL &&
+      learn_state_written_ms.compare_exchange_strong(last, now))
+    SaveLearnState();  // about a millisecond, once a minute, by the one thread that won
+}
+
+void Router::Impl::SaveLearnState() {
+  if (!WriteLearnState(*learner, config.learn_state) && config.service.event_log)
+    config.service.event_log->error(R"("event":"learn_state_not_written","path":{})",
+                                    json::Quoted(config.learn_state));
 }
 
 void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Response res) {
@@ -487,6 +501,10 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
     if (!log) return log.error();
     im.log = std::move(*log);
   }
+  if (im.learner && !config.learn_state.empty()) {  // what a previous run learned, if anything
+    if (auto st = ReadLearnState(*im.learner, config.learn_state); !st) return st.error();
+  }
+
   Impl* raw = r->impl_.get();
   im.service->SetExtraMetrics([raw] {
     std::string out = raw->metrics.Render(
@@ -530,6 +548,7 @@ Router::~Router() {
     impl_->senders.clear();
   }
   impl_->log.reset();  // written out
+  if (impl_->learner && !impl_->config.learn_state.empty()) impl_->SaveLearnState();
 }
 
 service::Service& Router::service() { return *impl_->service; }
@@ -537,6 +556,15 @@ service::Service& Router::service() { return *impl_->service; }
 void Router::Handle(const http::Request& req, http::Response& res) {
   std::string_view path = req.target();
   path = path.substr(0, path.find('?'));
+  if (path == "/learn" && impl_->learner && req.method() == "GET") {  // as /model: an API key
+    if (auto no = impl_->service->Admit(req, true)) {
+      impl_->Refuse(req, res, no->error.code, no->error.message, no->error.field);
+      for (auto& h : no->headers) res.headers.push_back(std::move(h));
+      return;
+    }
+    res.body = impl_->learner->Json();
+    return;
+  }
   // POST /{workload} (API Gateway's layout) or /{workload}/process (the ALB's).
   std::string_view name = path.size() > 1 ? path.substr(1) : std::string_view();
   if (name.ends_with("/process")) name.remove_suffix(8);

@@ -29,6 +29,10 @@ struct RouterConfig {
   policy::PolicySpec policy;
   double explore = 0;  // share of requests (model policy) sent to a platform drawn at random
   policy::LearnOptions learn;  // the adaptive policy's learner
+  // adaptive: a snapshot of the learner read at start (when it exists) and written every
+  // `learn_state_every_s` and at stop, so a restart does not start from the prior again.
+  std::string learn_state;
+  int learn_state_every_s = 60;
   // Spillover: requests each workload's ECS service runs at once (tasks x k; a workload's
   // `ecs_capacity` in the route config takes precedence), split over
   // `replicas` routers: replica i (0-based) takes capacity / replicas, plus one while i is below

@@ -74,6 +74,8 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   features::ArrivalRates rates;
   HedgeDelays hedge_delays;
   std::unique_ptr<policy::Learner> learner;  // the adaptive policy's live estimates
+  std::atomic<int64_t> learn_state_written_ms{0};
+  void SaveLearnState();
   std::unique_ptr<OutcomeLog> log;
   // One sender per server event loop, made on its first request there.
   std::mutex senders_mutex;

@@ -9,11 +9,14 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "route_fixtures.h"
+#include "run_binary.h"
 
 namespace hr::testing {
 namespace {
@@ -115,6 +118,49 @@ TEST(RouteLearn, AdaptiveMovesOffAPlatformThatIsSlowerThanTheTablesSay) {
   const std::string other = preferred == "lambda" ? "ecs" : "lambda";
   EXPECT_GT(factor(preferred), factor(other)) << adaptive.metrics.substr(0, 0);
   EXPECT_GT(factor(other), 0);
+}
+
+}  // namespace
+}  // namespace hr::testing
+
+namespace hr::testing {
+namespace {
+
+// --learn-state: a router stopped and started again decides from what it had learned: the state
+// it shows is the one it showed before the stop, and the first request of a learned cell is not
+// explored again.
+TEST(RouteLearn, ARestartWithLearnStateKeepsWhatWasLearned) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  LogDir dir;
+  const std::string state = dir.path + "/learned.json";
+  const std::vector<std::string> args = {
+      "--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()), "--policy",
+      "adaptive",     "--learn-state",          state};
+  std::string before;
+  {
+    ServerProcess route = Route(args);
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    for (int i = 0; i < 60; ++i)
+      ASSERT_EQ(Call(route.port(), "POST", "/medium", Request("medium_processing", 1024)).status,
+                200);
+    before = Call(route.port(), "GET", "/learn").body;
+    StopCleanly(route);
+  }
+  ASSERT_TRUE(std::filesystem::exists(state));
+  ServerProcess again = Route(args);
+  ASSERT_GT(again.port(), 0) << again.Stderr();
+  EXPECT_EQ(Call(again.port(), "GET", "/learn").body, before);
+  auto first = Call(again.port(), "POST", "/medium", Request("medium_processing", 1024));
+  ASSERT_EQ(first.status, 200);
+  EXPECT_NE(first.headers["x-route-decision"], "explore") << "the cell was explored again";
+  StopCleanly(again);
+  // A damaged state file stops the router at start with the reason.
+  std::ofstream(state) << "{\"hybrid_router_learn_state\":1,\"cells_per_platform\":3}";
+  auto refused = RunCli("route --port 0 --lambda-url " + Url(emu.port(), "/prod") + " --ecs-url " +
+                        Url(emu.port()) + " --policy adaptive --learn-state " + state);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("--learn-state"), std::string::npos) << refused.err;
 }
 
 }  // namespace

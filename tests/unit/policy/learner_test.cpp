@@ -302,3 +302,47 @@ TEST(Adaptive, EveryBusyCellGetsItsMinimumRecordsOnBothPlatforms) {
 
 }  // namespace
 }  // namespace hr::policy
+
+namespace hr::policy {
+namespace {
+
+// A snapshot restores what was learned exactly; a damaged one is refused and changes nothing.
+TEST(LearnerSnapshot, RestoresWhatWasLearnedAndRefusesADamagedOne) {
+  World world;
+  const features::Request req = Cell(Workload::kMediumProcessing, 1024);
+  std::array<outcome::Estimate, 2> tabled;
+  world.tables().Estimate(req, tabled);
+  Learner learned{LearnOptions{}};
+  core::Rng rng(5);
+  for (int i = 0; i < 300; ++i)
+    for (size_t p = 0; p < 2; ++p)
+      learned.Observe(req, static_cast<Platform>(p),
+                      Draw(world.tables(), req, static_cast<Platform>(p), p ? 2.0 : 0.5, rng),
+                      tabled[p]);
+  const std::string snapshot = learned.Snapshot();
+  Learner restored{LearnOptions{}};
+  ASSERT_TRUE(restored.Restore(snapshot).ok());
+  const LearnedView a = learned.Look(req), b = restored.Look(req);
+  for (size_t p = 0; p < 2; ++p) {
+    EXPECT_DOUBLE_EQ(a.factor[p], b.factor[p]);
+    EXPECT_DOUBLE_EQ(a.records[p], b.records[p]);
+    EXPECT_EQ(a.live[p], b.live[p]);
+  }
+  EXPECT_EQ(restored.Json(), learned.Json());
+  Learner fresh{LearnOptions{}};
+  for (const std::string& bad : {std::string("not json"), std::string("{}"),
+                                 std::string(R"({"hybrid_router_learn_state":2})"),
+                                 snapshot.substr(0, snapshot.size() / 2), [&] {
+                                   std::string s = snapshot;
+                                   const size_t at = s.find("\"cells\":[[");
+                                   return s.replace(at, 10, "\"cells\":[[7,");
+                                 }()}) {
+    const core::Status s = fresh.Restore(bad);
+    ASSERT_FALSE(s.ok()) << bad.substr(0, 80);
+    EXPECT_EQ(s.error().field, "--learn-state");
+  }
+  EXPECT_EQ(fresh.Look(req).live[0], 0u);  // unchanged by the refusals
+}
+
+}  // namespace
+}  // namespace hr::policy
