@@ -1,5 +1,6 @@
-// `simulate`'s text inputs (rate profiles, traces, mixes, distributions, policies, sweeps) parsed
-// or refused, and a short simulation of whatever parsed: the first byte picks the reader.
+// `simulate`'s text inputs (rate profiles, traces, mixes, distributions, policies, sweeps, drift
+// files) and route's --learn-state snapshots parsed or refused, and a short simulation of whatever
+// parsed: the first byte picks the reader.
 #include <algorithm>
 
 #include "fuzz_util.h"
@@ -18,9 +19,9 @@ void Run(sim::SimConfig c) {
   auto times = sim::ServiceTimes::FromDistributions(
       {sim::Distribution::Kind::kExponential, 50, 0}, {sim::Distribution::Kind::kUniform, 50, 900},
       {sim::Distribution::Kind::kDeterministic, 20, 0});
-  for (auto kind : {sim::PolicySpec::Kind::kLambdaOnly, sim::PolicySpec::Kind::kEcsOnly,
-                    sim::PolicySpec::Kind::kSplit}) {
-    c.policy.kind = kind;
+  for (auto kind : {policy::PolicyKind::kLambdaOnly, policy::PolicyKind::kEcsOnly,
+                    policy::PolicyKind::kSplit}) {
+    c.policy.spec.kind = kind;
     auto r = sim::Simulate(c, times);
     if (!r) continue;
     if (r->lambda.cold_start_probability < 0 || r->lambda.cold_start_probability > 1 ||
@@ -83,7 +84,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const double v = d->SampleMs(rng);
         if (!(v >= 0 && v < 1e9)) hr::fuzz::Fail("a sample out of range", text);
       }
-      (void)sim::ParsePolicy(text);
+      (void)policy::ParsePolicy(text, "fuzz", true);
+      // --drift files: parsed or refused; what parses has ordered, finite, positive phases.
+      if (auto drift = sim::ParseDrift(text); drift)
+        for (const auto& d : *drift)
+          if (!(d.until_s > d.from_s) || !(d.service_factor > 0) || !(d.cold_factor > 0))
+            hr::fuzz::Fail("a drift phase out of order or range accepted", text);
+      // --learn-state files: restored or refused, never a crash.
+      policy::Learner learner{policy::LearnOptions{}};
+      if (learner.Restore(text).ok()) (void)learner.Snapshot();
       break;
     }
   }
