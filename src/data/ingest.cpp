@@ -14,6 +14,7 @@
 #include <map>
 #include <thread>
 
+#include "core/mix.h"
 #include "json/json_reader.h"
 
 namespace hr::data {
@@ -273,13 +274,6 @@ core::Result<Record> ParsePadded(od::parser& parser, simdjson::padded_string_vie
   return Build(f, http_status);
 }
 
-void Fnv1a(uint64_t& h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-}
-
 // What one file gives: counts, the first rejections, records, and its bytes' hash.
 struct FileResult {
   FileSummary summary;
@@ -288,7 +282,7 @@ struct FileResult {
   std::map<std::string, uint64_t> kinds;
   uint64_t failed_requests = 0;
   RouteCounts routed;
-  uint64_t hash = 14695981039346656037ull;
+  uint64_t hash = core::kFnv1aOffset;
   core::Status status;
 
   void Reject(const IngestOptions& o, uint16_t file, uint64_t line, std::string reason,
@@ -387,7 +381,7 @@ void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const
       if (errnum != Z_OK) damage = GzipDamage(gz, used);
       break;
     }
-    Fnv1a(out.hash, std::string_view(buf.data() + have, static_cast<size_t>(n)));
+    core::Fnv1a(out.hash, std::string_view(buf.data() + have, static_cast<size_t>(n)));
     const size_t scan_from = have;
     have += static_cast<size_t>(n);
     used += static_cast<uint64_t>(n);
@@ -504,14 +498,14 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
   for (auto& t : pool) t.join();
 
   Dataset ds;
-  ds.fingerprint = 14695981039346656037ull;
+  ds.fingerprint = core::kFnv1aOffset;
   std::map<std::string, uint64_t> kinds;
   for (size_t fi = 0; fi < inputs.size(); ++fi) {
     FileResult& r = results[fi];
     if (!r.status) return r.status.error();
-    Fnv1a(ds.fingerprint, inputs[fi].name);
+    core::Fnv1a(ds.fingerprint, inputs[fi].name);
     const uint64_t h = r.hash;
-    Fnv1a(ds.fingerprint, std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
+    core::Fnv1a(ds.fingerprint, std::string_view(reinterpret_cast<const char*>(&h), sizeof h));
     ds.records.insert(ds.records.end(), r.records.begin(), r.records.end());
     for (auto& rej : r.rejections) {
       if (ds.rejections.size() < options.keep_rejections) ds.rejections.push_back(std::move(rej));

@@ -15,6 +15,7 @@
 #include "core/civil_time.h"
 #include "json/json_reader.h"
 #include "json/json_writer.h"
+#include "modelfile/provenance.h"
 
 namespace hr::route {
 
@@ -127,11 +128,8 @@ std::string FormatAttempt(const AttemptLine& a) {
   json::Key(w, "source");
   json::String(w, a.source);
   if (a.model != 0) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    char text[25] = "fnv1a64:";
-    for (int i = 0; i < 16; ++i) text[8 + i] = kHex[(a.model >> (60 - 4 * i)) & 15];
     json::Key(w, "model");
-    json::String(w, std::string_view(text, 24));
+    json::String(w, modelfile::FingerprintText(a.model));
   }
   json::Key(w, "fallback");
   w.Bool(a.fallback);

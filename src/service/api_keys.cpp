@@ -9,6 +9,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/mix.h"
 #include "core/text.h"
 
 namespace hr::service {
@@ -153,11 +154,8 @@ core::Status Distinct(const std::vector<KeyEntry>& keys, const std::vector<int>&
 }  // namespace
 
 std::string DefaultKeyId(std::string_view key) {
-  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
+  uint64_t h = core::kFnv1aOffset;
+  core::Fnv1a(h, key);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id = "key-";
   for (int i = 7; i >= 0; --i) id += kHex[(h >> (4 * i + 32)) & 15];

@@ -126,21 +126,15 @@ std::string SourceName(const std::string& path) {
 // FNV-1a of the model file's bytes as read (the built-in model's text), so an outcome line names
 // the model that decided it across reloads and restarts.
 uint64_t Fingerprint(const std::string& path) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  const auto add = [&h](std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      h ^= c;
-      h *= 0x100000001b3ull;
-    }
-  };
+  uint64_t h = core::kFnv1aOffset;
   if (path.empty()) {
-    add(builtin::DefaultModelText());
+    core::Fnv1a(h, builtin::DefaultModelText());
     return h;
   }
   std::ifstream in(path, std::ios::binary);
   std::array<char, 65536> buf;
   while (in.read(buf.data(), buf.size()) || in.gcount() > 0)
-    add(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+    core::Fnv1a(h, std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
   return h;
 }
 
