@@ -2,6 +2,7 @@
 // Service::Handle with the built-in model. Every answer is a status below 500 (or 503 without a
 // model) and valid JSON.
 #include "fuzz_util.h"
+#include "service/api_keys.h"
 #include "service/service.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -35,5 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   svc->Handle(req, res);
   if (res.status >= 500) fuzz::Fail("server error", res.body);
   if (res.content_type == "application/json") fuzz::RequireJson(res.body, "the answer is not JSON");
+  // The same bytes as an API keys file (keys, ids, rate, burst and quota): read or refused.
+  if (auto keys = service::ApiKeys::FromText(body, "fuzz"); !keys && keys.error().message.empty())
+    fuzz::Fail("a keys file refused without a reason");
   return 0;
 }
