@@ -38,7 +38,7 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOption
       ->capture_default_str()
       ->check(CLI::Range(1, 86400));
   sub.add_option("--retry-budget", r.budget.ratio,
-                 "Fallbacks (and hedges) at most this share of the requests of the last 10 s")
+                 "Fallbacks at most this share of the requests of the last 10 s")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   sub.add_option("--retry-floor", r.budget.floor_per_s,
@@ -60,6 +60,11 @@ void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOption
   sub.add_option("--hedge-after-ms", r.hedge_after_ms,
                  "Hedge after this fixed delay instead of the cell's p95")
       ->check(CLI::Range(1.0, 600000.0));
+  sub.add_option("--hedge-share", r.hedge_share,
+                 "Hedges at most this share of the requests of the last 10 s (no floor: never "
+                 "more, however low the rate)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   sub.add_option("--ecs-discover-every-s", r.ecs_discover_every_s,
                  "Spillover with ecs_service in --config: ask ECS for the service's running tasks "
                  "this often")

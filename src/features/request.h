@@ -30,6 +30,9 @@ enum class TimeWindow : uint8_t {
 enum class LoadPattern : uint8_t { kLowLoad = 0, kMediumLoad = 1, kBurstLoad = 2, kRampLoad = 3 };
 // Where a request runs.
 enum class Platform : uint8_t { kLambda = 0, kEcs = 1 };
+constexpr Platform Other(Platform p) {
+  return p == Platform::kLambda ? Platform::kEcs : Platform::kLambda;
+}
 
 inline constexpr int kWorkloadCount = 4;
 inline constexpr int kTimeWindowCount = 6;

@@ -34,7 +34,8 @@ enum class Denied : uint8_t {
   kDeadline,
   kBreaker,
   kNoTarget,
-  kCapacity,  // a hedge to ECS under spill-over found no free slot
+  kCapacity,     // a hedge to ECS under spill-over found no free slot
+  kHedgeBudget,  // a hedge over the hedges' share of the requests (--hedge-share)
   kCount
 };
 

@@ -10,8 +10,8 @@ namespace hr::route {
 namespace {
 
 constexpr std::string_view kClasses[] = {"2xx", "3xx", "4xx", "5xx", "other"};
-constexpr std::string_view kDenied[] = {"not_idempotent", "budget",    "deadline",
-                                        "breaker",        "no_target", "capacity"};
+constexpr std::string_view kDenied[] = {"not_idempotent", "budget",   "deadline",    "breaker",
+                                        "no_target",      "capacity", "hedge_budget"};
 static_assert(std::size(kDenied) == static_cast<size_t>(Denied::kCount));
 
 double BucketUpperUs(size_t i) { return std::pow(1.2, static_cast<double>(i)); }
@@ -131,13 +131,27 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t upstream_stray
       "# HELP hybrid_router_route_hedges_total Hedged attempts by the platform they went to, and "
       "how many of them answered first.\n"
       "# TYPE hybrid_router_route_hedges_total counter\n"
-      "# TYPE hybrid_router_route_hedge_wins_total counter\n";
+      "# TYPE hybrid_router_route_hedge_wins_total counter\n"
+      "# HELP hybrid_router_route_hedge_losers_total Attempts of hedged requests that finished "
+      "after the answer (or were cut off by shutdown), by platform; each ran and is billed.\n"
+      "# TYPE hybrid_router_route_hedge_losers_total counter\n"
+      "# HELP hybrid_router_route_hedge_loser_seconds_total Their time (Lambda's billed duration "
+      "when reported), by platform.\n"
+      "# TYPE hybrid_router_route_hedge_loser_seconds_total counter\n"
+      "# HELP hybrid_router_route_resent_total Calls sent again on a new connection after a "
+      "pooled connection broke before any answer (the first may have run), by platform.\n"
+      "# TYPE hybrid_router_route_resent_total counter\n";
   for (size_t p = 0; p < 2; ++p) {
     const std::string label =
         "platform=\"" + std::string(policy::Name(static_cast<policy::Platform>(p))) + "\"";
     Line(out, "hybrid_router_route_hedges_total", label, static_cast<double>(hedges_[p].load()));
     Line(out, "hybrid_router_route_hedge_wins_total", label,
          static_cast<double>(hedge_wins_[p].load()));
+    Line(out, "hybrid_router_route_hedge_losers_total", label,
+         static_cast<double>(hedge_losers_[p].load()));
+    Line(out, "hybrid_router_route_hedge_loser_seconds_total", label,
+         static_cast<double>(hedge_loser_us_[p].load()) / 1e6);
+    Line(out, "hybrid_router_route_resent_total", label, static_cast<double>(resent_[p].load()));
   }
   out +=
       "# HELP hybrid_router_route_throttled_total Answers that throttled a platform (429, or the "

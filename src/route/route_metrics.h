@@ -5,6 +5,7 @@
 // histogram). Lock-free.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -34,6 +35,15 @@ class RouteMetrics {
   // Hedging: a second attempt sent to `to` while the first ran; `won`: it answered first.
   void Hedged(policy::Platform to) { Add(hedges_[Idx(to)]); }
   void HedgeWon(policy::Platform to) { Add(hedge_wins_[Idx(to)]); }
+  // The attempt of a hedged request that answered after the client had its answer (or was cut
+  // off by shutdown): it ran and is billed for `ms` (Lambda's billed duration when reported).
+  void HedgeLost(policy::Platform p, double ms) {
+    Add(hedge_losers_[Idx(p)]);
+    hedge_loser_us_[Idx(p)].fetch_add(static_cast<uint64_t>(std::max(0.0, ms) * 1000),
+                                      std::memory_order_relaxed);
+  }
+  // A call sent again on a new connection after its pooled connection broke (it may have run).
+  void Resent(policy::Platform p) { Add(resent_[Idx(p)]); }
   // Throttling: an answer that throttled a platform, and a request sent past a throttled one.
   void Throttled(policy::Platform p) { Add(throttled_[Idx(p)]); }
   void ThrottleRedirect(policy::Platform from) { Add(throttle_redirects_[Idx(from)]); }
@@ -60,7 +70,8 @@ class RouteMetrics {
   std::atomic<uint64_t> explored_{0}, refused_{0};
   std::array<std::atomic<uint64_t>, 2> unknown_{};  // metadata.time_window, metadata.load_pattern
   std::array<std::atomic<uint64_t>, features::kWorkloadCount> spilled_{};
-  std::array<std::atomic<uint64_t>, 2> hedges_{}, hedge_wins_{};
+  std::array<std::atomic<uint64_t>, 2> hedges_{}, hedge_wins_{}, hedge_losers_{};
+  std::array<std::atomic<uint64_t>, 2> hedge_loser_us_{}, resent_{};
   std::array<std::atomic<uint64_t>, 2> throttled_{}, throttle_redirects_{};
   std::array<std::atomic<uint64_t>, kOverheadBuckets> overhead_{};
   std::atomic<uint64_t> overhead_sum_us_{0}, overhead_count_{0};

@@ -41,18 +41,7 @@ using Clock = std::chrono::steady_clock;
 using core::ErrorCode;
 using policy::Platform;
 
-Platform Other(Platform p) { return p == Platform::kLambda ? Platform::kEcs : Platform::kLambda; }
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
-// Where the outcome tables keep the p95.
-constexpr size_t kP95Index = static_cast<size_t>(
-    std::find(outcome::kQuantileLevels.begin(), outcome::kQuantileLevels.end(), 0.95) -
-    outcome::kQuantileLevels.begin());
-static_assert(kP95Index < outcome::kQuantiles);
+using features::Other;
 
 std::array<bool, 2> HasTarget(const WorkloadTargets& t) {
   return {!t.url[0].empty(), !t.url[1].empty()};
@@ -93,6 +82,7 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
         wr->request_id);
   rates.Arrive(w, now_ms);
   budget.Request(now_ms);
+  if (config.hedge) hedge_budget.Request(now_ms);
   const core::CivilTime civil = core::NowIn(config.zone);
   RequestFacts& facts = f->facts;
   if (log) facts.timestamp = core::FormatWallClockMicros(civil);  // only the outcome log shows it
@@ -155,64 +145,6 @@ void Router::Impl::Route(features::Workload w, const http::Request& req, http::R
   }
   Attempt(f, usable.platform, {false, usable.probe, false, 0, slot});
   if (config.hedge && targets.idempotent) ArmHedge(f, usable.platform);
-}
-
-void Router::Impl::ArmHedge(const std::shared_ptr<Flight>& f, Platform first) {
-  const features::Workload w = f->workload();
-  if (f->finished || config.targets.of(w).url[static_cast<size_t>(Other(first))].empty()) return;
-  std::optional<double> model_p95;
-  if (const auto loaded = service->model();
-      loaded->model->spec().outcomes && loaded->model->spec().outcomes->Covers(w)) {
-    std::array<outcome::Estimate, 2> e;
-    loaded->model->spec().outcomes->Estimate(f->facts.features, e);
-    model_p95 = e[static_cast<size_t>(first)].response_quantiles_ms[kP95Index];
-  }
-  const auto delay =
-      HedgeDelayMs(config.hedge_after_ms, model_p95,
-                   hedge_delays.DelayMs(first, w, f->facts.features.payload_kb),
-                   std::chrono::duration<double, std::milli>(f->deadline - Clock::now()).count());
-  if (!delay) return;
-  f->hedge_timer = f->loop->NewTimer();
-  // The timer lives in the flight: it holds the flight weakly (else neither is ever freed).
-  std::weak_ptr<Impl> self = shared_from_this();
-  std::weak_ptr<Flight> weak = f;
-  f->hedge_timer->Start(std::max<int64_t>(1, static_cast<int64_t>(*delay)), [self, weak, first] {
-    auto router = self.lock();
-    auto flight = weak.lock();
-    if (router && flight) router->Hedge(flight, first);
-  });
-}
-
-void Router::Impl::Hedge(const std::shared_ptr<Flight>& f, Platform first) {
-  if (f->finished || f->attempts >= 2 || f->outstanding == 0) return;
-  const int64_t now_ms = NowMs();
-  const Platform other = Other(first);
-  const features::Workload w = f->workload();
-  if (Clock::now() + std::chrono::milliseconds(1) >= f->deadline) return;
-  bool probe = false;
-  if (!breakers.Allow(other, w, now_ms, &probe)) {
-    metrics.FallbackDenied(Denied::kBreaker);
-    return;
-  }
-  // Under spill-over a hedge is speculative: it takes a free ECS slot of its own or does not go.
-  bool slot = false;
-  if (other == Platform::kEcs && config.policy.spills()) {
-    if (!ReserveEcs(w)) {
-      metrics.FallbackDenied(Denied::kCapacity);
-      if (probe) breakers.Release(other, w);
-      return;
-    }
-    slot = true;
-  }
-  if (!budget.TryFallback(now_ms)) {  // hedges spend the retry budget too
-    metrics.FallbackDenied(Denied::kBudget);
-    if (slot) ReleaseEcs(w);  // the hedge's own slot; the first attempt keeps its own
-    if (probe) breakers.Release(other, w);
-    return;
-  }
-  metrics.Hedged(other);
-  f->hedged = true;
-  Attempt(f, other, {false, probe, true, 0, slot});
 }
 
 upstream::Sender* Router::Impl::SenderFor(http::Loop* loop) {
@@ -297,17 +229,33 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
       LogBreaker(config.service.event_log, p, w, *changed);
     }
   }
-  // The attempt as a measurement, written when the request is answered; not a hedge's loser cut
-  // off by the router stopping (no outcome of its platform).
-  if (log && !(f->finished && shutdown)) {
-    AttemptLine line =
-        MakeAttemptLine(f->facts, {p, kind.fallback, kind.hedge, kind.attempt}, r, v, report);
+  // A completion after the answer is a hedge's loser: it ran (and is billed) all the same.
+  if (f->finished) metrics.HedgeLost(p, report.billed_duration_ms.value_or(r.total_ms));
+  // Each send is an outcome line, written when the request is answered (a hedge's loser at once).
+  const auto keep = [&](AttemptLine line) {
+    if (!log) return;
     if (f->finished) {
-      log->Write(FormatAttempt(line));  // the slower attempt of a hedged request
+      log->Write(FormatAttempt(line));
     } else {
       f->lines.push_back(std::move(line));
     }
+  };
+  if (r.resent_after_ms >= 0) {  // the loop client sent it again: the first send may have run
+    ++f->resends;
+    metrics.Resent(p);
+    metrics.Attempt(p, Verdict::kFailed);
+    upstream::UpstreamResult first;
+    first.failure = upstream::Failure::kBroken;
+    first.message = "the pooled connection broke before any answer; sent again on a new one";
+    first.total_ms = r.resent_after_ms;
+    keep(MakeAttemptLine(f->facts, {p, kind.fallback, kind.hedge, kind.attempt}, first,
+                         Verdict::kFailed, {}));
+    kind.attempt = ++f->attempts;
   }
+  AttemptLine line =
+      MakeAttemptLine(f->facts, {p, kind.fallback, kind.hedge, kind.attempt}, r, v, report);
+  if (f->finished && shutdown) line.outcome = "cut_off";  // with the time it ran
+  keep(std::move(line));
   if (f->finished) return;
   if (v != Verdict::kAnswered) {
     std::string what(policy::Name(p));
@@ -327,7 +275,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
   s.verdict = v;
   s.shutdown = shutdown;
   s.was_fallback = kind.fallback;
-  s.attempts = f->attempts;
+  s.attempts = f->attempts - f->resends;
   s.outstanding = f->outstanding;
   s.other_has_target = !targets.url[static_cast<size_t>(Other(p))].empty();
   s.idempotent = targets.idempotent;

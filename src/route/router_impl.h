@@ -1,6 +1,6 @@
-// The router's state, shared by router.cpp's functions (internal to route/): one routed request
-// in flight (Flight), how an attempt came about (AttemptKind), and Router::Impl, what the
-// decisions act on (breakers, budget, ECS slots, senders, the outcome log).
+// The router's state, shared by router.cpp's and hedging.cpp's functions (internal to route/): one
+// routed request in flight (Flight), how an attempt came about (AttemptKind), and Router::Impl,
+// what the decisions act on (breakers, budget, ECS slots, senders, the outcome log).
 #pragma once
 
 #include <array>
@@ -26,6 +26,13 @@
 
 namespace hr::route {
 
+// The steady clock in milliseconds: what the guards (budget, breakers, throttles) are given.
+inline int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // A number per Router made in this process (threads cache by it, never by an address).
 inline uint64_t NextRouterId() {
   static std::atomic<uint64_t> ids{0};
@@ -44,7 +51,8 @@ struct Flight {
   std::string content_type, accept;
   std::string path;  // as the client posted it, without the query (the access log's)
   std::chrono::steady_clock::time_point start, deadline, first_send{};
-  int attempts = 0;
+  int attempts = 0;  // sends, the loop client's resends after a broken connection included
+  int resends = 0;   // of which resends (not the router's choice: no fallback or hedge counts them)
   int outstanding = 0;  // attempts sent and not yet completed
   double upstream_ms = 0;
   std::vector<AttemptLine> lines;
@@ -69,6 +77,7 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   std::unique_ptr<service::Service> service;
   RouteMetrics metrics;
   RetryBudget budget;
+  RetryBudget hedge_budget;  // hedges' own: a share of the requests, no floor
   Breakers breakers;
   Throttles throttles;
   features::ArrivalRates rates;
@@ -91,7 +100,11 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   std::unique_ptr<EcsCapacityWatch> ecs_watch;
 
   explicit Impl(const RouterConfig& c)
-      : config(c), budget(c.budget), breakers(c.breaker), throttles(c.throttle_backoff_ms) {
+      : config(c),
+        budget(c.budget),
+        hedge_budget({c.hedge_share, 10, 0}),
+        breakers(c.breaker),
+        throttles(c.throttle_backoff_ms) {
     if (c.policy.kind == policy::PolicyKind::kAdaptive)
       learner = std::make_unique<policy::Learner>(c.learn);
     for (size_t w = 0; w < ecs_share.size(); ++w) ecs_share[w] = ShareOf(CapacityOf(c, w));

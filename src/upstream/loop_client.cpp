@@ -237,6 +237,7 @@ struct Conn {
   beast::flat_buffer buffer;
   uint64_t call_id = 0;  // a handler of an earlier call (or of the idle wait) does nothing
   bool busy = false, connecting = false, reused = false, retried = false, open = true;
+  double resent_after_ms = -1;  // >= 0: a resend; the first send may have run for this long
   Call call;
   std::function<void(CallAnswer)> done;
   Clock::time_point started, deadline;
@@ -495,6 +496,7 @@ class AsioClient final : public LoopClient {
       Close(c);
       auto fresh = std::make_shared<Conn>(io_, c->key);
       fresh->retried = true;
+      if (!sending) fresh->resent_after_ms = MsSince(started);  // the peer may have run it
       open_.insert(fresh);
       return Begin(fresh, std::move(call), std::move(done), started);
     }
@@ -506,6 +508,7 @@ class AsioClient final : public LoopClient {
   void Done(const ConnPtr& c, bool keep) {
     CallAnswer a = std::move(c->reader->answer());
     a.total_ms = MsSince(c->started);
+    a.resent_after_ms = c->resent_after_ms;
     auto done = std::move(c->done);
     Release(c);
     if (keep && !stopping_ && idle_count_ < options_.max_idle_connections) {
@@ -525,6 +528,7 @@ class AsioClient final : public LoopClient {
       a.message = "sent on a pooled connection that failed, then: " + a.message;
     }
     a.total_ms = MsSince(c->started);
+    a.resent_after_ms = c->resent_after_ms;
     auto done = std::move(c->done);
     Release(c);
     Close(c);

@@ -45,7 +45,10 @@ struct CallAnswer {
   int status = 0;                                            // when failure == kNone
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
   std::string body;
-  double total_ms = 0;                // from the call to its answer (or failure)
+  double total_ms = 0;  // from the call to its answer (or failure)
+  // >= 0: the call was sent again on a new connection after its pooled connection broke this
+  // long after sending, before any answer; the first send may have run.
+  double resent_after_ms = -1;
   std::shared_ptr<const void> lease;  // the body's bytes of the buffer budget
 };
 

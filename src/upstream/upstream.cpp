@@ -463,6 +463,7 @@ bool Upstream::State::SendPlain(UpstreamRequest& request,
     r.message = std::move(a.message);
     r.status = a.status;
     r.total_ms = a.total_ms;
+    r.resent_after_ms = a.resent_after_ms;
     if (r.failure == Failure::kNone) {
       r.headers = std::move(a.headers);
       r.body = std::move(a.body);

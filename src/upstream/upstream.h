@@ -47,6 +47,9 @@ struct UpstreamResult {
   double total_ms = 0;                // libcurl's time for the whole transfer, connect included
   std::shared_ptr<const void> lease;  // the body's bytes of the buffer budget
   int64_t queued_us = 0;              // from Send() to the transfer's start on the I/O thread
+  // >= 0: the loop client sent the call again after its pooled connection broke this long after
+  // sending (before any answer): the first send may have run too.
+  double resent_after_ms = -1;
 };
 
 // Which client sends a plain-HTTP call (http://, unsigned): the event loop's own HTTP/1.1 client

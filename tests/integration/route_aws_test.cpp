@@ -370,7 +370,8 @@ TEST(RouteHedge, CutsTheP99OfSlowLambdaAnswersAndLogsBothAttempts) {
   constexpr int kRequests = 200, kWorkers = 8;
   LogDir log;
   std::vector<std::string> hedging = common;
-  hedging.insert(hedging.end(), {"--hedge", "--hedge-after-ms", "60", "--outcome-log", log.path});
+  hedging.insert(hedging.end(), {"--hedge", "--hedge-after-ms", "60", "--hedge-share", "0.5",
+                                 "--outcome-log", log.path});
   ServerProcess plain = Route(common);
   ServerProcess hedged_route = Route(hedging);
   ASSERT_GT(plain.port(), 0) << plain.Stderr();

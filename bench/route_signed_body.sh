@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The router's own time for signed Lambda calls with large bodies: 1 MB and 5 MB requests routed
+# to a Lambda function by name (Invoke API, SigV4 by libcurl) at `emulate`'s AWS stand-in, which
+# checks every signature. The router's own time is its X-Route-Overhead-Us answer header (time in
+# the router less the upstream transfer). With a second binary (BASE: an earlier build) both
+# routers run side by side and are called alternately, request by request; medians, p10-p90 and
+# the ratio of this router to BASE are printed per size.
+#   bench/route_signed_body.sh [path/to/hybrid-router] [path/to/base/hybrid-router]  N=30
+# Traffic stays on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-build/release/apps/hybrid-router/hybrid-router}
+BASE=${2:-}
+N=${N:-30}
+EMU_PORT=18290
+ROUTE_PORT=18288
+BASE_PORT=18284
+[ -x "$BIN" ] || { echo "route_signed_body: no binary at $BIN"; exit 2; }
+[ -z "$BASE" ] || [ -x "$BASE" ] || { echo "route_signed_body: no base binary at $BASE"; exit 2; }
+command -v curl >/dev/null || { echo "route_signed_body: curl is missing"; exit 2; }
+
+. bench/common.sh
+
+key=AKIDBENCHSIGNED
+secret=bench-secret-key
+"$BIN" emulate --port $EMU_PORT --threads 1 --time-scale 0 --aws-access-key $key \
+  --aws-secret-key $secret 2>"$tmp/emu.err" & pids+=($!)
+cat > "$tmp/route.json" <<JSON
+{"region":"eu-west-1","lambda_endpoint":"http://127.0.0.1:$EMU_PORT",
+ "ecs_url":"http://127.0.0.1:$EMU_PORT",
+ "workloads":{"lightweight_api":{"lambda_function":"hr-lightweight"}}}
+JSON
+start_router() {  # BIN PORT LOG
+  AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret "$1" route --port "$2" --threads 1 \
+    --access-log off --policy lambda-only --max-body-mb 6 --config "$tmp/route.json" \
+    2>"$3" & pids+=($!)
+}
+start_router "$BIN" $ROUTE_PORT "$tmp/route.err"
+[ -z "$BASE" ] || start_router "$BASE" $BASE_PORT "$tmp/base.err"
+wait_port "$tmp/emu.err"
+wait_port "$tmp/route.err"
+[ -z "$BASE" ] || wait_port "$tmp/base.err"
+
+python3 - "$tmp" <<'PY'
+import base64, os, sys
+for mb in (1, 5):
+    payload = base64.b64encode(os.urandom(mb * 1024 * 1024 * 3 // 4)).decode()
+    with open(f"{sys.argv[1]}/body{mb}.json", "w") as f:
+        f.write('{"workload_type":"lightweight_api","metadata":{"target_size_kb":%d},'
+                '"payload":"%s"}' % (mb * 1024, payload))
+PY
+
+overhead() {  # PORT FILE: the router's own time in µs (exits non-zero unless answered 200)
+  curl -s -o /dev/null -D - --data-binary "@$2" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$1/lightweight" | tr -d '\r' |
+    awk 'NR==1 && $2!=200 {print "status " $2 > "/dev/stderr"; bad=1}
+         tolower($1)=="x-route-overhead-us:" {print $2} END {exit bad}'
+}
+for mb in 1 5; do
+  : > "$tmp/a$mb"; : > "$tmp/b$mb"
+  for _ in $(seq "$N"); do
+    overhead $ROUTE_PORT "$tmp/body$mb.json" >> "$tmp/a$mb"
+    [ -z "$BASE" ] || overhead $BASE_PORT "$tmp/body$mb.json" >> "$tmp/b$mb"
+  done
+done
+python3 - "$tmp" "${BASE:+yes}" <<'PY'
+import statistics, sys
+tmp, base = sys.argv[1], sys.argv[2] == "yes"
+def stats(path):
+    v = sorted(float(x) / 1000 for x in open(path) if x.strip())
+    q = statistics.quantiles(v, n=10)
+    return statistics.median(v), q[0], q[-1], len(v)
+print("router's own time per signed Lambda call (ms): median [p10, p90] (n)")
+for mb in (1, 5):
+    m, lo, hi, n = stats(f"{tmp}/a{mb}")
+    line = f"  {mb} MB  this {m:7.2f} [{lo:.2f}, {hi:.2f}] ({n})"
+    if base:
+        bm, blo, bhi, bn = stats(f"{tmp}/b{mb}")
+        line += f"   base {bm:7.2f} [{blo:.2f}, {bhi:.2f}] ({bn})   ratio {m / bm:.2f}"
+    print(line)
+PY
