@@ -155,16 +155,17 @@ std::string ProxyEvent(const ProxyEventParts& p) {
   json::Key(w, "requestId");
   json::String(w, p.request_id);
   w.EndObject();
-  json::Key(w, "body");
-  if (text) {
-    json::String(w, p.body);
-  } else {
-    json::String(w, core::Base64Encode(p.body));
-  }
-  json::Key(w, "isBase64Encoded");
-  w.Bool(!text);
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  // The body (up to Lambda's 6 MB) is appended in one reservation, not through the Writer.
+  std::string event(buf.GetString(), buf.GetSize() - 1);  // without the closing brace
+  event += R"(,"body":)";
+  if (text) {
+    json::AppendQuoted(event, p.body);
+  } else {
+    json::AppendQuoted(event, core::Base64Encode(p.body));
+  }
+  event += text ? R"(,"isBase64Encoded":false})" : R"(,"isBase64Encoded":true})";
+  return event;
 }
 
 core::Result<ProxyAnswer> UnwrapProxyAnswer(std::string_view payload) {

@@ -57,6 +57,11 @@ inline void Key(Writer& w, std::string_view s) {
   }
 }
 
+// `s` (valid UTF-8) as a quoted JSON string appended to `out`, escaped as the Writer escapes
+// (\" \\ \b \f \n \r \t, other control bytes as \u00XX), in one reservation and long
+// copies: for large bodies (a 5 MB request in a Lambda proxy event) ~10x faster than the Writer.
+void AppendQuoted(std::string& out, std::string_view s);
+
 // A double as the shortest text that reads back to the same value (std::to_chars, ~4x faster than
 // the Writer's Grisu2 here), always with a '.' or exponent as Python's json writes floats
 // (5.0, not 5). Non-finite values become null (JSON has no NaN).

@@ -59,7 +59,7 @@ struct RouterConfig {
   double hedge_after_ms = 0;  // > 0: hedge after this fixed delay instead
   // Hedges have a budget of their own: at most this share of the requests of the last 10 s, with
   // no floor (a floor would let hedging double a platform's load at low rates).
-  double hedge_share = 0.1;
+  double hedge_share = 0.2;
   // What sends the calls of each event loop; empty: an upstream::Upstream (tests script one).
   std::function<core::Result<std::unique_ptr<upstream::Sender>>(http::Loop&)> senders;
 };

@@ -110,7 +110,7 @@ TEST(RouteHedging, TenHedgedRequestsInFlightAtSigtermGiveTwentyOutcomeLines) {
 
 // One platform uniformly slower than the hedge delay (Lambda answers after 150 ms, hedges go
 // after 50 ms): at 4 requests a second for 10 s, every request could be hedged. The hedges' own
-// budget (--hedge-share 0.1 by default, no floor) lets at most a tenth through; on the main before
+// budget (--hedge-share 0.2 by default, no floor) lets at most a fifth through; on the main before
 // this, the retry budget's floor of 3 a second hedged about three requests in four. The losers'
 // time is counted in /metrics.
 TEST(RouteHedging, AtFourRequestsASecondHedgesStayWithinTheirShare) {
@@ -129,8 +129,8 @@ TEST(RouteHedging, AtFourRequestsASecondHedgesStayWithinTheirShare) {
     if (r.headers.count("x-route-hedged")) ++hedged;
   }
   EXPECT_EQ(lambda.requests.load(), kRequests);
-  // The other platform's extra requests: the hedges, at most a tenth of the requests.
-  EXPECT_LE(ecs.requests.load(), kRequests / 10);
+  // The other platform's extra requests: the hedges, at most a fifth of the requests.
+  EXPECT_LE(ecs.requests.load(), kRequests / 5);
   EXPECT_GE(ecs.requests.load(), 1);  // hedging still works within its share
   EXPECT_EQ(hedged, ecs.requests.load());
   ASSERT_TRUE(
