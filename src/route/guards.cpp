@@ -37,7 +37,10 @@ Verdict Judge(Platform platform, upstream::Failure failure, int status,
               std::string_view error_type) {
   if (upstream::NeverSent(failure)) return Verdict::kNotRun;
   if (failure != upstream::Failure::kNone) return Verdict::kFailed;
-  if (status == 401 || status == 403) return Verdict::kConfigError;
+  // The router's credentials, or a target URL whose path the target does not serve (the
+  // prototype's handlers answer every request to their own path): the configuration is wrong.
+  if (status == 401 || status == 403 || status == 404 || status == 405)
+    return Verdict::kConfigError;
   if (status == 429) return Verdict::kNotRun;  // throttled (Lambda, API Gateway, or the service)
   if (platform == Platform::kLambda) {
     if (status == 413) return Verdict::kNotRun;  // over Lambda's 6 MB payload limit

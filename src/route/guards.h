@@ -23,7 +23,8 @@ enum class Verdict : uint8_t {
                  // ResourceNotReady, ALB 503; a fallback is safe for any workload
   kFailed,       // may have run: timeout, broken connection, other 5xx; fallback only when the
                  // workload is idempotent
-  kConfigError,  // 401/403: the router's own configuration is wrong; never a fallback
+  kConfigError,  // 401/403 (credentials), 404/405 (the target's path): the router's own
+                 // configuration is wrong; never a fallback, never an outcome line
 };
 std::string_view Name(Verdict v);
 

@@ -183,9 +183,6 @@ core::Status CheckUrl(std::string_view url, std::string_view field) {
   return {};
 }
 
-// A base URL (the router appends /{workload} or /{workload}/process) that already ends in a
-// workload's path is a workload's own URL given as a base: every request would go to
-// .../heavy/process/medium/process and come back 404, relayed as if it were an answer.
 // A key given twice in one object (JSON allows it; which one wins is the reader's whim).
 core::Status NoDuplicateKeys(const json::Value& v, const std::string& where) {
   if (!v.IsObject()) return {};
@@ -202,6 +199,9 @@ core::Status NoDuplicateKeys(const json::Value& v, const std::string& where) {
   return {};
 }
 
+// A base URL (the router appends /{workload} or /{workload}/process) that already ends in a
+// workload's path is a workload's own URL given as a base: every request would go to
+// .../heavy/process/medium/process and come back 404, relayed as if it were an answer.
 core::Status CheckBase(std::string_view url, std::string_view field) {
   const size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return {};

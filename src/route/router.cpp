@@ -255,7 +255,7 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
   AttemptLine line =
       MakeAttemptLine(f->facts, {p, kind.fallback, kind.hedge, kind.attempt}, r, v, report);
   if (f->finished && shutdown) line.outcome = "cut_off";  // with the time it ran
-  keep(std::move(line));
+  if (v != Verdict::kConfigError) keep(std::move(line));  // not a measurement of the platform
   if (f->finished) return;
   if (v != Verdict::kAnswered) {
     std::string what(policy::Name(p));
@@ -294,11 +294,17 @@ void Router::Impl::Completed(const std::shared_ptr<Flight>& f, Platform p, Attem
       return;
     case Next::kConfigError:
       Finish(f, p,
-             JsonError(ErrorCode::kUpstreamConfigError,
-                       std::string(policy::Name(p)) + " refused the router (HTTP " +
-                           std::to_string(r.status) +
-                           "): the router's credentials or the target's permissions are wrong; "
-                           "not retried elsewhere"));
+             JsonError(
+                 ErrorCode::kUpstreamConfigError,
+                 std::string(policy::Name(p)) +
+                     (r.status == 404 || r.status == 405
+                          ? " does not serve the target's path (HTTP " + std::to_string(r.status) +
+                                "): the target URL is wrong (the router appends /{workload} "
+                                "for Lambda and /{workload}/process for ECS); not retried "
+                                "elsewhere"
+                          : " refused the router (HTTP " + std::to_string(r.status) +
+                                "): the router's credentials or the target's permissions "
+                                "are wrong; not retried elsewhere")));
       return;
     case Next::kGiveUp:
       if (next.denied) metrics.FallbackDenied(*next.denied);
@@ -366,7 +372,7 @@ void Router::Impl::Finish(const std::shared_ptr<Flight>& f, Platform p, http::Re
   res.headers.emplace_back("Access-Control-Allow-Origin", config.service.cors_origin);
   metrics.Request(f->workload(), p, res.status);
   metrics.Overhead(overhead_us);
-  if (log) {
+  if (log && !f->lines.empty()) {  // none when the only attempt was a configuration error
     f->lines.back().overhead_us = overhead_us;
     for (const AttemptLine& line : f->lines) log->Write(FormatAttempt(line));
     f->lines.clear();

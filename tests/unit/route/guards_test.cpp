@@ -28,9 +28,11 @@ TEST(Judge, FallsBackOnlyWhenTheRequestProvablyDidNotRun) {
             Verdict::kNotRun);  // ALB: no target
   EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, 413, ""), Verdict::kAnswered);
   EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, 500, ""), Verdict::kFailed);
-  for (int s : {401, 403})
+  for (int s : {401, 403, 404, 405}) {  // credentials; a target path the target does not serve
     EXPECT_EQ(Judge(Platform::kLambda, upstream::Failure::kNone, s, ""), Verdict::kConfigError);
-  for (int s : {200, 201, 400, 404, 422})
+    EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, s, ""), Verdict::kConfigError);
+  }
+  for (int s : {200, 201, 400, 422})
     EXPECT_EQ(Judge(Platform::kEcs, upstream::Failure::kNone, s, ""), Verdict::kAnswered);
 }
 
