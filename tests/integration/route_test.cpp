@@ -754,5 +754,25 @@ TEST(Route, TheOutcomeLogRotatesUnderLoadWithEveryAttemptInExactlyOneFile) {
               kClients * per_client, elapsed, kClients * per_client / elapsed, lines, files);
 }
 
+// A workload without a Lambda target goes to ECS whatever the policy: said once at start, per
+// workload, and the `listening` line shows each workload's targets.
+TEST(Route, AWorkloadWithoutATargetIsSaidAtStart) {
+  const int ecs = ClosedPort();
+  ServerProcess route = Route({"--ecs-url", Url(ecs), "--policy", "lambda-only"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  StopCleanly(route);
+  const std::string err = route.Stderr();
+  for (const std::string w :
+       {"lightweight_api", "thumbnail_processing", "medium_processing", "heavy_processing"}) {
+    EXPECT_NE(err.find(R"("event":"no_target","workload":")" + w + R"(","platform":"lambda")"),
+              std::string::npos)
+        << w << "\n"
+        << err;
+  }
+  EXPECT_NE(err.find(R"("heavy_processing":{"lambda":null,"ecs":")" + Url(ecs, "/heavy/process")),
+            std::string::npos)
+      << err;
+}
+
 }  // namespace
 }  // namespace hr::testing
