@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <ctime>
 
 namespace hr::aws {
 
@@ -209,6 +210,57 @@ std::string Signature(std::string_view secret_key, std::string_view amz_date,
   key = Hmac(key, "aws4_request");
   const std::string sig = Hmac(key, to_sign);
   return Hex(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+}
+
+std::vector<std::string> SignedHeaderLines(const SigningInput& in) {
+  std::string_view rest = in.url;
+  const size_t scheme_end = rest.find("://");
+  const std::string_view scheme =
+      scheme_end == std::string_view::npos ? std::string_view("https") : rest.substr(0, scheme_end);
+  if (scheme_end != std::string_view::npos) rest.remove_prefix(scheme_end + 3);
+  const size_t path_at = std::min(rest.find_first_of("/?#"), rest.size());
+  std::string_view host = rest.substr(0, path_at);
+  rest.remove_prefix(path_at);
+  rest = rest.substr(0, rest.find('#'));
+  const size_t q = rest.find('?');
+  const std::string_view path = rest.substr(0, q);
+  const std::string_view query = q == std::string_view::npos ? "" : rest.substr(q + 1);
+  if (const size_t colon = host.rfind(':');
+      colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) {
+    const std::string_view port = host.substr(colon + 1);
+    if ((scheme == "https" && port == "443") || (scheme == "http" && port == "80"))
+      host.remove_suffix(port.size() + 1);  // as clients send it: no default port
+  }
+  std::array<char, 17> amz_date{};
+  const time_t t = static_cast<time_t>(in.unix_s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::strftime(amz_date.data(), amz_date.size(), "%Y%m%dT%H%M%SZ", &tm);
+  const std::string_view date(amz_date.data(), 16);
+  CanonicalInput c;
+  c.method = in.method;
+  c.path = path;
+  c.query = query;
+  c.headers = in.headers;
+  c.headers.emplace_back("host", std::string(host));
+  c.headers.emplace_back("x-amz-date", std::string(date));
+  c.payload_sha256 = in.payload_sha256;
+  std::vector<std::string> names;
+  for (const auto& [name, value] : c.headers) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  std::string signed_names;
+  for (const std::string& n : names) {
+    if (!signed_names.empty()) signed_names += ';';
+    signed_names += n;
+  }
+  const std::string signature =
+      Signature(in.secret_key, date, in.region, in.service, CanonicalRequest(c));
+  std::string authorization = "Authorization: AWS4-HMAC-SHA256 Credential=";
+  authorization.append(in.access_key).append("/").append(date.substr(0, 8)).append("/");
+  authorization.append(in.region).append("/").append(in.service).append("/aws4_request");
+  authorization.append(", SignedHeaders=").append(signed_names);
+  authorization.append(", Signature=").append(signature);
+  return {"X-Amz-Date: " + std::string(date), std::move(authorization)};
 }
 
 }  // namespace hr::aws

@@ -1,9 +1,11 @@
 // AWS Signature Version 4 as the services check it: the canonical request, the string to sign,
-// the derived key and the signature, and the parts of an Authorization header. The router does
-// not sign with this (libcurl's CURLOPT_AWS_SIGV4 does); `emulate` verifies what it receives with
-// it, and a Python test holds both against botocore. Pure: no I/O.
+// the derived key and the signature, and the parts of an Authorization header. The router signs
+// its Lambda calls with this (SignedHeaderLines: the body hashed once per request, where libcurl
+// 7.88's CURLOPT_AWS_SIGV4 hashes it again on every attempt); `emulate` verifies what it receives
+// with it, and a Python test holds both against botocore. Pure: no I/O.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,5 +42,17 @@ std::string CanonicalRequest(const CanonicalInput& in);
 std::string Signature(std::string_view secret_key, std::string_view amz_date,
                       std::string_view region, std::string_view service,
                       std::string_view canonical_request);
+
+// A request to sign: an absolute URL (its host and any port but the scheme's default are the
+// signed `host`), the headers signed besides host and x-amz-date (lower-case names), the
+// payload's SHA-256 (hex), the scope and the key, and the time (Unix seconds).
+struct SigningInput {
+  std::string_view method = "POST", url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string_view payload_sha256, region, service, access_key, secret_key;
+  int64_t unix_s = 0;
+};
+// The header lines to send with the request: "X-Amz-Date: ..." and "Authorization: ...".
+std::vector<std::string> SignedHeaderLines(const SigningInput& in);
 
 }  // namespace hr::aws

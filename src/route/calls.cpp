@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "aws/lambda_invoke.h"
+#include "aws/sigv4.h"
 #include "workload/request.h"
 
 namespace hr::route {
@@ -30,11 +31,28 @@ upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput&
     if (in.log_tail) u.headers.push_back("X-Amz-Log-Type: Tail");  // the REPORT line, for the log
   }
   if (lambda && !t.lambda_sigv4.empty() && in.credentials) {
-    u.aws_sigv4 = t.lambda_sigv4;
-    u.aws_access_key = in.credentials->access_key_id;
-    u.aws_secret_key = in.credentials->secret_access_key;
-    if (!in.credentials->session_token.empty())
+    // "aws:amz:{region}:{service}" (aws::SigV4Provider)
+    const std::string_view provider = t.lambda_sigv4;
+    const size_t service_at = provider.rfind(':');
+    const size_t region_at = provider.rfind(':', service_at - 1);
+    std::string local_hash;
+    std::string& hash = in.body_sha256 ? *in.body_sha256 : local_hash;
+    if (hash.empty()) hash = aws::Sha256Hex(*u.body);
+    aws::SigningInput s;
+    s.url = u.url;
+    s.headers.emplace_back("content-type", u.headers.front().substr(14));  // "Content-Type: "
+    if (!in.credentials->session_token.empty()) {
       u.headers.push_back("X-Amz-Security-Token: " + in.credentials->session_token);
+      s.headers.emplace_back("x-amz-security-token", in.credentials->session_token);
+    }
+    s.payload_sha256 = hash;
+    s.region = provider.substr(region_at + 1, service_at - region_at - 1);
+    s.service = provider.substr(service_at + 1);
+    s.access_key = in.credentials->access_key_id;
+    s.secret_key = in.credentials->secret_access_key;
+    s.unix_s = in.now_unix_s;
+    for (std::string& line : aws::SignedHeaderLines(s)) u.headers.push_back(std::move(line));
+    u.presigned = true;
   }
   u.timeout_ms = static_cast<int>(std::clamp<int64_t>(in.left_ms, 1, t.timeout_ms));
   u.connect_timeout_ms = std::min(targets.connect_timeout_ms, u.timeout_ms);

@@ -1,6 +1,7 @@
 // What an attempt sends: the target's URL, the client's body (or, to the Lambda Invoke API, the
 // API Gateway proxy event the prototype's handlers read), the headers, the signing, the ids the
-// target may echo, and the time it may take within the request's deadline. Pure.
+// target may echo, and the time it may take within the request's deadline. Signed calls are
+// signed here (aws::SignedHeaderLines), not by libcurl. Pure.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,10 @@ struct CallInput {
   std::shared_ptr<const std::string> body;
   // The Invoke API's proxy event, made from the body on the first Lambda attempt and kept.
   std::shared_ptr<const std::string>* event = nullptr;
+  // A signed call's payload hash (SHA-256, hex) of what it sends, made on the request's first
+  // signed attempt and kept for the next (a fallback back, a hedge): the body is hashed once.
+  std::string* body_sha256 = nullptr;
+  int64_t now_unix_s = 0;  // signed calls: the signature's time
   std::string_view content_type, accept, request_id, body_request_id;
   int64_t left_ms = 0;    // until the request's deadline
   bool log_tail = false;  // ask the Invoke API for the REPORT line (an outcome log is kept)

@@ -185,6 +185,10 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, Attempt
   in.workload = w;
   in.body = f->body;
   in.event = &f->event;
+  in.body_sha256 = &f->body_sha256;
+  in.now_unix_s = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
   in.content_type = f->content_type;
   in.accept = f->accept;
   in.request_id = f->facts.request_id;

@@ -52,8 +52,8 @@ struct RouterConfig {
   // Signs the targets that need it (RouteTargets::signs()); Create refuses such targets without.
   std::shared_ptr<aws::CredentialProvider> credentials;
   // Idempotent workloads: when the first attempt has not answered after the chosen platform's
-  // p95 for the request's cell (the router's recent answers once it has 20; before, the model's
-  // outcome tables), send the request to the other platform as well; the first success
+  // p95 for the request's cell (the model's outcome tables; for a model without them, the
+  // router's recent answers), send the request to the other platform as well; the first success
   // answers, the other is still logged (and billed: RouteMetrics counts its time).
   bool hedge = false;
   double hedge_after_ms = 0;  // > 0: hedge after this fixed delay instead

@@ -46,6 +46,7 @@ struct Flight {
   http::Loop* loop = nullptr;
   std::shared_ptr<const std::string> body;
   std::shared_ptr<const std::string> event;  // the Invoke API's proxy event, made once
+  std::string body_sha256;                   // a signed Lambda call's payload hash, made once
   RequestFacts facts;                        // what its outcome lines share
   std::string body_request_id;  // the body's own request_id, which the prototype's handlers echo
   std::string content_type, accept;

@@ -83,9 +83,9 @@ NextStep After(const AttemptState& s, Breakers& breakers, RetryBudget& budget, i
 
 std::optional<double> HedgeDelayMs(double fixed_ms, std::optional<double> model_p95_ms,
                                    std::optional<double> recent_p95_ms, double left_ms) {
-  const std::optional<double> delay = fixed_ms > 0    ? fixed_ms
-                                      : recent_p95_ms ? recent_p95_ms
-                                                      : model_p95_ms;
+  const std::optional<double> delay = fixed_ms > 0   ? fixed_ms
+                                      : model_p95_ms ? model_p95_ms
+                                                     : recent_p95_ms;
   if (!delay || !(*delay > 0) || !(*delay < left_ms)) return std::nullopt;  // NaN, or too late
   return delay;
 }

@@ -62,11 +62,14 @@ struct NextStep {
 // Decides, taking a fallback from `budget` and, for an open breaker's probe, from `breakers`.
 NextStep After(const AttemptState& s, Breakers& breakers, RetryBudget& budget, int64_t now_ms);
 
-// When to hedge a request sent to `first`: after `fixed_ms` when it is set (> 0); else the p95 of
-// the cell's recent answers on that platform (`recent_p95_ms`, unknown until enough answers came:
-// it follows a platform that became slower, where a static p95 would hedge every request); else
-// the p95 `model_p95_ms` of the cell from the model's outcome tables. Nothing when the delay is
-// unknown, not positive, or not before the deadline `left_ms`.
+// When to hedge a request sent to `first`: after `fixed_ms` when it is set (> 0); else the p95
+// `model_p95_ms` of the request's cell on that platform from the model's outcome tables; else the
+// cell's recent p95 (`recent`, unknown until enough answers came). Not the recent p95 first: when
+// a tenth of a platform's answers are slow, the recent p95 lies in that slow tail and a hedge
+// would come too late to help (measured: p99 21.6 s against 10-13 s). A platform that became
+// uniformly slower is hedged more often; the hedges' own budget (RouterConfig::hedge_share)
+// bounds what that costs the other platform. Nothing when the delay is unknown, not positive, or
+// not before the deadline `left_ms`.
 std::optional<double> HedgeDelayMs(double fixed_ms, std::optional<double> model_p95_ms,
                                    std::optional<double> recent_p95_ms, double left_ms);
 

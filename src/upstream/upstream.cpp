@@ -445,7 +445,7 @@ void Upstream::State::Correlate(std::string_view key, std::string_view request_i
 // A plain-HTTP call by the loop's own client; false: it is libcurl's to send.
 bool Upstream::State::SendPlain(UpstreamRequest& request,
                                 std::function<void(UpstreamResult)>& done) {
-  if (!loop_client || !request.aws_sigv4.empty()) return false;
+  if (!loop_client || !request.aws_sigv4.empty() || request.presigned) return false;
   Call call;
   if (!SplitPlainUrl(request.url, call.host, call.port, call.target)) return false;
   std::string key = call.host + ':' + std::to_string(call.port);
@@ -498,9 +498,11 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   for (const std::string& h : t->request.headers)
     t->headers = curl_slist_append(t->headers, h.c_str());
   // Signed requests: libcurl 7.88 would sign the empty "Expect:" that only suppresses the header
-  // (and AWS would then miss a signed header); they wait at most 100 ms for a 100-continue.
+  // (and AWS would then miss a signed header); they wait at most 100 ms for a 100-continue, so a
+  // body Lambda refuses (413 over 6 MB) is answered before it is sent. Presigned ones too.
   const bool signing = !t->request.aws_sigv4.empty();
-  if (!signing) t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue trip
+  if (!signing && !t->request.presigned)
+    t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue trip
   static const std::string no_body;
   const std::string& body = t->request.body ? *t->request.body : no_body;
   curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
@@ -534,7 +536,7 @@ void Upstream::State::Start(std::unique_ptr<Transfer> t) {
   // agent is an option, not a header, so that it is not signed (botocore never signs it).
   const bool sign = signing;
   curl_easy_setopt(e, CURLOPT_USERAGENT, "hybrid-router");
-  curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, sign ? 100L : 1000L);
+  curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, sign || t->request.presigned ? 100L : 1000L);
   curl_easy_setopt(e, CURLOPT_HTTPAUTH, sign ? CURLAUTH_AWS_SIGV4 : CURLAUTH_BASIC);
   curl_easy_setopt(e, CURLOPT_AWS_SIGV4, sign ? t->request.aws_sigv4.c_str() : nullptr);
   curl_easy_setopt(e, CURLOPT_USERNAME, sign ? t->request.aws_access_key.c_str() : nullptr);

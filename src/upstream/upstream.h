@@ -36,6 +36,9 @@ struct UpstreamRequest {
   // AWS SigV4 signing by libcurl (CURLOPT_AWS_SIGV4 "aws:amz:{region}:{service}"); empty: none.
   // The session token, if any, goes in `headers` as X-Amz-Security-Token (signed with them).
   std::string aws_sigv4, aws_access_key, aws_secret_key;
+  // Signed by the caller (its headers carry the signature): sent by libcurl, as signed calls
+  // always are (it reads a target's early answer, such as Lambda's 413, while still sending).
+  bool presigned = false;
 };
 
 struct UpstreamResult {

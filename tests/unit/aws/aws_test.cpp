@@ -37,6 +37,31 @@ TEST(SigV4, MatchesAwsPublishedGetVanillaVector) {
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 }
 
+// The router's own signing gives get-vanilla's Authorization header (2015-08-30 12:36:00 UTC),
+// and a default port is not part of the signed host.
+TEST(SigV4, SignedHeaderLinesGiveTheGetVanillaAuthorization) {
+  SigningInput in;
+  in.method = "GET";
+  in.url = "https://example.amazonaws.com:443/";
+  const std::string empty_hash = Sha256Hex("");
+  in.payload_sha256 = empty_hash;
+  in.region = "us-east-1";
+  in.service = "service";
+  in.access_key = "AKIDEXAMPLE";
+  in.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  in.unix_s = 1440938160;
+  const auto lines = SignedHeaderLines(in);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "X-Amz-Date: 20150830T123600Z");
+  EXPECT_EQ(lines[1],
+            "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+            "aws4_request, SignedHeaders=host;x-amz-date, "
+            "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+  const auto parsed = ParseAuthorization(lines[1].substr(15));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->signed_headers, (std::vector<std::string>{"host", "x-amz-date"}));
+}
+
 TEST(SigV4, CanonicalFormSortsTheQueryFoldsSpacesAndEncodesThePathAgain) {
   CanonicalInput in;
   in.method = "POST";
