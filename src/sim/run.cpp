@@ -60,8 +60,8 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
   if (auto s = c.Validate(); !s) return s.error();
   // Service times: the measurements unless distributions replace every platform the runs use.
   const bool lambda_given = q.lambda_warm.has_value(), ecs_given = q.ecs_service.has_value();
-  bool need_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly,
-       need_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly;
+  bool need_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly || c.explore > 0,
+       need_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly || c.explore > 0;
   for (const SimPolicy& p : q.sweep_policies) {
     need_lambda |= p.spec.kind != policy::PolicyKind::kEcsOnly;
     need_ecs |= p.spec.kind != policy::PolicyKind::kLambdaOnly;
