@@ -19,7 +19,7 @@ std::string Line(std::string_view platform, double ms, std::string_view route, i
                   R"("http_status":)" +
                   std::to_string(status) + R"(,"response_time_ms":)" + std::to_string(ms) +
                   R"(,"target_payload_size_kb":1,"actual_payload_size_kb":1,)"
-                  R"("time_window":"business_hours","load_pattern":"low_load","metrics":{)"
+                  R"("time_window":"morning_peak","load_pattern":"low_load","metrics":{)"
                   R"("execution_time_ms":5,"memory_used_mb":128,"memory_limit_mb":128,)"
                   R"("cold_start":false})";
   if (!route.empty()) s += R"(,"route":)" + std::string(route);
@@ -61,7 +61,7 @@ TEST(OffPolicyRead, SkipsFallbacksZeroPropensitiesFailuresAndRedirectsWithReason
   EXPECT_EQ(why["redirected (route.source breaker)"], 1u);
   EXPECT_EQ(why["failed attempt (http_status 502)"], 1u);
   EXPECT_EQ(why["field 'route.propensity' must be a number in (0, 1]"], 1u);
-  EXPECT_EQ(why["not a measurement: malformed JSON"], 1u);
+  EXPECT_EQ(why["not a measurement: not a JSON object"], 1u);
 }
 
 TEST(OffPolicyRead, ReportsTheLoggingModelsWithTheirCounts) {
