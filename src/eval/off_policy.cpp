@@ -391,25 +391,24 @@ std::optional<double> WeightedQuantile(std::vector<std::pair<double, double>> yw
 
 }  // namespace
 
-OffPolicyResult EstimateOffPolicy(const std::vector<LoggedAttempt>& log,
-                                  const std::vector<CandidatePolicy>& policies,
-                                  const OffPolicyConfig& config) {
-  OffPolicyResult out;
-  const size_t n = log.size();
-  out.used = n;
-  if (n == 0) return out;
+namespace {
+
+// What every estimate of a log needs: the records, the requests as the router saw them, the
+// outcomes, and the cross-fitted direct model's predictions on each platform.
+struct Prepared {
   std::vector<data::Record> records;
-  records.reserve(n);
-  for (const auto& a : log) records.push_back(a.record);
+  std::vector<features::Request> requests;
+  std::vector<std::array<double, kMetrics>> y;
+  std::vector<std::array<std::array<double, kMetrics>, 2>> q;  // [i][platform]
+  bool direct_model = true;
+};
+
+Prepared Prepare(const std::vector<LoggedAttempt>& log, const OffPolicyConfig& config) {
+  Prepared pr;
+  const size_t n = log.size();
+  pr.records.reserve(n);
+  for (const auto& a : log) pr.records.push_back(a.record);
   const cost::Provisioned none;
-  auto outcome = [&](const data::Record& r) {
-    std::array<double, kMetrics> y{};
-    y[0] = r.response_time_ms;
-    for (size_t c = 0; c < kOffPolicyCostModels.size(); ++c)
-      y[1 + c] =
-          cost::CostUsd(data::UsageOf(r), kOffPolicyCostModels[c], config.pricing, none) * 1e6;
-    return y;
-  };
   // The direct model, cross-fitted: a request's predictions come from the tables of the other
   // half (halves by a hash of the line's position, so a day's traffic is in both).
   std::array<std::vector<uint32_t>, 2> halves;
@@ -424,29 +423,77 @@ OffPolicyResult EstimateOffPolicy(const std::vector<LoggedAttempt>& log,
   oc.shrinkage = 2;
   for (size_t h = 0; h < 2; ++h) {
     if (halves[h].empty()) continue;
-    auto m = outcome::OutcomeModel::Create(train::LearnOutcomes(records, halves[h], oc));
+    auto m = outcome::OutcomeModel::Create(train::LearnOutcomes(pr.records, halves[h], oc));
     if (m) tables[h] = *m;
   }
-  out.direct_model = tables[0] && tables[1];
-  std::vector<features::Request> requests(n);
-  std::vector<std::array<std::array<double, kMetrics>, 2>> q(n);  // [i][platform]
-  Terms t;
-  t.y.resize(n);
+  pr.direct_model = tables[0] && tables[1];
+  pr.requests.resize(n);
+  pr.q.assign(n, {});
+  pr.y.resize(n);
   for (size_t i = 0; i < n; ++i) {
-    requests[i] = train::RequestOf(records[i]);
-    t.y[i] = outcome(records[i]);
+    const data::Record& r = pr.records[i];
+    pr.requests[i] = train::RequestOf(r);
+    pr.y[i][0] = r.response_time_ms;
+    for (size_t c = 0; c < kOffPolicyCostModels.size(); ++c)
+      pr.y[i][1 + c] =
+          cost::CostUsd(data::UsageOf(r), kOffPolicyCostModels[c], config.pricing, none) * 1e6;
     const auto& tab = tables[1 - half[i]];
-    q[i] = {};
-    if (out.direct_model && tab->Covers(requests[i].workload)) {
+    if (pr.direct_model && tab->Covers(pr.requests[i].workload)) {
       std::array<outcome::Estimate, 2> e;
-      tab->Estimate(requests[i], e);
+      tab->Estimate(pr.requests[i], e);
       for (size_t p = 0; p < 2; ++p) {
-        q[i][p][0] = e[p].response_mean_ms;
+        pr.q[i][p][0] = e[p].response_mean_ms;
         for (size_t c = 0; c < kOffPolicyCostModels.size(); ++c)
-          q[i][p][1 + c] = e[p].cost_mean_usd[static_cast<size_t>(kOffPolicyCostModels[c])] * 1e6;
+          pr.q[i][p][1 + c] =
+              e[p].cost_mean_usd[static_cast<size_t>(kOffPolicyCostModels[c])] * 1e6;
       }
     }
   }
+  return pr;
+}
+
+size_t Side(features::Platform p) { return p == features::Platform::kLambda ? 0 : 1; }
+
+}  // namespace
+
+DrTerms DoublyRobustTerms(const std::vector<LoggedAttempt>& log,
+                          const std::vector<CandidatePolicy>& policies, size_t metric,
+                          const OffPolicyConfig& config) {
+  DrTerms out;
+  const Prepared pr = Prepare(log, config);
+  out.direct_model = pr.direct_model;
+  const size_t m = std::min(metric, kMetrics - 1);
+  for (const CandidatePolicy& pol : policies) {
+    std::vector<double> terms(log.size());
+    double sw = 0, sw2 = 0;
+    for (size_t i = 0; i < log.size(); ++i) {
+      const auto chosen = pol.choose(pr.requests[i]);
+      const auto logged = pr.records[i].platform;
+      const double w = chosen == logged ? 1 / log[i].propensity : 0;
+      sw += w;
+      sw2 += w * w;
+      terms[i] = pr.q[i][Side(chosen)][m] + w * (pr.y[i][m] - pr.q[i][Side(logged)][m]);
+    }
+    out.terms.push_back(std::move(terms));
+    out.ess.push_back(sw2 > 0 ? sw * sw / sw2 : 0);
+  }
+  return out;
+}
+
+OffPolicyResult EstimateOffPolicy(const std::vector<LoggedAttempt>& log,
+                                  const std::vector<CandidatePolicy>& policies,
+                                  const OffPolicyConfig& config) {
+  OffPolicyResult out;
+  const size_t n = log.size();
+  out.used = n;
+  if (n == 0) return out;
+  const Prepared pr = Prepare(log, config);
+  out.direct_model = pr.direct_model;
+  const std::vector<data::Record>& records = pr.records;
+  const std::vector<features::Request>& requests = pr.requests;
+  const auto& q = pr.q;
+  Terms t;
+  t.y = pr.y;
   // The logging policy as observed.
   {
     std::vector<double> resp(n);

@@ -123,6 +123,18 @@ OffPolicyResult EstimateOffPolicy(const std::vector<LoggedAttempt>& log,
                                   const std::vector<CandidatePolicy>& policies,
                                   const OffPolicyConfig& config);
 
+// Per request of `log`, each policy's doubly robust term for `metric` (0: response time in ms;
+// 1 + c: cost per 1M requests under kOffPolicyCostModels[c]): their mean is DR's estimate, and
+// two policies' terms are paired request by request (promote's improvement).
+struct DrTerms {
+  std::vector<std::vector<double>> terms;  // [policy][request]
+  std::vector<double> ess;                 // [policy]
+  bool direct_model = true;
+};
+DrTerms DoublyRobustTerms(const std::vector<LoggedAttempt>& log,
+                          const std::vector<CandidatePolicy>& policies, size_t metric,
+                          const OffPolicyConfig& config);
+
 // Text and JSON of a result (evaluate --off-policy).
 std::string OffPolicyText(const OffPolicyLog& log, const OffPolicyResult& r);
 std::string OffPolicyJson(const OffPolicyLog& log, const OffPolicyResult& r);

@@ -2,7 +2,9 @@
 // service times, the built-in model deciding for latency, uniform exploration 0.2) and writes
 // route's outcome lines; evaluate --off-policy's estimators read them back. Each candidate's true
 // value is its own mean response time over 100 independent simulate runs of the same length, rate
-// and start hour. The DR 95 % interval must cover it in at least 90 % of 40 seeds.
+// and start hour. The DR 95 % interval must cover it in at least 90 % of 40 seeds. And promote
+// (eval/promote.h) on such logs: a drifted one promotes, an unchanged or a small one keeps the
+// champion, saying why.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include "builtin/default_model.h"
 #include "data/ingest.h"
 #include "eval/off_policy.h"
+#include "eval/promote.h"
 #include "modelfile/model_file.h"
 #include "sim/outcome_lines.h"
 #include "sim/simulate.h"
@@ -84,8 +87,11 @@ double Truth(const sim::SimPolicy& policy) {
 }
 
 // One logging run's lines, read back as evaluate --off-policy reads them.
-OffPolicyLog Logged(const sim::SimPolicy& logging, uint64_t seed, double explore) {
+OffPolicyLog Logged(const sim::SimPolicy& logging, uint64_t seed, double explore,
+                    double duration_s = kDurationS, std::vector<sim::DriftPhase> drift = {}) {
   sim::SimConfig c = Base(seed);
+  c.duration_s = duration_s;
+  c.drift = std::move(drift);
   c.policy = logging;
   c.explore = explore;
   sim::SimLineContext ctx;
@@ -170,6 +176,70 @@ TEST(OffPolicyCalibration, ThompsonPropensitiesOfTheAdaptivePolicy) {
   const Coverage cov =
       Calibrate(ModelFor(policy::ObjectiveKind::kLatency, true), 0, candidates, truth);
   for (const auto& [name, h] : cov.hits) EXPECT_GE(h[2], kSeeds * 3 / 4) << name << " (DR)";
+}
+
+PromoteConfig Promotion() {
+  PromoteConfig p;
+  p.champion = Shipped().model;
+  p.champion_fingerprint = 1;
+  p.objective.kind = policy::ObjectiveKind::kLatency;
+  return p;
+}
+
+// ECS three times slower than the champion's tables know: the challenger, which learned that from
+// the log's older half, sends more to Lambda and provably answers faster on the newer half.
+TEST(Promote, ADriftedLogPromotesTheChallengerWithItsLineage) {
+  const OffPolicyLog log = Logged(ModelFor(policy::ObjectiveKind::kLatency), 7, 0.2, 3000,
+                                  {{0, 1e9, features::Platform::kEcs, std::nullopt, 3, 1}});
+  auto d = DecidePromotion(Promotion(), log);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  std::printf("%s", PromoteText(*d).c_str());
+  EXPECT_TRUE(d->promote) << d->why;
+  EXPECT_GT(d->lower_bound, 0);
+  EXPECT_LT(d->challenger.mean, d->champion.mean);
+  EXPECT_GT(d->challenger_ess, kDefaultMinEss);
+  const std::string& md = d->challenger_model->spec().metadata.json;
+  EXPECT_NE(
+      md.find(
+          R"("lineage":{"made_by":"hybrid-router promote","champion":"fnv1a64:0000000000000001")"),
+      std::string::npos)
+      << md;
+  EXPECT_NE(md.find(R"("train_lines":)" + std::to_string(d->train_lines)), std::string::npos);
+}
+
+TEST(Promote, AnUnchangedLogKeepsTheChampion) {
+  const OffPolicyLog log = Logged(ModelFor(policy::ObjectiveKind::kLatency), 7, 0.2, 3000);
+  auto d = DecidePromotion(Promotion(), log);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  std::printf("%s", PromoteText(*d).c_str());
+  EXPECT_FALSE(d->promote);
+  EXPECT_NE(d->why.find("kept: the improvement's one-sided 95 % lower bound"), std::string::npos)
+      << d->why;
+}
+
+TEST(Promote, TooFewSamplesKeepTheChampionSayingWhy) {
+  const std::vector<sim::DriftPhase> slower = {
+      {0, 1e9, features::Platform::kEcs, std::nullopt, 3, 1}};
+  // The drifted log that promotes, judged with a floor above the challenger's ESS (474).
+  const OffPolicyLog log = Logged(ModelFor(policy::ObjectiveKind::kLatency), 7, 0.2, 3000, slower);
+  PromoteConfig strict = Promotion();
+  strict.min_ess = 1000;
+  auto d = DecidePromotion(strict, log);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  std::printf("%s", PromoteText(*d).c_str());
+  EXPECT_FALSE(d->promote);
+  EXPECT_NE(d->why.find("kept: effective sample size"), std::string::npos) << d->why;
+  const OffPolicyLog tiny = Logged(ModelFor(policy::ObjectiveKind::kLatency), 7, 0.2, 30, slower);
+  auto t = DecidePromotion(Promotion(), tiny);
+  ASSERT_TRUE(t.ok()) << t.error().message;
+  EXPECT_FALSE(t->promote);
+  EXPECT_NE(t->why.find("kept: the log's older part cannot make outcome tables"), std::string::npos)
+      << t->why;
+  PromoteConfig p95 = Promotion();
+  p95.objective.kind = policy::ObjectiveKind::kP95;
+  auto refused = DecidePromotion(p95, log);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "--objective");
 }
 
 }  // namespace
