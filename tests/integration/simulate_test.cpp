@@ -179,6 +179,33 @@ TEST(CliSimulate, AnOutcomeLogWithPropensitiesFeedsOffPolicyEvaluation) {
   EXPECT_EQ(names[2], "objective:latency");
 }
 
+// promote on a log where ECS ran three times slower than the built-in model knows: exit 0 and a
+// written challenger with its lineage; that challenger against itself: exit 1; p95: exit 2.
+TEST(CliSimulate, PromoteWritesAChallengerOnlyWhenItProvablyWins) {
+  const std::string dir = ::testing::TempDir() + "promote-log";
+  std::filesystem::remove_all(dir);
+  const std::string drift = TempFile(
+      "ecs-x3.json", R"([{"from_s":0,"until_s":1e9,"platform":"ecs","service_factor":3}])");
+  auto s = RunCli(
+      "simulate -q --policy builtin --objective latency --explore 0.2 --rate 2 "
+      "--duration-s 3000 --start-hour 10 --seed 7 --drift " +
+      drift + " --outcome-log " + dir + "/log");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const std::string model = dir + "/model.json";
+  auto p = RunCli("promote -q --format json --log " + dir + "/log --out " + model);
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+  EXPECT_NE(p.out.find(R"("decision":"promoted")"), std::string::npos) << p.out;
+  const std::string written = Slurp(model);
+  EXPECT_NE(written.find(R"("lineage")"), std::string::npos);
+  EXPECT_NE(written.find(R"("train_lines":2993)"), std::string::npos);
+  auto again = RunCli("promote -q --champion " + model + " --log " + dir + "/log");
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_NE(again.out.find("Decision: kept"), std::string::npos) << again.out;
+  auto p95 = RunCli("promote -q --objective p95 --log " + dir + "/log");
+  EXPECT_EQ(p95.exit_code, 2);
+  EXPECT_NE(p95.err.find("--objective"), std::string::npos) << p95.err;
+}
+
 TEST(CliSimulate, OffPolicyEvaluationOfALogWithoutPropensitiesNamesTheField) {
   // The shipped measurements are the prototype's load tests: no route{} object at all.
   auto r =
