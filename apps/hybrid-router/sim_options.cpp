@@ -116,14 +116,14 @@ core::Status ApplySimPlatformOptions(SimPlatformOptions& o, sim::SimRequest& q) 
     return core::MakeError(core::ErrorCode::kInvalidArgument, "--explore must be from 0 to 1",
                            "--explore");
   if (!o.outcome_log.empty()) {
-    sim::SimLineContext ctx;
+    route::SimLineContext ctx;
     ctx.seed = c.seed;
     ctx.start_hour = c.start_hour;
     ctx.spec = c.policy.spec;
     ctx.objective = c.policy.objective;
     const std::string& file = c.policy.spec.model_file;
     if (c.policy.model) ctx.model = service::ModelFingerprint(file == "builtin" ? "" : file);
-    auto log = sim::OpenOutcomeLines(o.outcome_log, ctx, c);
+    auto log = route::OpenOutcomeLines(o.outcome_log, ctx, c);
     if (!log) return log.error();
     o.log = *log;
   }

@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 #include "objective_options.h"
-#include "sim/outcome_lines.h"
+#include "route/sim_lines.h"
 #include "sim/run.h"
 
 namespace hr::app {
@@ -19,8 +19,8 @@ struct SimPlatformOptions {
   std::vector<double> ecs_task;
   std::string drift_file;  // --drift
   bool no_autoscale = false, no_init_billing = false;
-  std::string outcome_log;                  // --outcome-log DIR
-  std::shared_ptr<sim::SimOutcomeLog> log;  // open while the simulation runs
+  std::string outcome_log;                    // --outcome-log DIR
+  std::shared_ptr<route::SimOutcomeLog> log;  // open while the simulation runs
 };
 
 void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig& c);

@@ -17,7 +17,7 @@
 #include "eval/off_policy.h"
 #include "eval/promote.h"
 #include "modelfile/model_file.h"
-#include "sim/outcome_lines.h"
+#include "route/sim_lines.h"
 #include "sim/simulate.h"
 
 namespace hr::eval {
@@ -94,14 +94,14 @@ OffPolicyLog Logged(const sim::SimPolicy& logging, uint64_t seed, double explore
   c.drift = std::move(drift);
   c.policy = logging;
   c.explore = explore;
-  sim::SimLineContext ctx;
+  route::SimLineContext ctx;
   ctx.seed = seed;
   ctx.start_hour = kStartHour;
   ctx.spec = logging.spec;
   ctx.objective = logging.objective;
   ctx.model = 1;
   std::vector<std::string> lines;
-  c.on_line = [&](const sim::SimLine& l) { lines.push_back(sim::FormatSimLine(l, ctx)); };
+  c.on_line = [&](const sim::SimLine& l) { lines.push_back(route::FormatSimLine(l, ctx)); };
   auto r = sim::Simulate(c, Shipped().times);
   EXPECT_TRUE(r.ok());
   return ReadOffPolicyLines(lines);

@@ -7,7 +7,7 @@
 
 #include "builtin/default_model.h"
 #include "modelfile/model_file.h"
-#include "sim/outcome_lines.h"
+#include "route/sim_lines.h"
 
 namespace hr::eval {
 namespace {
@@ -139,11 +139,11 @@ TEST(OffPolicyRead, SimulatedLinesReadBackWithPropensities) {
   l.platform = features::Platform::kEcs;
   l.response_ms = 42;
   l.execution_ms = 3;
-  sim::SimLineContext ctx;
+  route::SimLineContext ctx;
   ctx.spec = *policy::ParsePolicy("model");
   ctx.model = 0x1234;
   ctx.start_hour = 10;
-  const std::string line = sim::FormatSimLine(l, ctx);
+  const std::string line = route::FormatSimLine(l, ctx);
   EXPECT_NE(line.find(R"("propensity":0.1)"), std::string::npos) << line;
   EXPECT_NE(line.find(R"("timestamp":"2026-01-05T10:00:12.500000")"), std::string::npos) << line;
   const LineRead r = ReadOutcomeLine(line);

@@ -1,11 +1,12 @@
-#include "sim/outcome_lines.h"
+#include "route/sim_lines.h"
 
 #include <cstdio>
 
 #include "core/civil_time.h"
 #include "route/outcome_line.h"
+#include "route/outcome_log.h"
 
-namespace hr::sim {
+namespace hr::route {
 
 namespace {
 
@@ -21,7 +22,7 @@ std::string Timestamp(double arrival_s, int start_hour) {
 }
 
 // The answer the workload's handler would have given: its metrics, as route reads them.
-std::string AnswerBody(const SimLine& l) {
+std::string AnswerBody(const sim::SimLine& l) {
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "{\"metrics\":{\"execution_time_ms\":%.3f,\"memory_used_mb\":%.1f,"
@@ -35,15 +36,15 @@ std::string AnswerBody(const SimLine& l) {
 
 }  // namespace
 
-std::string FormatSimLine(const SimLine& l, const SimLineContext& ctx) {
-  route::RequestFacts facts;
+std::string FormatSimLine(const sim::SimLine& l, const SimLineContext& ctx) {
+  RequestFacts facts;
   facts.request_id = "sim-" + std::to_string(ctx.seed) + "-" + std::to_string(l.sequence);
   facts.timestamp = Timestamp(l.arrival_s, ctx.start_hour);
   facts.features = l.request;
   facts.actual_kb = l.request.payload_kb;
   facts.model = ctx.spec.uses_model() ? ctx.model : 0;
-  route::DescribeDecision(facts, ctx.spec, l.placed, ctx.objective, "", false);
-  route::AttemptFacts attempt;
+  DescribeDecision(facts, ctx.spec, l.placed, ctx.objective, "", false);
+  AttemptFacts attempt;
   attempt.platform = l.platform;
   attempt.fallback = l.fallback;
   attempt.attempt = l.fallback ? 2 : 1;
@@ -57,9 +58,9 @@ std::string FormatSimLine(const SimLine& l, const SimLineContext& ctx) {
     r.body = AnswerBody(l);
   }
   const bool lambda = l.platform == features::Platform::kLambda;
-  const route::Verdict v = l.status == 200                      ? route::Verdict::kAnswered
-                           : l.status == 429 || l.status == 503 ? route::Verdict::kNotRun
-                                                                : route::Verdict::kFailed;
+  const Verdict v = l.status == 200                      ? Verdict::kAnswered
+                    : l.status == 429 || l.status == 503 ? Verdict::kNotRun
+                                                         : Verdict::kFailed;
   aws::InvokeReport report;
   if (lambda && l.status == 200) {
     report.duration_ms = l.execution_ms;
@@ -67,38 +68,38 @@ std::string FormatSimLine(const SimLine& l, const SimLineContext& ctx) {
     report.max_memory_used_mb = l.memory_mb;
     if (l.cold_start) report.init_duration_ms = l.init_ms;
   }
-  return route::FormatAttempt(route::MakeAttemptLine(facts, attempt, r, v, report));
+  return FormatAttempt(MakeAttemptLine(facts, attempt, r, v, report));
 }
 
 namespace {
 
 class FileLog final : public SimOutcomeLog {
  public:
-  explicit FileLog(std::unique_ptr<route::OutcomeLog> log) : log_(std::move(log)) {}
+  explicit FileLog(std::unique_ptr<OutcomeLog> log) : log_(std::move(log)) {}
   core::Status Close() override { return log_->Flush(); }
   uint64_t written() const override { return log_->written(); }
-  route::OutcomeLog& log() { return *log_; }
+  OutcomeLog& log() { return *log_; }
 
  private:
-  std::unique_ptr<route::OutcomeLog> log_;
+  std::unique_ptr<OutcomeLog> log_;
 };
 
 }  // namespace
 
 core::Result<std::shared_ptr<SimOutcomeLog>> OpenOutcomeLines(const std::string& dir,
                                                               const SimLineContext& context,
-                                                              SimConfig& config) {
-  route::OutcomeLogOptions o;
+                                                              sim::SimConfig& config) {
+  OutcomeLogOptions o;
   o.dir = dir;
   o.rotate_s = 0;  // one file per run: simulated time is not the wall clock
-  auto log = route::OutcomeLog::Open(o);
+  auto log = OutcomeLog::Open(o);
   if (!log) return core::MakeError(log.error().code, log.error().message, "--outcome-log");
   auto handle = std::make_shared<FileLog>(std::move(*log));
   FileLog* raw = handle.get();
-  config.on_line = [raw, context](const SimLine& line) {
+  config.on_line = [raw, context](const sim::SimLine& line) {
     raw->log().Write(FormatSimLine(line, context));
   };
   return std::shared_ptr<SimOutcomeLog>(handle);
 }
 
-}  // namespace hr::sim
+}  // namespace hr::route

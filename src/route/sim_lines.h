@@ -12,7 +12,7 @@
 #include "core/result.h"
 #include "sim/simulate.h"
 
-namespace hr::sim {
+namespace hr::route {
 
 // What every line of a run shares.
 struct SimLineContext {
@@ -24,10 +24,10 @@ struct SimLineContext {
 };
 
 // The line's JSON, without its newline.
-std::string FormatSimLine(const SimLine& line, const SimLineContext& context);
+std::string FormatSimLine(const sim::SimLine& line, const SimLineContext& context);
 
 // Writes the lines of `config`'s runs to .jsonl files in `dir` (created when missing) through
-// route's OutcomeLog; sets config.on_line. The returned handle writes out what is buffered when
+// OutcomeLog; sets config.on_line. The returned handle writes out what is buffered when
 // Close() is called or it is destroyed.
 class SimOutcomeLog {
  public:
@@ -37,6 +37,6 @@ class SimOutcomeLog {
 };
 core::Result<std::shared_ptr<SimOutcomeLog>> OpenOutcomeLines(const std::string& dir,
                                                               const SimLineContext& context,
-                                                              SimConfig& config);
+                                                              sim::SimConfig& config);
 
-}  // namespace hr::sim
+}  // namespace hr::route
