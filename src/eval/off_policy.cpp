@@ -311,7 +311,7 @@ core::Result<OffPolicyLog> ReadOffPolicyLog(const std::vector<std::string>& path
   return log;
 }
 
-std::vector<CandidatePolicy> DefaultCandidates(std::shared_ptr<const model::Model> model) {
+std::vector<CandidatePolicy> DefaultCandidates(const std::shared_ptr<const model::Model>& model) {
   std::vector<CandidatePolicy> out;
   out.push_back(
       {"lambda-only", [](const features::Request&) { return features::Platform::kLambda; }});

@@ -76,7 +76,7 @@ struct CandidatePolicy {
 // lambda-only, ecs-only, and with a model that has outcome tables objective:latency,
 // objective:p95 and objective:cost:<cost model> for each seed cost model (named as evaluate names
 // them).
-std::vector<CandidatePolicy> DefaultCandidates(std::shared_ptr<const model::Model> model);
+std::vector<CandidatePolicy> DefaultCandidates(const std::shared_ptr<const model::Model>& model);
 
 // The cost models a log can price: per request, from its execution time (provisioned ECS needs
 // the task-hours of the run, which a log does not have).

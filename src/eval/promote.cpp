@@ -118,6 +118,7 @@ core::Result<PromoteDecision> DecidePromotion(const PromoteConfig& config,
   d.min_ess = config.min_ess;
   // Oldest first; the older share teaches the challenger, the newer judges both.
   std::vector<const LoggedAttempt*> by_time;
+  by_time.reserve(log.used.size());
   for (const LoggedAttempt& a : log.used) by_time.push_back(&a);
   std::stable_sort(by_time.begin(), by_time.end(), [](const auto* a, const auto* b) {
     return a->record.timestamp_us < b->record.timestamp_us;
@@ -137,6 +138,7 @@ core::Result<PromoteDecision> DecidePromotion(const PromoteConfig& config,
                          " usable lines: too few to train on one part and judge on the other",
                      "--log");
   std::vector<data::Record> older;
+  older.reserve(cut);
   for (size_t i = 0; i < cut; ++i) older.push_back(by_time[i]->record);
   std::vector<uint32_t> rows(older.size());
   for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(i);
@@ -152,8 +154,9 @@ core::Result<PromoteDecision> DecidePromotion(const PromoteConfig& config,
   model::ModelSpec spec = config.champion->spec();
   spec.outcomes = *tables;
   std::vector<LoggedAttempt> newer;
+  newer.reserve(n - cut);
   for (size_t i = cut; i < n; ++i) newer.push_back(*by_time[i]);
-  const auto decider = [&](std::shared_ptr<const model::Model> m, std::string name) {
+  const auto decider = [&](const std::shared_ptr<const model::Model>& m, std::string name) {
     auto scratch = std::make_shared<model::Scratch>();
     const policy::Objective o = config.objective;
     return CandidatePolicy{std::move(name), [m, o, scratch](const features::Request& q) {
