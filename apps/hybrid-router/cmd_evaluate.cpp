@@ -28,7 +28,7 @@ struct EvaluateCommandConfig {
 int RunEvaluate(EvaluateCommandConfig& cfg) {
   if (!cfg.off_policy.paths.empty())
     return RunOffPolicy(cfg.off_policy, cfg.model, cfg.eval.replay.seed, cfg.eval.pricing_file,
-                        cfg.format == "json", cfg.quiet);
+                        cfg.format, cfg.html, cfg.quiet);
   if (!cfg.model.empty()) {
     auto m = LoadModel(cfg.model == "builtin" ? "" : cfg.model);
     if (!m) return ReportError(m.error());

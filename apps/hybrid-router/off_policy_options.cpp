@@ -39,7 +39,14 @@ core::Result<std::optional<int64_t>> Time(const std::string& text, const char* o
 }  // namespace
 
 int RunOffPolicy(const OffPolicyOptions& o, const std::string& model, uint64_t seed,
-                 const std::string& pricing_file, bool json, bool quiet) {
+                 const std::string& pricing_file, const std::string& format,
+                 const std::string& html, bool quiet) {
+  if (format == "csv" || !html.empty())
+    return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                       std::string(html.empty() ? "--format csv" : "--html") +
+                                           " is not available with --off-policy (table or json)",
+                                       html.empty() ? "--format" : "--html"));
+  const bool json = format == "json";
   eval::OffPolicyReadOptions read;
   auto since = Time(o.since, "--since");
   if (!since) return ReportError(since.error());

@@ -217,6 +217,10 @@ TEST(CliSimulate, OffPolicyEvaluationOfALogWithoutPropensitiesNamesTheField) {
   EXPECT_NE(bad.err.find("--off-policy"), std::string::npos) << bad.err;
   auto window = RunCli("evaluate -q --off-policy /tmp --since yesterday");
   EXPECT_NE(window.exit_code, 0);
+  auto html = RunCli("evaluate -q --off-policy /tmp --html x.html");
+  EXPECT_EQ(html.exit_code, 2);
+  EXPECT_NE(html.err.find("--html is not available with --off-policy"), std::string::npos)
+      << html.err;
   auto explore = RunCli("simulate -q --explore 1.5");
   EXPECT_EQ(explore.exit_code, 2) << explore.err;
   EXPECT_NE(explore.err.find("--explore"), std::string::npos) << explore.err;
