@@ -120,6 +120,10 @@ void SayWallTime(const Progress& progress, std::chrono::steady_clock::time_point
 
 core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
+  if (q.config.on_line && !q.sweep_rates.empty())
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--outcome-log writes one run's lines: not with --sweep-rate",
+                           "--outcome-log");
   auto times = Prepare(q, progress);
   if (!times) return times.error();
   const SimConfig& c = q.config;
@@ -146,6 +150,10 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
 core::Result<std::vector<Advice>> RunAdvice(SimRequest& q, double p95_target_ms,
                                             const Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
+  if (q.config.on_line)
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--outcome-log writes one run's lines: not with --advise",
+                           "--outcome-log");
   auto times = Prepare(q, progress);
   if (!times) return times.error();
   auto advice = Advise(q.config, *times, p95_target_ms, [&](double tasks) {

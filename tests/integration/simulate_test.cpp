@@ -221,6 +221,10 @@ TEST(CliSimulate, OffPolicyEvaluationOfALogWithoutPropensitiesNamesTheField) {
   EXPECT_EQ(html.exit_code, 2);
   EXPECT_NE(html.err.find("--html is not available with --off-policy"), std::string::npos)
       << html.err;
+  auto sweep =
+      RunCli("simulate -q --sweep-rate 1:2:2 --outcome-log " + ::testing::TempDir() + "sweep-log");
+  EXPECT_EQ(sweep.exit_code, 2);
+  EXPECT_NE(sweep.err.find("--outcome-log writes one run's lines"), std::string::npos) << sweep.err;
   auto explore = RunCli("simulate -q --explore 1.5");
   EXPECT_EQ(explore.exit_code, 2) << explore.err;
   EXPECT_NE(explore.err.find("--explore"), std::string::npos) << explore.err;
