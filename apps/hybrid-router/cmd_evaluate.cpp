@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "eval/evaluate.h"
 #include "model_source.h"
+#include "off_policy_options.h"
 #include "report/evaluation_text.h"
 #include "report/html_report.h"
 
@@ -21,9 +22,13 @@ struct EvaluateCommandConfig {
   std::string format = "table";
   std::string html;  // also write the HTML report here
   bool quiet = false;
+  OffPolicyOptions off_policy;
 };
 
 int RunEvaluate(EvaluateCommandConfig& cfg) {
+  if (!cfg.off_policy.paths.empty())
+    return RunOffPolicy(cfg.off_policy, cfg.model, cfg.eval.replay.seed, cfg.eval.pricing_file,
+                        cfg.format, cfg.html, cfg.quiet);
   if (!cfg.model.empty()) {
     auto m = LoadModel(cfg.model == "builtin" ? "" : cfg.model);
     if (!m) return ReportError(m.error());
@@ -67,8 +72,8 @@ RunFn AddEvaluate(CLI::App& app) {
       "model, the prototype's heuristic, the oracles and the hindsight bound have cost and how "
       "fast "
       "would they have answered, under each cost model.");
-  sub->add_option("data", cfg->eval.data,
-                  "Measurement files or directories (default: the shipped data)");
+  auto* data = sub->add_option("data", cfg->eval.data,
+                               "Measurement files or directories (default: the shipped data)");
   auto* folds = sub->add_option("--cross-validate", cfg->eval.folds,
                                 "Folds (a model is trained per fold, out of sample)")
                     ->capture_default_str()
@@ -118,6 +123,7 @@ RunFn AddEvaluate(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
   sub->add_flag("-q,--quiet", cfg->quiet, "No progress output");
+  data->excludes(AddOffPolicyOptions(*sub, cfg->off_policy));
   return [cfg] { return RunEvaluate(*cfg); };
 }
 

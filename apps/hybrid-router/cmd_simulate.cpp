@@ -66,6 +66,7 @@ int RunSimulate(SimulateCommandConfig& cfg) {
     return 0;
   }
   auto results = sim::Run(q, say);
+  if (auto s = CloseSimOutcomeLog(cfg.platform); !s) return ReportError(s.error());
   if (!results) return ReportError(results.error());
   if (!cfg.html.empty()) {
     if (auto s = report::WriteSimulationReport(*results, setup, cfg.html); !s)

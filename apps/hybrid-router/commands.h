@@ -19,6 +19,7 @@ RunFn AddLambda(CLI::App& app);
 RunFn AddEmulate(CLI::App& app);
 RunFn AddRoute(CLI::App& app);
 RunFn AddSimulate(CLI::App& app);
+RunFn AddPromote(CLI::App& app);
 bool StartedAsLambda(int argc, char** argv);
 
 }  // namespace hr::app

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   add(hr::app::AddEmulate);
   add(hr::app::AddRoute);
   add(hr::app::AddSimulate);
+  add(hr::app::AddPromote);
 #endif
   add(hr::app::AddLambda);
   hr::app::CheckNumberOptions(app);

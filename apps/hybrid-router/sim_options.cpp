@@ -7,6 +7,7 @@
 #include "eval/evaluate.h"
 #include "model_source.h"
 #include "route_options.h"
+#include "service/service.h"
 
 namespace hr::app {
 
@@ -16,6 +17,13 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
                "workload (or all), service_factor, cold_factor} (docs/simulate.md)")
       ->check(CLI::ExistingFile);
   AddLearnOptions(s, c.learn);
+  s.add_option("--explore", c.explore,
+               "Share of requests sent to a platform drawn at random (not adaptive), as route "
+               "--explore; the outcome log's propensities say how likely each choice was")
+      ->capture_default_str();
+  s.add_option("--outcome-log", o.outcome_log,
+               "Write route's outcome lines (propensities included) to .jsonl files in DIR, "
+               "created when missing: a log for evaluate --off-policy");
   s.add_option("--keep-alive-s", c.lambda.keep_alive_s, "Lambda idle keep-alive")
       ->capture_default_str();
   s.add_option("--lambda-warm", o.lambda_warm,
@@ -101,9 +109,24 @@ core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const Ob
   return p;
 }
 
-core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q) {
+core::Status ApplySimPlatformOptions(SimPlatformOptions& o, sim::SimRequest& q) {
   sim::SimConfig& c = q.config;
   if (auto s = c.learn.Validate(); !s) return s;
+  if (!(c.explore >= 0 && c.explore <= 1))
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "--explore must be from 0 to 1",
+                           "--explore");
+  if (!o.outcome_log.empty()) {
+    route::SimLineContext ctx;
+    ctx.seed = c.seed;
+    ctx.start_hour = c.start_hour;
+    ctx.spec = c.policy.spec;
+    ctx.objective = c.policy.objective;
+    const std::string& file = c.policy.spec.model_file;
+    if (c.policy.model) ctx.model = service::ModelFingerprint(file == "builtin" ? "" : file);
+    auto log = route::OpenOutcomeLines(o.outcome_log, ctx, c);
+    if (!log) return log.error();
+    o.log = *log;
+  }
   if (!o.drift_file.empty()) {
     std::ifstream in(o.drift_file, std::ios::binary);
     std::string text(1 << 20, '\0');
@@ -144,6 +167,13 @@ core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimReques
   }
   if (!o.pricing.empty()) return eval::LoadPricing(o.pricing, c.pricing);
   return {};
+}
+
+core::Status CloseSimOutcomeLog(SimPlatformOptions& o) {
+  if (!o.log) return {};
+  auto s = o.log->Close();
+  o.log.reset();
+  return s;
 }
 
 }  // namespace hr::app

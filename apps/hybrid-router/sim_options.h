@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "objective_options.h"
+#include "route/sim_lines.h"
 #include "sim/run.h"
 
 namespace hr::app {
@@ -18,12 +19,16 @@ struct SimPlatformOptions {
   std::vector<double> ecs_task;
   std::string drift_file;  // --drift
   bool no_autoscale = false, no_init_billing = false;
+  std::string outcome_log;                    // --outcome-log DIR
+  std::shared_ptr<route::SimOutcomeLog> log;  // open while the simulation runs
 };
 
 void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig& c);
 // --policy: a policy (policy/placement.h) or a model file ('builtin') deciding for `objective`.
 core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text,
                                                const ObjectiveOptions& objective);
-core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q);
+// Also opens --outcome-log (after the policy is set): CloseSimOutcomeLog writes it out.
+core::Status ApplySimPlatformOptions(SimPlatformOptions& o, sim::SimRequest& q);
+core::Status CloseSimOutcomeLog(SimPlatformOptions& o);
 
 }  // namespace hr::app

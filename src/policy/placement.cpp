@@ -139,17 +139,7 @@ Placement PlaceByModel(const features::Request& req, const PlacementContext& ctx
   } else {
     out.platform = FallbackHeuristic(req.workload, req.payload_kb).platform;
   }
-  const double p = ctx.explore;
-  out.propensity = 1 - p / 2;
-  if (p > 0 && ctx.draw < p) {  // a platform drawn at random, each with p / 2
-    const Platform drawn = ctx.draw < p / 2 ? Platform::kLambda : Platform::kEcs;
-    out.source = Source::kExplore;
-    if (drawn != out.platform) {
-      out.platform = drawn;
-      out.propensity = p / 2;
-    }
-  }
-  return out;
+  return MixUniform(out, ctx.explore, ctx.draw);
 }
 
 // The tables corrected by the learner; Thompson sampling's choice, mixed with the floor, and a
@@ -186,6 +176,22 @@ Placement PlaceAdaptive(const features::Request& req, const PlacementContext& ct
 }
 
 }  // namespace
+
+Placement MixUniform(const Placement& placed, double p, double draw) {
+  if (!(p > 0)) return placed;
+  Placement out = placed;
+  const double same = placed.propensity;  // the policy's own probability of its choice
+  out.propensity = (1 - p) * same + p / 2;
+  if (draw < p) {  // a platform drawn at random, each with p / 2
+    const Platform drawn = draw < p / 2 ? Platform::kLambda : Platform::kEcs;
+    out.source = Source::kExplore;
+    if (drawn != placed.platform) {
+      out.platform = drawn;
+      out.propensity = (1 - p) * (1 - same) + p / 2;
+    }
+  }
+  return out;
+}
 
 Placement Place(const PolicySpec& spec, const features::Request& req, const PlacementContext& ctx,
                 model::Scratch& scratch) {

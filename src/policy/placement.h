@@ -107,6 +107,12 @@ struct Placement {
 Placement Place(const PolicySpec& spec, const features::Request& req, const PlacementContext& ctx,
                 model::Scratch& scratch);
 
+// Uniform exploration (route and simulate --explore P): with probability P (`draw` below P) a
+// platform drawn at random, each with P / 2, else `placed`; the propensity is the chosen
+// platform's exact probability under the mix, (1 - P) x the policy's own + P / 2, and the
+// source "explore" when the draw decided.
+Placement MixUniform(const Placement& placed, double p, double draw);
+
 // The decision as route's X-Route-Decision header and outcome log name it: "policy:lambda-only",
 // "policy:split", "spillover:ecs_full", "model:latency", "model:classifier", "explore",
 // "adaptive:latency".

@@ -123,9 +123,22 @@ std::string SourceName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// FNV-1a of the model file's bytes as read (the built-in model's text), so an outcome line names
-// the model that decided it across reloads and restarts.
-uint64_t Fingerprint(const std::string& path) {
+core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path, size_t max_bytes) {
+  auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText())
+                        : modelfile::ReadFile(path, max_bytes);
+  if (!m) return m.error();
+  auto loaded = std::make_shared<LoadedModel>();
+  loaded->model = *m;
+  loaded->source = SourceName(path);
+  loaded->loaded_at = core::FormatUtcMicros(core::NowUtc());
+  loaded->model_info_json = codec::ModelInfoJson(&loaded->model->spec().metadata);
+  loaded->fingerprint = ModelFingerprint(path);
+  return std::shared_ptr<const LoadedModel>(std::move(loaded));
+}
+
+}  // namespace
+
+uint64_t ModelFingerprint(const std::string& path) {
   uint64_t h = core::kFnv1aOffset;
   if (path.empty()) {
     core::Fnv1a(h, builtin::DefaultModelText());
@@ -137,21 +150,6 @@ uint64_t Fingerprint(const std::string& path) {
     core::Fnv1a(h, std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
   return h;
 }
-
-core::Result<std::shared_ptr<const LoadedModel>> Load(const std::string& path, size_t max_bytes) {
-  auto m = path.empty() ? modelfile::Parse(builtin::DefaultModelText())
-                        : modelfile::ReadFile(path, max_bytes);
-  if (!m) return m.error();
-  auto loaded = std::make_shared<LoadedModel>();
-  loaded->model = *m;
-  loaded->source = SourceName(path);
-  loaded->loaded_at = core::FormatUtcMicros(core::NowUtc());
-  loaded->model_info_json = codec::ModelInfoJson(&loaded->model->spec().metadata);
-  loaded->fingerprint = Fingerprint(path);
-  return std::shared_ptr<const LoadedModel>(std::move(loaded));
-}
-
-}  // namespace
 
 bool ValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;

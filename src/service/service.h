@@ -57,6 +57,10 @@ struct ServiceConfig {
 // A client's request id worth echoing: 1-128 bytes of letters, digits, '-', '_', '.', ':'.
 bool ValidRequestId(std::string_view id);
 
+// FNV-1a of a model file's bytes as read ("": the built-in model's text), so an outcome line names
+// the model that decided it across reloads and restarts.
+uint64_t ModelFingerprint(const std::string& path);
+
 // A model as served: the model and where it came from.
 struct LoadedModel {
   modelfile::ModelPtr model;

@@ -60,8 +60,8 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
   if (auto s = c.Validate(); !s) return s.error();
   // Service times: the measurements unless distributions replace every platform the runs use.
   const bool lambda_given = q.lambda_warm.has_value(), ecs_given = q.ecs_service.has_value();
-  bool need_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly,
-       need_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly;
+  bool need_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly || c.explore > 0,
+       need_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly || c.explore > 0;
   for (const SimPolicy& p : q.sweep_policies) {
     need_lambda |= p.spec.kind != policy::PolicyKind::kEcsOnly;
     need_ecs |= p.spec.kind != policy::PolicyKind::kLambdaOnly;
@@ -120,6 +120,10 @@ void SayWallTime(const Progress& progress, std::chrono::steady_clock::time_point
 
 core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
+  if (q.config.on_line && !q.sweep_rates.empty())
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--outcome-log writes one run's lines: not with --sweep-rate",
+                           "--outcome-log");
   auto times = Prepare(q, progress);
   if (!times) return times.error();
   const SimConfig& c = q.config;
@@ -146,6 +150,10 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
 core::Result<std::vector<Advice>> RunAdvice(SimRequest& q, double p95_target_ms,
                                             const Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
+  if (q.config.on_line)
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--outcome-log writes one run's lines: not with --advise",
+                           "--outcome-log");
   auto times = Prepare(q, progress);
   if (!times) return times.error();
   auto advice = Advise(q.config, *times, p95_target_ms, [&](double tasks) {

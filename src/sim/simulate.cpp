@@ -58,8 +58,8 @@ class ModelPolicy {
     for (size_t w = 0; w < kW; ++w)
       cache_[w].assign(times.Payloads(static_cast<Workload>(w)).size() * 24 * 4, -1);
   }
-  bool Lambda(Workload w, uint32_t payload, double t_s) {
-    const features::Request req = Arrive(w, payload, t_s);
+  // The model's decision for a request Arrive() made.
+  bool Lambda(Workload w, uint32_t payload, const features::Request& req) {
     const size_t wi = static_cast<size_t>(w);
     int8_t& slot = cache_[wi][Slot(payload, req)];
     if (slot < 0) {
@@ -124,6 +124,10 @@ core::Status SimConfig::Validate() const {
   if (!(duration_s > 0 && duration_s <= 1e8)) return Bad("--duration-s", "must be in (0, 1e8]");
   if (!(warmup_s >= 0 && warmup_s < duration_s))
     return Bad("--warmup-s", "must be >= 0 and below the duration");
+  if (!(explore >= 0 && explore <= 1)) return Bad("--explore", "must be from 0 to 1");
+  if (explore > 0 && policy.spec.kind == policy::PolicyKind::kAdaptive)
+    return Bad("--explore",
+               "the adaptive policy explores by Thompson sampling (see --explore-floor)");
   if (arrivals.kind == ArrivalSpec::Kind::kPoisson || arrivals.kind == ArrivalSpec::Kind::kUniform)
     if (!(arrivals.rate > 0 && arrivals.rate <= 1e5))
       return Bad("--rate", "must be in (0, 100000]");
@@ -162,8 +166,9 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   if (auto s = c.Validate(); !s) return s.error();
   const auto wall = std::chrono::steady_clock::now();
   const double from = c.warmup_s, to = c.duration_s;
-  const bool uses_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly;
-  const bool uses_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly;
+  // --explore sends some requests of a single-platform policy to the other platform too.
+  const bool uses_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly || c.explore > 0;
+  const bool uses_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly || c.explore > 0;
 
   // One Lambda function and one ECS service per workload that arrives.
   std::array<bool, kW> used{};
@@ -198,7 +203,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     svcs[w] = std::make_unique<EcsService>(o, static_cast<uint8_t>(w), events, c.pricing, from, to);
   }
   std::optional<ModelPolicy> model;
-  if (c.policy.model) model.emplace(c.policy, times, c.start_hour);
+  // The requests' features: for the model policies, and for the outcome lines.
+  if (c.policy.model || c.on_line) model.emplace(c.policy, times, c.start_hour);
   model::Scratch scratch;
   std::array<double, kW> ecs_busy_ms{};  // spillover-model's predicted waits
   for (size_t w = 0; w < kW; ++w) ecs_busy_ms[w] = times.MeanEcsBusyMs(static_cast<Workload>(w));
@@ -249,6 +255,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     outcome::Estimate tabled;
   };
   std::array<std::unordered_map<double, PendingLearn>, kW> pending_learn;
+  // --outcome-log: ECS attempts waiting for their outcome, by workload and arrival.
+  std::array<std::unordered_map<double, SimLine>, kW> pending_line;
 
   auto record_ecs = [&](EcsService& svc) {
     for (const EcsOutcome& o : svc.outcomes()) {
@@ -258,6 +266,16 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
           if (!o.refused)  // a timeout: the time it took, a lower bound
             learn(o.arrival_s + o.response_ms / 1000, it->second.req, features::Platform::kEcs,
                   it->second.tabled, o.response_ms);
+          pending.erase(it);
+        }
+      }
+      if (c.on_line) {
+        auto& pending = pending_line[svc.workload()];
+        if (auto it = pending.find(o.arrival_s); it != pending.end()) {
+          SimLine& line = it->second;
+          line.response_ms = o.response_ms;
+          line.status = o.refused ? 503 : o.timed_out ? 504 : 200;
+          if (o.arrival_s >= from) c.on_line(line);
           pending.erase(it);
         }
       }
@@ -279,6 +297,10 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     EcsService& svc = *svcs[static_cast<size_t>(w)];
     const ServiceSample s =
         Drifted(times.Ecs(w, payload, rng), FactorsAt(c.drift, t, features::Platform::kEcs, w));
+    if (c.on_line) {
+      auto& pending = pending_line[static_cast<size_t>(w)];
+      if (auto it = pending.find(t); it != pending.end()) it->second.execution_ms = s.busy_ms;
+    }
     svc.Arrive(t, s);
     record_ecs(svc);
     return s;
@@ -331,48 +353,71 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     const uint32_t payload =
         a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, rng);
     // The placement (policy/placement.h): the model's decisions remembered per cell.
-    bool lambda = false;
     const policy::PolicySpec& spec = c.policy.spec;
+    policy::Placement placed;
+    features::Request req;  // the request's features, when a model or the outcome lines read them
     // adaptive: the request and its tabled estimates, for learning from its outcome (Lambda's at
     // its arrival, the response time drawn; ECS's when the service reports it, the wait included).
     features::Request learned_req;
     std::array<outcome::Estimate, 2> tabled;
     const bool learning = learner && tables;
+    if (model) req = model->Arrive(w, payload, t);  // every arrival counts toward the load pattern
     if (spec.kind == policy::PolicyKind::kModel) {
-      lambda = model->Lambda(w, payload, t);
+      placed.platform =
+          model->Lambda(w, payload, req) ? policy::Platform::kLambda : policy::Platform::kEcs;
+      placed.source = policy::Source::kModel;
+      placed.objective = c.policy.objective.kind;
     } else if (spec.kind == policy::PolicyKind::kAdaptive) {
-      learned_req = model->Arrive(w, payload, t);
+      learned_req = req;
       policy::PlacementContext ctx;
       ctx.model = c.policy.model.get();
       ctx.objective = &c.policy.objective;
       ctx.learner = learner ? &*learner : nullptr;
       ctx.draw = rng.Uniform();
-      lambda = policy::Place(spec, learned_req, ctx, scratch).platform == policy::Platform::kLambda;
+      placed = policy::Place(spec, learned_req, ctx, scratch);
       if (learning) tables->Estimate(learned_req, tabled);
     } else {
       policy::PlacementContext ctx;
       ctx.draw = spec.kind == policy::PolicyKind::kSplit ? rng.Uniform() : 0;
-      features::Request req;
       if (spec.spills()) {
         ctx.ecs_admits = svcs[wi]->Accepts(spec.spill_wait);
         r.spilled += !ctx.ecs_admits && counted;  // full; what the model leaves is not a spill
         if (spec.kind == policy::PolicyKind::kSpilloverModel) {
-          // Every arrival counts toward the load pattern, as in `route`.
-          req = model->Arrive(w, payload, t);
           ctx.ecs_wait_ms = ctx.ecs_admits ? svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]) : 0;
           ctx.longest_ecs_wait_ms = model->LongestEcsWaitMs(w, payload, req);
           ctx.model = c.policy.model.get();
           ctx.objective = &c.policy.objective;
         }
       }
-      lambda = policy::Place(spec, req, ctx, scratch).platform == policy::Platform::kLambda;
+      placed = policy::Place(spec, req, ctx, scratch);
     }
+    if (c.explore > 0) placed = policy::MixUniform(placed, c.explore, rng.Uniform());
+    const bool lambda = placed.platform == policy::Platform::kLambda;
+    SimLine line;  // --outcome-log
+    if (c.on_line) {
+      line.sequence = r.requests_total;
+      line.arrival_s = t;
+      line.request = req;
+      line.placed = placed;
+    }
+    auto pend_ecs = [&](bool fallback) {
+      if (!c.on_line) return;
+      SimLine& l = pending_line[wi][t] = line;
+      l.platform = features::Platform::kEcs;
+      l.fallback = fallback;
+    };
     if (lambda && uses_lambda) {
       uint64_t instance = 0;
       const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy, &instance);
       if (start == LambdaFunction::Start::kThrottled) {
         r.throttled += counted;
+        if (c.on_line && counted) {
+          line.platform = features::Platform::kLambda;
+          line.status = 429;
+          c.on_line(line);
+        }
         if (uses_ecs) {
+          pend_ecs(true);
           r.fallbacks += counted;
           if (learning) pending_learn[wi][t] = {learned_req, tabled[1]};
           to_ecs(t, w, payload);
@@ -382,6 +427,15 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         const ServiceSample s = Drifted(times.Lambda(w, payload, cold, rng),
                                         FactorsAt(c.drift, t, features::Platform::kLambda, w));
         if (learning) learn(t, learned_req, features::Platform::kLambda, tabled[0], s.response_ms);
+        if (c.on_line && counted) {
+          line.platform = features::Platform::kLambda;
+          line.response_ms = s.response_ms;
+          line.execution_ms = s.busy_ms - s.init_ms;
+          line.init_ms = s.init_ms;
+          line.cold_start = cold;
+          line.memory_mb = times.LambdaMemoryMb(w);
+          c.on_line(line);
+        }
         ++account_busy;
         events.Push({t + s.busy_ms / 1000, 0, EventKind::kLambdaDone, static_cast<uint8_t>(wi),
                      static_cast<uint8_t>(start), static_cast<uint32_t>(instance),
@@ -403,6 +457,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       }
     } else {
       if (learning) pending_learn[wi][t] = {learned_req, tabled[1]};
+      pend_ecs(false);
       to_ecs(t, w, payload);
     }
     if (progress && r.requests_total >= next_progress) {

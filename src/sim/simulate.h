@@ -50,6 +50,20 @@ struct DriftPhase {
 // Reads --drift's JSON array; errors name the element and field ("drift[1].service_factor").
 core::Result<std::vector<DriftPhase>> ParseDrift(std::string_view json);
 
+// One attempt as the outcome log would show it (simulate --outcome-log): the request's features
+// at its arrival, where it went, why and with what probability, and how it came out.
+struct SimLine {
+  uint64_t sequence = 0;  // arrival number, from 1 (warm-up included)
+  double arrival_s = 0;
+  features::Request request;
+  policy::Placement placed;  // the policy's choice (with --explore's mix), propensity included
+  features::Platform platform = features::Platform::kLambda;  // where this attempt went
+  bool fallback = false;  // sent to ECS after Lambda throttled the first attempt
+  int status = 200;       // 200; 429 Lambda throttled; 503 ECS queue full; 504 ECS timed out
+  double response_ms = 0, execution_ms = 0, memory_mb = 0, init_ms = 0;
+  bool cold_start = false;
+};
+
 struct SimConfig {
   ArrivalSpec arrivals;
   double duration_s = 3600;
@@ -59,6 +73,12 @@ struct SimConfig {
   SimPolicy policy;
   policy::LearnOptions learn;     // the adaptive policy's learner
   std::vector<DriftPhase> drift;  // changes of the true service times
+  // --explore P: every policy but adaptive (which explores by Thompson sampling) sends a share P
+  // of requests to a platform drawn at random (policy::MixUniform).
+  double explore = 0;
+  // Called with every attempt of a request arriving in the statistics window, in completion
+  // order (ECS's when the service reports them); empty: none made.
+  std::function<void(const SimLine&)> on_line;
   LambdaOptions lambda;
   // For every service; `task` is replaced per workload unless ecs_task_set; `tasks` 0 (the
   // default here) starts each service with the tasks its share of the mean arrival rate needs at

@@ -1,14 +1,20 @@
 // One measurement log line: a record with sane values, or a rejection with a reason that groups.
+// The same bytes as an outcome line for evaluate --off-policy: usable with a propensity in (0, 1],
+// or skipped with a reason.
 #include <cmath>
 
 #include "data/ingest.h"
+#include "eval/off_policy.h"
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace hr;
   int status = 0;
-  auto r =
-      data::ParseRecordLine(std::string_view(reinterpret_cast<const char*>(data), size), &status);
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const eval::LineRead line = eval::ReadOutcomeLine(text);
+  if (line.used ? !(line.used->propensity > 0 && line.used->propensity <= 1) : line.skip.empty())
+    fuzz::Fail("an outcome line used without a propensity in (0, 1], or skipped without a reason");
+  auto r = data::ParseRecordLine(text, &status);
   if (!r) {
     if (r.error().message.empty() || data::ReasonKind(r.error().message).empty()) {
       fuzz::Fail("a rejection without a reason");

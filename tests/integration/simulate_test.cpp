@@ -6,7 +6,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "run_binary.h"
 
@@ -135,6 +138,96 @@ TEST(CliSimulate, ATraceWithoutNewlinesIsRefusedAtOnce) {
       RunCli("", "", "timeout 30 " + std::string(HR_BINARY) + " simulate -q --trace /dev/zero");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("/dev/zero:1: a line longer than 1 MB"), std::string::npos) << r.err;
+}
+
+// simulate --explore --outcome-log makes a log evaluate --off-policy reads: every line used, its
+// propensities those of the mix (1 - 0.2 / 2 for the model's choice, 0.2 / 2 for the other).
+TEST(CliSimulate, AnOutcomeLogWithPropensitiesFeedsOffPolicyEvaluation) {
+  const std::string dir = ::testing::TempDir() + "offpolicy-log";
+  std::filesystem::remove_all(dir);
+  auto s = RunCli(
+      "simulate -q --policy builtin --objective latency --explore 0.2 --rate 2 "
+      "--duration-s 300 --start-hour 10 --outcome-log " +
+      dir);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  std::string text;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) text += Slurp(f.path().string());
+  EXPECT_NE(text.find(R"("propensity":0.9,)"), std::string::npos);
+  EXPECT_NE(text.find(R"("propensity":0.1,)"), std::string::npos);
+  EXPECT_NE(text.find(R"("source":"explore")"), std::string::npos);
+  simdjson::dom::parser p;
+  auto r = RunCli("evaluate -q --format json --off-policy " + dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = Json(p, r);
+  EXPECT_EQ(doc["lines"]["skipped"].get_uint64().value(), 0u);
+  EXPECT_GT(doc["lines"]["used"].get_uint64().value(), 400u);
+  std::vector<std::string> names;
+  for (auto item : simdjson::dom::array(doc["policies"])) {
+    names.emplace_back(item["policy"].get_string().value());
+    for (const char* e : {"ips", "snips", "dr"}) {
+      auto rt = item["off_policy"][e]["response_time_ms"];
+      const double mean = rt["mean"].get_double().value();
+      EXPECT_LE(rt["ci95"].at(0).get_double().value(), mean) << names.back() << " " << e;
+      EXPECT_GE(rt["ci95"].at(1).get_double().value(), mean) << names.back() << " " << e;
+      EXPECT_TRUE(
+          item["off_policy"][e]["cost_per_million_usd"]["seed-prorated"]["mean"].is_number());
+    }
+    EXPECT_GT(item["effective_sample_size"].get_double().value(), 0);
+  }
+  EXPECT_EQ(names.size(), 6u);
+  EXPECT_EQ(names[0], "lambda-only");
+  EXPECT_EQ(names[2], "objective:latency");
+}
+
+// promote on a log where ECS ran three times slower than the built-in model knows: exit 0 and a
+// written challenger with its lineage; that challenger against itself: exit 1; p95: exit 2.
+TEST(CliSimulate, PromoteWritesAChallengerOnlyWhenItProvablyWins) {
+  const std::string dir = ::testing::TempDir() + "promote-log";
+  std::filesystem::remove_all(dir);
+  const std::string drift = TempFile(
+      "ecs-x3.json", R"([{"from_s":0,"until_s":1e9,"platform":"ecs","service_factor":3}])");
+  auto s = RunCli(
+      "simulate -q --policy builtin --objective latency --explore 0.2 --rate 2 "
+      "--duration-s 3000 --start-hour 10 --seed 7 --drift " +
+      drift + " --outcome-log " + dir + "/log");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  const std::string model = dir + "/model.json";
+  auto p = RunCli("promote -q --format json --log " + dir + "/log --out " + model);
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+  EXPECT_NE(p.out.find(R"("decision":"promoted")"), std::string::npos) << p.out;
+  const std::string written = Slurp(model);
+  EXPECT_NE(written.find(R"("lineage")"), std::string::npos);
+  EXPECT_NE(written.find(R"("train_lines":2993)"), std::string::npos);
+  auto again = RunCli("promote -q --champion " + model + " --log " + dir + "/log");
+  EXPECT_EQ(again.exit_code, 1) << again.out << again.err;
+  EXPECT_NE(again.out.find("Decision: kept"), std::string::npos) << again.out;
+  auto p95 = RunCli("promote -q --objective p95 --log " + dir + "/log");
+  EXPECT_EQ(p95.exit_code, 2);
+  EXPECT_NE(p95.err.find("--objective"), std::string::npos) << p95.err;
+}
+
+TEST(CliSimulate, OffPolicyEvaluationOfALogWithoutPropensitiesNamesTheField) {
+  // The shipped measurements are the prototype's load tests: no route{} object at all.
+  auto r =
+      RunCli("evaluate -q --off-policy " + std::string(HR_SOURCE_DIR) + "/data/aws-measurements");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("route.propensity"), std::string::npos) << r.err;
+  auto bad = RunCli("evaluate -q --off-policy /nonexistent-dir");
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--off-policy"), std::string::npos) << bad.err;
+  auto window = RunCli("evaluate -q --off-policy /tmp --since yesterday");
+  EXPECT_NE(window.exit_code, 0);
+  auto html = RunCli("evaluate -q --off-policy /tmp --html x.html");
+  EXPECT_EQ(html.exit_code, 2);
+  EXPECT_NE(html.err.find("--html is not available with --off-policy"), std::string::npos)
+      << html.err;
+  auto sweep =
+      RunCli("simulate -q --sweep-rate 1:2:2 --outcome-log " + ::testing::TempDir() + "sweep-log");
+  EXPECT_EQ(sweep.exit_code, 2);
+  EXPECT_NE(sweep.err.find("--outcome-log writes one run's lines"), std::string::npos) << sweep.err;
+  auto explore = RunCli("simulate -q --explore 1.5");
+  EXPECT_EQ(explore.exit_code, 2) << explore.err;
+  EXPECT_NE(explore.err.find("--explore"), std::string::npos) << explore.err;
 }
 
 TEST(CliSimulate, RefusalsAtTheQueueLimitAreNotTimeouts) {

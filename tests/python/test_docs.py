@@ -20,7 +20,8 @@ BINARY = None
 # A command's page; audit and train share one.
 PAGES = {"predict": "predict.md", "serve": "serve.md", "audit": "train-audit.md",
          "train": "train-audit.md", "evaluate": "evaluate.md", "emulate": "emulate.md",
-         "route": "route.md", "simulate": "simulate.md", "lambda": "lambda.md"}
+         "route": "route.md", "simulate": "simulate.md", "lambda": "lambda.md",
+         "promote": "promote.md"}
 
 
 def anchor(heading):
