@@ -10,6 +10,26 @@
 
 namespace hr::app {
 
+CLI::Option* AddSimTrafficOptions(CLI::App& s, sim::SimRequest& q) {
+  auto* rate =
+      s.add_option("--rate", q.config.arrivals.rate, "Arrivals per second")->capture_default_str();
+  auto* profile = s.add_option("--profile", q.profile_file,
+                               "Rate profile: 'SECONDS RATE' lines, repeating after the last "
+                               "(default duration: one period; not with --rate)")
+                      ->check(CLI::ExistingFile)
+                      ->excludes(rate);
+  s.add_option("--trace", q.trace_file,
+               "Recorded arrivals: 'SECONDS WORKLOAD [KB]' lines, or JSON lines (measurements, "
+               "route's outcome log)")
+      ->check(CLI::ExistingFile)
+      ->excludes(profile);
+  s.add_option("--mix", q.mix, "Workload mix W=SHARE,... (default: the data's)");
+  return s
+      .add_option("--duration-s", q.config.duration_s,
+                  "Simulated seconds (a profile: one period; a trace: its span and one second)")
+      ->capture_default_str();
+}
+
 void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c) {
   s.add_option("--drift", o.drift_file,
                "JSON array of changes of the true service times: {from_s, until_s, platform, "

@@ -20,6 +20,9 @@ struct SimPlatformOptions {
   bool no_autoscale = false, no_init_billing = false;
 };
 
+// --rate, --profile (not with --rate), --trace, --mix, --duration-s (returned: whether it was
+// given).
+CLI::Option* AddSimTrafficOptions(CLI::App& sub, sim::SimRequest& q);
 void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig& c);
 // --policy: a policy (policy/placement.h) or a model file ('builtin') deciding for `objective`.
 core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text,

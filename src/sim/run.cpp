@@ -94,6 +94,9 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
     if (!p) return p.error();
     c.arrivals.kind = ArrivalSpec::Kind::kProfile;
     c.arrivals.profile = std::move(*p);
+    // The whole period unless --duration-s says otherwise: a first hour scaled to a day is not
+    // the day.
+    if (!q.duration_given && c.arrivals.PeriodS() > 0) c.duration_s = c.arrivals.PeriodS();
   }
   if (!q.trace_file.empty()) {
     say("reading the trace " + q.trace_file);

@@ -18,9 +18,9 @@ struct SimRequest {
   std::string profile_file, trace_file;
   std::string mix;  // "W=SHARE,..."; empty: the data's shares
   std::optional<Distribution> lambda_warm, lambda_cold, ecs_service;
-  bool ecs_busy_response = false;         // ECS slots held for the response time, not the execution
-  bool duration_given = false;            // else a trace runs to its last arrival
-  std::vector<double> sweep_rates;        // empty: one run
+  bool ecs_busy_response = false;   // ECS slots held for the response time, not the execution
+  bool duration_given = false;      // else a profile runs one period, a trace to its last arrival
+  std::vector<double> sweep_rates;  // empty: one run
   std::vector<SimPolicy> sweep_policies;  // with a sweep: the policies compared
 };
 

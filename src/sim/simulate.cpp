@@ -205,7 +205,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
 
   SimResult r;
   r.policy = c.policy.name;
-  r.rate = c.arrivals.MeanRate();
+  r.rate = c.arrivals.MeanRate(0, to);  // what the run simulated (a profile: its first `to` s)
   r.duration_s = to;
   r.window_s = to - from;
   core::Rng rng(core::Mix64(c.seed ^ 0x5eed5eed5eedull));

@@ -81,7 +81,7 @@ struct Quantiles {
 
 struct SimResult {
   std::string policy;
-  double rate = 0;                                 // mean arrival rate of the spec
+  double rate = 0;                                 // mean arrival rate over the run
   double duration_s = 0, window_s = 0, end_s = 0;  // end: when the last request finished
   uint64_t requests = 0;                           // arrived inside the statistics window
   uint64_t requests_total = 0;  // all arrivals (warm-up included): what the costs cover

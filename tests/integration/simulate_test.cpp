@@ -303,6 +303,34 @@ TEST(CliSimulate, AdviseKeepsTheTasksThatPayAndSpillsTheRest) {
   EXPECT_TRUE(h["meets_target"].get_bool().value());
 }
 
+TEST(CliSimulate, ADailyProfileRunsItsWholeDay) {
+  // 3 req/s for 16 h, near zero at night: the first hour alone would overstate the day.
+  const std::string daily = TempFile("daily.txt", "0 3\n57600 3\n57600 0.01\n86400 0.01\n");
+  const std::string traffic =
+      "simulate -q --format json --mix lightweight_api=1 --profile " + daily;
+  auto by_default = RunCli(traffic);
+  auto whole_day = RunCli(traffic + " --duration-s 86400");
+  auto first_hour = RunCli(traffic + " --duration-s 3600");
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  ASSERT_EQ(whole_day.exit_code, 0) << whole_day.err;
+  ASSERT_EQ(first_hour.exit_code, 0) << first_hour.err;
+  simdjson::dom::parser p1, p2, p3;
+  auto d = Json(p1, by_default), w = Json(p2, whole_day), h = Json(p3, first_hour);
+  EXPECT_DOUBLE_EQ(d["duration_s"].get_double().value(), 86400);
+  EXPECT_DOUBLE_EQ(d["cost_usd"]["per_day"].get_double().value(),
+                   w["cost_usd"]["per_day"].get_double().value());
+  // The rate shown is the one simulated: the day's mean, or the first hour's 3/s.
+  const double mean = (3 * 57600 + 0.01 * 28800) / 86400.0;
+  EXPECT_NEAR(d["rate"].get_double().value(), mean, 1e-9);
+  EXPECT_NEAR(h["rate"].get_double().value(), 3, 1e-9);
+  EXPECT_GT(h["cost_usd"]["per_day"].get_double().value(),
+            1.2 * d["cost_usd"]["per_day"].get_double().value());
+  // --rate has no meaning beside a profile's rates.
+  auto both = RunCli(traffic + " --rate 30");
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_NE(both.err.find("--rate"), std::string::npos) << both.err;
+}
+
 TEST(CliSimulate, BadInputIsRefusedWithItsName) {
   const std::string profile = TempFile("bad_profile.txt", "0 5\n60 fast\n");
   struct Case {

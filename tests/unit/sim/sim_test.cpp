@@ -283,6 +283,27 @@ TEST(SimEcs, RoundRobinWaitsLongerThanOneSharedQueue) {
   EXPECT_GT(rr->response_ms.p95, shared->response_ms.p95);
 }
 
+// What a run of a profile simulates: the expected arrivals over its span, steps and slopes
+// included, repeating; the rate shown is the mean over the run, not over the period.
+TEST(SimInput, AProfilesArrivalsAndMeanRateOverARun) {
+  auto p = ParseProfile("0 5\n600 5\n600 30\n900 30\n900 5\n1200 5\n", "p.txt");
+  ASSERT_TRUE(p.ok());
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*p, 600), 3000);
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*p, 1200), 5 * 900 + 30 * 300);
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*p, 2400 + 700), 2 * 13500 + 3000 + 30 * 100);
+  auto ramp = ParseProfile("0 5\n3600 25\n", "r.txt");
+  ASSERT_TRUE(ramp.ok());
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*ramp, 1800), 1800 * 10);  // 5 to 15: a mean of 10
+  ArrivalSpec spec;
+  spec.kind = ArrivalSpec::Kind::kProfile;
+  spec.profile = *p;
+  EXPECT_DOUBLE_EQ(spec.PeriodS(), 1200);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(), 13500.0 / 1200);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(0, 600), 5);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(600, 900), 30);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(0, 2400), 13500.0 / 1200);
+}
+
 TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
   auto p = ParseProfile("# diurnal\n0 5\n600 5\n600 30\n900 30\n900 5\n1200 5\n", "p.txt");
   ASSERT_TRUE(p.ok());
