@@ -182,10 +182,12 @@ TEST(CliSimulate, LambdaReuseIsAnOptionEachWithItsColdStarts) {
   EXPECT_NE(bad.err.find("--lambda-reuse"), std::string::npos) << bad.err;
 }
 
+// Under the prototype's seed-prorated cost (an idle task free) the model sends part of the traffic
+// to ECS; under the default, provisioned, ECS costs what its tasks cost and Lambda wins.
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
-      "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "
-      "--ecs-tasks 2");
+      "simulate -q --format json --policy builtin --objective cost --cost-model seed-prorated "
+      "--rate 20 --duration-s 1800 --ecs-tasks 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   auto doc = Json(p, r);
@@ -200,7 +202,8 @@ TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
 TEST(CliSimulate, SpilloverModelLeavesTheQueueWhenTheWaitCostsMore) {
   const auto run = [](const std::string& policy) {
     auto r = RunCli("simulate -q --format json --policy " + policy +
-                    " --objective balanced --mix heavy_processing=1 --rate 1 --duration-s 3600 "
+                    " --objective balanced --cost-model seed-prorated --mix heavy_processing=1 "
+                    "--rate 1 --duration-s 3600 "
                     "--ecs-tasks 2 --no-autoscale");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     simdjson::dom::parser p;
