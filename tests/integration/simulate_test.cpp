@@ -306,6 +306,40 @@ TEST(CliSimulate, AdviseKeepsTheTasksThatPayAndSpillsTheRest) {
   EXPECT_TRUE(h["meets_target"].get_bool().value());
 }
 
+// The advice names a policy simulate takes back: re-run with the advised tasks, it costs exactly
+// what the advice says; the total sums the workloads.
+TEST(CliSimulate, TheAdvisedPolicyRerunsToTheSameCost) {
+  // thumbnail_processing at 30/s, 8 requests per task: keep 4 tasks, spill past 4 waiting.
+  const std::string traffic =
+      "--mix thumbnail_processing=1 --rate 30 --ecs-concurrency 8 --duration-s 3600";
+  auto r = RunCli("simulate -q --advise --format json " + traffic);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  auto w = doc["workloads"].at(0);
+  const std::string policy(w["advised"]["policy"].get_string().value());
+  const uint64_t tasks = w["tasks"].get_uint64().value();
+  EXPECT_GE(tasks, 1u);
+  EXPECT_EQ(policy.rfind("spillover:", 0), 0u) << policy;
+  EXPECT_DOUBLE_EQ(doc["total"]["cost_per_day"]["advised"].get_double().value(),
+                   w["advised"]["cost_usd"]["per_day"].get_double().value());
+  auto again = RunCli("simulate -q --format json --policy " + policy + " --ecs-tasks " +
+                      std::to_string(tasks) + " --ecs-min-tasks 1 --ecs-max-tasks " +
+                      std::to_string(std::max<uint64_t>(tasks, 10)) +
+                      " --no-autoscale --ecs-dispatch least-outstanding " + traffic);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  simdjson::dom::parser p2;
+  auto re = Json(p2, again);
+  EXPECT_EQ(re["cost_usd"]["total"].get_double().value(),
+            w["advised"]["cost_usd"]["total"].get_double().value());
+  EXPECT_EQ(re["response_time_ms"]["p95"].get_double().value(),
+            w["advised"]["response_time_ms"]["p95"].get_double().value());
+  auto table = RunCli("simulate -q --advise " + traffic);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("\ntotal "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("thumbnail_processing " + policy), std::string::npos) << table.out;
+}
+
 TEST(CliSimulate, ADailyProfileRunsItsWholeDay) {
   // 3 req/s for 16 h, near zero at night: the first hour alone would overstate the day.
   const std::string daily = TempFile("daily.txt", "0 3\n57600 3\n57600 0.01\n86400 0.01\n");
