@@ -490,7 +490,14 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     std::error_code ec;
     const fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
-      return MakeError(ErrorCode::kIo, "no such file or directory: '" + p + "'", "data");
+      std::string why = "no such file or directory: '" + p + "'";
+      if (p == DefaultDataDir())  // nobody named it: say where it came from and how to change it
+        why += std::string(" (the default measurement folder, ") +
+               (std::getenv("HYBRID_ROUTER_DATA") ? "from HYBRID_ROUTER_DATA"
+                                                  : "beside the source tree; HYBRID_ROUTER_DATA "
+                                                    "is not set") +
+               ": set HYBRID_ROUTER_DATA to the folder of the measurements, or name the data)";
+      return MakeError(ErrorCode::kIo, why, "data");
     }
     if (fs::is_directory(st)) {
       std::vector<Input> found;

@@ -340,6 +340,15 @@ TEST(CliSimulate, TheAdvisedPolicyRerunsToTheSameCost) {
   EXPECT_NE(table.out.find("thumbnail_processing " + policy), std::string::npos) << table.out;
 }
 
+TEST(CliSimulate, AMissingDataFolderNamesItAndTheVariable) {
+  auto r = RunCli("", "",
+                  "HYBRID_ROUTER_DATA=/nonexistent/measurements " + std::string(HR_BINARY) +
+                      " simulate -q --policy ecs-only --rate 1 --duration-s 60");
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("'/nonexistent/measurements'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("from HYBRID_ROUTER_DATA"), std::string::npos) << r.err;
+}
+
 TEST(CliSimulate, ADailyProfileRunsItsWholeDay) {
   // 3 req/s for 16 h, near zero at night: the first hour alone would overstate the day.
   const std::string daily = TempFile("daily.txt", "0 3\n57600 3\n57600 0.01\n86400 0.01\n");
