@@ -61,9 +61,9 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
                "default) or least-outstanding (an ALB's least_outstanding_requests)")
       ->capture_default_str()
       ->check(CLI::IsMember({"shared", "round-robin", "least-outstanding"}));
-  s.add_option("--ecs-tasks", c.ecs.tasks,
-               "Tasks per service at the start (0: what the target utilisation needs had every "
-               "request gone to ECS)")
+  s.add_option("--ecs-tasks", o.ecs_tasks,
+               "Tasks per service at the start, N or per workload W=N,... (0: what the target "
+               "utilisation needs had every request gone to ECS)")
       ->capture_default_str();
   s.add_option("--ecs-min-tasks", c.ecs.min_tasks, "Autoscaling minimum")->capture_default_str();
   s.add_option("--ecs-max-tasks", c.ecs.max_tasks, "Autoscaling maximum")->capture_default_str();
@@ -124,6 +124,7 @@ core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const Ob
 core::Status ApplySimPlatformOptions(const SimPlatformOptions& o, sim::SimRequest& q) {
   sim::SimConfig& c = q.config;
   if (auto s = c.learn.Validate(); !s) return s;
+  if (auto s = sim::ParseEcsTasks(o.ecs_tasks, c); !s) return s;
   if (!o.drift_file.empty()) {
     std::ifstream in(o.drift_file, std::ios::binary);
     std::string text(1 << 20, '\0');

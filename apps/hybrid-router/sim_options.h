@@ -16,7 +16,8 @@ struct SimPlatformOptions {
   std::string lambda_warm, lambda_cold, ecs_service, dispatch = "round-robin";
   std::string pricing, api_gateway = "none", reuse = "most-recently-idle";
   std::vector<double> ecs_task;
-  std::string drift_file;  // --drift
+  std::string ecs_tasks = "0";  // --ecs-tasks: N or W=N,...
+  std::string drift_file;       // --drift
   bool no_autoscale = false, no_init_billing = false;
 };
 

@@ -15,6 +15,7 @@ using features::Workload;
 SimConfig OneWorkload(const SimConfig& base, Workload w, double& peak_rate) {
   SimConfig c = base;
   const size_t wi = static_cast<size_t>(w);
+  c.ecs_tasks_by_workload.fill(-1);  // the advice chooses the tasks
   c.arrivals.mix = {};
   c.arrivals.mix[wi] = 1;
   const double share = base.arrivals.mix[wi];

@@ -26,6 +26,9 @@ struct SimRequest {
 
 // Parses "W=SHARE,..." (workload names as in the API, shares >= 0, normalised).
 core::Result<Mix> ParseMix(std::string_view text);
+// --ecs-tasks: N for every service (config.ecs.tasks), or W=N,... per workload (the others keep
+// ecs.tasks); 0 sizes a service for its load. Errors name --ecs-tasks.
+core::Status ParseEcsTasks(std::string_view text, SimConfig& config);
 
 using Progress = std::function<void(const std::string& line)>;
 core::Result<std::vector<SimResult>> Run(SimRequest& request, const Progress& progress = {});

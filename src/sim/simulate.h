@@ -69,6 +69,8 @@ struct SimConfig {
     return o;
   }();
   bool ecs_task_set = false;
+  // --ecs-tasks W=N,...: a workload's tasks at the start (-1: `ecs.tasks`).
+  std::array<int, features::kWorkloadCount> ecs_tasks_by_workload = {-1, -1, -1, -1};
   cost::Pricing pricing;
   ApiGateway api_gateway = ApiGateway::kNone;
   bool alb = false;  // one load balancer's hours (plus one LCU) when ECS serves

@@ -340,6 +340,20 @@ TEST(CliSimulate, TheAdvisedPolicyRerunsToTheSameCost) {
   EXPECT_NE(table.out.find("thumbnail_processing " + policy), std::string::npos) << table.out;
 }
 
+// --ecs-tasks per workload: the advice's task counts in one run (a plain number still works).
+TEST(CliSimulate, EcsTasksPerWorkload) {
+  auto r = RunCli(
+      "simulate -q --format json --policy ecs-only --mix lightweight_api=0.5,heavy_processing=0.5 "
+      "--rate 2 --duration-s 600 --no-autoscale --ecs-tasks heavy_processing=3,lightweight_api=1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  EXPECT_EQ(doc["ecs"]["tasks"]["max"].get_double().value(), 4);
+  auto bad = RunCli("simulate -q --policy ecs-only --ecs-tasks heavy=2");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--ecs-tasks"), std::string::npos) << bad.err;
+}
+
 TEST(CliSimulate, AMissingDataFolderNamesItAndTheVariable) {
   auto r = RunCli("", "",
                   "HYBRID_ROUTER_DATA=/nonexistent/measurements " + std::string(HR_BINARY) +

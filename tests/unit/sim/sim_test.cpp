@@ -5,6 +5,7 @@
 #include "../test_util.h"
 #include "cost/cost.h"
 #include "sim/advise.h"
+#include "sim/run.h"
 #include "sim/simulate.h"
 #include "sim/trace_file.h"
 
@@ -302,6 +303,28 @@ TEST(SimInput, AProfilesArrivalsAndMeanRateOverARun) {
   EXPECT_DOUBLE_EQ(spec.MeanRate(0, 600), 5);
   EXPECT_DOUBLE_EQ(spec.MeanRate(600, 900), 30);
   EXPECT_DOUBLE_EQ(spec.MeanRate(0, 2400), 13500.0 / 1200);
+}
+
+TEST(SimInput, EcsTasksForEveryServiceOrPerWorkload) {
+  SimConfig c;
+  ASSERT_TRUE(ParseEcsTasks("3", c).ok());
+  EXPECT_EQ(c.ecs.tasks, 3);
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kHeavyProcessing)], -1);
+  ASSERT_TRUE(ParseEcsTasks("heavy_processing=2,lightweight_api=1", c).ok());
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kHeavyProcessing)], 2);
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kLightweightApi)], 1);
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kMediumProcessing)], -1);
+  EXPECT_EQ(c.ecs.tasks, 3);  // the others keep the plain count
+  for (const char* bad : {"heavy=2", "x", "-1", "heavy_processing=", "heavy_processing=2,", "2.5",
+                          "lightweight_api=10001"}) {
+    auto s = ParseEcsTasks(bad, c);
+    if (std::string(bad) == "heavy_processing=2,") {
+      EXPECT_TRUE(s.ok()) << bad;  // a trailing comma ends the list
+      continue;
+    }
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.error().field, "--ecs-tasks") << bad;
+  }
 }
 
 TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
