@@ -6,14 +6,16 @@
 #
 #   --model FILE  embed FILE as the built-in model instead of models/default.json (how a deployed
 #                 function gets a new model: package, then deploy the new zip)
-#   --out DIR     where bootstrap and hybrid-router-lambda.zip go (default: build/lambda-package)
+#   --out DIR     where bootstrap and hybrid-router-lambda.zip go (default: build/lambda-package,
+#                 inside this checkout; a relative DIR is taken from the checkout's root too)
 #   --no-setup    do not check/install the Debian packages first
 # Exits non-zero, writing no zip, when the build fails, the binary is not static or the model is
 # not usable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+# The comment block under the shebang, and nothing after it.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 MODEL="$PWD/models/default.json"
 OUT="build/lambda-package"
 SETUP=1

@@ -16,7 +16,7 @@ namespace {
 struct ServeConfig {
   HttpOptions http;
   ServiceOptions shared;
-  size_t max_body_kb = 1024;  // the prototype's generator posts 1,000 requests as ~230 KB
+  size_t max_body_kb = http::kApiMaxBodyBytes / 1024;
 };
 
 int RunServe(ServeConfig& cfg) {

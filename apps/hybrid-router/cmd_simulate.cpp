@@ -98,22 +98,10 @@ RunFn AddSimulate(CLI::App& app) {
                 "predicted outcome to ECS's after the predicted wait), or a model file "
                 "('builtin') deciding with --objective")
       ->capture_default_str();
-  s->add_option("--rate", c.arrivals.rate, "Arrivals per second")->capture_default_str();
   s->add_option("--arrivals", cfg->arrivals, "poisson or uniform (evenly spaced)")
       ->capture_default_str()
       ->check(CLI::IsMember({"poisson", "uniform"}));
-  auto* profile = s->add_option("--profile", cfg->q.profile_file,
-                                "Rate profile: 'SECONDS RATE' lines, repeating after the last")
-                      ->check(CLI::ExistingFile);
-  s->add_option("--trace", cfg->q.trace_file,
-                "Recorded arrivals: 'SECONDS WORKLOAD [KB]' lines, or JSON lines (measurements, "
-                "route's outcome log)")
-      ->check(CLI::ExistingFile)
-      ->excludes(profile);
-  s->add_option("--mix", cfg->q.mix, "Workload mix W=SHARE,... (default: the data's)");
-  auto* duration = s->add_option("--duration-s", c.duration_s,
-                                 "Simulated seconds (a trace: its span and one second)")
-                       ->capture_default_str();
+  auto* duration = AddSimTrafficOptions(*s, cfg->q);
   s->add_option("--warmup-s", c.warmup_s, "Seconds left out of the statistics")
       ->capture_default_str();
   s->add_option("--seed", c.seed, "Seed")->capture_default_str();

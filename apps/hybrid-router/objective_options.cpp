@@ -12,7 +12,10 @@ void AddObjectiveOptions(CLI::App& sub, ObjectiveOptions& o) {
       ->check(CLI::IsMember(policy::ObjectiveNames()))
       ->envname("HYBRID_ROUTER_OBJECTIVE");
   sub.add_option("--cost-model", o.cost_model,
-                 "Cost model of the cost and balanced objectives and of expected.cost_usd")
+                 "Cost model of the cost and balanced objectives and of expected.cost_usd: "
+                 "provisioned (Fargate task-hours over the requests served, as AWS bills and "
+                 "simulate bills), seed-prorated (the prototype's: ECS billed only while a "
+                 "request runs), seed-prorated-deployed-memory")
       ->capture_default_str()
       ->check(CLI::IsMember(policy::CostModelNames()))
       ->envname("HYBRID_ROUTER_COST_MODEL");
@@ -31,7 +34,7 @@ void AddObjectiveOptions(CLI::App& sub, ObjectiveOptions& o) {
 policy::Objective ToObjective(const ObjectiveOptions& o) {
   policy::Objective out;
   out.kind = policy::ParseObjectiveKind(o.objective).value_or(policy::ObjectiveKind::kLatency);
-  out.cost_model = cost::ParseCostModel(o.cost_model).value_or(cost::CostModel::kSeedProrated);
+  out.cost_model = cost::ParseCostModel(o.cost_model).value_or(policy::kDefaultCostModel);
   if (o.slo_ms > 0) out.slo_ms = o.slo_ms;
   out.value_of_time_usd_per_s = o.value_of_time;
   return out;

@@ -12,7 +12,7 @@ namespace hr::app {
 
 struct ObjectiveOptions {
   std::string objective = "latency";
-  std::string cost_model = "seed-prorated";
+  std::string cost_model{cost::Name(policy::kDefaultCostModel)};
   double slo_ms = 0;  // 0: the model's default SLO
   double value_of_time = 1e-5;
 };

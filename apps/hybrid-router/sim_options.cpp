@@ -11,6 +11,26 @@
 
 namespace hr::app {
 
+CLI::Option* AddSimTrafficOptions(CLI::App& s, sim::SimRequest& q) {
+  auto* rate =
+      s.add_option("--rate", q.config.arrivals.rate, "Arrivals per second")->capture_default_str();
+  auto* profile = s.add_option("--profile", q.profile_file,
+                               "Rate profile: 'SECONDS RATE' lines, repeating after the last "
+                               "(default duration: one period; not with --rate)")
+                      ->check(CLI::ExistingFile)
+                      ->excludes(rate);
+  s.add_option("--trace", q.trace_file,
+               "Recorded arrivals: 'SECONDS WORKLOAD [KB]' lines, or JSON lines (measurements, "
+               "route's outcome log)")
+      ->check(CLI::ExistingFile)
+      ->excludes(profile);
+  s.add_option("--mix", q.mix, "Workload mix W=SHARE,... (default: the data's)");
+  return s
+      .add_option("--duration-s", q.config.duration_s,
+                  "Simulated seconds (a profile: one period; a trace: its span and one second)")
+      ->capture_default_str();
+}
+
 void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c) {
   s.add_option("--drift", o.drift_file,
                "JSON array of changes of the true service times: {from_s, until_s, platform, "
@@ -49,9 +69,9 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
                "default) or least-outstanding (an ALB's least_outstanding_requests)")
       ->capture_default_str()
       ->check(CLI::IsMember({"shared", "round-robin", "least-outstanding"}));
-  s.add_option("--ecs-tasks", c.ecs.tasks,
-               "Tasks per service at the start (0: what the target utilisation needs had every "
-               "request gone to ECS)")
+  s.add_option("--ecs-tasks", o.ecs_tasks,
+               "Tasks per service at the start, N or per workload W=N,... (0: what the target "
+               "utilisation needs had every request gone to ECS)")
       ->capture_default_str();
   s.add_option("--ecs-min-tasks", c.ecs.min_tasks, "Autoscaling minimum")->capture_default_str();
   s.add_option("--ecs-max-tasks", c.ecs.max_tasks, "Autoscaling maximum")->capture_default_str();
@@ -112,6 +132,7 @@ core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const Ob
 core::Status ApplySimPlatformOptions(SimPlatformOptions& o, sim::SimRequest& q) {
   sim::SimConfig& c = q.config;
   if (auto s = c.learn.Validate(); !s) return s;
+  if (auto s = sim::ParseEcsTasks(o.ecs_tasks, c); !s) return s;
   if (!(c.explore >= 0 && c.explore <= 1))
     return core::MakeError(core::ErrorCode::kInvalidArgument, "--explore must be from 0 to 1",
                            "--explore");

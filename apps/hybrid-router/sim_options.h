@@ -17,12 +17,16 @@ struct SimPlatformOptions {
   std::string lambda_warm, lambda_cold, ecs_service, dispatch = "round-robin";
   std::string pricing, api_gateway = "none", reuse = "most-recently-idle";
   std::vector<double> ecs_task;
-  std::string drift_file;  // --drift
+  std::string ecs_tasks = "0";  // --ecs-tasks: N or W=N,...
+  std::string drift_file;       // --drift
   bool no_autoscale = false, no_init_billing = false;
   std::string outcome_log;                    // --outcome-log DIR
   std::shared_ptr<route::SimOutcomeLog> log;  // open while the simulation runs
 };
 
+// --rate, --profile (not with --rate), --trace, --mix, --duration-s (returned: whether it was
+// given).
+CLI::Option* AddSimTrafficOptions(CLI::App& sub, sim::SimRequest& q);
 void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig& c);
 // --policy: a policy (policy/placement.h) or a model file ('builtin') deciding for `objective`.
 core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text,

@@ -132,11 +132,19 @@ double ScheduleSeconds(LoadPattern pattern) {
   return pattern == LoadPattern::kBurstLoad ? 1200.0 : 3600.0;
 }
 
+// A run is what the lines logged: a derived time window or load pattern (data/derive.h) names no
+// run, it is unknown here (-1).
+RunKey LoggedRun(const Record& r) {
+  return {
+      r.time_window && !(r.derived & kDerivedTimeWindow) ? static_cast<int>(*r.time_window) : -1,
+      r.load_pattern && !(r.derived & kDerivedLoadPattern) ? static_cast<int>(*r.load_pattern)
+                                                           : -1};
+}
+
 double MeasuredRunHours(std::span<const Record> records) {
   std::map<RunKey, std::pair<int64_t, int64_t>> span;
   for (const auto& r : records) {
-    const RunKey key{r.time_window ? static_cast<int>(*r.time_window) : -1,
-                     r.load_pattern ? static_cast<int>(*r.load_pattern) : -1};
+    const RunKey key = LoggedRun(r);
     auto [it, fresh] = span.try_emplace(key, r.timestamp_us, r.timestamp_us);
     it->second.first = std::min(it->second.first, r.timestamp_us);
     it->second.second = std::max(it->second.second, r.timestamp_us);
@@ -171,10 +179,10 @@ AuditReport Audit(const Dataset& ds) {
     cell.load_pattern = r.load_pattern;
     cell.workload = r.workload;
     (r.platform == Platform::kLambda ? cell.lambda : cell.ecs)++;
-    const RunKey key{tw, lp};
+    const RunKey key = LoggedRun(r);
     Run& run = runs[key];
-    run.time_window = r.time_window;
-    run.load_pattern = r.load_pattern;
+    if (key.tw >= 0) run.time_window = r.time_window;
+    if (key.lp >= 0) run.load_pattern = r.load_pattern;
     ++run.records;
     auto [span_it, fresh] = run_span.try_emplace(key, r.timestamp_us, r.timestamp_us);
     if (!fresh) {
@@ -183,7 +191,7 @@ AuditReport Audit(const Dataset& ds) {
     }
     run_hours[key].insert(r.hour);
     ++group_counts[{key, static_cast<int>(r.workload), P(r.platform)}];
-    if (r.time_window) {
+    if (key.tw >= 0) {  // a derived window agrees with the hour by construction
       ++a.window_checked;
       if (features::TimeWindowOfHour(r.hour) != *r.time_window) {
         ++a.window_mismatch;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/mix.h"
+#include "data/derive.h"
 #include "json/json_reader.h"
 
 namespace hr::data {
@@ -64,7 +65,7 @@ simdjson::error_code NumberOrNumericString(od::value v, double& out) {
 struct Fields {
   std::optional<std::string_view> platform, workload, timestamp, time_window, load_pattern;
   std::optional<int64_t> http_status;
-  std::optional<double> response_ms, target_kb, exec_ms, mem_used, mem_limit;
+  std::optional<double> response_ms, target_kb, exec_ms, mem_used, mem_limit, metrics_kb;
   double actual_kb = kNaN;
   int8_t cold_start = -1;
   bool has_metrics = false;
@@ -122,6 +123,13 @@ core::Status ReadMetrics(od::object metrics, Fields& f) {
       if (NumberOrNumericString(field.value(), d))
         return WrongType("metrics.memory_limit_mb", "a number");
       f.mem_limit = d;
+    } else if (key == "payload_size_kb") {
+      od::json_type t;
+      if (field.value().type().get(t)) return Reject("malformed JSON");
+      if (t != od::json_type::null) {
+        if (ExactDouble(field.value(), d)) return WrongType("metrics.payload_size_kb", "a number");
+        f.metrics_kb = d;
+      }
     } else if (key == "cold_start") {
       bool b = false;
       if (field.value().get_bool().get(b)) return WrongType("metrics.cold_start", "true or false");
@@ -193,15 +201,44 @@ core::Status ReadFields(od::object obj, Fields& f) {
   return {};
 }
 
-core::Result<Record> Build(const Fields& f, int* http_status) {
-  if (!f.http_status) return Reject("missing field 'http_status'");
-  if (http_status) *http_status = static_cast<int>(*f.http_status);
-  if (*f.http_status != 200) {
-    return Reject("http_status " + std::to_string(*f.http_status) +
-                  " (failed request, no measurement)");
+// "missing field 'a'" or "missing fields 'a', 'b'": every required field a line lacks.
+std::string MissingReason(const std::vector<std::string_view>& missing) {
+  std::string out = missing.size() == 1 ? "missing field " : "missing fields ";
+  for (size_t i = 0; i < missing.size(); ++i) {
+    if (i) out += ", ";
+    out += missing[i];
   }
+  return out;
+}
+
+core::Result<Record> Build(const Fields& f, int* http_status) {
+  if (f.http_status) {
+    if (http_status) *http_status = static_cast<int>(*f.http_status);
+    if (*f.http_status != 200) {
+      return Reject("http_status " + std::to_string(*f.http_status) +
+                    " (failed request, no measurement)");
+    }
+  }
+  // Every required field that is missing, named at once (a payload is derived when what was sent
+  // is logged: data/derive.h).
+  const bool lambda = f.platform && *f.platform == "lambda";
+  const bool payload_known = f.target_kb || std::isfinite(f.actual_kb) || f.metrics_kb;
+  std::vector<std::string_view> missing;
+  for (auto [present, name] :
+       {std::pair{f.http_status.has_value(), "'http_status'"},
+        {f.platform.has_value(), "'platform'"},
+        {f.workload.has_value(), "'workload_type'"},
+        {f.timestamp.has_value(), "'timestamp'"},
+        {f.response_ms.has_value(), "'response_time_ms'"},
+        {payload_known, "'target_payload_size_kb'"},
+        {f.has_metrics, "'metrics'"},
+        {!f.has_metrics || f.exec_ms, "'metrics.execution_time_ms'"},
+        {!f.has_metrics || f.mem_used, "'metrics.memory_used_mb'"},
+        {!f.has_metrics || !lambda || f.mem_limit, "'metrics.memory_limit_mb' (Lambda)"},
+        {!f.has_metrics || !lambda || f.cold_start >= 0, "'metrics.cold_start' (Lambda)"}})
+    if (!present) missing.push_back(name);
+  if (!missing.empty()) return Reject(MissingReason(missing));
   Record r;
-  if (!f.platform) return Reject("missing field 'platform'");
   if (*f.platform == "lambda") {
     r.platform = features::Platform::kLambda;
   } else if (*f.platform == "ecs") {
@@ -210,11 +247,9 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
     return Reject("unknown platform '" + std::string(f.platform->substr(0, 32)) +
                   "' (lambda, ecs)");
   }
-  if (!f.workload) return Reject("missing field 'workload_type'");
   auto w = features::ParseWorkload(*f.workload);
   if (!w) return Reject(w.error().message);
   r.workload = *w;
-  if (!f.timestamp) return Reject("missing field 'timestamp'");
   auto ts = core::ParseIso8601(*f.timestamp);
   if (!ts) return Reject(ts.error().message);
   r.timestamp_us = core::WallClockMicros(*ts);
@@ -230,13 +265,13 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
     if (!lp) return Reject(lp.error().message);
     r.load_pattern = *lp;
   }
-  if (!f.response_ms) return Reject("missing field 'response_time_ms'");
-  if (!f.target_kb) return Reject("missing field 'target_payload_size_kb'");
-  if (!f.has_metrics) return Reject("missing field 'metrics'");
-  if (!f.exec_ms) return Reject("missing field 'metrics.execution_time_ms'");
-  if (!f.mem_used) return Reject("missing field 'metrics.memory_used_mb'");
   r.response_time_ms = *f.response_ms;
-  r.target_payload_kb = *f.target_kb;
+  if (f.target_kb) {
+    r.target_payload_kb = *f.target_kb;
+  } else {  // an earlier campaign's line: what was sent
+    r.target_payload_kb = std::isfinite(f.actual_kb) ? f.actual_kb : *f.metrics_kb;
+    r.derived |= kDerivedPayload;
+  }
   r.actual_payload_kb = f.actual_kb;
   r.execution_time_ms = *f.exec_ms;
   r.memory_used_mb = *f.mem_used;
@@ -245,10 +280,6 @@ core::Result<Record> Build(const Fields& f, int* http_status) {
   for (double v :
        {r.response_time_ms, r.target_payload_kb, r.execution_time_ms, r.memory_used_mb}) {
     if (!std::isfinite(v) || v < 0) return Reject("negative or non-finite measurement");
-  }
-  if (r.platform == features::Platform::kLambda) {
-    if (!f.mem_limit) return Reject("missing field 'metrics.memory_limit_mb' (Lambda)");
-    if (r.cold_start < 0) return Reject("missing field 'metrics.cold_start' (Lambda)");
   }
   return r;
 }
@@ -282,6 +313,7 @@ struct FileResult {
   std::map<std::string, uint64_t> kinds;
   uint64_t failed_requests = 0;
   RouteCounts routed;
+  DerivedCounts derived;  // payloads (the context is derived over the whole data set)
   uint64_t hash = core::kFnv1aOffset;
   core::Status status;
 
@@ -343,6 +375,9 @@ void ParseFile(od::parser& parser, const std::string& path, uint16_t file, const
     if (rec) {
       rec->file = file;
       rec->line = static_cast<uint32_t>(std::min<uint64_t>(line_no, UINT32_MAX));
+      if (rec->derived & kDerivedPayload)
+        ++(std::isfinite(rec->actual_payload_kb) ? out.derived.payload_actual
+                                                 : out.derived.payload_metrics);
       out.records.push_back(*rec);
       ++out.summary.accepted;
     } else {
@@ -428,8 +463,9 @@ std::string ReasonKind(const std::string& reason) {
   if (const size_t at = reason.find(" is not one of"); at != std::string::npos) {
     return "unknown " + reason.substr(0, reason.find(' ')) + " value";
   }
+  if (reason.rfind("missing field", 0) == 0) return reason.substr(0, 256);  // every name
   const size_t quote = reason.find('\'');
-  if (reason.rfind("missing field", 0) == 0 || reason.rfind("field", 0) == 0) {
+  if (reason.rfind("field", 0) == 0) {
     const size_t end = reason.find('\'', quote + 1);
     return reason.substr(0, end == std::string::npos ? reason.size() : end + 1) +
            (reason.rfind("field", 0) == 0 ? " has the wrong type" : "");
@@ -454,7 +490,14 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     std::error_code ec;
     const fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) {
-      return MakeError(ErrorCode::kIo, "no such file or directory: '" + p + "'", "data");
+      std::string why = "no such file or directory: '" + p + "'";
+      if (p == DefaultDataDir())  // nobody named it: say where it came from and how to change it
+        why += std::string(" (the default measurement folder, ") +
+               (std::getenv("HYBRID_ROUTER_DATA") ? "from HYBRID_ROUTER_DATA"
+                                                  : "beside the source tree; HYBRID_ROUTER_DATA "
+                                                    "is not set") +
+               ": set HYBRID_ROUTER_DATA to the folder of the measurements, or name the data)";
+      return MakeError(ErrorCode::kIo, why, "data");
     }
     if (fs::is_directory(st)) {
       std::vector<Input> found;
@@ -513,6 +556,8 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     ds.rejected += r.summary.rejected;
     ds.failed_requests += r.failed_requests;
     ds.routed.Add(r.routed);
+    ds.derived.payload_actual += r.derived.payload_actual;
+    ds.derived.payload_metrics += r.derived.payload_metrics;
     for (const auto& [kind, n] : r.kinds) kinds[kind] += n;
     ds.files.push_back(std::move(r.summary));
     std::vector<Record>().swap(r.records);
@@ -528,6 +573,7 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
                        "data");
     }
   }
+  DeriveMissingContext(ds);
   ds.rejection_kinds.assign(kinds.begin(), kinds.end());
   std::stable_sort(ds.rejection_kinds.begin(), ds.rejection_kinds.end(),
                    [](const auto& x, const auto& y) { return x.second > y.second; });

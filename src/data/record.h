@@ -13,11 +13,14 @@
 
 namespace hr::data {
 
+// Fields a record lacked and that were derived (data/derive.h), as bits of Record::derived.
+inline constexpr uint8_t kDerivedTimeWindow = 1, kDerivedLoadPattern = 2, kDerivedPayload = 4;
+
 struct Record {
   features::Platform platform = features::Platform::kLambda;
   features::Workload workload = features::Workload::kLightweightApi;
-  std::optional<features::TimeWindow> time_window;    // absent in older logs: unknown
-  std::optional<features::LoadPattern> load_pattern;  // absent in older logs: unknown
+  std::optional<features::TimeWindow> time_window;    // absent in older logs: derived
+  std::optional<features::LoadPattern> load_pattern;  // absent in older logs: derived
   double target_payload_kb = 0;
   double actual_payload_kb = 0;  // NaN when not logged
   double response_time_ms = 0;   // end to end at the client
@@ -30,6 +33,7 @@ struct Record {
   int8_t weekday = 0;            // 0 = Monday
   uint16_t file = 0;             // index into Dataset::files
   uint32_t line = 0;             // 1-based
+  uint8_t derived = 0;           // kDerived* bits: what was not in the line
 };
 
 struct Rejection {
@@ -60,6 +64,13 @@ struct RouteCounts {
   }
 };
 
+// How many records had each field derived (data/derive.h).
+struct DerivedCounts {
+  uint64_t time_window = 0, load_pattern = 0, payload_actual = 0, payload_metrics = 0;
+  uint64_t payload() const { return payload_actual + payload_metrics; }
+  bool any() const { return time_window || load_pattern || payload(); }
+};
+
 struct Dataset {
   std::vector<FileSummary> files;
   std::vector<Record> records;
@@ -71,6 +82,7 @@ struct Dataset {
   RouteCounts routed;            // lines written by `route` (accepted or not)
   std::vector<std::pair<std::string, uint64_t>> rejection_kinds;  // by kind, most first
   uint64_t fingerprint = 0;  // FNV-1a over each file name and the FNV-1a of its uncompressed bytes
+  DerivedCounts derived;     // fields the lines lacked, derived (data/derive.h)
 };
 
 // A rejection's reason without the specifics after its first clause, to group similar ones.

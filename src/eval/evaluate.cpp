@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/rng.h"
+#include "data/derive.h"
 #include "data/ingest.h"
 #include "data/labels.h"
 #include "json/json_reader.h"
@@ -320,6 +321,9 @@ core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& p
   auto ds = data::Ingest(paths);
   if (!ds) return ds.error();
   if (auto s = data::RequireRecords(*ds); !s) return s.error();
+  if (ds->derived.any() && progress)
+    progress("derived where the lines lacked them (docs/train-audit.md): " +
+             data::DerivedSummary(ds->derived));
   const data::Labels labels = data::SeedBalancedLabels(ds->records);
   replay.provisioned = data::ProvisionedFromData(ds->records, replay.pricing, cfg.ecs_tasks,
                                                  cfg.ecs_hours, cfg.ecs_task);

@@ -301,7 +301,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       buffer_.consume(used);
       if (ec == bhttp::error::need_more) break;
       if (ec == bhttp::error::body_limit) {
-        return Fail(core::ErrorCode::kPayloadTooLarge, "request body is larger than the limit");
+        return Fail(core::ErrorCode::kPayloadTooLarge, kBodyTooLargeMessage);
       }
       if (ec == bhttp::error::header_limit) {
         return Fail(core::ErrorCode::kHeadersTooLarge, "request headers are larger than the limit");

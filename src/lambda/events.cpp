@@ -1,5 +1,7 @@
 #include "lambda/events.h"
 
+#include <algorithm>
+
 #include "codec/predict_codec.h"
 #include "core/base64.h"
 #include "json/json_reader.h"
@@ -44,6 +46,23 @@ void Body(const Value& e, Event& ev) {
 }
 
 void Headers(const Value& e, Event& ev) {
+  // ALB with multi-value headers: {"name": ["v1", "v2"]}, and no "headers" (API Gateway v1
+  // sends both; its headers are read).
+  const Value* multi = json::Find(e, "multiValueHeaders");
+  if (ev.format == EventFormat::kAlb && multi && multi->IsObject() && !json::Find(e, "headers")) {
+    ev.multi_value_headers = true;
+    for (const auto& field : multi->GetObject()) {
+      if (!field.value.IsArray()) continue;
+      std::string joined;  // as HTTP folds repeated fields: comma-separated
+      for (const auto& v : field.value.GetArray()) {
+        if (!v.IsString()) continue;
+        if (!joined.empty()) joined += ", ";
+        joined += json::Text(v);
+      }
+      ev.headers.emplace_back(Lower(json::Text(field.name)), std::move(joined));
+    }
+    return;
+  }
   const Value* h = json::Find(e, "headers");
   if (!h || !h->IsObject()) return;
   for (const auto& field : h->GetObject()) {
@@ -88,7 +107,18 @@ http::Response BadRequestResponse(const core::Error& e) {
   return r;
 }
 
-core::Result<Event> ParseEvent(std::string_view text) {
+namespace {
+
+// A body over the limit: the 413 `serve` answers.
+Event Limited(Event ev, size_t max_body_bytes) {
+  if (!ev.bad_request && ev.body.size() > max_body_bytes)
+    ev.bad_request = core::MakeError(core::ErrorCode::kPayloadTooLarge, http::kBodyTooLargeMessage);
+  return ev;
+}
+
+}  // namespace
+
+core::Result<Event> ParseEvent(std::string_view text, size_t max_body_bytes) {
   json::Document e;
   std::string why;
   bool refused = false;
@@ -113,7 +143,7 @@ core::Result<Event> ParseEvent(std::string_view text) {
     if (auto p = json::StringAt(e, "rawPath"); !p.empty()) ev.path = std::string(p);
     Headers(e, ev);
     Body(e, ev);
-    return ev;
+    return Limited(std::move(ev), max_body_bytes);
   }
   if (const Value* method = json::Find(e, "httpMethod"); method && method->IsString()) {
     ev.format = rc && json::Find(*rc, "elb") ? EventFormat::kAlb : EventFormat::kApiGatewayV1;
@@ -122,7 +152,7 @@ core::Result<Event> ParseEvent(std::string_view text) {
       ev.path = std::string(json::Text(*p));
     Headers(e, ev);
     Body(e, ev);
-    return ev;
+    return Limited(std::move(ev), max_body_bytes);
   }
   // Direct invocation: the prototype's raw request, or {"body": "<request JSON>"} as it accepted.
   ev.format = EventFormat::kDirect;
@@ -135,10 +165,11 @@ core::Result<Event> ParseEvent(std::string_view text) {
   } else {
     ev.body = std::string(text);
   }
-  return ev;
+  return Limited(std::move(ev), max_body_bytes);
 }
 
-std::string FormatResponse(EventFormat format, const http::Response& r) {
+std::string FormatResponse(EventFormat format, const http::Response& r, bool multi_value_headers) {
+  const bool multi = multi_value_headers && format == EventFormat::kAlb;
   json::Buffer buf;
   json::Writer w(buf);
   w.StartObject();
@@ -148,13 +179,27 @@ std::string FormatResponse(EventFormat format, const http::Response& r) {
     json::Key(w, "statusDescription");
     json::String(w, std::to_string(r.status) + " " + std::string(http::ReasonPhrase(r.status)));
   }
-  json::Key(w, "headers");
+  json::Key(w, multi ? "multiValueHeaders" : "headers");
   w.StartObject();
-  json::Key(w, "Content-Type");
-  json::String(w, r.content_type);
-  for (const auto& [k, v] : r.headers) {
-    json::Key(w, k);
-    json::String(w, v);
+  std::vector<std::pair<std::string_view, std::string_view>> all = {
+      {"Content-Type", r.content_type}};
+  for (const auto& [k, v] : r.headers) all.emplace_back(k, v);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const std::string_view name = all[i].first;
+    if (!multi) {
+      json::Key(w, name);
+      json::String(w, all[i].second);
+      continue;
+    }
+    // One array per name, its values in order (a name seen before was written with it).
+    if (std::any_of(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(i),
+                    [&](const auto& h) { return h.first == name; }))
+      continue;
+    json::Key(w, name);
+    w.StartArray();
+    for (size_t j = i; j < all.size(); ++j)
+      if (all[j].first == name) json::String(w, all[j].second);
+    w.EndArray();
   }
   w.EndObject();
   json::Key(w, "body");

@@ -143,7 +143,8 @@ int RunRuntime(service::ServiceConfig config, const RuntimeOptions& options) {
     }
     WriteEmf(options.emf, id, arrived_ms, summary.status ? summary.status : res.status, &summary);
     auto posted = SendWithRetry(**client, "POST", base + "/response",
-                                FormatResponse(event->format, res), {}, options.max_retries);
+                                FormatResponse(event->format, res, event->multi_value_headers), {},
+                                options.max_retries);
     if (!posted) {
       std::fprintf(stderr, "hybrid-router lambda: cannot post the response: %s\n",
                    posted.error().message.c_str());

@@ -37,12 +37,18 @@ std::optional<ObjectiveKind> ParseObjectiveKind(std::string_view text);
 inline constexpr double kMaxSloMs = 3'600'000;  // an hour
 inline constexpr double kMaxValueOfTime = 1.0;  // USD per second of response time
 
+// The cost model when none is named (--cost-model, a request's cost_model): the one a bill
+// follows. Fargate bills a task for every second it runs, busy or idle, as `simulate` bills it;
+// "provisioned" spreads those task-hours over the requests served. The prototype's
+// "seed-prorated" bills ECS only for the seconds a request runs, which no bill does.
+inline constexpr cost::CostModel kDefaultCostModel = cost::CostModel::kProvisioned;
+
 struct Objective {
   ObjectiveKind kind = ObjectiveKind::kLatency;
-  cost::CostModel cost_model = cost::CostModel::kSeedProrated;  // cost, balanced, and `expected`
-  std::optional<double> slo_ms;           // p95; absent: the model's default SLO
-  double value_of_time_usd_per_s = 1e-5;  // balanced: USD per second of response time
-  core::Status Validate() const;          // errors name the request field
+  cost::CostModel cost_model = kDefaultCostModel;  // cost, balanced, and `expected`
+  std::optional<double> slo_ms;                    // p95; absent: the model's default SLO
+  double value_of_time_usd_per_s = 1e-5;           // balanced: USD per second of response time
+  core::Status Validate() const;                   // errors name the request field
 };
 
 // What a request asked for, each part optional; validated values.

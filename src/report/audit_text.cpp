@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "data/derive.h"
 #include "json/json_writer.h"
 #include "policy/decision.h"
 #include "report/text.h"
@@ -60,6 +61,20 @@ std::string AuditJson(const data::Dataset& ds, const data::AuditReport& a, doubl
         {"answered", a.routed.answered}, {"not_run", a.routed.not_run},
         {"failed", a.routed.failed},     {"config_errors", a.routed.config_errors}};
     for (const auto& [k, v] : routed) {
+      json::Key(w, k);
+      w.Uint64(v);
+    }
+    w.EndObject();
+  }
+  if (ds.derived.any()) {  // fields an earlier campaign's lines lacked (data/derive.h)
+    json::Key(w, "derived");
+    w.StartObject();
+    const std::pair<const char*, uint64_t> derived[] = {
+        {"time_window_from_timestamp", ds.derived.time_window},
+        {"load_pattern_from_arrivals", ds.derived.load_pattern},
+        {"payload_from_actual_payload_size_kb", ds.derived.payload_actual},
+        {"payload_from_metrics_payload_size_kb", ds.derived.payload_metrics}};
+    for (const auto& [k, v] : derived) {
       json::Key(w, k);
       w.Uint64(v);
     }
@@ -279,6 +294,9 @@ std::string AuditTable(const data::Dataset& ds, const data::AuditReport& a, doub
             static_cast<unsigned long long>(a.routed.failed),
             static_cast<unsigned long long>(a.routed.config_errors));
   }
+  if (ds.derived.any())
+    out += "Derived (the lines lacked them, see docs/train-audit.md): " +
+           data::DerivedSummary(ds.derived) + "\n";
   for (const auto& [reason, n] : a.rejection_reasons) {
     Appendf(out, "  %7llu  %s\n", static_cast<unsigned long long>(n), reason.c_str());
   }

@@ -224,6 +224,31 @@ std::string SweepTable(const std::vector<sim::SimResult>& results) {
   return t;
 }
 
+namespace {
+
+// The advice summed over the workloads: what running every advised configuration costs.
+struct AdviceTotal {
+  int tasks = 0;
+  uint64_t requests = 0;
+  double advised = 0, lambda_only = 0, ecs_only = 0;  // $/day
+  double advised_total = 0;                           // $ over the run
+};
+
+AdviceTotal Total(const std::vector<sim::Advice>& advice) {
+  AdviceTotal t;
+  for (const sim::Advice& a : advice) {
+    t.tasks += a.tasks;
+    t.requests += a.advised.requests;
+    t.advised += a.advised.cost_usd.per_day;
+    t.advised_total += a.advised.cost_usd.total;
+    t.lambda_only += a.lambda_only.cost_usd.per_day;
+    t.ecs_only += a.ecs_only.cost_usd.per_day;
+  }
+  return t;
+}
+
+}  // namespace
+
 std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_target_ms) {
   std::string t = p95_target_ms > 0
                       ? "the cheapest with a p95 under " + Fmt("%.0f", p95_target_ms) + " ms"
@@ -250,7 +275,17 @@ std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_targe
                   sim::Dominates(a.ecs_only, r) ? "  (ecs-only dominates)" : "");
     t += line;
   }
-  return t;
+  const AdviceTotal sum = Total(advice);
+  char line[320];
+  std::snprintf(line, sizeof line, "%-22s %5d %5s %7s %8s %8s | %17s %5s | %14s\n", "total",
+                sum.tasks, "", Money(sum.advised).c_str(), "", "", Money(sum.lambda_only).c_str(),
+                "", Money(sum.ecs_only).c_str());
+  t += line;
+  t += "policy per workload (--policy, with --ecs-tasks N --no-autoscale --ecs-dispatch "
+       "least-outstanding):";
+  for (const sim::Advice& a : advice)
+    t += std::string(" ") + std::string(features::Name(a.workload)) + " " + a.advised.policy;
+  return t + "\n";
 }
 
 std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target_ms) {
@@ -296,6 +331,22 @@ std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target
     w.EndObject();
   }
   w.EndArray();
+  const AdviceTotal sum = Total(advice);
+  json::Key(w, "total");
+  w.StartObject();
+  Count(w, "tasks", static_cast<uint64_t>(sum.tasks));
+  Count(w, "requests", sum.requests);
+  json::Key(w, "cost_per_day");
+  w.StartObject();
+  Num(w, "advised", sum.advised);
+  Num(w, "lambda_only", sum.lambda_only);
+  Num(w, "ecs_only", sum.ecs_only);
+  w.EndObject();
+  json::Key(w, "cost_usd");
+  w.StartObject();
+  Num(w, "advised", sum.advised_total);
+  w.EndObject();
+  w.EndObject();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }

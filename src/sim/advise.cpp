@@ -15,6 +15,7 @@ using features::Workload;
 SimConfig OneWorkload(const SimConfig& base, Workload w, double& peak_rate) {
   SimConfig c = base;
   const size_t wi = static_cast<size_t>(w);
+  c.ecs_tasks_by_workload.fill(-1);  // the advice chooses the tasks
   c.arrivals.mix = {};
   c.arrivals.mix[wi] = 1;
   const double share = base.arrivals.mix[wi];
@@ -58,6 +59,12 @@ bool Used(const SimConfig& base, Workload w) {
 
 }  // namespace
 
+std::string AdvisedPolicy(int tasks, int wait) {
+  if (tasks == 0) return "lambda-only";
+  if (wait < 0) return "ecs-only";
+  return "spillover:" + std::to_string(wait);
+}
+
 double FailedShare(const SimResult& r) {
   const uint64_t failed = r.ecs.timeouts + r.ecs.refused + (r.throttled - r.fallbacks);
   return r.requests ? static_cast<double>(failed) / static_cast<double>(r.requests) : 0;
@@ -86,19 +93,21 @@ core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTim
       if (tasks == 0) wait = 0;
       if (tried.count({tasks, wait})) return {};
       SimConfig c = one;
+      c.policy.spec = {};
       if (tasks == 0) {
         c.policy.spec.kind = policy::PolicyKind::kLambdaOnly;
       } else {
-        c.policy.spec.kind = policy::PolicyKind::kSpillover;
-        c.policy.spec.spill_wait = wait;
+        // Never spilling is ecs-only on the tasks kept: what `--policy` accepts back.
+        c.policy.spec.kind =
+            wait < 0 ? policy::PolicyKind::kEcsOnly : policy::PolicyKind::kSpillover;
+        c.policy.spec.spill_wait = std::max(wait, 0);
         c.ecs.tasks = tasks;
         c.ecs.min_tasks = 1;
         c.ecs.max_tasks = std::max(c.ecs.max_tasks, tasks);
         c.ecs.autoscale = false;
         c.ecs.dispatch = Dispatch::kLeastOutstanding;
       }
-      c.policy.name = "spillover:" + std::to_string(tasks) + " tasks" +
-                      (wait < 0 ? ", no spill" : ", wait " + std::to_string(wait));
+      c.policy.name = AdvisedPolicy(tasks, wait);
       auto r = Simulate(c, times);
       if (!r) return r.error();
       if (progress) progress(static_cast<double>(tasks));

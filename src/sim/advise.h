@@ -6,6 +6,7 @@
 // on a geometric grid refined around the best. Pure.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "sim/simulate.h"
@@ -34,6 +35,10 @@ struct Advice {
 inline constexpr double kMaxFailedShare = 0.001;
 core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTimes& times,
                                          double p95_target_ms, const SimProgress& progress = {});
+
+// The advice as a `simulate --policy` value: lambda-only (no task), ecs-only (never spill),
+// spillover:WAIT; run with --ecs-tasks TASKS --no-autoscale --ecs-dispatch least-outstanding.
+std::string AdvisedPolicy(int tasks, int wait);
 
 // Whether `a` is at least as cheap and as fast at p95 as `b`, and better in one by more than the
 // simulation's resolution (0.5 % of cost, 1 % of p95: the quantiles' buckets are 0.5 % wide).

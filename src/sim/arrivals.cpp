@@ -20,6 +20,36 @@ double ProfileRate(const std::vector<ProfilePoint>& profile, double t_s) {
   return span <= 0 ? b.rate : a.rate + (b.rate - a.rate) * (t_s - a.t_s) / span;
 }
 
+double ProfileArrivals(const std::vector<ProfilePoint>& profile, double t_s) {
+  if (profile.empty() || t_s <= 0) return 0;
+  const double period = profile.back().t_s;
+  if (period <= 0) return profile.front().rate * t_s;
+  // Whole periods, then the segments of the last partial one (linear between points).
+  auto upto = [&](double x) {
+    double area = 0;
+    for (size_t i = 1; i < profile.size(); ++i) {
+      const ProfilePoint &a = profile[i - 1], &b = profile[i];
+      if (a.t_s >= x) break;
+      const double end = std::min(x, b.t_s), span = b.t_s - a.t_s;
+      if (span <= 0) continue;
+      const double rate_end = a.rate + (b.rate - a.rate) * (end - a.t_s) / span;
+      area += (end - a.t_s) * (a.rate + rate_end) / 2;
+    }
+    return area;
+  };
+  const double whole = std::floor(t_s / period);
+  return whole * upto(period) + upto(t_s - whole * period);
+}
+
+double ArrivalSpec::PeriodS() const {
+  return kind == Kind::kProfile && !profile.empty() ? profile.back().t_s : 0;
+}
+
+double ArrivalSpec::MeanRate(double from_s, double to_s) const {
+  if (kind != Kind::kProfile || !(to_s > from_s)) return MeanRate();
+  return (ProfileArrivals(profile, to_s) - ProfileArrivals(profile, from_s)) / (to_s - from_s);
+}
+
 double ArrivalSpec::MeanRate() const {
   switch (kind) {
     case Kind::kPoisson:

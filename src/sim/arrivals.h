@@ -35,6 +35,11 @@ struct ArrivalSpec {
   std::shared_ptr<const std::vector<TraceEntry>> trace;  // kTrace: sorted by time
   Mix mix{1, 0, 0, 0};
   double MeanRate() const;  // over one profile period; the trace's over its span
+  // The mean rate over [from_s, to_s): a profile's over that span (what a run of that span
+  // simulates), otherwise MeanRate().
+  double MeanRate(double from_s, double to_s) const;
+  // A profile's period (its last point's time); 0 for other kinds.
+  double PeriodS() const;
 };
 
 struct Arrival {
@@ -63,5 +68,7 @@ class ArrivalStream {
 
 // Rate of a profile at `t_s` (repeating after its last point).
 double ProfileRate(const std::vector<ProfilePoint>& profile, double t_s);
+// Expected arrivals of a profile from 0 to `t_s` (the integral of its rate, repeating).
+double ProfileArrivals(const std::vector<ProfilePoint>& profile, double t_s);
 
 }  // namespace hr::sim

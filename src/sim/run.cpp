@@ -40,6 +40,38 @@ core::Result<Mix> ParseMix(std::string_view text) {
   return mix;
 }
 
+core::Status ParseEcsTasks(std::string_view text, SimConfig& c) {
+  auto bad = [&](const std::string& why) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "--ecs-tasks: " + why, "--ecs-tasks");
+  };
+  auto number = [](std::string_view s, int& out) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && out >= 0 && out <= 10'000;
+  };
+  if (text.find('=') == std::string_view::npos) {
+    if (!number(text, c.ecs.tasks))
+      return bad("expected a task count 0-10000 or W=N,... (got '" +
+                 std::string(text.substr(0, 64)) + "')");
+    return {};
+  }
+  c.ecs_tasks_by_workload.fill(-1);
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    const std::string_view part = text.substr(0, comma);
+    text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
+    const size_t eq = part.find('=');
+    if (eq == std::string_view::npos)
+      return bad("expected W=N,... (got '" + std::string(part.substr(0, 64)) + "')");
+    auto w = features::ParseWorkload(part.substr(0, eq));
+    if (!w) return bad(w.error().message);
+    int n = 0;
+    if (!number(part.substr(eq + 1), n))
+      return bad("the tasks of " + std::string(features::Name(*w)) + " must be 0-10000");
+    c.ecs_tasks_by_workload[static_cast<size_t>(*w)] = n;
+  }
+  return {};
+}
+
 namespace {
 
 // Everything but the runs: options checked, service times, mix, profile or trace in place.
@@ -94,6 +126,9 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
     if (!p) return p.error();
     c.arrivals.kind = ArrivalSpec::Kind::kProfile;
     c.arrivals.profile = std::move(*p);
+    // The whole period unless --duration-s says otherwise: a first hour scaled to a day is not
+    // the day.
+    if (!q.duration_given && c.arrivals.PeriodS() > 0) c.duration_s = c.arrivals.PeriodS();
   }
   if (!q.trace_file.empty()) {
     say("reading the trace " + q.trace_file);

@@ -18,14 +18,17 @@ struct SimRequest {
   std::string profile_file, trace_file;
   std::string mix;  // "W=SHARE,..."; empty: the data's shares
   std::optional<Distribution> lambda_warm, lambda_cold, ecs_service;
-  bool ecs_busy_response = false;         // ECS slots held for the response time, not the execution
-  bool duration_given = false;            // else a trace runs to its last arrival
-  std::vector<double> sweep_rates;        // empty: one run
+  bool ecs_busy_response = false;   // ECS slots held for the response time, not the execution
+  bool duration_given = false;      // else a profile runs one period, a trace to its last arrival
+  std::vector<double> sweep_rates;  // empty: one run
   std::vector<SimPolicy> sweep_policies;  // with a sweep: the policies compared
 };
 
 // Parses "W=SHARE,..." (workload names as in the API, shares >= 0, normalised).
 core::Result<Mix> ParseMix(std::string_view text);
+// --ecs-tasks: N for every service (config.ecs.tasks), or W=N,... per workload (the others keep
+// ecs.tasks); 0 sizes a service for its load. Errors name --ecs-tasks.
+core::Status ParseEcsTasks(std::string_view text, SimConfig& config);
 
 using Progress = std::function<void(const std::string& line)>;
 core::Result<std::vector<SimResult>> Run(SimRequest& request, const Progress& progress = {});

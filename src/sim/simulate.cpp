@@ -153,6 +153,13 @@ core::Status SimConfig::Validate() const {
     return Bad("--ecs-max-tasks", "needs 1 <= min <= max <= 10000");
   if (ecs.tasks != 0 && (ecs.tasks < ecs.min_tasks || ecs.tasks > ecs.max_tasks))
     return Bad("--ecs-tasks", "must be within --ecs-min-tasks and --ecs-max-tasks");
+  for (size_t w = 0; w < ecs_tasks_by_workload.size(); ++w) {
+    const int t = ecs_tasks_by_workload[w];
+    if (t > 0 && (t < ecs.min_tasks || t > ecs.max_tasks))
+      return Bad("--ecs-tasks", "the tasks of " +
+                                    std::string(features::Name(static_cast<Workload>(w))) +
+                                    " must be within --ecs-min-tasks and --ecs-max-tasks");
+  }
   if (!(ecs.target > 0 && ecs.target <= 1)) return Bad("--ecs-target", "must be in (0, 1]");
   if (!(ecs.timeout_s > 0)) return Bad("--ecs-timeout-s", "must be > 0");
   if (ecs.queue_limit < 1 || ecs.queue_limit > 100'000'000)
@@ -191,6 +198,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     if (!uses_ecs) continue;
     EcsOptions o = c.ecs;
     if (!c.ecs_task_set) o.task = cost::MeasuredTask(static_cast<Workload>(w));
+    if (c.ecs_tasks_by_workload[w] >= 0) o.tasks = c.ecs_tasks_by_workload[w];
     if (o.tasks == 0) {
       const double share =
           c.arrivals.kind == ArrivalSpec::Kind::kTrace ? trace_share[w] : c.arrivals.mix[w];
@@ -211,7 +219,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
 
   SimResult r;
   r.policy = c.policy.name;
-  r.rate = c.arrivals.MeanRate();
+  r.rate = c.arrivals.MeanRate(0, to);  // what the run simulated (a profile: its first `to` s)
   r.duration_s = to;
   r.window_s = to - from;
   core::Rng rng(core::Mix64(c.seed ^ 0x5eed5eed5eedull));

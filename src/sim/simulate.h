@@ -89,6 +89,8 @@ struct SimConfig {
     return o;
   }();
   bool ecs_task_set = false;
+  // --ecs-tasks W=N,...: a workload's tasks at the start (-1: `ecs.tasks`).
+  std::array<int, features::kWorkloadCount> ecs_tasks_by_workload = {-1, -1, -1, -1};
   cost::Pricing pricing;
   ApiGateway api_gateway = ApiGateway::kNone;
   bool alb = false;  // one load balancer's hours (plus one LCU) when ECS serves
@@ -101,7 +103,7 @@ struct Quantiles {
 
 struct SimResult {
   std::string policy;
-  double rate = 0;                                 // mean arrival rate of the spec
+  double rate = 0;                                 // mean arrival rate over the run
   double duration_s = 0, window_s = 0, end_s = 0;  // end: when the last request finished
   uint64_t requests = 0;                           // arrived inside the statistics window
   uint64_t requests_total = 0;  // all arrivals (warm-up included): what the costs cover

@@ -6,6 +6,7 @@
 
 #include "core/civil_time.h"
 #include "data/audit.h"
+#include "data/derive.h"
 #include "data/ingest.h"
 #include "data/labels.h"
 #include "modelfile/provenance.h"
@@ -122,6 +123,9 @@ core::Result<TrainedModel> TrainModel(const TrainModelConfig& cfg, const TrainNo
                   ds->records.size(), ds->files.size(), ds->rejected, labels.total, labels.lambda,
                   ts.record.size(), ts.skipped_unknown_context);
     notes.summary(line);
+    if (ds->derived.any())
+      notes.summary("derived where the lines lacked them (docs/train-audit.md): " +
+                    data::DerivedSummary(ds->derived));
   }
   if (!cfg.export_rows.empty()) {
     if (auto s = ExportRows(ts, cfg.export_rows); !s) return s.error();

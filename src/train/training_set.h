@@ -1,7 +1,8 @@
 // From measurement records to what the trainer eats: seed-v1 features of each record as the
 // prototype computed them (payload = target_payload_size_kb, hour and weekday of the logged
 // timestamp, time_window and load_pattern as logged), the labels, and a seeded stratified split.
-// Records whose time_window or load_pattern is unknown are left out and counted, never invented.
+// time_window and load_pattern a line lacked were derived by the reader (data/derive.h); a record
+// still without them is left out and counted.
 #pragma once
 
 #include <cstdint>

@@ -201,6 +201,25 @@ TEST(CliPredict, ObjectivesAnswerWithWhatEachPlatformShouldExpect) {
   EXPECT_TRUE(doc["prediction"]["expected"].error());
 }
 
+TEST(CliPredict, TheCostObjectiveDefaultsToTheCostModelABillFollows) {
+  // provisioned: Fargate tasks billed every second they run, as simulate bills them.
+  const std::string heavy =
+      R"({"workload_type":"heavy_processing","payload_size_kb":5120,"load_pattern":"low_load")";
+  auto ecs_usd = [&](const std::string& args, const std::string& fields) {
+    auto r = RunCli("predict " + args + Quote(heavy + fields + "}"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    simdjson::dom::parser p;
+    auto doc = ParseJson(p, r.out);
+    return doc["prediction"]["expected"]["ecs"]["cost_usd"].get_double().value();
+  };
+  const double by_default = ecs_usd("--objective cost ", "");
+  EXPECT_EQ(by_default, ecs_usd("", R"(,"objective":"cost","cost_model":"provisioned")"));
+  EXPECT_NE(by_default, ecs_usd("", R"(,"objective":"cost","cost_model":"seed-prorated")"));
+  auto help = RunCli("predict --help");
+  EXPECT_NE(help.out.find("=provisioned (Env:HYBRID_ROUTER_COST_MODEL)"), std::string::npos)
+      << help.out;
+}
+
 TEST(CliPredict, BadObjectivesAreErrorsNamingTheField) {
   const std::string heavy = R"({"workload_type":"heavy_processing","payload_size_kb":5120,)";
   simdjson::dom::parser p;

@@ -183,6 +183,49 @@ TEST(CliTrain, ACampaignWithoutAWorkloadKeepsTablesForTheOthers) {
   EXPECT_NE(cv.out.find("objective:latency"), std::string::npos) << cv.out.substr(0, 400);
 }
 
+// An earlier campaign's log lacks target_payload_size_kb, time_window and load_pattern: audit,
+// train and evaluate derive them as predict and route do, and say how many and how.
+TEST(CliAudit, AnEarlierCampaignIsReadWithItsMissingFieldsDerived) {
+  const std::string data = std::string(HR_TEST_DATA_DIR) + "/earlier_campaign";
+  auto audit = RunCli("audit " + data);
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_NE(audit.out.find("340 accepted, 2 rejected"), std::string::npos) << audit.out;
+  EXPECT_NE(audit.out.find("Derived (the lines lacked them, see docs/train-audit.md): 340 "
+                           "time_window from the timestamp's hour, 340 load_pattern from the "
+                           "arrivals of the minute before, "),
+            std::string::npos)
+      << audit.out;
+  // Every missing field of a rejected line, not only the first.
+  EXPECT_NE(
+      audit.out.find("missing fields 'timestamp', 'response_time_ms', 'metrics.execution_time_ms'"),
+      std::string::npos)
+      << audit.out;
+  auto json = RunCli("audit --json " + data);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_EQ(p.parse(json.out).get(doc), simdjson::SUCCESS) << json.out.substr(0, 300);
+  EXPECT_EQ(doc["summary"]["derived"]["time_window_from_timestamp"].get_uint64().value(), 340u);
+  EXPECT_EQ(doc["summary"]["derived"]["load_pattern_from_arrivals"].get_uint64().value(), 340u);
+  EXPECT_EQ(
+      doc["summary"]["derived"]["payload_from_actual_payload_size_kb"].get_uint64().value() +
+          doc["summary"]["derived"]["payload_from_metrics_payload_size_kb"].get_uint64().value(),
+      340u);
+
+  const std::string model = ::testing::TempDir() + "/hr_earlier_campaign.json";
+  auto train = RunCli("train --max-epochs 3 -o " + model + " " + data);
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_NE(train.err.find("train: derived where the lines lacked them"), std::string::npos)
+      << train.err;
+  EXPECT_NE(train.err.find("(0 without time_window/load_pattern left out)"), std::string::npos)
+      << train.err;
+  auto evaluate = RunCli("evaluate --draws 1 --model builtin --allow-in-sample " + data);
+  ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
+  EXPECT_NE(evaluate.err.find("evaluate: derived where the lines lacked them"), std::string::npos)
+      << evaluate.err;
+  std::remove(model.c_str());
+}
+
 TEST(CliAudit, TheShippedDataReportNamesItsFlaws) {
   auto r = RunCli("audit " + kData);
   ASSERT_EQ(r.exit_code, 0) << r.err;

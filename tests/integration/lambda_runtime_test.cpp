@@ -242,6 +242,15 @@ TEST(LambdaRuntime, HostileEventsAreAnswered400AndTheRuntimeKeepsServing) {
            R"("isBase64Encoded":false,"body":"{\"workload_type\":\"lightweight_api\",\"payload_size_kb\":0.)" +
            std::string(540, '0') + R"(3347797894}"})",
        200, "", ""},
+      // serve's limit, and serve's 413.
+      {"over-limit",
+       v1_head + R"("isBase64Encoded":false,"body":")" + std::string((1 << 20) + 1, ' ') + R"("})",
+       413, "payload_too_large", ""},
+      // An ALB with multi-value headers: answered with multiValueHeaders (checked below).
+      {"alb-multi",
+       R"({"requestContext":{"elb":{"targetGroupArn":"arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/t/1"}},"httpMethod":"POST","path":"/predict","multiValueHeaders":{"content-type":["application/json"]},"isBase64Encoded":false,"body":")" +
+           good + R"("})",
+       200, "", ""},
       {"still-serving", v1_head + R"("isBase64Encoded":false,"body":")" + good + R"("})", 200, "",
        ""},
   };
@@ -271,6 +280,10 @@ TEST(LambdaRuntime, HostileEventsAreAnswered400AndTheRuntimeKeepsServing) {
       EXPECT_EQ(inner["error"]["field"].get_string().value(), c.field) << c.id;
     }
   }
+  simdjson::dom::parser p;
+  auto alb = Json(p, by_id["alb-multi"].body);
+  EXPECT_TRUE(alb["multiValueHeaders"]["Content-Type"].is_array()) << by_id["alb-multi"].body;
+  EXPECT_TRUE(alb["headers"].error()) << by_id["alb-multi"].body;
 }
 
 TEST(LambdaRuntime, TheSameRequestGetsTheSameAnswerAsServe) {

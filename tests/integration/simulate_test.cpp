@@ -275,10 +275,12 @@ TEST(CliSimulate, LambdaReuseIsAnOptionEachWithItsColdStarts) {
   EXPECT_NE(bad.err.find("--lambda-reuse"), std::string::npos) << bad.err;
 }
 
+// Under the prototype's seed-prorated cost (an idle task free) the model sends part of the traffic
+// to ECS; under the default, provisioned, ECS costs what its tasks cost and Lambda wins.
 TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
   auto r = RunCli(
-      "simulate -q --format json --policy builtin --objective cost --rate 20 --duration-s 1800 "
-      "--ecs-tasks 2");
+      "simulate -q --format json --policy builtin --objective cost --cost-model seed-prorated "
+      "--rate 20 --duration-s 1800 --ecs-tasks 2");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   auto doc = Json(p, r);
@@ -293,7 +295,8 @@ TEST(CliSimulate, ModelPolicyUsesBothPlatforms) {
 TEST(CliSimulate, SpilloverModelLeavesTheQueueWhenTheWaitCostsMore) {
   const auto run = [](const std::string& policy) {
     auto r = RunCli("simulate -q --format json --policy " + policy +
-                    " --objective balanced --mix heavy_processing=1 --rate 1 --duration-s 3600 "
+                    " --objective balanced --cost-model seed-prorated --mix heavy_processing=1 "
+                    "--rate 1 --duration-s 3600 "
                     "--ecs-tasks 2 --no-autoscale");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     simdjson::dom::parser p;
@@ -394,6 +397,91 @@ TEST(CliSimulate, AdviseKeepsTheTasksThatPayAndSpillsTheRest) {
   auto h = Json(p2, r)["workloads"].at(0);
   EXPECT_LE(h["advised"]["response_time_ms"]["p95"].get_double().value(), 8000);
   EXPECT_TRUE(h["meets_target"].get_bool().value());
+}
+
+// The advice names a policy simulate takes back: re-run with the advised tasks, it costs exactly
+// what the advice says; the total sums the workloads.
+TEST(CliSimulate, TheAdvisedPolicyRerunsToTheSameCost) {
+  // thumbnail_processing at 30/s, 8 requests per task: keep 4 tasks, spill past 4 waiting.
+  const std::string traffic =
+      "--mix thumbnail_processing=1 --rate 30 --ecs-concurrency 8 --duration-s 3600";
+  auto r = RunCli("simulate -q --advise --format json " + traffic);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  auto w = doc["workloads"].at(0);
+  const std::string policy(w["advised"]["policy"].get_string().value());
+  const uint64_t tasks = w["tasks"].get_uint64().value();
+  EXPECT_GE(tasks, 1u);
+  EXPECT_EQ(policy.rfind("spillover:", 0), 0u) << policy;
+  EXPECT_DOUBLE_EQ(doc["total"]["cost_per_day"]["advised"].get_double().value(),
+                   w["advised"]["cost_usd"]["per_day"].get_double().value());
+  auto again = RunCli("simulate -q --format json --policy " + policy + " --ecs-tasks " +
+                      std::to_string(tasks) + " --ecs-min-tasks 1 --ecs-max-tasks " +
+                      std::to_string(std::max<uint64_t>(tasks, 10)) +
+                      " --no-autoscale --ecs-dispatch least-outstanding " + traffic);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  simdjson::dom::parser p2;
+  auto re = Json(p2, again);
+  EXPECT_EQ(re["cost_usd"]["total"].get_double().value(),
+            w["advised"]["cost_usd"]["total"].get_double().value());
+  EXPECT_EQ(re["response_time_ms"]["p95"].get_double().value(),
+            w["advised"]["response_time_ms"]["p95"].get_double().value());
+  auto table = RunCli("simulate -q --advise " + traffic);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("\ntotal "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("thumbnail_processing " + policy), std::string::npos) << table.out;
+}
+
+// --ecs-tasks per workload: the advice's task counts in one run (a plain number still works).
+TEST(CliSimulate, EcsTasksPerWorkload) {
+  auto r = RunCli(
+      "simulate -q --format json --policy ecs-only --mix lightweight_api=0.5,heavy_processing=0.5 "
+      "--rate 2 --duration-s 600 --no-autoscale --ecs-tasks heavy_processing=3,lightweight_api=1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  EXPECT_EQ(doc["ecs"]["tasks"]["max"].get_double().value(), 4);
+  auto bad = RunCli("simulate -q --policy ecs-only --ecs-tasks heavy=2");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--ecs-tasks"), std::string::npos) << bad.err;
+}
+
+TEST(CliSimulate, AMissingDataFolderNamesItAndTheVariable) {
+  auto r = RunCli("", "",
+                  "HYBRID_ROUTER_DATA=/nonexistent/measurements " + std::string(HR_BINARY) +
+                      " simulate -q --policy ecs-only --rate 1 --duration-s 60");
+  EXPECT_NE(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("'/nonexistent/measurements'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("from HYBRID_ROUTER_DATA"), std::string::npos) << r.err;
+}
+
+TEST(CliSimulate, ADailyProfileRunsItsWholeDay) {
+  // 3 req/s for 16 h, near zero at night: the first hour alone would overstate the day.
+  const std::string daily = TempFile("daily.txt", "0 3\n57600 3\n57600 0.01\n86400 0.01\n");
+  const std::string traffic =
+      "simulate -q --format json --mix lightweight_api=1 --profile " + daily;
+  auto by_default = RunCli(traffic);
+  auto whole_day = RunCli(traffic + " --duration-s 86400");
+  auto first_hour = RunCli(traffic + " --duration-s 3600");
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  ASSERT_EQ(whole_day.exit_code, 0) << whole_day.err;
+  ASSERT_EQ(first_hour.exit_code, 0) << first_hour.err;
+  simdjson::dom::parser p1, p2, p3;
+  auto d = Json(p1, by_default), w = Json(p2, whole_day), h = Json(p3, first_hour);
+  EXPECT_DOUBLE_EQ(d["duration_s"].get_double().value(), 86400);
+  EXPECT_DOUBLE_EQ(d["cost_usd"]["per_day"].get_double().value(),
+                   w["cost_usd"]["per_day"].get_double().value());
+  // The rate shown is the one simulated: the day's mean, or the first hour's 3/s.
+  const double mean = (3 * 57600 + 0.01 * 28800) / 86400.0;
+  EXPECT_NEAR(d["rate"].get_double().value(), mean, 1e-9);
+  EXPECT_NEAR(h["rate"].get_double().value(), 3, 1e-9);
+  EXPECT_GT(h["cost_usd"]["per_day"].get_double().value(),
+            1.2 * d["cost_usd"]["per_day"].get_double().value());
+  // --rate has no meaning beside a profile's rates.
+  auto both = RunCli(traffic + " --rate 30");
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_NE(both.err.find("--rate"), std::string::npos) << both.err;
 }
 
 TEST(CliSimulate, BadInputIsRefusedWithItsName) {

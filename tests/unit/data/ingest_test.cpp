@@ -11,6 +11,7 @@
 #include <map>
 
 #include "data/audit.h"
+#include "data/derive.h"
 
 namespace hr::data {
 namespace {
@@ -101,8 +102,37 @@ TEST(Ingest, AccountsForEveryLineOfDamagedFiles) {
 
   const auto& older = files["older_log.jsonl"];
   ASSERT_EQ(older.records.size(), 2u);
-  EXPECT_FALSE(older.records[0].time_window.has_value());  // unknown, not invented
-  EXPECT_FALSE(older.records[0].load_pattern.has_value());
+  // Derived as route derives them: 19:35 is in the evening (18-20); two arrivals are low load.
+  EXPECT_EQ(older.records[0].time_window, features::TimeWindow::kEvening);
+  EXPECT_EQ(older.records[0].load_pattern, features::LoadPattern::kLowLoad);
+  EXPECT_EQ(older.records[0].derived, kDerivedTimeWindow | kDerivedLoadPattern);
+}
+
+// An earlier campaign's log (tests/data/earlier_campaign: shipped records stripped of
+// target_payload_size_kb, time_window and load_pattern, half of them also of
+// actual_payload_size_kb): every record kept, each field derived and counted, and a line lacking
+// several required fields names them all.
+TEST(Ingest, AnEarlierCampaignsLogIsReadWithItsMissingFieldsDerived) {
+  auto ds = Ingest({std::string(HR_TEST_DATA_DIR) + "/earlier_campaign"});
+  ASSERT_TRUE(ds.ok()) << ds.error().message;
+  const uint64_t n = ds->records.size();
+  ASSERT_EQ(n, 340u);
+  EXPECT_EQ(ds->derived.time_window, n);
+  EXPECT_EQ(ds->derived.load_pattern, n);
+  EXPECT_EQ(ds->derived.payload(), n);
+  EXPECT_GT(ds->derived.payload_actual, 0u);
+  EXPECT_GT(ds->derived.payload_metrics, 0u);
+  for (const Record& r : ds->records) {
+    ASSERT_TRUE(r.time_window && r.load_pattern);
+    EXPECT_EQ(*r.time_window, features::TimeWindowOfHour(r.hour));
+    EXPECT_GT(r.target_payload_kb, 0);
+  }
+  ASSERT_EQ(ds->rejected, 2u);
+  EXPECT_EQ(ds->rejections[0].reason,
+            "missing fields 'timestamp', 'response_time_ms', 'metrics.execution_time_ms'");
+  EXPECT_EQ(ds->rejections[1].reason, "missing fields 'platform', 'target_payload_size_kb'");
+  EXPECT_EQ(DerivedSummary(ds->derived).substr(0, 43),
+            "340 time_window from the timestamp's hour, ");
 }
 
 const std::string kGoodLine =

@@ -90,5 +90,72 @@ TEST(Events, AnUndecodableBodyIsA400AndNotJsonIsAnError) {
   EXPECT_FALSE(ParseEvent("not json"));
 }
 
+// The Lambda function refuses what serve refuses: a body over the same limit, with the same 413.
+TEST(Events, ABodyOverServesLimitIsTheSame413) {
+  auto event = [](size_t bytes) {
+    return R"({"httpMethod":"POST","path":"/predict","body":")" + std::string(bytes, ' ') +
+           R"(","isBase64Encoded":false})";
+  };
+  auto fits = ParseEvent(event(http::kApiMaxBodyBytes));
+  ASSERT_TRUE(fits);
+  EXPECT_FALSE(fits->bad_request);
+  for (const std::string& over : {event(http::kApiMaxBodyBytes + 1),
+                                  // Direct invocation: the event is the body.
+                                  R"({"workload_type":"lightweight_api","pad":")" +
+                                      std::string(http::kApiMaxBodyBytes, 'x') + R"("})"}) {
+    auto e = ParseEvent(over);
+    ASSERT_TRUE(e);
+    ASSERT_TRUE(e->bad_request);
+    const http::Response res = BadRequestResponse(*e->bad_request);
+    EXPECT_EQ(res.status, 413);
+    // Byte for byte what serve's HTTP server answers (tests/integration/hostile_test.cpp).
+    EXPECT_EQ(
+        res.body,
+        R"({"error":{"code":"payload_too_large","message":"request body is larger than the limit"}})");
+  }
+  // A smaller limit applies to the decoded body.
+  auto small = ParseEvent(
+      R"({"httpMethod":"POST","path":"/p","body":"aGVsbG8=","isBase64Encoded":true})", 4);
+  ASSERT_TRUE(small);
+  EXPECT_TRUE(small->bad_request);
+}
+
+// ALB with multi-value headers on: the request's headers come in multiValueHeaders and the
+// response must use multiValueHeaders (an ALB drops a response's plain headers then).
+TEST(Events, AnAlbEventWithMultiValueHeadersIsAnsweredWithThem) {
+  std::string alb = Fixture("alb.json");
+  const size_t at = alb.find(R"("headers": {)");
+  ASSERT_NE(at, std::string::npos);
+  alb.replace(at, 12,
+              R"("multiValueHeaders": {"x-request-id": ["r-1"], "accept": ["text/html", "*/*"]},)"
+              R"( "x": {)");
+  auto e = ParseEvent(alb);
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_EQ(e->format, EventFormat::kAlb);
+  EXPECT_TRUE(e->multi_value_headers);
+  EventRequest req(*e);
+  EXPECT_EQ(req.header("X-Request-Id"), "r-1");
+  EXPECT_EQ(req.header("accept"), "text/html, */*");
+  http::Response res;
+  res.status = 200;
+  res.body = "{}";
+  res.headers = {{"X-Request-Id", "r-1"}, {"Vary", "a"}, {"Vary", "b"}};
+  const std::string multi = FormatResponse(e->format, res, e->multi_value_headers);
+  EXPECT_NE(multi.find(R"("multiValueHeaders":{"Content-Type":["application/json")"),
+            std::string::npos)
+      << multi;
+  EXPECT_NE(multi.find(R"("X-Request-Id":["r-1"])"), std::string::npos) << multi;
+  EXPECT_NE(multi.find(R"("Vary":["a","b"])"), std::string::npos) << multi;
+  EXPECT_EQ(multi.find(R"("headers")"), std::string::npos) << multi;
+  EXPECT_NE(multi.find(R"("statusDescription":"200 OK")"), std::string::npos) << multi;
+  // Without them (the shipped fixture), plain headers as before.
+  auto plain = ParseEvent(Fixture("alb.json"));
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->multi_value_headers);
+  const std::string single = FormatResponse(plain->format, res, plain->multi_value_headers);
+  EXPECT_NE(single.find(R"("headers":{"Content-Type")"), std::string::npos) << single;
+  EXPECT_EQ(single.find("multiValueHeaders"), std::string::npos) << single;
+}
+
 }  // namespace
 }  // namespace hr::lambda

@@ -207,5 +207,15 @@ TEST(Objective, NamesAndFieldErrors) {
   EXPECT_EQ(over.cost_model, cost::CostModel::kProvisioned);  // kept from the default
 }
 
+TEST(Objective, TheDefaultCostModelIsTheOneABillFollows) {
+  // Fargate bills a task every second it runs (as simulate does): provisioned, not the
+  // prototype's seed-prorated.
+  EXPECT_EQ(kDefaultCostModel, cost::CostModel::kProvisioned);
+  EXPECT_EQ(Objective{}.cost_model, kDefaultCostModel);
+  ObjectiveRequest r;
+  r.kind = ObjectiveKind::kCost;
+  EXPECT_EQ(r.Over(Objective{}).cost_model, cost::CostModel::kProvisioned);
+}
+
 }  // namespace
 }  // namespace hr::policy

@@ -5,6 +5,7 @@
 #include "../test_util.h"
 #include "cost/cost.h"
 #include "sim/advise.h"
+#include "sim/run.h"
 #include "sim/simulate.h"
 #include "sim/trace_file.h"
 
@@ -281,6 +282,49 @@ TEST(SimEcs, RoundRobinWaitsLongerThanOneSharedQueue) {
   EXPECT_NEAR(shared->ecs.wait_probability, 0.642857, 0.02);  // Erlang C at 1.5 erlangs
   EXPECT_GT(rr->ecs.wait_ms_mean, 1.3 * shared->ecs.wait_ms_mean);
   EXPECT_GT(rr->response_ms.p95, shared->response_ms.p95);
+}
+
+// What a run of a profile simulates: the expected arrivals over its span, steps and slopes
+// included, repeating; the rate shown is the mean over the run, not over the period.
+TEST(SimInput, AProfilesArrivalsAndMeanRateOverARun) {
+  auto p = ParseProfile("0 5\n600 5\n600 30\n900 30\n900 5\n1200 5\n", "p.txt");
+  ASSERT_TRUE(p.ok());
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*p, 600), 3000);
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*p, 1200), 5 * 900 + 30 * 300);
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*p, 2400 + 700), 2 * 13500 + 3000 + 30 * 100);
+  auto ramp = ParseProfile("0 5\n3600 25\n", "r.txt");
+  ASSERT_TRUE(ramp.ok());
+  EXPECT_DOUBLE_EQ(ProfileArrivals(*ramp, 1800), 1800 * 10);  // 5 to 15: a mean of 10
+  ArrivalSpec spec;
+  spec.kind = ArrivalSpec::Kind::kProfile;
+  spec.profile = *p;
+  EXPECT_DOUBLE_EQ(spec.PeriodS(), 1200);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(), 13500.0 / 1200);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(0, 600), 5);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(600, 900), 30);
+  EXPECT_DOUBLE_EQ(spec.MeanRate(0, 2400), 13500.0 / 1200);
+}
+
+TEST(SimInput, EcsTasksForEveryServiceOrPerWorkload) {
+  SimConfig c;
+  ASSERT_TRUE(ParseEcsTasks("3", c).ok());
+  EXPECT_EQ(c.ecs.tasks, 3);
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kHeavyProcessing)], -1);
+  ASSERT_TRUE(ParseEcsTasks("heavy_processing=2,lightweight_api=1", c).ok());
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kHeavyProcessing)], 2);
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kLightweightApi)], 1);
+  EXPECT_EQ(c.ecs_tasks_by_workload[static_cast<size_t>(Workload::kMediumProcessing)], -1);
+  EXPECT_EQ(c.ecs.tasks, 3);  // the others keep the plain count
+  for (const char* bad : {"heavy=2", "x", "-1", "heavy_processing=", "heavy_processing=2,", "2.5",
+                          "lightweight_api=10001"}) {
+    auto s = ParseEcsTasks(bad, c);
+    if (std::string(bad) == "heavy_processing=2,") {
+      EXPECT_TRUE(s.ok()) << bad;  // a trailing comma ends the list
+      continue;
+    }
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.error().field, "--ecs-tasks") << bad;
+  }
 }
 
 TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
