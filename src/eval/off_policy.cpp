@@ -572,6 +572,22 @@ OffPolicyResult EstimateOffPolicy(const std::vector<LoggedAttempt>& log,
 
 // ---- output ----
 
+void PutInterval(json::Writer& w, const Interval& i, std::optional<double> ess) {
+  w.StartObject();
+  json::Key(w, "mean");
+  json::Double(w, i.mean);
+  json::Key(w, "ci95");
+  w.StartArray();
+  json::Double(w, i.ci95[0]);
+  json::Double(w, i.ci95[1]);
+  w.EndArray();
+  if (ess) {
+    json::Key(w, "effective_sample_size");
+    json::Double(w, *ess);
+  }
+  w.EndObject();
+}
+
 namespace {
 
 std::string Num(double v, int digits = 1) {
@@ -582,18 +598,6 @@ std::string Num(double v, int digits = 1) {
 
 std::string Cell(const Interval& i, int digits) {
   return Num(i.mean, digits) + " [" + Num(i.ci95[0], digits) + ", " + Num(i.ci95[1], digits) + "]";
-}
-
-void PutInterval(json::Writer& w, const Interval& i) {
-  w.StartObject();
-  json::Key(w, "mean");
-  json::Double(w, i.mean);
-  json::Key(w, "ci95");
-  w.StartArray();
-  json::Double(w, i.ci95[0]);
-  json::Double(w, i.ci95[1]);
-  w.EndArray();
-  w.EndObject();
 }
 
 void PutCounts(json::Writer& w, const std::vector<std::pair<std::string, uint64_t>>& v,

@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "cost/cost.h"
 #include "data/record.h"
+#include "json/json_writer.h"
 #include "model/mlp.h"
 
 namespace hr::eval {
@@ -87,6 +88,8 @@ struct Interval {
   double mean = 0;
   std::array<double, 2> ci95{};  // bootstrap percentiles 2.5 and 97.5
 };
+// `{"mean": m, "ci95": [lo, hi]}`, with "effective_sample_size" when given.
+void PutInterval(json::Writer& w, const Interval& i, std::optional<double> ess = std::nullopt);
 struct Estimators {
   Interval ips, snips, dr;
 };

@@ -239,19 +239,7 @@ std::string PromoteText(const PromoteDecision& d) {
 std::string PromoteJson(const PromoteDecision& d, bool written, const std::string& out_path) {
   json::Buffer buf;
   json::Writer w(buf);
-  auto interval = [&](const Interval& i, double ess) {
-    w.StartObject();
-    json::Key(w, "mean");
-    json::Double(w, i.mean);
-    json::Key(w, "ci95");
-    w.StartArray();
-    json::Double(w, i.ci95[0]);
-    json::Double(w, i.ci95[1]);
-    w.EndArray();
-    json::Key(w, "effective_sample_size");
-    json::Double(w, ess);
-    w.EndObject();
-  };
+  auto interval = [&](const Interval& i, double ess) { PutInterval(w, i, ess); };
   w.StartObject();
   json::Key(w, "decision");
   json::String(w, d.promote ? "promoted" : "kept");

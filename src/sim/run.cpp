@@ -5,71 +5,87 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <optional>
 
 #include "data/ingest.h"
 #include "sim/trace_file.h"
 
 namespace hr::sim {
 
-core::Result<Mix> ParseMix(std::string_view text) {
-  Mix mix{};
-  auto bad = [&](const std::string& why) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "--mix: " + why, "--mix");
+namespace {
+
+// A "W=VALUE,..." list of an option: each workload name read, its value's text handed to `each`
+// (which says what is wrong with it, or nothing).
+core::Status ForEachWorkload(
+    std::string_view text, const std::string& option, std::string_view want,
+    const std::function<std::optional<std::string>(features::Workload, std::string_view)>& each) {
+  const auto bad = [&](const std::string& why) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument, option + ": " + why, option);
   };
-  double sum = 0;
   while (!text.empty()) {
     const size_t comma = text.find(',');
     const std::string_view part = text.substr(0, comma);
     text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
     const size_t eq = part.find('=');
     if (eq == std::string_view::npos)
-      return bad("expected W=SHARE,... (got '" + std::string(part.substr(0, 64)) + "')");
+      return bad("expected " + std::string(want) + " (got '" + std::string(part.substr(0, 64)) +
+                 "')");
     auto w = features::ParseWorkload(part.substr(0, eq));
     if (!w) return bad(w.error().message);
-    double share = 0;
-    const std::string_view num = part.substr(eq + 1);
-    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), share);
-    if (ec != std::errc() || p != num.data() + num.size() || !std::isfinite(share) || share < 0 ||
-        share > 1e6)
-      return bad("the share of " + std::string(features::Name(*w)) + " must be a number >= 0");
-    mix[static_cast<size_t>(*w)] += share;
-    sum += share;
+    if (auto why = each(*w, part.substr(eq + 1))) return bad(*why);
   }
-  if (!(sum > 0)) return bad("no workload has a share");
+  return {};
+}
+
+}  // namespace
+
+core::Result<Mix> ParseMix(std::string_view text) {
+  Mix mix{};
+  double sum = 0;
+  auto read = ForEachWorkload(
+      text, "--mix", "W=SHARE,...",
+      [&](features::Workload w, std::string_view num) -> std::optional<std::string> {
+        double share = 0;
+        auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), share);
+        if (ec != std::errc() || p != num.data() + num.size() || !std::isfinite(share) ||
+            share < 0 || share > 1e6)
+          return "the share of " + std::string(features::Name(w)) + " must be a number >= 0";
+        mix[static_cast<size_t>(w)] += share;
+        sum += share;
+        return std::nullopt;
+      });
+  if (!read) return read.error();
+  if (!(sum > 0))
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "--mix: no workload has a share",
+                           "--mix");
   for (double& s : mix) s /= sum;
   return mix;
 }
 
 core::Status ParseEcsTasks(std::string_view text, SimConfig& c) {
-  auto bad = [&](const std::string& why) {
-    return core::MakeError(core::ErrorCode::kInvalidArgument, "--ecs-tasks: " + why, "--ecs-tasks");
-  };
   auto number = [](std::string_view s, int& out) {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size() && out >= 0 && out <= 10'000;
   };
   if (text.find('=') == std::string_view::npos) {
     if (!number(text, c.ecs.tasks))
-      return bad("expected a task count 0-10000 or W=N,... (got '" +
-                 std::string(text.substr(0, 64)) + "')");
+      return core::MakeError(core::ErrorCode::kInvalidArgument,
+                             "--ecs-tasks: expected a task count 0-10000 or W=N,... (got '" +
+                                 std::string(text.substr(0, 64)) + "')",
+                             "--ecs-tasks");
     return {};
   }
   c.ecs_tasks_by_workload.fill(-1);
-  while (!text.empty()) {
-    const size_t comma = text.find(',');
-    const std::string_view part = text.substr(0, comma);
-    text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
-    const size_t eq = part.find('=');
-    if (eq == std::string_view::npos)
-      return bad("expected W=N,... (got '" + std::string(part.substr(0, 64)) + "')");
-    auto w = features::ParseWorkload(part.substr(0, eq));
-    if (!w) return bad(w.error().message);
-    int n = 0;
-    if (!number(part.substr(eq + 1), n))
-      return bad("the tasks of " + std::string(features::Name(*w)) + " must be 0-10000");
-    c.ecs_tasks_by_workload[static_cast<size_t>(*w)] = n;
-  }
-  return {};
+  return ForEachWorkload(
+      text, "--ecs-tasks", "W=N,...",
+      [&](features::Workload w, std::string_view num) -> std::optional<std::string> {
+        int n = 0;
+        if (!number(num, n))
+          return "the tasks of " + std::string(features::Name(w)) + " must be 0-10000";
+        c.ecs_tasks_by_workload[static_cast<size_t>(w)] = n;
+        return std::nullopt;
+      });
 }
 
 namespace {
