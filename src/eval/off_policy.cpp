@@ -12,6 +12,7 @@
 
 #include "core/mix.h"
 #include "core/rng.h"
+#include "data/audit.h"
 #include "data/ingest.h"
 #include "json/json_writer.h"
 #include "outcome/outcome.h"
@@ -366,15 +367,6 @@ void Add(Sums& s, const Terms& t, size_t i) {
   }
 }
 
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<size_t>(pos);
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
-
 // The p-quantile of y weighted by w (w > 0 only).
 std::optional<double> WeightedQuantile(std::vector<std::pair<double, double>> yw, double p) {
   if (yw.size() < 20) return std::nullopt;
@@ -571,6 +563,13 @@ OffPolicyResult EstimateOffPolicy(const std::vector<LoggedAttempt>& log,
 }
 
 // ---- output ----
+
+// numpy's linear interpolation (data::Quantile); 0 for none.
+double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return data::Quantile(v, q);
+}
 
 void PutInterval(json::Writer& w, const Interval& i, std::optional<double> ess) {
   w.StartObject();

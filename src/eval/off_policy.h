@@ -88,6 +88,8 @@ struct Interval {
   double mean = 0;
   std::array<double, 2> ci95{};  // bootstrap percentiles 2.5 and 97.5
 };
+// The q-quantile of `v` with numpy's linear interpolation; 0 for none.
+double Percentile(std::vector<double> v, double q);
 // `{"mean": m, "ci95": [lo, hi]}`, with "effective_sample_size" when given.
 void PutInterval(json::Writer& w, const Interval& i, std::optional<double> ess = std::nullopt);
 struct Estimators {
