@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -161,6 +162,62 @@ TEST(RouteLearn, ARestartWithLearnStateKeepsWhatWasLearned) {
                         Url(emu.port()) + " --policy adaptive --learn-state " + state);
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("--learn-state"), std::string::npos) << refused.err;
+}
+
+// The production loop of docs/promote.md: a log from a changed environment (simulated: ECS three
+// times slower than the tables say), `promote --reload` writing the challenger over the model a
+// running `route` serves and asking it to reload, while 4 clients keep sending: every request is
+// answered 200 and the reload is counted.
+TEST(RouteLearn, APromotedModelReloadedUnderLoadLosesNoRequest) {
+  const std::string dir = ::testing::TempDir() + "promote-reload";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream drift(dir + "/drift.json");
+    drift << R"([{"from_s":0,"until_s":1e9,"platform":"ecs","service_factor":3}])";
+    std::ofstream keys(dir + "/keys");
+    keys << "promote-test-key-0123456789abcdef\n";
+  }
+  auto sim = RunCli(
+      "simulate -q --policy builtin --objective latency --explore 0.2 --rate 2 "
+      "--duration-s 3000 --start-hour 10 --seed 7 --drift " +
+      dir + "/drift.json --outcome-log " + dir + "/log");
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  const std::string model = dir + "/model.json";
+  auto first = RunCli("promote -q --log " + dir + "/log --out " + model);  // the served model
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                               Url(emu.port()), "--model", model, "--api-key-file", dir + "/keys"});
+  ASSERT_GT(route.port(), 0) << route.Stderr();
+  const std::vector<std::string> headers = {"Content-Type: application/json",
+                                            "x-api-key: promote-test-key-0123456789abcdef"};
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, other{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c)
+    clients.emplace_back([&] {
+      while (!stop) {
+        const auto r = Call(route.port(), "POST", "/medium", kMedium, headers);
+        (r.status == 200 ? answered : other) += 1;
+      }
+    });
+  while (answered < 50) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto promoted = RunCli("promote -q --format json --log " + dir + "/log --out " + model +
+                         " --reload " + Url(route.port()) + " --api-key-file " + dir + "/keys");
+  const int at_reload = answered;
+  while (answered < at_reload + 50) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(promoted.exit_code, 0) << promoted.out << promoted.err;
+  EXPECT_NE(promoted.out.find(R"("decision":"promoted")"), std::string::npos) << promoted.out;
+  EXPECT_EQ(other.load(), 0) << answered.load() << " answered";
+  const std::string metrics = Call(route.port(), "GET", "/metrics", "", headers).body;
+  EXPECT_NE(metrics.find("hybrid_router_model_reloads_total{result=\"success\"} 1"),
+            std::string::npos)
+      << metrics.substr(0, 2000);
+  StopCleanly(route);
 }
 
 }  // namespace
