@@ -45,6 +45,19 @@ else
 fi
 stage "lint"
 tools/package-lambda.sh --no-setup
+# docs/lambda.md's package sizes stay true: within 15 % of what was just built (MB = 10^6 bytes).
+python3 - build/lambda-package docs/lambda.md <<'PY'
+import os, re, sys
+out, doc = sys.argv[1], open(sys.argv[2]).read()
+m = re.search(r"([0-9.]+) MB binary, ([0-9.]+) MB zip", doc)
+if not m:
+    sys.exit("docs/lambda.md: no 'N MB binary, N MB zip' sentence to check")
+for said, name in ((float(m.group(1)), "bootstrap"), (float(m.group(2)), "hybrid-router-lambda.zip")):
+    built = os.path.getsize(os.path.join(out, name)) / 1e6
+    if abs(built - said) > 0.15 * built:
+        sys.exit(f"docs/lambda.md says {said} MB for {name}; the build made {built:.2f} MB")
+    print(f"docs/lambda.md: {name} {said} MB (built {built:.2f} MB)")
+PY
 HR_LAMBDA_BOOTSTRAP="$PWD/build/lambda-package/bootstrap" \
   "build/$PRESET/tests/hr_cli_tests" --gtest_filter='LambdaRuntime.*' --gtest_brief=1
 stage "Lambda package and its tests"
