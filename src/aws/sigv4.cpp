@@ -246,6 +246,7 @@ std::vector<std::string> SignedHeaderLines(const SigningInput& in) {
   c.headers.emplace_back("x-amz-date", std::string(date));
   c.payload_sha256 = in.payload_sha256;
   std::vector<std::string> names;
+  names.reserve(c.headers.size());
   for (const auto& [name, value] : c.headers) names.push_back(name);
   std::sort(names.begin(), names.end());
   std::string signed_names;
