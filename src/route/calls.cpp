@@ -15,19 +15,20 @@ upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput&
   upstream::UpstreamRequest u;
   u.url = t.url[static_cast<size_t>(in.platform)];
   u.body = in.body;
+  // The Invoke API takes the proxy event, JSON, whatever the client's body was.
+  const std::string content_type(invoke ? std::string_view("application/json") : in.content_type);
   u.headers.reserve(4);
-  u.headers.push_back("Content-Type: " + std::string(in.content_type));
+  u.headers.push_back("Content-Type: " + content_type);
   if (!in.accept.empty()) u.headers.push_back("Accept: " + std::string(in.accept));
   u.headers.push_back("X-Request-Id: " + std::string(in.request_id));
   if (invoke) {
     // The prototype's handlers read event.body: the request travels as an API Gateway proxy event.
     if (!*in.event) {
-      const std::string path = "/" + std::string(workload::PathName(in.workload));
+      const std::string path = std::string("/").append(workload::PathName(in.workload));
       *in.event = std::make_shared<const std::string>(aws::ProxyEvent(
           {path, *in.body, std::string(in.content_type), std::string(in.request_id)}));
     }
     u.body = *in.event;
-    u.headers.front() = "Content-Type: application/json";
     if (in.log_tail) u.headers.push_back("X-Amz-Log-Type: Tail");  // the REPORT line, for the log
   }
   if (lambda && !t.lambda_sigv4.empty() && in.credentials) {
@@ -40,7 +41,7 @@ upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput&
     if (hash.empty()) hash = aws::Sha256Hex(*u.body);
     aws::SigningInput s;
     s.url = u.url;
-    s.headers.emplace_back("content-type", u.headers.front().substr(14));  // "Content-Type: "
+    s.headers.emplace_back("content-type", content_type);
     if (!in.credentials->session_token.empty()) {
       u.headers.push_back("X-Amz-Security-Token: " + in.credentials->session_token);
       s.headers.emplace_back("x-amz-security-token", in.credentials->session_token);
