@@ -6,8 +6,11 @@
 # one the router makes before counts as its own), and the client's whole call (curl's
 # time_total: everything, the emulator's verification included). With a second binary (BASE: an earlier build) both
 # routers run side by side and are called alternately, request by request; medians, p10-p90 and
-# the ratio of this router to BASE are printed per size.
-#   bench/route_signed_body.sh [path/to/hybrid-router] [path/to/base/hybrid-router]  N=30
+# the ratio of this router to BASE are printed per size. Then the event loop's availability: while
+# a client sends 5 MB signed calls back to back, another asks the same one-thread router for
+# /healthz, M times per round, rounds alternating between the routers; the /healthz times' median,
+# p90, p99 and max show how long the large calls hold the loop.
+#   bench/route_signed_body.sh [path/to/hybrid-router] [path/to/base/hybrid-router]  N=30 ROUNDS=6 M=300
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,4 +86,44 @@ for col, scale, title in ((0, 1e-3, "router's own time (X-Route-Overhead-Us)"),
             bm, blo, bhi, bn = stats(f"{tmp}/b{mb}", col, scale)
             line += f"   base {bm:7.2f} [{blo:.2f}, {bhi:.2f}] ({bn})   ratio {m / bm:.2f}"
         print(line)
+PY
+
+python3 - "$tmp" "$ROUTE_PORT" "${BASE:+$BASE_PORT}" "${ROUNDS:-6}" "${M:-300}" <<'PY'
+import http.client, statistics, sys, threading, time
+tmp, port, base_port, rounds, m = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+body = open(f"{tmp}/body5.json", "rb").read()
+def round_on(p):
+    stop = threading.Event()
+    def load():
+        c = http.client.HTTPConnection("127.0.0.1", p)
+        while not stop.is_set():
+            c.request("POST", "/lightweight", body, {"Content-Type": "application/json"})
+            r = c.getresponse(); r.read()
+            assert r.status == 200, r.status
+    t = threading.Thread(target=load); t.start()
+    time.sleep(0.2)
+    c = http.client.HTTPConnection("127.0.0.1", p)
+    times = []
+    for _ in range(m):
+        t0 = time.perf_counter()
+        c.request("GET", "/healthz"); r = c.getresponse(); r.read()
+        times.append((time.perf_counter() - t0) * 1e3)
+    stop.set(); t.join()
+    return times
+ports = [("this", port)] + ([("base", int(base_port))] if base_port else [])
+res = {name: [] for name, _ in ports}
+for _ in range(rounds):
+    for name, p in ports:
+        res[name] += round_on(p)
+print("/healthz on the router's one thread while 5 MB signed calls stream: median, p99, p99.9, max (ms);"
+      " calls held over 1 ms: share, their mean (ms) (n)")
+meds = {}
+for name, v in res.items():
+    v.sort(); q = statistics.quantiles(v, n=1000)
+    held = [x for x in v if x > 1.0]
+    meds[name] = (statistics.median(v), q[989], q[998], v[-1])
+    print(f"  {name}  {meds[name][0]:.3f}  {meds[name][1]:.2f}  {meds[name][2]:.2f}  {meds[name][3]:.2f}"
+          f"   held {100 * len(held) / len(v):.1f} %  {statistics.mean(held) if held else 0:.2f}  ({len(v)})")
+if "base" in meds:
+    print("  ratio this/base  " + "  ".join(f"{a / b:.2f}" for a, b in zip(meds["this"], meds["base"])))
 PY

@@ -8,6 +8,32 @@
 
 namespace hr::route {
 
+namespace {
+
+// The prototype's handlers read event.body: the request travels as an API Gateway proxy event.
+std::shared_ptr<const std::string> EventOf(features::Workload w, const std::string& body,
+                                           std::string_view content_type,
+                                           std::string_view request_id) {
+  const std::string path = std::string("/").append(workload::PathName(w));
+  return std::make_shared<const std::string>(
+      aws::ProxyEvent({path, body, std::string(content_type), std::string(request_id)}));
+}
+
+}  // namespace
+
+bool SignsLambda(const RouteTargets& targets, features::Workload w, bool have_credentials) {
+  return have_credentials && !targets.of(w).lambda_sigv4.empty();
+}
+
+LambdaBody MakeLambdaBody(const RouteTargets& targets, features::Workload w,
+                          const std::string& body, std::string_view content_type,
+                          std::string_view request_id, bool sign) {
+  LambdaBody made;
+  if (targets.of(w).lambda_invoke) made.event = EventOf(w, body, content_type, request_id);
+  if (sign) made.sha256 = aws::Sha256Hex(made.event ? *made.event : body);
+  return made;
+}
+
 upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput& in) {
   const WorkloadTargets& t = targets.of(in.workload);
   const bool lambda = in.platform == policy::Platform::kLambda;
@@ -22,16 +48,11 @@ upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput&
   if (!in.accept.empty()) u.headers.push_back("Accept: " + std::string(in.accept));
   u.headers.push_back("X-Request-Id: " + std::string(in.request_id));
   if (invoke) {
-    // The prototype's handlers read event.body: the request travels as an API Gateway proxy event.
-    if (!*in.event) {
-      const std::string path = std::string("/").append(workload::PathName(in.workload));
-      *in.event = std::make_shared<const std::string>(aws::ProxyEvent(
-          {path, *in.body, std::string(in.content_type), std::string(in.request_id)}));
-    }
+    if (!*in.event) *in.event = EventOf(in.workload, *in.body, in.content_type, in.request_id);
     u.body = *in.event;
     if (in.log_tail) u.headers.push_back("X-Amz-Log-Type: Tail");  // the REPORT line, for the log
   }
-  if (lambda && !t.lambda_sigv4.empty() && in.credentials) {
+  if (lambda && SignsLambda(targets, in.workload, in.credentials != nullptr)) {
     // "aws:amz:{region}:{service}" (aws::SigV4Provider)
     const std::string_view provider = t.lambda_sigv4;
     const size_t service_at = provider.rfind(':');

@@ -33,4 +33,18 @@ struct CallInput {
 
 upstream::UpstreamRequest MakeCall(const RouteTargets& targets, const CallInput& in);
 
+// What a Lambda call makes from the body in time proportional to its size: the Invoke API's proxy
+// event and a signed call's payload hash (SHA-256, hex, of the event or the body). MakeCall makes
+// them itself when the CallInput has none; the router makes them off its event loop first for large
+// bodies. Pure and thread-safe.
+struct LambdaBody {
+  std::shared_ptr<const std::string> event;  // invoke targets only
+  std::string sha256;                        // signed calls only
+};
+// The workload's Lambda calls are signed (with credentials to sign them).
+bool SignsLambda(const RouteTargets& targets, features::Workload w, bool have_credentials);
+LambdaBody MakeLambdaBody(const RouteTargets& targets, features::Workload w,
+                          const std::string& body, std::string_view content_type,
+                          std::string_view request_id, bool sign);
+
 }  // namespace hr::route

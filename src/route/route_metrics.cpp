@@ -154,6 +154,12 @@ std::string RouteMetrics::Render(int upstream_in_flight, uint64_t upstream_stray
     Line(out, "hybrid_router_route_resent_total", label, static_cast<double>(resent_[p].load()));
   }
   out +=
+      "# HELP hybrid_router_route_prepared_off_loop_total Lambda calls whose body was large enough "
+      "to have its proxy event and SigV4 payload hash made off the event loop.\n"
+      "# TYPE hybrid_router_route_prepared_off_loop_total counter\n";
+  Line(out, "hybrid_router_route_prepared_off_loop_total", "",
+       static_cast<double>(prepared_off_loop_.load()));
+  out +=
       "# HELP hybrid_router_route_throttled_total Answers that throttled a platform (429, or the "
       "ALB's 503), by platform.\n# TYPE hybrid_router_route_throttled_total counter\n"
       "# HELP hybrid_router_route_throttle_redirects_total Requests sent to the other platform "

@@ -44,6 +44,8 @@ class RouteMetrics {
   }
   // A call sent again on a new connection after its pooled connection broke (it may have run).
   void Resent(policy::Platform p) { Add(resent_[Idx(p)]); }
+  // A Lambda call whose proxy event and payload hash were made off the event loop (a large body).
+  void PreparedOffLoop() { Add(prepared_off_loop_); }
   // Throttling: an answer that throttled a platform, and a request sent past a throttled one.
   void Throttled(policy::Platform p) { Add(throttled_[Idx(p)]); }
   void ThrottleRedirect(policy::Platform from) { Add(throttle_redirects_[Idx(from)]); }
@@ -67,7 +69,7 @@ class RouteMetrics {
   std::array<std::atomic<uint64_t>, 2> fallbacks_{};
   std::array<std::atomic<uint64_t>, static_cast<size_t>(Denied::kCount)> denied_{};
   std::array<std::array<std::atomic<uint64_t>, 3>, 2> breaker_{};
-  std::atomic<uint64_t> explored_{0}, refused_{0};
+  std::atomic<uint64_t> explored_{0}, refused_{0}, prepared_off_loop_{0};
   std::array<std::atomic<uint64_t>, 2> unknown_{};  // metadata.time_window, metadata.load_pattern
   std::array<std::atomic<uint64_t>, features::kWorkloadCount> spilled_{};
   std::array<std::atomic<uint64_t>, 2> hedges_{}, hedge_wins_{}, hedge_losers_{};

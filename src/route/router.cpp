@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <mutex>
 #include <random>
@@ -178,6 +179,12 @@ void Router::Impl::Attempt(const std::shared_ptr<Flight>& f, Platform p, Attempt
     ecs_in_flight[static_cast<size_t>(w)].fetch_add(1);
     kind.ecs_slot = true;
   }
+  if (p == Platform::kLambda && SendPrepared(f, kind)) return;
+  Send(f, p, kind);
+}
+
+void Router::Impl::Send(const std::shared_ptr<Flight>& f, Platform p, AttemptKind kind) {
+  const features::Workload w = f->workload();
   std::shared_ptr<const aws::Credentials> credentials;
   if (config.credentials) credentials = config.credentials->Current();
   CallInput in;
@@ -501,6 +508,8 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
 
 Router::~Router() {
   if (!impl_) return;
+  // Bodies being prepared are made; their attempts are posted to loops that have stopped.
+  if (impl_->prepare_pool) impl_->prepare_pool->join();
   {  // transfers still running finish (kShutdown) while all else lives
     std::lock_guard<std::mutex> lock(impl_->senders_mutex);
     impl_->senders.clear();

@@ -24,7 +24,15 @@
 #include "route/router.h"
 #include "upstream/upstream.h"
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace hr::route {
+
+// A signed Lambda call's body from this size up has its proxy event and payload hash made off the
+// event loop (about 0.6 ms per MB on the loop otherwise; a post there and back is microseconds).
+inline constexpr size_t kOffLoopBodyBytes = size_t{256} * 1024;
 
 // The steady clock in milliseconds: what the guards (budget, breakers, throttles) are given.
 inline int64_t NowMs() {
@@ -97,19 +105,13 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
   // Spillover: this router's ECS requests in flight and its share of the capacity, per workload.
   std::array<std::atomic<int>, features::kWorkloadCount> ecs_in_flight{};
   std::array<std::atomic<int>, features::kWorkloadCount> ecs_share{};
+  // Makes large signed Lambda bodies' event and hash (kOffLoopBodyBytes); joined first at the end.
+  std::unique_ptr<boost::asio::thread_pool> prepare_pool;
   // Last: stopped first, before what its listener touches.
   std::unique_ptr<EcsCapacityWatch> ecs_watch;
 
-  explicit Impl(const RouterConfig& c)
-      : config(c),
-        budget(c.budget),
-        hedge_budget({c.hedge_share, 10, 0}),
-        breakers(c.breaker),
-        throttles(c.throttle_backoff_ms) {
-    if (c.policy.kind == policy::PolicyKind::kAdaptive)
-      learner = std::make_unique<policy::Learner>(c.learn);
-    for (size_t w = 0; w < ecs_share.size(); ++w) ecs_share[w] = ShareOf(CapacityOf(c, w));
-  }
+  explicit Impl(const RouterConfig& c);
+  ~Impl();
   int ShareOf(int capacity) const {
     return capacity / config.replicas + (config.replica_index < capacity % config.replicas ? 1 : 0);
   }
@@ -132,7 +134,13 @@ struct Router::Impl : std::enable_shared_from_this<Router::Impl> {
     for (const auto& [loop, s] : senders) n += f(*s);
     return n;
   }
+  // An attempt counted, then sent (Send), after its body's event and hash were made off the loop
+  // when it is a large signed Lambda call.
   void Attempt(const std::shared_ptr<Flight>& f, policy::Platform p, AttemptKind kind);
+  void Send(const std::shared_ptr<Flight>& f, policy::Platform p, AttemptKind kind);
+  // A large signed Lambda call: its event and hash made on prepare_pool, then Send on the
+  // request's loop (true); false: nothing to make off the loop, the caller sends.
+  bool SendPrepared(const std::shared_ptr<Flight>& f, AttemptKind kind);
   void ArmHedge(const std::shared_ptr<Flight>& f, policy::Platform first);
   void Hedge(const std::shared_ptr<Flight>& f, policy::Platform first);
   void Completed(const std::shared_ptr<Flight>& f, policy::Platform p, AttemptKind kind,

@@ -217,6 +217,48 @@ TEST(RouteAws, TimeoutsAndOversizedEventsFollowTheFallbackRules) {
   EXPECT_EQ(attempts[0].outcome, "not_run");
 }
 
+// Signed calls with large bodies have their proxy event and payload hash made off the event loop
+// (from 256 KB): with one router thread, 1 MB calls and small ones in flight together are each
+// answered by their own function call, every signature verifies, and /metrics counts the large
+// ones (only) as prepared off the loop; for each plain-HTTP client.
+TEST(RouteAws, LargeSignedBodiesArePreparedOffTheEventLoop) {
+  for (const std::string client : {"loop", "libcurl"}) {
+    SCOPED_TRACE(client);
+    ServerProcess emu =
+        Emulate({"--time-scale", "0", "--aws-access-key", kKey, "--aws-secret-key", kSecret});
+    ASSERT_GT(emu.port(), 0) << emu.Stderr();
+    LogDir log;
+    ServerProcess route =
+        Route({"--config", WriteConfig(log, emu.port()), "--policy", "lambda-only", "--threads",
+               "1", "--max-body-mb", "2", "--plain-http-client", client},
+              EnvKey());
+    ASSERT_GT(route.port(), 0) << route.Stderr();
+    constexpr int kLarge = 6, kSmall = 6;
+    std::vector<std::future<bool>> calls;
+    for (int i = 0; i < kLarge + kSmall; ++i) {
+      calls.push_back(std::async(std::launch::async, [&route, i] {
+        const bool large = i % 2 == 0;
+        const std::string id = std::string(large ? "large-" : "small-") + std::to_string(i);
+        std::string body = Request("medium_processing", large ? 1024 : 100, id);
+        if (large) body.insert(body.find("QUJD"), std::string(1 << 20, 'Q'));
+        auto r = Call(route.port(), "POST", "/medium", body);
+        simdjson::dom::parser p;
+        simdjson::dom::element e;
+        const bool ok = r.status == 200 && p.parse(r.body).get(e) == simdjson::SUCCESS &&
+                        e["request_id"].get_string().value() == id;
+        EXPECT_TRUE(ok) << id << ": " << r.status << " " << r.body.substr(0, 300);
+        return ok;
+      }));
+    }
+    for (auto& c : calls) EXPECT_TRUE(c.get());
+    simdjson::dom::parser p;
+    auto aws = Json(p, Call(emu.port(), "GET", "/emulate/aws").body);
+    EXPECT_EQ(aws["verified"].get_int64().value(), kLarge + kSmall);
+    EXPECT_EQ(aws["refused"].get_object().size(), 0u);
+    EXPECT_EQ(Metric(route.port(), "hybrid_router_route_prepared_off_loop_total"), kLarge);
+  }
+}
+
 TEST(RouteAws, AWrongSecretIsAConfigErrorNeverAFallbackAndNeverEchoed) {
   ServerProcess emu =
       Emulate({"--time-scale", "0", "--aws-access-key", kKey, "--aws-secret-key", kSecret});

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -21,6 +22,13 @@ inline std::string Request(const std::string& workload, double kb, const std::st
   return body + "}";
 }
 inline const std::string kMedium = Request("medium_processing", 100);
+
+// A counter of the router's /metrics (the first line starting with `series`), -1 when absent.
+inline double Metric(int port, const std::string& series) {
+  const std::string m = Call(port, "GET", "/metrics").body;
+  const size_t at = m.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::atof(m.c_str() + at + series.size() + 2);
+}
 
 // A port on 127.0.0.1 where nothing listens: connections to it are refused.
 inline int ClosedPort() {

@@ -33,13 +33,6 @@ ScriptedUpstream::Script Echo(int delay_ms) {
   };
 }
 
-// A counter of the router's /metrics (the first line starting with `series`), -1 when absent.
-double Metric(int port, const std::string& series) {
-  const std::string m = Call(port, "GET", "/metrics").body;
-  const size_t at = m.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::atof(m.c_str() + at + series.size() + 2);
-}
-
 // Polls until `done` holds (10 s at most).
 template <typename F>
 bool Await(F done) {
