@@ -1,5 +1,6 @@
 // Cell keys of the replay: the full cell (workload, payload, time_window, load_pattern) and the
-// coarser (workload, payload) it falls back to. Internal to eval/.
+// coarser (workload, payload) it falls back to, and the one fallback rule the replay's draws and
+// the oracles share. Internal to eval/.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,21 @@ inline uint64_t CellKey(const data::Record& r) {
 inline uint64_t CellKey(const features::Request& q) {
   return CellKey(q.workload, q.payload_kb, static_cast<int>(q.time_window),
                  static_cast<int>(q.load_pattern));
+}
+
+// Where a platform's outcomes for a request come from: the request's cell where the platform has
+// records there, else its (workload, payload) cell, else its workload; each platform on its own
+// (a cell measured on Lambda only draws Lambda from the cell and ECS from the coarser level). The
+// replay draws by this rule and the oracles compare means by it, so an oracle decides on what the
+// replay serves.
+enum class Level { kCell, kPayload, kWorkload, kNone };
+
+// `has(level)`: the platform has records of the request at `level`.
+template <typename Has>
+Level FallbackLevel(Has has) {
+  for (Level l : {Level::kCell, Level::kPayload, Level::kWorkload})
+    if (has(l)) return l;
+  return Level::kNone;
 }
 
 }  // namespace hr::eval

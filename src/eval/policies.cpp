@@ -1,4 +1,5 @@
 // The built-in policies of the replay.
+#include <optional>
 #include <unordered_map>
 
 #include "eval/cells.h"
@@ -46,8 +47,9 @@ class Heuristic final : public Policy {
   }
 };
 
-// Per cell, the platform with the lower mean of `value` over every record of the cell; where a
-// platform has no record of the cell, the (workload, payload) cell decides.
+// Per cell, the platform with the lower mean of `value`, each platform's mean taken where the
+// replay draws its outcomes (FallbackLevel: the cell, else the (workload, payload) cell, else the
+// workload).
 class Oracle final : public Policy {
  public:
   Oracle(std::string name, std::span<const data::Record> records,
@@ -56,12 +58,13 @@ class Oracle final : public Policy {
       : name_(std::move(name)), in_sample_(in_sample) {
     const auto add = [&](const data::Record& r) {
       const int p = r.platform == Platform::kLambda ? 0 : 1;
-      auto& fine = fine_[CellKey(r)][p];
-      fine.first += value(r);
-      ++fine.second;
-      auto& coarse = coarse_[CoarseKey(r.workload, r.target_payload_kb)][p];
-      coarse.first += value(r);
-      ++coarse.second;
+      const double v = value(r);
+      for (auto* sum :
+           {&fine_[CellKey(r)][p], &coarse_[CoarseKey(r.workload, r.target_payload_kb)][p],
+            &workload_[static_cast<size_t>(r.workload)][p]}) {
+        sum->first += v;
+        ++sum->second;
+      }
     };
     if (only.empty()) {
       for (const auto& r : records) add(r);
@@ -72,15 +75,23 @@ class Oracle final : public Policy {
   std::string name() const override { return name_; }
   bool in_sample() const override { return in_sample_; }
   Platform Choose(const EvalItem& item, const Peek&) override {
-    const Means* m = Find(fine_, CellKey(item.request));
-    if (!m || (*m)[0].second == 0 || (*m)[1].second == 0) {
-      m = Find(coarse_, CoarseKey(item.request.workload, item.request.payload_kb));
+    const Means* fine = Find(fine_, CellKey(item.request));
+    const Means* coarse = Find(coarse_, CoarseKey(item.request.workload, item.request.payload_kb));
+    const Means& workload = workload_[static_cast<size_t>(item.request.workload)];
+    std::array<std::optional<double>, 2> mean;
+    for (size_t p = 0; p < 2; ++p) {
+      const auto at = [&](Level l) -> const std::pair<double, uint64_t>* {
+        if (l == Level::kCell) return fine ? &(*fine)[p] : nullptr;
+        if (l == Level::kPayload) return coarse ? &(*coarse)[p] : nullptr;
+        return &workload[p];
+      };
+      const Level level = FallbackLevel([&](Level l) { return at(l) && at(l)->second > 0; });
+      if (level != Level::kNone)
+        mean[p] = at(level)->first / static_cast<double>(at(level)->second);
     }
-    if (!m || (*m)[1].second == 0) return Platform::kLambda;
-    if ((*m)[0].second == 0) return Platform::kEcs;
-    const double lambda = (*m)[0].first / static_cast<double>((*m)[0].second);
-    const double ecs = (*m)[1].first / static_cast<double>((*m)[1].second);
-    return lambda <= ecs ? Platform::kLambda : Platform::kEcs;
+    if (!mean[1]) return Platform::kLambda;
+    if (!mean[0]) return Platform::kEcs;
+    return *mean[0] <= *mean[1] ? Platform::kLambda : Platform::kEcs;
   }
 
  private:
@@ -92,6 +103,7 @@ class Oracle final : public Policy {
   std::string name_;
   bool in_sample_;
   std::unordered_map<uint64_t, Means> fine_, coarse_;
+  std::array<Means, features::kWorkloadCount> workload_{};
 };
 
 // One Oracle per fold, over the records of the other folds' items.

@@ -129,21 +129,26 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
   // The measured outcome of `item` on `platform` in this draw: the same for every policy.
   auto outcome = [&](const EvalItem& item, Platform platform, bool count) -> const data::Record& {
     const int p = platform == Platform::kLambda ? 0 : 1;
-    const std::vector<uint32_t>* pool = nullptr;
-    auto fine = pools.fine.find(CellKey(item.request));
-    if (fine != pools.fine.end() && !fine->second[static_cast<size_t>(p)].empty()) {
-      pool = &fine->second[static_cast<size_t>(p)];
-    } else {
-      auto coarse = pools.coarse.find(CoarseKey(item.request.workload, item.request.payload_kb));
-      if (coarse != pools.coarse.end() && !coarse->second[static_cast<size_t>(p)].empty()) {
-        pool = &coarse->second[static_cast<size_t>(p)];
-        if (count) ++*fallbacks;
-      } else {
-        pool =
-            &pools.by_workload[static_cast<size_t>(item.request.workload)][static_cast<size_t>(p)];
-        if (count) ++*coarse_fallbacks;
+    const auto fine = pools.fine.find(CellKey(item.request));
+    const auto coarse =
+        pools.coarse.find(CoarseKey(item.request.workload, item.request.payload_kb));
+    const auto& workload = pools.by_workload[static_cast<size_t>(item.request.workload)];
+    const auto at = [&](Level l) -> const std::vector<uint32_t>* {
+      switch (l) {
+        case Level::kCell:
+          return fine == pools.fine.end() ? nullptr : &fine->second[static_cast<size_t>(p)];
+        case Level::kPayload:
+          return coarse == pools.coarse.end() ? nullptr : &coarse->second[static_cast<size_t>(p)];
+        case Level::kWorkload:
+        case Level::kNone:
+          break;
       }
-    }
+      return &workload[static_cast<size_t>(p)];
+    };
+    const Level level = FallbackLevel([&](Level l) { return at(l) && !at(l)->empty(); });
+    const std::vector<uint32_t>* pool = at(level);
+    if (count && level == Level::kPayload) ++*fallbacks;
+    if (count && (level == Level::kWorkload || level == Level::kNone)) ++*coarse_fallbacks;
     if (pool->empty()) return records[item.record];  // no record of this workload there at all
     const uint64_t h =
         Mix64(cfg.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(draw) * 1000003 +

@@ -227,5 +227,29 @@ TEST_F(HandMade, MissingCellsFallBackAndAreCounted) {
   EXPECT_DOUBLE_EQ(Get(r, "lambda-only").response_mean.mean, 150);
 }
 
+// The oracle decides on what the replay serves: in a cell measured only on Lambda (150 ms), the
+// replay draws Lambda from the cell and ECS from (workload, payload) (cell A's 200 ms), so Lambda
+// is the better choice there. Comparing both platforms' (workload, payload) means instead (Lambda
+// 1,417 ms with a slow record of another cell, ECS 200 ms) chose ECS, and the oracle lost 50 ms a
+// request to a policy that knew only the replay's own rule.
+TEST_F(HandMade, TheOracleFollowsTheReplaysFallbackRule) {
+  records_.push_back(Rec(Platform::kLambda, Workload::kLightweightApi, 1, TimeWindow::kEvening,
+                         LoadPattern::kBurstLoad, 150, 60, 128, 0));
+  records_.push_back(Rec(Platform::kLambda, Workload::kLightweightApi, 1, TimeWindow::kMorningPeak,
+                         LoadPattern::kMediumLoad, 4000, 3000, 128, 0));
+  items_ = {{4, train::RequestOf(records_[4]), 0}};
+  std::vector<std::unique_ptr<Policy>> p;
+  p.push_back(LambdaOnly());
+  p.push_back(EcsOnly());
+  p.push_back(OracleLatency(records_));
+  p.push_back(HindsightLatency());
+  const ReplayResult r = Replay(records_, items_, p, cfg_);
+  EXPECT_DOUBLE_EQ(Get(r, "lambda-only").response_mean.mean, 150);
+  EXPECT_DOUBLE_EQ(Get(r, "ecs-only").response_mean.mean, 200);
+  EXPECT_DOUBLE_EQ(Get(r, "oracle-latency").response_mean.mean, 150);
+  EXPECT_DOUBLE_EQ(Get(r, "oracle-latency").response_mean.mean,
+                   Get(r, "hindsight").response_mean.mean);
+}
+
 }  // namespace
 }  // namespace hr::eval
