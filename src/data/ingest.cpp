@@ -559,6 +559,7 @@ core::Result<Dataset> Ingest(const std::vector<std::string>& paths, const Ingest
     ds.derived.payload_actual += r.derived.payload_actual;
     ds.derived.payload_metrics += r.derived.payload_metrics;
     for (const auto& [kind, n] : r.kinds) kinds[kind] += n;
+    r.summary.content_hash = h;
     ds.files.push_back(std::move(r.summary));
     std::vector<Record>().swap(r.records);
     if (options.strict && ds.rejected > 0) {

@@ -48,6 +48,8 @@ struct FileSummary {
   uint64_t lines = 0;
   uint64_t accepted = 0;
   uint64_t rejected = 0;
+  uint64_t content_hash =
+      0;  // FNV-1a of its uncompressed bytes (a file's identity across data sets)
 };
 
 // What `route` added to the lines it wrote (their `route{}` object): attempts, how many were

@@ -1,5 +1,6 @@
 #include "eval/evaluate.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -32,6 +33,7 @@ struct Plan {
   std::vector<std::shared_ptr<const model::Model>> models;
   std::string mode;
   bool in_sample = false;
+  std::string held_out = "folds";  // Evaluation::held_out
 };
 
 core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset& ds,
@@ -94,21 +96,61 @@ core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
   if (known)
     split = {provenance->split->validation, provenance->split->test, provenance->split->seed};
   const train::TrainingSet ts = train::BuildTrainingSet(ds.records, labels, split);
-  if (!known) {
+  if (!known && provenance && !provenance->data_files.empty() && provenance->data_fingerprint) {
+    // Which of these files did the model train on? None: out of sample, all of it.
+    std::vector<std::string> shared;
+    for (const data::FileSummary& f : ds.files)
+      if (std::binary_search(provenance->data_files.begin(), provenance->data_files.end(),
+                             f.content_hash))
+        shared.push_back(f.path);
+    if (shared.empty()) {
+      plan.mode += " (out-of-sample: other data set; the model's data " +
+                   modelfile::FingerprintText(*provenance->data_fingerprint) + ", these records " +
+                   modelfile::FingerprintText(ds.fingerprint) + ", no file in common)";
+      plan.held_out = "other data set";
+      for (size_t i = 0; i < ts.record.size(); ++i)
+        plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+      return plan;
+    }
     if (!cfg.allow_in_sample) {
+      std::string names;
+      for (size_t i = 0; i < shared.size() && i < 3; ++i) names += (i ? ", " : "") + shared[i];
+      if (shared.size() > 3) names += ", ...";
       return MakeError(ErrorCode::kInvalidArgument,
-                       "the model's metadata does not say which of these records it was trained "
-                       "on (no split, or another data fingerprint); evaluating it here may be "
-                       "in-sample. Use --cross-validate, or --allow-in-sample to accept an "
-                       "in-sample result",
+                       std::to_string(shared.size()) + " of these " +
+                           std::to_string(ds.files.size()) +
+                           " files were among the model's training data (" + names +
+                           ") and its split cannot be found in these records: the result would "
+                           "be in-sample. Evaluate it on files it did not see, use "
+                           "--cross-validate, or --allow-in-sample to accept an in-sample result",
                        "model");
     }
     plan.in_sample = true;
-    plan.mode += " (IN-SAMPLE: may include its own training records)";
+    plan.held_out = "none";
+    plan.mode += " (IN-SAMPLE: " + std::to_string(shared.size()) +
+                 " of these files were among "
+                 "its training data)";
     for (size_t i = 0; i < ts.record.size(); ++i)
       plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
     return plan;
   }
+  if (!known) {
+    if (!cfg.allow_in_sample) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "the model's metadata does not say which of these records it was trained "
+                       "on (no split, or another data fingerprint and no list of its files); "
+                       "evaluating it here may be in-sample. Use --cross-validate, or "
+                       "--allow-in-sample to accept a result that may be in-sample",
+                       "model");
+    }
+    plan.in_sample = true;
+    plan.held_out = "unknown";
+    plan.mode += " (MAY BE IN-SAMPLE: its training records are not known to be other than these)";
+    for (size_t i = 0; i < ts.record.size(); ++i)
+      plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+    return plan;
+  }
+  plan.held_out = "test split";
   plan.mode += ", on its held-out test split";
   for (size_t i = 0; i < ts.record.size(); ++i) {
     if (ts.part[i] == train::Part::kTest)
@@ -385,6 +427,8 @@ core::Result<Evaluation> Evaluate(const EvaluateConfig& cfg, const ProgressFn& p
   Evaluation out;
   out.mode = plan->mode;
   out.in_sample = plan->in_sample;
+  out.held_out = plan->held_out;
+  out.data_fingerprint = ds->fingerprint;
   {
     auto policies = build(ds->records);
     out.result = Replay(ds->records, plan->items, policies, replay);

@@ -58,6 +58,11 @@ struct CensoringCheck {
 struct Evaluation {
   std::string mode;  // how the records were held out, for people
   bool in_sample = false;
+  // What the judged records are to the model: "folds" (cross-validation), "test split" (its own
+  // held-out part), "other data set" (no file in common with its training data), "none" (files it
+  // trained on, --allow-in-sample) or "unknown" (it does not say, --allow-in-sample).
+  std::string held_out;
+  uint64_t data_fingerprint = 0;  // of the evaluated records
   ReplayResult result;
   data::AuditReport audit;                  // when with_audit or with_censoring
   std::optional<CensoringCheck> censoring;  // when with_censoring

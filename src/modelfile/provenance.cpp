@@ -180,6 +180,12 @@ std::string ToJson(const Provenance& p) {
   } else {
     w.Null();
   }
+  if (!p.data_files.empty()) {
+    json::Key(w, "data_files");
+    w.StartArray();
+    for (uint64_t f : p.data_files) json::String(w, FingerprintText(f));
+    w.EndArray();
+  }
   if (p.trainer) {
     const TrainerRecord& t = *p.trainer;
     json::Key(w, "trainer");
@@ -268,6 +274,26 @@ core::Result<Provenance> ReadProvenance(std::string_view metadata_json) {
   return ReadProvenance(doc);
 }
 
+namespace {
+
+constexpr size_t kMaxDataFiles = 100'000;
+
+// "fnv1a64:" and 16 hex digits.
+core::Result<uint64_t> ReadFingerprint(const Value& v, const std::string& field) {
+  const std::string_view text = v.IsString() ? json::Text(v) : std::string_view();
+  constexpr std::string_view kPrefix = "fnv1a64:";
+  uint64_t value = 0;
+  const char* digits = text.data() + kPrefix.size();
+  const char* end = text.data() + text.size();
+  if (text.size() != kPrefix.size() + 16 || !text.starts_with(kPrefix) ||
+      std::from_chars(digits, end, value, 16).ptr != end ||
+      text.find_first_of("+-", kPrefix.size()) != std::string_view::npos)
+    return Invalid(field, "must be \"fnv1a64:\" and 16 hex digits");
+  return value;
+}
+
+}  // namespace
+
 core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
   if (!doc.IsObject()) return Invalid("", "must be an object");
   const Reader r(doc, "");
@@ -275,16 +301,19 @@ core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
   HR_READ(r, "model_type", p.model_type);
   HR_READ(r, "training_date", p.training_date);
   if (const Value* f = r.Get("data_fingerprint")) {
-    const std::string_view text = f->IsString() ? json::Text(*f) : std::string_view();
-    constexpr std::string_view kPrefix = "fnv1a64:";
-    uint64_t value = 0;
-    const char* digits = text.data() + kPrefix.size();
-    const char* end = text.data() + text.size();
-    if (text.size() != kPrefix.size() + 16 || !text.starts_with(kPrefix) ||
-        std::from_chars(digits, end, value, 16).ptr != end ||
-        text.find_first_of("+-", kPrefix.size()) != std::string_view::npos)
-      return Invalid("data_fingerprint", "must be \"fnv1a64:\" and 16 hex digits");
-    p.data_fingerprint = value;
+    auto value = ReadFingerprint(*f, "data_fingerprint");
+    if (!value) return value.error();
+    p.data_fingerprint = *value;
+  }
+  if (const Value* files = r.Get("data_files")) {
+    if (!files->IsArray() || files->Size() > kMaxDataFiles)
+      return Invalid("data_files", "must be an array of at most " + std::to_string(kMaxDataFiles) +
+                                       " fingerprints");
+    for (const Value& f : files->GetArray()) {
+      auto value = ReadFingerprint(f, "data_files");
+      if (!value) return value.error();
+      p.data_files.push_back(*value);
+    }
   }
   if (const Value* t = r.Get("trainer")) {
     auto trainer = ReadTrainer(*t);

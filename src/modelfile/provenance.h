@@ -55,6 +55,9 @@ struct Provenance {
   std::string model_type;
   std::string training_date;
   std::optional<uint64_t> data_fingerprint;  // written as "fnv1a64:<16 hex digits>"
+  // Each training file's content hash (data::FileSummary::content_hash), sorted: `evaluate` tells
+  // data the model never saw (no file in common) from data it may have. Empty: not recorded.
+  std::vector<uint64_t> data_files;
   std::optional<TrainerRecord> trainer;
   std::optional<LabelRecord> labels;
   std::optional<SplitRecord> split;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "json/json_writer.h"
+#include "modelfile/provenance.h"
 #include "report/html_report.h"
 #include "report/text.h"
 
@@ -55,6 +56,10 @@ std::string EvaluationJson(const eval::Evaluation& e, const eval::ReplayConfig& 
   json::String(w, e.mode);
   json::Key(w, "in_sample");
   w.Bool(e.in_sample);
+  json::Key(w, "held_out");
+  json::String(w, e.held_out);
+  json::Key(w, "data_fingerprint");
+  json::String(w, modelfile::FingerprintText(e.data_fingerprint));
   json::Key(w, "draws");
   w.Int(replay.draws);
   json::Key(w, "seed");

@@ -1,5 +1,6 @@
 #include "train/train_model.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +36,9 @@ modelfile::Provenance ProvenanceOf(const TrainModelConfig& cfg, const data::Data
   p.model_type = "Neural Network (hybrid-router MLP)";
   p.training_date = cfg.training_date.empty() ? TrainingDate() : cfg.training_date;
   p.data_fingerprint = ds.fingerprint;
+  for (const data::FileSummary& f : ds.files) p.data_files.push_back(f.content_hash);
+  std::sort(p.data_files.begin(), p.data_files.end());
+  p.data_files.erase(std::unique(p.data_files.begin(), p.data_files.end()), p.data_files.end());
   modelfile::TrainerRecord t;
   t.name = std::string("hybrid-router ") + HR_VERSION;
   t.hidden.assign(cfg.mlp.hidden.begin(), cfg.mlp.hidden.end());

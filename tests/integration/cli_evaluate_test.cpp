@@ -1,7 +1,9 @@
 // Black-box tests of `hybrid-router evaluate` on the shipped data.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <map>
 
 #include "run_binary.h"
@@ -95,6 +97,55 @@ TEST(CliEvaluate, ModelsThatMaySeeTheirTrainingRecordsAreRefused) {
   auto builtin = RunCli("evaluate -q --draws 2 --model builtin " + kData);
   EXPECT_EQ(builtin.exit_code, 0) << builtin.err;
   EXPECT_NE(builtin.out.find("held-out test split"), std::string::npos) << builtin.out;
+}
+
+// A model judged on files it never trained on is out of sample, and says so with both data
+// fingerprints: trained on three of the six load-schedule folders, evaluated on the other three
+// (the model file lists its training files' content hashes). On all six, a third of the files were
+// its training data: refused, naming them. The built-in model on another campaign (a log simulate
+// wrote) is out of sample too.
+TEST(CliEvaluate, ModelsOnDataTheyNeverSawAreOutOfSampleWithBothFingerprints) {
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("hr-eval-other-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string model = dir + "/half.json";
+  const std::string seen = kData + "/evening_burst_load " + kData + "/late_night_low_load " +
+                           kData + "/midday_medium_load";
+  const std::string unseen = kData + "/early_morning_low_load " + kData + "/late_night_ramp_load " +
+                             kData + "/morning_peak_ramp_load";
+  auto trained = RunCli("train -q --out " + model + " " + seen);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  simdjson::dom::parser p;
+  const auto method = [&p](const std::string& out) {
+    simdjson::dom::element doc;
+    EXPECT_EQ(p.parse(out).get(doc), simdjson::SUCCESS) << out.substr(0, 300);
+    return doc["method"];
+  };
+  auto other = RunCli("evaluate -q --draws 1 --format json --model " + model + " " + unseen);
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto m = method(other.out);
+  EXPECT_EQ(m["held_out"].get_string().value(), "other data set");
+  EXPECT_FALSE(m["in_sample"].get_bool().value());
+  const std::string mode(m["mode"].get_string().value());
+  const std::string these(m["data_fingerprint"].get_string().value());
+  EXPECT_NE(mode.find("out-of-sample: other data set"), std::string::npos) << mode;
+  EXPECT_NE(mode.find("these records " + these), std::string::npos) << mode;
+  EXPECT_NE(mode.find("the model's data fnv1a64:"), std::string::npos) << mode;
+
+  auto overlap = RunCli("evaluate -q --draws 1 --model " + model + " " + kData);
+  EXPECT_EQ(overlap.exit_code, 2);
+  EXPECT_NE(overlap.err.find("24 of these 60 files were among the model's training data"),
+            std::string::npos)
+      << overlap.err;
+  EXPECT_NE(overlap.err.find("evening_burst_load/"), std::string::npos) << overlap.err;
+
+  const std::string log = dir + "/simulated";
+  auto sim = RunCli("simulate -q --rate 2 --duration-s 600 --explore 0.2 --outcome-log " + log);
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  auto builtin = RunCli("evaluate -q --draws 1 --format json --model builtin " + log);
+  ASSERT_EQ(builtin.exit_code, 0) << builtin.err;
+  EXPECT_EQ(method(builtin.out)["held_out"].get_string().value(), "other data set");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
