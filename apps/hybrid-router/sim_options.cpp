@@ -99,6 +99,22 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
   s.add_flag("--alb", c.alb, "Bill one load balancer (hours + 1 LCU) when ECS serves");
 }
 
+core::Status ApplyPolicyOption(const std::string& text, const ObjectiveOptions& o,
+                               sim::SimConfig& c) {
+  if (sim::IsPolicyByWorkload(text) && !std::filesystem::is_regular_file(text)) {
+    auto each = sim::ParsePolicyByWorkload(text);
+    if (!each) return each.error();
+    c.policy_by_workload = *each;
+    c.policy = sim::Fixed("lambda-only");
+    c.policy.name = text;
+    return {};
+  }
+  auto p = ParsePolicyOption(text, o);
+  if (!p) return p.error();
+  c.policy = std::move(*p);
+  return {};
+}
+
 core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const ObjectiveOptions& o) {
   auto spec = policy::ParsePolicy(text, "--policy", true);
   if (!spec) return spec.error();
