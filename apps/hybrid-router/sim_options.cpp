@@ -152,6 +152,10 @@ core::Status ApplySimPlatformOptions(SimPlatformOptions& o, sim::SimRequest& q) 
   if (!(c.explore >= 0 && c.explore <= 1))
     return core::MakeError(core::ErrorCode::kInvalidArgument, "--explore must be from 0 to 1",
                            "--explore");
+  if (!o.outcome_log.empty() && c.PerWorkloadPolicy())
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--outcome-log logs one run's policy: not with --policy W=POLICY,...",
+                           "--outcome-log");
   if (!o.outcome_log.empty()) {
     route::SimLineContext ctx;
     ctx.seed = c.seed;

@@ -581,6 +581,7 @@ TEST(CliSimulate, BadInputIsRefusedWithItsName) {
       {"--mix lightweight_api=1,heavy_processing=1 --policy heavy_processing=ecs-only",
        "missing: lightweight_api"},
       {"--policy heavy_processing=ecs-only --sweep-rate 1:5:3", "not with --policy"},
+      {"--policy heavy_processing=ecs-only --outcome-log /tmp", "--outcome-log"},
   };
   for (const Case& c : cases) {
     auto r = RunCli("simulate -q " + c.args);
