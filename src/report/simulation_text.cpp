@@ -296,10 +296,10 @@ AdviceTotal Total(const std::vector<sim::Advice>& advice) {
 
 // The workload's part of the advice run together (every advised workload has one).
 const sim::SimResult::Part& PartOf(const sim::AdviceSet& set, features::Workload w) {
-  static const sim::SimResult::Part kNone;
+  static const sim::SimResult::Part none;
   for (const sim::SimResult::Part& p : set.combined.workloads)
     if (p.workload == w) return p;
-  return kNone;
+  return none;
 }
 
 }  // namespace
