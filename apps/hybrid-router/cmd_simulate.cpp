@@ -28,9 +28,7 @@ struct SimulateCommandConfig {
 int RunSimulate(SimulateCommandConfig& cfg) {
   sim::SimRequest& q = cfg.q;
   sim::SimConfig& c = q.config;
-  auto policy = ParsePolicyOption(cfg.policy, cfg.objective);
-  if (!policy) return ReportError(policy.error());
-  c.policy = *policy;
+  if (auto s = ApplyPolicyOption(cfg.policy, cfg.objective, c); !s) return ReportError(s.error());
   if (auto s = ApplySimPlatformOptions(cfg.platform, q); !s) return ReportError(s.error());
   c.arrivals.kind = cfg.arrivals == "uniform" ? sim::ArrivalSpec::Kind::kUniform
                                               : sim::ArrivalSpec::Kind::kPoisson;
@@ -95,8 +93,9 @@ RunFn AddSimulate(CLI::App& app) {
                 "lambda-only, ecs-only, split:SHARE (SHARE to Lambda), spillover[:WAIT] (ECS "
                 "while a task has a free slot, or fewer than WAIT wait per task), "
                 "spillover-model[:WAIT] (the same, and Lambda when --objective prefers its "
-                "predicted outcome to ECS's after the predicted wait), or a model file "
-                "('builtin') deciding with --objective")
+                "predicted outcome to ECS's after the predicted wait), a model file "
+                "('builtin') deciding with --objective, or per workload W=POLICY,... (one of the "
+                "first four for every workload that arrives; a missing one is an error)")
       ->capture_default_str();
   s->add_option("--arrivals", cfg->arrivals, "poisson or uniform (evenly spaced)")
       ->capture_default_str()
@@ -117,7 +116,9 @@ RunFn AddSimulate(CLI::App& app) {
                 "A:B:N: compare lambda-only, ecs-only and --policy at N rates from A to B");
   auto* advise = s->add_flag("--advise", cfg->advise,
                              "Per workload, the ECS task count that costs least with the rest "
-                             "spilled over to Lambda (under --p95-target-ms)");
+                             "spilled over to Lambda (under --p95-target-ms); the totals are one "
+                             "run of the advice together, with the --policy W=POLICY,... options "
+                             "that re-run it");
   s->add_option("--p95-target-ms", cfg->p95_target_ms,
                 "With --advise: the p95 response time the advice must meet (0: none)")
       ->check(CLI::Range(0.0, 3'600'000.0))

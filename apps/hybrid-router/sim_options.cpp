@@ -99,6 +99,22 @@ void AddSimPlatformOptions(CLI::App& s, SimPlatformOptions& o, sim::SimConfig& c
   s.add_flag("--alb", c.alb, "Bill one load balancer (hours + 1 LCU) when ECS serves");
 }
 
+core::Status ApplyPolicyOption(const std::string& text, const ObjectiveOptions& o,
+                               sim::SimConfig& c) {
+  if (sim::IsPolicyByWorkload(text) && !std::filesystem::is_regular_file(text)) {
+    auto each = sim::ParsePolicyByWorkload(text);
+    if (!each) return each.error();
+    c.policy_by_workload = *each;
+    c.policy = sim::Fixed("lambda-only");
+    c.policy.name = text;
+    return {};
+  }
+  auto p = ParsePolicyOption(text, o);
+  if (!p) return p.error();
+  c.policy = std::move(*p);
+  return {};
+}
+
 core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const ObjectiveOptions& o) {
   auto spec = policy::ParsePolicy(text, "--policy", true);
   if (!spec) return spec.error();
@@ -136,6 +152,10 @@ core::Status ApplySimPlatformOptions(SimPlatformOptions& o, sim::SimRequest& q) 
   if (!(c.explore >= 0 && c.explore <= 1))
     return core::MakeError(core::ErrorCode::kInvalidArgument, "--explore must be from 0 to 1",
                            "--explore");
+  if (!o.outcome_log.empty() && c.PerWorkloadPolicy())
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--outcome-log logs one run's policy: not with --policy W=POLICY,...",
+                           "--outcome-log");
   if (!o.outcome_log.empty()) {
     route::SimLineContext ctx;
     ctx.seed = c.seed;

@@ -31,6 +31,10 @@ void AddSimPlatformOptions(CLI::App& sub, SimPlatformOptions& o, sim::SimConfig&
 // --policy: a policy (policy/placement.h) or a model file ('builtin') deciding for `objective`.
 core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text,
                                                const ObjectiveOptions& objective);
+// --policy into `config`: ParsePolicyOption's, or W=POLICY,... (config.policy_by_workload; the
+// run's policy then only names it).
+core::Status ApplyPolicyOption(const std::string& text, const ObjectiveOptions& objective,
+                               sim::SimConfig& config);
 // Also opens --outcome-log (after the policy is set): CloseSimOutcomeLog writes it out.
 core::Status ApplySimPlatformOptions(SimPlatformOptions& o, sim::SimRequest& q);
 core::Status CloseSimOutcomeLog(SimPlatformOptions& o);

@@ -96,8 +96,9 @@ core::Status Points(const fs::path& file, const std::vector<const sim::SimResult
 
 }  // namespace
 
-core::Status WriteAdviceReport(const std::vector<sim::Advice>& advice, double p95_target_ms,
+core::Status WriteAdviceReport(const sim::AdviceSet& set, double p95_target_ms,
                                const std::string& setup, const std::string& path) {
+  const std::vector<sim::Advice>& advice = set.workloads;
   if (advice.empty())
     return core::MakeError(core::ErrorCode::kInvalidArgument, "no workload to advise on", "html");
   auto scratch = ScratchDir::Create("hr-advice-report-");
@@ -155,7 +156,7 @@ core::Status WriteAdviceReport(const std::vector<sim::Advice>& advice, double p9
        "every task count and waiting allowance simulated, beside Lambda alone and ECS alone with "
        "autoscaling on the same traffic. A configuration below and to the left of another is "
        "cheaper and faster.</p>\n<pre>"
-    << Escape(setup) << "</pre>\n<pre>" << Escape(AdviceTable(advice, p95_target_ms)) << "</pre>\n"
+    << Escape(setup) << "</pre>\n<pre>" << Escape(AdviceTable(set, p95_target_ms)) << "</pre>\n"
     << figures.str() << "</body></html>\n";
   return WriteAtomically(path, h.str());
 }

@@ -17,7 +17,7 @@ core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
                                    const std::string& setup, const std::string& path);
 // The capacity advice (`simulate --advise --html`): per workload, every configuration tried as
 // cost per day against p95, lambda-only, ecs-only and the advised one marked, the target dashed.
-core::Status WriteAdviceReport(const std::vector<sim::Advice>& advice, double p95_target_ms,
+core::Status WriteAdviceReport(const sim::AdviceSet& advice, double p95_target_ms,
                                const std::string& setup, const std::string& path);
 
 }  // namespace hr::report

@@ -1,5 +1,6 @@
 #include "report/simulation_text.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -27,6 +28,33 @@ void Num(json::Writer& w, const char* key, double v) {
 void Count(json::Writer& w, const char* key, uint64_t v) {
   json::Key(w, key);
   w.Uint64(v);
+}
+
+void WritePart(json::Writer& w, const sim::SimResult::Part& p) {
+  w.StartObject();
+  json::Key(w, "workload");
+  json::String(w, features::Name(p.workload));
+  json::Key(w, "policy");
+  json::String(w, p.policy);
+  Count(w, "ecs_tasks_max", static_cast<uint64_t>(p.ecs_tasks_max));
+  Count(w, "requests", p.requests);
+  Count(w, "lambda_requests", p.lambda_requests);
+  Count(w, "ecs_requests", p.ecs_requests);
+  Count(w, "spilled", p.spilled);
+  json::Key(w, "response_time_ms");
+  w.StartObject();
+  Num(w, "mean", p.response_ms.mean);
+  Num(w, "p50", p.response_ms.p50);
+  Num(w, "p95", p.response_ms.p95);
+  Num(w, "p99", p.response_ms.p99);
+  Num(w, "max", p.response_ms.max);
+  w.EndObject();
+  json::Key(w, "cost_usd");
+  w.StartObject();
+  Num(w, "total", p.cost_usd);
+  Num(w, "per_day", p.cost_per_day);
+  w.EndObject();
+  w.EndObject();
 }
 
 void WriteResult(json::Writer& w, const sim::SimResult& r) {
@@ -92,6 +120,10 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
   }
   w.EndArray();
   w.EndObject();
+  json::Key(w, "workloads");
+  w.StartArray();
+  for (const sim::SimResult::Part& p : r.workloads) WritePart(w, p);
+  w.EndArray();
   json::Key(w, "cost_usd");
   w.StartObject();
   Num(w, "lambda", r.cost_usd.lambda);
@@ -168,6 +200,25 @@ std::string SimulationTable(const sim::SimResult& r) {
   if (r.cost_usd.alb > 0) t += "  alb " + Money(r.cost_usd.alb);
   t += "  total " + Money(r.cost_usd.total) + " = " + Money(r.cost_usd.per_million) +
        " per 1M requests, " + Money(r.cost_usd.per_day) + " per day\n";
+  // A policy per workload: each workload's part.
+  const bool by_workload = std::any_of(r.workloads.begin(), r.workloads.end(),
+                                       [&](const auto& p) { return p.policy != r.policy; });
+  for (const sim::SimResult::Part& p : r.workloads)
+    if (by_workload)
+      t += std::string(features::Name(p.workload))
+               .append(" (")
+               .append(p.policy)
+               .append("): ")
+               .append(std::to_string(p.requests))
+               .append(" requests, ")
+               .append(std::to_string(p.lambda_requests))
+               .append(" on Lambda, p95 ")
+               .append(Fmt("%.1f", p.response_ms.p95))
+               .append(" ms, cost USD ")
+               .append(Money(p.cost_usd))
+               .append(" = ")
+               .append(Money(p.cost_per_day))
+               .append(" per day\n");
   for (const sim::SimResult::Phase& ph : r.phases)
     t += "phase " + Fmt("%.0f", ph.from_s) + "-" + Fmt("%.0f", ph.until_s) +
          " s: " + std::to_string(ph.requests) + " requests, response time ms mean " +
@@ -226,30 +277,35 @@ std::string SweepTable(const std::vector<sim::SimResult>& results) {
 
 namespace {
 
-// The advice summed over the workloads: what running every advised configuration costs.
+// The advice summed over the workloads: the tasks kept, and the single platforms each on its
+// workload alone.
 struct AdviceTotal {
   int tasks = 0;
-  uint64_t requests = 0;
-  double advised = 0, lambda_only = 0, ecs_only = 0;  // $/day
-  double advised_total = 0;                           // $ over the run
+  double lambda_only = 0, ecs_only = 0;  // $/day
 };
 
 AdviceTotal Total(const std::vector<sim::Advice>& advice) {
   AdviceTotal t;
   for (const sim::Advice& a : advice) {
     t.tasks += a.tasks;
-    t.requests += a.advised.requests;
-    t.advised += a.advised.cost_usd.per_day;
-    t.advised_total += a.advised.cost_usd.total;
     t.lambda_only += a.lambda_only.cost_usd.per_day;
     t.ecs_only += a.ecs_only.cost_usd.per_day;
   }
   return t;
 }
 
+// The workload's part of the advice run together (every advised workload has one).
+const sim::SimResult::Part& PartOf(const sim::AdviceSet& set, features::Workload w) {
+  static const sim::SimResult::Part none;
+  for (const sim::SimResult::Part& p : set.combined.workloads)
+    if (p.workload == w) return p;
+  return none;
+}
+
 }  // namespace
 
-std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_target_ms) {
+std::string AdviceTable(const sim::AdviceSet& set, double p95_target_ms) {
+  const std::vector<sim::Advice>& advice = set.workloads;
   std::string t = p95_target_ms > 0
                       ? "the cheapest with a p95 under " + Fmt("%.0f", p95_target_ms) + " ms"
                       : std::string("the cheapest no slower at p95 than lambda-only");
@@ -258,7 +314,7 @@ std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_targe
   t += "workload               tasks  wait   $/day   p95 ms  spilled | lambda-only $/day  p95 | "
        "ecs-only $/day  p95  tasks\n";
   for (const sim::Advice& a : advice) {
-    const sim::SimResult& r = a.advised;
+    const sim::SimResult::Part& r = PartOf(set, a.workload);
     const double spilled =
         r.requests ? 100.0 * static_cast<double>(r.spilled) / static_cast<double>(r.requests) : 0;
     const std::string wait = a.tasks == 0 ? "-" : a.wait < 0 ? "any" : std::to_string(a.wait);
@@ -266,29 +322,29 @@ std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_targe
     std::snprintf(line, sizeof line,
                   "%-22s %5d %5s %7s %8.0f %7.1f%% | %17s %5.0f | %14s %5.0f %6.2f%s%s%s\n",
                   std::string(features::Name(a.workload)).c_str(), a.tasks, wait.c_str(),
-                  Money(r.cost_usd.per_day).c_str(), r.response_ms.p95,
-                  a.tasks == 0 ? 100.0 : spilled, Money(a.lambda_only.cost_usd.per_day).c_str(),
-                  a.lambda_only.response_ms.p95, Money(a.ecs_only.cost_usd.per_day).c_str(),
-                  a.ecs_only.response_ms.p95, a.ecs_only.ecs.tasks_mean,
-                  a.meets_target ? "" : "  (target missed: the fastest)",
-                  sim::Dominates(a.lambda_only, r) ? "  (lambda-only dominates)" : "",
-                  sim::Dominates(a.ecs_only, r) ? "  (ecs-only dominates)" : "");
+                  Money(r.cost_per_day).c_str(), r.response_ms.p95, a.tasks == 0 ? 100.0 : spilled,
+                  Money(a.lambda_only.cost_usd.per_day).c_str(), a.lambda_only.response_ms.p95,
+                  Money(a.ecs_only.cost_usd.per_day).c_str(), a.ecs_only.response_ms.p95,
+                  a.ecs_only.ecs.tasks_mean, a.meets_target ? "" : "  (target missed: the fastest)",
+                  sim::Dominates(a.lambda_only, a.advised) ? "  (lambda-only dominates)" : "",
+                  sim::Dominates(a.ecs_only, a.advised) ? "  (ecs-only dominates)" : "");
     t += line;
   }
   const AdviceTotal sum = Total(advice);
+  const sim::SimResult& all = set.combined;
   char line[320];
-  std::snprintf(line, sizeof line, "%-22s %5d %5s %7s %8s %8s | %17s %5s | %14s\n", "total",
-                sum.tasks, "", Money(sum.advised).c_str(), "", "", Money(sum.lambda_only).c_str(),
-                "", Money(sum.ecs_only).c_str());
+  std::snprintf(line, sizeof line, "%-22s %5d %5s %7s %8.0f %8s | %17s %5s | %14s\n", "total",
+                sum.tasks, "", Money(all.cost_usd.per_day).c_str(), all.response_ms.p95, "",
+                Money(sum.lambda_only).c_str(), "", Money(sum.ecs_only).c_str());
   t += line;
-  t += "policy per workload (--policy, with --ecs-tasks N --no-autoscale --ecs-dispatch "
-       "least-outstanding):";
-  for (const sim::Advice& a : advice)
-    t += std::string(" ") + std::string(features::Name(a.workload)) + " " + a.advised.policy;
-  return t + "\n";
+  t += "advised $/day, p95 and spilled (per workload and total): one run of the advice together, "
+       "as simulate runs it with the options below (beside the same traffic options); "
+       "lambda-only and ecs-only: each workload alone\n";
+  return t + "simulate options: " + set.options + "\n";
 }
 
-std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target_ms) {
+std::string AdviceJson(const sim::AdviceSet& set, double p95_target_ms) {
+  const std::vector<sim::Advice>& advice = set.workloads;
   json::Buffer buf;
   json::Writer w(buf);
   w.StartObject();
@@ -310,6 +366,8 @@ std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target
     if (sim::Dominates(a.lambda_only, a.advised)) json::String(w, "lambda-only");
     if (sim::Dominates(a.ecs_only, a.advised)) json::String(w, "ecs-only");
     w.EndArray();
+    json::Key(w, "together");
+    WritePart(w, PartOf(set, a.workload));
     json::Key(w, "advised");
     WriteResult(w, a.advised);
     json::Key(w, "lambda_only");
@@ -332,20 +390,25 @@ std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target
   }
   w.EndArray();
   const AdviceTotal sum = Total(advice);
+  json::Key(w, "options");
+  json::String(w, set.options);
+  json::Key(w, "together");
+  WriteResult(w, set.combined);
   json::Key(w, "total");
   w.StartObject();
   Count(w, "tasks", static_cast<uint64_t>(sum.tasks));
-  Count(w, "requests", sum.requests);
+  Count(w, "requests", set.combined.requests);
   json::Key(w, "cost_per_day");
   w.StartObject();
-  Num(w, "advised", sum.advised);
+  Num(w, "advised", set.combined.cost_usd.per_day);
   Num(w, "lambda_only", sum.lambda_only);
   Num(w, "ecs_only", sum.ecs_only);
   w.EndObject();
   json::Key(w, "cost_usd");
   w.StartObject();
-  Num(w, "advised", sum.advised_total);
+  Num(w, "advised", set.combined.cost_usd.total);
   w.EndObject();
+  Num(w, "p95_ms", set.combined.response_ms.p95);
   w.EndObject();
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";

@@ -15,9 +15,11 @@ std::string SimulationJson(const sim::SimResult& r);
 std::string SweepTable(const std::vector<sim::SimResult>& results);
 std::string SweepJson(const std::vector<sim::SimResult>& results);
 
-// `simulate --advise`: per workload the advised task count beside lambda-only and ecs-only.
-std::string AdviceTable(const std::vector<sim::Advice>& advice, double p95_target_ms);
-std::string AdviceJson(const std::vector<sim::Advice>& advice, double p95_target_ms);
+// `simulate --advise`: per workload the advised task count beside lambda-only and ecs-only; the
+// advised cost and p95 (per workload and in total) are the one run of the advice together, whose
+// `simulate` options are printed.
+std::string AdviceTable(const sim::AdviceSet& advice, double p95_target_ms);
+std::string AdviceJson(const sim::AdviceSet& advice, double p95_target_ms);
 
 // Per rate, the policy with the lowest total cost (ties: the first); in rate order.
 std::vector<std::pair<double, std::string>> CheapestByRate(

@@ -15,7 +15,8 @@ using features::Workload;
 SimConfig OneWorkload(const SimConfig& base, Workload w, double& peak_rate) {
   SimConfig c = base;
   const size_t wi = static_cast<size_t>(w);
-  c.ecs_tasks_by_workload.fill(-1);  // the advice chooses the tasks
+  c.ecs_tasks_by_workload.fill(-1);  // the advice chooses the tasks, and the policy
+  c.policy_by_workload = {};
   c.arrivals.mix = {};
   c.arrivals.mix[wi] = 1;
   const double share = base.arrivals.mix[wi];
@@ -108,6 +109,7 @@ core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTim
         c.ecs.dispatch = Dispatch::kLeastOutstanding;
       }
       c.policy.name = AdvisedPolicy(tasks, wait);
+      c.policy.spec.text = c.policy.name;
       auto r = Simulate(c, times);
       if (!r) return r.error();
       if (progress) progress(static_cast<double>(tasks));
@@ -167,6 +169,63 @@ core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTim
     for (auto& [key, r] : tried) a.tried.push_back({key.first, key.second, std::move(r)});
     out.push_back(std::move(a));
   }
+  return out;
+}
+
+AdvisedRun CombineAdvice(const SimConfig& base, const std::vector<Advice>& advice) {
+  AdvisedRun out;
+  SimConfig& c = out.config;
+  c = base;
+  c.ecs_tasks_by_workload.fill(-1);
+  c.policy_by_workload = {};
+  std::string policies, tasks;
+  int most = 0;
+  for (const Advice& a : advice) {
+    const size_t wi = static_cast<size_t>(a.workload);
+    policy::PolicySpec spec;
+    spec.kind = a.tasks == 0 ? policy::PolicyKind::kLambdaOnly
+                : a.wait < 0 ? policy::PolicyKind::kEcsOnly
+                             : policy::PolicyKind::kSpillover;
+    spec.spill_wait = std::max(a.wait, 0);
+    spec.text = AdvisedPolicy(a.tasks, a.wait);
+    const std::string name(features::Name(a.workload));
+    policies.append(policies.empty() ? "" : ",").append(name).append("=").append(spec.text);
+    tasks.append(tasks.empty() ? "" : ",").append(name).append("=").append(std::to_string(a.tasks));
+    c.policy_by_workload[wi] = std::move(spec);
+    c.ecs_tasks_by_workload[wi] = a.tasks;
+    most = std::max(most, a.tasks);
+  }
+  c.policy = Fixed("lambda-only");
+  c.policy.name = policies;
+  c.ecs.autoscale = false;
+  c.ecs.dispatch = Dispatch::kLeastOutstanding;
+  c.ecs.min_tasks = 1;
+  c.ecs.max_tasks = std::max(c.ecs.max_tasks, most);
+  out.options = std::string("--policy ")
+                    .append(policies)
+                    .append(" --ecs-tasks ")
+                    .append(tasks)
+                    .append(" --no-autoscale --ecs-dispatch least-outstanding");
+  if (base.ecs.min_tasks != 1) out.options.append(" --ecs-min-tasks 1");
+  if (c.ecs.max_tasks != base.ecs.max_tasks)
+    out.options.append(" --ecs-max-tasks ").append(std::to_string(c.ecs.max_tasks));
+  return out;
+}
+
+core::Result<AdviceSet> AdviseTogether(const SimConfig& base, const ServiceTimes& times,
+                                       double p95_target_ms, const SimProgress& progress) {
+  auto each = Advise(base, times, p95_target_ms, progress);
+  if (!each) return each.error();
+  AdviceSet out;
+  out.workloads = std::move(*each);
+  if (out.workloads.empty())
+    return core::MakeError(core::ErrorCode::kInvalidArgument, "no workload to advise on",
+                           "--advise");
+  AdvisedRun run = CombineAdvice(base, out.workloads);
+  out.options = std::move(run.options);
+  auto together = Simulate(run.config, times);
+  if (!together) return together.error();
+  out.combined = std::move(*together);
   return out;
 }
 

@@ -40,6 +40,28 @@ core::Result<std::vector<Advice>> Advise(const SimConfig& base, const ServiceTim
 // spillover:WAIT; run with --ecs-tasks TASKS --no-autoscale --ecs-dispatch least-outstanding.
 std::string AdvisedPolicy(int tasks, int wait);
 
+// The advice of every workload in one run, as `simulate` runs it: each workload's policy and tasks
+// (--policy W=POLICY,... --ecs-tasks W=N,...), least-outstanding dispatch, no autoscaling, on
+// the whole traffic (the advice's own runs each see one workload's arrivals alone, drawn apart:
+// their sum is not what one run of the configuration gives).
+struct AdvisedRun {
+  SimConfig config;
+  // The options that make `simulate` run `config`, beside the same traffic and platform options:
+  // "--policy W=POLICY,... --ecs-tasks W=N,... --no-autoscale --ecs-dispatch least-outstanding"
+  // (and --ecs-min-tasks 1, --ecs-max-tasks N where the advice needed them).
+  std::string options;
+};
+AdvisedRun CombineAdvice(const SimConfig& base, const std::vector<Advice>& advice);
+
+struct AdviceSet {
+  std::vector<Advice> workloads;
+  std::string options;  // AdvisedRun's
+  SimResult combined;   // its one run: the advice's totals, and per workload (result.workloads)
+};
+// Advise, then the advised configurations run together.
+core::Result<AdviceSet> AdviseTogether(const SimConfig& base, const ServiceTimes& times,
+                                       double p95_target_ms, const SimProgress& progress = {});
+
 // Whether `a` is at least as cheap and as fast at p95 as `b`, and better in one by more than the
 // simulation's resolution (0.5 % of cost, 1 % of p95: the quantiles' buckets are 0.5 % wide).
 inline constexpr double kCostMargin = 0.005, kP95Margin = 0.01;

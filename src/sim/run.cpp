@@ -88,6 +88,26 @@ core::Status ParseEcsTasks(std::string_view text, SimConfig& c) {
       });
 }
 
+bool IsPolicyByWorkload(std::string_view text) { return text.find('=') != std::string_view::npos; }
+
+core::Result<PolicyByWorkload> ParsePolicyByWorkload(std::string_view text) {
+  PolicyByWorkload out;
+  auto read = ForEachWorkload(
+      text, "--policy", "W=POLICY,...",
+      [&](features::Workload w, std::string_view value) -> std::optional<std::string> {
+        const std::string name(features::Name(w));
+        auto spec = policy::ParsePolicy(value, "--policy " + name);
+        if (!spec || spec->uses_model())
+          return "the policy of " + name + " must be lambda-only, ecs-only, split:S or " +
+                 "spillover[:W] (got '" + std::string(value.substr(0, 64)) + "')";
+        if (out[static_cast<size_t>(w)]) return name + " has two policies";
+        out[static_cast<size_t>(w)] = std::move(*spec);
+        return std::nullopt;
+      });
+  if (!read) return read.error();
+  return out;
+}
+
 namespace {
 
 // Everything but the runs: options checked, service times, mix, profile or trace in place.
@@ -108,8 +128,12 @@ core::Result<ServiceTimes> Prepare(SimRequest& q, const Progress& progress) {
   if (auto s = c.Validate(); !s) return s.error();
   // Service times: the measurements unless distributions replace every platform the runs use.
   const bool lambda_given = q.lambda_warm.has_value(), ecs_given = q.ecs_service.has_value();
-  bool need_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly || c.explore > 0,
-       need_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly || c.explore > 0;
+  bool need_lambda = c.explore > 0, need_ecs = c.explore > 0;
+  for (size_t w = 0; w < features::kWorkloadCount; ++w) {
+    const policy::PolicyKind kind = c.PolicyOf(static_cast<features::Workload>(w)).kind;
+    need_lambda |= kind != policy::PolicyKind::kEcsOnly;
+    need_ecs |= kind != policy::PolicyKind::kLambdaOnly;
+  }
   for (const SimPolicy& p : q.sweep_policies) {
     need_lambda |= p.spec.kind != policy::PolicyKind::kEcsOnly;
     need_ecs |= p.spec.kind != policy::PolicyKind::kLambdaOnly;
@@ -175,6 +199,11 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
     return core::MakeError(core::ErrorCode::kInvalidArgument,
                            "--outcome-log writes one run's lines: not with --sweep-rate",
                            "--outcome-log");
+  if (q.config.PerWorkloadPolicy() && !q.sweep_rates.empty())
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "--sweep-rate compares whole-run policies: not with --policy "
+                           "W=POLICY,...",
+                           "--policy");
   auto times = Prepare(q, progress);
   if (!times) return times.error();
   const SimConfig& c = q.config;
@@ -198,16 +227,18 @@ core::Result<std::vector<SimResult>> Run(SimRequest& q, const Progress& progress
   return swept;
 }
 
-core::Result<std::vector<Advice>> RunAdvice(SimRequest& q, double p95_target_ms,
-                                            const Progress& progress) {
+core::Result<AdviceSet> RunAdvice(SimRequest& q, double p95_target_ms, const Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
   if (q.config.on_line)
     return core::MakeError(core::ErrorCode::kInvalidArgument,
                            "--outcome-log writes one run's lines: not with --advise",
                            "--outcome-log");
+  // The advice runs both platforms whatever --policy says: the service times of both, as the
+  // re-run of its options loads them.
+  q.sweep_policies = {Fixed("lambda-only"), Fixed("ecs-only")};
   auto times = Prepare(q, progress);
   if (!times) return times.error();
-  auto advice = Advise(q.config, *times, p95_target_ms, [&](double tasks) {
+  auto advice = AdviseTogether(q.config, *times, p95_target_ms, [&](double tasks) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "tried %.0f tasks", tasks);
     if (progress) progress(buf);

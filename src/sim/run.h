@@ -29,11 +29,16 @@ core::Result<Mix> ParseMix(std::string_view text);
 // --ecs-tasks: N for every service (config.ecs.tasks), or W=N,... per workload (the others keep
 // ecs.tasks); 0 sizes a service for its load. Errors name --ecs-tasks.
 core::Status ParseEcsTasks(std::string_view text, SimConfig& config);
+// --policy W=POLICY,...: a policy per workload (one that needs no model); errors name --policy
+// and the workload. Whether a --policy text is that form (it has a '=').
+bool IsPolicyByWorkload(std::string_view text);
+core::Result<PolicyByWorkload> ParsePolicyByWorkload(std::string_view text);
 
 using Progress = std::function<void(const std::string& line)>;
 core::Result<std::vector<SimResult>> Run(SimRequest& request, const Progress& progress = {});
-// `simulate --advise`: the ECS task count per workload with spill-over to Lambda (sim/advise.h).
-core::Result<std::vector<Advice>> RunAdvice(SimRequest& request, double p95_target_ms,
-                                            const Progress& progress = {});
+// `simulate --advise`: the ECS task count per workload with spill-over to Lambda, and the advice
+// run together (sim/advise.h).
+core::Result<AdviceSet> RunAdvice(SimRequest& request, double p95_target_ms,
+                                  const Progress& progress = {});
 
 }  // namespace hr::sim

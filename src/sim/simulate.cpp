@@ -120,6 +120,16 @@ SimPolicy Fixed(std::string_view text) {
   return p;
 }
 
+bool SimConfig::PerWorkloadPolicy() const {
+  return std::any_of(policy_by_workload.begin(), policy_by_workload.end(),
+                     [](const auto& p) { return p.has_value(); });
+}
+
+const policy::PolicySpec& SimConfig::PolicyOf(Workload w) const {
+  const auto& own = policy_by_workload[static_cast<size_t>(w)];
+  return own ? *own : policy.spec;
+}
+
 core::Status SimConfig::Validate() const {
   if (!(duration_s > 0 && duration_s <= 1e8)) return Bad("--duration-s", "must be in (0, 1e8]");
   if (!(warmup_s >= 0 && warmup_s < duration_s))
@@ -140,6 +150,12 @@ core::Status SimConfig::Validate() const {
   if (arrivals.kind == ArrivalSpec::Kind::kTrace && (!arrivals.trace || arrivals.trace->empty()))
     return Bad("--trace", "has no arrival");
   if (policy.spec.uses_model() && !policy.model) return Bad("--policy", "no model loaded");
+  for (size_t w = 0; w < kW; ++w)
+    if (policy_by_workload[w] && policy_by_workload[w]->uses_model())
+      return Bad("--policy", "the policy of " +
+                                 std::string(features::Name(static_cast<Workload>(w))) +
+                                 " needs a model: per workload, give lambda-only, ecs-only, "
+                                 "split:S or spillover[:W]");
   if (start_hour < 0 || start_hour > 23) return Bad("--start-hour", "must be 0-23");
   if (!(lambda.keep_alive_s >= 0)) return Bad("--keep-alive-s", "must be >= 0");
   if (lambda.concurrency_limit < 1) return Bad("--lambda-concurrency", "must be >= 1");
@@ -173,9 +189,6 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   if (auto s = c.Validate(); !s) return s.error();
   const auto wall = std::chrono::steady_clock::now();
   const double from = c.warmup_s, to = c.duration_s;
-  // --explore sends some requests of a single-platform policy to the other platform too.
-  const bool uses_ecs = c.policy.spec.kind != policy::PolicyKind::kLambdaOnly || c.explore > 0;
-  const bool uses_lambda = c.policy.spec.kind != policy::PolicyKind::kEcsOnly || c.explore > 0;
 
   // One Lambda function and one ECS service per workload that arrives.
   std::array<bool, kW> used{};
@@ -189,13 +202,32 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   } else {
     for (size_t w = 0; w < kW; ++w) used[w] = c.arrivals.mix[w] > 0;
   }
+  // Per workload, by its policy; --explore sends some requests of a single-platform policy to the
+  // other platform too.
+  std::array<bool, kW> uses_ecs{}, uses_lambda{};
+  bool any_ecs = false;
+  std::string unplaced;  // workloads that arrive without a policy of their own
+  for (size_t w = 0; w < kW; ++w) {
+    if (!used[w]) continue;
+    const policy::PolicyKind kind = c.PolicyOf(static_cast<Workload>(w)).kind;
+    uses_ecs[w] = kind != policy::PolicyKind::kLambdaOnly || c.explore > 0;
+    uses_lambda[w] = kind != policy::PolicyKind::kEcsOnly || c.explore > 0;
+    any_ecs |= uses_ecs[w];
+    if (c.PerWorkloadPolicy() && !c.policy_by_workload[w])
+      unplaced.append(unplaced.empty() ? "" : ", ")
+          .append(features::Name(static_cast<Workload>(w)));
+  }
+  if (!unplaced.empty())
+    return Bad("--policy",
+               std::string("per workload, every workload that arrives needs a policy; missing: ")
+                   .append(unplaced));
   EventQueue events;
   std::array<std::unique_ptr<LambdaFunction>, kW> fns;
   std::array<std::unique_ptr<EcsService>, kW> svcs;
   for (size_t w = 0; w < kW; ++w) {
     if (!used[w]) continue;
     fns[w] = std::make_unique<LambdaFunction>(c.lambda, from, to);
-    if (!uses_ecs) continue;
+    if (!uses_ecs[w]) continue;
     EcsOptions o = c.ecs;
     if (!c.ecs_task_set) o.task = cost::MeasuredTask(static_cast<Workload>(w));
     if (c.ecs_tasks_by_workload[w] >= 0) o.tasks = c.ecs_tasks_by_workload[w];
@@ -225,6 +257,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   core::Rng rng(core::Mix64(c.seed ^ 0x5eed5eed5eedull));
   ArrivalStream arrivals(c.arrivals, c.seed);
   Histogram response;
+  std::array<Histogram, kW> response_by;  // per workload
+  std::array<SimResult::Part, kW> parts;
   double wait_sum_ms = 0;
   int account_busy = 0;
   const double api_fee =
@@ -289,11 +323,13 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       }
       if (o.arrival_s < from) continue;
       ++r.ecs_requests;
+      ++parts[svc.workload()].ecs_requests;
       if (o.refused) {  // no answer time, no wait: counted apart
         ++r.ecs.refused;
         continue;
       }
       response.Add(o.response_ms);
+      response_by[svc.workload()].Add(o.response_ms);
       add_phase(o.arrival_s, o.response_ms);
       wait_sum_ms += o.wait_ms;
       r.ecs.waited += o.wait_ms > 0;
@@ -315,7 +351,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   };
 
   const double period = c.ecs.period_s;
-  double next_tick = uses_ecs ? period : std::numeric_limits<double>::infinity();
+  double next_tick = any_ecs ? period : std::numeric_limits<double>::infinity();
   Arrival a;
   bool have = arrivals.Next(to, a);
   double now = 0;
@@ -358,10 +394,11 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     r.requests += counted;
     const Workload w = a.workload;
     const size_t wi = static_cast<size_t>(w);
+    parts[wi].requests += counted;
     const uint32_t payload =
         a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, rng);
     // The placement (policy/placement.h): the model's decisions remembered per cell.
-    const policy::PolicySpec& spec = c.policy.spec;
+    const policy::PolicySpec& spec = c.PolicyOf(w);
     policy::Placement placed;
     features::Request req;  // the request's features, when a model or the outcome lines read them
     // adaptive: the request and its tabled estimates, for learning from its outcome (Lambda's at
@@ -390,6 +427,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       if (spec.spills()) {
         ctx.ecs_admits = svcs[wi]->Accepts(spec.spill_wait);
         r.spilled += !ctx.ecs_admits && counted;  // full; what the model leaves is not a spill
+        parts[wi].spilled += !ctx.ecs_admits && counted;
         if (spec.kind == policy::PolicyKind::kSpilloverModel) {
           ctx.ecs_wait_ms = ctx.ecs_admits ? svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]) : 0;
           ctx.longest_ecs_wait_ms = model->LongestEcsWaitMs(w, payload, req);
@@ -414,7 +452,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       l.platform = features::Platform::kEcs;
       l.fallback = fallback;
     };
-    if (lambda && uses_lambda) {
+    if (lambda && uses_lambda[wi]) {
       uint64_t instance = 0;
       const LambdaFunction::Start start = fns[wi]->Acquire(t, account_busy, &instance);
       if (start == LambdaFunction::Start::kThrottled) {
@@ -424,7 +462,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
           line.status = 429;
           c.on_line(line);
         }
-        if (uses_ecs) {
+        if (uses_ecs[wi]) {
           pend_ecs(true);
           r.fallbacks += counted;
           if (learning) pending_learn[wi][t] = {learned_req, tabled[1]};
@@ -450,16 +488,20 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
                      static_cast<uint32_t>(instance >> 32)});
         const bool provisioned = start == LambdaFunction::Start::kProvisioned;
         const double billed_ms = s.busy_ms - (c.lambda.bill_init ? 0 : s.init_ms);
-        r.cost_usd.lambda +=
+        const double billed =
             cost::LambdaBilledUsd(billed_ms, times.LambdaMemoryMb(w),
                                   provisioned ? c.pricing.lambda_provisioned_duration_gb_second_usd
                                               : c.pricing.lambda_gb_second_usd,
                                   c.pricing);
+        r.cost_usd.lambda += billed;
         r.cost_usd.api_gateway += api_fee;
+        parts[wi].cost_usd += billed + api_fee;
         if (counted) {
           ++r.lambda_requests;
+          ++parts[wi].lambda_requests;
           r.lambda.cold_starts += cold;
           response.Add(s.response_ms);
+          response_by[wi].Add(s.response_ms);
           add_phase(t, s.response_ms);
         }
       }
@@ -487,13 +529,18 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       fns[w]->Finish(end);
       r.lambda.running_mean += fns[w]->running().Mean();
       r.lambda.idle_mean += fns[w]->idle().Mean();
-      r.cost_usd.lambda += c.lambda.provisioned * times.LambdaMemoryMb(static_cast<Workload>(w)) /
-                           1024 * end * c.pricing.lambda_provisioned_gb_second_usd;
+      const double provisioned = c.lambda.provisioned *
+                                 times.LambdaMemoryMb(static_cast<Workload>(w)) / 1024 * end *
+                                 c.pricing.lambda_provisioned_gb_second_usd;
+      r.cost_usd.lambda += provisioned;
+      parts[w].cost_usd += provisioned;
     }
     if (svcs[w]) {
       EcsService& svc = *svcs[w];
       svc.Finish(end);
       r.cost_usd.ecs += svc.cost_usd();
+      parts[w].cost_usd += svc.cost_usd();
+      parts[w].ecs_tasks_max = svc.max_alive();
       r.ecs.tasks_mean += svc.tasks_alive().Mean();
       r.ecs.running_tasks_mean += svc.running_tasks().Mean();
       r.ecs.tasks_max += svc.max_alive();
@@ -514,13 +561,25 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   const double ecs_served = static_cast<double>(r.ecs_requests - r.ecs.refused);
   r.ecs.wait_probability = ecs_served > 0 ? static_cast<double>(r.ecs.waited) / ecs_served : 0;
   r.ecs.wait_ms_mean = ecs_served > 0 ? wait_sum_ms / ecs_served : 0;
-  if (uses_ecs && c.alb) r.cost_usd.alb = c.pricing.alb_hour_usd * end / 3600;
+  if (any_ecs && c.alb) r.cost_usd.alb = c.pricing.alb_hour_usd * end / 3600;
   r.cost_usd.total = r.cost_usd.lambda + r.cost_usd.ecs + r.cost_usd.api_gateway + r.cost_usd.alb;
   r.cost_usd.per_million =
       r.requests_total ? r.cost_usd.total / static_cast<double>(r.requests_total) * 1e6 : 0;
   r.cost_usd.per_day = r.cost_usd.total * 86400 / to;
-  r.response_ms = {response.Mean(), response.Quantile(0.5), response.Quantile(0.95),
-                   response.Quantile(0.99), response.Max()};
+  auto quantiles = [](const Histogram& h) {
+    return Quantiles{h.Mean(), h.Quantile(0.5), h.Quantile(0.95), h.Quantile(0.99), h.Max()};
+  };
+  r.response_ms = quantiles(response);
+  for (size_t w = 0; w < kW; ++w) {
+    if (!used[w]) continue;
+    SimResult::Part& part = parts[w];
+    part.workload = static_cast<Workload>(w);
+    const policy::PolicySpec& spec = c.PolicyOf(part.workload);
+    part.policy = c.policy_by_workload[w] ? spec.text : r.policy;
+    part.response_ms = quantiles(response_by[w]);
+    part.cost_per_day = part.cost_usd * 86400 / to;
+    r.workloads.push_back(std::move(part));
+  }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
   return r;
 }

@@ -38,6 +38,10 @@ SimPolicy Fixed(std::string_view text);
 
 enum class ApiGateway : uint8_t { kNone, kHttp, kRest };
 
+// `--policy W=POLICY,...`: a policy per workload, one that needs no model (lambda-only, ecs-only,
+// split:S, spillover[:W]); none: the run's policy.
+using PolicyByWorkload = std::array<std::optional<policy::PolicySpec>, features::kWorkloadCount>;
+
 // A change of the true service times during a run (--drift FILE): from `from_s` until `until_s`,
 // every service time of `platform` for `workload` (all: every workload) times `service_factor`,
 // and Lambda's cold-start INIT time times `cold_factor`.
@@ -71,6 +75,12 @@ struct SimConfig {
   uint64_t seed = 1;
   int start_hour = 0;  // hour of day at t = 0 (the model policy's time window)
   SimPolicy policy;
+  // Per workload (--policy W=POLICY,...): given for one, needed for every workload that arrives
+  // (Simulate says which lack one); `policy` then only names the run.
+  PolicyByWorkload policy_by_workload;
+  bool PerWorkloadPolicy() const;
+  // The policy that places `w`'s requests.
+  const policy::PolicySpec& PolicyOf(features::Workload w) const;
   policy::LearnOptions learn;     // the adaptive policy's learner
   std::vector<DriftPhase> drift;  // changes of the true service times
   // --explore P: every policy but adaptive (which explores by Thompson sampling) sends a share P
@@ -112,6 +122,18 @@ struct SimResult {
   uint64_t fallbacks = 0;  // throttled requests that ECS served
   uint64_t spilled = 0;    // spillover: sent to Lambda because no ECS slot was free
   Quantiles response_ms;   // every answered request in the window, waits and cold starts included
+  // Per workload that arrives: its policy, its requests in the window, their response times, and
+  // what its Lambda function and ECS service cost (API Gateway included; the ALB is shared, not
+  // in a workload's cost).
+  struct Part {
+    features::Workload workload = features::Workload::kLightweightApi;
+    std::string policy;
+    int ecs_tasks_max = 0;
+    uint64_t requests = 0, lambda_requests = 0, ecs_requests = 0, spilled = 0;
+    Quantiles response_ms;
+    double cost_usd = 0, cost_per_day = 0;
+  };
+  std::vector<Part> workloads;
   struct {
     uint64_t cold_starts = 0;
     double cold_start_probability = 0;

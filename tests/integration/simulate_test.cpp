@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -430,7 +432,75 @@ TEST(CliSimulate, TheAdvisedPolicyRerunsToTheSameCost) {
   auto table = RunCli("simulate -q --advise " + traffic);
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("\ntotal "), std::string::npos) << table.out;
-  EXPECT_NE(table.out.find("thumbnail_processing " + policy), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("simulate options: --policy thumbnail_processing=" + policy),
+            std::string::npos)
+      << table.out;
+}
+
+// Several workloads, different advice: the printed options (--policy W=POLICY,... --ecs-tasks
+// W=N,...) re-run in one simulate to the advice's totals and per-workload parts, to the bit.
+TEST(CliSimulate, TheAdviceOfSeveralWorkloadsRerunsFromItsOptions) {
+  // At 30/s, k = 8: lightweight_api keeps a task that never spills, thumbnail_processing one that
+  // spills past one waiting request, the rest go to Lambda alone.
+  const std::string traffic = "--rate 30 --ecs-concurrency 8 --duration-s 900";
+  auto r = RunCli("simulate -q --advise --format json " + traffic);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = Json(p, r);
+  const std::string options(doc["options"].get_string().value());
+  EXPECT_EQ(options.rfind("--policy ", 0), 0u) << options;
+  EXPECT_NE(options.find(" --ecs-tasks "), std::string::npos) << options;
+  EXPECT_NE(options.find(" --no-autoscale --ecs-dispatch least-outstanding"), std::string::npos)
+      << options;
+  // At least two workloads advised differently (one on Lambda alone, one keeping tasks).
+  std::set<std::string> policies;
+  size_t workloads = 0;
+  for (auto w : doc["workloads"].get_array()) {
+    ++workloads;
+    policies.insert(std::string(w["together"]["policy"].get_string().value()));
+    EXPECT_NE(options.find(std::string(w["workload"].get_string().value()) + "=" +
+                           std::string(w["together"]["policy"].get_string().value())),
+              std::string::npos)
+        << options;
+  }
+  EXPECT_GE(workloads, 2u);
+  EXPECT_GE(policies.size(), 2u) << options;
+  EXPECT_TRUE(policies.count("lambda-only")) << options;
+  EXPECT_TRUE(std::any_of(policies.begin(), policies.end(), [](const std::string& x) {
+    return x.rfind("spillover:", 0) == 0;
+  })) << options;
+
+  auto again = RunCli("simulate -q --format json " + options + " " + traffic);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  simdjson::dom::parser p2;
+  auto re = Json(p2, again);
+  const auto total = doc["total"];
+  EXPECT_EQ(re["cost_usd"]["per_day"].get_double().value(),
+            total["cost_per_day"]["advised"].get_double().value());
+  EXPECT_EQ(re["cost_usd"]["total"].get_double().value(),
+            total["cost_usd"]["advised"].get_double().value());
+  EXPECT_EQ(re["response_time_ms"]["p95"].get_double().value(),
+            total["p95_ms"].get_double().value());
+  EXPECT_EQ(re["requests"].get_uint64().value(), total["requests"].get_uint64().value());
+  size_t i = 0;
+  for (auto w : doc["workloads"].get_array()) {
+    auto part = re["workloads"].at(i++);
+    EXPECT_EQ(part["workload"].get_string().value(), w["workload"].get_string().value());
+    EXPECT_EQ(part["policy"].get_string().value(), w["together"]["policy"].get_string().value());
+    EXPECT_EQ(part["cost_usd"]["per_day"].get_double().value(),
+              w["together"]["cost_usd"]["per_day"].get_double().value());
+    EXPECT_EQ(part["response_time_ms"]["p95"].get_double().value(),
+              w["together"]["response_time_ms"]["p95"].get_double().value());
+    EXPECT_EQ(part["requests"].get_uint64().value(),
+              w["together"]["requests"].get_uint64().value());
+  }
+  // The whole run, byte for byte: the advice's "together" is what simulate prints.
+  EXPECT_EQ(simdjson::minify(re), simdjson::minify(doc["together"]));
+
+  auto table = RunCli("simulate -q --advise " + traffic);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("simulate options: " + options + "\n"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("one run of the advice together"), std::string::npos) << table.out;
 }
 
 // --ecs-tasks per workload: the advice's task counts in one run (a plain number still works).
@@ -504,6 +574,14 @@ TEST(CliSimulate, BadInputIsRefusedWithItsName) {
       {"--policy spillover:-1", "spillover:W needs W"},
       {"--policy spillover-model:2 --objective classifier", "--objective"},
       {"--p95-target-ms 500", "--advise"},
+      {"--policy heavy_processing=fastest", "the policy of heavy_processing"},
+      {"--policy heavy_processing=model", "the policy of heavy_processing"},
+      {"--policy heavy=ecs-only", "--policy"},
+      {"--policy heavy_processing=ecs-only,lambda-only", "expected W=POLICY"},
+      {"--mix lightweight_api=1,heavy_processing=1 --policy heavy_processing=ecs-only",
+       "missing: lightweight_api"},
+      {"--policy heavy_processing=ecs-only --sweep-rate 1:5:3", "not with --policy"},
+      {"--policy heavy_processing=ecs-only --outcome-log /tmp", "--outcome-log"},
   };
   for (const Case& c : cases) {
     auto r = RunCli("simulate -q " + c.args);

@@ -327,6 +327,36 @@ TEST(SimInput, EcsTasksForEveryServiceOrPerWorkload) {
   }
 }
 
+TEST(SimInput, PolicyPerWorkloadReadsEachAndNamesTheBadOne) {
+  EXPECT_FALSE(IsPolicyByWorkload("spillover:1"));
+  EXPECT_TRUE(IsPolicyByWorkload("heavy_processing=ecs-only"));
+  auto p = ParsePolicyByWorkload("lightweight_api=lambda-only,heavy_processing=spillover:1");
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  const auto& light = (*p)[static_cast<size_t>(Workload::kLightweightApi)];
+  const auto& heavy = (*p)[static_cast<size_t>(Workload::kHeavyProcessing)];
+  ASSERT_TRUE(light && heavy);
+  EXPECT_EQ(light->kind, policy::PolicyKind::kLambdaOnly);
+  EXPECT_EQ(heavy->kind, policy::PolicyKind::kSpillover);
+  EXPECT_EQ(heavy->spill_wait, 1);
+  EXPECT_EQ(heavy->text, "spillover:1");
+  EXPECT_FALSE((*p)[static_cast<size_t>(Workload::kMediumProcessing)]);
+  for (const auto& [bad, names] : std::vector<std::pair<std::string, std::string>>{
+           {"heavy=ecs-only", "heavy"},
+           {"heavy_processing=model", "heavy_processing"},
+           {"heavy_processing=adaptive", "heavy_processing"},
+           {"heavy_processing=spillover-model", "heavy_processing"},
+           {"heavy_processing=bogus", "bogus"},
+           {"heavy_processing=split:2", "split:2"},
+           {"heavy_processing=", "heavy_processing"},
+           {"heavy_processing=ecs-only,lambda-only", "lambda-only"},
+           {"heavy_processing=ecs-only,heavy_processing=lambda-only", "two policies"}}) {
+    auto r = ParsePolicyByWorkload(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().field, "--policy") << bad;
+    EXPECT_NE(r.error().message.find(names), std::string::npos) << bad << ": " << r.error().message;
+  }
+}
+
 TEST(SimInput, ProfilesTracesDistributionsAndMixesAreCheckedWithTheirLine) {
   auto p = ParseProfile("# diurnal\n0 5\n600 5\n600 30\n900 30\n900 5\n1200 5\n", "p.txt");
   ASSERT_TRUE(p.ok());
@@ -553,6 +583,99 @@ TEST(SimAdvise, PicksTheCheapestTaskCountAndIsNeverWorseThanLambdaOnly) {
   auto strict = Advise(c, times, 1);
   ASSERT_TRUE(strict.ok());
   EXPECT_FALSE(strict->front().meets_target);
+}
+
+// Two workloads, each by its own policy: lightweight_api all on Lambda (no ECS service, no task
+// billed), heavy_processing on its 2 tasks; their parts add up to the run.
+TEST(SimPolicyByWorkload, EachWorkloadRunsItsOwnPolicyAndHasItsPart) {
+  SimConfig c;
+  c.arrivals.rate = 4;
+  c.arrivals.mix = {};
+  c.arrivals.mix[static_cast<size_t>(Workload::kLightweightApi)] = 0.5;
+  c.arrivals.mix[static_cast<size_t>(Workload::kHeavyProcessing)] = 0.5;
+  c.duration_s = 1800;
+  c.ecs.autoscale = false;
+  auto each = ParsePolicyByWorkload("lightweight_api=lambda-only,heavy_processing=ecs-only");
+  ASSERT_TRUE(each.ok());
+  c.policy_by_workload = *each;
+  ASSERT_TRUE(ParseEcsTasks("heavy_processing=2,lightweight_api=5", c).ok());
+  const auto times = ServiceTimes::FromDistributions(Det(100), Det(300), Det(100));
+  auto r = Simulate(c, times);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->workloads.size(), 2u);
+  const SimResult::Part& light = r->workloads[0];
+  const SimResult::Part& heavy = r->workloads[1];
+  EXPECT_EQ(light.workload, Workload::kLightweightApi);
+  EXPECT_EQ(light.policy, "lambda-only");
+  EXPECT_EQ(light.lambda_requests, light.requests);
+  EXPECT_EQ(light.ecs_requests, 0u);
+  EXPECT_EQ(light.ecs_tasks_max, 0);  // no service: its 5 tasks are never started
+  EXPECT_EQ(heavy.policy, "ecs-only");
+  EXPECT_EQ(heavy.ecs_requests, heavy.requests);
+  EXPECT_EQ(heavy.ecs_tasks_max, 2);
+  EXPECT_EQ(r->ecs.tasks_max, 2);
+  EXPECT_EQ(light.requests + heavy.requests, r->requests);
+  EXPECT_NEAR(light.cost_usd + heavy.cost_usd, r->cost_usd.total, 1e-9 * r->cost_usd.total);
+  EXPECT_GT(light.cost_usd, 0);
+  EXPECT_GT(heavy.cost_usd, 0);
+  EXPECT_GE(r->response_ms.p95, std::min(light.response_ms.p95, heavy.response_ms.p95));
+  // A workload that arrives without a policy of its own: named.
+  c.arrivals.mix[static_cast<size_t>(Workload::kMediumProcessing)] = 0.1;
+  auto missing = Simulate(c, times);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().field, "--policy");
+  EXPECT_NE(missing.error().message.find("medium_processing"), std::string::npos)
+      << missing.error().message;
+}
+
+// The advice run together is the run its options describe: parsed back as the command line
+// would, the same result to the bit.
+TEST(SimAdvise, TheAdviceTogetherIsOneRunOfItsOptions) {
+  SimConfig c;
+  c.arrivals.rate = 20;
+  c.arrivals.mix = {};
+  c.arrivals.mix[static_cast<size_t>(Workload::kLightweightApi)] = 0.8;
+  c.arrivals.mix[static_cast<size_t>(Workload::kHeavyProcessing)] = 0.2;
+  c.duration_s = 1800;
+  c.ecs.concurrency = 2;
+  const auto times = ServiceTimes::FromDistributions({Distribution::Kind::kExponential, 100, 0},
+                                                     {Distribution::Kind::kExponential, 600, 0},
+                                                     {Distribution::Kind::kExponential, 100, 0});
+  auto set = AdviseTogether(c, times, 0);
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  ASSERT_EQ(set->workloads.size(), 2u);
+  ASSERT_EQ(set->combined.workloads.size(), 2u);
+  // "--policy P --ecs-tasks T --no-autoscale --ecs-dispatch least-outstanding"
+  std::vector<std::string> words;
+  for (size_t i = 0, j; i < set->options.size(); i = j + 1) {
+    j = set->options.find(' ', i);
+    if (j == std::string::npos) j = set->options.size();
+    words.push_back(set->options.substr(i, j - i));
+  }
+  ASSERT_EQ(words.size(), 7u) << set->options;
+  EXPECT_EQ(words[0], "--policy");
+  EXPECT_EQ(words[2], "--ecs-tasks");
+  EXPECT_EQ(words[4], "--no-autoscale");
+  EXPECT_EQ(words[5], "--ecs-dispatch");
+  EXPECT_EQ(words[6], "least-outstanding");
+  SimConfig again = c;
+  auto each = ParsePolicyByWorkload(words[1]);
+  ASSERT_TRUE(each.ok()) << words[1];
+  again.policy_by_workload = *each;
+  ASSERT_TRUE(ParseEcsTasks(words[3], again).ok()) << words[3];
+  again.ecs.autoscale = false;
+  again.ecs.dispatch = Dispatch::kLeastOutstanding;
+  auto r = Simulate(again, times);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->cost_usd.total, set->combined.cost_usd.total);
+  EXPECT_EQ(r->response_ms.p95, set->combined.response_ms.p95);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(r->workloads[i].cost_usd, set->combined.workloads[i].cost_usd);
+    EXPECT_EQ(r->workloads[i].response_ms.p95, set->combined.workloads[i].response_ms.p95);
+    EXPECT_EQ(r->workloads[i].policy, set->combined.workloads[i].policy);
+    EXPECT_EQ(set->combined.workloads[i].policy,
+              AdvisedPolicy(set->workloads[i].tasks, set->workloads[i].wait));
+  }
 }
 
 }  // namespace
