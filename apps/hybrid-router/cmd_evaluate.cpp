@@ -111,7 +111,8 @@ RunFn AddEvaluate(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "csv"}));
   sub->add_option("--html", cfg->html,
-                  "Also write a self-contained HTML report (charts by gnuplot)");
+                  "Also write a self-contained HTML report (charts by gnuplot; with "
+                  "--off-policy, of the off-policy estimates)");
   sub->add_flag("--censoring", cfg->eval.with_censoring,
                 "Also replay with the requests the load schedules sent but nobody logged counted "
                 "as timeouts at the client's cap (always in the HTML report)");

@@ -6,6 +6,7 @@
 #include "eval/evaluate.h"
 #include "eval/off_policy.h"
 #include "model_source.h"
+#include "report/off_policy_report.h"
 
 namespace hr::app {
 
@@ -41,11 +42,11 @@ core::Result<std::optional<int64_t>> Time(const std::string& text, const char* o
 int RunOffPolicy(const OffPolicyOptions& o, const std::string& model, uint64_t seed,
                  const std::string& pricing_file, const std::string& format,
                  const std::string& html, bool quiet) {
-  if (format == "csv" || !html.empty())
+  if (format == "csv")
     return ReportError(core::MakeError(core::ErrorCode::kInvalidArgument,
-                                       std::string(html.empty() ? "--format csv" : "--html") +
-                                           " is not available with --off-policy (table or json)",
-                                       html.empty() ? "--format" : "--html"));
+                                       "--format csv is not available with --off-policy (table "
+                                       "or json)",
+                                       "--format"));
   const bool json = format == "json";
   eval::OffPolicyReadOptions read;
   auto since = Time(o.since, "--since");
@@ -67,6 +68,10 @@ int RunOffPolicy(const OffPolicyOptions& o, const std::string& model, uint64_t s
     std::fprintf(stderr, "evaluate: %zu of %llu outcome lines usable\n", log->used.size(),
                  static_cast<unsigned long long>(log->lines));
   const auto result = eval::EstimateOffPolicy(log->used, eval::DefaultCandidates(*m), cfg);
+  if (!html.empty()) {
+    if (auto s = report::WriteOffPolicyHtml(*log, result, html); !s) return ReportError(s.error());
+    if (!quiet) std::fprintf(stderr, "evaluate: wrote %s\n", html.c_str());
+  }
   const std::string text =
       json ? eval::OffPolicyJson(*log, result) : eval::OffPolicyText(*log, result);
   std::fwrite(text.data(), 1, text.size(), stdout);

@@ -15,8 +15,8 @@ struct OffPolicyOptions {
 
 // Returns --off-policy (which excludes the measurement arguments).
 CLI::Option* AddOffPolicyOptions(CLI::App& sub, OffPolicyOptions& o);
-// model: a file, "builtin" or empty (the built-in model); format: table or json (csv and --html
-// are refused: not drawn for off-policy estimates); exit status as ReportError's.
+// model: a file, "builtin" or empty (the built-in model); format: table or json (csv is refused);
+// html: also write the off-policy HTML report there; exit status as ReportError's.
 int RunOffPolicy(const OffPolicyOptions& o, const std::string& model, uint64_t seed,
                  const std::string& pricing_file, const std::string& format,
                  const std::string& html, bool quiet);

@@ -16,7 +16,7 @@ void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l) {
       ->capture_default_str();
   sub.add_option("--explore-floor", l.explore_floor,
                  "adaptive: the least propensity either platform keeps (Thompson sampling is "
-                 "mixed with it)")
+                 "mixed with it; 0.05 for a log meant for evaluate --off-policy)")
       ->capture_default_str();
   sub.add_option("--min-records", l.min_records,
                  "adaptive: a cell with fewer live outcomes on a platform is sent there")

@@ -615,6 +615,25 @@ void PutCounts(json::Writer& w, const std::vector<std::pair<std::string, uint64_
 
 }  // namespace
 
+std::vector<std::string> TrustCaveats(const PolicyEstimate& p) {
+  std::vector<std::string> out;
+  if (p.effective_sample_size < kMinTrustedEss)
+    out.push_back(std::string("effective sample size ")
+                      .append(Num(p.effective_sample_size))
+                      .append(" is under ")
+                      .append(Num(kMinTrustedEss, 0))
+                      .append(": its intervals are themselves noisy"));
+  if (p.matched > 0 && p.min_matched_propensity < kLowPropensity) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "a matched line has propensity %.3g (weight %.0f), under %g: a few such lines "
+                  "swing IPS, SNIPS less, DR least",
+                  p.min_matched_propensity, 1 / p.min_matched_propensity, kLowPropensity);
+    out.emplace_back(buf);
+  }
+  return out;
+}
+
 std::string OffPolicyText(const OffPolicyLog& log, const OffPolicyResult& r) {
   std::string s = "Off-policy evaluation of " + std::to_string(log.files.size()) +
                   " file(s): " + std::to_string(log.lines) + " lines, " +
@@ -647,6 +666,10 @@ std::string OffPolicyText(const OffPolicyLog& log, const OffPolicyResult& r) {
                   p.response_p95_ms ? Num(*p.response_p95_ms).c_str() : "-");
     s += line;
   }
+  std::string caveats;
+  for (const PolicyEstimate& p : r.policies)
+    for (const std::string& why : TrustCaveats(p)) caveats += "  " + p.policy + ": " + why + "\n";
+  if (!caveats.empty()) s += "\nWhen not to trust these numbers:\n" + caveats;
   for (size_t c = 0; c < kOffPolicyCostModels.size(); ++c) {
     s += "\nCost per 1M requests, USD, " + std::string(cost::Name(kOffPolicyCostModels[c])) + ":\n";
     for (const PolicyEstimate& p : r.policies) {
@@ -711,6 +734,10 @@ std::string OffPolicyJson(const OffPolicyLog& log, const OffPolicyResult& r) {
     w.Uint64(p.matched);
     json::Key(w, "min_matched_propensity");
     json::Double(w, p.min_matched_propensity);
+    json::Key(w, "caveats");
+    w.StartArray();
+    for (const std::string& why : TrustCaveats(p)) json::String(w, why);
+    w.EndArray();
     json::Key(w, "off_policy");
     w.StartObject();
     for (int e = 0; e < 3; ++e) {

@@ -106,6 +106,15 @@ struct PolicyEstimate {
   double min_matched_propensity = 0;
 };
 
+// When not to trust a policy's estimates (docs/evaluate.md "When not to trust them"): an effective
+// sample size under kMinTrustedEss makes the intervals themselves noisy; a matched line with a
+// propensity under kLowPropensity carries a weight over 1 / kLowPropensity, and a few such lines
+// swing IPS (SNIPS less, DR least).
+inline constexpr double kMinTrustedEss = 100;
+inline constexpr double kLowPropensity = 0.02;
+// The reasons, as sentences (text, JSON and the HTML report print them); none: empty.
+std::vector<std::string> TrustCaveats(const PolicyEstimate& p);
+
 struct LoggedValue {  // what the logging policy itself gave, as observed
   double response_ms = 0, response_p95_ms = 0;
   std::array<double, kOffPolicyCostModels.size()> cost_per_million_usd{};

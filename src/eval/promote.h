@@ -21,7 +21,7 @@ namespace hr::eval {
 
 // Below this effective sample size on the newer share, an estimate is not trusted
 // (docs/evaluate.md "When not to trust them").
-inline constexpr double kDefaultMinEss = 100;
+inline constexpr double kDefaultMinEss = kMinTrustedEss;
 
 struct PromoteConfig {
   std::shared_ptr<const model::Model> champion;

@@ -126,6 +126,34 @@ TEST(OffPolicyEstimate, RecoversFixedOutcomesUnderUniformLogging) {
       << json;
 }
 
+// When not to trust an estimate: a small ESS and a matched propensity near the floor are each
+// named, in the text and JSON outputs too; a well-explored policy has no caveat.
+TEST(OffPolicyEstimate, CaveatsNameASmallSampleAndTinyPropensities) {
+  PolicyEstimate p;
+  p.policy = "ecs-only";
+  p.effective_sample_size = 42;
+  p.matched = 50;
+  p.min_matched_propensity = 0.005;
+  const auto why = TrustCaveats(p);
+  ASSERT_EQ(why.size(), 2u);
+  EXPECT_EQ(why[0], "effective sample size 42.0 is under 100: its intervals are themselves noisy");
+  EXPECT_EQ(why[1],
+            "a matched line has propensity 0.005 (weight 200), under 0.02: a few such lines swing "
+            "IPS, SNIPS less, DR least");
+  p.effective_sample_size = kMinTrustedEss;
+  p.min_matched_propensity = kLowPropensity;
+  EXPECT_TRUE(TrustCaveats(p).empty());
+  p.effective_sample_size = 12;
+  OffPolicyResult r;
+  r.policies.push_back(p);
+  OffPolicyLog log;
+  EXPECT_NE(OffPolicyText(log, r).find("When not to trust these numbers:\n  ecs-only: effective "
+                                       "sample size 12.0 is under 100"),
+            std::string::npos);
+  EXPECT_NE(OffPolicyJson(log, r).find(R"("caveats":["effective sample size 12.0 is under 100)"),
+            std::string::npos);
+}
+
 // simulate's lines are route's schema: they read back with their propensities.
 TEST(OffPolicyRead, SimulatedLinesReadBackWithPropensities) {
   sim::SimLine l;
