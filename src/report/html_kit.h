@@ -1,5 +1,5 @@
-// Pieces every HTML report shares: escaping, the stylesheet, writing a file, and a chart drawn by
-// gnuplot as inline SVG. Adapter: runs gnuplot, writes files.
+// Pieces every HTML report shares: escaping, number cells, the stylesheet, writing a file, and a
+// chart drawn by gnuplot as inline SVG. Adapter: runs gnuplot, writes files.
 #pragma once
 
 #include <filesystem>
@@ -12,6 +12,8 @@
 namespace hr::report {
 
 std::string Escape(std::string_view s);
+// One number printed with a printf format (a table cell, a chart label).
+std::string F(const char* fmt, double v);
 core::Status Write(const std::filesystem::path& path, const std::string& text);
 // Writes `text` to a temporary file beside `path` and renames it: a reader never sees half a file.
 core::Status WriteAtomically(const std::string& path, const std::string& text);

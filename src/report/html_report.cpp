@@ -19,12 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string F(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
 const eval::PolicyResult* Find(const eval::ReplayResult& r, std::string_view name) {
   return eval::FindPolicy(r, name);
 }

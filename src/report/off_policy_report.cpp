@@ -11,12 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string F(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
 // "mean [lo, hi]" with `digits` decimals, as the text output writes an interval.
 std::string Cell(const eval::Interval& i, int digits) {
   char buf[128];
