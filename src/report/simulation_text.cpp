@@ -30,6 +30,17 @@ void Count(json::Writer& w, const char* key, uint64_t v) {
   w.Uint64(v);
 }
 
+void ResponseTimes(json::Writer& w, const sim::Quantiles& s) {
+  json::Key(w, "response_time_ms");
+  w.StartObject();
+  Num(w, "mean", s.mean);
+  Num(w, "p50", s.p50);
+  Num(w, "p95", s.p95);
+  Num(w, "p99", s.p99);
+  Num(w, "max", s.max);
+  w.EndObject();
+}
+
 void WritePart(json::Writer& w, const sim::SimResult::Part& p) {
   w.StartObject();
   json::Key(w, "workload");
@@ -41,14 +52,7 @@ void WritePart(json::Writer& w, const sim::SimResult::Part& p) {
   Count(w, "lambda_requests", p.lambda_requests);
   Count(w, "ecs_requests", p.ecs_requests);
   Count(w, "spilled", p.spilled);
-  json::Key(w, "response_time_ms");
-  w.StartObject();
-  Num(w, "mean", p.response_ms.mean);
-  Num(w, "p50", p.response_ms.p50);
-  Num(w, "p95", p.response_ms.p95);
-  Num(w, "p99", p.response_ms.p99);
-  Num(w, "max", p.response_ms.max);
-  w.EndObject();
+  ResponseTimes(w, p.response_ms);
   json::Key(w, "cost_usd");
   w.StartObject();
   Num(w, "total", p.cost_usd);
@@ -70,14 +74,7 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
   Count(w, "throttled", r.throttled);
   Count(w, "fallbacks", r.fallbacks);
   Count(w, "spilled", r.spilled);
-  json::Key(w, "response_time_ms");
-  w.StartObject();
-  Num(w, "mean", r.response_ms.mean);
-  Num(w, "p50", r.response_ms.p50);
-  Num(w, "p95", r.response_ms.p95);
-  Num(w, "p99", r.response_ms.p99);
-  Num(w, "max", r.response_ms.max);
-  w.EndObject();
+  ResponseTimes(w, r.response_ms);
   json::Key(w, "lambda");
   w.StartObject();
   Count(w, "requests", r.lambda_requests);
