@@ -21,6 +21,7 @@ struct AuditConfig {
   bool json = false;
   bool strict = false;
   size_t show_rejections = 20;
+  std::string schedules;  // a file; empty: the prototype's
 };
 
 int RunAudit(AuditConfig& cfg) {
@@ -33,7 +34,10 @@ int RunAudit(AuditConfig& cfg) {
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!ds) return ReportError(ds.error());
-  const data::AuditReport report = data::Audit(*ds);
+  auto schedules =
+      cfg.schedules.empty() ? data::PrototypeSchedules() : data::ReadSchedules(cfg.schedules);
+  if (!schedules) return ReportError(schedules.error());
+  const data::AuditReport report = data::Audit(*ds, *schedules);
   const std::string text = cfg.json ? report::AuditJson(*ds, report, ms)
                                     : report::AuditTable(*ds, report, ms, cfg.show_rejections);
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -57,6 +61,10 @@ RunFn AddAudit(CLI::App& app) {
                   "Rejected lines listed in the table (--json lists the first max(100, N); all are "
                   "counted by reason)")
       ->capture_default_str();
+  sub->add_option("--schedules", cfg->schedules,
+                  "JSON file of the load schedules that sent the data, per load pattern "
+                  "[[seconds, requests/s], ...] (default: the prototype's; docs/train-audit.md)")
+      ->check(CLI::ExistingFile);
   return [cfg] { return RunAudit(*cfg); };
 }
 

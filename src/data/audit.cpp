@@ -71,7 +71,34 @@ void CensoringFindings(AuditReport& a) {
               std::string(key.second == 0 ? "Lambda" : "ECS");
     }
   }
-  if (a.logged_share > 0 && a.logged_share < 0.95) {
+  // A run that logged more than its schedule sent was not sent by these schedules: its shares
+  // say nothing about censoring.
+  bool mismatch = false;
+  for (const auto& run : a.runs) {
+    if (mismatch) break;
+    double logged = 0, sent = 0;
+    for (const auto& g : run.groups) {
+      if (g.expected_sent <= 0) continue;
+      logged += g.logged;
+      sent += g.expected_sent;
+    }
+    if (sent > 0 && logged > sent) {
+      a.findings.push_back(
+          {"schedules_mismatch",
+           "More requests were logged than the load schedules sent: these records were not sent "
+           "by them",
+           std::string("the ") +
+               (run.time_window ? std::string(features::Name(*run.time_window)) + " " : "") +
+               std::string(features::Name(*run.load_pattern)) +
+               Fmt(" run logged %.0f requests, ", logged) +
+               Fmt("%.1f%% of the %.0f its schedule sent (", 100 * logged / sent, sent) +
+               a.schedules +
+               "); the censoring section is left out. Give the schedules that sent them: audit "
+               "--schedules FILE (docs/train-audit.md)."});
+      mismatch = true;
+    }
+  }
+  if (!mismatch && a.logged_share > 0 && a.logged_share < 0.95) {
     a.findings.push_back(
         {"censoring",
          Fmt("%.0f%% of the requests sent were never logged (failed or timed-out requests left "
@@ -108,30 +135,6 @@ double Quantile(const std::vector<double>& v, double q) {
   return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
 }
 
-// Requests one load schedule had sent `d` seconds after it started, over all 8 groups.
-double ScheduledBy(LoadPattern pattern, double d) {
-  switch (pattern) {
-    case LoadPattern::kLowLoad:
-      return 5 * std::min(d, 3600.0);
-    case LoadPattern::kMediumLoad:
-      return 15 * std::min(d, 3600.0);
-    case LoadPattern::kBurstLoad: {  // 5/s for 10 min, 30/s for 5 min, 5/s for 5 min
-      const double a = std::min(d, 600.0), b = std::clamp(d - 600, 0.0, 300.0);
-      const double c = std::clamp(d - 900, 0.0, 300.0);
-      return 5 * a + 30 * b + 5 * c;
-    }
-    case LoadPattern::kRampLoad: {  // 5/s rising linearly to 25/s over one hour
-      const double t = std::min(d, 3600.0);
-      return 5 * t + 20.0 / 3600.0 * t * t / 2;
-    }
-  }
-  return 0;
-}
-
-double ScheduleSeconds(LoadPattern pattern) {
-  return pattern == LoadPattern::kBurstLoad ? 1200.0 : 3600.0;
-}
-
 // A run is what the lines logged: a derived time window or load pattern (data/derive.h) names no
 // run, it is unknown here (-1).
 RunKey LoggedRun(const Record& r) {
@@ -154,7 +157,7 @@ double MeasuredRunHours(std::span<const Record> records) {
   return hours;
 }
 
-AuditReport Audit(const Dataset& ds) {
+AuditReport Audit(const Dataset& ds, const LoadSchedules& schedules) {
   AuditReport a;
   a.files = ds.files.size();
   for (const auto& f : ds.files) a.lines += f.lines;
@@ -227,20 +230,20 @@ AuditReport Audit(const Dataset& ds) {
   // The router's own logs hold every attempt, failed ones too: no schedule to compare with.
   if (ds.routed.attempts > 0) order.clear();
   for (size_t i = 0; i < order.size();) {
-    const auto pattern = static_cast<LoadPattern>(order[i].lp);
+    const LoadSchedule& schedule = schedules.of(static_cast<LoadPattern>(order[i].lp));
     const int64_t start = run_span[order[i]].first;
     size_t j = i + 1;
     while (j < order.size() && order[j].lp == order[i].lp &&
            run_span[order[j]].first <= run_span[order[j - 1]].second + 600'000'000 &&
-           static_cast<double>(run_span[order[j]].first - start) / 1e6 < ScheduleSeconds(pattern)) {
+           static_cast<double>(run_span[order[j]].first - start) / 1e6 < schedule.Seconds()) {
       ++j;
     }
-    for (size_t k = i; k < j; ++k) {
+    for (size_t k = i; k < j && schedule.known(); ++k) {
       const double from = static_cast<double>(run_span[order[k]].first - start) / 1e6;
       const double to = k + 1 == j
-                            ? ScheduleSeconds(pattern)
+                            ? schedule.Seconds()
                             : static_cast<double>(run_span[order[k + 1]].first - start) / 1e6;
-      scheduled[order[k]] = ScheduledBy(pattern, to) - ScheduledBy(pattern, from);
+      scheduled[order[k]] = schedule.SentBy(to) - schedule.SentBy(from);
     }
     i = j;
   }
@@ -265,6 +268,7 @@ AuditReport Audit(const Dataset& ds) {
     a.runs.push_back(run);
   }
   a.logged_share = expected > 0 ? logged / expected : 0;
+  a.schedules = schedules.source;
   a.logged = logged;
   a.expected_sent = expected;
 

@@ -13,6 +13,7 @@
 
 #include "data/labels.h"
 #include "data/record.h"
+#include "data/schedules.h"
 
 namespace hr::data {
 
@@ -90,6 +91,7 @@ struct AuditReport {
   double logged_share = 0;   // logged / expected sent, over runs with a known schedule
   double logged = 0;         // records of runs with a known schedule
   double expected_sent = 0;  // what their schedules sent
+  std::string schedules;     // where the schedules came from (LoadSchedules::source)
   std::vector<ConstantFeature> constant_features;
   int distinct_hours = 0;
   uint64_t window_checked = 0, window_mismatch = 0;
@@ -100,7 +102,8 @@ struct AuditReport {
   std::vector<Finding> findings;
 };
 
-AuditReport Audit(const Dataset& ds);
+// `schedules`: what the campaign's load tests sent, for the censoring section (logged vs sent).
+AuditReport Audit(const Dataset& ds, const LoadSchedules& schedules = PrototypeSchedules());
 
 // Hours the measurement runs lasted, summed: each run (time_window, load_pattern as logged) from
 // its first to its last timestamp. With one task per service, the task-hours that ran.

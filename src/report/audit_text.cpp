@@ -209,6 +209,8 @@ std::string AuditJson(const data::Dataset& ds, const data::AuditReport& a, doubl
   w.EndArray();
   json::Key(w, "logged_share");
   w.Double(a.logged_share);
+  json::Key(w, "schedules");
+  json::String(w, a.schedules);
 
   json::Key(w, "constant_features");
   w.StartObject();
@@ -372,7 +374,8 @@ std::string AuditTable(const data::Dataset& ds, const data::AuditReport& a, doub
               e.expected_sent > 0 ? 100 * e.logged / e.expected_sent : 0, l.expected_sent);
     }
   }
-  Appendf(out, "Overall logged share: %.1f%%\n", a.logged_share * 100);
+  Appendf(out, "Overall logged share: %.1f%% (sent: %s)\n", a.logged_share * 100,
+          a.schedules.c_str());
 
   Appendf(out, "\n== Features\nconstant:");
   for (const auto& c : a.constant_features) Appendf(out, " %s=%g", c.name.c_str(), c.value);

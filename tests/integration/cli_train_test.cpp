@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "run_binary.h"
 
@@ -224,6 +225,46 @@ TEST(CliAudit, AnEarlierCampaignIsReadWithItsMissingFieldsDerived) {
   EXPECT_NE(evaluate.err.find("evaluate: derived where the lines lacked them"), std::string::npos)
       << evaluate.err;
   std::remove(model.c_str());
+}
+
+// The censoring section compares what was logged with what the load schedules sent, and the
+// schedules are an input: one burst run's files twice over logged 109 % of what the prototype's
+// burst schedule sent, which is named as a mismatch (not censoring); with the schedules that could
+// have sent them (twice the rate) the logged share is read as censoring again. Bad schedule files
+// are refused naming the pattern.
+TEST(CliAudit, TheLoadSchedulesAreAnInput) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "hr_audit_schedules";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "data");
+  for (const char* copy : {"a", "b"}) fs::copy(kData + "/evening_burst_load", dir / "data" / copy);
+  auto twice = RunCli("audit " + (dir / "data").string());
+  ASSERT_EQ(twice.exit_code, 0) << twice.err;
+  EXPECT_NE(twice.out.find("[schedules_mismatch]"), std::string::npos) << twice.out;
+  EXPECT_NE(twice.out.find("108.9% of the 13500 its schedule sent"), std::string::npos)
+      << twice.out;
+  EXPECT_EQ(twice.out.find("[censoring]"), std::string::npos) << twice.out;
+
+  const std::string file = (dir / "schedules.json").string();
+  std::ofstream(file) << R"({"burst_load": [[0, 10], [600, 10], [600, 60], [900, 60], )"
+                         R"([900, 10], [1200, 10]]})";
+  auto given = RunCli("audit --json --schedules " + file + " " + (dir / "data").string());
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  EXPECT_EQ(given.out.find("schedules_mismatch"), std::string::npos);
+  EXPECT_NE(given.out.find("\"id\":\"censoring\""), std::string::npos) << given.out.substr(0, 400);
+  EXPECT_NE(given.out.find("\"schedules\":\"" + file + "\""), std::string::npos);
+
+  for (const auto& [text, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"burst": [[0, 5], [60, 5]]})", "unknown load pattern 'burst'"},
+           {R"({"low_load": [[0, 5], [60, 5], [30, 5]]})", "low_load: the first point"},
+           {R"({"ramp_load": [[0, -1], [60, 5]]})", "ramp_load: seconds must be"},
+           {R"({"low_load": 5})", "low_load: must be an array"}}) {
+    std::ofstream(file) << text;
+    auto bad = RunCli("audit --schedules " + file + " " + (dir / "data").string());
+    EXPECT_EQ(bad.exit_code, 2) << text;
+    EXPECT_NE(bad.err.find(field), std::string::npos) << text << ": " << bad.err;
+  }
+  fs::remove_all(dir);
 }
 
 TEST(CliAudit, TheShippedDataReportNamesItsFlaws) {
