@@ -2,9 +2,10 @@
 """README's examples are today's output: each `curl ... /predict -d '...'` of README followed by a
 ```json block is sent to a real `serve` (the built-in model, a free port on 127.0.0.1), and the
 answer must equal the block but for what changes per call (metrics.inference_time_ms, the cost
-priced from it, and the timestamp).
+priced from it, and the timestamp). With --evaluate, README's table of evaluate rows is also what
+`evaluate --format json` prints today, to the digits shown (14 s in a release build).
 
-    test_readme_examples.py --binary path/to/hybrid-router
+    test_readme_examples.py --binary path/to/hybrid-router [--evaluate]
 """
 import argparse
 import json
@@ -18,6 +19,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BINARY = None
+EVALUATE = False
 PER_CALL = ("inference_time_ms", "inference_cost_usd", "timestamp")
 
 
@@ -63,9 +65,43 @@ class ReadmeExamples(unittest.TestCase):
                 self.assertEqual(comparable(self.post(body)), comparable(shown))
 
 
+def readme_evaluate_rows():
+    """{policy: [cells]} of README's evaluate table (the row name's first word is the policy)."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    header = "| policy | Lambda share | mean ms | p95 ms |"
+    table = text[text.index(header):].split("\n\n")[0].splitlines()[2:]
+    rows = {}
+    for line in table:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0].split(" ")[0]] = cells[1:]
+    return rows
+
+
+class ReadmeEvaluateTable(unittest.TestCase):
+    def test_the_evaluate_rows_are_what_evaluate_prints_today(self):
+        if not EVALUATE:
+            self.skipTest("--evaluate not given")
+        out = subprocess.run([BINARY, "evaluate", "-q", "--format", "json"], capture_output=True,
+                             text=True, check=True).stdout
+        by = {p["policy"]: p for p in json.loads(out)["policies"]}
+        rows = readme_evaluate_rows()
+        self.assertGreaterEqual(len(rows), 5)
+        for policy, cells in rows.items():
+            p = by[policy]
+            share = p["lambda_share"] * 100
+            shown = [f"{share:.0f} %" if share in (0, 100) else f"{share:.1f} %",
+                     f"{p['response_time_ms']['mean']:,.0f}", f"{p['response_time_ms']['p95']:,.0f}"]
+            shown += [f"{p['cost_per_million_usd'][m]:.2f}"
+                      for m in ("seed-prorated", "seed-prorated-deployed-memory", "provisioned")]
+            self.assertEqual(cells, shown, policy)
+
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--binary", required=True)
+    p.add_argument("--evaluate", action="store_true")
     args, rest = p.parse_known_args()
     BINARY = args.binary
+    EVALUATE = args.evaluate
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
