@@ -203,11 +203,13 @@ struct CdfAt {
   double right = 0;
 };
 
+// On the step from q[i] to q[i + 1] (q[i] < q[i + 1]): linear between their levels.
+double OnStep(const std::array<double, outcome::kQuantiles>& q, size_t i, double t) {
+  const double lo = outcome::kQuantileLevels[i], hi = outcome::kQuantileLevels[i + 1];
+  return lo + (t - q[i]) / (q[i + 1] - q[i]) * (hi - lo);
+}
+
 CdfAt Cdf(const std::array<double, outcome::kQuantiles>& q, double t) {
-  const auto& l = outcome::kQuantileLevels;
-  const auto between = [&](size_t i) {  // on the step from q[i] to q[i + 1], q[i] < q[i + 1]
-    return l[i] + (t - q[i]) / (q[i + 1] - q[i]) * (l[i + 1] - l[i]);
-  };
   CdfAt f;
   if (t < q.front()) {
     f.right = 0;
@@ -216,7 +218,7 @@ CdfAt Cdf(const std::array<double, outcome::kQuantiles>& q, double t) {
   } else {
     size_t i = 0;  // the last point at or below t (repeated points: the highest level)
     while (q[i + 1] <= t) ++i;
-    f.right = between(i);
+    f.right = OnStep(q, i, t);
   }
   if (t <= q.front()) {
     f.left = 0;
@@ -225,7 +227,7 @@ CdfAt Cdf(const std::array<double, outcome::kQuantiles>& q, double t) {
   } else {
     size_t j = 1;  // the first point at or above t
     while (q[j] < t) ++j;
-    f.left = between(j - 1);
+    f.left = OnStep(q, j - 1, t);
   }
   return f;
 }
