@@ -153,9 +153,12 @@ TEST(CliPredict, TheBuiltInModelAnswersWithoutModelFlag) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   auto doc = ParseJson(p, r.out);
-  // The prototype documented Lambda for this request; the built-in model agrees, confidently.
+  // The prototype documented Lambda for this request; the built-in model agrees, confident that
+  // Lambda's mean is the lower, and three single requests in four are faster there.
   EXPECT_EQ(doc["prediction"]["platform"].get_string().value(), "lambda");
-  EXPECT_GT(doc["prediction"]["confidence"].get_double().value(), 0.9);
+  EXPECT_GT(doc["prediction"]["confidence"].get_double().value(), 0.7);
+  EXPECT_GT(doc["prediction"]["expected"]["lambda_mean_lower_probability"].get_double().value(),
+            0.9);
   EXPECT_EQ(doc["model_info"]["model_type"].get_string().value(),
             "Neural Network (hybrid-router MLP)");
   EXPECT_GT(doc["model_info"]["test_accuracy"].get_double().value(), 0.69);
