@@ -357,7 +357,13 @@ void AppendResponse(std::string& out, const features::Request& req, const policy
       out += R"(},"cost_usd":)";
       json::AppendDouble(out, e.cost_usd);
     }
-    out += "}}";
+    out += '}';
+    if (d.lambda_mean_lower_probability) {
+      // How sure the tables are that Lambda's expected value is the lower one (not per request).
+      out += R"(,"lambda_mean_lower_probability":)";
+      json::AppendDouble(out, *d.lambda_mean_lower_probability);
+    }
+    out += '}';
   }
   out += R"(},"metrics":{"inference_time_ms":)";
   json::AppendDouble(out, extras.inference_time_ms);

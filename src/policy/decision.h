@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "features/request.h"
@@ -27,15 +28,24 @@ struct Expected {
 
 struct Decision {
   Platform platform = Platform::kLambda;
+  // Per request: the probability that this request is served better on Lambda (classifier: the
+  // MLP's probability; under an objective: policy::LambdaWinProbability). ecs_probability is
+  // 1 - lambda_probability.
   double lambda_probability = 0.5;
   double ecs_probability = 0.5;
-  double confidence = 0.5;                               // max(p, 1 - p)
+  double confidence = 0.5;                               // max(lambda_probability, ecs_probability)
   bool from_model = false;                               // false: the fallback heuristic decided
   ObjectiveKind objective = ObjectiveKind::kClassifier;  // the objective used
   // One was asked for, but the model has no outcome tables for the request's workload.
   bool objective_unavailable = false;
   bool has_expected = false;
   std::array<Expected, 2> expected{};  // [lambda, ecs], when has_expected
+  // Under an objective decided with outcome tables: the probability that Lambda's *expected*
+  // objective value is the lower one (normal approximation from the estimates' spreads over their
+  // effective counts; at least 0.5 for the chosen platform). A confidence in the comparison of
+  // the means, not a per-request probability; the adaptive policy's Thompson sampling draws
+  // with it. Absent otherwise.
+  std::optional<double> lambda_mean_lower_probability;
 };
 
 // lambda when P(lambda) >= the model's decision threshold.

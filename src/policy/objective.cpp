@@ -1,5 +1,6 @@
 #include "policy/objective.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -38,9 +39,9 @@ double Spread(const outcome::Estimate& e, ObjectiveKind kind, size_t c, double s
   return 0;
 }
 
-// The platform whose estimate has the lower objective value (`ties` on equal values), and the
-// probability that Lambda's is the lower one (normal approximation from each estimate's spread
-// and effective count).
+// The platform whose estimate has the lower objective value (`ties` on equal values); the
+// per-request probability (LambdaWinProbability); and the probability that Lambda's expected value
+// is the lower one (normal approximation from each estimate's spread and effective count).
 Decision DecideOn(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
                   double default_slo_ms, Platform ties) {
   const double slo = objective.slo_ms.value_or(default_slo_ms);
@@ -63,9 +64,12 @@ Decision DecideOn(const std::array<outcome::Estimate, 2>& e, const Objective& ob
   // The tie's winner has a probability of at least a half.
   if (d.platform == Platform::kLambda) p = std::max(p, 0.5);
   if (d.platform == Platform::kEcs) p = std::min(p, 0.5);
-  d.lambda_probability = p;
-  d.ecs_probability = 1 - p;
-  d.confidence = std::max(p, 1 - p);
+  d.lambda_mean_lower_probability = p;
+  // Per request; may disagree with the platform chosen by the means (LambdaWinProbability).
+  const double w = LambdaWinProbability(e, objective, default_slo_ms);
+  d.lambda_probability = w;
+  d.ecs_probability = 1 - w;
+  d.confidence = std::max(w, 1 - w);
   d.from_model = true;
   d.objective = objective.kind;
   for (size_t k = 0; k < 2; ++k)
@@ -189,6 +193,99 @@ double ObjectiveValue(const outcome::Estimate& e, ObjectiveKind kind, cost::Cost
       break;
   }
   return 0;
+}
+
+namespace {
+
+// A quantile grid's piecewise-linear CDF at t: its left limit F(t-) and its value F(t).
+struct CdfAt {
+  double left = 0;
+  double right = 0;
+};
+
+// On the step from q[i] to q[i + 1] (q[i] < q[i + 1]): linear between their levels.
+double OnStep(const std::array<double, outcome::kQuantiles>& q, size_t i, double t) {
+  const double lo = outcome::kQuantileLevels[i], hi = outcome::kQuantileLevels[i + 1];
+  return lo + (t - q[i]) / (q[i + 1] - q[i]) * (hi - lo);
+}
+
+CdfAt Cdf(const std::array<double, outcome::kQuantiles>& q, double t) {
+  CdfAt f;
+  if (t < q.front()) {
+    f.right = 0;
+  } else if (t >= q.back()) {
+    f.right = 1;
+  } else {
+    size_t i = 0;  // the last point at or below t (repeated points: the highest level)
+    while (q[i + 1] <= t) ++i;
+    f.right = OnStep(q, i, t);
+  }
+  if (t <= q.front()) {
+    f.left = 0;
+  } else if (t > q.back()) {
+    f.left = 1;
+  } else {
+    size_t j = 1;  // the first point at or above t
+    while (q[j] < t) ++j;
+    f.left = OnStep(q, j - 1, t);
+  }
+  return f;
+}
+
+}  // namespace
+
+double ResponseLowerProbability(const outcome::Estimate& a, const outcome::Estimate& b) {
+  // E[(F_a(Y-) + F_a(Y)) / 2] over Y ~ b: on each open step between the merged grids' points both
+  // CDFs are linear (b's density constant), so the mean of F_a there is the mean of its ends;
+  // at a point b's jump (repeated quantiles) meets a's half-split.
+  std::array<double, 2 * outcome::kQuantiles> t{};
+  std::copy(a.response_quantiles_ms.begin(), a.response_quantiles_ms.end(), t.begin());
+  std::copy(b.response_quantiles_ms.begin(), b.response_quantiles_ms.end(),
+            t.begin() + outcome::kQuantiles);
+  std::sort(t.begin(), t.end());
+  const size_t m = static_cast<size_t>(std::unique(t.begin(), t.end()) - t.begin());
+  double total = 0;
+  for (size_t k = 0; k < m; ++k) {
+    const CdfAt fa = Cdf(a.response_quantiles_ms, t[k]);
+    const CdfAt fb = Cdf(b.response_quantiles_ms, t[k]);
+    total += (fb.right - fb.left) * (fa.left + fa.right) / 2;
+    if (k + 1 < m) {
+      const CdfAt fa1 = Cdf(a.response_quantiles_ms, t[k + 1]);
+      const CdfAt fb1 = Cdf(b.response_quantiles_ms, t[k + 1]);
+      total += (fb1.left - fb.right) * (fa.right + fa1.left) / 2;
+    }
+  }
+  return std::clamp(total, 0.0, 1.0);
+}
+
+double LambdaWinProbability(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
+                            double default_slo_ms) {
+  const double slo = objective.slo_ms.value_or(default_slo_ms);
+  switch (objective.kind) {
+    case ObjectiveKind::kLatency:
+      return ResponseLowerProbability(e[0], e[1]);
+    case ObjectiveKind::kP95: {
+      // meet/miss independent: P(L meets, E misses) + (P(both meet) + P(both miss)) / 2
+      const double pl = outcome::ExceedProbability(e[0], slo);
+      const double pe = outcome::ExceedProbability(e[1], slo);
+      return std::clamp(0.5 + (pe - pl) / 2, 0.0, 1.0);
+    }
+    case ObjectiveKind::kCost:
+    case ObjectiveKind::kBalanced: {
+      const auto c = static_cast<size_t>(objective.cost_model);
+      const double v = objective.value_of_time_usd_per_s;
+      const double lambda = ObjectiveValue(e[0], objective.kind, objective.cost_model, slo, v);
+      const double ecs = ObjectiveValue(e[1], objective.kind, objective.cost_model, slo, v);
+      const double sl = Spread(e[0], objective.kind, c, slo, v);
+      const double se = Spread(e[1], objective.kind, c, slo, v);
+      const double sd = std::sqrt(sl * sl + se * se);  // single requests: not over the counts
+      if (sd > 0) return 0.5 * std::erfc(-(ecs - lambda) / sd / std::sqrt(2.0));
+      return lambda < ecs ? 1.0 : lambda > ecs ? 0.0 : 0.5;
+    }
+    case ObjectiveKind::kClassifier:
+      break;
+  }
+  return 0.5;
 }
 
 namespace {

@@ -73,18 +73,42 @@ core::Status CheckValueOfTime(double v);
 double ObjectiveValue(const outcome::Estimate& e, ObjectiveKind kind, cost::CostModel cm,
                       double slo_ms, double value_of_time);
 
+// P(X < Y) + P(X == Y) / 2 for independent response times X ~ `a`, Y ~ `b`, each distributed by
+// its estimate's quantile grid: the CDF is piecewise linear between the grid's points (uniform
+// density within each step, a point mass where quantiles repeat). The grid runs from level 0 to
+// level 1 (the smallest and largest response the cell measured, after shrinkage), so there is no
+// tail beyond its extreme points: no mass below q(0) or above q(1). Exact for those CDFs.
+double ResponseLowerProbability(const outcome::Estimate& a, const outcome::Estimate& b);
+
+// The per-request probability that Lambda serves a request better than ECS for `objective`,
+// with ties split in half, from the estimates [lambda, ecs]:
+//   latency: P(R_lambda < R_ecs), the response times independent (ResponseLowerProbability);
+//   p95: P(Lambda meets the SLO and ECS does not) + (P(both meet) + P(both miss)) / 2, from
+//        ExceedProbability, which is 0.5 + (P_ecs(exceed) - P_lambda(exceed)) / 2;
+//   cost, balanced: normal approximation of the difference of single requests' values, with the
+//        per-request spreads (cost_sd; balanced adds value_of_time x response_sd), not divided
+//        by the counts;
+//   classifier: 0.5 (the classifier's probability comes from the MLP, not from here).
+// It answers for one request, not for the means: the platform with the lower expected value can
+// have a per-request probability below a half (a skewed distribution, e.g. a rare long tail that
+// raises a mean while most single requests are faster).
+double LambdaWinProbability(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
+                            double default_slo_ms);
+
 // Decides for `objective` with the model's outcome tables: the platform with the lower expected
-// value (lambda on ties); lambda_probability is the probability that Lambda's expectation is the
-// lower one (normal approximation from each estimate's spread and effective count). A model
-// without tables, or the classifier objective, decides with the classifier; `expected` is filled
-// whenever the model has tables. No allocation.
+// value (lambda on ties). lambda_probability is the per-request probability
+// (LambdaWinProbability), which may disagree with the platform; lambda_mean_lower_probability is
+// the probability that Lambda's expectation is the lower one (normal approximation from each
+// estimate's spread over its effective count). A model without tables, or the classifier
+// objective, decides with the classifier; `expected` is filled whenever the model has tables. No
+// allocation.
 Decision DecideFor(const model::Model& m, const features::Request& req, const Objective& objective,
                    model::Scratch& scratch);
 
 // DecideFor's rule on estimates the caller made (the adaptive policy's learned ones): the lower
-// objective value wins (lambda on ties); lambda_probability is the probability that Lambda's mean
-// is the lower one, which is Thompson sampling's probability of choosing Lambda when each mean's
-// posterior is normal with the estimate's spread over its effective count.
+// objective value wins (lambda on ties); lambda_mean_lower_probability is the probability that
+// Lambda's mean is the lower one, which is Thompson sampling's probability of choosing Lambda when
+// each mean's posterior is normal with the estimate's spread over its effective count.
 Decision DecideOnEstimates(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
                            double default_slo_ms);
 

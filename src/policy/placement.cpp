@@ -159,10 +159,13 @@ Placement PlaceAdaptive(const features::Request& req, const PlacementContext& ct
   const auto min = static_cast<uint32_t>(o.min_records);
   const bool lambda_short = v.live[0] < min, ecs_short = v.live[1] < min;
   const double floor = o.explore_floor;
+  // Thompson sampling's probability is that of Lambda's *mean* being the lower one (not the
+  // per-request lambda_probability): the propensities the records carry depend on it.
+  const double thompson = d.lambda_mean_lower_probability.value_or(0.5);
   const double p_lambda = lambda_short && ecs_short ? 0.5
                           : lambda_short            ? 1 - floor
                           : ecs_short               ? floor
-                                      : floor + (1 - 2 * floor) * d.lambda_probability;
+                                                    : floor + (1 - 2 * floor) * thompson;
   Placement out;
   out.objective = ctx.objective->kind;
   const bool lambda = ctx.draw < p_lambda;

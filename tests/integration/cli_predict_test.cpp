@@ -41,7 +41,7 @@ TEST(CliPredict, OneRequestGivesOneDecisionInTheApiShape) {
   const double pe = doc["prediction"]["ecs_probability"].get_double().value();
   EXPECT_DOUBLE_EQ(pl + pe, 1.0);
   EXPECT_EQ(doc["prediction"]["confidence"].get_double().value(), std::max(pl, pe));
-  EXPECT_EQ(platform, pl >= 0.5 ? "lambda" : "ecs");
+  EXPECT_EQ(platform, pl >= 0.5 ? "lambda" : "ecs");  // the classifier (no outcome tables)
   const double ms = doc["metrics"]["inference_time_ms"].get_double().value();
   EXPECT_GE(ms, 0.0);
   // The request price plus 512 MB for the inference time reported beside it (not a bound on the
@@ -153,12 +153,36 @@ TEST(CliPredict, TheBuiltInModelAnswersWithoutModelFlag) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   auto doc = ParseJson(p, r.out);
-  // The prototype documented Lambda for this request; the built-in model agrees, confidently.
+  // The prototype documented Lambda for this request; the built-in model agrees, confident that
+  // Lambda's mean is the lower, and three single requests in four are faster there.
   EXPECT_EQ(doc["prediction"]["platform"].get_string().value(), "lambda");
-  EXPECT_GT(doc["prediction"]["confidence"].get_double().value(), 0.9);
+  EXPECT_GT(doc["prediction"]["confidence"].get_double().value(), 0.7);
+  EXPECT_GT(doc["prediction"]["expected"]["lambda_mean_lower_probability"].get_double().value(),
+            0.9);
   EXPECT_EQ(doc["model_info"]["model_type"].get_string().value(),
             "Neural Network (hybrid-router MLP)");
   EXPECT_GT(doc["model_info"]["test_accuracy"].get_double().value(), 0.69);
+}
+
+// Issue 27: under the default objective (latency) the built-in model answers ECS for README's
+// request, its expected response being the lower; lambda_probability is per request: in the
+// shipped data a single such request is faster on Lambda about 6 % of the time. How sure the tables
+// are that Lambda's mean is the lower one is its own field.
+TEST(CliPredict, UnderAnObjectiveTheProbabilityIsPerRequest) {
+  auto r = RunCli("predict " + Quote(R"({"workload_type":"lightweight_api","payload_size_kb":5.0,)"
+                                     R"("time_window":"midday","load_pattern":"medium_load"})"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  simdjson::dom::parser p;
+  auto doc = ParseJson(p, r.out);
+  auto pred = doc["prediction"];
+  EXPECT_EQ(pred["objective"].get_string().value(), "latency");
+  EXPECT_EQ(pred["platform"].get_string().value(), "ecs");
+  const double pl = pred["lambda_probability"].get_double().value();
+  EXPECT_GT(pl, 0.02);
+  EXPECT_LT(pl, 0.15);
+  EXPECT_DOUBLE_EQ(pl + pred["ecs_probability"].get_double().value(), 1.0);
+  EXPECT_EQ(pred["confidence"].get_double().value(), std::max(pl, 1 - pl));
+  EXPECT_LT(pred["expected"]["lambda_mean_lower_probability"].get_double().value(), 1e-100);
 }
 
 TEST(CliPredict, ObjectivesAnswerWithWhatEachPlatformShouldExpect) {
@@ -173,9 +197,13 @@ TEST(CliPredict, ObjectivesAnswerWithWhatEachPlatformShouldExpect) {
   const double ecs_ms = pred["expected"]["ecs"]["response_time_ms"]["mean"].get_double();
   EXPECT_GT(pred["expected"]["ecs"]["response_time_ms"]["p95"].get_double().value(), ecs_ms);
   EXPECT_GT(pred["expected"]["lambda"]["cost_usd"].get_double().value(), 0);
-  // The platform with the lower expected response time, with the probability to match.
+  // The platform with the lower expected response time, with the means' probability to match
+  // (the per-request lambda_probability may disagree with it).
   EXPECT_EQ(pred["platform"].get_string().value(), lambda_ms <= ecs_ms ? "lambda" : "ecs");
-  EXPECT_EQ(pred["lambda_probability"].get_double().value() >= 0.5, lambda_ms <= ecs_ms);
+  EXPECT_EQ(pred["expected"]["lambda_mean_lower_probability"].get_double().value() >= 0.5,
+            lambda_ms <= ecs_ms);
+  const double pl = pred["lambda_probability"].get_double().value();
+  EXPECT_TRUE(pl >= 0 && pl <= 1);
   EXPECT_TRUE(doc["warnings"].error());  // nothing to warn about
 
   // Cost under a named cost model, and the classifier as the prototype decided.

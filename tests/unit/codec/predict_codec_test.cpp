@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -296,11 +297,22 @@ TEST(BothReadersAgree, OnTheWholeFuzzCorpus) {
   EXPECT_GE(files, 16u);
 }
 
+// The classifier's decision: the platform and its probabilities.
+policy::Decision ModelDecision(policy::Platform platform, double lambda, double ecs) {
+  policy::Decision d;
+  d.platform = platform;
+  d.lambda_probability = lambda;
+  d.ecs_probability = ecs;
+  d.confidence = std::max(lambda, ecs);
+  d.from_model = true;
+  return d;
+}
+
 TEST(WriteResponse, HasThePrototypesShape) {
   auto r = Parse(R"({"workload_type":"lightweight_api","payload_size_kb":5.0,
                      "time_window":"midday","load_pattern":"medium_load"})");
   ASSERT_TRUE(r.ok());
-  policy::Decision d{policy::Platform::kEcs, 0.424, 0.576, 0.576, true};
+  const policy::Decision d = ModelDecision(policy::Platform::kEcs, 0.424, 0.576);
   model::Metadata md;
   md.model_type = "Neural Network";
   md.training_date = "2025-11-23T15:06:49.593301";
@@ -330,7 +342,7 @@ TEST(WriteResponse, APreRenderedModelInfoGivesTheSameBytes) {
   md.model_type = "m \"q\"";
   md.training_date = "2025-11-25T00:00:00Z";
   md.test_accuracy = 0.7;
-  const policy::Decision d{policy::Platform::kLambda, 0.8, 0.2, 0.8, true};
+  const policy::Decision d = ModelDecision(policy::Platform::kLambda, 0.8, 0.2);
   ResponseExtras plain;
   plain.now = kNow;
   ResponseExtras cached = plain;

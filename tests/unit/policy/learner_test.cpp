@@ -242,6 +242,14 @@ TEST(Adaptive, ThePropensityIsTheProbabilityOfTheChoice) {
   }
   const double se = std::sqrt(p_lambda * (1 - p_lambda) / kDraws);
   EXPECT_NEAR(static_cast<double>(lambda) / kDraws, p_lambda, 4 * se + 1e-12);
+  // Thompson sampling draws with the probability that Lambda's *mean* is the lower one (not the
+  // per-request lambda_probability), mixed with the floor.
+  const LearnedView v = learner.Look(req);
+  std::array<outcome::Estimate, 2> e;
+  for (size_t p = 0; p < 2; ++p) e[p] = Scaled(tabled[p], v.factor[p], std::max(1.0, v.records[p]));
+  const Decision d = DecideOnEstimates(e, world.latency, world.tables().spec().default_slo_ms);
+  const double floor = LearnOptions{}.explore_floor;
+  EXPECT_NEAR(p_lambda, floor + (1 - 2 * floor) * *d.lambda_mean_lower_probability, 1e-12);
 }
 
 // Every cell that received 50 requests has --min-records live outcomes on each platform, over

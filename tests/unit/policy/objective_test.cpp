@@ -54,8 +54,12 @@ TEST(Objective, EachObjectiveChoosesTheBetterExpectation) {
   Decision d = DecideFor(*m, Heavy(), o, scratch);
   EXPECT_EQ(d.objective, ObjectiveKind::kLatency);
   EXPECT_EQ(d.platform, Platform::kLambda);
-  EXPECT_GT(d.lambda_probability, 0.99);  // 200 ms apart, 10 ms standard error each
+  // Per request: uniform on 1000..3000 ms against 1200..3200 ms, P = 1 - 1800^2 / (2 x 2000^2).
+  EXPECT_NEAR(d.lambda_probability, 0.595, 1e-12);
   EXPECT_DOUBLE_EQ(d.confidence, d.lambda_probability);
+  // The means: 200 ms apart, 10 ms standard error each.
+  ASSERT_TRUE(d.lambda_mean_lower_probability);
+  EXPECT_GT(*d.lambda_mean_lower_probability, 0.99);
   ASSERT_TRUE(d.has_expected);
   EXPECT_DOUBLE_EQ(d.expected[0].response_mean_ms, 2000);
   EXPECT_DOUBLE_EQ(d.expected[1].cost_usd, 1e-5);
@@ -64,8 +68,11 @@ TEST(Objective, EachObjectiveChoosesTheBetterExpectation) {
   o.kind = ObjectiveKind::kCost;
   d = DecideFor(*m, Heavy(), o, scratch);
   EXPECT_EQ(d.platform, Platform::kEcs);
-  EXPECT_LT(d.lambda_probability, 0.01);
+  // Per request: 2e-5 +- 2e-6 against 1e-5 +- 1e-6 USD, 4.47 spreads apart.
+  EXPECT_NEAR(d.lambda_probability, 0.5 * std::erfc(1e-5 / std::sqrt(5e-12) / std::sqrt(2.0)),
+              1e-15);
   EXPECT_DOUBLE_EQ(d.ecs_probability, 1 - d.lambda_probability);
+  EXPECT_LT(*d.lambda_mean_lower_probability, 1e-100);
 
   // Balanced: 200 ms are worth 1e-5 USD at 5e-5 USD/s: a tie goes to Lambda; more value of time
   // keeps Lambda, less moves to ECS.
@@ -94,6 +101,7 @@ TEST(Objective, TheClassifierDecidesWhenAskedOrWhenThereAreNoTables) {
   Decision d = DecideFor(*m, Heavy(), o, scratch);
   EXPECT_EQ(d.objective, ObjectiveKind::kClassifier);
   EXPECT_EQ(d.lambda_probability, classic.lambda_probability);
+  EXPECT_FALSE(d.lambda_mean_lower_probability);
   EXPECT_TRUE(d.has_expected);  // the tables still say what to expect
   EXPECT_FALSE(d.objective_unavailable);
 
@@ -141,7 +149,8 @@ TEST(Objective, AFreeEcsSlotCostsNothingButItsWaitCounts) {
   o.kind = ObjectiveKind::kLatency;  // Lambda is faster: it takes the request despite the slot
   d = DecideWithFreeEcsSlot(*m, Heavy(), o, 0);
   EXPECT_EQ(d.platform, Platform::kLambda);
-  EXPECT_GT(d.lambda_probability, 0.99);
+  EXPECT_NEAR(d.lambda_probability, 0.595, 1e-12);
+  EXPECT_GT(*d.lambda_mean_lower_probability, 0.99);
 
   // Balanced at 1e-5 USD/s: Lambda 2e-5 + 2e-5, ECS 0 + 2.2e-5 with the slot free now; a
   // 3 s wait makes ECS 5.2e-5, worse than Lambda.
@@ -176,6 +185,94 @@ TEST(Objective, AFreeEcsSlotCostsNothingButItsWaitCounts) {
   o.kind = ObjectiveKind::kBalanced;
   o.value_of_time_usd_per_s = 1e-5;
   EXPECT_NEAR(LongestEcsWaitMs(*m, Heavy(), o), 1800, 0.02);
+}
+
+outcome::Stats Points(std::array<double, outcome::kQuantiles> q, double n = 100) {
+  outcome::Stats s;
+  s.n = n;
+  s.response_quantiles_ms = q;
+  double sum = 0;
+  for (size_t i = 0; i + 1 < outcome::kQuantiles; ++i)  // the piecewise-uniform mean
+    sum += (q[i] + q[i + 1]) / 2 * (outcome::kQuantileLevels[i + 1] - outcome::kQuantileLevels[i]);
+  s.response_mean_ms = sum;
+  s.response_sd_ms = 100;
+  return s;
+}
+
+std::array<double, outcome::kQuantiles> Constant(double v) {
+  std::array<double, outcome::kQuantiles> q;
+  q.fill(v);
+  return q;
+}
+
+TEST(ResponseLowerProbability, IsExactOnPiecewiseLinearCdfs) {
+  const outcome::Stats a = Flat(2000, 0), b = Flat(2200, 0);
+  EXPECT_NEAR(ResponseLowerProbability(a, a), 0.5, 1e-12);
+  EXPECT_NEAR(ResponseLowerProbability(a, b), 0.595, 1e-12);
+  EXPECT_NEAR(ResponseLowerProbability(b, a), 0.405, 1e-12);
+  // Disjoint ranges; point masses (a constant response) against a range and each other.
+  EXPECT_DOUBLE_EQ(ResponseLowerProbability(Flat(1000, 0), Flat(5000, 0)), 1);
+  EXPECT_DOUBLE_EQ(ResponseLowerProbability(Flat(5000, 0), Flat(1000, 0)), 0);
+  const outcome::Stats at1500 = Points(Constant(1500)), at2000 = Points(Constant(2000));
+  EXPECT_NEAR(ResponseLowerProbability(at1500, a), 0.75, 1e-12);  // a is uniform on 1000..3000
+  EXPECT_NEAR(ResponseLowerProbability(a, at1500), 0.25, 1e-12);
+  EXPECT_DOUBLE_EQ(ResponseLowerProbability(at2000, at2000), 0.5);  // a tie, split
+  EXPECT_DOUBLE_EQ(ResponseLowerProbability(at1500, at2000), 1);
+  // Zeros (a workload the tables lack): a tie.
+  EXPECT_DOUBLE_EQ(ResponseLowerProbability(outcome::Stats{}, outcome::Stats{}), 0.5);
+  // Complementary: P(a < b) + P(b < a) = 1 with ties split.
+  const outcome::Stats skew = Points(
+      {100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200, 210, 220, 230, 5000, 9000, 20000});
+  EXPECT_NEAR(ResponseLowerProbability(skew, a) + ResponseLowerProbability(a, skew), 1, 1e-12);
+}
+
+// The per-request probability answers for one request; the platform follows the means: with a
+// rare long tail, Lambda's mean is the higher one while most single requests are faster there.
+TEST(LambdaWinProbability, CanDisagreeWithThePlatformOfTheLowerMean) {
+  const outcome::Stats lambda = Points(
+      {100, 110, 120, 130, 140, 150, 160, 170, 180, 190, 200, 210, 220, 230, 5000, 9000, 20000});
+  const outcome::Stats ecs = Points(Constant(300));
+  ASSERT_GT(lambda.response_mean_ms, ecs.response_mean_ms);
+  const std::array<outcome::Estimate, 2> e = {lambda, ecs};
+  Objective o;
+  const Decision d = DecideOnEstimates(e, o, 2500);
+  EXPECT_EQ(d.platform, Platform::kEcs);
+  EXPECT_LT(*d.lambda_mean_lower_probability, 0.5);
+  // 95 % of Lambda's responses are under 230 ms, and 0.025 x 70 / 4770 more under 300 ms.
+  EXPECT_NEAR(d.lambda_probability, 0.95 + 0.025 * 70 / 4770, 1e-12);
+  EXPECT_DOUBLE_EQ(d.confidence, d.lambda_probability);
+}
+
+TEST(LambdaWinProbability, P95SplitsTiesAndCostUsesSingleRequestSpreads) {
+  const std::array<outcome::Estimate, 2> e = {Flat(2000, 2e-5), Flat(2200, 1e-5)};
+  Objective o;
+  o.kind = ObjectiveKind::kP95;
+  o.slo_ms = 2500;  // Lambda misses it with 0.25, ECS with 0.35
+  const double pl = 0.25, pe = 0.35;
+  EXPECT_NEAR(LambdaWinProbability(e, o, 0), (1 - pl) * pe + ((1 - pl) * (1 - pe) + pl * pe) / 2,
+              1e-12);
+  o.kind = ObjectiveKind::kCost;
+  std::array<outcome::Estimate, 2> more = e;
+  more[0].n = more[1].n = 1e6;  // the counts change the means' probability, not the request's
+  EXPECT_DOUBLE_EQ(LambdaWinProbability(more, o, 0), LambdaWinProbability(e, o, 0));
+  o.kind = ObjectiveKind::kBalanced;
+  o.value_of_time_usd_per_s = 1e-4;  // Lambda 2e-5 + 2e-4, ECS 1e-5 + 2.2e-4 USD
+  const double sl = std::hypot(2e-6, 1e-4 * 100 / 1000), se = std::hypot(1e-6, 1e-5);
+  EXPECT_NEAR(LambdaWinProbability(e, o, 0),
+              0.5 * std::erfc(-(2.3e-4 - 2.2e-4) / std::hypot(sl, se) / std::sqrt(2.0)), 1e-12);
+  o.kind = ObjectiveKind::kClassifier;
+  EXPECT_DOUBLE_EQ(LambdaWinProbability(e, o, 0), 0.5);
+}
+
+// The adaptive policy's Thompson sampling reads the means' probability, as before: the old
+// quantity, normal from each spread over the effective count.
+TEST(DecideOnEstimates, KeepsTheMeansProbabilityForThompsonSampling) {
+  std::array<outcome::Estimate, 2> e = {Flat(2000, 2e-5), Flat(2050, 1e-5)};
+  e[0].n = 4;
+  e[1].n = 25;
+  const Decision d = DecideOnEstimates(e, Objective{}, 2500);
+  const double err = std::sqrt(100.0 * 100 / 4 + 100.0 * 100 / 25);
+  EXPECT_NEAR(*d.lambda_mean_lower_probability, 0.5 * std::erfc(-50 / err / std::sqrt(2.0)), 1e-12);
 }
 
 TEST(Objective, NamesAndFieldErrors) {
