@@ -39,25 +39,42 @@ double Spread(const outcome::Estimate& e, ObjectiveKind kind, size_t c, double s
   return 0;
 }
 
+// Each platform's objective value (lower is better) and its spread over single requests.
+struct Values {
+  std::array<double, 2> value, spread;
+};
+
+Values ValuesOf(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
+                double default_slo_ms) {
+  const double slo = objective.slo_ms.value_or(default_slo_ms);
+  const auto c = static_cast<size_t>(objective.cost_model);
+  const double v = objective.value_of_time_usd_per_s;
+  Values x{};
+  for (size_t k = 0; k < 2; ++k) {
+    x.value[k] = ObjectiveValue(e[k], objective.kind, objective.cost_model, slo, v);
+    x.spread[k] = Spread(e[k], objective.kind, c, slo, v);
+  }
+  return x;
+}
+
+// The probability that Lambda's value is the lower one, normal with standard deviation `sd` of
+// the difference (the means': spreads over the counts; a single request's: the spreads).
+double LowerProbability(const Values& x, double sd) {
+  const double lambda = x.value[0], ecs = x.value[1];
+  if (sd > 0) return 0.5 * std::erfc(-(ecs - lambda) / sd / std::sqrt(2.0));
+  return lambda < ecs ? 1.0 : lambda > ecs ? 0.0 : 0.5;
+}
+
 // The platform whose estimate has the lower objective value (`ties` on equal values); the
 // per-request probability (LambdaWinProbability); and the probability that Lambda's expected value
 // is the lower one (normal approximation from each estimate's spread and effective count).
 Decision DecideOn(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
                   double default_slo_ms, Platform ties) {
-  const double slo = objective.slo_ms.value_or(default_slo_ms);
   const auto c = static_cast<size_t>(objective.cost_model);
-  const double v = objective.value_of_time_usd_per_s;
-  const double lambda = ObjectiveValue(e[0], objective.kind, objective.cost_model, slo, v);
-  const double ecs = ObjectiveValue(e[1], objective.kind, objective.cost_model, slo, v);
-  const double sl = Spread(e[0], objective.kind, c, slo, v);
-  const double se = Spread(e[1], objective.kind, c, slo, v);
-  const double err = std::sqrt(sl * sl / e[0].n + se * se / e[1].n);
-  double p = 0.5;
-  if (err > 0) {
-    p = 0.5 * std::erfc(-(ecs - lambda) / err / std::sqrt(2.0));
-  } else if (lambda != ecs) {
-    p = lambda < ecs ? 1.0 : 0.0;
-  }
+  const Values x = ValuesOf(e, objective, default_slo_ms);
+  const double lambda = x.value[0], ecs = x.value[1];
+  double p = LowerProbability(
+      x, std::sqrt(x.spread[0] * x.spread[0] / e[0].n + x.spread[1] * x.spread[1] / e[1].n));
   Decision d;
   d.platform = lambda < ecs || (lambda == ecs && ties == Platform::kLambda) ? Platform::kLambda
                                                                             : Platform::kEcs;
@@ -272,15 +289,9 @@ double LambdaWinProbability(const std::array<outcome::Estimate, 2>& e, const Obj
     }
     case ObjectiveKind::kCost:
     case ObjectiveKind::kBalanced: {
-      const auto c = static_cast<size_t>(objective.cost_model);
-      const double v = objective.value_of_time_usd_per_s;
-      const double lambda = ObjectiveValue(e[0], objective.kind, objective.cost_model, slo, v);
-      const double ecs = ObjectiveValue(e[1], objective.kind, objective.cost_model, slo, v);
-      const double sl = Spread(e[0], objective.kind, c, slo, v);
-      const double se = Spread(e[1], objective.kind, c, slo, v);
-      const double sd = std::sqrt(sl * sl + se * se);  // single requests: not over the counts
-      if (sd > 0) return 0.5 * std::erfc(-(ecs - lambda) / sd / std::sqrt(2.0));
-      return lambda < ecs ? 1.0 : lambda > ecs ? 0.0 : 0.5;
+      const Values x = ValuesOf(e, objective, default_slo_ms);
+      // Single requests: the spreads, not over the counts.
+      return LowerProbability(x, std::hypot(x.spread[0], x.spread[1]));
     }
     case ObjectiveKind::kClassifier:
       break;
