@@ -1,6 +1,6 @@
 // `simulate`'s text inputs (rate profiles, traces, mixes, distributions, policies, sweeps, drift
-// files) and route's --learn-state snapshots parsed or refused, and a short simulation of whatever
-// parsed: the first byte picks the reader.
+// files, per-workload policies) and route's --learn-state snapshots parsed or refused, and a short
+// simulation of whatever parsed: the first byte picks the reader.
 #include <algorithm>
 
 #include "fuzz_util.h"
@@ -85,6 +85,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!(v >= 0 && v < 1e9)) hr::fuzz::Fail("a sample out of range", text);
       }
       (void)policy::ParsePolicy(text, "fuzz", true);
+      // --policy W=POLICY,...: each workload's policy, or an error naming --policy.
+      if (auto by = sim::ParsePolicyByWorkload(text); !by && by.error().field.empty())
+        hr::fuzz::Fail("a per-workload policy refused without the field", text);
       // --drift files: parsed or refused; what parses has ordered, finite, positive phases.
       if (auto drift = sim::ParseDrift(text); drift)
         for (const auto& d : *drift)
