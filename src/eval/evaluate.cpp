@@ -83,6 +83,12 @@ core::Result<Plan> CrossValidate(const EvaluateConfig& cfg, const data::Dataset&
   return plan;
 }
 
+// Every labelled record is judged (a model that did not train on them, or --allow-in-sample).
+void JudgeAll(Plan& plan, const data::Dataset& ds, const train::TrainingSet& ts) {
+  for (size_t i = 0; i < ts.record.size(); ++i)
+    plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+}
+
 core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
                              const data::Labels& labels) {
   Plan plan;
@@ -108,8 +114,7 @@ core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
                    modelfile::FingerprintText(*provenance->data_fingerprint) + ", these records " +
                    modelfile::FingerprintText(ds.fingerprint) + ", no file in common)";
       plan.held_out = "other data set";
-      for (size_t i = 0; i < ts.record.size(); ++i)
-        plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+      JudgeAll(plan, ds, ts);
       return plan;
     }
     if (!cfg.allow_in_sample) {
@@ -130,8 +135,7 @@ core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
     plan.mode += " (IN-SAMPLE: " + std::to_string(shared.size()) +
                  " of these files were among "
                  "its training data)";
-    for (size_t i = 0; i < ts.record.size(); ++i)
-      plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+    JudgeAll(plan, ds, ts);
     return plan;
   }
   if (!known) {
@@ -146,8 +150,7 @@ core::Result<Plan> FromModel(const EvaluateConfig& cfg, const data::Dataset& ds,
     plan.in_sample = true;
     plan.held_out = "unknown";
     plan.mode += " (MAY BE IN-SAMPLE: its training records are not known to be other than these)";
-    for (size_t i = 0; i < ts.record.size(); ++i)
-      plan.items.push_back({ts.record[i], train::RequestOf(ds.records[ts.record[i]]), 0});
+    JudgeAll(plan, ds, ts);
     return plan;
   }
   plan.held_out = "test split";
