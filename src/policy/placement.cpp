@@ -30,6 +30,8 @@ core::Result<PolicySpec> ParsePolicy(std::string_view text, std::string_view fie
     p.kind = PolicyKind::kModel;
   } else if (text == "adaptive") {
     p.kind = PolicyKind::kAdaptive;
+  } else if (text == "oracle") {
+    p.kind = PolicyKind::kOracle;
   } else if (text == "lambda-only") {
     p.kind = PolicyKind::kLambdaOnly;
   } else if (text == "ecs-only") {
@@ -77,6 +79,8 @@ std::string Name(const PolicySpec& spec) {
       return "model";
     case PolicyKind::kAdaptive:
       return "adaptive";
+    case PolicyKind::kOracle:
+      return "oracle";
     case PolicyKind::kLambdaOnly:
       return "lambda-only";
     case PolicyKind::kEcsOnly:
@@ -240,6 +244,15 @@ Placement Place(const PolicySpec& spec, const features::Request& req, const Plac
       return PlaceByModel(req, ctx, scratch);
     case PolicyKind::kAdaptive:
       return PlaceAdaptive(req, ctx, scratch);
+    case PolicyKind::kOracle:
+      if (!ctx.true_ms) {
+        out.detail = "no_truth";
+        return out;
+      }
+      // Ties go to Lambda, as the model's decisions do.
+      out.platform = (*ctx.true_ms)[1] < (*ctx.true_ms)[0] ? Platform::kEcs : Platform::kLambda;
+      out.detail = "truth";
+      return out;
   }
   return out;
 }

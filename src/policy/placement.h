@@ -6,6 +6,7 @@
 // world (a free ECS slot, the predicted wait there); no I/O, no allocation.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,7 +27,9 @@ namespace hr::policy {
 // spillover-model[:W]: the same, and a request ECS would take still goes to Lambda when the
 // objective prefers Lambda's predicted outcome to ECS's after the predicted wait, at ECS's zero
 // marginal cost (its task is paid for either way); adaptive: the model's outcome tables corrected
-// by what the router has seen (policy/learner.h), exploring by Thompson sampling.
+// by what the router has seen (policy/learner.h), exploring by Thompson sampling; oracle
+// (simulate only, a yardstick): the platform whose true mean response time for this request is the
+// lower, from the true means the caller passes (route cannot know them and refuses it).
 enum class PolicyKind : uint8_t {
   kModel,
   kAdaptive,
@@ -34,12 +37,14 @@ enum class PolicyKind : uint8_t {
   kEcsOnly,
   kSplit,
   kSpillover,
-  kSpilloverModel
+  kSpilloverModel,
+  kOracle
 };
 inline constexpr std::string_view kPolicyGrammar =
     "model, adaptive, lambda-only, ecs-only, split:S (S: the share to Lambda, 0 to 1), "
     "spillover[:W], "
-    "spillover-model[:W] (W: requests that may wait per ECS task, 0 to 1000)";
+    "spillover-model[:W] (W: requests that may wait per ECS task, 0 to 1000), "
+    "oracle (simulate only)";
 
 struct PolicySpec {
   PolicyKind kind = PolicyKind::kModel;
@@ -93,13 +98,17 @@ struct PlacementContext {
   // spillover-model: the longest wait ECS is still worth for this request's cell, when the caller
   // keeps it (LongestEcsWaitMs); otherwise it is decided from the model for this request.
   std::optional<double> longest_ecs_wait_ms;
+  // oracle: the request's true mean response time [lambda, ecs] now (the wait for ECS included);
+  // none: the oracle cannot decide and sends the request to Lambda.
+  const std::array<double, 2>* true_ms = nullptr;
 };
 
 struct Placement {
   Platform platform = Platform::kLambda;
   double propensity = 1;  // the probability that this policy, in this state, chose `platform`
   Source source = Source::kPolicy;
-  // Spill-over's detail: "ecs", "ecs_full", "objective_prefers_lambda"; empty otherwise.
+  // Spill-over's detail: "ecs", "ecs_full", "objective_prefers_lambda"; oracle's "truth" (or
+  // "no_truth"); empty otherwise.
   std::string_view detail;
   ObjectiveKind objective = ObjectiveKind::kClassifier;  // the objective a model decision used
 };

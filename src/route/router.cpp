@@ -443,6 +443,11 @@ core::Result<std::unique_ptr<Router>> Router::Create(const RouterConfig& config)
   auto svc = service::Service::Create(config.service);
   if (!svc) return svc.error();
   im.service = std::move(*svc);
+  if (config.policy.kind == policy::PolicyKind::kOracle)
+    return core::MakeError(ErrorCode::kInvalidArgument,
+                           "--policy oracle decides from the true mean response times, which only "
+                           "simulate knows; route cannot (use adaptive to learn them live)",
+                           "policy");
   if (config.policy.kind == policy::PolicyKind::kSpilloverModel &&
       (config.service.objective.kind == policy::ObjectiveKind::kClassifier ||
        !im.service->model()->model->spec().outcomes))

@@ -97,7 +97,7 @@ core::Result<PolicyByWorkload> ParsePolicyByWorkload(std::string_view text) {
       [&](features::Workload w, std::string_view value) -> std::optional<std::string> {
         const std::string name(features::Name(w));
         auto spec = policy::ParsePolicy(value, "--policy " + name);
-        if (!spec || spec->uses_model())
+        if (!spec || spec->uses_model() || spec->kind == policy::PolicyKind::kOracle)
           return "the policy of " + name + " must be lambda-only, ecs-only, split:S or " +
                  "spillover[:W] (got '" + std::string(value.substr(0, 64)) + "')";
         if (out[static_cast<size_t>(w)]) return name + " has two policies";

@@ -51,6 +51,28 @@ TEST(ParsePolicy, OneGrammarWithErrorsThatNameTheOptionAndListIt) {
     EXPECT_EQ(Name(*ParsePolicy(name)), name);
 }
 
+TEST(Place, TheOracleTakesThePlatformWhoseTrueMeanIsLower) {
+  const auto oracle = ParsePolicy("oracle");
+  ASSERT_TRUE(oracle.ok());
+  EXPECT_EQ(oracle->kind, PolicyKind::kOracle);
+  EXPECT_EQ(Name(*oracle), "oracle");
+  EXPECT_FALSE(oracle->uses_model());
+  model::Scratch scratch;
+  PlacementContext ctx;
+  const std::array<double, 2> ecs_faster{120, 80}, lambda_faster{80, 120}, tie{90, 90};
+  ctx.true_ms = &ecs_faster;
+  Placement p = Place(*oracle, Heavy(100), ctx, scratch);
+  EXPECT_EQ(p.platform, Platform::kEcs);
+  EXPECT_EQ(p.propensity, 1);
+  EXPECT_EQ(p.detail, "truth");
+  ctx.true_ms = &lambda_faster;
+  EXPECT_EQ(Place(*oracle, Heavy(100), ctx, scratch).platform, Platform::kLambda);
+  ctx.true_ms = &tie;
+  EXPECT_EQ(Place(*oracle, Heavy(100), ctx, scratch).platform, Platform::kLambda);
+  ctx.true_ms = nullptr;  // no truth to decide from: said so
+  EXPECT_EQ(Place(*oracle, Heavy(100), ctx, scratch).detail, "no_truth");
+}
+
 TEST(Place, FixedPoliciesAndSplitsLogTheirProbability) {
   model::Scratch s;
   PlacementContext ctx;
