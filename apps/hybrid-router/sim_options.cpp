@@ -121,6 +121,7 @@ core::Result<sim::SimPolicy> ParsePolicyOption(const std::string& text, const Ob
   sim::SimPolicy p;
   p.spec = *spec;
   p.name = text;
+  p.objective = ToObjective(o);  // the oracle's (Validate checks it)
   if (!p.spec.uses_model()) return p;
   const std::string& file = p.spec.model_file;
   if (!file.empty() && file != "builtin" && !std::filesystem::is_regular_file(file))

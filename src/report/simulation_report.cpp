@@ -66,6 +66,12 @@ core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
       dir, "p95", axes + "set ylabel 'p95 response time (ms)'\n" + marks.str() + p95_plot.str());
   if (!p95_svg) return p95_svg.error();
 
+  std::string phases;  // --drift: every run's phases against the oracle
+  for (const sim::SimResult& r : results)
+    if (!r.phases.empty()) phases.append(r.policy).append(":\n").append(PhasesText(r));
+  if (!phases.empty())
+    phases = "<h2>Phases against the oracle (regret: the mean minus the oracle's)</h2><pre>" +
+             Escape(phases) + "</pre>\n";
   std::ostringstream h;
   h << "<!doctype html><html><head><meta charset='utf-8'><title>hybrid-router simulate</title>"
     << "<style>" << Stylesheet() << "</style></head><body>\n"
@@ -80,7 +86,8 @@ core::Status WriteSimulationReport(const std::vector<sim::SimResult>& results,
     << *p95_svg
     << "<figcaption>p95 response time (queueing and cold starts included).</figcaption>"
        "</figure>\n<h2>Every run</h2><pre>"
-    << Escape(SweepTable(results)) << "</pre>\n</body></html>\n";
+    << Escape(SweepTable(results)) << "</pre>\n"
+    << phases << "</body></html>\n";
   return WriteAtomically(path, h.str());
 }
 

@@ -143,6 +143,11 @@ void WriteResult(json::Writer& w, const sim::SimResult& r) {
       w.StartObject();
       Num(w, "mean", ph.response_ms_mean);
       w.EndObject();
+      json::Key(w, "oracle_response_time_ms");
+      w.StartObject();
+      Num(w, "mean", ph.oracle_ms_mean);
+      w.EndObject();
+      Num(w, "regret_ms", ph.regret_ms);
       w.EndObject();
     }
     w.EndArray();
@@ -216,12 +221,28 @@ std::string SimulationTable(const sim::SimResult& r) {
                .append(" = ")
                .append(Money(p.cost_per_day))
                .append(" per day\n");
-  for (const sim::SimResult::Phase& ph : r.phases)
-    t += "phase " + Fmt("%.0f", ph.from_s) + "-" + Fmt("%.0f", ph.until_s) +
-         " s: " + std::to_string(ph.requests) + " requests, response time ms mean " +
-         Fmt("%.1f", ph.response_ms_mean) + "\n";
+  t += PhasesText(r);
   if (!r.phases.empty())
     t += std::to_string(r.drift_events.size()) + " change alarms of the adaptive policy\n";
+  return t;
+}
+
+std::string PhasesText(const sim::SimResult& r) {
+  std::string t;
+  for (const sim::SimResult::Phase& ph : r.phases)
+    t.append("phase ")
+        .append(Fmt("%.0f", ph.from_s))
+        .append("-")
+        .append(Fmt("%.0f", ph.until_s))
+        .append(" s: ")
+        .append(std::to_string(ph.requests))
+        .append(" requests, response time ms mean ")
+        .append(Fmt("%.1f", ph.response_ms_mean))
+        .append(", oracle ")
+        .append(Fmt("%.1f", ph.oracle_ms_mean))
+        .append(", regret ")
+        .append(Fmt("%.1f", ph.regret_ms))
+        .append("\n");
   return t;
 }
 

@@ -12,6 +12,8 @@ namespace hr::report {
 
 std::string SimulationTable(const sim::SimResult& r);
 std::string SimulationJson(const sim::SimResult& r);
+// With --drift: a line per phase, its mean response time beside the oracle's and the regret.
+std::string PhasesText(const sim::SimResult& r);
 std::string SweepTable(const std::vector<sim::SimResult>& results);
 std::string SweepJson(const std::vector<sim::SimResult>& results);
 

@@ -211,4 +211,31 @@ double ServiceTimes::MeanEcsBusyMs(Workload w) const {
   return MeanBusy(pw.payload_cdf, [&](size_t p) -> auto& { return pw.by_payload[p].ecs; });
 }
 
+ServiceTimes::Means ServiceTimes::MeanMs(Workload w, uint32_t payload) const {
+  auto mean = [](const std::vector<ServiceSample>& pool, double ServiceSample::*field) {
+    double sum = 0;
+    for (const ServiceSample& s : pool) sum += s.*field;
+    return pool.empty() ? 0 : sum / static_cast<double>(pool.size());
+  };
+  Means m;
+  const PerWorkload& pw = at(w);
+  if (lambda_warm_) {
+    m.lambda_warm_ms = lambda_warm_->MeanMs();
+    m.lambda_cold_ms = lambda_cold_->MeanMs();
+    m.lambda_init_ms = std::max(0.0, m.lambda_cold_ms - m.lambda_warm_ms);
+  } else {
+    const PerPayload& pp = pw.by_payload[payload];
+    m.lambda_warm_ms = mean(pp.lambda_warm, &ServiceSample::response_ms);
+    m.lambda_cold_ms = mean(pw.lambda_cold, &ServiceSample::response_ms);
+    m.lambda_init_ms = mean(pw.lambda_cold, &ServiceSample::init_ms);
+  }
+  if (ecs_) {
+    m.ecs_ms = m.ecs_busy_ms = ecs_->MeanMs();
+  } else {
+    m.ecs_ms = mean(pw.by_payload[payload].ecs, &ServiceSample::response_ms);
+    m.ecs_busy_ms = mean(pw.by_payload[payload].ecs, &ServiceSample::busy_ms);
+  }
+  return m;
+}
+
 }  // namespace hr::sim

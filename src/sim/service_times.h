@@ -58,6 +58,13 @@ class ServiceTimes {
   // Mean busy time of a warm Lambda and of an ECS slot over the workload's payload shares.
   double MeanLambdaBusyMs(features::Workload w) const;
   double MeanEcsBusyMs(features::Workload w) const;
+  // The true means a request of `payload` draws from (the oracle's truth): its response time on a
+  // warm Lambda, on a cold one and that cold start's INIT part, and on an ECS slot nothing waits
+  // for, with that slot's busy time.
+  struct Means {
+    double lambda_warm_ms = 0, lambda_cold_ms = 0, lambda_init_ms = 0, ecs_ms = 0, ecs_busy_ms = 0;
+  };
+  Means MeanMs(features::Workload w, uint32_t payload) const;
 
  private:
   struct PerPayload {

@@ -11,6 +11,7 @@
 #include "core/mix.h"
 #include "features/arrival_rates.h"
 #include "json/json_reader.h"
+#include "sim/oracle.h"
 
 namespace hr::sim {
 
@@ -21,32 +22,6 @@ constexpr size_t kW = features::kWorkloadCount;
 
 core::Error Bad(const std::string& field, const std::string& why) {
   return core::MakeError(core::ErrorCode::kInvalidArgument, field + ": " + why, field);
-}
-
-// The true service times' factors at `t` (the product of every phase that covers it).
-struct DriftFactors {
-  double service = 1, cold = 1;
-};
-DriftFactors FactorsAt(const std::vector<DriftPhase>& drift, double t, features::Platform p,
-                       Workload w) {
-  DriftFactors f;
-  for (const DriftPhase& d : drift) {
-    if (t < d.from_s || t >= d.until_s || d.platform != p || (d.workload && *d.workload != w))
-      continue;
-    f.service *= d.service_factor;
-    f.cold *= d.cold_factor;
-  }
-  return f;
-}
-
-// A sample under drift: the warm part of its times scaled by the service factor, a cold start's
-// INIT by the cold factor.
-ServiceSample Drifted(ServiceSample s, DriftFactors f) {
-  if (f.service == 1 && f.cold == 1) return s;
-  s.response_ms = (s.response_ms - s.init_ms) * f.service + s.init_ms * f.cold;
-  s.busy_ms = (s.busy_ms - s.init_ms) * f.service + s.init_ms * f.cold;
-  s.init_ms *= f.cold;
-  return s;
 }
 
 // Decisions of the model policy, remembered per (workload, payload, hour, load pattern): the
@@ -111,6 +86,29 @@ class ModelPolicy {
   }
 };
 
+// Each phase's oracle mean and regret: the oracle's own run on the same seed and traffic.
+core::Status AddRegret(const SimConfig& c, const ServiceTimes& times, SimResult& r) {
+  if (r.phases.empty()) return {};
+  if (c.policy.spec.kind == policy::PolicyKind::kOracle && !c.PerWorkloadPolicy()) {
+    for (SimResult::Phase& ph : r.phases) ph.oracle_ms_mean = ph.response_ms_mean;
+    return {};
+  }
+  if (!c.regret) return {};
+  SimConfig o = c;
+  o.policy = Fixed("oracle");
+  o.policy.objective.kind = policy::ObjectiveKind::kLatency;
+  o.policy_by_workload = {};
+  o.explore = 0;
+  o.on_line = nullptr;
+  auto oracle = Simulate(o, times);
+  if (!oracle) return oracle.error();
+  for (size_t i = 0; i < r.phases.size() && i < oracle->phases.size(); ++i) {
+    r.phases[i].oracle_ms_mean = oracle->phases[i].response_ms_mean;
+    r.phases[i].regret_ms = r.phases[i].response_ms_mean - r.phases[i].oracle_ms_mean;
+  }
+  return {};
+}
+
 }  // namespace
 
 SimPolicy Fixed(std::string_view text) {
@@ -150,6 +148,10 @@ core::Status SimConfig::Validate() const {
   if (arrivals.kind == ArrivalSpec::Kind::kTrace && (!arrivals.trace || arrivals.trace->empty()))
     return Bad("--trace", "has no arrival");
   if (policy.spec.uses_model() && !policy.model) return Bad("--policy", "no model loaded");
+  if (policy.spec.kind == policy::PolicyKind::kOracle &&
+      policy.objective.kind != policy::ObjectiveKind::kLatency)
+    return Bad("--objective",
+               "the oracle picks the lower true mean response time: give latency (or none)");
   for (size_t w = 0; w < kW; ++w)
     if (policy_by_workload[w] && policy_by_workload[w]->uses_model())
       return Bad("--policy", "the policy of " +
@@ -248,6 +250,17 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   model::Scratch scratch;
   std::array<double, kW> ecs_busy_ms{};  // spillover-model's predicted waits
   for (size_t w = 0; w < kW; ++w) ecs_busy_ms[w] = times.MeanEcsBusyMs(static_cast<Workload>(w));
+  // oracle: the true means, and each workload's Lambda starts so far [cold, all] for the chance
+  // that the next one is cold, which counts kWarmPrior warm starts before the first: at a steady
+  // load cold starts are rare (0.1-0.3 % in the shipped mix at 20 requests/s), and the first start
+  // is always cold (its share alone, 100 %, would keep the oracle off Lambda for good).
+  constexpr double kWarmPrior = 100;
+  bool truth_needed = false;
+  std::optional<Truth> truth;
+  for (size_t w = 0; w < kW; ++w)
+    truth_needed |= c.PolicyOf(static_cast<Workload>(w)).kind == policy::PolicyKind::kOracle;
+  if (truth_needed) truth.emplace(times);
+  std::array<std::array<double, 2>, kW> lambda_starts{};
 
   SimResult r;
   r.policy = c.policy.name;
@@ -255,6 +268,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   r.duration_s = to;
   r.window_s = to - from;
   core::Rng rng(core::Mix64(c.seed ^ 0x5eed5eed5eedull));
+  // The payloads: a stream of their own, so that every policy sees the same traffic on a seed.
+  core::Rng traffic(core::Mix64(c.seed ^ 0x7a4f1c5eedull));
   ArrivalStream arrivals(c.arrivals, c.seed);
   Histogram response;
   std::array<Histogram, kW> response_by;  // per workload
@@ -396,7 +411,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     const size_t wi = static_cast<size_t>(w);
     parts[wi].requests += counted;
     const uint32_t payload =
-        a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, rng);
+        a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, traffic);
     // The placement (policy/placement.h): the model's decisions remembered per cell.
     const policy::PolicySpec& spec = c.PolicyOf(w);
     policy::Placement placed;
@@ -424,6 +439,15 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     } else {
       policy::PlacementContext ctx;
       ctx.draw = spec.kind == policy::PolicyKind::kSplit ? rng.Uniform() : 0;
+      std::array<double, 2> true_ms{};
+      if (spec.kind == policy::PolicyKind::kOracle && truth) {
+        const DriftFactors on_ecs = FactorsAt(c.drift, t, features::Platform::kEcs, w);
+        const auto& starts = lambda_starts[wi];
+        true_ms = truth->MeanMs(w, payload, FactorsAt(c.drift, t, features::Platform::kLambda, w),
+                                on_ecs, starts[0] / (starts[1] + kWarmPrior),
+                                svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi] * on_ecs.service));
+        ctx.true_ms = &true_ms;
+      }
       if (spec.spills()) {
         ctx.ecs_admits = svcs[wi]->Accepts(spec.spill_wait);
         r.spilled += !ctx.ecs_admits && counted;  // full; what the model leaves is not a spill
@@ -470,6 +494,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
         }
       } else {
         const bool cold = start == LambdaFunction::Start::kCold;
+        lambda_starts[wi][0] += cold;
+        lambda_starts[wi][1] += 1;
         const ServiceSample s = Drifted(times.Lambda(w, payload, cold, rng),
                                         FactorsAt(c.drift, t, features::Platform::kLambda, w));
         if (learning) learn(t, learned_req, features::Platform::kLambda, tabled[0], s.response_ms);
@@ -580,6 +606,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     part.cost_per_day = part.cost_usd * 86400 / to;
     r.workloads.push_back(std::move(part));
   }
+  if (auto s = AddRegret(c, times, r); !s) return s.error();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
   return r;
 }

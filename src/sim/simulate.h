@@ -33,7 +33,7 @@ struct SimPolicy {
   policy::Objective objective;
   std::string name = "lambda-only";
 };
-// A policy that needs no model (lambda-only, ecs-only, split, spillover), named as written.
+// A policy that needs no model (lambda-only, ecs-only, split, spillover, oracle), named as written.
 SimPolicy Fixed(std::string_view text);
 
 enum class ApiGateway : uint8_t { kNone, kHttp, kRest };
@@ -83,6 +83,9 @@ struct SimConfig {
   const policy::PolicySpec& PolicyOf(features::Workload w) const;
   policy::LearnOptions learn;     // the adaptive policy's learner
   std::vector<DriftPhase> drift;  // changes of the true service times
+  // With drift: run the oracle (sim/oracle.h) alongside, on the same seed and traffic (arrivals
+  // and payloads), for each phase's regret.
+  bool regret = true;
   // --explore P: every policy but adaptive (which explores by Thompson sampling) sends a share P
   // of requests to a platform drawn at random (policy::MixUniform).
   double explore = 0;
@@ -155,11 +158,14 @@ struct SimResult {
     double per_million = 0, per_day = 0;
   } cost_usd;
   // With --drift: the run cut at every phase's start and end; each part's answered requests (by
-  // arrival) and their mean response time. The learner's change alarms (adaptive).
+  // arrival) and their mean response time; the oracle's on the same seed and traffic, and the
+  // regret, this policy's mean minus the oracle's (with `regret`; the oracle: its own, 0). The
+  // learner's change alarms (adaptive).
   struct Phase {
     double from_s = 0, until_s = 0;
     uint64_t requests = 0;
     double response_ms_mean = 0;
+    double oracle_ms_mean = 0, regret_ms = 0;
   };
   std::vector<Phase> phases;
   struct DriftAlarm {

@@ -560,5 +560,50 @@ TEST(CliSimulate, DriftCutsTheReportIntoPhasesAndAdaptiveLearnsFromItsOutcomes) 
   }
 }
 
+// The phase oracle: simulate runs it beside a policy on the same traffic and reports each phase's
+// regret against it; route cannot know the truth and refuses it.
+TEST(CliSimulate, PhasesReportTheRegretAgainstTheOracleWhichRouteRefuses) {
+  const std::string drift =
+      TempFile("/oracle-drift.json", R"([{"from_s":1200,"until_s":2400,"platform":"ecs",)"
+                                     R"("workload":"medium_processing","service_factor":4}])");
+  const std::string traffic =
+      " --mix medium_processing=1 --rate 5 --duration-s 3600 --seed 3 --drift " + drift;
+  simdjson::dom::parser p;
+  auto ecs = RunCli("simulate -q --format json --policy ecs-only" + traffic);
+  ASSERT_EQ(ecs.exit_code, 0) << ecs.err;
+  simdjson::dom::array phases;
+  ASSERT_EQ(Json(p, ecs)["phases"].get(phases), simdjson::SUCCESS) << ecs.out;
+  ASSERT_EQ(phases.size(), 3u);
+  std::vector<double> regret, oracle;
+  for (auto ph : phases) {
+    regret.push_back(ph["regret_ms"].get_double().value());
+    oracle.push_back(ph["oracle_response_time_ms"]["mean"].get_double().value());
+    EXPECT_NEAR(ph["response_time_ms"]["mean"].get_double().value() - oracle.back(), regret.back(),
+                1e-6);
+  }
+  // ECS x4 for medium: the oracle moves it to Lambda, ecs-only pays seconds per request.
+  EXPECT_GT(regret[1], 1000);
+  EXPECT_GT(regret[1], 5 * std::abs(regret[0]));
+  auto own = RunCli("simulate -q --format json --policy oracle" + traffic);
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  simdjson::dom::array own_phases;
+  ASSERT_EQ(Json(p, own)["phases"].get(own_phases), simdjson::SUCCESS) << own.out;
+  size_t i = 0;
+  for (auto ph : own_phases) {
+    EXPECT_EQ(ph["regret_ms"].get_double().value(), 0);
+    EXPECT_NEAR(ph["response_time_ms"]["mean"].get_double().value(), oracle[i++], 1e-6);
+  }
+  auto text = RunCli("simulate -q --policy ecs-only" + traffic);
+  EXPECT_NE(text.out.find(", oracle "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(", regret "), std::string::npos) << text.out;
+  auto cost = RunCli("simulate -q --policy oracle --objective cost" + traffic);
+  EXPECT_NE(cost.exit_code, 0);
+  EXPECT_NE(cost.err.find("--objective"), std::string::npos) << cost.err;
+  auto route = RunCli("route --port 0 --policy oracle --lambda-url http://l --ecs-url http://e");
+  EXPECT_EQ(route.exit_code, 2);
+  EXPECT_NE(route.err.find("oracle"), std::string::npos) << route.err;
+  EXPECT_NE(route.err.find("only simulate"), std::string::npos) << route.err;
+}
+
 }  // namespace
 }  // namespace hr::testing

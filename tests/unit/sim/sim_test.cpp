@@ -5,6 +5,7 @@
 #include "../test_util.h"
 #include "cost/cost.h"
 #include "sim/advise.h"
+#include "sim/oracle.h"
 #include "sim/run.h"
 #include "sim/simulate.h"
 #include "sim/trace_file.h"
@@ -676,6 +677,60 @@ TEST(SimAdvise, TheAdviceTogetherIsOneRunOfItsOptions) {
     EXPECT_EQ(set->combined.workloads[i].policy,
               AdvisedPolicy(set->workloads[i].tasks, set->workloads[i].wait));
   }
+}
+
+// The oracle where the truth is known: Lambda 100 ms warm (300 ms cold, INIT 200), ECS 50 ms; ECS
+// x4 from 1,000 s to 2,000 s. The oracle sends everything to ECS but in the slow phase, where
+// Lambda's 100 ms beat ECS's 200; ecs-only's regret there is 100 ms, nil outside.
+TEST(SimOracle, TakesTheFasterPlatformOfThePhaseAndMeasuresRegretAgainstIt) {
+  ServiceTimes times = ServiceTimes::FromDistributions(Det(100), Det(300), Det(50));
+  const Truth truth(times);
+  const auto m = truth.MeanMs(Workload::kLightweightApi, 0, {}, {}, 0.25, 10);
+  EXPECT_DOUBLE_EQ(m[0], 0.75 * 100 + 0.25 * 300);
+  EXPECT_DOUBLE_EQ(m[1], 60);
+  // Drift: warm x2, INIT x3 on Lambda; ECS x4.
+  const auto d = truth.MeanMs(Workload::kLightweightApi, 0, {2, 3}, {4, 1}, 1, 0);
+  EXPECT_DOUBLE_EQ(d[0], 100 * 2 + 200 * 3);
+  EXPECT_DOUBLE_EQ(d[1], 200);
+
+  std::vector<TraceEntry> trace;
+  Every(trace, 0.5, 1, 3000);
+  SimConfig c = Traced(trace, 3000, policy::PolicyKind::kOracle);
+  c.policy = Fixed("oracle");
+  c.ecs.tasks = 2;
+  c.drift = {{1000, 2000, features::Platform::kEcs, std::nullopt, 4, 1}};
+  uint64_t lambda_in_slow = 0, lambda_outside = 0;
+  c.on_line = [&](const SimLine& l) {
+    const bool slow = l.arrival_s >= 1000 && l.arrival_s < 2000;
+    if (l.platform == features::Platform::kLambda) ++(slow ? lambda_in_slow : lambda_outside);
+  };
+  auto oracle = Simulate(c, times);
+  ASSERT_TRUE(oracle.ok()) << oracle.error().message;
+  EXPECT_EQ(lambda_in_slow, 1000u);
+  EXPECT_EQ(lambda_outside, 0u);
+  ASSERT_EQ(oracle->phases.size(), 3u);
+  EXPECT_NEAR(oracle->phases[0].response_ms_mean, 50, 1e-9);
+  // One cold start (300 ms) among 1,000 Lambda requests.
+  EXPECT_NEAR(oracle->phases[1].response_ms_mean, 100.2, 1e-9);
+  EXPECT_EQ(oracle->phases[1].regret_ms, 0);
+  EXPECT_EQ(oracle->phases[1].oracle_ms_mean, oracle->phases[1].response_ms_mean);
+
+  c.policy = Fixed("ecs-only");
+  c.on_line = nullptr;
+  auto ecs = Simulate(c, times);
+  ASSERT_TRUE(ecs.ok()) << ecs.error().message;
+  ASSERT_EQ(ecs->phases.size(), 3u);
+  EXPECT_NEAR(ecs->phases[0].regret_ms, 0, 1e-9);
+  EXPECT_NEAR(ecs->phases[1].regret_ms, 200 - 100.2, 1e-9);
+  EXPECT_NEAR(ecs->phases[1].oracle_ms_mean, 100.2, 1e-9);
+  EXPECT_NEAR(ecs->phases[2].regret_ms, 0, 1e-9);
+
+  // The oracle knows mean response times only: another objective is refused, naming it.
+  c.policy = Fixed("oracle");
+  c.policy.objective.kind = policy::ObjectiveKind::kCost;
+  auto cost = Simulate(c, times);
+  ASSERT_FALSE(cost.ok());
+  EXPECT_NE(cost.error().message.find("--objective"), std::string::npos);
 }
 
 }  // namespace
