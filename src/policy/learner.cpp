@@ -138,11 +138,15 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
       ws.recent = 1;
       ws.prior_weight = std::min(options_.prior_weight, options_.prior_weight_after_drift);
       common = Common{0, 0, ws.prior_weight};
+      // The workload's cells forget what they learned, not that they were tried: with their live
+      // counts reset, every cell would again be sent --min-records requests to the platform that
+      // just changed (with probability 1 - floor), and an ECS service, whose outcomes arrive only
+      // after its queue, took them all at once: in the drift bar (tests/unit/sim/drift_bar_test)
+      // a medium-sized service scaled in to one task, twice as slow, queued them for minutes.
       const size_t first =
           static_cast<size_t>(req.workload) * kPayloadBins * kContexts;  // the workload's cells
-      std::fill(cells_[pi].begin() + static_cast<std::ptrdiff_t>(first),
-                cells_[pi].begin() + static_cast<std::ptrdiff_t>(first + kPayloadBins * kContexts),
-                CellStats{});
+      for (size_t k = first; k < first + kPayloadBins * kContexts; ++k)
+        cells_[pi][k] = CellStats{0, 0, 0, cells_[pi][k].live};
     }
   }
   ws.weight = ws.weight * decay_ + 1;

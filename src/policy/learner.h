@@ -15,8 +15,9 @@
 // A change detector per (workload, platform) watches the sign of each outcome against the cell's
 // current median (a two-sided CUSUM of +1 / -1: under no change both are equally likely whatever
 // the distribution's shape, so cold starts and heavy tails do not trip it). An alarm makes the
-// workload's cells on that platform forget what they learned and most of the prior's weight, so
-// the new regime dominates within tens of outcomes, and is returned to the caller to log.
+// workload's cells on that platform forget what they learned (not how often they were tried) and
+// most of the prior's weight, so the new regime dominates within tens of outcomes, and is returned
+// to the caller to log.
 //
 // Fixed-size state (no allocation after construction), one mutex; per process (each replica
 // learns on its own).
@@ -68,7 +69,7 @@ struct DriftEvent {
 struct LearnedView {
   std::array<double, 2> factor{1, 1};   // multiply the tabled estimate by this
   std::array<double, 2> records{0, 0};  // effective records behind the estimate (prior included)
-  std::array<uint32_t, 2> live{0, 0};   // live outcomes of the cell since start or the last alarm
+  std::array<uint32_t, 2> live{0, 0};   // live outcomes of the cell since start (alarms keep them)
 };
 
 // Per (workload, platform), for /metrics and GET /learn.

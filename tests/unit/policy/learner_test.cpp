@@ -208,6 +208,51 @@ TEST(Adaptive, DetectsAChangeWithinAHundredOutcomesAndNeverWithoutOne) {
   RecordProperty("median_detection_delay", delays[delays.size() / 2]);
 }
 
+// An alarm makes the workload's cells forget what they learned, not that they were tried: a cell
+// with its minimum records is not sent back to the platform that just changed with 1 - floor
+// (outcomes still in flight, as an ECS queue holds them, would all have gone there).
+TEST(Adaptive, AnAlarmDoesNotSendEveryCellBackToThePlatformThatChanged) {
+  World world;
+  const PolicySpec spec = *ParsePolicy("adaptive");
+  model::Scratch scratch;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Learner learner{LearnOptions{}};
+    core::Rng rng(seed);
+    const features::Request req = Cell(Workload::kMediumProcessing, 1024);
+    const features::Request other = Cell(Workload::kMediumProcessing, 64);  // another cell
+    std::array<outcome::Estimate, 2> tabled, tabled_other;
+    world.tables().Estimate(req, tabled);
+    world.tables().Estimate(other, tabled_other);
+    for (int i = 0; i < 10; ++i)
+      for (Platform p : {Platform::kLambda, Platform::kEcs}) {
+        const auto pi = static_cast<size_t>(p);
+        learner.Observe(req, p, Draw(world.tables(), req, p, 1, rng), tabled[pi]);
+        learner.Observe(other, p, Draw(world.tables(), other, p, 1, rng), tabled_other[pi]);
+      }
+    bool alarm = false;
+    for (int i = 0; i < 1000 && !alarm; ++i)
+      alarm = learner
+                  .Observe(req, Platform::kEcs, Draw(world.tables(), req, Platform::kEcs, 2, rng),
+                           tabled[1])
+                  .has_value();
+    ASSERT_TRUE(alarm) << "seed " << seed;
+    PlacementContext ctx;
+    ctx.model = world.model.get();
+    ctx.objective = &world.latency;
+    ctx.learner = &learner;
+    for (const features::Request& r : {req, other}) {
+      EXPECT_GE(learner.Look(r).live[1], 3u) << "seed " << seed;
+      double ecs = 0;
+      for (int i = 0; i < 1000; ++i) {
+        ctx.draw = (i + 0.5) / 1000;
+        ecs += Place(spec, r, ctx, scratch).platform == Platform::kEcs;
+      }
+      EXPECT_LT(ecs / 1000, 1 - LearnOptions{}.explore_floor - 0.001)
+          << "seed " << seed << " " << r.payload_kb << " KB: forced back to ECS";
+    }
+  }
+}
+
 // The logged propensity is the probability of the choice: over 40,000 draws in one fixed state
 // the share of Lambda choices is within 4 standard errors of the propensity, and both platforms
 // keep at least the floor.
