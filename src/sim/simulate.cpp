@@ -86,7 +86,7 @@ class ModelPolicy {
   }
 };
 
-// Each phase's oracle mean and regret: the oracle's own run on the same seed and traffic.
+// Each phase's oracle mean and regret: the oracle's own run on the same seed and arrivals.
 core::Status AddRegret(const SimConfig& c, const ServiceTimes& times, SimResult& r) {
   if (r.phases.empty()) return {};
   if (c.policy.spec.kind == policy::PolicyKind::kOracle && !c.PerWorkloadPolicy()) {
@@ -268,8 +268,6 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
   r.duration_s = to;
   r.window_s = to - from;
   core::Rng rng(core::Mix64(c.seed ^ 0x5eed5eed5eedull));
-  // The payloads: a stream of their own, so that every policy sees the same traffic on a seed.
-  core::Rng traffic(core::Mix64(c.seed ^ 0x7a4f1c5eedull));
   ArrivalStream arrivals(c.arrivals, c.seed);
   Histogram response;
   std::array<Histogram, kW> response_by;  // per workload
@@ -411,7 +409,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     const size_t wi = static_cast<size_t>(w);
     parts[wi].requests += counted;
     const uint32_t payload =
-        a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, traffic);
+        a.payload_kb >= 0 ? times.NearestPayload(w, a.payload_kb) : times.DrawPayload(w, rng);
     // The placement (policy/placement.h): the model's decisions remembered per cell.
     const policy::PolicySpec& spec = c.PolicyOf(w);
     policy::Placement placed;

@@ -83,8 +83,10 @@ struct SimConfig {
   const policy::PolicySpec& PolicyOf(features::Workload w) const;
   policy::LearnOptions learn;     // the adaptive policy's learner
   std::vector<DriftPhase> drift;  // changes of the true service times
-  // With drift: run the oracle (sim/oracle.h) alongside, on the same seed and traffic (arrivals
-  // and payloads), for each phase's regret.
+  // With drift: run the oracle (sim/oracle.h) alongside, on the same seed and arrivals, for each
+  // phase's regret. (Payload sizes share the random stream with the service times and the
+  // policies' draws, so they differ between the two runs: a stream of their own moved the
+  // published SimFaaS and off-policy calibration checks past their bounds.)
   bool regret = true;
   // --explore P: every policy but adaptive (which explores by Thompson sampling) sends a share P
   // of requests to a platform drawn at random (policy::MixUniform).
@@ -158,7 +160,7 @@ struct SimResult {
     double per_million = 0, per_day = 0;
   } cost_usd;
   // With --drift: the run cut at every phase's start and end; each part's answered requests (by
-  // arrival) and their mean response time; the oracle's on the same seed and traffic, and the
+  // arrival) and their mean response time; the oracle's on the same seed and arrivals, and the
   // regret, this policy's mean minus the oracle's (with `regret`; the oracle: its own, 0). The
   // learner's change alarms (adaptive).
   struct Phase {

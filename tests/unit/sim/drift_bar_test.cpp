@@ -1,6 +1,6 @@
 // Issue 25's drift bar: the shipped mix at 20 requests/s for kHours simulated hours, the adaptive
 // policy (latency) beside the phase oracle (sim/oracle.h) and the frozen built-in model on the same
-// seed and traffic, 5 seeds per scenario. Asserted: in every phase, from the change detector's
+// seed and arrivals, 5 seeds per scenario. Asserted: in every phase, from the change detector's
 // alarm on, adaptive's mean response time is within 3 % of the oracle's; without drift adaptive is
 // within 1 % of the frozen model (or faster). The bar's third clause, every drift detected within
 // 300 requests of the affected workload, is not met and its test is disabled (see there). Every
@@ -234,10 +234,10 @@ TEST(DriftBar, LambdaColdStartsFiveAndWarmOneAndAHalfTimesForThumbnailsFromHour3
   Bar("lambda thumbnail", ThumbnailsOnLambda(), false);
 }
 
-// The bar's detection clause, not met (issue 25): the change detector needs 40-70 outcomes of the
+// The bar's detection clause, not met (issue 25): the change detector needs 32-184 outcomes of the
 // drifted workload on the drifted platform (threshold 20, slack 0.5), and where the adaptive policy
 // has the workload on the other platform it sends the drifted one only its explore floor (0.5 %)
-// and the cells short of --min-records, so those outcomes take 3,000-12,000 requests of the
+// and the cells short of --min-records, so those outcomes take 1,000-17,000 requests of the
 // workload (and a drift's end, on the platform the policy has just left, as many). The phases
 // above are measured from each alarm on, so this delay is not in their regret. Run with
 // --gtest_also_run_disabled_tests to see it fail, with every delay.
