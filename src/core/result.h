@@ -65,6 +65,12 @@ int ExitCode(ErrorCode code);
 inline Error MakeError(ErrorCode code, std::string message, std::string field = {}) {
   return Error{code, std::move(message), std::move(field)};
 }
+// An invalid option or field: "FIELD: WHY", naming FIELD.
+inline Error InvalidArgument(std::string_view field, std::string_view why) {
+  std::string message(field);
+  message.append(": ").append(why);
+  return Error{ErrorCode::kInvalidArgument, std::move(message), std::string(field)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {

@@ -15,7 +15,7 @@ namespace {
 
 using json::Value;
 
-core::Error Invalid(const std::string& field, const std::string& what) {
+core::Error InvalidMetadata(const std::string& field, const std::string& what) {
   return core::MakeError(core::ErrorCode::kInvalidModel, "metadata." + field + " " + what,
                          "metadata." + field);
 }
@@ -57,42 +57,42 @@ class Reader {
   core::Status Read(std::string_view key, std::string& out) const {
     const Value* v = Get(key);
     if (!v) return {};
-    if (!v->IsString()) return Invalid(Path(key), "must be a string");
+    if (!v->IsString()) return InvalidMetadata(Path(key), "must be a string");
     out = std::string(json::Text(*v));
     return {};
   }
   core::Status Read(std::string_view key, double& out) const {
     const Value* v = Get(key);
     if (!v) return {};
-    if (!v->IsNumber()) return Invalid(Path(key), "must be a number");
+    if (!v->IsNumber()) return InvalidMetadata(Path(key), "must be a number");
     out = v->GetDouble();
     return {};
   }
   core::Status Read(std::string_view key, uint64_t& out) const {
     const Value* v = Get(key);
     if (!v) return {};
-    if (!v->IsUint64()) return Invalid(Path(key), "must be a whole number >= 0");
+    if (!v->IsUint64()) return InvalidMetadata(Path(key), "must be a whole number >= 0");
     out = v->GetUint64();
     return {};
   }
   core::Status Read(std::string_view key, uint32_t& out) const {
     uint64_t wide = out;
     if (auto s = Read(key, wide); !s) return s;
-    if (wide > UINT32_MAX) return Invalid(Path(key), "is too large");
+    if (wide > UINT32_MAX) return InvalidMetadata(Path(key), "is too large");
     out = static_cast<uint32_t>(wide);
     return {};
   }
   core::Status Read(std::string_view key, int& out) const {
     const Value* v = Get(key);
     if (!v) return {};
-    if (!v->IsInt()) return Invalid(Path(key), "must be a whole number");
+    if (!v->IsInt()) return InvalidMetadata(Path(key), "must be a whole number");
     out = v->GetInt();
     return {};
   }
   core::Status Read(std::string_view key, bool& out) const {
     const Value* v = Get(key);
     if (!v) return {};
-    if (!v->IsBool()) return Invalid(Path(key), "must be true or false");
+    if (!v->IsBool()) return InvalidMetadata(Path(key), "must be true or false");
     out = v->GetBool();
     return {};
   }
@@ -106,7 +106,7 @@ class Reader {
   if (auto read_status = (reader).Read(key, target); !read_status) return read_status.error()
 
 core::Result<PartMetrics> ReadMetrics(const Value& v, const std::string& path) {
-  if (!v.IsObject()) return Invalid(path, "must be an object");
+  if (!v.IsObject()) return InvalidMetadata(path, "must be an object");
   const Reader r(v, path + ".");
   PartMetrics m;
   m.accuracy = m.precision = m.recall = m.f1 = m.roc_auc = m.log_loss = std::nan("");
@@ -121,7 +121,7 @@ core::Result<PartMetrics> ReadMetrics(const Value& v, const std::string& path) {
     const bool shape = c->IsArray() && c->Size() == 2 && (*c)[0].IsArray() && (*c)[0].Size() == 2 &&
                        (*c)[1].IsArray() && (*c)[1].Size() == 2 && (*c)[0][0].IsUint64() &&
                        (*c)[0][1].IsUint64() && (*c)[1][0].IsUint64() && (*c)[1][1].IsUint64();
-    if (!shape) return Invalid(path + ".confusion_matrix", "must be [[tn, fp], [fn, tp]]");
+    if (!shape) return InvalidMetadata(path + ".confusion_matrix", "must be [[tn, fp], [fn, tp]]");
     m.tn = (*c)[0][0].GetUint64();
     m.fp = (*c)[0][1].GetUint64();
     m.fn = (*c)[1][0].GetUint64();
@@ -131,14 +131,15 @@ core::Result<PartMetrics> ReadMetrics(const Value& v, const std::string& path) {
 }
 
 core::Result<TrainerRecord> ReadTrainer(const Value& v) {
-  if (!v.IsObject()) return Invalid("trainer", "must be an object");
+  if (!v.IsObject()) return InvalidMetadata("trainer", "must be an object");
   const Reader r(v, "trainer.");
   TrainerRecord t;
   HR_READ(r, "name", t.name);
   if (const Value* h = r.Get("hidden")) {
-    if (!h->IsArray()) return Invalid("trainer.hidden", "must be an array of layer sizes");
+    if (!h->IsArray()) return InvalidMetadata("trainer.hidden", "must be an array of layer sizes");
     for (const Value& size : h->GetArray()) {
-      if (!size.IsUint64()) return Invalid("trainer.hidden", "must be an array of layer sizes");
+      if (!size.IsUint64())
+        return InvalidMetadata("trainer.hidden", "must be an array of layer sizes");
       t.hidden.push_back(size.GetUint64());
     }
   }
@@ -270,7 +271,7 @@ core::Result<Provenance> ReadProvenance(std::string_view metadata_json) {
   json::Document doc;
   std::string error;
   if (!json::ParseDocument(doc, metadata_json, json::kModelFileLimits, error))
-    return Invalid("", "is not JSON: " + error);
+    return InvalidMetadata("", "is not JSON: " + error);
   return ReadProvenance(doc);
 }
 
@@ -288,14 +289,14 @@ core::Result<uint64_t> ReadFingerprint(const Value& v, const std::string& field)
   if (text.size() != kPrefix.size() + 16 || !text.starts_with(kPrefix) ||
       std::from_chars(digits, end, value, 16).ptr != end ||
       text.find_first_of("+-", kPrefix.size()) != std::string_view::npos)
-    return Invalid(field, "must be \"fnv1a64:\" and 16 hex digits");
+    return InvalidMetadata(field, "must be \"fnv1a64:\" and 16 hex digits");
   return value;
 }
 
 }  // namespace
 
 core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
-  if (!doc.IsObject()) return Invalid("", "must be an object");
+  if (!doc.IsObject()) return InvalidMetadata("", "must be an object");
   const Reader r(doc, "");
   Provenance p;
   HR_READ(r, "model_type", p.model_type);
@@ -307,8 +308,8 @@ core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
   }
   if (const Value* files = r.Get("data_files")) {
     if (!files->IsArray() || files->Size() > kMaxDataFiles)
-      return Invalid("data_files", "must be an array of at most " + std::to_string(kMaxDataFiles) +
-                                       " fingerprints");
+      return InvalidMetadata("data_files", "must be an array of at most " +
+                                               std::to_string(kMaxDataFiles) + " fingerprints");
     for (const Value& f : files->GetArray()) {
       auto value = ReadFingerprint(f, "data_files");
       if (!value) return value.error();
@@ -321,7 +322,7 @@ core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
     p.trainer = std::move(*trainer);
   }
   if (const Value* l = r.Get("labels")) {
-    if (!l->IsObject()) return Invalid("labels", "must be an object");
+    if (!l->IsObject()) return InvalidMetadata("labels", "must be an object");
     const Reader lr(*l, "labels.");
     LabelRecord labels;
     HR_READ(lr, "rule", labels.rule);
@@ -330,11 +331,11 @@ core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
     p.labels = labels;
   }
   if (const Value* s = r.Get("split")) {
-    if (!s->IsObject()) return Invalid("split", "must be an object");
+    if (!s->IsObject()) return InvalidMetadata("split", "must be an object");
     const Reader sr(*s, "split.");
     SplitRecord split;
     if (!sr.Get("seed") || !sr.Get("validation") || !sr.Get("test"))
-      return Invalid("split", "must give seed, validation and test");
+      return InvalidMetadata("split", "must give seed, validation and test");
     HR_READ(sr, "method", split.method);
     HR_READ(sr, "seed", split.seed);
     HR_READ(sr, "validation", split.validation);
@@ -344,7 +345,7 @@ core::Result<Provenance> ReadProvenance(const rapidjson::Value& doc) {
     p.split = split;
   }
   if (const Value* m = r.Get("metrics")) {
-    if (!m->IsObject()) return Invalid("metrics", "must be an object");
+    if (!m->IsObject()) return InvalidMetadata("metrics", "must be an object");
     for (size_t part = 0; part < kPartNames.size(); ++part) {
       const Value* v = json::Find(*m, kPartNames[part]);
       if (!v || v->IsNull()) continue;

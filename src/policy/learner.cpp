@@ -10,11 +10,6 @@ namespace hr::policy {
 
 namespace {
 
-core::Error Bad(std::string_view option, const std::string& why) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, std::string(option) + ": " + why,
-                         std::string(option));
-}
-
 bool Within(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
 
 constexpr double kMedianStep = 0.01;  // the reference median's step per outcome (1 %)
@@ -24,14 +19,19 @@ static_assert(outcome::kQuantileLevels[kP50Level] == 0.5);
 }  // namespace
 
 core::Status LearnOptions::Validate() const {
-  if (!Within(prior_weight, 0, 1e6)) return Bad("--prior-weight", "must be 0 to 1,000,000");
-  if (!Within(half_life, 1, 1e9)) return Bad("--learn-half-life", "must be 1 to 1e9 outcomes");
-  if (!Within(explore_floor, 0, 0.5)) return Bad("--explore-floor", "must be 0 to 0.5");
-  if (min_records < 0 || min_records > 10'000) return Bad("--min-records", "must be 0 to 10,000");
-  if (!Within(drift_threshold, 0, 1e6)) return Bad("--drift-threshold", "must be 0 to 1,000,000");
-  if (!Within(drift_slack, 0, 1)) return Bad("--drift-slack", "must be 0 to 1");
+  if (!Within(prior_weight, 0, 1e6))
+    return core::InvalidArgument("--prior-weight", "must be 0 to 1,000,000");
+  if (!Within(half_life, 1, 1e9))
+    return core::InvalidArgument("--learn-half-life", "must be 1 to 1e9 outcomes");
+  if (!Within(explore_floor, 0, 0.5))
+    return core::InvalidArgument("--explore-floor", "must be 0 to 0.5");
+  if (min_records < 0 || min_records > 10'000)
+    return core::InvalidArgument("--min-records", "must be 0 to 10,000");
+  if (!Within(drift_threshold, 0, 1e6))
+    return core::InvalidArgument("--drift-threshold", "must be 0 to 1,000,000");
+  if (!Within(drift_slack, 0, 1)) return core::InvalidArgument("--drift-slack", "must be 0 to 1");
   if (!Within(prior_weight_after_drift, 0, 1e6))
-    return Bad("--prior-weight-after-drift", "must be 0 to 1,000,000");
+    return core::InvalidArgument("--prior-weight-after-drift", "must be 0 to 1,000,000");
   return {};
 }
 

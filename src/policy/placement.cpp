@@ -7,11 +7,6 @@ namespace hr::policy {
 
 namespace {
 
-core::Error Bad(std::string_view field, const std::string& why) {
-  return core::MakeError(core::ErrorCode::kInvalidArgument, std::string(field) + ": " + why,
-                         std::string(field));
-}
-
 // "NAME" or "NAME:WAIT"; nullopt when `text` is not NAME's.
 std::optional<std::string_view> After(std::string_view text, std::string_view name) {
   if (text == name) return std::string_view();
@@ -42,8 +37,9 @@ core::Result<PolicySpec> ParsePolicy(std::string_view text, std::string_view fie
     char* end = nullptr;
     p.lambda_share = std::strtod(s.c_str(), &end);
     if (s.empty() || *end != '\0' || !(p.lambda_share >= 0 && p.lambda_share <= 1))
-      return Bad(field, "split:S needs S, the share sent to Lambda, 0 to 1 (got '" +
-                            s.substr(0, 32) + "')");
+      return core::InvalidArgument(
+          field,
+          "split:S needs S, the share sent to Lambda, 0 to 1 (got '" + s.substr(0, 32) + "')");
   } else if (const auto wait = After(text, "spillover-model") ? After(text, "spillover-model")
                                                               : After(text, "spillover")) {
     const bool with_model = text.starts_with("spillover-model");
@@ -53,10 +49,11 @@ core::Result<PolicySpec> ParsePolicy(std::string_view text, std::string_view fie
           std::from_chars(wait->data(), wait->data() + wait->size(), p.spill_wait);
       if (ec != std::errc() || ptr != wait->data() + wait->size() || p.spill_wait < 0 ||
           p.spill_wait > 1000)
-        return Bad(field, std::string(with_model ? "spillover-model" : "spillover") +
-                              ":W needs W, the requests that may wait per ECS task, 0 to 1000 "
-                              "(got '" +
-                              std::string(wait->substr(0, 32)) + "')");
+        return core::InvalidArgument(
+            field, std::string(with_model ? "spillover-model" : "spillover") +
+                       ":W needs W, the requests that may wait per ECS task, 0 to 1000 "
+                       "(got '" +
+                       std::string(wait->substr(0, 32)) + "')");
     }
   } else if (model_files && !text.empty()) {
     p.kind = PolicyKind::kModel;
