@@ -11,10 +11,8 @@
 namespace hr::testing {
 namespace {
 
-const std::string kData = std::string(HR_SOURCE_DIR) + "/data/aws-measurements";
-
 TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
-  auto r = RunCli("evaluate -q --format json " + kData);
+  auto r = RunCli("evaluate -q --format json " + kShippedData);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   simdjson::dom::element doc;
@@ -85,16 +83,17 @@ TEST(CliEvaluate, CrossValidatedReplayMatchesTheReferencePoints) {
 
 TEST(CliEvaluate, ModelsThatMaySeeTheirTrainingRecordsAreRefused) {
   const std::string fixture = std::string(HR_TEST_DATA_DIR) + "/tiny_seed_v1.json";
-  auto refused = RunCli("evaluate -q --model " + fixture + " " + kData);
+  auto refused = RunCli("evaluate -q --model " + fixture + " " + kShippedData);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("in-sample"), std::string::npos) << refused.err;
   auto allowed = RunCli("evaluate -q --draws 1 --allow-in-sample --format csv --model " + fixture +
-                        " " + kData);
+                        " " + kShippedData);
   EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
   EXPECT_EQ(allowed.out.rfind("policy,lambda_share,", 0), 0u) << allowed.out.substr(0, 200);
-  auto table = RunCli("evaluate -q --draws 1 --allow-in-sample --model " + fixture + " " + kData);
+  auto table =
+      RunCli("evaluate -q --draws 1 --allow-in-sample --model " + fixture + " " + kShippedData);
   EXPECT_NE(table.out.find("IN-SAMPLE"), std::string::npos);
-  auto builtin = RunCli("evaluate -q --draws 2 --model builtin " + kData);
+  auto builtin = RunCli("evaluate -q --draws 2 --model builtin " + kShippedData);
   EXPECT_EQ(builtin.exit_code, 0) << builtin.err;
   EXPECT_NE(builtin.out.find("held-out test split"), std::string::npos) << builtin.out;
 }
@@ -109,10 +108,10 @@ TEST(CliEvaluate, ModelsOnDataTheyNeverSawAreOutOfSampleWithBothFingerprints) {
       std::filesystem::temp_directory_path() / ("hr-eval-other-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string model = dir + "/half.json";
-  const std::string seen = kData + "/evening_burst_load " + kData + "/late_night_low_load " +
-                           kData + "/midday_medium_load";
-  const std::string unseen = kData + "/early_morning_low_load " + kData + "/late_night_ramp_load " +
-                             kData + "/morning_peak_ramp_load";
+  const std::string seen = kShippedData + "/evening_burst_load " + kShippedData +
+                           "/late_night_low_load " + kShippedData + "/midday_medium_load";
+  const std::string unseen = kShippedData + "/early_morning_low_load " + kShippedData +
+                             "/late_night_ramp_load " + kShippedData + "/morning_peak_ramp_load";
   auto trained = RunCli("train -q --out " + model + " " + seen);
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   simdjson::dom::parser p;
@@ -132,7 +131,7 @@ TEST(CliEvaluate, ModelsOnDataTheyNeverSawAreOutOfSampleWithBothFingerprints) {
   EXPECT_NE(mode.find("these records " + these), std::string::npos) << mode;
   EXPECT_NE(mode.find("the model's data fnv1a64:"), std::string::npos) << mode;
 
-  auto overlap = RunCli("evaluate -q --draws 1 --model " + model + " " + kData);
+  auto overlap = RunCli("evaluate -q --draws 1 --model " + model + " " + kShippedData);
   EXPECT_EQ(overlap.exit_code, 2);
   EXPECT_NE(overlap.err.find("24 of these 60 files were among the model's training data"),
             std::string::npos)
@@ -151,7 +150,7 @@ TEST(CliEvaluate, ModelsOnDataTheyNeverSawAreOutOfSampleWithBothFingerprints) {
 TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
   const std::string html = ::testing::TempDir() + "/hr_report.html";
   std::remove(html.c_str());
-  auto r = RunCli("evaluate -q --draws 2 --model builtin --html " + html + " " + kData);
+  auto r = RunCli("evaluate -q --draws 2 --model builtin --html " + html + " " + kShippedData);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string page = Slurp(html);
   for (const char* part :
@@ -193,7 +192,7 @@ TEST(CliEvaluate, TheHtmlReportIsSelfContainedWithItsSectionsAndCharts) {
 TEST(CliEvaluate, BadPricesAndOptionsAreClearErrors) {
   const std::string prices = ::testing::TempDir() + "/hr_prices.json";
   std::ofstream(prices) << R"({"lambda_gb_second_usd": 0.0000133334, "fargate_vcpu_hour": 1})";
-  auto r = RunCli("evaluate -q --model builtin --pricing " + prices + " " + kData);
+  auto r = RunCli("evaluate -q --model builtin --pricing " + prices + " " + kShippedData);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown price 'fargate_vcpu_hour'"), std::string::npos) << r.err;
   EXPECT_NE(RunCli("evaluate --draws 0").exit_code, 0);

@@ -11,8 +11,6 @@
 namespace hr::testing {
 namespace {
 
-const std::string kData = std::string(HR_SOURCE_DIR) + "/data/aws-measurements";
-
 struct TestMetrics {
   double accuracy, roc_auc;
 };
@@ -20,7 +18,7 @@ struct TestMetrics {
 TestMetrics TrainAndRead(int seed, const std::string& extra = "") {
   const std::string out = ::testing::TempDir() + "/hr_train_" + std::to_string(seed) + ".json";
   auto r = RunCli("train -q --seed " + std::to_string(seed) + " --split-seed " +
-                  std::to_string(seed) + " " + extra + " -o " + out + " " + kData);
+                  std::to_string(seed) + " " + extra + " -o " + out + " " + kShippedData);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   simdjson::dom::parser p;
   simdjson::dom::element doc;
@@ -56,14 +54,14 @@ TEST(CliTrain, BadOptionsAreClearErrorsAndWriteNothing) {
   const std::string out = ::testing::TempDir() + "/hr_never_written.json";
   std::remove(out.c_str());
   const std::pair<std::string, std::string> cases[] = {
-      {"train -o " + out + " --hidden 64,x,16 " + kData, "--hidden"},
-      {"train -o " + out + " --hidden 0 " + kData, "--hidden"},
-      {"train -o " + out + " --activation gelu " + kData, "activation"},
-      {"train -o " + out + " --alpha -1 " + kData, "alpha"},
-      {"train -o " + out + " --learning-rate 0 " + kData, "learning-rate"},
-      {"train -o " + out + " --validation-fraction 0.9 " + kData, "validation-fraction"},
+      {"train -o " + out + " --hidden 64,x,16 " + kShippedData, "--hidden"},
+      {"train -o " + out + " --hidden 0 " + kShippedData, "--hidden"},
+      {"train -o " + out + " --activation gelu " + kShippedData, "activation"},
+      {"train -o " + out + " --alpha -1 " + kShippedData, "alpha"},
+      {"train -o " + out + " --learning-rate 0 " + kShippedData, "learning-rate"},
+      {"train -o " + out + " --validation-fraction 0.9 " + kShippedData, "validation-fraction"},
       {"train -o " + out + " /nonexistent/logs", "/nonexistent/logs"},
-      {"train " + kData, "--out"},
+      {"train " + kShippedData, "--out"},
       {"train -o " + out + " --strict " + std::string(HR_TEST_DATA_DIR) + "/corrupt", "--strict"},
   };
   for (const auto& [args, says] : cases) {
@@ -72,14 +70,14 @@ TEST(CliTrain, BadOptionsAreClearErrorsAndWriteNothing) {
     EXPECT_NE(r.err.find(says), std::string::npos) << args << "\n" << r.err;
     EXPECT_FALSE(std::filesystem::exists(out)) << args;
   }
-  auto r = RunCli("train -q --max-epochs 1 -o /nonexistent/dir/model.json " + kData);
+  auto r = RunCli("train -q --max-epochs 1 -o /nonexistent/dir/model.json " + kShippedData);
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("/nonexistent/dir/model.json"), std::string::npos) << r.err;
 }
 
 TEST(CliTrain, ReportsProgressPerEpochWhenNotATerminal) {
   const std::string out = ::testing::TempDir() + "/hr_progress.json";
-  auto r = RunCli("train --max-epochs 2 -o " + out + " " + kData);
+  auto r = RunCli("train --max-epochs 2 -o " + out + " " + kShippedData);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("epoch 1: loss"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("epoch 2: loss"), std::string::npos);
@@ -146,11 +144,11 @@ TEST(CliTrain, ACampaignWithoutAWorkloadKeepsTablesForTheOthers) {
   namespace fs = std::filesystem;
   const std::string dir = ::testing::TempDir() + "/hr_without_lightweight";
   fs::remove_all(dir);
-  for (const auto& e : fs::recursive_directory_iterator(kData)) {
+  for (const auto& e : fs::recursive_directory_iterator(kShippedData)) {
     if (!e.is_regular_file() ||
         e.path().filename().string().find("lightweight") != std::string::npos)
       continue;
-    const fs::path to = fs::path(dir) / fs::relative(e.path(), kData);
+    const fs::path to = fs::path(dir) / fs::relative(e.path(), kShippedData);
     fs::create_directories(to.parent_path());
     fs::create_symlink(e.path(), to);
   }
@@ -237,7 +235,8 @@ TEST(CliAudit, TheLoadSchedulesAreAnInput) {
   const fs::path dir = fs::path(::testing::TempDir()) / "hr_audit_schedules";
   fs::remove_all(dir);
   fs::create_directories(dir / "data");
-  for (const char* copy : {"a", "b"}) fs::copy(kData + "/evening_burst_load", dir / "data" / copy);
+  for (const char* copy : {"a", "b"})
+    fs::copy(kShippedData + "/evening_burst_load", dir / "data" / copy);
   auto twice = RunCli("audit " + (dir / "data").string());
   ASSERT_EQ(twice.exit_code, 0) << twice.err;
   EXPECT_NE(twice.out.find("[schedules_mismatch]"), std::string::npos) << twice.out;
@@ -268,7 +267,7 @@ TEST(CliAudit, TheLoadSchedulesAreAnInput) {
 }
 
 TEST(CliAudit, TheShippedDataReportNamesItsFlaws) {
-  auto r = RunCli("audit " + kData);
+  auto r = RunCli("audit " + kShippedData);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* id :
        {"[censoring]", "[response_time_ceiling]", "[label_ceiling]", "[time_window_clock]",

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http_client.h"
+#include "parse_json.h"
 
 namespace hr::testing {
 namespace {
@@ -15,16 +16,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The prototype's workload request (payload shortened).
-const std::string kHeavy =
+const std::string kHeavyEvent =
     R"({"request_id":"req_1","workload_type":"heavy_processing","timestamp":"2025-11-22T19:30:00",)"
     R"("metadata":{"target_size_kb":5120,"time_window":"evening","load_pattern":"burst_load"},)"
     R"("payload":"QUJD"})";
-
-simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& body) {
-  simdjson::dom::element e;
-  EXPECT_EQ(p.parse(body).get(e), simdjson::SUCCESS) << body;
-  return e;
-}
 
 double Header(HttpResponse& r, const char* name) { return std::atof(r.headers[name].c_str()); }
 
@@ -34,7 +29,7 @@ TEST(Emulate, AnswersBothSurfacesInThePrototypesShapesAfterTheDrawnDelay) {
   simdjson::dom::parser p;
   // API Gateway stage: Lambda's answer.
   auto t0 = Clock::now();
-  auto r = Call(emu.port(), "POST", "/prod/heavy", kHeavy);
+  auto r = Call(emu.port(), "POST", "/prod/heavy", kHeavyEvent);
   const double took_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   ASSERT_EQ(r.status, 200) << r.body;
   auto doc = Json(p, r.body);
@@ -51,14 +46,14 @@ TEST(Emulate, AnswersBothSurfacesInThePrototypesShapesAfterTheDrawnDelay) {
   EXPECT_GT(delay, 1);  // a heavy request takes seconds; a hundredth of that
   EXPECT_GE(took_ms, delay);
   // The ALB path: ECS's answer.
-  r = Call(emu.port(), "POST", "/heavy/process", kHeavy);
+  r = Call(emu.port(), "POST", "/heavy/process", kHeavyEvent);
   ASSERT_EQ(r.status, 200) << r.body;
   doc = Json(p, r.body);
   EXPECT_EQ(doc["platform"].get_string().value(), "ecs");
   EXPECT_TRUE(doc["metrics"]["cpu_percent"].is_number());
   // The Lambda Invoke API with an API Gateway proxy event: statusCode/headers/body back.
   std::string escaped;
-  for (char c : kHeavy) escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
+  for (char c : kHeavyEvent) escaped += c == '"' ? std::string("\\\"") : std::string(1, c);
   const std::string event =
       R"({"httpMethod":"POST","path":"/heavy","headers":{},"body":")" + escaped + "\"}";
   r = Call(emu.port(), "POST", "/2015-03-31/functions/hr-heavy/invocations", event);
@@ -70,7 +65,7 @@ TEST(Emulate, AnswersBothSurfacesInThePrototypesShapesAfterTheDrawnDelay) {
   EXPECT_EQ(answer["platform"].get_string().value(), "lambda");
   // Errors: unknown route, unknown workload, wrong method, bad metadata, a body over the limit.
   EXPECT_EQ(Call(emu.port(), "POST", "/a/b/c").status, 404);
-  EXPECT_EQ(Call(emu.port(), "POST", "/prod/huge", kHeavy).status, 404);
+  EXPECT_EQ(Call(emu.port(), "POST", "/prod/huge", kHeavyEvent).status, 404);
   EXPECT_EQ(Call(emu.port(), "GET", "/prod/heavy").status, 405);
   // Metadata outside the prototype's sets is served as the prototype's handlers would (the cell
   // as if the field were absent); a target size out of range is still an error.
@@ -99,7 +94,7 @@ TEST(Emulate, WaitingAnswersDoNotHoldTheEventLoop) {
   const auto t0 = Clock::now();
   for (int i = 0; i < 20; ++i) {
     calls.push_back(std::async(std::launch::async, [&, i] {
-      return Call(emu.port(), "POST", i % 2 ? "/prod/heavy" : "/heavy/process", kHeavy);
+      return Call(emu.port(), "POST", i % 2 ? "/prod/heavy" : "/heavy/process", kHeavyEvent);
     }));
   }
   double sum = 0;
@@ -116,13 +111,13 @@ TEST(Emulate, InjectedFaultsAnswerAsEachSurfaceWould) {
   ServerProcess emu({"--time-scale", "0", "--fault", "lambda:throttle:1", "--fault", "ecs:error:1"},
                     {}, 0, "emulate");
   ASSERT_GT(emu.port(), 0) << emu.Stderr();
-  auto r = Call(emu.port(), "POST", "/prod/medium", kHeavy);
+  auto r = Call(emu.port(), "POST", "/prod/medium", kHeavyEvent);
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.headers["x-emulated-fault"], "throttle");
   r = Call(emu.port(), "POST", "/2015-03-31/functions/medium/invocations", R"({"body":"{}"})");
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(r.headers["x-amzn-errortype"], "TooManyRequestsException");
-  r = Call(emu.port(), "POST", "/medium/process", kHeavy);
+  r = Call(emu.port(), "POST", "/medium/process", kHeavyEvent);
   EXPECT_EQ(r.status, 502);
   EXPECT_EQ(r.headers["x-emulated-fault"], "error");
   // A misspelt fault is an error naming the option, and nothing listens.

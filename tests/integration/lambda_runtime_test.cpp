@@ -13,6 +13,7 @@
 #include <set>
 
 #include "http/server.h"
+#include "parse_json.h"
 #include "run_binary.h"
 
 namespace hr::testing {
@@ -124,12 +125,6 @@ RunResult RunBootstrap(int port, const std::string& extra_args) {
                 "cd " + TaskFolder() +
                     " && env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(port) +
                     " AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024 ./bootstrap " + extra_args);
-}
-
-simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& text) {
-  simdjson::dom::element e;
-  EXPECT_EQ(p.parse(text).get(e), simdjson::SUCCESS) << text;
-  return e;
 }
 
 TEST(LambdaRuntime, EveryEventFormatIsAnsweredInItsOwnFormat) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "parse_json.h"
 #include "route_fixtures.h"
 #include "run_binary.h"
 
@@ -42,12 +43,6 @@ std::string WriteConfig(const LogDir& dir, int emu_port, const std::string& extr
 
 std::string PathOf(const std::string& workload) {
   return std::string("/") + workload.substr(0, workload.find('_'));
-}
-
-simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& text) {
-  simdjson::dom::element e;
-  EXPECT_EQ(p.parse(text).get(e), simdjson::SUCCESS) << text;
-  return e;
 }
 
 std::vector<std::string> EnvKey(const std::string& secret = kSecret) {

@@ -19,8 +19,8 @@ namespace hr::testing {
 namespace {
 
 const std::string kTls = std::string(HR_TEST_DATA_DIR) + "/tls/";
-constexpr const char* kKey = "AKIDROUTETLS";
-constexpr const char* kSecret = "tls/Secret+Key0123456789";
+constexpr const char* kTlsKey = "AKIDROUTETLS";
+constexpr const char* kTlsSecret = "tls/Secret+Key0123456789";
 
 bool Accepts(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -145,13 +145,13 @@ TEST(RouteTls, HttpsTargetsOverHttp1AndHttp2TrustTheNamedCa) {
 // Signed Invoke API calls over TLS, HTTP/2 and HTTP/1.1, the CA named by AWS_CA_BUNDLE as the AWS
 // SDKs read it: `emulate` behind nginx verifies every signature.
 TEST(RouteTls, SignedInvokeCallsOverTlsTrustAwsCaBundle) {
-  ServerProcess emu =
-      Emulate({"--time-scale", "0.001", "--aws-access-key", kKey, "--aws-secret-key", kSecret});
+  ServerProcess emu = Emulate(
+      {"--time-scale", "0.001", "--aws-access-key", kTlsKey, "--aws-secret-key", kTlsSecret});
   ASSERT_GT(emu.port(), 0) << emu.Stderr();
   TlsFront tls(emu.port());
   ASSERT_TRUE(tls.running()) << tls.Why();
-  const std::vector<std::string> env = {std::string("AWS_ACCESS_KEY_ID=") + kKey,
-                                        std::string("AWS_SECRET_ACCESS_KEY=") + kSecret,
+  const std::vector<std::string> env = {std::string("AWS_ACCESS_KEY_ID=") + kTlsKey,
+                                        std::string("AWS_SECRET_ACCESS_KEY=") + kTlsSecret,
                                         "AWS_CA_BUNDLE=" + kTls + "trusted-ca.pem"};
   for (const int port : {tls.h2, tls.h1}) {
     LogDir log;

@@ -12,6 +12,9 @@
 
 namespace hr::testing {
 
+// The shipped measurements (the project's copy of the campaign).
+inline const std::string kShippedData = std::string(HR_SOURCE_DIR) + "/data/aws-measurements";
+
 struct RunResult {
   int exit_code = -1;
   std::string out;

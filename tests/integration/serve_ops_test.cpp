@@ -17,7 +17,7 @@ namespace {
 
 const std::string kBody =
     R"({"workload_type":"thumbnail_processing","payload_size_kb":200,"time_window":"midday","load_pattern":"medium_load"})";
-const std::string kKey = "ops-key-0123456789abcdef";
+const std::string kOpsKey = "ops-key-0123456789abcdef";
 const std::string kFixture = std::string(HR_TEST_DATA_DIR) + "/tiny_seed_v1.json";
 const std::string kBuiltIn = std::string(HR_SOURCE_DIR) + "/models/default.json";
 
@@ -78,12 +78,12 @@ bool WaitForReloads(int port, const std::string& result, int n) {
 TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
   const std::string model = ::testing::TempDir() + "/hr_reload_model.json";
   std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
-  ServerProcess s({"--threads", "2", "--model", model}, {"HYBRID_ROUTER_API_KEYS=" + kKey});
+  ServerProcess s({"--threads", "2", "--model", model}, {"HYBRID_ROUTER_API_KEYS=" + kOpsKey});
   ASSERT_GT(s.port(), 0) << s.Stderr();
   std::atomic<bool> stop{false};
   LoadResult load;
-  std::thread clients([&] { RunLoad(s.port(), 4, stop, load, false, kKey); });
-  const std::vector<std::string> admin = {"x-api-key: " + kKey};
+  std::thread clients([&] { RunLoad(s.port(), 4, stop, load, false, kOpsKey); });
+  const std::vector<std::string> admin = {"x-api-key: " + kOpsKey};
   for (int i = 0; i < 6; ++i) {
     // Swap the file between two models, atomically (rename), then reload by API and by SIGHUP.
     const std::string next = model + ".next";
@@ -115,7 +115,7 @@ TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
   EXPECT_GT(load.ok.load(), 100);
   EXPECT_EQ(load.failed.load(), 0);
   EXPECT_EQ(Call(s.port(), "POST", "/predict", kBody,
-                 {"Content-Type: application/json", "x-api-key: " + kKey})
+                 {"Content-Type: application/json", "x-api-key: " + kOpsKey})
                 .status,
             200);
   auto metrics = Call(s.port(), "GET", "/metrics");
@@ -135,9 +135,9 @@ TEST(ServeOps, ReloadUnderLoadFailsNoRequest) {
 TEST(ServeOps, ConcurrentReloadsNeverLeaveAStaleModel) {
   const std::string model = ::testing::TempDir() + "/hr_reload_race.json";
   std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
-  ServerProcess s({"--threads", "2", "--model", model}, {"HYBRID_ROUTER_API_KEYS=" + kKey});
+  ServerProcess s({"--threads", "2", "--model", model}, {"HYBRID_ROUTER_API_KEYS=" + kOpsKey});
   ASSERT_GT(s.port(), 0) << s.Stderr();
-  const std::vector<std::string> admin = {"x-api-key: " + kKey};
+  const std::vector<std::string> admin = {"x-api-key: " + kOpsKey};
   for (int round = 0; round < 10; ++round) {
     std::atomic<bool> stop{false};
     std::vector<std::thread> reloaders;
@@ -219,12 +219,12 @@ TEST(ServeOps, HostileModelReloadUnderLoadLosesNothing) {
   const std::string model = ::testing::TempDir() + "/hr_hostile_reload.json";
   std::filesystem::copy_file(kBuiltIn, model, std::filesystem::copy_options::overwrite_existing);
   ServerProcess s({"--threads", "2", "--model", model, "--max-model-mb", "2"},
-                  {"HYBRID_ROUTER_API_KEYS=" + kKey});
+                  {"HYBRID_ROUTER_API_KEYS=" + kOpsKey});
   ASSERT_GT(s.port(), 0) << s.Stderr();
   std::atomic<bool> stop{false};
   LoadResult load;
-  std::thread clients([&] { RunLoad(s.port(), 4, stop, load, false, kKey); });
-  const std::vector<std::string> admin = {"x-api-key: " + kKey};
+  std::thread clients([&] { RunLoad(s.port(), 4, stop, load, false, kOpsKey); });
+  const std::vector<std::string> admin = {"x-api-key: " + kOpsKey};
   std::ofstream(model) << std::string(140000, '[')
                        << std::string(141000, ']');  // the campaign's 281 KB file
   s.Signal(SIGHUP);

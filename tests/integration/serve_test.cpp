@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "http_client.h"
+#include "parse_json.h"
 
 namespace hr::testing {
 namespace {
@@ -17,12 +18,6 @@ const std::string kLight =
 const std::string kHeavy =
     R"({"workload_type": "heavy_processing", "payload_size_kb": 5120.0, "time_window": "evening", "load_pattern": "burst_load", "timestamp": "2025-11-22T19:30:00Z"})";
 const std::string kKey = "test-key-0123456789abcdef";
-
-simdjson::dom::element Json(simdjson::dom::parser& p, const std::string& body) {
-  simdjson::dom::element e;
-  EXPECT_EQ(p.parse(body).get(e), simdjson::SUCCESS) << body;
-  return e;
-}
 
 class Serve : public ::testing::Test {
  protected:

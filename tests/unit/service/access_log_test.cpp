@@ -20,7 +20,7 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-size_t Lines(const std::string& s) {
+size_t LineCount(const std::string& s) {
   return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
@@ -38,11 +38,11 @@ TEST(AccessLog, StdoutIsBufferedAndFlushed) {
     ASSERT_TRUE(log && *log);
     const std::string line(99, 'x');  // 100 bytes a line with its newline
     for (int i = 0; i < 10; ++i) (*log)->info(line);
-    const size_t before_flush = Lines(Slurp(path));
+    const size_t before_flush = LineCount(Slurp(path));
     for (int i = 10; i < 1000; ++i) (*log)->info(line);
-    const size_t after_64kb = Lines(Slurp(path));
+    const size_t after_64kb = LineCount(Slurp(path));
     (*log)->flush();
-    const size_t flushed = Lines(Slurp(path));
+    const size_t flushed = LineCount(Slurp(path));
     spdlog::drop("access");
     dup2(saved, STDOUT_FILENO);
     close(saved);
