@@ -4,7 +4,8 @@
 # surface); nginx (one worker, upstream keep-alive) and the router (one event loop, which also
 # drives its upstream transfers) are pinned to the same core, the backend and wrk to the other. The
 # request is the prototype's lightweight_api request (1 KB target, a small object payload); the
-# router decides it with the built-in model (ECS) and logs nothing.
+# router decides it with the built-in model and route's default policy (adaptive: the tables,
+# corrected as it learns) and logs nothing.
 # For 1 and 50 connections, ROUNDS rounds alternate direct -> nginx -> router -> the router with
 # --plain-http-client libcurl and report medians:
 # throughput, mean and p99 latency, the latency each proxy adds over the direct call and the
@@ -13,8 +14,8 @@
 # (BASE: an earlier build), its router runs in every round too, after this one, and the ratios of
 # this router to it are reported: a change measured against the build before it, in one run.
 #   bench/route_bench.sh [path/to/hybrid-router] [path/to/base/hybrid-router]  DURATION=5s ROUNDS=3
-# ROUTE_ARGS: more options for this binary's routers only (e.g. ROUTE_ARGS="--policy adaptive" with
-# the same binary as BASE measures the adaptive policy against the model policy).
+# ROUTE_ARGS: more options for this binary's routers only (e.g. ROUTE_ARGS="--learn off" with the
+# same binary as BASE measures the model policy against the adaptive default).
 # Needs wrk and nginx (tools/setup.sh wrk nginx-light). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -20,7 +20,7 @@ struct RouteCommandConfig {
   ServiceOptions shared;
   route::RouterConfig router;
   RouteMoreOptions more;
-  std::string config_path, lambda_url, ecs_url, policy = "model", time_zone = "UTC";
+  std::string config_path, lambda_url, ecs_url, policy = "adaptive", time_zone = "UTC";
   size_t max_body_mb = 6;
   int ecs_capacity = 0;
 };
@@ -94,11 +94,11 @@ RunFn AddRoute(CLI::App& app) {
       ->check(CLI::ExistingFile)
       ->envname("HYBRID_ROUTER_ROUTE_CONFIG");
   sub->add_option("--policy", cfg->policy,
-                  "model, adaptive (the model's tables corrected by every outcome the router "
-                  "sees, exploring by Thompson sampling), lambda-only, ecs-only, spillover (ECS up "
-                  "to --ecs-capacity in "
-                  "flight, Lambda for the rest) or spillover-model (the same, and Lambda when "
-                  "--objective prefers it to a free ECS slot)")
+                  "adaptive (the model's tables corrected by every outcome the router sees, "
+                  "exploring by Thompson sampling; --learn off: as model), model (the model's "
+                  "tables as they are), lambda-only, ecs-only, spillover (ECS up to "
+                  "--ecs-capacity in flight, Lambda for the rest) or spillover-model (the same, "
+                  "and Lambda when --objective prefers it to a free ECS slot)")
       ->capture_default_str()
       ->envname("HYBRID_ROUTER_POLICY");
   sub->add_option("--ecs-capacity", cfg->ecs_capacity,

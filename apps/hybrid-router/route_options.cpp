@@ -28,6 +28,12 @@ void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l) {
 }
 
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more) {
+  sub.add_option("--learn", more.learn,
+                 "on: the adaptive policy learns from every outcome; off: it is frozen to the "
+                 "model policy (the tables as they are), also when --policy adaptive is given. "
+                 "Other policies never learn and ignore it")
+      ->capture_default_str()
+      ->envname("HYBRID_ROUTER_LEARN");
   AddLearnOptions(sub, r.learn);
   sub.add_option("--learn-state", r.learn_state,
                  "adaptive: a file the learner is read from at start (when it exists) and written "
@@ -135,6 +141,7 @@ std::string RegionOf(const RouteMoreOptions& more) {
 
 core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string& access_log,
                                 route::RouterConfig& rc) {
+  if (auto s = route::ApplyLearn(more.learn, rc.policy); !s) return s;
   if (auto s = rc.learn.Validate(); !s) return s;
   const auto client = upstream::ParsePlainHttpClient(more.plain_http_client);
   if (!client) return client.error();

@@ -18,6 +18,7 @@ struct RouteMoreOptions {
   std::string upstream_reuse = "verified";  // --upstream-reuse
   std::string ca_file;                      // --ca-file, else AWS_CA_BUNDLE
   uint32_t outcome_log_rotate_mb = 256;     // --outcome-log-rotate-mb
+  std::string learn = "on";                 // --learn: off freezes adaptive to the model policy
 };
 
 // The adaptive policy's learner (policy/learner.h), for route and simulate.
@@ -25,8 +26,8 @@ void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l);
 void AddRouteGuardOptions(CLI::App& sub, route::RouterConfig& r, RouteMoreOptions& more);
 // The region for signed targets, from the option or the environment.
 std::string RegionOf(const RouteMoreOptions& more);
-// Finds AWS credentials when a target is signed (rc.targets must be set); refuses an outcome log
-// on stdout beside an access log there.
+// Applies --learn to rc.policy (set before); finds AWS credentials when a target is signed
+// (rc.targets must be set); refuses an outcome log on stdout beside an access log there.
 core::Status FinishRouteOptions(const RouteMoreOptions& more, const std::string& access_log,
                                 route::RouterConfig& rc);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <queue>
@@ -222,9 +223,11 @@ Pools::Pools(std::vector<data::Record> records) : records_(std::move(records)) {
   impl_ = std::move(impl);
 }
 
-Draw Pools::Pick(Platform platform, features::Workload w, double payload_kb,
-                 std::optional<features::TimeWindow> tw, std::optional<features::LoadPattern> lp,
-                 uint64_t random) const {
+const std::vector<uint32_t>& Pools::PoolOf(Platform platform, features::Workload w,
+                                           double payload_kb,
+                                           std::optional<features::TimeWindow> tw,
+                                           std::optional<features::LoadPattern> lp,
+                                           int& level) const {
   const int p = platform == Platform::kLambda ? 0 : 1;
   const int wi = static_cast<int>(w);
   // The nearest measured size (in log space: 5 KB is nearer 10 than 0.5).
@@ -238,24 +241,45 @@ Draw Pools::Pick(Platform platform, features::Workload w, double payload_kb,
       size = s;
     }
   }
-  const std::vector<uint32_t>* pool = nullptr;
-  Draw draw;
+  level = 0;
   if (tw && lp) {
     auto it = impl_->fine.find({p, wi, size, static_cast<int>(*tw), static_cast<int>(*lp)});
-    if (it != impl_->fine.end()) pool = &it->second;
+    if (it != impl_->fine.end()) return it->second;
   }
-  if (!pool) {
-    draw.level = 1;
-    auto it = impl_->coarse.find({p, wi, size});
-    if (it != impl_->coarse.end()) pool = &it->second;
-  }
-  if (!pool) {
-    draw.level = 2;
-    pool = &impl_->by_workload[static_cast<size_t>(p)][static_cast<size_t>(wi)];
-  }
-  if (pool->empty()) return draw;
-  draw.record = &records_[(*pool)[random % pool->size()]];
+  level = 1;
+  auto it = impl_->coarse.find({p, wi, size});
+  if (it != impl_->coarse.end()) return it->second;
+  level = 2;
+  return impl_->by_workload[static_cast<size_t>(p)][static_cast<size_t>(wi)];
+}
+
+Draw Pools::Pick(Platform platform, features::Workload w, double payload_kb,
+                 std::optional<features::TimeWindow> tw, std::optional<features::LoadPattern> lp,
+                 uint64_t random) const {
+  Draw draw;
+  const std::vector<uint32_t>& pool = PoolOf(platform, w, payload_kb, tw, lp, draw.level);
+  if (pool.empty()) return draw;
+  draw.record = &records_[pool[random % pool.size()]];
   return draw;
+}
+
+double Pools::MeanMs(Platform platform, features::Workload w, double payload_kb,
+                     std::optional<features::TimeWindow> tw,
+                     std::optional<features::LoadPattern> lp) const {
+  int level = 0;
+  const std::vector<uint32_t>& pool = PoolOf(platform, w, payload_kb, tw, lp, level);
+  if (pool.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0;
+  for (uint32_t i : pool) sum += records_[i].response_time_ms;
+  return sum / static_cast<double>(pool.size());
+}
+
+double RegretMs(const std::array<double, 2>& mean_ms, Platform chosen) {
+  const double mine = mean_ms[chosen == Platform::kLambda ? 0 : 1];
+  const double other = mean_ms[chosen == Platform::kLambda ? 1 : 0];
+  if (std::isnan(mine)) return mine;
+  if (std::isnan(other)) return 0.0;
+  return std::max(0.0, mine - other);
 }
 
 // ---- Emulator ----

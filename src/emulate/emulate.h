@@ -78,13 +78,26 @@ class Pools {
   Draw Pick(policy::Platform p, features::Workload w, double payload_kb,
             std::optional<features::TimeWindow> tw, std::optional<features::LoadPattern> lp,
             uint64_t random) const;
+  // The environment's truth for a request: the mean measured response time of the records Pick
+  // draws its answers from on `p` (before --time-scale and faults); NaN without any.
+  double MeanMs(policy::Platform p, features::Workload w, double payload_kb,
+                std::optional<features::TimeWindow> tw,
+                std::optional<features::LoadPattern> lp) const;
   size_t size() const { return records_.size(); }
 
  private:
+  const std::vector<uint32_t>& PoolOf(policy::Platform p, features::Workload w, double payload_kb,
+                                      std::optional<features::TimeWindow> tw,
+                                      std::optional<features::LoadPattern> lp, int& level) const;
   struct Impl;
   std::vector<data::Record> records_;
   std::shared_ptr<const Impl> impl_;
 };
+
+// A placement's regret in an environment whose true means per platform [lambda, ecs] are
+// `mean_ms` (Pools::MeanMs): the chosen platform's mean minus the better platform's; 0 when the
+// other platform has no records (nothing better to choose), NaN when the chosen one has none.
+double RegretMs(const std::array<double, 2>& mean_ms, policy::Platform chosen);
 
 class Emulator {
  public:

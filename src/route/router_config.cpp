@@ -13,6 +13,14 @@ int CapacityOf(const RouterConfig& c, size_t w) {
 core::Status Check(const RouterConfig& config) {
   if (!(config.explore >= 0 && config.explore <= 1))
     return core::MakeError(ErrorCode::kInvalidArgument, "--explore must be from 0 to 1", "explore");
+  if (config.explore > 0 && config.policy.kind == policy::PolicyKind::kAdaptive)
+    return core::MakeError(ErrorCode::kInvalidArgument,
+                           "--explore is the model policy's uniform exploration; the adaptive "
+                           "policy (the default) explores by Thompson sampling, each platform kept "
+                           "at --explore-floor or more (0.05 for a log meant for evaluate "
+                           "--off-policy): give --explore-floor, or --policy model (or --learn "
+                           "off) with --explore",
+                           "explore");
   if (config.replicas < 1 || config.replica_index < 0 || config.replica_index >= config.replicas)
     return core::MakeError(ErrorCode::kInvalidArgument,
                            "--replica-index must be from 0 to --replicas - 1", "replica_index");
@@ -41,6 +49,20 @@ core::Status Check(const RouterConfig& config) {
                            "targets called with AWS SigV4 (lambda_function, lambda_auth iam) need "
                            "AWS credentials",
                            "credentials");
+  return {};
+}
+
+core::Status ApplyLearn(std::string_view learn, policy::PolicySpec& policy) {
+  if (learn != "on" && learn != "off")
+    return core::MakeError(ErrorCode::kInvalidArgument,
+                           "--learn '" + std::string(learn.substr(0, 32)) +
+                               "' is not known; allowed: on (the adaptive policy learns from "
+                               "every outcome) or off (it decides as the model policy)",
+                           "learn");
+  if (learn == "off" && policy.kind == policy::PolicyKind::kAdaptive) {
+    policy.kind = policy::PolicyKind::kModel;
+    policy.text = "model";
+  }
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "aws/credentials.h"
 #include "core/civil_time.h"
@@ -23,9 +24,10 @@ namespace hr::route {
 struct RouterConfig {
   service::ServiceConfig service;  // model, objective, keys, logs: as `serve`
   RouteTargets targets;
-  // policy/placement.h: model, lambda-only, ecs-only, split:S, spillover, spillover-model (the
-  // router never queues at ECS: spill-over's W is 0). Spill-over counts the router's own requests
-  // in flight at each workload's ECS service against its share of the capacity.
+  // policy/placement.h: adaptive (route's default), model, lambda-only, ecs-only, split:S,
+  // spillover, spillover-model (the router never queues at ECS: spill-over's W is 0). Spill-over
+  // counts the router's own requests in flight at each workload's ECS service against its share of
+  // the capacity.
   policy::PolicySpec policy;
   double explore = 0;  // share of requests (model policy) sent to a platform drawn at random
   policy::LearnOptions learn;  // the adaptive policy's learner
@@ -66,6 +68,11 @@ struct RouterConfig {
 
 // A configuration that cannot work is refused, naming its option.
 core::Status Check(const RouterConfig& config);
+// `--learn on|off` (any other value is an error naming --learn). off freezes the adaptive policy,
+// whether it is the default or given, to the model policy: the same model and tables, never
+// corrected (a switch that turns learning off must work however the policy was chosen). The other
+// policies never learn, so --learn leaves them as they are.
+core::Status ApplyLearn(std::string_view learn, policy::PolicySpec& policy);
 // A workload's ECS capacity: its own from the route config, else the command line's; 0 for one
 // discovered from ECS (its watch sets it).
 int CapacityOf(const RouterConfig& c, size_t w);

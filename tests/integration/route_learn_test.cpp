@@ -14,6 +14,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "route_fixtures.h"
@@ -126,6 +127,59 @@ TEST(RouteLearn, AdaptiveMovesOffAPlatformThatIsSlowerThanTheTablesSay) {
 
 namespace hr::testing {
 namespace {
+
+// adaptive is route's default policy; --learn off freezes it to the model policy, also when
+// adaptive is named, and leaves a fixed policy as it is.
+TEST(RouteLearn, AdaptiveIsTheDefaultAndLearnOffFreezesItToTheModel) {
+  ServerProcess emu = Emulate({"--time-scale", "0"});
+  ASSERT_GT(emu.port(), 0) << emu.Stderr();
+  const auto route = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
+                                     Url(emu.port())};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Route(args);
+  };
+  for (const auto& [extra, policy, decision, learns] :
+       {std::tuple<std::vector<std::string>, std::string, std::string, bool>{
+            {}, "adaptive", "", true},
+        {{"--learn", "on"}, "adaptive", "", true},
+        {{"--learn", "off"}, "model", "model:latency", false},
+        {{"--policy", "adaptive", "--learn", "off"}, "model", "model:latency", false},
+        {{"--policy", "lambda-only", "--learn", "off"},
+         "lambda-only",
+         "policy:lambda-only",
+         false}}) {
+    ServerProcess r = route(extra);
+    ASSERT_GT(r.port(), 0) << r.Stderr();
+    const std::string described = ::testing::PrintToString(extra);
+    EXPECT_NE(r.Stderr().find("\"policy\":\"" + policy + "\""), std::string::npos)
+        << described << ": " << r.Stderr();
+    auto a = Call(r.port(), "POST", "/heavy", Request("heavy_processing", 5120));
+    ASSERT_EQ(a.status, 200) << described;
+    const std::string tag = a.headers["x-route-decision"];
+    if (learns) {  // a new cell is tried on both platforms first
+      EXPECT_TRUE(tag == "explore" || tag.starts_with("adaptive:")) << described << ": " << tag;
+    } else {
+      EXPECT_EQ(tag, decision) << described;
+    }
+    EXPECT_EQ(Call(r.port(), "GET", "/learn").status == 200, learns) << described;
+    StopCleanly(r);
+  }
+  // A misspelt value, and --explore with adaptive, are errors naming the option.
+  for (const auto& [args, says] : {std::pair<std::string, std::string>{"--learn of", "--learn"},
+                                   {"--explore 0.2", "--explore"},
+                                   {"--policy adaptive --explore 0.2", "--explore-floor"}}) {
+    auto bad = RunCli("route --port 0 --lambda-url " + Url(emu.port(), "/prod") + " " + args);
+    EXPECT_NE(bad.exit_code, 0) << args;
+    EXPECT_NE(bad.err.find(says), std::string::npos) << args << ": " << bad.err;
+  }
+  auto explored = route({"--learn", "off", "--explore", "1", "--seed", "3"});
+  ASSERT_GT(explored.port(), 0) << explored.Stderr();
+  EXPECT_EQ(Call(explored.port(), "POST", "/heavy", Request("heavy_processing", 5120))
+                .headers["x-route-decision"],
+            "explore");
+  StopCleanly(explored);
+}
 
 // --learn-state: a router stopped and started again decides from what it had learned: the state
 // it shows is the one it showed before the stop, and the first request of a learned cell is not

@@ -30,7 +30,7 @@ TEST(Route, ForwardsToTheChosenPlatformAndLogsEveryAttemptAsAMeasurement) {
   ASSERT_GT(emu.port(), 0) << emu.Stderr();
   LogDir log;
   ServerProcess route = Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url",
-                               Url(emu.port()), "--outcome-log", log.path});
+                               Url(emu.port()), "--policy", "model", "--outcome-log", log.path});
   ASSERT_GT(route.port(), 0) << route.Stderr();
   simdjson::dom::parser p;
   int n = 0;
@@ -98,8 +98,8 @@ TEST(Route, FixedPoliciesAndExplorationLogTheirPropensity) {
   }
   LogDir log;
   ServerProcess route =
-      Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()), "--explore",
-             "1", "--seed", "3", "--outcome-log", log.path});
+      Route({"--lambda-url", Url(emu.port(), "/prod"), "--ecs-url", Url(emu.port()), "--policy",
+             "model", "--explore", "1", "--seed", "3", "--outcome-log", log.path});
   ASSERT_GT(route.port(), 0) << route.Stderr();
   std::map<std::string, int> seen;
   for (int i = 0; i < 40; ++i) {
@@ -362,6 +362,7 @@ TEST(Route, BadOptionsAreErrorsNamingThem) {
            {"route --port 0 --lambda-url http://x --policy fastest", "--policy 'fastest'"},
            {"route --port 0 --lambda-url http://x --time-zone Mars/Base", "time zone"},
            {"route --port 0 --lambda-url http://x --explore 2", "--explore"},
+           {"route --port 0 --lambda-url http://x --learn yes", "--learn 'yes'"},
            {"route --port 0 --lambda-url http://x --policy spillover", "--ecs-capacity"},
            {"route --port 0 --lambda-url http://x --policy spillover --ecs-capacity 2 "
             "--replicas 2 --replica-index 2",

@@ -52,7 +52,8 @@ def main():
         emu, emu_port = start(emu_cmd, f"{tmp}/emulate.log")
         emu_url = f"http://127.0.0.1:{emu_port}"
         outcomes = f"{tmp}/outcomes"
-        route_cmd = [b, "route", "--port", "0", "--access-log", "off", "--explore", "0.2",
+        route_cmd = [b, "route", "--port", "0", "--access-log", "off", "--policy", "model",
+                     "--explore", "0.2",
                      "--seed", "5", "--outcome-log", outcomes]
         env = None
         if args.signed:

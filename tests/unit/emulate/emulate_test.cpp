@@ -80,6 +80,35 @@ TEST(EmulatePools, DrawsFromTheCellThenItsParents) {
   EXPECT_EQ(d.record, nullptr);  // never measured
 }
 
+TEST(EmulatePools, TrueMeansAreOverTheRecordsItDrawsFromAndRegretIsAgainstTheBetter) {
+  Pools pools(
+      {Rec(Platform::kLambda, Workload::kHeavyProcessing, 5120, TimeWindow::kEvening,
+           LoadPattern::kBurstLoad, 7000),
+       Rec(Platform::kLambda, Workload::kHeavyProcessing, 5120, TimeWindow::kEvening,
+           LoadPattern::kBurstLoad, 9000),
+       Rec(Platform::kLambda, Workload::kHeavyProcessing, 2048, TimeWindow::kMidday,
+           LoadPattern::kLowLoad, 3000),
+       Rec(Platform::kEcs, Workload::kHeavyProcessing, 5120, std::nullopt, std::nullopt, 9000),
+       Rec(Platform::kEcs, Workload::kHeavyProcessing, 5120, std::nullopt, std::nullopt, 11000)});
+  // The full cell's two records, not the workload's three.
+  const std::array<double, 2> mean{pools.MeanMs(Platform::kLambda, Workload::kHeavyProcessing, 5000,
+                                                TimeWindow::kEvening, LoadPattern::kBurstLoad),
+                                   pools.MeanMs(Platform::kEcs, Workload::kHeavyProcessing, 5000,
+                                                TimeWindow::kEvening, LoadPattern::kBurstLoad)};
+  EXPECT_DOUBLE_EQ(mean[0], 8000);
+  EXPECT_DOUBLE_EQ(mean[1], 10000);  // ECS's (workload, payload) cell, as Pick draws
+  EXPECT_DOUBLE_EQ(RegretMs(mean, Platform::kEcs), 2000);
+  EXPECT_DOUBLE_EQ(RegretMs(mean, Platform::kLambda), 0);
+  // Never measured on ECS: nothing better to choose; the chosen platform unmeasured: unknown.
+  const std::array<double, 2> lambda_only{
+      pools.MeanMs(Platform::kLambda, Workload::kHeavyProcessing, 2048, std::nullopt, std::nullopt),
+      pools.MeanMs(Platform::kEcs, Workload::kLightweightApi, 1, std::nullopt, std::nullopt)};
+  EXPECT_DOUBLE_EQ(lambda_only[0], 3000);
+  EXPECT_TRUE(std::isnan(lambda_only[1]));
+  EXPECT_DOUBLE_EQ(RegretMs(lambda_only, Platform::kLambda), 0);
+  EXPECT_TRUE(std::isnan(RegretMs(lambda_only, Platform::kEcs)));
+}
+
 class Fake final : public http::Request {
  public:
   Fake(std::string method, std::string target, std::string body)
