@@ -17,6 +17,7 @@
 #include "core/base64.h"
 #include "core/civil_time.h"
 #include "core/mix.h"
+#include "data/measured_sizes.h"
 #include "json/json_reader.h"
 #include "json/json_writer.h"
 
@@ -198,28 +199,25 @@ struct Pools::Impl {
   std::map<Fine, std::vector<uint32_t>> fine;
   std::map<std::tuple<int, int, double>, std::vector<uint32_t>> coarse;
   std::array<std::array<std::vector<uint32_t>, features::kWorkloadCount>, 2> by_workload;
-  std::array<std::vector<double>, features::kWorkloadCount> payloads;  // measured sizes, sorted
+  features::PayloadSizes sizes;  // what payloads are matched to (features/payload_size.h)
 };
 
 Pools::Pools(std::vector<data::Record> records) : records_(std::move(records)) {
   auto impl = std::make_shared<Impl>();
+  impl->sizes = data::MeasuredPayloadSizes(records_);
   for (size_t i = 0; i < records_.size(); ++i) {
     const data::Record& r = records_[i];
     const int p = r.platform == Platform::kLambda ? 0 : 1;
     const int w = static_cast<int>(r.workload);
     const auto id = static_cast<uint32_t>(i);
+    const double size = impl->sizes.Of(r.workload, r.target_payload_kb);
     impl->by_workload[static_cast<size_t>(p)][static_cast<size_t>(w)].push_back(id);
-    impl->coarse[{p, w, r.target_payload_kb}].push_back(id);
+    impl->coarse[{p, w, size}].push_back(id);
     if (r.time_window && r.load_pattern) {
-      impl->fine[{p, w, r.target_payload_kb, static_cast<int>(*r.time_window),
-                  static_cast<int>(*r.load_pattern)}]
+      impl->fine[{p, w, size, static_cast<int>(*r.time_window), static_cast<int>(*r.load_pattern)}]
           .push_back(id);
     }
-    auto& sizes = impl->payloads[static_cast<size_t>(w)];
-    if (std::find(sizes.begin(), sizes.end(), r.target_payload_kb) == sizes.end())
-      sizes.push_back(r.target_payload_kb);
   }
-  for (auto& sizes : impl->payloads) std::sort(sizes.begin(), sizes.end());
   impl_ = std::move(impl);
 }
 
@@ -230,17 +228,7 @@ const std::vector<uint32_t>& Pools::PoolOf(Platform platform, features::Workload
                                            int& level) const {
   const int p = platform == Platform::kLambda ? 0 : 1;
   const int wi = static_cast<int>(w);
-  // The nearest measured size (in log space: 5 KB is nearer 10 than 0.5).
-  double size = payload_kb;
-  const auto& sizes = impl_->payloads[static_cast<size_t>(wi)];
-  double best = INFINITY;
-  for (double s : sizes) {
-    const double d = std::abs(std::log1p(s) - std::log1p(payload_kb));
-    if (d < best) {
-      best = d;
-      size = s;
-    }
-  }
+  const double size = impl_->sizes.Of(w, payload_kb);  // the measured size it belongs to
   level = 0;
   if (tw && lp) {
     auto it = impl_->fine.find({p, wi, size, static_cast<int>(*tw), static_cast<int>(*lp)});

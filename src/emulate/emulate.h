@@ -71,7 +71,8 @@ struct Draw {
   int level = 0;                         // 0 full cell, 1 (workload, payload), 2 workload
 };
 
-// The measurements grouped for drawing. Payloads are matched to the nearest measured size.
+// The measurements grouped for drawing. Payloads, the records' and the requests', are matched to
+// the measured size they belong to (features/payload_size.h: nearest in log(1 + KB)).
 class Pools {
  public:
   explicit Pools(std::vector<data::Record> records);

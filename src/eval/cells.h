@@ -1,12 +1,14 @@
 // Cell keys of the replay: the full cell (workload, payload, time_window, load_pattern) and the
-// coarser (workload, payload) it falls back to, and the one fallback rule the replay's draws and
-// the oracles share. Internal to eval/.
+// coarser (workload, payload) it falls back to, a payload being the measured size it belongs to,
+// and the one fallback rule the replay's draws and the oracles share. Internal to eval/.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <span>
 
 #include "core/mix.h"
+#include "data/measured_sizes.h"
 #include "data/record.h"
 
 namespace hr::eval {
@@ -25,16 +27,29 @@ inline uint64_t CellKey(features::Workload w, double payload_kb, int time_window
                static_cast<uint64_t>(load_pattern + 1) * 7919);
 }
 
-inline uint64_t CellKey(const data::Record& r) {
-  return CellKey(r.workload, r.target_payload_kb,
-                 r.time_window ? static_cast<int>(*r.time_window) : -1,
-                 r.load_pattern ? static_cast<int>(*r.load_pattern) : -1);
-}
+// The keys of a replay's cells over `records`: payloads are matched to the records' measured sizes
+// (features/payload_size.h, the rule the outcome tables and emulate share), so a request or record
+// of 1,024.3 KB is in the 1,024 KB cell. The replay and the oracles make it from the same records.
+class CellKeys {
+ public:
+  explicit CellKeys(std::span<const data::Record> records)
+      : sizes_(data::MeasuredPayloadSizes(records)) {}
+  uint64_t Coarse(features::Workload w, double payload_kb) const {
+    return CoarseKey(w, sizes_.Of(w, payload_kb));
+  }
+  uint64_t Cell(const data::Record& r) const {
+    return CellKey(r.workload, sizes_.Of(r.workload, r.target_payload_kb),
+                   r.time_window ? static_cast<int>(*r.time_window) : -1,
+                   r.load_pattern ? static_cast<int>(*r.load_pattern) : -1);
+  }
+  uint64_t Cell(const features::Request& q) const {
+    return CellKey(q.workload, sizes_.Of(q.workload, q.payload_kb), static_cast<int>(q.time_window),
+                   static_cast<int>(q.load_pattern));
+  }
 
-inline uint64_t CellKey(const features::Request& q) {
-  return CellKey(q.workload, q.payload_kb, static_cast<int>(q.time_window),
-                 static_cast<int>(q.load_pattern));
-}
+ private:
+  features::PayloadSizes sizes_;
+};
 
 // Where a platform's outcomes for a request come from: the request's cell where the platform has
 // records there, else its (workload, payload) cell, else its workload; each platform on its own

@@ -55,12 +55,12 @@ class Oracle final : public Policy {
   Oracle(std::string name, std::span<const data::Record> records,
          const std::function<double(const data::Record&)>& value, bool in_sample = true,
          std::span<const uint32_t> only = {})
-      : name_(std::move(name)), in_sample_(in_sample) {
+      : name_(std::move(name)), in_sample_(in_sample), keys_(records) {
     const auto add = [&](const data::Record& r) {
       const int p = r.platform == Platform::kLambda ? 0 : 1;
       const double v = value(r);
       for (auto* sum :
-           {&fine_[CellKey(r)][p], &coarse_[CoarseKey(r.workload, r.target_payload_kb)][p],
+           {&fine_[keys_.Cell(r)][p], &coarse_[keys_.Coarse(r.workload, r.target_payload_kb)][p],
             &workload_[static_cast<size_t>(r.workload)][p]}) {
         sum->first += v;
         ++sum->second;
@@ -75,8 +75,9 @@ class Oracle final : public Policy {
   std::string name() const override { return name_; }
   bool in_sample() const override { return in_sample_; }
   Platform Choose(const EvalItem& item, const Peek&) override {
-    const Means* fine = Find(fine_, CellKey(item.request));
-    const Means* coarse = Find(coarse_, CoarseKey(item.request.workload, item.request.payload_kb));
+    const Means* fine = Find(fine_, keys_.Cell(item.request));
+    const Means* coarse =
+        Find(coarse_, keys_.Coarse(item.request.workload, item.request.payload_kb));
     const Means& workload = workload_[static_cast<size_t>(item.request.workload)];
     std::array<std::optional<double>, 2> mean;
     for (size_t p = 0; p < 2; ++p) {
@@ -102,6 +103,7 @@ class Oracle final : public Policy {
   }
   std::string name_;
   bool in_sample_;
+  CellKeys keys_;  // the replay's: made from the same records
   std::unordered_map<uint64_t, Means> fine_, coarse_;
   std::array<Means, features::kWorkloadCount> workload_{};
 };

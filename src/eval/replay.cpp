@@ -114,11 +114,13 @@ void Score(const ScoredObjective& o, const std::vector<std::vector<DrawMetrics>>
 ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalItem> items,
                     std::vector<std::unique_ptr<Policy>>& policies, const ReplayConfig& cfg) {
   Pools pools;
+  const CellKeys keys(records);
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
     const int p = r.platform == Platform::kLambda ? 0 : 1;
-    pools.fine[CellKey(r)][p].push_back(static_cast<uint32_t>(i));
-    pools.coarse[CoarseKey(r.workload, r.target_payload_kb)][p].push_back(static_cast<uint32_t>(i));
+    pools.fine[keys.Cell(r)][p].push_back(static_cast<uint32_t>(i));
+    pools.coarse[keys.Coarse(r.workload, r.target_payload_kb)][p].push_back(
+        static_cast<uint32_t>(i));
     pools.by_workload[static_cast<size_t>(r.workload)][p].push_back(static_cast<uint32_t>(i));
   }
   ReplayResult out;
@@ -129,9 +131,9 @@ ReplayResult Replay(std::span<const data::Record> records, std::span<const EvalI
   // The measured outcome of `item` on `platform` in this draw: the same for every policy.
   auto outcome = [&](const EvalItem& item, Platform platform, bool count) -> const data::Record& {
     const int p = platform == Platform::kLambda ? 0 : 1;
-    const auto fine = pools.fine.find(CellKey(item.request));
+    const auto fine = pools.fine.find(keys.Cell(item.request));
     const auto coarse =
-        pools.coarse.find(CoarseKey(item.request.workload, item.request.payload_kb));
+        pools.coarse.find(keys.Coarse(item.request.workload, item.request.payload_kb));
     const auto& workload = pools.by_workload[static_cast<size_t>(item.request.workload)];
     const auto at = [&](Level l) -> const std::vector<uint32_t>* {
       switch (l) {

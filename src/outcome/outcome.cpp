@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "features/payload_size.h"
+
 namespace hr::outcome {
 
 namespace {
@@ -179,14 +181,16 @@ void OutcomeModel::Estimate(const features::Request& req,
                             std::array<outcome::Estimate, 2>& out) const {
   const PerWorkload& pw = by_workload_[static_cast<size_t>(req.workload)];
   const size_t ctx = Context(req.time_window, req.load_pattern);
-  const size_t n = pw.payloads.size();
-  size_t hi = 0;
-  while (hi < n && pw.payloads[hi] < req.payload_kb) ++hi;
-  if (hi == 0 || hi == n || pw.payloads[hi] == req.payload_kb) {
-    out = pw.table[std::min(hi, n - 1)][ctx];
+  // At a measured size, or beyond them, that size's row (features::NearestSize: the rule the
+  // replay, emulate and train match payloads by); between two, interpolated in log(1 + KB).
+  const size_t near = features::NearestSize(pw.payloads, req.payload_kb);
+  if (!(req.payload_kb > pw.payloads.front() && req.payload_kb < pw.payloads.back()) ||
+      req.payload_kb == pw.payloads[near]) {
+    out = pw.table[near][ctx];
     return;
   }
-  const size_t lo = hi - 1;
+  const size_t lo = req.payload_kb < pw.payloads[near] ? near - 1 : near;
+  const size_t hi = lo + 1;
   const double x = std::log1p(req.payload_kb);
   const double f = (x - pw.log_payloads[lo]) / (pw.log_payloads[hi] - pw.log_payloads[lo]);
   for (size_t p = 0; p < 2; ++p)

@@ -2,8 +2,9 @@
 // quantiles, execution time, cold-start probability, cost under each cost model), from tables of
 // measured cell statistics. A cell is (workload, payload, time_window, load_pattern); its estimate
 // is shrunk toward the (workload, payload) cell, which is shrunk toward the workload's, by a
-// pseudo-count (`shrinkage`), so a thin cell borrows from its parent. A payload between two
-// measured sizes is interpolated in log(1 + KB); beyond them the nearest size answers.
+// pseudo-count (`shrinkage`), so a thin cell borrows from its parent. The payloads are the measured
+// sizes train grouped the records' sizes into (features/payload_size.h); a payload between two is
+// interpolated in log(1 + KB); beyond them the nearest size answers (features::NearestSize).
 // Immutable after Create(); Estimate allocates nothing. Pure: no I/O, no JSON (modelfile/ writes
 // and reads the tables; train/ learns them).
 #pragma once

@@ -10,7 +10,9 @@
 // they are), each by the prior's weight in records, so a thin cell learns from its workload.
 // Statistics forget with a half-life in outcomes. A cell is (workload, payload bin, time window,
 // load pattern); payload bins are half octaves of 1 + KB (policy::PayloadBin), so a body of 1,024.3
-// KB and a nominal 1,024 KB share one.
+// KB and a nominal 1,024 KB share one. Not the measured sizes the tables, the replay and emulate
+// match payloads to (features/payload_size.h): those depend on the data, while this state has a
+// fixed size and a snapshot layout that must survive loading another model.
 //
 // A change detector per (workload, platform) watches the sign of each outcome against the cell's
 // current median (a two-sided CUSUM of +1 / -1: under no change both are equally likely whatever

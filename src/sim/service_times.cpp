@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cost/cost.h"
+#include "data/measured_sizes.h"
 #include "policy/decision.h"
 
 namespace hr::sim {
@@ -30,15 +31,17 @@ ServiceSample FromDistribution(const Distribution& d, core::Rng& rng, double ini
 core::Result<ServiceTimes> ServiceTimes::FromRecords(const std::vector<data::Record>& records,
                                                      bool ecs_busy_response) {
   ServiceTimes st;
-  // Payload sizes and their shares come from every record of the workload, on both platforms.
+  // Payload sizes and their shares come from every record of the workload, on both platforms; a
+  // record counts for the measured size its payload belongs to (features/payload_size.h).
+  const features::PayloadSizes sizes = data::MeasuredPayloadSizes(records);
   std::array<std::vector<std::pair<double, uint64_t>>, features::kWorkloadCount> counts;
   std::array<std::vector<double>, features::kWorkloadCount> memory;
   for (const data::Record& r : records) {
     auto& c = counts[static_cast<size_t>(r.workload)];
-    auto it =
-        std::find_if(c.begin(), c.end(), [&](auto& p) { return p.first == r.target_payload_kb; });
+    const double size = sizes.Of(r.workload, r.target_payload_kb);
+    auto it = std::find_if(c.begin(), c.end(), [&](auto& p) { return p.first == size; });
     if (it == c.end()) {
-      c.emplace_back(r.target_payload_kb, 1);
+      c.emplace_back(size, 1);
     } else {
       ++it->second;
     }
@@ -159,10 +162,7 @@ uint32_t ServiceTimes::DrawPayload(Workload w, core::Rng& rng) const {
 
 uint32_t ServiceTimes::NearestPayload(Workload w, double payload_kb) const {
   const auto& p = at(w).payloads_kb;
-  uint32_t best = 0;
-  for (uint32_t i = 1; i < p.size(); ++i)
-    if (std::abs(p[i] - payload_kb) < std::abs(p[best] - payload_kb)) best = i;
-  return best;
+  return p.empty() ? 0 : static_cast<uint32_t>(features::NearestSize(p, payload_kb));
 }
 
 ServiceSample ServiceTimes::Lambda(Workload w, uint32_t payload, bool cold, core::Rng& rng) const {

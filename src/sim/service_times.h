@@ -48,7 +48,8 @@ class ServiceTimes {
   const std::vector<double>& Payloads(features::Workload w) const { return at(w).payloads_kb; }
   // Each workload's share of the records (equal shares without data).
   const std::array<double, features::kWorkloadCount>& WorkloadShares() const { return shares_; }
-  // A payload index drawn with the data's shares; the index nearest a given size.
+  // A payload index drawn with the data's shares; the index of the measured size a given size
+  // belongs to (features::NearestSize).
   uint32_t DrawPayload(features::Workload w, core::Rng& rng) const;
   uint32_t NearestPayload(features::Workload w, double payload_kb) const;
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "data/audit.h"
+#include "data/measured_sizes.h"
 #include "json/json_writer.h"
 #include "policy/decision.h"
 
@@ -138,20 +139,23 @@ std::string CostParametersJson(const OutcomeConfig& cfg) {
 
 outcome::OutcomeSpec LearnOutcomes(std::span<const data::Record> records,
                                    std::span<const uint32_t> rows, const OutcomeConfig& cfg) {
+  // Cells are keyed by the measured size each record's payload belongs to: a router log's body
+  // sizes (1,024.3 KB) land in their nominal size's cell, not in cells of one record each.
+  const features::PayloadSizes sizes = data::MeasuredPayloadSizes(records, rows);
   std::map<Key, std::array<Acc, 2>> acc;
   for (uint32_t i : rows) {
     const data::Record& r = records[i];
+    const double payload = sizes.Of(r.workload, r.target_payload_kb);
     const size_t p = r.platform == policy::Platform::kLambda ? 0 : 1;
     std::array<double, outcome::kCostModelCount> cost{};
     for (size_t c = 0; c < cost.size(); ++c)
       cost[c] = cost::CostUsd(data::UsageOf(r), cost::kCostModels[c], cfg.pricing, cfg.provisioned);
     const int w = static_cast<int>(r.workload);
     acc[{w, -1, -1, -1}][p].Add(r, cost);
-    acc[{w, r.target_payload_kb, -1, -1}][p].Add(r, cost);
+    acc[{w, payload, -1, -1}][p].Add(r, cost);
     if (r.time_window && r.load_pattern) {
-      acc[{w, r.target_payload_kb, static_cast<int>(*r.time_window),
-           static_cast<int>(*r.load_pattern)}][p]
-          .Add(r, cost);
+      acc[{w, payload, static_cast<int>(*r.time_window), static_cast<int>(*r.load_pattern)}][p].Add(
+          r, cost);
     }
   }
   outcome::OutcomeSpec spec;
@@ -166,7 +170,7 @@ outcome::OutcomeSpec LearnOutcomes(std::span<const data::Record> records,
   std::map<Key, uint64_t> requests;
   for (uint32_t i : rows) {
     const data::Record& r = records[i];
-    Key k{static_cast<int>(r.workload), r.target_payload_kb, -1, -1};
+    Key k{static_cast<int>(r.workload), sizes.Of(r.workload, r.target_payload_kb), -1, -1};
     if (r.time_window && r.load_pattern)
       k = {k.workload, k.payload, static_cast<int>(*r.time_window),
            static_cast<int>(*r.load_pattern)};
