@@ -39,9 +39,9 @@ namespace {
 namespace fs = std::filesystem;
 using policy::Platform;
 
-constexpr int kRequests = 20'000;
+constexpr int kLiveRequests = 20'000;
 // Answers take 3.2 s on average at --time-scale 1: 320 clients make a run about 200 s.
-constexpr int kClients = 320;
+constexpr int kLiveClients = 320;
 constexpr double kSlowdown = 1.6;
 
 // A copy of the measurement directory `from` in `to` (plain .jsonl, same relative paths) with
@@ -141,7 +141,7 @@ LiveRun Drive(int emu_port, const std::vector<LiveRequest>& requests,
   const auto start = std::chrono::steady_clock::now();
   std::atomic<int> next{0}, answered{0};
   std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c)
+  for (int c = 0; c < kLiveClients; ++c)
     clients.emplace_back([&] {
       for (int i = next++; i < static_cast<int>(requests.size()); i = next++) {
         const LiveRequest& q = requests[static_cast<size_t>(i)];
@@ -198,8 +198,8 @@ TEST(RouteLive, DISABLED_AdaptiveRegretInTheSecondHalfIsAFifthOfTheFrozenModels)
   ASSERT_TRUE(env) << env.error().message;
   const emulate::Pools pools(std::move(env->records));
 
-  const std::vector<LiveRequest> requests = ShippedMix(kRequests);
-  ASSERT_EQ(requests.size(), static_cast<size_t>(kRequests));
+  const std::vector<LiveRequest> requests = ShippedMix(kLiveRequests);
+  ASSERT_EQ(requests.size(), static_cast<size_t>(kLiveRequests));
   std::vector<std::array<double, 2>> truth;
   for (const LiveRequest& q : requests)
     truth.push_back({pools.MeanMs(Platform::kLambda, q.workload, q.kb, q.tw, q.lp),
@@ -219,7 +219,7 @@ TEST(RouteLive, DISABLED_AdaptiveRegretInTheSecondHalfIsAFifthOfTheFrozenModels)
 
   // Every request answered and its decision logged.
   for (const LiveRun* run : {&adaptive, &frozen}) {
-    EXPECT_EQ(run->answered, kRequests);
+    EXPECT_EQ(run->answered, kLiveRequests);
     EXPECT_EQ(std::count(run->platform.begin(), run->platform.end(), ""), 0);
   }
   const size_t half = requests.size() / 2;
