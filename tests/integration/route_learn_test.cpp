@@ -19,6 +19,7 @@
 
 #include "route_fixtures.h"
 #include "run_binary.h"
+#include "simulate_fixtures.h"
 
 namespace hr::testing {
 namespace {
@@ -226,16 +227,8 @@ TEST(RouteLearn, APromotedModelReloadedUnderLoadLosesNoRequest) {
   const std::string dir = ::testing::TempDir() + "promote-reload";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  {
-    std::ofstream drift(dir + "/drift.json");
-    drift << R"([{"from_s":0,"until_s":1e9,"platform":"ecs","service_factor":3}])";
-    std::ofstream keys(dir + "/keys");
-    keys << "promote-test-key-0123456789abcdef\n";
-  }
-  auto sim = RunCli(
-      "simulate -q --policy builtin --objective latency --explore 0.2 --rate 2 "
-      "--duration-s 3000 --start-hour 10 --seed 7 --drift " +
-      dir + "/drift.json --outcome-log " + dir + "/log");
+  std::ofstream(dir + "/keys") << "promote-test-key-0123456789abcdef\n";
+  auto sim = SimulateEcsThreeTimesSlowerLog(dir);
   ASSERT_EQ(sim.exit_code, 0) << sim.err;
   const std::string model = dir + "/model.json";
   auto first = RunCli("promote -q --log " + dir + "/log --out " + model);  // the served model

@@ -204,12 +204,7 @@ TEST(CliSimulate, TheOffPolicyHtmlReportCarriesTheJsonNumbersAndItsCharts) {
 TEST(CliSimulate, PromoteWritesAChallengerOnlyWhenItProvablyWins) {
   const std::string dir = ::testing::TempDir() + "promote-log";
   std::filesystem::remove_all(dir);
-  const std::string drift = TempFile(
-      "ecs-x3.json", R"([{"from_s":0,"until_s":1e9,"platform":"ecs","service_factor":3}])");
-  auto s = RunCli(
-      "simulate -q --policy builtin --objective latency --explore 0.2 --rate 2 "
-      "--duration-s 3000 --start-hour 10 --seed 7 --drift " +
-      drift + " --outcome-log " + dir + "/log");
+  auto s = SimulateEcsThreeTimesSlowerLog(dir);
   ASSERT_EQ(s.exit_code, 0) << s.err;
   const std::string model = dir + "/model.json";
   auto p = RunCli("promote -q --format json --log " + dir + "/log --out " + model);
