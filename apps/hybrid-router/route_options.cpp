@@ -18,6 +18,10 @@ void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l) {
                  "adaptive: the least propensity either platform keeps (Thompson sampling is "
                  "mixed with it; 0.05 for a log meant for evaluate --off-policy)")
       ->capture_default_str();
+  sub.add_option("--thompson-scale", l.thompson_scale,
+                 "adaptive: Thompson sampling draws each platform's mean from its posterior with "
+                 "the spread times this (1: plain Thompson sampling; lower explores less)")
+      ->capture_default_str();
   sub.add_option("--min-records", l.min_records,
                  "adaptive: a cell with fewer live outcomes on a platform is sent there")
       ->capture_default_str();

@@ -12,8 +12,9 @@ namespace {
 
 bool Within(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
 
-constexpr double kMedianStep = 0.01;  // the reference median's step per outcome (1 %)
-constexpr size_t kP50Level = 5;       // outcome::kQuantileLevels[5] == 0.5
+constexpr double kMedianStep = 0.01;       // the reference median's step per outcome (1 %)
+constexpr uint32_t kHoldAfterAlarm = 200;  // outcomes of the other platform (WorkloadStats::hold)
+constexpr size_t kP50Level = 5;            // outcome::kQuantileLevels[5] == 0.5
 static_assert(outcome::kQuantileLevels[kP50Level] == 0.5);
 
 }  // namespace
@@ -25,6 +26,8 @@ core::Status LearnOptions::Validate() const {
     return core::InvalidArgument("--learn-half-life", "must be 1 to 1e9 outcomes");
   if (!Within(explore_floor, 0, 0.5))
     return core::InvalidArgument("--explore-floor", "must be 0 to 0.5");
+  if (!Within(thompson_scale, 0.01, 10))
+    return core::InvalidArgument("--thompson-scale", "must be 0.01 to 10");
   if (min_records < 0 || min_records > 10'000)
     return core::InvalidArgument("--min-records", "must be 0 to 10,000");
   if (!Within(drift_threshold, 0, 1e6))
@@ -123,7 +126,9 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   // change moves outcomes to one side faster than the reference follows.
   if (c.median <= 0) c.median = factor;
   const double median = tabled.response_quantiles_ms[kP50Level] * c.median;
-  if (options_.drift_threshold > 0 && median > 0 && response_ms != median) {
+  const bool held = ws.hold > 0;
+  if (held) --ws.hold;
+  if (options_.drift_threshold > 0 && median > 0 && response_ms != median && !held) {
     const double sign = response_ms > median ? 1 : -1;
     c.median *= std::exp(kMedianStep * sign);
     ws.up = std::max(0.0, ws.up + sign - options_.drift_slack);
@@ -137,6 +142,13 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
       ws.weight = ws.ratio = 0;
       ws.recent = 1;
       ws.prior_weight = std::min(options_.prior_weight, options_.prior_weight_after_drift);
+      // The policy now moves the workload's traffic to the other platform, and that platform's
+      // outcomes shift with the load it is handed (an ECS service sized for the traffic it had
+      // queues a sudden burst): not a change of the platform. Its detector sits out the move, so
+      // a self-made queue does not make it forget what it knew and learn the queue instead (in the
+      // drift bar that alarm kept thumbnails off ECS for hours: tests/unit/sim/drift_bar_test).
+      workloads_[wi][1 - pi].hold = kHoldAfterAlarm;
+      workloads_[wi][1 - pi].up = workloads_[wi][1 - pi].down = 0;
       common = Common{0, 0, ws.prior_weight};
       // The workload's cells forget what they learned, not that they were tried: with their live
       // counts reset, every cell would again be sent --min-records requests to the platform that
@@ -186,6 +198,8 @@ std::string Learner::Json() const {
   json::Double(w, options_.half_life);
   json::Key(w, "explore_floor");
   json::Double(w, options_.explore_floor);
+  json::Key(w, "thompson_scale");
+  json::Double(w, options_.thompson_scale);
   json::Key(w, "min_records");
   w.Int(options_.min_records);
   json::Key(w, "drift_threshold");
@@ -356,7 +370,8 @@ core::Status Learner::Restore(std::string_view snapshot) {
                        x[4],
                        x[5],
                        static_cast<uint64_t>(x[6]),
-                       static_cast<uint64_t>(x[7])};
+                       static_cast<uint64_t>(x[7]),
+                       0};
   }
   for (rapidjson::SizeType i = 0; i < cells->Size(); ++i) {
     std::vector<double> x;

@@ -44,7 +44,10 @@ struct LearnOptions {
   // Outcomes of one cell and platform after which an old outcome counts half.
   double half_life = 200;
   // Thompson sampling's floor: each platform keeps at least this propensity.
-  double explore_floor = 0.005;
+  double explore_floor = 0.001;
+  // Thompson sampling draws each platform's mean from its posterior with the spread times this
+  // (1: the posterior as it is; smaller explores less where the platforms are close).
+  double thompson_scale = 0.5;
   // A cell with fewer live outcomes than this on a platform is sent there (with 1 - floor).
   int min_records = 3;
   // Change detection: the CUSUM's threshold and slack (in outcomes); 0 threshold: off.
@@ -123,6 +126,9 @@ class Learner {
     double up = 0, down = 0;  // the CUSUM's two sides
     double recent = 1;        // EWMA of observed / estimate, for the alarm's size
     uint64_t outcomes = 0, drifts = 0;
+    // Outcomes still to come that do not feed the detector: set on the other platform's alarm
+    // (kept out of the snapshot: a restart starts without it).
+    uint32_t hold = 0;
   };
   static constexpr size_t kContexts =
       static_cast<size_t>(features::kTimeWindowCount) * features::kLoadPatternCount;

@@ -333,6 +333,12 @@ Decision DecideFor(const model::Model& m, const features::Request& req, const Ob
   return DecideOn(e, objective, tables->spec().default_slo_ms, Platform::kLambda);
 }
 
+void AddWait(outcome::Estimate& e, double wait_ms) {
+  if (!(wait_ms > 0)) return;
+  e.response_mean_ms += wait_ms;
+  for (double& q : e.response_quantiles_ms) q += wait_ms;
+}
+
 Decision DecideOnEstimates(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
                            double default_slo_ms) {
   return DecideOn(e, objective, default_slo_ms, Platform::kLambda);
@@ -355,8 +361,7 @@ Decision DecideWithFreeEcsSlot(const model::Model& m, const features::Request& r
   outcome::Estimate& ecs = e[1];
   ecs.cost_mean_usd.fill(0);  // the task runs (and is billed) whether or not it serves this
   ecs.cost_sd_usd.fill(0);
-  ecs.response_mean_ms += ecs_wait_ms;
-  for (double& q : ecs.response_quantiles_ms) q += ecs_wait_ms;
+  AddWait(ecs, ecs_wait_ms);
   return DecideOn(e, objective, tables->spec().default_slo_ms, Platform::kEcs);
 }
 

@@ -112,6 +112,10 @@ Decision DecideFor(const model::Model& m, const features::Request& req, const Ob
 Decision DecideOnEstimates(const std::array<outcome::Estimate, 2>& e, const Objective& objective,
                            double default_slo_ms);
 
+// An estimate's response times (mean and quantiles) with a wait before service added (0 or
+// less: unchanged).
+void AddWait(outcome::Estimate& e, double wait_ms);
+
 // Spill-over with the outcome models: where a request should run when an ECS slot is free for it
 // after `ecs_wait_ms` (0: free now). The slot's task runs, and is billed, whether or not it serves
 // the request, so ECS's marginal cost is zero and the comparison is the objective's with ECS's

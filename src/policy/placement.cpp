@@ -155,7 +155,16 @@ Placement PlaceAdaptive(const features::Request& req, const PlacementContext& ct
   const LearnedView v = ctx.learner->Look(req);
   std::array<outcome::Estimate, 2> e;
   tables->Estimate(req, e);
-  for (size_t p = 0; p < 2; ++p) e[p] = Scaled(e[p], v.factor[p], std::max(1.0, v.records[p]));
+  // Thompson sampling's posterior spread is the estimate's over its effective count; scaling the
+  // count by 1 / scale^2 scales that spread by `scale` (the means and the per-request spreads
+  // stay).
+  const double tempered = 1 / (o.thompson_scale * o.thompson_scale);
+  for (size_t p = 0; p < 2; ++p)
+    e[p] = Scaled(e[p], v.factor[p], std::max(1.0, v.records[p]) * tempered);
+  // A wait the caller predicts at ECS (simulate: its service's queue; route: none) is part of
+  // what the request would get there: without it a workload moved at once onto an ECS service
+  // sized for the traffic it had queues there, and that queue is learned as ECS being slow.
+  AddWait(e[1], ctx.ecs_wait_ms);
   const Decision d = DecideOnEstimates(e, *ctx.objective, tables->spec().default_slo_ms);
   const auto min = static_cast<uint32_t>(o.min_records);
   const bool lambda_short = v.live[0] < min, ecs_short = v.live[1] < min;

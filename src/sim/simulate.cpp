@@ -432,6 +432,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       ctx.objective = &c.policy.objective;
       ctx.learner = learner ? &*learner : nullptr;
       ctx.draw = rng.Uniform();
+      if (uses_ecs[wi]) ctx.ecs_wait_ms = svcs[wi]->PredictedWaitMs(ecs_busy_ms[wi]);
       placed = policy::Place(spec, learned_req, ctx, scratch);
       if (learning) tables->Estimate(learned_req, tabled);
     } else {

@@ -67,6 +67,7 @@ struct LogDir {
 
 struct Attempt {
   std::string platform, outcome, request_id;
+  std::string source;  // route.source: the decision's source (policy, explore, learned, ...)
   int status = 0, attempt = 0;
   bool fallback = false;
   double propensity = 0;
@@ -86,6 +87,8 @@ inline std::vector<Attempt> Attempts(const LogDir& log) {
     a.attempt = static_cast<int>(e["route"]["attempt"].get_int64().value());
     a.fallback = e["route"]["fallback"].get_bool().value();
     a.propensity = e["route"]["propensity"].get_double().value();
+    std::string_view source;
+    if (e["route"]["source"].get(source) == simdjson::SUCCESS) a.source = std::string(source);
     out.push_back(a);
   }
   return out;

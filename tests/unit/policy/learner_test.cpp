@@ -100,6 +100,9 @@ TEST(LearnOptions, BadValuesNameTheirOption) {
   o.explore_floor = 0.6;
   EXPECT_EQ(o.Validate().error().field, "--explore-floor");
   o = {};
+  o.thompson_scale = 0;
+  EXPECT_EQ(o.Validate().error().field, "--thompson-scale");
+  o = {};
   o.prior_weight = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(o.Validate().error().field, "--prior-weight");
   o = {};
@@ -258,6 +261,22 @@ TEST(Adaptive, AnAlarmDoesNotSendEveryCellBackToThePlatformThatChanged) {
 // The logged propensity is the probability of the choice: over 40,000 draws in one fixed state
 // the share of Lambda choices is within 4 standard errors of the propensity, and both platforms
 // keep at least the floor.
+// The probability the adaptive policy sends `req` to Lambda, from its definition: the floor, and
+// the probability that Lambda's mean is the lower when each platform's mean is drawn from a normal
+// posterior with the estimate's spread over its effective count, times the learner's
+// thompson_scale.
+double ThompsonLambda(const World& world, const Learner& learner, const features::Request& req,
+                      const std::array<outcome::Estimate, 2>& tabled) {
+  const LearnedView v = learner.Look(req);
+  const double scale = learner.options().thompson_scale;
+  std::array<outcome::Estimate, 2> e;
+  for (size_t p = 0; p < 2; ++p)
+    e[p] = Scaled(tabled[p], v.factor[p], std::max(1.0, v.records[p]) / (scale * scale));
+  const Decision d = DecideOnEstimates(e, world.latency, world.tables().spec().default_slo_ms);
+  const double floor = learner.options().explore_floor;
+  return floor + (1 - 2 * floor) * *d.lambda_mean_lower_probability;
+}
+
 TEST(Adaptive, ThePropensityIsTheProbabilityOfTheChoice) {
   World world;
   const features::Request req = Cell(Workload::kMediumProcessing, 1024);
@@ -290,13 +309,111 @@ TEST(Adaptive, ThePropensityIsTheProbabilityOfTheChoice) {
   const double se = std::sqrt(p_lambda * (1 - p_lambda) / kDraws);
   EXPECT_NEAR(static_cast<double>(lambda) / kDraws, p_lambda, 4 * se + 1e-12);
   // Thompson sampling draws with the probability that Lambda's *mean* is the lower one (not the
-  // per-request lambda_probability), mixed with the floor.
-  const LearnedView v = learner.Look(req);
-  std::array<outcome::Estimate, 2> e;
-  for (size_t p = 0; p < 2; ++p) e[p] = Scaled(tabled[p], v.factor[p], std::max(1.0, v.records[p]));
-  const Decision d = DecideOnEstimates(e, world.latency, world.tables().spec().default_slo_ms);
-  const double floor = LearnOptions{}.explore_floor;
-  EXPECT_NEAR(p_lambda, floor + (1 - 2 * floor) * *d.lambda_mean_lower_probability, 1e-12);
+  // per-request lambda_probability), each posterior's spread times --thompson-scale, mixed with
+  // the floor.
+  EXPECT_NEAR(p_lambda, ThompsonLambda(world, learner, req, tabled), 1e-12);
+}
+
+// After an alarm on one platform the policy moves the workload to the other, whose outcomes then
+// shift with the load it is handed: that platform's detector sits out the move (its next 200
+// outcomes), then watches again. 10 seeds.
+TEST(Adaptive, TheOtherPlatformsDetectorSitsOutTheMoveAfterAnAlarm) {
+  World world;
+  const features::Request req = Cell(Workload::kMediumProcessing, 1024);
+  std::array<outcome::Estimate, 2> tabled;
+  world.tables().Estimate(req, tabled);
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    Learner learner{LearnOptions{}};
+    core::Rng rng(seed);
+    const auto observe = [&](Platform p, double factor) {
+      const auto i = static_cast<size_t>(p);
+      return learner.Observe(req, p, Draw(world.tables(), req, p, factor, rng), tabled[i]);
+    };
+    for (int i = 0; i < 500; ++i)
+      for (Platform p : {Platform::kLambda, Platform::kEcs}) observe(p, 1);
+    bool ecs_alarm = false;
+    for (int i = 0; i < 1000 && !ecs_alarm; ++i) ecs_alarm = observe(Platform::kEcs, 2).has_value();
+    ASSERT_TRUE(ecs_alarm) << "seed " << seed;
+    int lambda_alarms = 0;
+    for (int i = 0; i < 200; ++i) lambda_alarms += observe(Platform::kLambda, 3).has_value();
+    EXPECT_EQ(lambda_alarms, 0) << "seed " << seed << ": Lambda alarmed during the move";
+    for (int i = 0; i < 200; ++i) lambda_alarms += observe(Platform::kLambda, 3).has_value();
+    EXPECT_GE(lambda_alarms, 1) << "seed " << seed << ": Lambda's own change afterwards";
+  }
+}
+
+// A wait the caller predicts at ECS (simulate passes its service's queue) is part of what the
+// request would get there: a request the estimates send to ECS goes to Lambda once the wait
+// exceeds ECS's lead, with the same learner state.
+TEST(Adaptive, APredictedEcsWaitCountsInTheDecision) {
+  World world;
+  const PolicySpec spec = *ParsePolicy("adaptive");
+  model::Scratch s;
+  LearnOptions o;
+  o.min_records = 0;  // decided by the estimates from the first request
+  Learner learner{o};
+  PlacementContext ctx;
+  ctx.model = world.model.get();
+  ctx.objective = &world.latency;
+  ctx.learner = &learner;
+  ctx.draw = 0.5;
+  int moved = 0, ecs_cells = 0;
+  for (Workload w : {Workload::kLightweightApi, Workload::kThumbnailProcessing,
+                     Workload::kMediumProcessing, Workload::kHeavyProcessing})
+    for (double kb : {5.0, 100.0, 1024.0, 5120.0}) {
+      const features::Request req = Cell(w, kb);
+      std::array<outcome::Estimate, 2> e;
+      world.tables().Estimate(req, e);
+      ctx.ecs_wait_ms = 0;
+      if (Place(spec, req, ctx, s).platform != Platform::kEcs) continue;
+      ++ecs_cells;
+      const double lead = e[0].response_mean_ms - e[1].response_mean_ms;
+      ctx.ecs_wait_ms = 0.5 * lead;
+      EXPECT_EQ(Place(spec, req, ctx, s).platform, Platform::kEcs)
+          << features::Name(w) << " " << kb;
+      ctx.ecs_wait_ms = 2 * lead + 1;
+      const Placement waited = Place(spec, req, ctx, s);
+      EXPECT_EQ(waited.platform, Platform::kLambda) << features::Name(w) << " " << kb;
+      moved += waited.platform == Platform::kLambda;
+    }
+  EXPECT_GE(ecs_cells, 3) << "too few cells the tables send to ECS: the test says little";
+  EXPECT_EQ(moved, ecs_cells);
+}
+
+// --thompson-scale: a smaller scale narrows the posteriors Thompson sampling draws from, so near a
+// tie the platform the estimates prefer gets a larger share (and the other a smaller one); 1 is
+// plain Thompson sampling. The same learner state under three scales.
+TEST(Adaptive, ASmallerThompsonScaleExploresLessNearATie) {
+  World world;
+  const features::Request req = Cell(Workload::kMediumProcessing, 1024);
+  std::array<outcome::Estimate, 2> tabled;
+  world.tables().Estimate(req, tabled);
+  const PolicySpec spec = *ParsePolicy("adaptive");
+  model::Scratch s;
+  std::vector<double> minority;  // the share of the platform the estimates do not prefer
+  for (double scale : {1.0, 0.5, 0.25}) {
+    LearnOptions o;
+    o.thompson_scale = scale;
+    Learner learner{o};
+    core::Rng rng(7);  // the same outcomes for every scale
+    for (int i = 0; i < 6; ++i)
+      for (size_t p = 0; p < 2; ++p)
+        learner.Observe(req, static_cast<Platform>(p),
+                        Draw(world.tables(), req, static_cast<Platform>(p), 1, rng), tabled[p]);
+    PlacementContext ctx;
+    ctx.model = world.model.get();
+    ctx.objective = &world.latency;
+    ctx.learner = &learner;
+    ctx.draw = 0.5;
+    const Placement pl = Place(spec, req, ctx, s);
+    const double p_lambda = pl.platform == Platform::kLambda ? pl.propensity : 1 - pl.propensity;
+    EXPECT_NEAR(p_lambda, ThompsonLambda(world, learner, req, tabled), 1e-12) << scale;
+    minority.push_back(std::min(p_lambda, 1 - p_lambda));
+  }
+  EXPECT_GT(minority[0], 0.01) << "not near a tie: the test says nothing";
+  EXPECT_LT(minority[1], minority[0]);
+  EXPECT_LT(minority[2], minority[1]);
+  EXPECT_GE(minority[2], LearnOptions{}.explore_floor);
 }
 
 // Routes 5,000 requests drawn by `next` with the adaptive policy in the tables' world, per seed of
