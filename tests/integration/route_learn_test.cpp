@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "policy/learner.h"
 #include "route_fixtures.h"
 #include "run_binary.h"
 #include "simulate_fixtures.h"
@@ -108,7 +109,7 @@ TEST(RouteLearn, AdaptiveMovesOffAPlatformThatIsSlowerThanTheTablesSay) {
   EXPECT_GE(adaptive.lines, 600);
   EXPECT_EQ(adaptive.with_source, adaptive.lines);
   EXPECT_EQ(adaptive.with_model, adaptive.lines);
-  EXPECT_GE(adaptive.min_propensity, 0.005);
+  EXPECT_GE(adaptive.min_propensity, policy::LearnOptions{}.explore_floor);
   // /metrics shows what it learned: the slowed platform's factor above the other's.
   const auto factor = [&](const std::string& platform) {
     const std::string key =

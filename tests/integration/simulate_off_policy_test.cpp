@@ -166,7 +166,7 @@ TEST(CliSimulate, TheOffPolicyHtmlReportCarriesTheJsonNumbersAndItsCharts) {
   EXPECT_EQ(page.find("src=\""), std::string::npos);
   EXPECT_EQ(page.find("<link"), std::string::npos);
   std::remove(html.c_str());
-  // The adaptive policy at its default explore floor: propensities near 0.005 and small effective
+  // The adaptive policy at its default explore floor: propensities near 0.001 and small effective
   // sample sizes, named per policy in the report as in the JSON and the table.
   const std::string adaptive = ::testing::TempDir() + "offpolicy-html-adaptive";
   std::filesystem::remove_all(adaptive);

@@ -3,8 +3,9 @@
 // seed and arrivals, 5 seeds per scenario. Asserted: in every phase, from the change detector's
 // alarm on, adaptive's mean response time is within 3 % of the oracle's; without drift adaptive is
 // within 1 % of the frozen model (or faster). The bar's third clause, every drift detected within
-// 300 requests of the affected workload, is not met and its test is disabled (see there). Every
-// number is printed per seed and phase: ~3 minutes on one core for the three tests.
+// 300 requests of the affected workload, is met only where the policy uses the changed platform;
+// its test is disabled (see there). Every number is printed per seed and phase: about 70 s on one
+// core for the three tests.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -236,13 +237,13 @@ TEST(DriftBar, LambdaColdStartsFiveAndWarmOneAndAHalfTimesForThumbnailsFromHour3
   Bar("lambda thumbnail", ThumbnailsOnLambda(), false);
 }
 
-// The bar's detection clause, not met (issue 25): the change detector needs 32-184 outcomes of the
-// drifted workload on the drifted platform (threshold 20, slack 0.5), and where the adaptive policy
-// has the workload on the other platform it sends the drifted one only its explore floor (0.5 %)
-// and the cells short of --min-records, so those outcomes take 1,000-17,000 requests of the
-// workload (and a drift's end, on the platform the policy has just left, as many). The phases
-// above are measured from each alarm on, so this delay is not in their regret. Run with
-// --gtest_also_run_disabled_tests to see it fail, with every delay.
+// The bar's detection clause, met for 9 of the 30 changes (issue 25; docs/simulate.md): where the
+// policy uses the changed platform (thumbnail's Lambda onset) the alarm comes after 107-227
+// requests; where it does not (ECS for medium and heavy, which the oracle leaves on Lambda too;
+// Lambda for thumbnails once the policy has left it) the changed platform gets only the explore
+// floor (0.1 %) and Thompson sampling's share, and the detector's ~40 outcomes take 900-82,000
+// requests of the workload. The phases above are measured from each alarm on, and over the whole
+// phase (printed). Run with --gtest_also_run_disabled_tests to see it fail, with every delay.
 TEST(DriftBar, DISABLED_EveryChangeIsDetectedWithin300RequestsOfTheAffectedWorkload) {
   Bar("ecs x2", EcsTwiceAsSlow(), true);
   Bar("lambda thumbnail", ThumbnailsOnLambda(), true);
