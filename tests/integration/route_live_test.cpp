@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -171,17 +172,24 @@ LiveRun Drive(int emu_port, const std::vector<LiveRequest>& requests,
   return run;
 }
 
+// The regret of request i's decision, from its true means; none when no decision was logged.
+std::optional<double> DecisionRegretMs(const LiveRun& run,
+                                       const std::vector<std::array<double, 2>>& truth, size_t i) {
+  const std::string& p = run.platform[i];
+  if (p.empty()) return std::nullopt;
+  return emulate::RegretMs(truth[i], p == "lambda" ? Platform::kLambda : Platform::kEcs);
+}
+
 // Mean regret per request of the decisions [from, to), from each request's true means.
 double MeanRegretMs(const LiveRun& run, const std::vector<std::array<double, 2>>& truth,
                     size_t from, size_t to) {
   double sum = 0;
   size_t n = 0;
-  for (size_t i = from; i < to; ++i) {
-    const std::string& p = run.platform[i];
-    if (p.empty()) continue;
-    sum += emulate::RegretMs(truth[i], p == "lambda" ? Platform::kLambda : Platform::kEcs);
-    ++n;
-  }
+  for (size_t i = from; i < to; ++i)
+    if (const auto r = DecisionRegretMs(run, truth, i)) {
+      sum += *r;
+      ++n;
+    }
   return n ? sum / static_cast<double>(n) : NAN;
 }
 
@@ -191,14 +199,12 @@ std::string RegretSources(const LiveRun& run, const std::vector<LiveRequest>& re
                           const std::vector<std::array<double, 2>>& truth, size_t from, size_t to) {
   std::map<std::string, std::pair<double, int>> by;
   for (size_t i = from; i < to; ++i) {
-    const std::string& p = run.platform[i];
-    if (p.empty()) continue;
-    const double r =
-        emulate::RegretMs(truth[i], p == "lambda" ? Platform::kLambda : Platform::kEcs);
+    const auto r = DecisionRegretMs(run, truth, i);
+    if (!r) continue;
     const std::string keys[] = {"source " + run.source[i],
                                 "workload " + std::string(features::Name(requests[i].workload))};
     for (const std::string& key : keys) {
-      by[key].first += r;
+      by[key].first += *r;
       by[key].second += 1;
     }
   }

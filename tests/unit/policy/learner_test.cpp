@@ -258,9 +258,6 @@ TEST(Adaptive, AnAlarmDoesNotSendEveryCellBackToThePlatformThatChanged) {
   }
 }
 
-// The logged propensity is the probability of the choice: over 40,000 draws in one fixed state
-// the share of Lambda choices is within 4 standard errors of the propensity, and both platforms
-// keep at least the floor.
 // The probability the adaptive policy sends `req` to Lambda, from its definition: the floor, and
 // the probability that Lambda's mean is the lower when each platform's mean is drawn from a normal
 // posterior with the estimate's spread over its effective count, times the learner's
@@ -277,6 +274,9 @@ double ThompsonLambda(const World& world, const Learner& learner, const features
   return floor + (1 - 2 * floor) * *d.lambda_mean_lower_probability;
 }
 
+// The logged propensity is the probability of the choice: over 40,000 draws in one fixed state
+// the share of Lambda choices is within 4 standard errors of the propensity, and both platforms
+// keep at least the floor.
 TEST(Adaptive, ThePropensityIsTheProbabilityOfTheChoice) {
   World world;
   const features::Request req = Cell(Workload::kMediumProcessing, 1024);
