@@ -304,7 +304,8 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     if (const auto d = learner->Observe(req, p, ms, tabled))
       r.drift_events.push_back({t, d->platform, d->workload});
   };
-  // adaptive: ECS requests waiting for their outcome (wait included), by workload and arrival.
+  // adaptive: ECS requests waiting for their outcome (learned without their wait), by workload
+  // and arrival.
   struct PendingLearn {
     features::Request req;
     outcome::Estimate tabled;
@@ -318,9 +319,12 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
       if (learner) {
         auto& pending = pending_learn[svc.workload()];
         if (auto it = pending.find(o.arrival_s); it != pending.end()) {
-          if (!o.refused)  // a timeout: the time it took, a lower bound
+          // The service time without the wait: the decision adds the wait the service predicts
+          // then (learning it too would count the queue twice). A timeout: the time it took, a
+          // lower bound.
+          if (!o.refused)
             learn(o.arrival_s + o.response_ms / 1000, it->second.req, features::Platform::kEcs,
-                  it->second.tabled, o.response_ms);
+                  it->second.tabled, o.timed_out ? o.response_ms : o.response_ms - o.wait_ms);
           pending.erase(it);
         }
       }
@@ -415,7 +419,7 @@ core::Result<SimResult> Simulate(const SimConfig& c, const ServiceTimes& times,
     policy::Placement placed;
     features::Request req;  // the request's features, when a model or the outcome lines read them
     // adaptive: the request and its tabled estimates, for learning from its outcome (Lambda's at
-    // its arrival, the response time drawn; ECS's when the service reports it, the wait included).
+    // its arrival, the response time drawn; ECS's when the service reports it, without its wait).
     features::Request learned_req;
     std::array<outcome::Estimate, 2> tabled;
     const bool learning = learner && tables;
