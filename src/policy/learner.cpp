@@ -16,6 +16,15 @@ constexpr double kMedianStep = 0.01;       // the reference median's step per ou
 constexpr uint32_t kHoldAfterAlarm = 200;  // outcomes of the other platform (WorkloadStats::hold)
 constexpr size_t kP50Level = 5;            // outcome::kQuantileLevels[5] == 0.5
 static_assert(outcome::kQuantileLevels[kP50Level] == 0.5);
+// The size detector watches a platform whose moving share (weight kShareRate) of the workload's
+// outcomes is under kSeldom: too few for the signs to add up soon. Its threshold is kZThreshold,
+// or higher for a larger share, so that it raises about one false alarm in kZHorizon requests of
+// the workload whatever the share (Siegmund's approximation of a CUSUM's run length at slack 0.5
+// under normal scores: 2 exp(h + 1.166) outcomes). It scores once it has seen kZWarmup outcomes.
+constexpr double kSeldom = 0.35, kShareRate = 0.01, kZHorizon = 1e6;
+constexpr uint32_t kZWarmup = 10;
+constexpr double kZRate = 0.05;  // the moving mean and deviation's weight of a new outcome
+constexpr double kZClip = 3, kZClipLambdaUp = 2, kZSlack = 0.5, kZThreshold = 5;
 
 }  // namespace
 
@@ -35,6 +44,10 @@ core::Status LearnOptions::Validate() const {
   if (!Within(drift_slack, 0, 1)) return core::InvalidArgument("--drift-slack", "must be 0 to 1");
   if (!Within(prior_weight_after_drift, 0, 1e6))
     return core::InvalidArgument("--prior-weight-after-drift", "must be 0 to 1,000,000");
+  if (watch < 0 || watch > 1'000'000)
+    return core::InvalidArgument("--watch", "must be 0 to 1,000,000 outcomes");
+  if (!Within(watch_share, 0, 0.5))
+    return core::InvalidArgument("--watch-share", "must be 0 to 0.5");
   return {};
 }
 
@@ -101,6 +114,7 @@ LearnedView Learner::Look(const features::Request& req) const {
     v.factor[p] = CellFactor(static_cast<size_t>(req.workload), ws, c);
     v.records[p] = ws.prior_weight + c.weight;
     v.live[p] = c.live;
+    v.stale[p] = ws.stale;
   }
   return v;
 }
@@ -128,37 +142,48 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   const double median = tabled.response_quantiles_ms[kP50Level] * c.median;
   const bool held = ws.hold > 0;
   if (held) --ws.hold;
-  if (options_.drift_threshold > 0 && median > 0 && response_ms != median && !held) {
-    const double sign = response_ms > median ? 1 : -1;
-    c.median *= std::exp(kMedianStep * sign);
-    ws.up = std::max(0.0, ws.up + sign - options_.drift_slack);
-    ws.down = std::max(0.0, ws.down - sign - options_.drift_slack);
-    ws.recent += 0.1 * (response_ms / (tabled.response_mean_ms * factor) - ws.recent);
-    if (ws.up > options_.drift_threshold || ws.down > options_.drift_threshold) {
-      drift = DriftEvent{req.workload, p, ws.up > options_.drift_threshold, ws.recent,
-                         WorkloadFactor(wi, ws)};
-      ++ws.drifts;
-      ws.up = ws.down = 0;
-      ws.weight = ws.ratio = 0;
-      ws.recent = 1;
-      ws.prior_weight = std::min(options_.prior_weight, options_.prior_weight_after_drift);
-      // The policy now moves the workload's traffic to the other platform, and that platform's
-      // outcomes shift with the load it is handed (an ECS service sized for the traffic it had
-      // queues a sudden burst): not a change of the platform. Its detector sits out the move, so
-      // a self-made queue does not make it forget what it knew and learn the queue instead (in the
-      // drift bar that alarm kept thumbnails off ECS for hours: tests/unit/sim/drift_bar_test).
-      workloads_[wi][1 - pi].hold = kHoldAfterAlarm;
-      workloads_[wi][1 - pi].up = workloads_[wi][1 - pi].down = 0;
-      common = Common{0, 0, ws.prior_weight};
-      // The workload's cells forget what they learned, not that they were tried: with their live
-      // counts reset, every cell would again be sent --min-records requests to the platform that
-      // just changed (with probability 1 - floor), and an ECS service, whose outcomes arrive only
-      // after its queue, took them all at once: in the drift bar (tests/unit/sim/drift_bar_test)
-      // a medium-sized service scaled in to one task, twice as slow, queued them for minutes.
-      const size_t first =
-          static_cast<size_t>(req.workload) * kPayloadBins * kContexts;  // the workload's cells
-      for (size_t k = first; k < first + kPayloadBins * kContexts; ++k)
-        cells_[pi][k] = CellStats{0, 0, 0, cells_[pi][k].live};
+  WorkloadStats& other = workloads_[wi][1 - pi];
+  const bool seldom = ws.share < kSeldom;
+  const double z_threshold = std::max(kZThreshold, std::log(ws.share * kZHorizon / 2) - 1.166);
+  ws.share += kShareRate * (1 - ws.share);
+  other.share -= kShareRate * other.share;
+  ws.stale = 0;
+  other.stale = std::min<uint32_t>(other.stale + 1, 1'000'000'000);
+  if (options_.drift_threshold > 0 && median > 0 && !held) {
+    if (response_ms != median) {
+      const double sign = response_ms > median ? 1 : -1;
+      c.median *= std::exp(kMedianStep * sign);
+      ws.up = std::max(0.0, ws.up + sign - options_.drift_slack);
+      ws.down = std::max(0.0, ws.down - sign - options_.drift_slack);
+      ws.recent += 0.1 * (response_ms / (tabled.response_mean_ms * factor) - ws.recent);
+    }
+    // A platform the workload seldom uses sees too few outcomes for the signs to add up: with
+    // the watch on, outcomes also count by how far they fall from the platform's recent ones.
+    // Against the tables, not the learned factor: after an alarm that factor follows the newest
+    // outcomes, and would hide the next change from this detector.
+    const double r = std::log(std::max(ratio, 1e-9));
+    if (options_.watch > 0 && seldom && ws.zwarm) {
+      // Lambda's cold starts make single slow outcomes: upward, one counts only a little.
+      const double top = p == features::Platform::kLambda ? kZClipLambdaUp : kZClip;
+      const double z = std::clamp((r - ws.rmean) / std::max(1.25 * ws.rdev, 0.02), -kZClip, top);
+      ws.zup = std::max(0.0, ws.zup + z - kZSlack);
+      ws.zdown = std::max(0.0, ws.zdown - z - kZSlack);
+    }
+    // A running mean until 1 / kZRate outcomes, then a moving one; once warm, an outcome moves
+    // them by at most 3 deviations (a cold start is one outcome, not a new level).
+    const double rate = std::max(kZRate, 1.0 / (ws.rn + 1));
+    const double cap = ws.zwarm ? 3 * ws.rdev : HUGE_VAL;
+    const double step = std::clamp(r - ws.rmean, -cap, cap);
+    if (ws.rn > 0) ws.rdev += (ws.zwarm ? kZRate : 1.0 / ws.rn) * (std::abs(step) - ws.rdev);
+    ws.rmean += rate * step;
+    ws.rn = std::min<uint32_t>(ws.rn + 1, 1'000'000'000);
+    ws.zwarm = ws.zwarm || ws.rn >= kZWarmup;
+    const double t = options_.drift_threshold;
+    if (ws.up > t || ws.down > t || ws.zup > z_threshold || ws.zdown > z_threshold) {
+      drift = Alarm(req, pi, ws.up > t || ws.zup > z_threshold);
+      // The new regime's level: from this outcome on, a running mean again (its spread stays).
+      ws.rmean = r;
+      ws.rn = 1;
     }
   }
   ws.weight = ws.weight * decay_ + 1;
@@ -169,6 +194,36 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   c.ratio = c.ratio * decay_ + ratio;
   ++c.live;
   return drift;
+}
+
+DriftEvent Learner::Alarm(const features::Request& req, size_t pi, bool slower) {
+  const auto wi = static_cast<size_t>(req.workload);
+  WorkloadStats& ws = workloads_[wi][pi];
+  const DriftEvent event{req.workload, static_cast<features::Platform>(pi), slower, ws.recent,
+                         WorkloadFactor(wi, ws)};
+  ++ws.drifts;
+  ws.up = ws.down = ws.zup = ws.zdown = 0;
+  ws.weight = ws.ratio = 0;
+  ws.recent = 1;
+  ws.prior_weight = std::min(options_.prior_weight, options_.prior_weight_after_drift);
+  // The policy now moves the workload's traffic to the other platform, and that platform's
+  // outcomes shift with the load it is handed (an ECS service sized for the traffic it had
+  // queues a sudden burst): not a change of the platform. Its detector sits out the move, so
+  // a self-made queue does not make it forget what it knew and learn the queue instead (in the
+  // drift bar that alarm kept thumbnails off ECS for hours: tests/unit/sim/drift_bar_test).
+  WorkloadStats& other = workloads_[wi][1 - pi];
+  other.hold = kHoldAfterAlarm;
+  other.up = other.down = other.zup = other.zdown = 0;
+  common_[wi] = Common{0, 0, ws.prior_weight};
+  // The workload's cells forget what they learned, not that they were tried: with their live
+  // counts reset, every cell would again be sent --min-records requests to the platform that
+  // just changed (with probability 1 - floor), and an ECS service, whose outcomes arrive only
+  // after its queue, took them all at once: in the drift bar (tests/unit/sim/drift_bar_test)
+  // a medium-sized service scaled in to one task, twice as slow, queued them for minutes.
+  const size_t first = wi * kPayloadBins * kContexts;  // the workload's cells
+  for (size_t k = first; k < first + kPayloadBins * kContexts; ++k)
+    cells_[pi][k] = CellStats{0, 0, 0, cells_[pi][k].live};
+  return event;
 }
 
 LearnedSummary Learner::Summary(features::Workload w, features::Platform p) const {
@@ -206,6 +261,10 @@ std::string Learner::Json() const {
   json::Double(w, options_.drift_threshold);
   json::Key(w, "drift_slack");
   json::Double(w, options_.drift_slack);
+  json::Key(w, "watch");
+  w.Int(options_.watch);
+  json::Key(w, "watch_share");
+  json::Double(w, options_.watch_share);
   w.EndObject();
   json::Key(w, "workloads");
   w.StartObject();

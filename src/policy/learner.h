@@ -19,7 +19,9 @@
 // the distribution's shape, so cold starts and heavy tails do not trip it). An alarm makes the
 // workload's cells on that platform forget what they learned (not how often they were tried) and
 // most of the prior's weight, so the new regime dominates within tens of outcomes, and is returned
-// to the caller to log.
+// to the caller to log. With the watch (LearnOptions::watch) a platform the workload has left is
+// sent a request now and then, and a second CUSUM reads the size of its outcomes, since the signs
+// of the few it gets would take thousands of requests to add up.
 //
 // Fixed-size state (no allocation after construction), one mutex; per process (each replica
 // learns on its own).
@@ -55,6 +57,11 @@ struct LearnOptions {
   double drift_slack = 0.5;
   // After an alarm the prior (and the workload's learned factor) counts as this many outcomes.
   double prior_weight_after_drift = 1;
+  // The watch: a platform that has not served one of the workload's last `watch` outcomes is sent
+  // a request with probability `watch_share` (0: off), so a change there is seen although the
+  // policy does not use it; its outcomes feed a second detector, on their size (below).
+  int watch = 0;
+  double watch_share = 0.1;
   core::Status Validate() const;  // errors name the option (--prior-weight, ...)
 };
 
@@ -75,6 +82,8 @@ struct LearnedView {
   std::array<double, 2> factor{1, 1};   // multiply the tabled estimate by this
   std::array<double, 2> records{0, 0};  // effective records behind the estimate (prior included)
   std::array<uint32_t, 2> live{0, 0};   // live outcomes of the cell since start (alarms keep them)
+  // The workload's outcomes on the other platform since this platform's last (the watch).
+  std::array<uint32_t, 2> stale{0, 0};
 };
 
 // Per (workload, platform), for /metrics and GET /learn.
@@ -127,8 +136,19 @@ class Learner {
     double recent = 1;        // EWMA of observed / estimate, for the alarm's size
     uint64_t outcomes = 0, drifts = 0;
     // Outcomes still to come that do not feed the detector: set on the other platform's alarm
-    // (kept out of the snapshot: a restart starts without it).
+    // (kept out of the snapshot: a restart starts without it, as without the fields below).
     uint32_t hold = 0;
+    // The workload's outcomes on the other platform since this platform's last one.
+    uint32_t stale = 0;
+    // With the watch on, the detector of a platform the workload seldom uses: a two-sided CUSUM
+    // of how far each outcome falls from the platform's recent ones (log of observed / tabled
+    // mean, against its moving mean and mean absolute deviation), so that the few outcomes the
+    // watch gives it can show a change.
+    double zup = 0, zdown = 0;
+    double rmean = 0, rdev = 0;
+    uint32_t rn = 0;     // outcomes behind rmean (reset to 1 by an alarm)
+    bool zwarm = false;  // rdev has seen enough outcomes to score by
+    double share = 0.5;  // moving share of the workload's outcomes that were this platform's
   };
   static constexpr size_t kContexts =
       static_cast<size_t>(features::kTimeWindowCount) * features::kLoadPatternCount;
@@ -141,6 +161,7 @@ class Learner {
   };
   double CommonFactor(size_t w) const;
   double WorkloadFactor(size_t w, const WorkloadStats& ws) const;
+  DriftEvent Alarm(const features::Request& req, size_t pi, bool slower);
   double CellFactor(size_t w, const WorkloadStats& ws, const CellStats& c) const;
 
   LearnOptions options_;

@@ -168,14 +168,19 @@ Placement PlaceAdaptive(const features::Request& req, const PlacementContext& ct
   const Decision d = DecideOnEstimates(e, *ctx.objective, tables->spec().default_slo_ms);
   const auto min = static_cast<uint32_t>(o.min_records);
   const bool lambda_short = v.live[0] < min, ecs_short = v.live[1] < min;
-  const double floor = o.explore_floor;
+  // Each platform's floor: --explore-floor, or --watch-share when the platform has not served
+  // one of the workload's last --watch outcomes (the watch: a change there would go unseen).
+  std::array<double, 2> floor{o.explore_floor, o.explore_floor};
+  for (size_t p = 0; p < 2; ++p)
+    if (o.watch > 0 && v.stale[p] >= static_cast<uint32_t>(o.watch))
+      floor[p] = std::max(floor[p], o.watch_share);
   // Thompson sampling's probability is that of Lambda's *mean* being the lower one (not the
   // per-request lambda_probability): the propensities the records carry depend on it.
   const double thompson = d.lambda_mean_lower_probability.value_or(0.5);
   const double p_lambda = lambda_short && ecs_short ? 0.5
-                          : lambda_short            ? 1 - floor
-                          : ecs_short               ? floor
-                                                    : floor + (1 - 2 * floor) * thompson;
+                          : lambda_short            ? 1 - floor[1]
+                          : ecs_short               ? floor[0]
+                                      : floor[0] + (1 - floor[0] - floor[1]) * thompson;
   Placement out;
   out.objective = ctx.objective->kind;
   const bool lambda = ctx.draw < p_lambda;
