@@ -143,8 +143,7 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   const bool held = ws.hold > 0;
   if (held) --ws.hold;
   WorkloadStats& other = workloads_[wi][1 - pi];
-  const bool seldom = ws.share < kSeldom;
-  const double z_threshold = std::max(kZThreshold, std::log(ws.share * kZHorizon / 2) - 1.166);
+  const double share = ws.share;  // before this outcome
   ws.share += kShareRate * (1 - ws.share);
   other.share -= kShareRate * other.share;
   ws.stale = 0;
@@ -157,32 +156,12 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
       ws.down = std::max(0.0, ws.down - sign - options_.drift_slack);
       ws.recent += 0.1 * (response_ms / (tabled.response_mean_ms * factor) - ws.recent);
     }
-    // A platform the workload seldom uses sees too few outcomes for the signs to add up: with
-    // the watch on, outcomes also count by how far they fall from the platform's recent ones.
-    // Against the tables, not the learned factor: after an alarm that factor follows the newest
-    // outcomes, and would hide the next change from this detector.
-    const double r = std::log(std::max(ratio, 1e-9));
-    if (options_.watch > 0 && seldom && ws.zwarm) {
-      // Lambda's cold starts make single slow outcomes: upward, one counts only a little.
-      const double top = p == features::Platform::kLambda ? kZClipLambdaUp : kZClip;
-      const double z = std::clamp((r - ws.rmean) / std::max(1.25 * ws.rdev, 0.02), -kZClip, top);
-      ws.zup = std::max(0.0, ws.zup + z - kZSlack);
-      ws.zdown = std::max(0.0, ws.zdown - z - kZSlack);
-    }
-    // A running mean until 1 / kZRate outcomes, then a moving one; once warm, an outcome moves
-    // them by at most 3 deviations (a cold start is one outcome, not a new level).
-    const double rate = std::max(kZRate, 1.0 / (ws.rn + 1));
-    const double cap = ws.zwarm ? 3 * ws.rdev : HUGE_VAL;
-    const double step = std::clamp(r - ws.rmean, -cap, cap);
-    if (ws.rn > 0) ws.rdev += (ws.zwarm ? kZRate : 1.0 / ws.rn) * (std::abs(step) - ws.rdev);
-    ws.rmean += rate * step;
-    ws.rn = std::min<uint32_t>(ws.rn + 1, 1'000'000'000);
-    ws.zwarm = ws.zwarm || ws.rn >= kZWarmup;
+    const int size = options_.watch > 0 ? SizeDetector(ws, p, ratio, share) : 0;
     const double t = options_.drift_threshold;
-    if (ws.up > t || ws.down > t || ws.zup > z_threshold || ws.zdown > z_threshold) {
-      drift = Alarm(req, pi, ws.up > t || ws.zup > z_threshold);
-      // The new regime's level: from this outcome on, a running mean again (its spread stays).
-      ws.rmean = r;
+    if (ws.up > t || ws.down > t || size != 0) {
+      drift = Alarm(req, pi, ws.up > t || size > 0);
+      // The size detector's level restarts from this outcome (its spread stays).
+      ws.rmean = std::log(std::max(ratio, 1e-9));
       ws.rn = 1;
     }
   }
@@ -194,6 +173,32 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   c.ratio = c.ratio * decay_ + ratio;
   ++c.live;
   return drift;
+}
+
+int Learner::SizeDetector(WorkloadStats& ws, features::Platform p, double ratio, double share) {
+  // A platform the workload seldom uses sees too few outcomes for the signs to add up: they also
+  // count by how far they fall from the platform's recent ones. Against the tables, not the
+  // learned factor: after an alarm that factor follows the newest outcomes, and would hide the
+  // next change from this detector.
+  const double r = std::log(std::max(ratio, 1e-9));
+  if (share < kSeldom && ws.zwarm) {
+    // Lambda's cold starts make single slow outcomes: upward, one counts only a little.
+    const double top = p == features::Platform::kLambda ? kZClipLambdaUp : kZClip;
+    const double z = std::clamp((r - ws.rmean) / std::max(1.25 * ws.rdev, 0.02), -kZClip, top);
+    ws.zup = std::max(0.0, ws.zup + z - kZSlack);
+    ws.zdown = std::max(0.0, ws.zdown - z - kZSlack);
+  }
+  // A running mean until 1 / kZRate outcomes, then a moving one; once warm, an outcome moves
+  // them by at most 3 deviations (a cold start is one outcome, not a new level).
+  const double rate = std::max(kZRate, 1.0 / (ws.rn + 1));
+  const double cap = ws.zwarm ? 3 * ws.rdev : HUGE_VAL;
+  const double step = std::clamp(r - ws.rmean, -cap, cap);
+  if (ws.rn > 0) ws.rdev += (ws.zwarm ? kZRate : 1.0 / ws.rn) * (std::abs(step) - ws.rdev);
+  ws.rmean += rate * step;
+  ws.rn = std::min<uint32_t>(ws.rn + 1, 1'000'000'000);
+  ws.zwarm = ws.zwarm || ws.rn >= kZWarmup;
+  const double threshold = std::max(kZThreshold, std::log(share * kZHorizon / 2) - 1.166);
+  return ws.zup > threshold ? 1 : ws.zdown > threshold ? -1 : 0;
 }
 
 DriftEvent Learner::Alarm(const features::Request& req, size_t pi, bool slower) {

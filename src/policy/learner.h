@@ -162,6 +162,9 @@ class Learner {
   double CommonFactor(size_t w) const;
   double WorkloadFactor(size_t w, const WorkloadStats& ws) const;
   DriftEvent Alarm(const features::Request& req, size_t pi, bool slower);
+  // The watch's size detector on one outcome (observed / tabled mean `ratio`, the platform's
+  // share before it): +1 an alarm upward, -1 downward, 0 none.
+  static int SizeDetector(WorkloadStats& ws, features::Platform p, double ratio, double share);
   double CellFactor(size_t w, const WorkloadStats& ws, const CellStats& c) const;
 
   LearnOptions options_;
