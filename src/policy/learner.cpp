@@ -142,12 +142,15 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
   const double median = tabled.response_quantiles_ms[kP50Level] * c.median;
   const bool held = ws.hold > 0;
   if (held) --ws.hold;
-  WorkloadStats& other = workloads_[wi][1 - pi];
+  // The watch's bookkeeping: how much of the workload each platform serves (off: none of it).
   const double share = ws.share;  // before this outcome
-  ws.share += kShareRate * (1 - ws.share);
-  other.share -= kShareRate * other.share;
-  ws.stale = 0;
-  other.stale = std::min<uint32_t>(other.stale + 1, 1'000'000'000);
+  if (options_.watch > 0) {
+    WorkloadStats& other = workloads_[wi][1 - pi];
+    ws.share += kShareRate * (1 - ws.share);
+    other.share -= kShareRate * other.share;
+    ws.stale = 0;
+    other.stale = std::min<uint32_t>(other.stale + 1, 1'000'000'000);
+  }
   if (options_.drift_threshold > 0 && median > 0 && !held) {
     if (response_ms != median) {
       const double sign = response_ms > median ? 1 : -1;
@@ -160,9 +163,10 @@ std::optional<DriftEvent> Learner::Observe(const features::Request& req, feature
     const double t = options_.drift_threshold;
     if (ws.up > t || ws.down > t || size != 0) {
       drift = Alarm(req, pi, ws.up > t || size > 0);
-      // The size detector's level restarts from this outcome (its spread stays).
-      ws.rmean = std::log(std::max(ratio, 1e-9));
-      ws.rn = 1;
+      if (options_.watch > 0) {  // the size detector's level restarts here (its spread stays)
+        ws.rmean = std::log(std::max(ratio, 1e-9));
+        ws.rn = 1;
+      }
     }
   }
   ws.weight = ws.weight * decay_ + 1;
