@@ -26,8 +26,9 @@ void AddLearnOptions(CLI::App& sub, policy::LearnOptions& l) {
                  "adaptive: a cell with fewer live outcomes on a platform is sent there")
       ->capture_default_str();
   sub.add_option("--watch", l.watch,
-                 "adaptive: a platform that served none of a workload's last N outcomes is sent "
-                 "a request with probability --watch-share, so a change there is seen (0: off)")
+                 "adaptive: a platform that served none of a workload's last N outcomes, or "
+                 "whose detector suspects a change, is sent a request with probability "
+                 "--watch-share, so a change there is seen (0: off)")
       ->capture_default_str();
   sub.add_option("--watch-share", l.watch_share,
                  "adaptive: the propensity a watched platform gets (0 to 0.5)")

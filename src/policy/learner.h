@@ -84,6 +84,8 @@ struct LearnedView {
   std::array<uint32_t, 2> live{0, 0};   // live outcomes of the cell since start (alarms keep them)
   // The workload's outcomes on the other platform since this platform's last (the watch).
   std::array<uint32_t, 2> stale{0, 0};
+  // The watch's size detector doubts this platform: its sum is past kZDoubt of its threshold.
+  std::array<bool, 2> doubt{false, false};
 };
 
 // Per (workload, platform), for /metrics and GET /learn.
@@ -145,9 +147,10 @@ class Learner {
     // mean, against its moving mean and mean absolute deviation), so that the few outcomes the
     // watch gives it can show a change.
     double zup = 0, zdown = 0;
-    double rmean = 0, rdev = 0;
+    double rmean = 0, rdev = 0, zthreshold = 0;
     uint32_t rn = 0;     // outcomes behind rmean (reset to 1 by an alarm)
     bool zwarm = false;  // rdev has seen enough outcomes to score by
+    bool doubt = false;  // zup or zdown past kZDoubt of the threshold (LearnedView::doubt)
     double share = 0.5;  // moving share of the workload's outcomes that were this platform's
   };
   static constexpr size_t kContexts =

@@ -169,10 +169,11 @@ Placement PlaceAdaptive(const features::Request& req, const PlacementContext& ct
   const auto min = static_cast<uint32_t>(o.min_records);
   const bool lambda_short = v.live[0] < min, ecs_short = v.live[1] < min;
   // Each platform's floor: --explore-floor, or --watch-share when the platform has not served
-  // one of the workload's last --watch outcomes (the watch: a change there would go unseen).
+  // one of the workload's last --watch outcomes (the watch: a change there would go unseen) or
+  // its size detector is in doubt (its next outcomes confirm a change or clear the doubt).
   std::array<double, 2> floor{o.explore_floor, o.explore_floor};
   for (size_t p = 0; p < 2; ++p)
-    if (o.watch > 0 && v.stale[p] >= static_cast<uint32_t>(o.watch))
+    if (o.watch > 0 && (v.stale[p] >= static_cast<uint32_t>(o.watch) || v.doubt[p]))
       floor[p] = std::max(floor[p], o.watch_share);
   // Thompson sampling's probability is that of Lambda's *mean* being the lower one (not the
   // per-request lambda_probability): the propensities the records carry depend on it.

@@ -277,12 +277,15 @@ WatchArm Watched(const World& world, int watch, uint64_t seeds) {
 }
 
 // --watch 30 against no watch, 20 seeds each: with it at least 18 of 20 changes on the platform
-// the policy left are detected within 600 requests, half within 300 (measured: medians 220 and
-// 195 requests, one onset took 1,784); without it, through the explore floor alone, most are not
-// seen in 3,000 requests. The watch's price: at most 5 % of the
-// requests go to the worse platform, and at most 10 false alarms in 400,000 steady requests (20
-// seeds x 20,000; 1 in 40,000 requests). A failure: the watch misses or is slow to see a change,
-// costs more, or cries wolf.
+// the policy left are detected within 300 requests, half within 200 (measured: medians 107 and 82
+// requests, every onset within 253, 19 of 20 ends within 208; the 20th, seed 13, is not seen in
+// 3,000: that cell's ECS outcomes fall in two modes, and each slow one clears the doubt again);
+// without it, through the explore floor alone, most are not seen in 3,000 requests. Before the
+// doubt (the watch sending the platform a request at once while its size detector suspects a
+// change) the medians were 220 and 195 and one onset took 1,784. The watch's price: at most 5 %
+// of the requests go to the worse platform, and at most 10 false alarms in 400,000 steady
+// requests (20 seeds x 20,000; measured 7, 1 in 57,000 requests). A failure: the watch misses or
+// is slow to see a change, costs more, or cries wolf.
 TEST(Adaptive, TheWatchSeesAChangeOnThePlatformThePolicyLeft) {
   World world;
   const WatchArm on = Watched(world, 30, 20), off = Watched(world, 0, 20);
@@ -291,8 +294,8 @@ TEST(Adaptive, TheWatchSeesAChangeOnThePlatformThePolicyLeft) {
     return v[v.size() / 2];
   };
   for (const auto* v : {&on.onsets, &on.ends}) {
-    EXPECT_GE(std::count_if(v->begin(), v->end(), [](int n) { return n <= 600; }), 18);
-    EXPECT_LE(median(*v), 300);
+    EXPECT_GE(std::count_if(v->begin(), v->end(), [](int n) { return n <= 300; }), 18);
+    EXPECT_LE(median(*v), 200);
   }
   EXPECT_GE(median(off.onsets), 3'000);
   EXPECT_GE(median(off.ends), 3'000);
