@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "json/json_reader.h"
 #include "json/json_writer.h"
@@ -375,6 +376,19 @@ std::string Learner::Snapshot() const {
       w.EndArray();
     }
   w.EndArray();
+  // The watch's state per workload and platform (restored when present: older snapshots lack it).
+  json::Key(w, "watch");  // [share, stale, rmean, rdev, rn, zup, zdown, zthreshold, zwarm, doubt]
+  w.StartArray();
+  for (const auto& per : workloads_)
+    for (const WorkloadStats& ws : per) {
+      w.StartArray();
+      for (double x :
+           {ws.share, static_cast<double>(ws.stale), ws.rmean, ws.rdev, static_cast<double>(ws.rn),
+            ws.zup, ws.zdown, ws.zthreshold, ws.zwarm ? 1.0 : 0.0, ws.doubt ? 1.0 : 0.0})
+        json::Double(w, x);
+      w.EndArray();
+    }
+  w.EndArray();
   json::Key(w, "cells");  // [platform, index, weight, ratio, median, live] of every live cell
   w.StartArray();
   for (size_t p = 0; p < 2; ++p)
@@ -452,6 +466,45 @@ core::Status Learner::Restore(std::string_view snapshot) {
                        static_cast<uint64_t>(x[6]),
                        static_cast<uint64_t>(x[7]),
                        0};
+  }
+  if (const json::Value* watch = json::Find(doc, "watch")) {
+    if (!watch->IsArray() || watch->Size() != 2 * workloads_.size())
+      return bad("watch", "has the wrong shape");
+    for (rapidjson::SizeType i = 0; i < watch->Size(); ++i) {
+      const std::string field = "watch[" + std::to_string(i) + "]";
+      const json::Value& a = (*watch)[i];
+      if (!a.IsArray() || a.Size() != 10) return bad(field, "has the wrong shape");
+      std::array<double, 10> x{};
+      for (rapidjson::SizeType k = 0; k < 10; ++k) {
+        if (!a[k].IsNumber()) return bad(field, "holds a value that is not a number");
+        x[k] = a[k].GetDouble();
+      }
+      // share, stale, rmean, rdev, rn, zup, zdown, zthreshold, zwarm, doubt
+      const std::array<std::pair<double, double>, 10> range{{{0, 1},
+                                                             {0, 1e9},
+                                                             {-50, 50},
+                                                             {0, 1e6},
+                                                             {0, 1e9},
+                                                             {0, 1e6},
+                                                             {0, 1e6},
+                                                             {0, 1e6},
+                                                             {0, 1},
+                                                             {0, 1}}};
+      for (size_t k = 0; k < 10; ++k)
+        if (!Within(x[k], range[k].first, range[k].second))
+          return bad(field, "holds a number out of its range");
+      WorkloadStats& ws = new_workloads[i / 2][i % 2];
+      ws.share = x[0];
+      ws.stale = static_cast<uint32_t>(x[1]);
+      ws.rmean = x[2];
+      ws.rdev = x[3];
+      ws.rn = static_cast<uint32_t>(x[4]);
+      ws.zup = x[5];
+      ws.zdown = x[6];
+      ws.zthreshold = x[7];
+      ws.zwarm = x[8] >= 0.5;
+      ws.doubt = x[9] >= 0.5;
+    }
   }
   for (rapidjson::SizeType i = 0; i < cells->Size(); ++i) {
     std::vector<double> x;

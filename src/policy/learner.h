@@ -138,7 +138,7 @@ class Learner {
     double recent = 1;        // EWMA of observed / estimate, for the alarm's size
     uint64_t outcomes = 0, drifts = 0;
     // Outcomes still to come that do not feed the detector: set on the other platform's alarm
-    // (kept out of the snapshot: a restart starts without it, as without the fields below).
+    // (kept out of the snapshot: a restart starts without it; the watch's fields below are in).
     uint32_t hold = 0;
     // The workload's outcomes on the other platform since this platform's last one.
     uint32_t stale = 0;

@@ -643,5 +643,66 @@ TEST(LearnerSnapshot, RestoresWhatWasLearnedAndRefusesADamagedOne) {
   EXPECT_EQ(fresh.Look(req).live[0], 0u);  // unchanged by the refusals
 }
 
+// With the watch on, a snapshot carries its state too: a restarted router watches the platform it
+// watched (the same floor, so the same propensity for the same draw) and keeps its detector's
+// doubt; a snapshot without the watch's state (an older one) still restores, and a damaged one is
+// refused with the entry named.
+TEST(LearnerSnapshot, RestoresTheWatch) {
+  World world;
+  const features::Request req = Cell(Workload::kMediumProcessing, 1024);
+  std::array<outcome::Estimate, 2> tabled;
+  world.tables().Estimate(req, tabled);
+  LearnOptions options;
+  options.watch = 30;
+  Learner learned{options};
+  core::Rng rng(9);
+  for (int i = 0; i < 20; ++i)  // both platforms, then Lambda only: ECS is left behind
+    for (size_t p = 0; p < 2; ++p)
+      learned.Observe(req, static_cast<Platform>(p),
+                      Draw(world.tables(), req, static_cast<Platform>(p), 1, rng), tabled[p]);
+  for (int i = 0; i < 40; ++i)
+    learned.Observe(req, Platform::kLambda, Draw(world.tables(), req, Platform::kLambda, 1, rng),
+                    tabled[0]);
+  const std::string snapshot = learned.Snapshot();
+  Learner restored{options};
+  ASSERT_TRUE(restored.Restore(snapshot).ok());
+  const LearnedView a = learned.Look(req), b = restored.Look(req);
+  EXPECT_GE(a.stale[1], 30u);
+  for (size_t p = 0; p < 2; ++p) {
+    EXPECT_EQ(a.stale[p], b.stale[p]);
+    EXPECT_EQ(a.doubt[p], b.doubt[p]);
+  }
+  const PolicySpec spec = *ParsePolicy("adaptive");
+  model::Scratch scratch;
+  PlacementContext ctx;
+  ctx.model = world.model.get();
+  ctx.objective = &world.latency;
+  for (double draw : {0.01, 0.05, 0.5, 0.95}) {
+    ctx.draw = draw;
+    ctx.learner = &learned;
+    const Placement before = Place(spec, req, ctx, scratch);
+    ctx.learner = &restored;
+    const Placement after = Place(spec, req, ctx, scratch);
+    EXPECT_EQ(before.platform, after.platform) << "draw " << draw;
+    EXPECT_DOUBLE_EQ(before.propensity, after.propensity) << "draw " << draw;
+  }
+  EXPECT_EQ(restored.Snapshot(), snapshot);
+  // Without the watch's state: restored, and the watch starts afresh.
+  const size_t from = snapshot.find(",\"watch\":"), to = snapshot.find(",\"cells\":");
+  ASSERT_NE(from, std::string::npos);
+  const std::string older = snapshot.substr(0, from) + snapshot.substr(to);
+  Learner from_older{options};
+  ASSERT_TRUE(from_older.Restore(older).ok());
+  EXPECT_EQ(from_older.Look(req).stale[1], 0u);
+  EXPECT_EQ(from_older.Look(req).live[1], learned.Look(req).live[1]);
+  // A share above 1 in the first entry: refused, naming it.
+  const size_t at = snapshot.find("\"watch\":[[") + 10;
+  const std::string damaged =
+      snapshot.substr(0, at) + "7" + snapshot.substr(snapshot.find(',', at));
+  const core::Status s = Learner{options}.Restore(damaged);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("watch[0]"), std::string::npos) << s.error().message;
+}
+
 }  // namespace
 }  // namespace hr::policy
