@@ -479,10 +479,11 @@ core::Status Learner::Restore(std::string_view snapshot) {
         if (!a[k].IsNumber()) return bad(field, "holds a value that is not a number");
         x[k] = a[k].GetDouble();
       }
-      // share, stale, rmean, rdev, rn, zup, zdown, zthreshold, zwarm, doubt
+      // share, stale, rmean, rdev, rn, zup, zdown, zthreshold, zwarm, doubt (rmean: a mean of
+      // logs of ratios of finite doubles clamped at 1e-9 from below, so within -21 and 710)
       const std::array<std::pair<double, double>, 10> range{{{0, 1},
                                                              {0, 1e9},
-                                                             {-50, 50},
+                                                             {-1e3, 1e3},
                                                              {0, 1e6},
                                                              {0, 1e9},
                                                              {0, 1e6},
